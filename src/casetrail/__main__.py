@@ -1,0 +1,3 @@
+from casetrail.cli.app import main
+
+main()

@@ -1,0 +1,374 @@
+"""The `casetrail` command: a thin shell over the register, the log and the pipeline steps."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from casetrail.errors import CasetrailError
+from casetrail.intake.limits import Limits
+from casetrail.intake.register import Outcome, Register, Submission, iter_files
+from casetrail.ledger.checkpoint import NoteSigner, NoteVerifier
+from casetrail.ledger.merkle import leaf_hash
+from casetrail.ledger.receipt import Receipt, verify_receipt
+from casetrail.ledger.verification import verify_store
+from casetrail.model.document import DocumentKind
+from casetrail.store.home import Home
+
+app = typer.Typer(help="Tamper-evident records for independent investigations.", no_args_is_help=True)
+log_app = typer.Typer(help="The signed, append-only log.", no_args_is_help=True)
+proof_app = typer.Typer(help="Inclusion and consistency proofs.", no_args_is_help=True)
+log_app.add_typer(proof_app, name="proof")
+app.add_typer(log_app, name="log")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class State:
+    home: Home = Home(Path("casetrail-home"))
+
+
+@app.callback()
+def main_options(
+    home: Annotated[
+        Path, typer.Option("--home", envvar="CASETRAIL_HOME", help="The store's directory.")
+    ] = Path("casetrail-home"),
+) -> None:
+    State.home = Home(home)
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+# -- set-up -------------------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    origin: Annotated[Optional[str], typer.Option(help="Log origin line (also the key name).")] = None,
+) -> None:
+    """Create a store and its Ed25519 log signing key."""
+    home = State.home
+    name = origin or f"casetrail.local/{os.urandom(6).hex()}"
+    signer = NoteSigner.generate(name)
+    try:
+        home.create({"origin": name, "limits": {}}, signer.to_text(), signer.verifier_key())
+    except CasetrailError as error:
+        fail(str(error))
+    out.print(f"created {home.root} with log {name}")
+    out.print(f"verifier key: {signer.verifier_key()}")
+
+
+# -- intake -------------------------------------------------------------------------------
+
+
+def open_register(limits: Limits | None = None) -> Register:
+    try:
+        return Register.open(State.home, limits)
+    except CasetrailError as error:
+        fail(str(error))
+        raise  # unreachable
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to take in.")],
+    receipts: Annotated[Optional[Path], typer.Option(help="Write one receipt JSON per new document here.")] = None,
+    kind: Annotated[Optional[DocumentKind], typer.Option(help="Kind of every document (default: guessed).")] = None,
+    submitted_by: Annotated[str, typer.Option(help="Who handed the material over.")] = "unknown",
+    channel: Annotated[str, typer.Option(help="How it arrived: upload, email, post, ...")] = "upload",
+    max_bytes: Annotated[Optional[int], typer.Option(help="Refuse files over this size.")] = None,
+    max_pages: Annotated[Optional[int], typer.Option(help="Refuse PDFs over this many pages.")] = None,
+    batch: Annotated[int, typer.Option(help="Documents per durable commit.")] = 64,
+) -> None:
+    """Record documents; unreadable files fail one by one, the rest go in. Exit 1 if any failed."""
+    limits = None
+    if max_bytes is not None or max_pages is not None:
+        base = Limits(**State.home.config().get("limits", {})) if State.home.exists() else Limits()
+        changes = {k: v for k, v in {"max_bytes": max_bytes, "max_pages": max_pages}.items() if v is not None}
+        limits = Limits(**{**base.__dict__, **changes})
+    register = open_register(limits)
+    if receipts is not None:
+        receipts.mkdir(parents=True, exist_ok=True)
+    files = list(iter_files(paths))
+    counts = {"recorded": 0, "duplicate": 0, "failed": 0}
+    progress = Progress(
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, disable=not err.is_terminal or len(files) < 2,
+    )  # fmt: skip
+    task = progress.add_task("ingest", total=len(files))
+
+    def report(outcome: Outcome) -> None:
+        counts[outcome.status] += 1
+        if outcome.receipt is not None and receipts is not None:
+            (receipts / f"{outcome.document_id}.receipt.json").write_text(outcome.receipt.to_json())
+        (err if outcome.status == "failed" else out).print(outcome.line(), markup=False)
+        sys.stdout.flush()  # an acknowledgement is only worth something once it is out
+
+    with progress:
+        register.ingest(
+            _advancing(files, progress, task), Submission(submitted_by, channel, kind), batch, on_outcome=report
+        )
+    out.print(f"{counts['recorded']} recorded, {counts['duplicate']} already held, {counts['failed']} failed")
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+def _advancing(files: list[Path], progress: Progress, task: TaskID) -> Iterator[Path]:
+    for path in files:
+        yield path
+        progress.advance(task)
+
+
+@app.command()
+def documents(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """List registered documents with kind, status and leaf."""
+    register = open_register()
+    rows = list(register.store.iter_documents())
+    if as_json:
+        for doc, status, leaf in rows:
+            out.print(json.dumps({**doc.metadata(), "status": status, "leaf_index": leaf, "sha256": doc.sha256}))
+        return
+    table = Table("id", "kind", "status", "leaf", "source", "received")
+    for doc, status, leaf in rows:
+        table.add_row(doc.id, doc.kind.value, status, str(leaf), doc.provenance.source_name, doc.provenance.received_at)
+    out.print(table)
+
+
+@app.command()
+def show(doc_id: str, text: Annotated[bool, typer.Option(help="Print the extracted text too.")] = False) -> None:
+    """Show one document's record (and optionally its text)."""
+    register = open_register()
+    found = register.store.get_document(doc_id)
+    if found is None:
+        fail(f"no document {doc_id}")
+        return
+    doc, status, leaf = found
+    out.print(json.dumps({**doc.metadata(), "status": status, "leaf_index": leaf, "sha256": doc.sha256}, indent=2))
+    if text:
+        body = register.store.get_text(doc_id)
+        out.print(body if body is not None else "(sealed: content removed)", markup=False)
+
+
+@app.command()
+def amend(
+    doc_id: str,
+    path: Path,
+    reason: Annotated[str, typer.Option(help="Why the new version was given.")],
+    submitted_by: Annotated[str, typer.Option()] = "unknown",
+    receipts: Annotated[Optional[Path], typer.Option(help="Write the new version's receipt here.")] = None,
+) -> None:
+    """Record a new version of a document; the original stays as it was."""
+    register = open_register()
+    try:
+        outcome = register.amend(doc_id, path, Submission(submitted_by, "amendment"), reason)
+    except CasetrailError as error:
+        fail(str(error))
+        return
+    (err if outcome.status == "failed" else out).print(outcome.line(), markup=False)
+    if outcome.receipt is not None and receipts is not None:
+        receipts.mkdir(parents=True, exist_ok=True)
+        (receipts / f"{outcome.document_id}.receipt.json").write_text(outcome.receipt.to_json())
+    if outcome.status == "failed":
+        raise typer.Exit(1)
+
+
+@app.command()
+def withdraw(
+    doc_id: str,
+    reason: Annotated[str, typer.Option(help="Why it is withdrawn.")],
+    actor: Annotated[str, typer.Option(help="Who withdraws it.")] = "unknown",
+) -> None:
+    """Mark a document withdrawn. It stays on record."""
+    register = open_register()
+    try:
+        commit = register.withdraw(doc_id, actor, reason)
+    except CasetrailError as error:
+        fail(str(error))
+        return
+    out.print(f"withdrawn {doc_id} leaf {commit.indices[0]}")
+
+
+@app.command()
+def seal(
+    doc_id: str,
+    reason: Annotated[str, typer.Option(help="Why the content must go.")],
+    order: Annotated[Optional[str], typer.Option(help="The court order or authority, if any.")] = None,
+    actor: Annotated[str, typer.Option(help="Who seals it.")] = "unknown",
+) -> None:
+    """Remove a document's content; its hash stays in the log and verification still passes."""
+    register = open_register()
+    try:
+        commit = register.seal(doc_id, actor, reason, order)
+    except CasetrailError as error:
+        fail(str(error))
+        return
+    out.print(f"sealed {doc_id}" + (f" leaf {commit.indices[0]}" if commit else " (content removal completed)"))
+
+
+@app.command()
+def receipt(
+    doc_id: str,
+    output: Annotated[Optional[Path], typer.Option("--out", help="Write here instead of stdout.")] = None,
+    tlog_proof: Annotated[bool, typer.Option(help="c2sp.org/tlog-proof@v1 text instead of JSON.")] = False,
+) -> None:
+    """Issue a fresh receipt for a document against the latest checkpoint."""
+    register = open_register()
+    try:
+        issued = register.receipt(doc_id)
+    except CasetrailError as error:
+        fail(str(error))
+        return
+    text = issued.to_tlog_proof() if tlog_proof else issued.to_json()
+    if output:
+        output.write_text(text)
+    else:
+        out.print(text, markup=False, end="")
+
+
+# -- verification -------------------------------------------------------------------------
+
+
+def load_verifier(key: str | None) -> NoteVerifier:
+    """A verifier from --key (key text or a file holding it), else from the store."""
+    try:
+        if key:
+            text = Path(key).read_text().strip() if Path(key).is_file() else key.strip()
+            return NoteVerifier.from_text(text)
+        State.home.require()
+        return NoteVerifier.from_text(State.home.verifier_key())
+    except CasetrailError as error:
+        fail(f"{error} (pass the log's verifier key with --key)")
+        raise
+
+
+@app.command()
+def verify(key: Annotated[Optional[str], typer.Option(help="Verifier key text or file.")] = None) -> None:
+    """Recompute the log from the store and check every record against it. Exit 1 on any failure."""
+    verifier = load_verifier(key)
+    register = open_register()
+    report = verify_store(register.store, register.objects, verifier)
+    for problem in report.problems:
+        err.print(f"FAIL {problem}", markup=False)
+    status = "OK" if report.ok else f"FAILED ({len(report.problems)} problems)"
+    out.print(
+        f"{status}: {report.size} log entries, checkpoint at {report.checkpoint_size}, "
+        f"root {base64.b64encode(report.root).decode()}, {report.documents} documents ({report.sealed} sealed)"
+    )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("verify-receipt")
+def verify_receipt_command(
+    receipt_path: Annotated[Path, typer.Argument(metavar="RECEIPT")],
+    key: Annotated[Optional[str], typer.Option(help="Verifier key text or file.")] = None,
+) -> None:
+    """Check a receipt offline against its checkpoint, and against the store's latest one if present."""
+    try:
+        text = receipt_path.read_text()
+        held = Receipt.from_tlog_proof(text) if text.startswith("c2sp.org/tlog-proof@v1") else Receipt.from_json(text)
+    except (OSError, CasetrailError) as error:
+        fail(f"{receipt_path}: {error}")
+        return
+    verifier = load_verifier(key)
+    try:
+        checkpoint = verify_receipt(held, verifier)
+        out.print(f"OK: leaf {held.leaf_index} is in {checkpoint.origin} at tree size {checkpoint.size}")
+        if State.home.exists() and _same_log(verifier):
+            register = open_register()
+            size, note = register.log.latest_checkpoint()
+            if size > held.tree_size:
+                proof = register.log.consistency_proof(held.tree_size, size)
+                later = verify_receipt(held, verifier, later_checkpoint=note, consistency=proof)
+                out.print(f"OK: still present in the store's latest checkpoint, tree size {later.size}")
+    except CasetrailError as error:
+        fail(f"{receipt_path}: {error}")
+
+
+def _same_log(verifier: NoteVerifier) -> bool:
+    try:
+        return NoteVerifier.from_text(State.home.verifier_key()).key_id == verifier.key_id
+    except (OSError, CasetrailError):
+        return False
+
+
+# -- the log ------------------------------------------------------------------------------
+
+
+@log_app.command("checkpoint")
+def log_checkpoint() -> None:
+    """Print the latest signed checkpoint."""
+    register = open_register()
+    _, note = register.log.latest_checkpoint()
+    out.print(note, markup=False, end="")
+
+
+@log_app.command("key")
+def log_key() -> None:
+    """Print the log's verifier key (C2SP note verifier-key format)."""
+    try:
+        State.home.require()
+    except CasetrailError as error:
+        fail(str(error))
+    out.print(State.home.verifier_key(), markup=False)
+
+
+@proof_app.command("consistency")
+def proof_consistency(old: int, new: int) -> None:
+    """Print a consistency proof between two tree sizes as JSON."""
+    register = open_register()
+    try:
+        proof = register.log.consistency_proof(old, new)
+        body = {
+            "size1": old,
+            "size2": new,
+            "root1": base64.b64encode(register.log.root_at(old)).decode(),
+            "root2": base64.b64encode(register.log.root_at(new)).decode(),
+            "proof": [base64.b64encode(h).decode() for h in proof],
+        }
+    except CasetrailError as error:
+        fail(str(error))
+        return
+    out.print(json.dumps(body), markup=False)
+
+
+@proof_app.command("inclusion")
+def proof_inclusion(index: int, size: Annotated[Optional[int], typer.Option(help="Tree size (default: latest).")] = None) -> None:
+    """Print an inclusion proof for a leaf as JSON."""
+    register = open_register()
+    try:
+        tree = size if size is not None else register.log.size
+        proof = register.log.inclusion_proof(index, tree)
+        entry = register.store.get_entry(index)
+        body = {
+            "leaf_index": index,
+            "tree_size": tree,
+            "leaf_hash": base64.b64encode(leaf_hash(entry or b"")).decode(),
+            "root": base64.b64encode(register.log.root_at(tree)).decode(),
+            "proof": [base64.b64encode(h).decode() for h in proof],
+        }
+    except CasetrailError as error:
+        fail(str(error))
+        return
+    out.print(json.dumps(body), markup=False)
+
+
+def main() -> None:
+    app()

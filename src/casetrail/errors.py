@@ -1,0 +1,70 @@
+"""Every error casetrail raises on purpose, in one tree.
+
+    CasetrailError
+    ├── StoreError                 the store is missing, locked or of an unknown schema
+    ├── LedgerError
+    │   ├── ProofError             an inclusion or consistency proof does not verify
+    │   ├── NoteError              a signed note or checkpoint is malformed or badly signed
+    │   └── ReceiptError           a receipt is malformed or does not verify
+    ├── IntakeError                one input file cannot be recorded (the batch goes on)
+    │   ├── UnsupportedFormat
+    │   ├── TooLarge               over a configured size or page limit
+    │   ├── Malformed              the bytes do not parse as the format they claim
+    │   ├── Encrypted              password-protected or DRM'd content
+    │   └── Hostile                zip bombs, absurd nesting and similar traps
+    └── DecisionError              an investigator's decision cannot apply (unknown entity, ...)
+
+Catch `CasetrailError` at the CLI/web boundary; everything else is a bug.
+"""
+
+
+class CasetrailError(Exception):
+    """Base of every deliberate casetrail error."""
+
+
+class StoreError(CasetrailError):
+    pass
+
+
+class LedgerError(CasetrailError):
+    pass
+
+
+class ProofError(LedgerError):
+    pass
+
+
+class NoteError(LedgerError):
+    pass
+
+
+class ReceiptError(LedgerError):
+    pass
+
+
+class IntakeError(CasetrailError):
+    """One file could not be taken in; `str(err)` is a one-line reason."""
+
+
+class UnsupportedFormat(IntakeError):
+    pass
+
+
+class TooLarge(IntakeError):
+    pass
+
+
+class Malformed(IntakeError):
+    pass
+
+
+class Encrypted(IntakeError):
+    pass
+
+
+class Hostile(IntakeError):
+    pass
+
+
+class DecisionError(CasetrailError):
+    pass

@@ -1,0 +1,295 @@
+"""The document register: receiving, amending, withdrawing and sealing documents.
+
+Every change here is a ledger event appended in the same transaction as the rows it
+describes; nothing is acknowledged before that transaction commits, and nothing is deleted
+without an event that says so (sealing removes content, never the record of it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from casetrail.errors import CasetrailError, DecisionError, IntakeError
+from casetrail.intake.formats import read_file_bytes
+from casetrail.intake.kinds import infer_kind
+from casetrail.intake.limits import Limits
+from casetrail.ledger.log import Commit, Log
+from casetrail.ledger.receipt import Receipt
+from casetrail.model.document import Document, DocumentKind, Provenance
+from casetrail.model.event import Event, EventType, document_event
+from casetrail.store.home import Home
+from casetrail.store.objects import ObjectStore
+from casetrail.store.sqlite import SqliteStore
+from casetrail.ledger.checkpoint import NoteSigner
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Who is handing material over, and how. `kind=None` lets casetrail guess per document."""
+
+    submitted_by: str = "unknown"
+    channel: str = "upload"
+    kind: DocumentKind | None = None
+
+
+@dataclass
+class Outcome:
+    """What became of one input: recorded, duplicate (already held) or failed (with a reason)."""
+
+    source: str
+    status: str
+    document_id: str | None = None
+    leaf_index: int | None = None
+    reason: str | None = None
+    receipt: Receipt | None = None
+
+    def line(self) -> str:
+        if self.status == "recorded":
+            return f"recorded {self.document_id} leaf {self.leaf_index} {self.source}"
+        if self.status == "duplicate":
+            return f"duplicate {self.source}: already recorded as {self.document_id}; nothing new recorded"
+        return f"failed {self.source}: {self.reason}"
+
+
+@dataclass
+class _Pending:
+    source: str
+    name: str
+    data: bytes
+    text: str
+    media_type: str
+    title: str | None
+    kind: DocumentKind
+    parent: int | None = None  # position of the e-mail in the batch this attachment came in
+    amends: str | None = None
+    sha256: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sha256 = hashlib.sha256(self.data).hexdigest()
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named directly, and every file under named folders, in a stable order."""
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield Path(root) / name
+        else:
+            yield path
+
+
+class Register:
+    def __init__(self, store: SqliteStore, objects: ObjectStore, log: Log, limits: Limits | None = None) -> None:
+        self.store = store
+        self.objects = objects
+        self.log = log
+        self.limits = limits or Limits()
+
+    @classmethod
+    def open(cls, home: Home, limits: Limits | None = None) -> "Register":
+        store = home.open_store()
+        log = Log(store, NoteSigner.from_text(home.signer_key()))
+        config = home.config()
+        if limits is None and config.get("limits"):
+            limits = Limits(**config["limits"])
+        return cls(store, home.objects(), log, limits)
+
+    # -- receiving ------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        submission: Submission,
+        batch_size: int = 64,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> list[Outcome]:
+        """Record every readable file; each unreadable one fails alone with a one-line reason."""
+        outcomes: list[Outcome] = []
+        pending: list[_Pending] = []
+
+        def emit(items: list[Outcome]) -> None:
+            for item in items:
+                outcomes.append(item)
+                if on_outcome is not None:
+                    on_outcome(item)
+
+        for path in paths:
+            read, failures = self._read_path(path, submission)
+            emit(failures)
+            pending.extend(read)
+            if len(pending) >= batch_size:
+                emit(self._record(pending, submission))
+                pending = []
+        if pending:
+            emit(self._record(pending, submission))
+        return outcomes
+
+    def _read_path(self, path: Path, submission: Submission) -> tuple[list[_Pending], list[Outcome]]:
+        source = str(path)
+        try:
+            if not path.is_file():
+                raise IntakeError("not a regular file" if path.exists() else "no such file")
+            size = path.stat().st_size
+            if size > self.limits.max_bytes:
+                raise IntakeError(f"{size} bytes is over the {self.limits.max_bytes}-byte limit")
+            data = path.read_bytes()
+        except (OSError, IntakeError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            return [], [Outcome(source, "failed", reason=reason)]
+        return self._read_bytes(source, path.name, data, submission, parent=None, depth=0)
+
+    def _read_bytes(
+        self, source: str, name: str, data: bytes, submission: Submission, parent: int | None, depth: int
+    ) -> tuple[list[_Pending], list[Outcome]]:
+        try:
+            result = read_file_bytes(data, name, self.limits)
+        except IntakeError as err:
+            return [], [Outcome(source, "failed", reason=str(err))]
+        except Exception as err:  # a reader bug must not take the batch down
+            return [], [Outcome(source, "failed", reason=f"unreadable ({type(err).__name__}: {err})")]
+        kind = submission.kind or infer_kind(name, result.text, result.media_type)
+        item = _Pending(source, name, data, result.text, result.media_type, result.title, kind, parent)
+        read, failures = [item], []
+        if result.attachments and depth >= self.limits.max_depth:
+            failures.append(Outcome(source, "failed", reason="attachments nested too deeply; not taken in"))
+            return read, failures
+        for attachment in result.attachments:
+            more, fails = self._read_bytes(
+                f"{source}/{attachment.name}", attachment.name, attachment.data, submission, parent=-1, depth=depth + 1
+            )
+            for child in more:
+                if child.parent == -1:
+                    child.parent = id(item)
+            read.extend(more)
+            failures.extend(fails)
+        return read, failures
+
+    def _record(self, pending: list[_Pending], submission: Submission) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        fresh: list[_Pending] = []
+        seen: dict[str, str] = {}
+        ids: dict[int, str] = {}  # id(pending item) -> document id, for attachments' parents
+        for item in pending:
+            held = self.store.find_document_by_sha(item.sha256)
+            if held is not None:
+                ids[id(item)] = held[0].id
+                outcomes.append(Outcome(item.source, "duplicate", document_id=held[0].id, leaf_index=held[2]))
+            elif item.sha256 in seen:
+                outcomes.append(Outcome(item.source, "duplicate", reason=f"same bytes as {seen[item.sha256]}"))
+            else:
+                seen[item.sha256] = item.source
+                fresh.append(item)
+        if not fresh:
+            return outcomes
+        for item in fresh:
+            self.objects.put(item.data)  # fsynced before the commit that refers to it
+        received_at = utc_now()
+        with self.store.transaction():
+            seq = self.store.next_document_seq()
+            docs: list[tuple[Document, str]] = []
+            for offset, item in enumerate(fresh):
+                doc_id = f"D-{seq + offset:06d}"
+                ids[id(item)] = doc_id
+                doc = Document(
+                    id=doc_id,
+                    sha256=item.sha256,
+                    text_sha256=hashlib.sha256(item.text.encode("utf-8")).hexdigest(),
+                    size=len(item.data),
+                    media_type=item.media_type,
+                    kind=item.kind,
+                    provenance=Provenance(submission.submitted_by, submission.channel, received_at, item.name),
+                    title=item.title,
+                    parent_id=ids.get(item.parent) if item.parent is not None else None,
+                    amends=item.amends,
+                )
+                docs.append((doc, item.text))
+            leaves = [self._document_leaf(doc, submission.submitted_by, received_at) for doc, _ in docs]
+
+            def write_rows(indices: list[int]) -> None:
+                for (doc, text), index in zip(docs, indices):
+                    self.store.add_document(doc, text, index)
+
+            commit = self.log.append(leaves, also=write_rows)
+        # Durable from here on: only now is anyone told.
+        for (doc, _), item, index in zip(docs, fresh, commit.indices):
+            receipt = self._receipt_for(commit, index, doc.id)
+            outcomes.append(Outcome(item.source, "recorded", document_id=doc.id, leaf_index=index, receipt=receipt))
+        return outcomes
+
+    @staticmethod
+    def _document_leaf(doc: Document, actor: str, at: str) -> bytes:
+        kind = EventType.DOCUMENT_AMENDED if doc.amends else EventType.DOCUMENT_RECEIVED
+        body = document_event(kind, doc.metadata(), doc.sha256, doc.text_sha256)
+        return Event(kind, doc.id, at, actor, body).to_leaf()
+
+    def _receipt_for(self, commit: Commit, index: int, doc_id: str) -> Receipt:
+        return self.log.receipt(index, size=commit.size, document_id=doc_id)
+
+    # -- changing the record --------------------------------------------------------------
+
+    def amend(self, doc_id: str, path: Path, submission: Submission, reason: str) -> Outcome:
+        """Register a new version of a document. The original stays, untouched."""
+        original = self._require(doc_id)
+        read, failures = self._read_path(path, submission)
+        if failures and not read:
+            return failures[0]
+        item = read[0]
+        item.amends = doc_id
+        if submission.kind is None:
+            item.kind = original[0].kind
+        outcomes = self._record([item], submission)
+        return outcomes[0]
+
+    def withdraw(self, doc_id: str, actor: str, reason: str) -> Commit:
+        """The submitter withdraws a document: it stays on record, marked withdrawn."""
+        _, status, _ = self._require(doc_id)
+        if status != "active":
+            raise DecisionError(f"{doc_id} is already {status}")
+        event = Event(EventType.DOCUMENT_WITHDRAWN, doc_id, utc_now(), actor, {"reason": reason})
+        return self.log.append([event.to_leaf()], also=lambda _: self.store.set_document_status(doc_id, "withdrawn"))
+
+    def seal(self, doc_id: str, actor: str, reason: str, order: str | None = None) -> Commit | None:
+        """Remove a document's content (e.g. by court order). Its hash stays in the log forever.
+
+        Returns None when the document was sealed already and only leftover content was removed.
+        """
+        doc, status, _ = self._require(doc_id)
+        commit = None
+        if status != "sealed":
+            body = {"reason": reason, "order": order, "sha256": doc.sha256, "text_sha256": doc.text_sha256}
+            event = Event(EventType.DOCUMENT_SEALED, doc_id, utc_now(), actor, body)
+
+            def clear(_: list[int]) -> None:
+                self.store.set_document_status(doc_id, "sealed")
+                self.store.clear_document_text(doc_id)
+
+            commit = self.log.append([event.to_leaf()], also=clear)
+        # After the commit: a crash here leaves bytes that `verify` reports and a re-seal removes.
+        self.objects.remove(doc.sha256)
+        return commit
+
+    def _require(self, doc_id: str) -> tuple[Document, str, int]:
+        found = self.store.get_document(doc_id)
+        if found is None:
+            raise DecisionError(f"no document {doc_id}")
+        return found
+
+    def receipt(self, doc_id: str) -> Receipt:
+        """A fresh receipt for a document against the latest checkpoint."""
+        doc, _, index = self._require(doc_id)
+        return self.log.receipt(index, document_id=doc.id)
+
+
+__all__ = ["CasetrailError", "Outcome", "Register", "Submission", "iter_files"]

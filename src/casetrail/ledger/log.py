@@ -1,0 +1,192 @@
+"""The append-only log over the store: batched durable appends, checkpoints, proofs, receipts.
+
+An append is one store transaction holding the leaf data, every new perfect-subtree hash,
+whatever rows the caller writes alongside (`also`), and the signed checkpoint of the new tree.
+Nothing is acknowledged before that transaction commits.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from casetrail.errors import LedgerError
+from casetrail.ledger.checkpoint import Checkpoint, NoteSigner
+from casetrail.ledger.merkle import (
+    EMPTY_ROOT,
+    CompactRange,
+    consistency_proof,
+    hash_range,
+    inclusion_proof,
+    leaf_hash,
+    perfect_nodes,
+)
+from casetrail.ledger.receipt import Receipt
+from casetrail.store.sqlite import SqliteStore
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A durable batch: the leaf indices it assigned and the checkpoint that covers them."""
+
+    indices: list[int]
+    size: int
+    checkpoint: str
+
+
+class Log:
+    def __init__(self, store: SqliteStore, signer: NoteSigner) -> None:
+        self.store = store
+        self.signer = signer
+        self.origin = signer.name
+        self._range = self._load_range()
+        self._stale = False
+
+    def _load_range(self) -> CompactRange:
+        size = self.store.ledger_size()
+        keys = CompactRange.peaks_for(size)
+        nodes = self.store.get_nodes(keys)
+        missing = [key for key in keys if key not in nodes]
+        if missing:
+            raise LedgerError(f"the store lacks tree nodes {missing}; run `casetrail verify`")
+        return CompactRange(size, [nodes[key] for key in keys])
+
+    @property
+    def size(self) -> int:
+        if self._stale:
+            self._range, self._stale = self._load_range(), False
+        return self._range.size
+
+    def append(self, leaves: Sequence[bytes], also: Callable[[list[int]], None] | None = None) -> Commit:
+        """Append leaves in one durable commit; `also(indices)` writes the caller's rows in it."""
+        if not leaves:
+            raise LedgerError("nothing to append")
+        try:
+            with self.store.transaction():
+                if self._stale or self.store.ledger_size() != self._range.size:
+                    self._range = self._load_range()  # another process appended meanwhile
+                    self._stale = False
+                start = self._range.size
+                nodes: list[tuple[int, int, bytes]] = []
+                for leaf in leaves:
+                    nodes.extend(self._range.append(leaf_hash(leaf)))
+                indices = list(range(start, start + len(leaves)))
+                self.store.add_entries(zip(indices, leaves))
+                self.store.add_nodes(nodes)
+                if also is not None:
+                    also(indices)
+                note = self.signer.sign(Checkpoint(self.origin, self._range.size, self._range.root()).body())
+                self.store.add_checkpoint(self._range.size, note)
+        except BaseException:
+            # The transaction (perhaps an outer one) rolls back, so the tree edge must be reread,
+            # but only once that rollback has happened: mark it stale rather than reading now.
+            self._stale = True
+            raise
+        return Commit(indices, self._range.size, note)
+
+    def latest_checkpoint(self) -> tuple[int, str]:
+        latest = self.store.latest_checkpoint()
+        if latest is None:
+            return 0, self.signer.sign(Checkpoint(self.origin, 0, self._range.root()).body())
+        return latest
+
+    def root_at(self, size: int) -> bytes:
+        """The root of the tree's first `size` leaves, from stored subtree hashes."""
+        if not 0 <= size <= self.size:
+            raise LedgerError(f"no tree of size {size} (log size {self.size})")
+        return hash_range(0, size, self.store.get_nodes(perfect_nodes(0, size))) if size else EMPTY_ROOT
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        if not 0 <= index < size <= self.size:
+            raise LedgerError(f"no leaf {index} in a tree of size {size} (log size {self.size})")
+        return inclusion_proof(index, size, self.store.get_nodes)
+
+    def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
+        if not 0 <= size1 <= size2 <= self.size:
+            raise LedgerError(f"sizes must satisfy 0 <= {size1} <= {size2} <= {self.size}")
+        return consistency_proof(size1, size2, self.store.get_nodes)
+
+    def receipt(self, index: int, size: int | None = None, document_id: str | None = None) -> Receipt:
+        """A receipt for one leaf against the checkpoint at `size` (default: the latest)."""
+        if size is None:
+            size, note = self.latest_checkpoint()
+        else:
+            stored = self.store.checkpoint_at(size)
+            if stored is None:
+                raise LedgerError(f"no checkpoint was signed at size {size}")
+            note = stored
+        entry = self.store.get_entry(index)
+        if entry is None:
+            raise LedgerError(f"no leaf {index} in the log")
+        return Receipt(
+            origin=self.origin,
+            leaf_index=index,
+            tree_size=size,
+            leaf_hash=leaf_hash(entry),
+            inclusion_proof=self.inclusion_proof(index, size),
+            checkpoint=note,
+            entry=entry,
+            document_id=document_id,
+            verifier_key=self.signer.verifier_key(),
+        )
+
+
+class Appender:
+    """Tessera-style batching: many callers submit, one writer commits batches.
+
+    `submit` returns a future that resolves to the leaf index only after the batch holding it
+    is durable; a failed batch fails every future in it and leaves the log unchanged.
+    """
+
+    def __init__(self, log: Log, max_batch: int = 1024, max_wait: float = 0.01) -> None:
+        self.log = log
+        self.max_batch = max_batch
+        self.max_wait = max_wait
+        self._queue: queue.Queue[tuple[bytes, Future[int]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="casetrail-appender", daemon=True)
+        self._thread.start()
+
+    def submit(self, leaf: bytes) -> Future[int]:
+        future: Future[int] = Future()
+        self._queue.put((leaf, future))
+        return future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def __enter__(self) -> "Appender":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            deadline = time.monotonic() + self.max_wait
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+                if item is None:
+                    stopping = True
+                    break
+                batch.append(item)
+            try:
+                commit = self.log.append([leaf for leaf, _ in batch])
+            except BaseException as err:  # every caller in the batch learns of the failure
+                for _, future in batch:
+                    future.set_exception(err)
+                continue
+            for (_, future), index in zip(batch, commit.indices):
+                future.set_result(index)

@@ -1,0 +1,193 @@
+"""`casetrail verify`: recompute the log from the store and hold every record to it.
+
+Three layers, each checked independently so a failure names what changed:
+1. the tree: every leaf re-hashed, every stored subtree hash recomputed, every checkpoint's
+   root and signature checked, the newest one covering the whole log;
+2. the events: each leaf parsed; documents' expected state rebuilt from their events;
+3. the records: each stored document's metadata, text and original bytes against that state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from casetrail.errors import CasetrailError
+from casetrail.ledger.checkpoint import NoteVerifier, open_checkpoint
+from casetrail.ledger.merkle import CompactRange, leaf_hash
+from casetrail.model.event import EventType
+from casetrail.store.objects import ObjectStore
+from casetrail.store.sqlite import SqliteStore
+
+META_FIELDS = (
+    "size", "media_type", "kind", "submitted_by", "channel", "received_at",
+    "source_name", "title", "parent_id", "amends",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Problem:
+    record: str  # "D-000004 (statement-4.txt)", "leaf 17", "checkpoint at size 20", ...
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.record}: {self.reason}"
+
+
+@dataclass
+class Report:
+    size: int = 0
+    checkpoint_size: int = 0
+    root: bytes = b""
+    documents: int = 0
+    sealed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class _Expected:
+    leaf_index: int
+    body: dict[str, Any]
+    status: str = "active"
+
+
+def verify_store(store: SqliteStore, objects: ObjectStore, verifier: NoteVerifier) -> Report:
+    report = Report()
+    for problem in store.integrity_problems():
+        report.problems.append(Problem("database", f"SQLite integrity check: {problem}"))
+    expected = _verify_tree(store, verifier, report)
+    _verify_documents(store, objects, expected, report)
+    return report
+
+
+def _verify_tree(store: SqliteStore, verifier: NoteVerifier, report: Report) -> dict[str, _Expected]:
+    checkpoints = dict(store.iter_checkpoints())
+    stored_levels: dict[int, Iterator[tuple[int, int, bytes]]] = {}
+    tree = CompactRange()
+    expected: dict[str, _Expected] = {}
+
+    def stored_node(level: int) -> tuple[int, int, bytes] | None:
+        if level not in stored_levels:
+            stored_levels[level] = iter(
+                store.conn.execute("SELECT level, idx, hash FROM nodes WHERE level = ? ORDER BY idx", (level,))
+            )
+        return next(stored_levels[level], None)
+
+    for index, data in store.iter_entries():
+        if index != tree.size:
+            report.problems.append(Problem(f"leaf {tree.size}", "missing from the log (entries skip to {index})"))
+            break
+        for level, idx, digest in tree.append(leaf_hash(data)):
+            row = stored_node(level)
+            if row is None or (row[1], bytes(row[2])) != (idx, digest):
+                who = _describe_leaf(data, idx) if level == 0 else f"tree node ({level}, {idx})"
+                report.problems.append(Problem(who, "stored hash does not match the recomputed one"))
+                if row is not None and row[1] != idx:
+                    stored_levels.pop(level)  # resynchronise on the next query
+        note = checkpoints.get(tree.size)
+        if note is not None:
+            _check_checkpoint(note, tree, verifier, report)
+        _apply_event(index, data, expected, report)
+    report.size = tree.size
+    report.root = tree.root()
+    sizes = sorted(checkpoints)
+    if not sizes:
+        if tree.size:
+            report.problems.append(Problem("log", "no signed checkpoint covers the log"))
+    else:
+        report.checkpoint_size = sizes[-1]
+        if sizes[-1] != tree.size:
+            report.problems.append(
+                Problem("log", f"latest checkpoint is at size {sizes[-1]} but the log holds {tree.size} leaves")
+            )
+    return expected
+
+
+def _check_checkpoint(note: str, tree: CompactRange, verifier: NoteVerifier, report: Report) -> None:
+    where = f"checkpoint at size {tree.size}"
+    try:
+        checkpoint = open_checkpoint(note, verifier)
+    except CasetrailError as err:
+        report.problems.append(Problem(where, f"signature does not verify: {err}"))
+        return
+    if checkpoint.size != tree.size or checkpoint.root != tree.root():
+        report.problems.append(Problem(where, "signed root does not match the recomputed tree"))
+
+
+def _describe_leaf(data: bytes, index: int) -> str:
+    try:
+        subject = json.loads(data)["subject"]
+        return f"leaf {index} ({subject})"
+    except (ValueError, KeyError, TypeError):
+        return f"leaf {index}"
+
+
+def _apply_event(index: int, data: bytes, expected: dict[str, _Expected], report: Report) -> None:
+    try:
+        event = json.loads(data)
+        kind = EventType(event["type"])
+        subject = event["subject"]
+        body = event.get("body", {})
+    except (ValueError, KeyError, TypeError):
+        report.problems.append(Problem(f"leaf {index}", "is not a readable casetrail event"))
+        return
+    if kind in (EventType.DOCUMENT_RECEIVED, EventType.DOCUMENT_AMENDED):
+        expected[subject] = _Expected(index, body)
+    elif kind == EventType.DOCUMENT_WITHDRAWN and subject in expected:
+        if expected[subject].status != "sealed":
+            expected[subject].status = "withdrawn"
+    elif kind == EventType.DOCUMENT_SEALED and subject in expected:
+        expected[subject].status = "sealed"
+
+
+def _verify_documents(
+    store: SqliteStore, objects: ObjectStore, expected: dict[str, _Expected], report: Report
+) -> None:
+    seen: set[str] = set()
+    for row in store.iter_document_rows():
+        doc_id = row["id"]
+        seen.add(doc_id)
+        report.documents += 1
+        name = f"{doc_id} ({row['source_name']})"
+        want = expected.get(doc_id)
+        if want is None:
+            report.problems.append(Problem(name, "is in the store but was never recorded in the log"))
+            continue
+        meta = want.body.get("document", {})
+        changed = [f for f in META_FIELDS if row[f] != meta.get(f)]
+        if row["sha256"] != want.body.get("sha256"):
+            changed.append("sha256")
+        if row["text_sha256"] != want.body.get("text_sha256"):
+            changed.append("text_sha256")
+        if row["status"] != want.status:
+            changed.append("status")
+        if row["leaf_index"] != want.leaf_index:
+            changed.append("leaf_index")
+        if changed:
+            report.problems.append(Problem(name, f"metadata no longer matches the log: {', '.join(changed)}"))
+        sha = want.body.get("sha256", "")
+        if want.status == "sealed":
+            report.sealed += 1
+            if row["text"] is not None or objects.has(sha):
+                report.problems.append(Problem(name, "is sealed but its content is still in the store"))
+            continue
+        text = row["text"]
+        if text is None or hashlib.sha256(text.encode("utf-8")).hexdigest() != want.body.get("text_sha256"):
+            report.problems.append(Problem(name, "extracted text no longer matches the log"))
+        data = objects.get(sha)
+        if data is None:
+            report.problems.append(Problem(name, "original bytes are missing from the object store"))
+        elif hashlib.sha256(data).hexdigest() != sha:
+            report.problems.append(Problem(name, "original bytes no longer match the log"))
+    for doc_id in expected.keys() - seen:
+        meta = expected[doc_id].body.get("document", {})
+        report.problems.append(
+            Problem(f"{doc_id} ({meta.get('source_name')})", "is recorded in the log but missing from the store")
+        )

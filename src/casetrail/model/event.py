@@ -1,0 +1,46 @@
+"""Ledger events: each is serialised canonically and becomes one Merkle leaf."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class EventType(StrEnum):
+    DOCUMENT_RECEIVED = "document.received"
+    DOCUMENT_AMENDED = "document.amended"
+    DOCUMENT_WITHDRAWN = "document.withdrawn"
+    DOCUMENT_SEALED = "document.sealed"
+    DECISION_RECORDED = "decision.recorded"
+
+
+def canonical_json(value: Any) -> bytes:
+    """One byte string per value: sorted keys, no spaces, UTF-8 (no ASCII escaping)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Event:
+    type: EventType
+    subject: str  # the document or entity the event is about
+    at: str  # ISO 8601 UTC
+    actor: str
+    body: dict[str, Any] = field(default_factory=dict)
+
+    def to_leaf(self) -> bytes:
+        return canonical_json(
+            {"type": self.type.value, "subject": self.subject, "at": self.at, "actor": self.actor, "body": self.body}
+        )
+
+    @classmethod
+    def from_leaf(cls, data: bytes) -> "Event":
+        raw = json.loads(data)
+        return cls(EventType(raw["type"]), raw["subject"], raw["at"], raw["actor"], raw.get("body", {}))
+
+
+def document_event(kind: EventType, document_metadata: dict[str, Any], sha256: str, text_sha256: str) -> dict[str, Any]:
+    """The body a received/amended event commits to: metadata plus both content hashes."""
+    assert kind in (EventType.DOCUMENT_RECEIVED, EventType.DOCUMENT_AMENDED)
+    return {"document": document_metadata, "sha256": sha256, "text_sha256": text_sha256}

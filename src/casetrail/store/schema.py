@@ -1,0 +1,40 @@
+"""Schema migrations: numbered SQL files applied in order, tracked by PRAGMA user_version."""
+
+from __future__ import annotations
+
+import sqlite3
+from importlib import resources
+
+
+def list_migrations() -> list[tuple[int, str, str]]:
+    """(number, file name, SQL) for every packaged migration, in order."""
+    found = []
+    for item in resources.files("casetrail.store.migrations").iterdir():
+        if item.name.endswith(".sql"):
+            found.append((int(item.name.split("_", 1)[0]), item.name, item.read_text("utf-8")))
+    return sorted(found)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to the newest schema; returns the version reached."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, _name, sql in list_migrations():
+        if number <= current:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split(sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        current = number
+    return current
+
+
+def _split(sql: str) -> list[str]:
+    # Migrations hold plain DDL without semicolons inside literals, so a split is enough.
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]

@@ -1,0 +1,220 @@
+"""The SQLite store: the only module that speaks SQL to the embedded database.
+
+WAL journal with synchronous=FULL, so a COMMIT that returned is on disk. Writers use
+BEGIN IMMEDIATE so two processes never interleave half-batches.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from casetrail.errors import StoreError
+from casetrail.model.document import Document, DocumentKind, Provenance
+from casetrail.store.schema import list_migrations, migrate
+
+DOCUMENT_COLUMNS = (
+    "id, sha256, text_sha256, size, media_type, kind, submitted_by, channel, received_at, "
+    "source_name, title, parent_id, amends, status, leaf_index"
+)
+
+
+class SqliteStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.version = migrate(self.conn)
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"{path}: cannot open the store: {err}") from err
+        if self.version != list_migrations()[-1][0]:
+            raise StoreError(f"{path}: schema version {self.version} is newer than this casetrail understands")
+        self._depth = 0
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One durable commit; nested uses join the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.conn.execute("COMMIT")
+
+    # -- ledger -----------------------------------------------------------------------------
+
+    def ledger_size(self) -> int:
+        row = self.conn.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries").fetchone()
+        return int(row[0])
+
+    def add_entries(self, rows: Iterable[tuple[int, bytes]]) -> None:
+        self.conn.executemany("INSERT INTO entries (idx, data) VALUES (?, ?)", rows)
+
+    def add_nodes(self, rows: Iterable[tuple[int, int, bytes]]) -> None:
+        self.conn.executemany("INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)", rows)
+
+    def get_nodes(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        keys = list(keys)
+        found: dict[tuple[int, int], bytes] = {}
+        # Row values keep it to one statement per proof, whatever the tree size.
+        for start in range(0, len(keys), 400):
+            chunk = keys[start : start + 400]
+            placeholders = ",".join("(?,?)" for _ in chunk)
+            params = [v for key in chunk for v in key]
+            sql = f"SELECT level, idx, hash FROM nodes WHERE (level, idx) IN (VALUES {placeholders})"
+            for level, idx, digest in self.conn.execute(sql, params):
+                found[(level, idx)] = bytes(digest)
+        return found
+
+    def iter_entries(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes]]:
+        if end is None:
+            cursor = self.conn.execute("SELECT idx, data FROM entries WHERE idx >= ? ORDER BY idx", (start,))
+        else:
+            cursor = self.conn.execute(
+                "SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end)
+            )
+        for idx, data in cursor:
+            yield idx, bytes(data)
+
+    def get_entry(self, idx: int) -> bytes | None:
+        row = self.conn.execute("SELECT data FROM entries WHERE idx = ?", (idx,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def iter_nodes(self) -> Iterator[tuple[int, int, bytes]]:
+        for level, idx, digest in self.conn.execute("SELECT level, idx, hash FROM nodes ORDER BY level, idx"):
+            yield level, idx, bytes(digest)
+
+    def add_checkpoint(self, size: int, note: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO checkpoints (size, note) VALUES (?, ?)", (size, note))
+
+    def latest_checkpoint(self) -> tuple[int, str] | None:
+        row = self.conn.execute("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1").fetchone()
+        return (int(row[0]), row[1]) if row else None
+
+    def checkpoint_at(self, size: int) -> str | None:
+        row = self.conn.execute("SELECT note FROM checkpoints WHERE size = ?", (size,)).fetchone()
+        return row[0] if row else None
+
+    def checkpoint_covering(self, leaf_index: int) -> tuple[int, str] | None:
+        """The first checkpoint whose tree contains this leaf."""
+        row = self.conn.execute(
+            "SELECT size, note FROM checkpoints WHERE size > ? ORDER BY size LIMIT 1", (leaf_index,)
+        ).fetchone()
+        return (int(row[0]), row[1]) if row else None
+
+    def iter_checkpoints(self) -> Iterator[tuple[int, str]]:
+        for size, note in self.conn.execute("SELECT size, note FROM checkpoints ORDER BY size"):
+            yield int(size), note
+
+    # -- documents ------------------------------------------------------------------------
+
+    def next_document_seq(self) -> int:
+        row = self.conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()
+        return int(row[0])
+
+    def add_document(self, doc: Document, text: str, leaf_index: int) -> None:
+        meta = doc.metadata()
+        self.conn.execute(
+            "INSERT INTO documents (seq, id, sha256, text_sha256, size, media_type, kind, submitted_by,"
+            " channel, received_at, source_name, title, parent_id, amends, text, leaf_index)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                int(doc.id.split("-")[1]),
+                doc.id,
+                doc.sha256,
+                doc.text_sha256,
+                meta["size"],
+                meta["media_type"],
+                meta["kind"],
+                meta["submitted_by"],
+                meta["channel"],
+                meta["received_at"],
+                meta["source_name"],
+                meta["title"],
+                meta["parent_id"],
+                meta["amends"],
+                text,
+                leaf_index,
+            ),
+        )
+
+    def find_document_by_sha(self, sha256: str) -> tuple[Document, str, int] | None:
+        row = self.conn.execute(f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return _document_row(row) if row else None
+
+    def get_document(self, doc_id: str) -> tuple[Document, str, int] | None:
+        """(document, status, leaf_index) or None."""
+        row = self.conn.execute(f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return _document_row(row) if row else None
+
+    def get_text(self, doc_id: str) -> str | None:
+        row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def iter_documents(self) -> Iterator[tuple[Document, str, int]]:
+        for row in self.conn.execute(f"SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY seq"):
+            yield _document_row(row)
+
+    def iter_texts(self, statuses: tuple[str, ...] = ("active",)) -> Iterator[tuple[str, str]]:
+        marks = ",".join("?" for _ in statuses)
+        sql = f"SELECT id, text FROM documents WHERE status IN ({marks}) AND text IS NOT NULL ORDER BY seq"
+        yield from self.conn.execute(sql, statuses)
+
+    def iter_document_rows(self) -> Iterator[dict[str, Any]]:
+        """Raw rows, exactly as stored, for verification (no parsing that could hide tampering)."""
+        cursor = self.conn.execute(f"SELECT {DOCUMENT_COLUMNS}, text FROM documents ORDER BY seq")
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row))
+
+    def set_document_status(self, doc_id: str, status: str) -> None:
+        self.conn.execute("UPDATE documents SET status = ? WHERE id = ?", (status, doc_id))
+
+    def clear_document_text(self, doc_id: str) -> None:
+        self.conn.execute("UPDATE documents SET text = NULL WHERE id = ?", (doc_id,))
+
+    def count_documents(self) -> Mapping[str, int]:
+        rows = self.conn.execute("SELECT status, COUNT(*) FROM documents GROUP BY status").fetchall()
+        return {status: int(n) for status, n in rows}
+
+    def integrity_problems(self) -> list[str]:
+        rows = self.conn.execute("PRAGMA quick_check").fetchall()
+        return [] if rows == [("ok",)] else [str(row[0]) for row in rows]
+
+
+def _document_row(row: Any) -> tuple[Document, str, int]:
+    (doc_id, sha, text_sha, size, media_type, kind, submitted_by, channel, received_at,
+     source_name, title, parent_id, amends, status, leaf_index) = row  # fmt: skip
+    doc = Document(
+        id=doc_id,
+        sha256=sha,
+        text_sha256=text_sha,
+        size=int(size),
+        media_type=media_type,
+        kind=DocumentKind(kind),
+        provenance=Provenance(submitted_by, channel, received_at, source_name),
+        title=title,
+        parent_id=parent_id,
+        amends=amends,
+    )
+    return doc, status, int(leaf_index)

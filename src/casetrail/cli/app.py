@@ -372,3 +372,48 @@ def proof_inclusion(index: int, size: Annotated[Optional[int], typer.Option(help
 
 def main() -> None:
     app()
+
+
+# -- demo ---------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    statements: Annotated[int, typer.Option(help="How many synthetic statements to generate.")] = 200,
+    seed: Annotated[int, typer.Option(help="Generator seed.")] = 1,
+    fresh: Annotated[bool, typer.Option(help="Start from an empty store (removes the demo home).")] = False,
+) -> None:
+    """Generate a fictional inquiry, ingest it into the store, verify, and summarise."""
+    from casetrail.synthetic.inquiry import generate_inquiry, write_corpus
+
+    home = State.home
+    if fresh and home.root.exists():
+        if any(home.root.iterdir()) and not home.db_path.exists():
+            fail(f"{home.root} is not empty and holds no casetrail store; refusing to remove it")
+        shutil.rmtree(home.root)
+    if not home.exists():
+        init(origin=None)
+    corpus = home.root / "inbox"
+    if not corpus.exists():
+        write_corpus(generate_inquiry(statements, seed=seed), corpus)
+    register = open_register()
+    outcomes = register.ingest(iter_files([corpus]), Submission("demo-generator", "synthetic"))
+    recorded = sum(1 for o in outcomes if o.status == "recorded")
+    failed = [o for o in outcomes if o.status == "failed"]
+    for outcome in failed:
+        err.print(outcome.line(), markup=False)
+    report = verify_store(register.store, register.objects, NoteVerifier.from_text(home.verifier_key()))
+    table = Table("demo inquiry", "")
+    table.add_row("store", str(home.root))
+    table.add_row("documents recorded now", str(recorded))
+    for status, n in sorted(register.store.count_documents().items()):
+        table.add_row(f"documents {status}", str(n))
+    table.add_row("failed inputs", str(len(failed)))
+    table.add_row("log entries", str(report.size))
+    table.add_row("checkpoint root", base64.b64encode(report.root).decode())
+    table.add_row("verification", "OK" if report.ok else f"FAILED: {len(report.problems)} problems")
+    out.print(table)
+    for problem in report.problems[:20]:
+        err.print(f"FAIL {problem}", markup=False)
+    if not report.ok or failed:
+        raise typer.Exit(1)

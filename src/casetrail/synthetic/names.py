@@ -28,7 +28,7 @@ FEMALE_GIVEN: tuple[str, ...] = (
     "Rebecca", "Rachel", "Emma", "Victoria", "Katherine", "Louise", "Samantha", "Natalie", "Kelly", "Gemma",
     "Catherine", "Jennifer", "Stephanie", "Caroline", "Fiona", "Heather", "Joanna", "Kirsty", "Lindsay", "Melanie",
     "Nadia", "Ayesha", "Saima", "Farah", "Rubina", "Shabana", "Yasmin", "Nazia", "Sadia", "Amina",
-    "Priya", "Anjali", "Sunita", "Meera", "Kavita", "Agnieszka", "Katarzyna", "Magdalena", "Ewa", "Joanna",
+    "Priya", "Anjali", "Sunita", "Meera", "Kavita", "Agnieszka", "Katarzyna", "Magdalena", "Ewa", "Zofia",
     "Abena", "Ngozi", "Chioma", "Adaeze", "Marcia", "Beverley", "Siobhan", "Niamh", "Aoife", "Bronwen",
     "Rhiannon", "Carys", "Eilidh", "Morag", "Isla", "Hannah", "Charlotte", "Laura", "Jessica", "Sophie",
     "Teresa", "Maureen", "Brenda", "Sandra", "Denise", "Valerie", "Yvonne", "Marion", "Irene", "Shirley",

@@ -1,0 +1,238 @@
+"""Police officers named with a rank and/or collar number, and collar/warrant numbers.
+
+"PC Hassan Ali", "Det. Supt. Pete Quinn", "P.C. J. Smith", "PC 1234 Smith", "PC Smith 1234",
+"A/Sgt O'Neill" become OFFICER mentions with attributes
+{"rank": canonical rank, "name": name or None, "collar_number": digits or None, "rank_text": as written}.
+Numbers given with a cue ("collar number 4521", "warrant no. 12345", "his number was 4521") become
+COLLAR_NUMBER mentions spanning the number only, and are attached to an officer named just before
+("PC Smith, collar number 4521").
+
+A capitalised full-word rank with no name ("those ranked Chief Superintendent and above", "the
+Chief Constable said") is a DESCRIBED_PERSON: someone identifiable by role, not by name. Lower-case
+ranks with no name ("a sergeant") are left to the descriptor extractor. Abbreviations with no name
+("PC", "DC") say nothing on their own ("PC" is also a personal computer, "DC" a city) and are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from casetrail.extraction.extractor import build_mention
+from casetrail.extraction.names import NAME, STOP_CAPITALS
+from casetrail.model import Mention, MentionType
+
+# canonical rank -> written forms. Dotted forms ("P.C.", "Det. Supt.") and lower-case full words
+# ("police constable") are derived when the regex is built; "Det"/"Detective" + a uniform rank
+# is derived too (see _DETECTIVE).
+RANKS: dict[str, tuple[str, ...]] = {
+    "PC": ("PC", "Police Constable", "Constable"),
+    "WPC": ("WPC", "Woman Police Constable", "W/PC"),
+    "Sgt": ("Sgt", "Sergeant", "PS", "Police Sergeant", "P/Sgt"),
+    "Insp": ("Insp", "Inspector"),
+    "Ch Insp": ("Ch Insp", "Chief Inspector", "Chief Insp", "C/Insp"),
+    "Supt": ("Supt", "Superintendent"),
+    "Ch Supt": ("Ch Supt", "Chief Superintendent", "Chief Supt", "C/Supt"),
+    "ACC": ("ACC", "Assistant Chief Constable", "Asst Chief Constable"),
+    "DCC": ("DCC", "Deputy Chief Constable"),
+    "Chief Constable": ("Chief Constable",),
+    "PCSO": ("PCSO", "Police Community Support Officer"),
+    "Special Constable": ("Special Constable", "SC"),
+    "Commander": ("Commander", "Cdr"),
+    "Commissioner": ("Commissioner",),
+    "DC": ("DC", "D/Con", "TDC"),
+    "DS": ("DS", "D/Sgt", "DSgt"),
+    "DI": ("DI", "D/Insp"),
+    "DCI": ("DCI", "D/Ch/Insp"),
+    "Det Supt": ("DSupt", "D/Supt", "DSU"),
+    "Det Ch Supt": ("DCS", "D/Ch/Supt"),
+    "Det": ("Detective", "Det"),  # detective of unstated rank
+}
+
+# "Detective"/"Det" + uniform rank word -> detective rank.
+_DETECTIVE: dict[str, tuple[str, ...]] = {
+    "DC": ("Constable", "Con", "Const"),
+    "DS": ("Sergeant", "Sgt"),
+    "DI": ("Inspector", "Insp"),
+    "DCI": ("Chief Inspector", "Ch Insp", "Chief Insp", "Ch Inspector"),
+    "Det Supt": ("Superintendent", "Supt"),
+    "Det Ch Supt": ("Chief Superintendent", "Ch Supt", "Chief Supt"),
+}
+
+# Short forms that take an optional full stop ("Sgt.", "Det.").
+_ABBREVIATIONS = frozenset({"Sgt", "Insp", "Supt", "Det", "Ch", "Con", "Const", "Asst", "Cdr"})
+
+# Ranks too ambiguous to mean a person when no name follows ("John Constable", "Commander" of a ship).
+_NO_BARE = frozenset({"Constable", "Detective", "Commander", "Commissioner", "Special Constable"})
+
+# Words after "PC" that mean a computer, not a constable.
+_PC_NOT_NAMES = frozenset({"World", "Magazine", "Gamer", "Games", "Format", "Plus", "Pro", "Advisor", "User",
+                           "Specialist", "Tools", "Mag", "Doctor", "Repair", "Repairs", "Support", "Shop"})
+
+CONFIDENCE_NAMED = 0.9
+CONFIDENCE_COLLAR_ONLY = 0.85
+CONFIDENCE_COLLAR = 0.85
+CONFIDENCE_BARE_RANK = 0.6
+
+
+def _rank_key(written: str) -> str:
+    return re.sub(r"[\s./]", "", written).lower()
+
+
+def _all_forms() -> dict[str, str]:
+    forms: dict[str, str] = {}
+    for canonical, written in RANKS.items():
+        for w in written:
+            forms[w] = canonical
+    for canonical, words in _DETECTIVE.items():
+        for prefix in ("Detective", "Det"):
+            for word in words:
+                forms[f"{prefix} {word}"] = canonical
+    return forms
+
+
+_FORMS = _all_forms()
+_CANONICAL = {_rank_key(w): c for w, c in _FORMS.items()}
+
+
+def _token_pattern(token: str, last: bool) -> str:
+    if "/" in token:
+        return re.escape(token)
+    if len(token) >= 2 and token.isupper():  # PC, DCI: also "P.C.", "D.C.I."
+        return r"\.?".join(re.escape(ch) for ch in token) + (r"\.?" if last else "")
+    if token in _ABBREVIATIONS:
+        return re.escape(token) + (r"\.?" if last else "")
+    return f"[{token[0]}{token[0].lower()}]{re.escape(token[1:])}"  # full word, either case
+
+
+def _form_pattern(written: str) -> str:
+    tokens = written.split()
+    out = []
+    for i, token in enumerate(tokens):
+        last = i == len(tokens) - 1
+        out.append(_token_pattern(token, last))
+        if not last:
+            # after an abbreviation, "Det.Supt" and "Det. Supt" are both seen
+            out.append(r"(?:\.[ \t]*|[ \t]+)" if token in _ABBREVIATIONS else r"[ \t]+")
+    return "".join(out)
+
+
+_RANK_ALT = "|".join(_form_pattern(w) for w in sorted(_FORMS, key=len, reverse=True))
+_COLLAR = r"\d{2,6}[A-Z]{0,2}(?!\w)(?![/.:-]\d)"
+
+_OFFICER = re.compile(
+    rf"(?<![\w/])(?:(?P<acting>[Aa]cting[ \t]+|A/)|(?P<temporary>[Tt]emporary[ \t]+|T/))?"
+    rf"(?P<rank>{_RANK_ALT})(?![\w/])"
+    rf"(?:[ \t]+(?P<collar1>{_COLLAR}))?"
+    rf"(?:[ \t]+(?P<name>{NAME}))?"
+    rf"(?:(?<=\w)[ \t]+(?P<collar2>{_COLLAR}))?"
+)
+
+_COLLAR_CUE = re.compile(
+    r"(?i:(?P<cue>(?:collar|shoulder|epaulette|badge|(?P<warrant>warrant)(?:[ \t]+card)?)[ \t]+"
+    r"(?:number|no\.?|num\.?|#)|(?:his|her|their|the[ \t]+officer['’]s)[ \t]+(?:collar[ \t]+)?number))"
+    r"[ \t]*(?:(?i:was|is|of)[ \t]+|:[ \t]*)?(?P<number>[1-9]\d{0,6}[A-Z]{0,2}|0\d{1,5})(?!\w)"
+)
+
+# Between an officer and a following collar cue: "PC Smith, collar number", "DS Smith (collar number".
+_ATTACH_GAP = re.compile(r"[ \t]*[,(–-]?[ \t]*(?:with[ \t]+)?(?:(?:his|her)[ \t]+)?")
+_CAPITALISED_BEFORE = re.compile(r"(?:^|[ \t(])(?P<word>[A-Z][a-z]+)[ \t]+$")
+
+
+@dataclass
+class _Officer:
+    start: int
+    end: int
+    rank: str
+    rank_text: str
+    name: str | None
+    collar: tuple[int, int] | None
+    acting: bool
+    temporary: bool
+
+
+class PoliceExtractor:
+    """Officers by rank and name/collar number; collar and warrant numbers."""
+
+    name = "police"
+    version = "1.0.0"
+
+    def __init__(self) -> None:
+        self.id = f"{self.name}@{self.version}"
+
+    def extract(self, document_id: str, text: str) -> list[Mention]:
+        officers: list[_Officer] = []
+        out: list[Mention] = []
+        for m in _OFFICER.finditer(text):
+            rank_text = m.group("rank")
+            canonical = _CANONICAL.get(_rank_key(rank_text))
+            if canonical is None:  # pragma: no cover - every alternative comes from _FORMS
+                continue
+            name = m.group("name")
+            if name and canonical == "PC" and name.split()[0] in _PC_NOT_NAMES:
+                continue
+            collar_group = "collar1" if m.group("collar1") else "collar2" if (name and m.group("collar2")) else None
+            if name or collar_group:
+                end = m.end(collar_group) if collar_group == "collar2" else m.end("name") if name else m.end(collar_group)
+                officers.append(_Officer(
+                    m.start(), end, canonical, rank_text, name,
+                    m.span(collar_group) if collar_group else None,
+                    bool(m.group("acting")), bool(m.group("temporary")),
+                ))
+                continue
+            described = self._bare_rank(document_id, text, m.start("rank"), m.end("rank"), canonical)
+            if described is not None:
+                out.append(described)
+
+        for cue in _COLLAR_CUE.finditer(text):
+            number = cue.group("number")
+            if cue.group("cue").lower().split()[0] in ("his", "her", "their", "the") and (
+                    number.startswith("0") or len(number) > 6):
+                continue  # "his number was 07700 900123" is a phone number
+            owner = self._owner(officers, text, cue.start())
+            if owner is not None:
+                owner.collar = cue.span("number")
+            out.append(build_mention(
+                self.id, document_id, text, *cue.span("number"), MentionType.COLLAR_NUMBER, CONFIDENCE_COLLAR,
+                {"number": number, "kind": "warrant" if cue.group("warrant") else "collar",
+                 "officer_name": owner.name if owner else None},
+            ))
+
+        for o in officers:
+            collar = text[o.collar[0]:o.collar[1]] if o.collar else None
+            attributes: dict[str, object] = {"rank": o.rank, "name": o.name, "collar_number": collar,
+                                             "rank_text": o.rank_text}
+            if o.acting:
+                attributes["acting"] = True
+            if o.temporary:
+                attributes["temporary"] = True
+            out.append(build_mention(self.id, document_id, text, o.start, o.end, MentionType.OFFICER,
+                                     CONFIDENCE_NAMED if o.name else CONFIDENCE_COLLAR_ONLY, attributes))
+            if o.collar and o.start <= o.collar[0] < o.end:  # number written inside the officer's span
+                out.append(build_mention(self.id, document_id, text, *o.collar, MentionType.COLLAR_NUMBER,
+                                         CONFIDENCE_COLLAR, {"number": collar, "kind": "collar", "officer_name": o.name}))
+        out.sort(key=lambda mention: (mention.start, mention.end))
+        return out
+
+    def _bare_rank(self, document_id: str, text: str, start: int, end: int, canonical: str) -> Mention | None:
+        written = text[start:end]
+        if not written[0].isupper() or written.isupper() or written.rstrip(".") in _NO_BARE:
+            return None
+        if not any(len(word) > 5 for word in written.split()):  # "Sgt", "Det Supt": abbreviations
+            return None
+        before = _CAPITALISED_BEFORE.search(text, max(0, start - 40), start)
+        if before is not None and before.group("word") not in STOP_CAPITALS:
+            return None  # "John Constable", "Ofsted Inspector": part of another name
+        return build_mention(self.id, document_id, text, start, end, MentionType.DESCRIBED_PERSON,
+                             CONFIDENCE_BARE_RANK, {"role": written.lower(), "rank": canonical, "description": written})
+
+    @staticmethod
+    def _owner(officers: list[_Officer], text: str, cue_start: int) -> _Officer | None:
+        """The officer named immediately before a collar-number cue, if it has no number yet."""
+        for o in reversed(officers):
+            if o.end > cue_start:
+                continue
+            if o.collar is None and cue_start - o.end <= 12 and _ATTACH_GAP.fullmatch(text, o.end, cue_start):
+                return o
+            return None
+        return None

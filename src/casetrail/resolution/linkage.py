@@ -1,0 +1,478 @@
+"""Cross-document linkage: which PersonRecords, from different documents, are one person.
+
+The model is Fellegi-Sunter, built and run by Splink. Splink turns the settings into SQL, so
+the same settings run on DuckDB (here) or Spark (for very large inquiries):
+
+  * u probabilities (how often two different people agree by chance) come from random
+    sampling of record pairs, seeded so a re-run gives the same model;
+  * m probabilities (how often one person's records agree) come from expectation maximisation
+    on blocked pairs, with no labels; where the data cannot teach a level, the priors set
+    here stand;
+  * pairs scoring at least `threshold` (match probability) are joined into clusters, strongest
+    first, under the investigators' decisions: a REJECT keeps two records (or entities) apart
+    whatever the model says, a CONFIRM joins them, a SPLIT takes a record out of its cluster.
+    Keeping a cannot-link is done while clustering, not by cutting clusters afterwards, so no
+    third record can bridge a rejected pair.
+
+Pseudonyms are not modelled: an inquiry assigns each survivor one pseudonym, so records with the
+same pseudonym are joined directly.
+
+`LinkageSpec` describes the columns and how each is compared; `PERSON_SPEC` is the one for
+PersonRecords and casetrail.resolution.febrl builds one for the FEBRL benchmark, so both run
+through the same settings builder, training and clustering.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import jellyfish
+import pyarrow as pa
+
+from casetrail.errors import CasetrailError, DecisionError
+from casetrail.model import Decision, DecisionKind, PersonRecord
+from casetrail.resolution.given_names import name_keys
+from casetrail.resolution.person_name import canonical_rank, fold
+
+Engine = Literal["duckdb", "spark"]
+FieldKind = Literal["surname", "given", "exact", "identifier", "text", "date", "number"]
+DEFAULT_THRESHOLD = 0.9
+
+logger = logging.getLogger(__name__)
+
+
+class EngineUnavailable(CasetrailError):
+    """The requested linkage engine cannot run here (e.g. Spark without pyspark)."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One compared attribute. `column` names the input column; kinds:
+
+    surname     null / exact / one edit / Jaro-Winkler >= 0.9 / else
+    given       null / exact / equivalent forms (Mick~Michael) / one edit / initials agree / else;
+                needs the companion columns <column>_keys (list) and <column>_initial
+    exact       null / exact / else
+    identifier  null / exact / one edit / two edits / else (ID numbers with typing errors)
+    text        null / exact / Jaro-Winkler >= 0.9 / >= 0.7 / else
+    date        null / exact / one edit / else (ISO or YYYYMMDD strings)
+    number      null / within 2 / within 6 / else
+    """
+
+    column: str
+    kind: FieldKind
+    term_frequency: bool = False  # down-weight agreement on common values
+
+
+@dataclass(frozen=True)
+class LinkageSpec:
+    fields: tuple[FieldSpec, ...]
+    blocking: tuple[tuple[str, ...], ...]  # each: columns that must be equal for a pair to be scored
+    training: tuple[tuple[str, ...], ...]  # EM sessions, each blocked on these columns
+    prior_rules: tuple[tuple[str, ...], ...]  # near-certain rules, to estimate P(match)
+    prior_recall: float = 0.7
+    link_type: Literal["dedupe_only", "link_only", "link_and_dedupe"] = "dedupe_only"
+    distinct_column: str | None = None  # pairs agreeing on it are never scored (same document)
+    u_max_pairs: float = 1e6
+    max_iterations: int = 20
+
+
+@dataclass(frozen=True)
+class Edge:
+    left: str
+    right: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    clusters: list[list[str]]
+    edges: list[Edge]  # the scored pairs at or above the threshold
+    skipped_decisions: list[Decision] = field(default_factory=list)  # overruled by later ones
+
+
+# --------------------------------------------------------------------------------------------
+# Settings
+
+
+def _priors(comparison: Any, m: Sequence[float], u: Sequence[float]) -> Any:
+    # Start values: the model stays usable when a level cannot be trained (tiny inquiries).
+    return comparison.configure(m_probabilities=list(m), u_probabilities=list(u))
+
+
+def comparison_for(spec: FieldSpec) -> Any:
+    """The Splink comparison for one field, built from dialect-neutral level creators."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    c = spec.column
+    tf = spec.term_frequency
+    if spec.kind == "surname":
+        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c, term_frequency_adjustments=tf),
+                  cll.DamerauLevenshteinLevel(c, 1), cll.JaroWinklerLevel(c, 0.9), cll.ElseLevel()]
+        return _priors(cl.CustomComparison(levels, output_column_name=c),
+                       [0.85, 0.08, 0.04, 0.03], [0.01, 0.005, 0.02, 0.965])
+    if spec.kind == "given":
+        keys, initial = f"{c}_keys", f"{c}_initial"
+        levels = [
+            cll.NullLevel(initial),
+            cll.ExactMatchLevel(c, term_frequency_adjustments=tf),
+            cll.ArrayIntersectLevel(keys, 1),
+            cll.DamerauLevenshteinLevel(c, 1),
+            cll.CustomLevel(f"({c}_l IS NULL OR {c}_r IS NULL) AND {initial}_l = {initial}_r",
+                            label_for_charts="initials agree", base_dialect_str="duckdb"),
+            cll.ElseLevel(),
+        ]
+        return _priors(cl.CustomComparison(levels, output_column_name=c),
+                       [0.7, 0.1, 0.05, 0.1, 0.05], [0.01, 0.002, 0.005, 0.06, 0.923])
+    if spec.kind == "exact":
+        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c, term_frequency_adjustments=tf), cll.ElseLevel()]
+        return _priors(cl.CustomComparison(levels, output_column_name=c), [0.9, 0.1], [0.05, 0.95])
+    if spec.kind == "identifier":
+        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c), cll.DamerauLevenshteinLevel(c, 1),
+                  cll.DamerauLevenshteinLevel(c, 2), cll.ElseLevel()]
+        return _priors(cl.CustomComparison(levels, output_column_name=c),
+                       [0.85, 0.08, 0.04, 0.03], [0.0001, 0.001, 0.005, 0.9939])
+    if spec.kind == "text":
+        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c, term_frequency_adjustments=tf),
+                  cll.JaroWinklerLevel(c, 0.9), cll.JaroWinklerLevel(c, 0.7), cll.ElseLevel()]
+        return _priors(cl.CustomComparison(levels, output_column_name=c),
+                       [0.8, 0.1, 0.05, 0.05], [0.01, 0.02, 0.1, 0.87])
+    if spec.kind == "date":
+        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c), cll.DamerauLevenshteinLevel(c, 1), cll.ElseLevel()]
+        return _priors(cl.CustomComparison(levels, output_column_name=c),
+                       [0.85, 0.1, 0.05], [0.0005, 0.01, 0.9895])
+    if spec.kind == "number":
+        levels = [cll.NullLevel(c), cll.AbsoluteDifferenceLevel(c, 2), cll.AbsoluteDifferenceLevel(c, 6),
+                  cll.ElseLevel()]
+        return _priors(cl.CustomComparison(levels, output_column_name=c), [0.6, 0.3, 0.1], [0.15, 0.3, 0.55])
+    raise ValueError(f"unknown field kind {spec.kind!r}")
+
+
+def _rule(columns: tuple[str, ...], distinct: str | None) -> Any:
+    from splink.blocking_rule_library import CustomRule
+
+    sql = " AND ".join(f"l.{c} = r.{c}" for c in columns)
+    if distinct:
+        sql += f" AND l.{distinct} <> r.{distinct}"
+    return CustomRule(sql, sql_dialect="duckdb")
+
+
+def build_settings(spec: LinkageSpec) -> Any:
+    """Splink settings for a spec; dialect-neutral, so one model serves DuckDB and Spark."""
+    from splink import SettingsCreator
+
+    return SettingsCreator(
+        link_type=spec.link_type,
+        comparisons=[comparison_for(f) for f in spec.fields],
+        blocking_rules_to_generate_predictions=[_rule(cols, spec.distinct_column) for cols in spec.blocking],
+        max_iterations=spec.max_iterations,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Engines
+
+
+def _db_api(engine: Engine) -> Any:
+    if engine == "duckdb":
+        from splink import DuckDBAPI
+
+        return DuckDBAPI()
+    if engine == "spark":
+        if importlib.util.find_spec("pyspark") is None:
+            raise EngineUnavailable("the spark engine needs pyspark, which is not installed; use engine='duckdb'")
+        from pyspark.sql import SparkSession
+        from splink import SparkAPI
+
+        return SparkAPI(spark_session=SparkSession.builder.getOrCreate())
+    raise EngineUnavailable(f"unknown linkage engine {engine!r}; use 'duckdb' or 'spark'")
+
+
+def _register(db_api: Any, engine: Engine, table: pa.Table, name: str) -> Any:
+    if engine == "spark":
+        return db_api.register(table.to_pandas(), dataset_display_name=name)
+    return db_api.register(table, dataset_display_name=name)
+
+
+def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float = DEFAULT_THRESHOLD,
+                engine: Engine = "duckdb", seed: int = 0) -> list[Edge]:
+    """Train the model on `tables` (one for dedupe, two for link_only) and return pairs >= threshold."""
+    from splink import Linker
+    from splink.blocking_rule_library import block_on
+
+    if sum(t.num_rows for t in tables) < 2:
+        return []
+    db_api = _db_api(engine)
+    frames = [_register(db_api, engine, t, f"records_{i}") for i, t in enumerate(tables)]
+    linker = Linker(frames if len(frames) > 1 else frames[0], build_settings(spec), log_level=None)
+    training = linker.training
+    try:
+        training.estimate_probability_two_random_records_match(
+            [_rule(cols, spec.distinct_column) for cols in spec.prior_rules], recall=spec.prior_recall)
+    except Exception as err:  # noqa: BLE001 - tiny or odd inputs; keep the default prior
+        logger.info("prior not estimated: %s", err)
+    training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed, num_chunks=1)
+    for cols in spec.training:
+        try:
+            training.estimate_parameters_using_expectation_maximisation(block_on(*cols))
+        except Exception as err:  # noqa: BLE001 - no pairs in the block: the priors stand
+            logger.info("EM on %s skipped: %s", cols, err)
+    predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    rows = predictions.as_pyarrow_table().select(["unique_id_l", "unique_id_r", "match_probability"]).to_pydict()
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return [Edge(str(a), str(b), float(p))
+            for a, b, p in zip(rows["unique_id_l"], rows["unique_id_r"], rows["match_probability"])]
+
+
+# --------------------------------------------------------------------------------------------
+# Clustering under decisions
+
+
+class _Partition:
+    """Union-find whose components carry cannot-link partners and, optionally, their documents."""
+
+    def __init__(self, ids: Iterable[str], documents: Mapping[str, str] | None) -> None:
+        self.parent: dict[str, str] = {i: i for i in ids}
+        self.size: dict[str, int] = dict.fromkeys(self.parent, 1)
+        self.cannot: dict[str, set[str]] = {}
+        self.docs: dict[str, set[str]] | None = (
+            {i: {documents[i]} for i in self.parent} if documents is not None else None)
+
+    def find(self, x: str) -> str:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def allowed(self, a: str, b: str) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if rb in self.cannot.get(ra, ()):
+            return False
+        if self.docs is not None:
+            small, large = sorted((self.docs[ra], self.docs[rb]), key=len)
+            if any(d in large for d in small):
+                return False
+        return True
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        moved = self.cannot.pop(rb, set())
+        for partner in moved:
+            self.cannot[partner].discard(rb)
+            self.cannot[partner].add(ra)
+        if moved:
+            self.cannot.setdefault(ra, set()).update(moved)
+        if self.docs is not None:
+            self.docs[ra] |= self.docs.pop(rb)
+
+    def forbid(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        self.cannot.setdefault(ra, set()).add(rb)
+        self.cannot.setdefault(rb, set()).add(ra)
+
+    def clusters(self) -> list[list[str]]:
+        groups: dict[str, list[str]] = {}
+        for x in self.parent:
+            groups.setdefault(self.find(x), []).append(x)
+        return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
+
+
+def _expand(ref: str | None, ids: set[str], entities: Mapping[str, Sequence[str]], strict: bool) -> list[str]:
+    if ref is None:
+        return []
+    if ref in ids:
+        return [ref]
+    if ref in entities:
+        return [r for r in entities[ref] if r in ids]
+    if strict:
+        raise DecisionError(f"decision refers to {ref!r}, which is neither a record nor an entity here")
+    return []
+
+
+def cluster(ids: Iterable[str], edges: Iterable[Edge], decisions: Sequence[Decision] = (),
+            entities: Mapping[str, Sequence[str]] | None = None, documents: Mapping[str, str] | None = None,
+            strict: bool = False) -> tuple[list[list[str]], list[Decision]]:
+    """Cluster scored pairs, strongest first, without ever breaking a decision.
+
+    Decisions are applied newest first, so a later decision overrules an earlier one that
+    contradicts it (the earlier one is returned as skipped). `entities` maps entity ids to record
+    ids, so a decision may name an entity. With `documents`, two records of one document are
+    never joined (coreference has already decided they are different people).
+    Returns (clusters sorted, skipped decisions).
+    """
+    entities = entities or {}
+    part = _Partition(ids, documents)
+    known = set(part.parent)
+    isolated: set[str] = set()
+    skipped: list[Decision] = []
+    ordered = sorted(range(len(decisions)), key=lambda i: (decisions[i].at, i), reverse=True)
+    for i in ordered:
+        d = decisions[i]
+        left = _expand(d.left, known, entities, strict)
+        right = _expand(d.right, known, entities, strict)
+        if d.kind == DecisionKind.CONFIRM:
+            group = left + right
+            if any(r in isolated for r in group) or not all(part.allowed(group[0], r) for r in group[1:]):
+                skipped.append(d)
+                continue
+            for r in group[1:]:
+                part.union(group[0], r)
+        elif d.kind == DecisionKind.REJECT:
+            if any(part.find(a) == part.find(b) for a in left for b in right):
+                skipped.append(d)
+                continue
+            for a in left:
+                for b in right:
+                    part.forbid(a, b)
+        elif d.kind == DecisionKind.SPLIT:
+            if right:
+                if any(part.find(a) == part.find(b) for a in left for b in right):
+                    skipped.append(d)
+                    continue
+                for a in left:
+                    for b in right:
+                        part.forbid(a, b)
+            else:
+                isolated.update(left)
+    for e in sorted(edges, key=lambda e: (-round(e.probability, 9), e.left, e.right)):
+        if e.left in isolated or e.right in isolated or e.left not in known or e.right not in known:
+            continue
+        if part.allowed(e.left, e.right):
+            part.union(e.left, e.right)
+    return part.clusters(), skipped
+
+
+# --------------------------------------------------------------------------------------------
+# PersonRecords
+
+PERSON_SPEC = LinkageSpec(
+    fields=(
+        FieldSpec("surname", "surname", term_frequency=True),
+        FieldSpec("given", "given"),
+        FieldSpec("nickname", "exact"),
+        FieldSpec("rank", "exact"),
+        FieldSpec("collar_number", "exact"),
+        FieldSpec("force", "exact"),
+        FieldSpec("phone", "exact"),
+        FieldSpec("vehicle", "exact"),
+        FieldSpec("age", "number"),
+        FieldSpec("date_of_birth", "date"),
+    ),
+    blocking=(("surname",), ("surname_sx", "given_initial"), ("surname_sx", "rank"), ("phone",),
+              ("collar_number", "force"), ("vehicle",), ("nickname",)),
+    training=(("surname",), ("given", "given_initial")),
+    prior_rules=(("surname", "given"), ("phone",), ("collar_number", "force")),
+    prior_recall=0.6,
+    link_type="dedupe_only",
+    distinct_column="document_id",
+    u_max_pairs=1e6,
+)
+
+PERSON_SCHEMA = pa.schema([
+    ("unique_id", pa.string()), ("document_id", pa.string()), ("surname", pa.string()),
+    ("surname_sx", pa.string()), ("given", pa.string()), ("given_keys", pa.list_(pa.string())),
+    ("given_initial", pa.string()), ("nickname", pa.string()), ("rank", pa.string()),
+    ("collar_number", pa.string()), ("force", pa.string()), ("phone", pa.string()), ("vehicle", pa.string()),
+    ("age", pa.int64()), ("date_of_birth", pa.string()),
+])
+
+
+def _opt(value: str | None) -> str | None:
+    if value is None:
+        return None
+    v = fold(value)
+    return v or None
+
+
+def person_row(r: PersonRecord) -> dict[str, Any]:
+    """The normalised columns PERSON_SPEC compares."""
+    surname = _opt(r.surname)
+    given = _opt(r.given_name)
+    initial = given[0] if given else None
+    if given is not None and len(given) == 1:
+        given = None  # an initial alone
+    return {
+        "unique_id": r.record_id,
+        "document_id": r.document_id,
+        "surname": surname,
+        "surname_sx": jellyfish.soundex(surname) if surname else None,
+        "given": given,
+        "given_keys": list(name_keys(given)) if given else None,
+        "given_initial": initial,
+        "nickname": _opt(r.nickname),
+        "rank": canonical_rank(r.rank) or (r.rank or None),
+        "collar_number": re.sub(r"\D", "", r.collar_number) or None if r.collar_number else None,
+        "force": _opt(r.force),
+        "phone": re.sub(r"[^\d+]", "", r.phone) or None if r.phone else None,
+        "vehicle": re.sub(r"\s", "", r.vehicle).upper() or None if r.vehicle else None,
+        "age": r.age,
+        "date_of_birth": r.date_of_birth,
+    }
+
+
+def resolve_links(records: Sequence[PersonRecord], decisions: Sequence[Decision] = (),
+                  threshold: float = DEFAULT_THRESHOLD, *, engine: Engine = "duckdb", seed: int = 0,
+                  entities: Mapping[str, Sequence[str]] | None = None, strict: bool = False,
+                  same_document_apart: bool = True, spec: LinkageSpec = PERSON_SPEC) -> LinkResult:
+    """Link PersonRecords across documents; see the module docstring. Deterministic for a seed."""
+    ids = [r.record_id for r in records]
+    if len(set(ids)) != len(ids):
+        raise ValueError("record ids must be unique")
+    _db_api_check(engine)
+    pseudonyms: dict[str, list[str]] = {}
+    modelled: list[PersonRecord] = []
+    for r in records:
+        if r.type == "pseudonym":
+            pseudonyms.setdefault(fold(r.full_name or ""), []).append(r.record_id)
+        elif r.surname or r.given_name or r.nickname or r.phone or r.vehicle or r.collar_number:
+            modelled.append(r)
+    # Records sorted by id, so the tables (and the model) do not depend on input order.
+    modelled.sort(key=lambda r: r.record_id)
+    table = pa.Table.from_pylist([person_row(r) for r in modelled], schema=PERSON_SCHEMA)
+    edges = score_pairs([table], spec, threshold, engine, seed) if len(modelled) > 1 else []
+    for members in pseudonyms.values():
+        members.sort()
+        edges.extend(Edge(members[0], other, 1.0) for other in members[1:])
+    documents = {r.record_id: r.document_id for r in records} if same_document_apart else None
+    clusters, skipped = cluster(ids, edges, decisions, entities, documents, strict)
+    return LinkResult(clusters, edges, skipped)
+
+
+def _db_api_check(engine: Engine) -> None:
+    # Fail before any work when the engine cannot run.
+    if engine == "spark" and importlib.util.find_spec("pyspark") is None:
+        raise EngineUnavailable("the spark engine needs pyspark, which is not installed; use engine='duckdb'")
+    if engine not in ("duckdb", "spark"):
+        raise EngineUnavailable(f"unknown linkage engine {engine!r}; use 'duckdb' or 'spark'")
+
+
+def link_records(records: list[PersonRecord], decisions: list[Decision], threshold: float = DEFAULT_THRESHOLD,
+                 *, engine: Engine = "duckdb", seed: int = 0,
+                 entities: Mapping[str, Sequence[str]] | None = None) -> list[list[str]]:
+    """Clusters of record ids: each cluster is one person. See resolve_links for the details."""
+    return resolve_links(records, decisions, threshold, engine=engine, seed=seed, entities=entities).clusters
+
+
+__all__ = [
+    "DEFAULT_THRESHOLD", "Edge", "Engine", "EngineUnavailable", "FieldSpec", "LinkResult", "LinkageSpec",
+    "PERSON_SPEC", "build_settings", "cluster", "comparison_for", "link_records", "person_row",
+    "resolve_links", "score_pairs",
+]

@@ -1,0 +1,1 @@
+"""Tests of the ledger: Merkle hashing and proofs, signed checkpoints, receipts."""

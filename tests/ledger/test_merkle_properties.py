@@ -283,7 +283,7 @@ def test_verification_rejects_malformed_input() -> None:
     with pytest.raises(ProofError, match="32-byte"):
         verify_inclusion(hashes[2], 2, 5, proof, root + b"\x00")
     with pytest.raises(ProofError):
-        verify_inclusion(hashes[2], True, 5, proof, root)  # type: ignore[arg-type]
+        verify_inclusion(hashes[2], True, 5, proof, root)  # a bool is not an index
     assert root_from_inclusion(hashes[2], 2, 5, proof) == root
 
     c = consistency_proof_from_leaves(3, hashes)

@@ -29,7 +29,7 @@ from casetrail.model import Mention, MentionType
 MONTHS: dict[str, int] = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
     "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 10 - 1, "oct": 10,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
     "nov": 11, "dec": 12,
 }
 
@@ -56,7 +56,7 @@ _YEAR = r"(?P<{g}>(?:19|20)\d\d)"
 _WORD_NUMBER = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six"
                 r"|seven|eight|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
                 r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
-_AGE_NUMBER = rf"(?P<{{g}}>1[01]\d|\d{{1,2}}|(?i:{_WORD_NUMBER}))"
+_AGE_NUMBER = rf"(?P<{{g}}>1[01]\d|\d\d?|(?i:{_WORD_NUMBER}))"
 _PART = r"(?P<{g}>(?i:early|mid|late))"
 # A decade: "1990s", "mid-1990s", "late 90s", "the '80s"
 _DECADE = rf"(?:{_PART}[- \t]?)?(?P<{{d}}>(?:19|20)\d0|['’]?\d0)['’]?s\b"
@@ -113,7 +113,7 @@ _AGE_YOUNG_AS = re.compile(rf"\b(?i:(?:as[ \t]+)?(?:young|old)[ \t]+as)[ \t]+{_g
 _AGE_BARE = re.compile(
     r"\b(?i:I|he|she|they|we|you)[ \t]+(?i:was|were|am|is|'m|’m|had[ \t]+just[ \t]+turned|turned)[ \t]+"
     r"(?:(?i:only|just|about|around|nearly|barely|roughly|approximately|maybe|probably|still)[ \t]+)?"
-    r"(?P<n>[5-9]|[1-9]\d)(?![\w.,:/]|[ \t]*(?:%|(?i:percent|per|years?[ \t]+(?:ago|later|before|after|earlier)|miles?"
+    r"(?P<n>[5-9]|[1-9]\d)(?!\w|[.,:/]\d|[ \t]*(?:%|(?i:percent|per|years?[ \t]+(?:ago|later|before|after|earlier)|miles?"
     r"|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|times|pounds|quid|grand|feet|foot|ft|metres?|yards?|mph|am|pm"
     r"|a\.m|p\.m|o['’]clock|stone|kg|of|out|in[ \t]+(?:the|a|line)|miles)\b))")
 _AGE_DECADE = re.compile(
@@ -201,8 +201,6 @@ class DateExtractor:
             self._date(found, m.start(), m.end(), int(m.group("year")), MONTHS[m.group("month").rstrip(".").lower()], None)
         for m in _DATE_DAY_MONTH.finditer(text):
             month = MONTHS[m.group("month").rstrip(".").lower()]
-            if m.group("month").startswith("May") and not m.group(0)[0].isdigit():  # pragma: no cover - defensive
-                continue
             found.append(_Found(m.start(), m.end(), MentionType.DATE, CONFIDENCE_DATE - 0.1, {
                 "iso": f"--{month:02d}-{int(m.group('day')):02d}", "year": None, "month": month,
                 "day": int(m.group("day")), "granularity": "day"}))

@@ -202,9 +202,32 @@ def _register(db_api: Any, engine: Engine, table: pa.Table, name: str) -> Any:
     return db_api.register(table, dataset_display_name=name)
 
 
+def distinct_rows(table: pa.Table, ignore: Sequence[str]) -> pa.Table:
+    """Rows of `table` that differ in something besides the `ignore` columns (ids, document).
+
+    u is estimated on these: an inquiry repeats its central figures in hundreds of documents, so
+    random pairs of raw records are often the same person, and u (chance agreement between
+    different people) would come out far too high. Dropping exact repeats removes most of that.
+    """
+    seen: set[tuple[Any, ...]] = set()
+    keep: list[int] = []
+    columns = [c for c in table.column_names if c not in ignore]
+    data = table.select(columns).to_pylist()
+    for i, row in enumerate(data):
+        key = tuple(tuple(v) if isinstance(v, list) else v for v in row.values())
+        if key not in seen:
+            seen.add(key)
+            keep.append(i)
+    return table.take(pa.array(keep, type=pa.int64())) if len(keep) < table.num_rows else table
+
+
 def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float = DEFAULT_THRESHOLD,
-                engine: Engine = "duckdb", seed: int = 0) -> list[Edge]:
-    """Train the model on `tables` (one for dedupe, two for link_only) and return pairs >= threshold."""
+                engine: Engine = "duckdb", seed: int = 0, u_tables: Sequence[pa.Table] | None = None
+                ) -> list[Edge]:
+    """Train the model on `tables` (one for dedupe, two for link_only) and return pairs >= threshold.
+
+    `u_tables`, if given, are what u is sampled from (see distinct_rows); by default `tables`.
+    """
     from splink import Linker
     from splink.blocking_rule_library import block_on
 
@@ -212,14 +235,21 @@ def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float 
         return []
     db_api = _db_api(engine)
     frames = [_register(db_api, engine, t, f"records_{i}") for i, t in enumerate(tables)]
-    linker = Linker(frames if len(frames) > 1 else frames[0], build_settings(spec), log_level=None)
+    settings: Any = build_settings(spec)
+    if u_tables is not None:
+        u_frames = [_register(db_api, engine, t, f"u_records_{i}") for i, t in enumerate(u_tables)]
+        u_linker = Linker(u_frames if len(u_frames) > 1 else u_frames[0], settings, log_level=None)
+        u_linker.training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed, num_chunks=1)
+        settings = u_linker.misc.save_model_to_json()  # the settings, now carrying u
+    linker = Linker(frames if len(frames) > 1 else frames[0], settings, log_level=None)
     training = linker.training
+    if u_tables is None:
+        training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed, num_chunks=1)
     try:
         training.estimate_probability_two_random_records_match(
             [_rule(cols, spec.distinct_column) for cols in spec.prior_rules], recall=spec.prior_recall)
     except Exception as err:  # noqa: BLE001 - tiny or odd inputs; keep the default prior
         logger.info("prior not estimated: %s", err)
-    training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed, num_chunks=1)
     for cols in spec.training:
         try:
             training.estimate_parameters_using_expectation_maximisation(block_on(*cols))
@@ -318,6 +348,13 @@ def cluster(ids: Iterable[str], edges: Iterable[Edge], decisions: Sequence[Decis
     never joined (coreference has already decided they are different people).
     Returns (clusters sorted, skipped decisions).
     """
+    part, skipped, isolated = _partition(ids, edges, decisions, entities, documents, strict)
+    return part.clusters(), skipped
+
+
+def _partition(ids: Iterable[str], edges: Iterable[Edge], decisions: Sequence[Decision],
+               entities: Mapping[str, Sequence[str]] | None, documents: Mapping[str, str] | None,
+               strict: bool) -> tuple[_Partition, list[Decision], set[str]]:
     entities = entities or {}
     part = _Partition(ids, documents)
     known = set(part.parent)
@@ -357,7 +394,55 @@ def cluster(ids: Iterable[str], edges: Iterable[Edge], decisions: Sequence[Decis
             continue
         if part.allowed(e.left, e.right):
             part.union(e.left, e.right)
-    return part.clusters(), skipped
+    return part, skipped, isolated
+
+
+def _attach_partial(part: _Partition, records: Sequence[PersonRecord], isolated: set[str]) -> None:
+    """Join clusters known only by a partial name to the one cluster that fits, if only one does.
+
+    "DS Hartley", "Hartley" or "Tiny" alone score too low pairwise to link to anything, yet in
+    most inquiries only one person fits them. This is coreference's rule, across documents: a
+    cluster whose records give no given name joins the single cluster with a full name that has
+    the same surname and no conflicting rank or initial (or, for a nickname alone, the single
+    cluster with that nickname). With two candidates it stays apart. Decisions still hold.
+    """
+    rows = {r.record_id: person_row(r) for r in records if r.type != "pseudonym"}
+    members: dict[str, list[str]] = {}
+    for rid in rows:
+        members.setdefault(part.find(rid), []).append(rid)
+    strong_by_surname: dict[str, set[str]] = {}
+    strong_by_nickname: dict[str, set[str]] = {}
+    profile: dict[str, tuple[set[str], set[str]]] = {}  # root -> (ranks, initials)
+    weak: list[str] = []
+    for root, rids in members.items():
+        rs = [rows[r] for r in rids]
+        full = [r for r in rs if r["surname"] and r["given_initial"]]
+        profile[root] = ({r["rank"] for r in rs if r["rank"]}, {r["given_initial"] for r in rs if r["given_initial"]})
+        if full:
+            for r in full:
+                strong_by_surname.setdefault(r["surname"], set()).add(root)
+            for r in rs:
+                if r["nickname"]:
+                    strong_by_nickname.setdefault(r["nickname"], set()).add(root)
+        elif not any(r in isolated for r in rids):
+            weak.append(root)
+    for root in sorted(weak, key=lambda w: min(members[w])):
+        rs = [rows[r] for r in members[root]]
+        surnames = {r["surname"] for r in rs if r["surname"]}
+        nicknames = {r["nickname"] for r in rs if r["nickname"]}
+        if len(surnames) == 1:
+            ranks, initials = profile[root]
+            candidates = {c for c in strong_by_surname.get(next(iter(surnames)), set())
+                          if not (ranks and profile[c][0] and not ranks & profile[c][0])
+                          and not (initials and not initials & profile[c][1])}
+        elif not surnames and len(nicknames) == 1:
+            candidates = set(strong_by_nickname.get(next(iter(nicknames)), set()))
+        else:
+            continue
+        if len(candidates) == 1:
+            target = next(iter(candidates))
+            if part.allowed(root, target):
+                part.union(root, target)
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,7 +468,7 @@ PERSON_SPEC = LinkageSpec(
     prior_recall=0.6,
     link_type="dedupe_only",
     distinct_column="document_id",
-    u_max_pairs=1e6,
+    u_max_pairs=2e6,
 )
 
 PERSON_SCHEMA = pa.schema([
@@ -431,7 +516,8 @@ def person_row(r: PersonRecord) -> dict[str, Any]:
 def resolve_links(records: Sequence[PersonRecord], decisions: Sequence[Decision] = (),
                   threshold: float = DEFAULT_THRESHOLD, *, engine: Engine = "duckdb", seed: int = 0,
                   entities: Mapping[str, Sequence[str]] | None = None, strict: bool = False,
-                  same_document_apart: bool = True, spec: LinkageSpec = PERSON_SPEC) -> LinkResult:
+                  same_document_apart: bool = True, attach_partial: bool = True,
+                  spec: LinkageSpec = PERSON_SPEC) -> LinkResult:
     """Link PersonRecords across documents; see the module docstring. Deterministic for a seed."""
     ids = [r.record_id for r in records]
     if len(set(ids)) != len(ids):
@@ -447,13 +533,16 @@ def resolve_links(records: Sequence[PersonRecord], decisions: Sequence[Decision]
     # Records sorted by id, so the tables (and the model) do not depend on input order.
     modelled.sort(key=lambda r: r.record_id)
     table = pa.Table.from_pylist([person_row(r) for r in modelled], schema=PERSON_SCHEMA)
-    edges = score_pairs([table], spec, threshold, engine, seed) if len(modelled) > 1 else []
+    u_table = distinct_rows(table, ("unique_id", "document_id"))
+    edges = score_pairs([table], spec, threshold, engine, seed, u_tables=[u_table]) if len(modelled) > 1 else []
     for members in pseudonyms.values():
         members.sort()
         edges.extend(Edge(members[0], other, 1.0) for other in members[1:])
     documents = {r.record_id: r.document_id for r in records} if same_document_apart else None
-    clusters, skipped = cluster(ids, edges, decisions, entities, documents, strict)
-    return LinkResult(clusters, edges, skipped)
+    part, skipped, isolated = _partition(ids, edges, decisions, entities, documents, strict)
+    if attach_partial:
+        _attach_partial(part, modelled, isolated)
+    return LinkResult(part.clusters(), edges, skipped)
 
 
 def _db_api_check(engine: Engine) -> None:

@@ -192,6 +192,7 @@ def _build_cast(statements: int, rng: random.Random) -> list[CastMember]:
     used_names: set[tuple[str, str]] = set()
     used_collars: set[tuple[str, str]] = set()
     surnames_used: list[str] = []
+    nicknames_used: set[str] = {n for a in ANCHORS for n in a.get("nicknames", ())}
     cast: list[CastMember] = []
     anchors = {kind: [a for a in ANCHORS if a["kind"] == kind] for kind in sizes}
     for kind in ("officer", "suspect", "professional"):
@@ -223,7 +224,11 @@ def _build_cast(statements: int, rng: random.Random) -> list[CastMember]:
                 has_phone, has_vehicle = rng.random() < 0.25, rng.random() < 0.25
             elif kind == "suspect":
                 if not nicknames and rng.random() < 0.45:
-                    nicknames = (rng.choice(N.NICKNAMES),)
+                    # Nicknames are unique while the list lasts, as they tend to be on one patch;
+                    # a very large inquiry reuses them, and linkage must cope.
+                    free = [n for n in N.NICKNAMES if n not in nicknames_used]
+                    nicknames = (rng.choice(free) if free else rng.choice(N.NICKNAMES),)
+                nicknames_used.update(nicknames)
                 has_phone, has_vehicle = rng.random() < 0.75, rng.random() < 0.7
             else:
                 role, title = rng.choice(N.PROFESSIONS)

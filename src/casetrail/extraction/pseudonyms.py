@@ -1,0 +1,208 @@
+"""Names that stand in for a person: pseudonyms of survivors, and nicknames.
+
+PSEUDONYM mentions come from
+  * an explicit cue: "given the pseudonym Willow", "under the pseudonym Willow", "known in this inquiry
+    as Willow", "my name for this inquiry is Willow", "I will be called Willow", "using the name Willow",
+    "Willow (not her real name)", "Darren Jones, whose name we changed to protect his anonymity";
+  * a capitalised one- or two-word name in quotes (straight or curly) right after a survivor/victim/
+    woman/girl/witness cue or "pseudonym"/"known as"/"called": `One survivor, "Willow," says`,
+    `Another victim, 'Emma', who`. A quoted word without such a cue ("Yes," she said) is not a name;
+  * anonymised codes: "Child K17", "Girl A", "Witness 3";
+  * every later bare use, in the same document, of a name established above ("Girls like Willow and
+    Emma"; "Jones is keen to stress" after "Darren Jones, whose name we changed"), attributes
+    {"name": the pseudonym as introduced, "learned": True}.
+
+"known as"/"called" in quotes is a pseudonym when the nearby text is about a survivor ("a girl known
+as 'Jo'"); otherwise it is a nickname ("a man known as 'Tiny'", "Mark 'Tiny' Bolton") and becomes a
+PERSON mention with {"nickname": ...}, as casetrail's synthetic truth types nicknames.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from casetrail.extraction.extractor import build_mention
+from casetrail.extraction.names import NAME, NAME_WORD, STOP_CAPITALS
+from casetrail.model import Mention, MentionType
+
+CONFIDENCE_EXPLICIT = 0.9
+CONFIDENCE_QUOTED = 0.8
+CONFIDENCE_CODE = 0.85
+CONFIDENCE_LEARNED = 0.75
+CONFIDENCE_NICKNAME = 0.75
+
+_OPEN = "\"“‘'"
+_CLOSE = {"\"": "\"”", "“": "”\"", "‘": "’'", "'": "'’"}
+
+# A pseudonym: one or two capitalised words ("Willow", "Rose Ann") or a code ("Child K17").
+_CODE = r"(?:Child|Victim|Witness|Complainant|Survivor|Girl|Boy|Person)[ \t]+(?:[A-Z]{1,2}\d{0,3}|\d{1,3})(?!\w)"
+_PNAME = rf"(?:{_CODE}|{NAME_WORD}(?:[ \t-]{NAME_WORD})?)"
+
+_QUOTED = re.compile(
+    rf"(?<![\w])(?P<open>[{_OPEN}])(?P<name>{_PNAME})(?P<punct>[,.!?]?)(?P<close>[\"”’'])(?![\w])"
+)
+
+_VICTIM = (r"survivors?|victims?|wom[ae]n|girls?|witness(?:es)?|complainants?|teenagers?|schoolgirls?|child|"
+           r"mother|daughter|sister|young[ \t]+(?:woman|person)")
+_NICK_CUE = r"known(?:[ \t]+\w+)?[ \t]+as|called|named|nicknamed|referred[ \t]+to[ \t]+as|went[ \t]+by|goes[ \t]+by"
+_BEFORE_QUOTE = re.compile(
+    rf"(?i:\b(?P<cue>{_VICTIM}|pseudonym|alias|{_NICK_CUE}))[ \t]*[,:(]?[ \t]*(?:(?i:is|was|as)[ \t]+)?$"
+)
+_AFTER_QUOTE = re.compile(
+    r"[ \t]*,?[ \t]*(?:\(?(?i:not[ \t]+(?:her|his|their|my)[ \t]+real[ \t]+name)|(?i:a|an|the|one)[ \t]+"
+    r"(?i:survivor|victim|woman|girl|witness|complainant))"
+)
+_SENTENCE_START = re.compile(r"[.!?]\s+|\n")
+_VICTIM_NEARBY = re.compile(rf"(?i:\b(?:{_VICTIM}|pseudonym|anonymity|anonymous)\b)")
+
+_EXPLICIT = re.compile(
+    r"(?i:(?:given|under|using|with|assigned|granted|giving[ \t]+(?:her|him|them))[ \t]+(?:the|a)[ \t]+"
+    r"(?:pseudonym|name|alias)(?:[ \t]+of)?"
+    r"|pseudonym[ \t]*:"
+    r"|(?:known|referred[ \t]+to|identified)[ \t]+in[ \t]+this[ \t]+(?:inquiry|statement|report|article|investigation"
+    r"|review|complaint)[ \t]+as"
+    r"|my[ \t]+name[ \t]+for[ \t]+this[ \t]+(?:inquiry|statement|investigation|report)[ \t]+is"
+    r"|(?:will|shall|would)[ \t]+be[ \t]+(?:called|known[ \t]+as|referred[ \t]+to[ \t]+as)"
+    r"|(?:whom|who)[ \t]+we[ \t]+(?:are[ \t]+|will[ \t]+)?call(?:ing)?"
+    r"|(?:we|I)[ \t]+(?:are[ \t]+|will[ \t]+|have[ \t]+)?call(?:ing|ed)?[ \t]+(?:her|him|them)"
+    r"|identified[ \t]+only[ \t]+as|named[ \t]+here[ \t]+as)"
+    rf"[ \t]+['\"“‘]?(?P<name>{_PNAME})(?![\w-])"
+)
+
+_NOT_REAL_NAME = re.compile(
+    rf"(?P<name>{NAME})[ \t]*,?[ \t]*(?:\([ \t]*|(?:(?i:which|who))[ \t]+(?:(?i:is)[ \t]+)?)?"
+    r"(?i:not[ \t]+(?:her|his|their|my)[ \t]+real[ \t]+name|names?[ \t]+(?:has[ \t]+|have[ \t]+)?(?:been[ \t]+)?changed)"
+)
+_NAME_CHANGED = re.compile(
+    rf"(?P<name>{NAME})[ \t]*,[ \t]*(?i:whose|his|her|their)[ \t]+(?i:real[ \t]+)?(?i:names?)[ \t]+"
+    r"(?i:we[ \t]+(?:have[ \t]+)?changed|(?:has|have)[ \t]+been[ \t]+changed|(?:was|were|is)[ \t]+changed"
+    r"|(?:has|have)[ \t]+been[ \t]+(?:withheld|altered)|we[ \t]+(?:have[ \t]+)?(?:altered|withheld))"
+)
+_CODE_RE = re.compile(rf"(?<![\w-]){_CODE}")
+
+# "Mark 'Tiny' Bolton"
+_NICK_INSIDE = re.compile(
+    rf"(?P<given>{NAME_WORD})[ \t]+(?P<open>[{_OPEN}])(?P<nick>[A-Z][\w]*(?:[ \t][A-Z][\w]*)?)[\"”’'][ \t]+"
+    rf"(?P<surname>{NAME_WORD})"
+)
+# "Mark Bolton ('Tiny')"
+_NICK_BRACKETED = re.compile(rf"(?<=[a-z])[ \t]*\([ \t]*[{_OPEN}](?P<nick>[A-Z][\w]*(?:[ \t][A-Z][\w]*)?)[\"”’'][ \t]*\)")
+
+
+@dataclass
+class _Name:
+    start: int
+    end: int
+    type: MentionType
+    confidence: float
+    attributes: dict[str, Any]
+
+
+@lru_cache(maxsize=256)
+def _learned_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’-])(?:{alternation})(?![\w-])")
+
+
+class PseudonymExtractor:
+    """Pseudonyms (PSEUDONYM) and nicknames (PERSON with a "nickname" attribute)."""
+
+    name = "pseudonyms"
+    version = "1.0.0"
+
+    def __init__(self) -> None:
+        self.id = f"{self.name}@{self.version}"
+
+    def extract(self, document_id: str, text: str) -> list[Mention]:
+        found: list[_Name] = []
+        self._explicit(text, found)
+        self._quoted(text, found)
+        self._nicknames(text, found)
+        for m in _CODE_RE.finditer(text):
+            found.append(_Name(m.start(), m.end(), MentionType.PSEUDONYM, CONFIDENCE_CODE,
+                               {"name": m.group(), "cue": "code"}))
+        found = _without_overlaps(found)
+        self._learn(text, found)
+        found.sort(key=lambda n: (n.start, n.end))
+        return [build_mention(self.id, document_id, text, n.start, n.end, n.type, n.confidence, n.attributes)
+                for n in found]
+
+    @staticmethod
+    def _explicit(text: str, found: list[_Name]) -> None:
+        for m in _EXPLICIT.finditer(text):
+            found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_EXPLICIT,
+                               {"name": m.group("name"), "cue": "explicit"}))
+        for pattern in (_NAME_CHANGED, _NOT_REAL_NAME):
+            for m in pattern.finditer(text):
+                name = m.group("name")
+                if name.split()[0] in STOP_CAPITALS:
+                    continue
+                found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_EXPLICIT,
+                                   {"name": name, "cue": "name changed"}))
+
+    @staticmethod
+    def _quoted(text: str, found: list[_Name]) -> None:
+        for m in _QUOTED.finditer(text):
+            if m.group("close") not in _CLOSE[m.group("open")]:
+                continue
+            before = _BEFORE_QUOTE.search(text, max(0, m.start() - 50), m.start())
+            after = _AFTER_QUOTE.match(text, m.end())
+            if before is None and after is None:
+                continue
+            name = m.group("name")
+            cue = (before.group("cue") if before else "after").lower()
+            if re.fullmatch(_NICK_CUE, cue, re.IGNORECASE) or cue.startswith("known"):
+                # nickname or pseudonym: decided by what the sentence is about
+                window = _SENTENCE_START.split(text[max(0, m.start() - 120):m.start()])[-1]
+                if cue != "nicknamed" and _VICTIM_NEARBY.search(window):
+                    found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_QUOTED,
+                                       {"name": name, "cue": cue}))
+                else:
+                    found.append(_Name(*m.span("name"), MentionType.PERSON, CONFIDENCE_NICKNAME,
+                                       {"nickname": name, "cue": cue}))
+                continue
+            found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_QUOTED, {"name": name, "cue": cue}))
+
+    @staticmethod
+    def _nicknames(text: str, found: list[_Name]) -> None:
+        for m in _NICK_INSIDE.finditer(text):
+            found.append(_Name(m.start(), m.end(), MentionType.PERSON, CONFIDENCE_NICKNAME,
+                               {"name": f"{m.group('given')} {m.group('surname')}", "nickname": m.group("nick")}))
+        for m in _NICK_BRACKETED.finditer(text):
+            found.append(_Name(*m.span("nick"), MentionType.PERSON, CONFIDENCE_NICKNAME,
+                               {"nickname": m.group("nick"), "cue": "brackets"}))
+
+    @staticmethod
+    def _learn(text: str, found: list[_Name]) -> None:
+        """Mark later bare uses of every pseudonym/nickname introduced in this document."""
+        names: dict[str, tuple[MentionType, dict[str, Any]]] = {}
+        for n in found:
+            if n.type is MentionType.PSEUDONYM:
+                full = n.attributes["name"]
+                names.setdefault(full, (MentionType.PSEUDONYM, {"name": full, "learned": True}))
+                if n.attributes.get("cue") != "code":
+                    for token in full.split():
+                        if len(token) >= 3 and token not in STOP_CAPITALS:
+                            names.setdefault(token, (MentionType.PSEUDONYM, {"name": full, "learned": True}))
+            elif "nickname" in n.attributes:
+                nick = n.attributes["nickname"]
+                names.setdefault(nick, (MentionType.PERSON, {"nickname": nick, "learned": True}))
+        if not names:
+            return
+        taken = [(n.start, n.end) for n in found]
+        for m in _learned_pattern(tuple(sorted(names))).finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            mention_type, attributes = names[m.group()]
+            found.append(_Name(m.start(), m.end(), mention_type, CONFIDENCE_LEARNED, dict(attributes)))
+
+
+def _without_overlaps(found: list[_Name]) -> list[_Name]:
+    kept: list[_Name] = []
+    for n in sorted(found, key=lambda n: (-n.confidence, -(n.end - n.start), n.start)):
+        if all(n.end <= k.start or k.end <= n.start for k in kept):
+            kept.append(n)
+    return kept

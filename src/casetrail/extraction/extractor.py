@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol, runtime_checkable
 
 from casetrail.model import Mention, MentionType
@@ -27,6 +27,10 @@ class BatchExtractor(Extractor, Protocol):
     """An extractor that is faster over many documents at once (spaCy's nlp.pipe)."""
 
     def extract_many(self, items: Iterable[tuple[str, str]]) -> list[Mention]: ...
+
+    def extract_each(self, items: Iterable[tuple[str, str]]) -> Iterator[list[Mention]]:
+        """Mentions per item, in input order (what the pipeline batches with)."""
+        ...
 
 
 def extractor_id(extractor: Extractor) -> str:

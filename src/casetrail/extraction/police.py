@@ -136,6 +136,7 @@ _COLLAR_CUE = re.compile(
 
 # Between an officer and a following collar cue: "PC Smith, collar number", "DS Smith (collar number".
 _ATTACH_GAP = re.compile(r"[ \t]*[,(–-]?[ \t]*(?:with[ \t]+)?(?:(?:his|her)[ \t]+)?")
+_DETERMINER_BEFORE = re.compile(r"\b(?i:a|an|the|another|this|that|his|her|their|one)[ \t]+$")
 _CAPITALISED_BEFORE = re.compile(r"(?:^|[ \t(])(?P<word>[A-Z][a-z]+)[ \t]+$")
 
 
@@ -220,6 +221,8 @@ class PoliceExtractor:
             return None
         if not any(len(word) > 5 for word in written.split()):  # "Sgt", "Det Supt": abbreviations
             return None
+        if _DETERMINER_BEFORE.search(text, max(0, start - 12), start):
+            return None  # "the Chief Constable": the descriptor extractor records the whole phrase
         before = _CAPITALISED_BEFORE.search(text, max(0, start - 40), start)
         if before is not None and before.group("word") not in STOP_CAPITALS:
             return None  # "John Constable", "Ofsted Inspector": part of another name

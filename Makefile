@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/casetrail demo --home $(HOME_DIR) --fresh
+	$(BIN)/casetrail --home $(HOME_DIR) demo --fresh
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -370,8 +370,27 @@ def proof_inclusion(index: int, size: Annotated[Optional[int], typer.Option(help
     out.print(json.dumps(body), markup=False)
 
 
+def hoist_home(argv: list[str]) -> list[str]:
+    """Accept `--home DIR` after the command name too, as people type it either way."""
+    rest, hoisted, i = [], [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg == "--home" and i + 1 < len(argv):
+            hoisted, i = ["--home", argv[i + 1]], i + 2
+            continue
+        if arg.startswith("--home="):
+            hoisted, i = [arg], i + 1
+            continue
+        rest.append(arg)
+        i += 1
+    return hoisted + rest
+
+
 def main() -> None:
-    app()
+    app(args=hoist_home(sys.argv[1:]), prog_name="casetrail")
 
 
 # -- demo ---------------------------------------------------------------------------------

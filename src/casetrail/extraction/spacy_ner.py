@@ -144,7 +144,7 @@ class SpacyNerExtractor:
     def extract_each(self, items: Iterable[tuple[str, str]]) -> Iterator[list[Mention]]:
         """Mentions per input item, in input order; spaCy runs batched (nlp.pipe, n_process=1)."""
         documents = list(items)
-        pieces = [((index, offset), piece) for index, (_doc_id, text) in enumerate(documents)
+        pieces = [(piece, (index, offset)) for index, (_doc_id, text) in enumerate(documents)
                   for offset, piece in chunks(text)]
         found: list[list[Mention]] = [[] for _ in documents]
         for doc, (index, offset) in self.nlp.pipe(pieces, as_tuples=True, batch_size=self.batch_size, n_process=1):

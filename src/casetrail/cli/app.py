@@ -9,7 +9,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -25,6 +25,9 @@ from casetrail.ledger.receipt import Receipt, verify_receipt
 from casetrail.ledger.verification import verify_store
 from casetrail.model.document import DocumentKind
 from casetrail.store.home import Home
+
+if TYPE_CHECKING:
+    from casetrail.analysis import Analysis
 
 app = typer.Typer(help="Tamper-evident records for independent investigations.", no_args_is_help=True)
 log_app = typer.Typer(help="The signed, append-only log.", no_args_is_help=True)
@@ -393,6 +396,141 @@ def main() -> None:
     app(args=hoist_home(sys.argv[1:]), prog_name="casetrail")
 
 
+# -- extraction and resolution ------------------------------------------------------------
+
+decide_app = typer.Typer(help="Investigators' decisions on entities: each is a ledger event.", no_args_is_help=True)
+export_app = typer.Typer(help="Export results for other tools.", no_args_is_help=True)
+app.add_typer(decide_app, name="decide")
+app.add_typer(export_app, name="export")
+
+
+def open_analysis() -> "Analysis":
+    from casetrail.analysis import Analysis
+
+    return Analysis(open_register())
+
+
+@app.command()
+def analyse() -> None:
+    """Extract mentions from documents not yet read, then resolve entities across all documents."""
+    analysis = open_analysis()
+    todo = len(analysis.store.documents_to_extract(analysis.pipeline_id))
+    progress = Progress(
+        TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, disable=not err.is_terminal or todo < 2,
+    )  # fmt: skip
+    with progress:
+        task = progress.add_task("extract", total=todo)
+        read = analysis.extract(on_document=lambda _: progress.advance(task))
+    summary = analysis.resolve()
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.by_type.items()))
+    out.print(f"read {read} new documents; resolved {summary.mentions} mentions in {summary.documents_read} documents")
+    out.print(f"{summary.entities} entities: {kinds}")
+
+
+@app.command()
+def entities(
+    format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    type_: Annotated[Optional[str], typer.Option("--type", help="Only this entity type.")] = None,
+) -> None:
+    """List resolved entities with the documents that mention them."""
+    register = open_register()
+    rows = [e for e in register.store.list_entities() if type_ is None or e["type"] == type_]
+    if format == "json":
+        keys = ("id", "type", "name", "aliases", "documents", "mention_count", "attributes")
+        out.print(json.dumps([{k: e[k] for k in keys} for e in rows], indent=2), markup=False)
+        return
+    table = Table("id", "type", "name", "documents", "mentions", "aliases")
+    for e in sorted(rows, key=lambda e: (-len(e["documents"]), e["name"])):
+        table.add_row(e["id"], e["type"], e["name"], str(len(e["documents"])), str(e["mention_count"]),
+                      ", ".join(e["aliases"][:4]))  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def mentions(
+    document: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
+    format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Show every recorded mention: span, type, extractor and confidence."""
+    register = open_register()
+    rows = list(register.store.iter_mentions(document_id=document))
+    if format == "json":
+        for mid, m in rows:
+            record = {"id": mid, "document": m.document_id, "start": m.start, "end": m.end, "text": m.text,
+                      "type": m.type.value, "extractor": m.extractor, "confidence": m.confidence,
+                      "attributes": m.attributes}  # fmt: skip
+            out.print(json.dumps(record), markup=False)
+        return
+    table = Table("document", "span", "type", "text", "extractor", "conf.")
+    for _, m in rows:
+        table.add_row(m.document_id, f"{m.start}-{m.end}", m.type.value, m.text, m.extractor, f"{m.confidence:.2f}")
+    out.print(table)
+
+
+def _decide(kind: str, left: str, right: str | None, reason: str, author: str) -> None:
+    from casetrail.model.entity import DecisionKind
+
+    analysis = open_analysis()
+    try:
+        commit = analysis.decide(DecisionKind(kind), left, right, author, reason)
+    except CasetrailError as error:
+        fail(str(error))
+        return
+    out.print(f"recorded {kind} decision at leaf {commit.indices[0]}; run `casetrail analyse` to apply it")
+
+
+@decide_app.command("confirm")
+def decide_confirm(
+    left: str, right: str,
+    reason: Annotated[str, typer.Option(help="Why they are the same.")],
+    author: Annotated[str, typer.Option(help="Who decides.")] = "unknown",
+) -> None:  # fmt: skip
+    """Two entities (or records) are the same: merge them, whatever the model says."""
+    _decide("confirm", left, right, reason, author)
+
+
+@decide_app.command("reject")
+def decide_reject(
+    left: str, right: str,
+    reason: Annotated[str, typer.Option(help="Why they differ.")],
+    author: Annotated[str, typer.Option(help="Who decides.")] = "unknown",
+) -> None:  # fmt: skip
+    """Two entities (or records) are different: keep them apart, whatever the model says."""
+    _decide("reject", left, right, reason, author)
+
+
+@decide_app.command("split")
+def decide_split(
+    target: Annotated[str, typer.Argument(help="An entity (split into its records) or one record (D-000001:120).")],
+    reason: Annotated[str, typer.Option(help="Why.")],
+    author: Annotated[str, typer.Option(help="Who decides.")] = "unknown",
+) -> None:  # fmt: skip
+    """Split an entity into its records, or take one record out of its entity."""
+    _decide("split", target, None, reason, author)
+
+
+@export_app.command("ftm")
+def export_ftm(
+    output: Annotated[Path, typer.Argument(metavar="OUT", help="File to write (FtM JSON lines).")],
+    include_text: Annotated[bool, typer.Option(help="Include document text (off by default: survivors' accounts).")] = False,
+) -> None:  # fmt: skip
+    """Write documents, entities and mentions as FollowTheMoney entities (JSON lines) for Aleph."""
+    from casetrail.oversight.ftm import export
+
+    register = open_register()
+    store = register.store
+    docs = [(d, status, store.get_text(d.id) if include_text else None) for d, status, _ in store.iter_documents()]
+    rows = store.list_entities()
+    entity_of = {mid: eid for eid, mid in store.entity_mentions()}
+    count = 0
+    with output.open("w") as handle:
+        for item in export(docs, rows, store.iter_mentions(), entity_of):
+            handle.write(json.dumps(item, sort_keys=True) + "\n")
+            count += 1
+    out.print(f"wrote {count} FollowTheMoney entities to {output}")
+
+
 # -- demo ---------------------------------------------------------------------------------
 
 
@@ -401,6 +539,7 @@ def demo(
     statements: Annotated[int, typer.Option(help="How many synthetic statements to generate.")] = 200,
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 1,
     fresh: Annotated[bool, typer.Option(help="Start from an empty store (removes the demo home).")] = False,
+    analyse_too: Annotated[bool, typer.Option("--analyse/--no-analyse", help="Also extract and resolve.")] = True,
 ) -> None:
     """Generate a fictional inquiry, ingest it into the store, verify, and summarise."""
     from casetrail.synthetic.inquiry import generate_inquiry, write_corpus
@@ -421,6 +560,13 @@ def demo(
     failed = [o for o in outcomes if o.status == "failed"]
     for outcome in failed:
         err.print(outcome.line(), markup=False)
+    summary = None
+    if analyse_too:
+        from casetrail.analysis import Analysis
+
+        analysis = Analysis(register)
+        analysis.extract()
+        summary = analysis.resolve()
     report = verify_store(register.store, register.objects, NoteVerifier.from_text(home.verifier_key()))
     table = Table("demo inquiry", "")
     table.add_row("store", str(home.root))
@@ -428,6 +574,10 @@ def demo(
     for status, n in sorted(register.store.count_documents().items()):
         table.add_row(f"documents {status}", str(n))
     table.add_row("failed inputs", str(len(failed)))
+    if summary is not None:
+        table.add_row("mentions resolved", str(summary.mentions))
+        for kind, n in sorted(summary.by_type.items()):
+            table.add_row(f"entities: {kind}", str(n))
     table.add_row("log entries", str(report.size))
     table.add_row("checkpoint root", base64.b64encode(report.root).decode())
     table.add_row("verification", "OK" if report.ok else f"FAILED: {len(report.problems)} problems")

@@ -12,6 +12,7 @@ from casetrail.extraction.extractor import BatchExtractor, Extractor, build_ment
 from casetrail.extraction.organisations import OrganisationExtractor
 from casetrail.extraction.persons import PersonExtractor
 from casetrail.extraction.phones import PhoneExtractor, PostcodeExtractor
+from casetrail.extraction.places import PlaceExtractor
 from casetrail.extraction.pipeline import PIPELINE_VERSION, STATISTICAL, ExtractionPipeline, rule_extractors, select
 from casetrail.extraction.police import PoliceExtractor
 from casetrail.extraction.pseudonyms import PseudonymExtractor
@@ -29,6 +30,7 @@ __all__ = [
     "PIPELINE_VERSION",
     "PersonExtractor",
     "PhoneExtractor",
+    "PlaceExtractor",
     "PoliceExtractor",
     "PostcodeExtractor",
     "PseudonymExtractor",

@@ -110,6 +110,7 @@ _AGE_AGED = re.compile(
     rf"(?:[ \t]*(?:-|–|(?i:to|and))[ \t]*{_g(_AGE_NUMBER, g='m')})?(?![\w/.]\d|\w)")
 _AGE_YEARS_OLD = re.compile(rf"\b{_g(_AGE_NUMBER, g='n')}[- \t](?i:years?|yrs?)[- \t](?i:old)\b")
 _AGE_YOUNG_AS = re.compile(rf"\b(?i:(?:as[ \t]+)?(?:young|old)[ \t]+as)[ \t]+{_g(_AGE_NUMBER, g='n')}(?!\w|[.,]\d)")
+_AGE_CUE = re.compile(r"(?i:\b(?:years?|yrs?)[- \t]old\b|\b(?:young|old)[ \t]+as\b)")
 _AGE_BARE = re.compile(
     r"\b(?i:I|he|she|they|we|you)[ \t]+(?i:was|were|am|is|'m|’m|had[ \t]+just[ \t]+turned|turned)[ \t]+"
     r"(?:(?i:only|just|about|around|nearly|barely|roughly|approximately|maybe|probably|still)[ \t]+)?"
@@ -277,18 +278,17 @@ class DateExtractor:
             n = _number(m.group("n"))
             if n is None or n > 120:
                 continue
-            if m.group("m"):
-                upper = _number(m.group("m"))
-                if upper is None or upper < n:
-                    continue
+            upper = _number(m.group("m")) if m.group("m") else None
+            if upper is not None and n < upper <= 120:
                 found.append(_Found(m.start(), m.end(), MentionType.AGE, CONFIDENCE_AGE, {"min": n, "max": upper}))
-            else:
+            else:  # "aged 11 – two of them police officers": not a range
                 found.append(_Found(m.start(), m.end("n"), MentionType.AGE, CONFIDENCE_AGE, {"years": n}))
-        for pattern in (_AGE_YEARS_OLD, _AGE_YOUNG_AS):
-            for m in pattern.finditer(text):
-                n = _number(m.group("n"))
-                if n is not None and n <= 120:
-                    found.append(_Found(m.start(), m.end(), MentionType.AGE, CONFIDENCE_AGE, {"years": n}))
+        for cue in _AGE_CUE.finditer(text):  # the number patterns are costly: run them only near a cue
+            for pattern in (_AGE_YEARS_OLD, _AGE_YOUNG_AS):
+                for m in pattern.finditer(text, max(0, cue.start() - 30), cue.end() + 30):
+                    n = _number(m.group("n"))
+                    if n is not None and n <= 120 and m.start() <= cue.start() < m.end():
+                        found.append(_Found(m.start(), m.end(), MentionType.AGE, CONFIDENCE_AGE, {"years": n}))
         for m in _AGE_BARE.finditer(text):
             found.append(_Found(m.start("n"), m.end("n"), MentionType.AGE, CONFIDENCE_BARE_AGE, {"years": int(m.group("n"))}))
         for m in _AGE_DECADE.finditer(text):

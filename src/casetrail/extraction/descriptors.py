@@ -41,7 +41,9 @@ _STOP = (
     "and|or|but|nor|to|of|in|on|at|by|for|with|from|as|is|was|were|are|be|been|being|had|has|have|did|do|does|"
     "who|whom|whose|which|that|than|then|not|no|he|she|it|they|we|you|i|him|her|them|his|their|its|our|my|your|"
     "this|these|those|there|here|said|says|told|would|could|should|will|can|may|might|must|a|an|the|another|one|"
-    "when|where|if|so|also|after|before|about|into|over|up|out|off|all|because|while|what|how|why|just|even"
+    "when|where|if|so|also|after|before|about|into|over|up|out|off|all|because|while|what|how|why|just|even|"
+    "against|towards|toward|without|within|between|among|across|through|under|upon|via|per|like|unlike|including|"
+    "despite|during|since|until|among|amongst|onto|around|behind|beside|near"
 )
 
 
@@ -108,18 +110,22 @@ _QUALIFIER = (
     rf")(?![\w-]))?"
 )
 
+# A role noun followed by another ("the child victims", "a woman police officer") is a modifier.
+_NOT_BEFORE_ROLE = rf"(?![ \t]+(?i:{_alternation(set(_ROLES.singular) | set(_ROLES.plural))})(?![\w-]))"
 _SINGULAR = re.compile(
     rf"(?<![\w'’-])(?P<det>(?i:another|an|a|the|this|that|his|her|their|my|our|one|some))[ \t]+"
-    rf"(?P<mods>(?:{_MOD}[ \t]+){{0,5}}?)(?P<role>(?i:{_alternation(_ROLES.singular)}))(?![\w-]){_QUALIFIER}"
+    rf"(?P<mods>(?:{_MOD}[ \t]+){{0,5}}?)(?P<role>(?i:{_alternation(_ROLES.singular)}))(?![\w-]){_NOT_BEFORE_ROLE}"
+    rf"{_QUALIFIER}"
 )
 _COUNT = rf"(?i:one[ \t]+of[ \t]+the|one[ \t]+of[ \t]+(?:his|her|their)|\d[\d,]*|{_alternation(_NUMBER_WORDS)}|several)"
 _PLURAL = re.compile(
     rf"(?<![\w'’-])(?P<det>{_COUNT})[ \t]+(?P<mods>(?:{_MOD}[ \t]+){{0,5}}?)"
-    rf"(?P<role>(?i:{_alternation(_ROLES.plural)}))(?![\w-]){_QUALIFIER}"
+    rf"(?P<role>(?i:{_alternation(_ROLES.plural)}))(?![\w-]){_NOT_BEFORE_ROLE}{_QUALIFIER}"
 )
 
 # "the officer Hassan Ali", "One survivor, \"Willow,\"": the role is followed by a name.
 _NAME_AFTER = re.compile(rf"[ \t]*,?[ \t]*[\"“‘']?[ \t]*{NAME_WORD}")
+_CODE_AFTER = re.compile(r"[ \t]+(?:[A-Z]{1,2}\d{0,3}|\d{1,3})(?![\w-])")  # "the pseudonym Child A4"
 _NAME_BEFORE = re.compile(rf"{NAME}[ \t]*,[ \t]*$")
 
 
@@ -151,7 +157,7 @@ class DescriptorExtractor:
         mods = m.group("mods").split()
         if any(_excluded(mod) for mod in mods):
             return None
-        if m.group("qual") is None and _NAME_AFTER.match(text, m.end()):
+        if m.group("qual") is None and (_NAME_AFTER.match(text, m.end()) or _CODE_AFTER.match(text, m.end())):
             return None
         if _NAME_BEFORE.search(text, max(0, m.start() - 60), m.start()):
             return None
@@ -168,6 +174,9 @@ class DescriptorExtractor:
                 role_written = candidate
                 break
         canonical, category = _ROLES.singular[role_written]
+        det = " ".join(m.group("det").lower().split())
+        if plural and category == "generic" and not det.startswith("one of"):
+            return None  # "1,400 children", "five women": a group, not a person to resolve
         attributes: dict[str, object] = {
             "role": canonical, "head": role_written, "description": m.group(), "category": category,
             "qualifier": m.group("qual").strip() if m.group("qual") else None,
@@ -175,7 +184,6 @@ class DescriptorExtractor:
         if any(w.lower() in _UNNAMED_WORDS for w in mods):
             attributes["unnamed"] = True
         if plural:
-            det = " ".join(m.group("det").lower().split())
             count = _count(det)
             if det.startswith("one of"):
                 attributes["count"] = 1

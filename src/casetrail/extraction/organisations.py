@@ -32,7 +32,7 @@ CONFIDENCE_OPERATION = 0.85
 CONFIDENCE_PATTERN = 0.75
 
 # Abbreviations in brackets that are not bodies: titles, honours, topics.
-_NOT_BODIES = frozenset({"MP", "MPs", "MEP", "MSP", "AM", "PCC", "QC", "KC", "OBE", "MBE", "CBE", "CSE", "CSA", "DEI",
+NOT_BODIES = frozenset({"MP", "MPs", "MEP", "MSP", "AM", "PCC", "QC", "KC", "OBE", "MBE", "CBE", "CSE", "CSA", "DEI",
                          "DOB", "ID", "CEO", "UK", "US", "EU", "PC", "DC", "DS", "DI", "DCI", "SIO", "OIC", "CCTV",
                          "ABE", "PTSD", "GP", "FGM", "NFA", "RIP"})
 _CONNECTORS = frozenset({"of", "for", "and", "&", "the", "into", "on", "in", "to", "at"})
@@ -45,7 +45,7 @@ _NOT_FIRST = ("The|A|An|This|That|These|Those|Senior|Former|Retired|Serving|Loca
 _CAPWORD = r"(?:(?:Children|Women|Men|People)['’]s|[A-Z][A-Za-z]*(?:-[A-Za-z]+)*(?![\w'’]))"
 _PATTERN = re.compile(
     rf"(?<![\w'’])(?!(?:{_NOT_FIRST})\b)(?P<name>{_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,3}}?[ \t]+"
-    rf"(?P<suffix>{_BODY_WORDS}))(?![\w'’-])"
+    rf"(?P<suffix>{_BODY_WORDS}))(?!-?\w)(?!['’](?!s\b))"
 )
 _OPERATION = re.compile(r"\bOperation[ \t]+[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?![\w-])")
 _BRACKETED = re.compile(r"\([ \t]*(?P<abbr>[A-Z][A-Za-z&]*[A-Z][A-Za-z&]*?)(?P<plural>s?)[ \t]*\)")
@@ -89,7 +89,7 @@ _BY_ABBREVIATION = {b.abbreviation: b for b in BODIES if b.abbreviation}
 _KNOWN_NAMES = re.compile(
     r"(?<![\w'’])(?:"
     + "|".join(_name_pattern(n) for n in sorted({x for b in BODIES for x in b.names}, key=len, reverse=True))
-    + r")(?![\w'’-])"
+    + r")(?!-?\w)(?!['’](?!s\b))"
 )
 
 
@@ -102,7 +102,7 @@ def _abbreviation_pattern(abbreviations: tuple[str, ...]) -> re.Pattern[str]:
 @lru_cache(maxsize=512)
 def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w'’-])(?:" + "|".join(_name_pattern(n) for n in sorted(names, key=len, reverse=True))
-                      + r")(?![\w'’-])")
+                      + r")(?!-?\w)(?!['’](?!s\b))")
 
 
 def _initials(words: list[str]) -> str:
@@ -195,7 +195,7 @@ class OrganisationExtractor:
         out: dict[str, tuple[str, tuple[int, int]]] = {}
         for m in _BRACKETED.finditer(text):
             abbreviation = m.group("abbr")
-            if abbreviation in _NOT_BODIES or len(abbreviation) < 2:
+            if abbreviation in NOT_BODIES or len(abbreviation) < 2:
                 continue
             window_start = max(0, m.start() - 160)
             words = list(_WORD.finditer(text, window_start, m.start()))

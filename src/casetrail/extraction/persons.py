@@ -8,13 +8,15 @@ These rules record PERSON mentions for
   * a role noun from data/roles.txt + a two- or three-word name: "solicitor David Greenwood",
     "whistleblowers Jayne Senior and Angie Heal", "fellow blogger, Richard Miller" -> {"role", "name"}
     (span is the name only);
-  * names written as police intelligence writes them: "HARTLEY, Darren", "Darren HARTLEY" -> {"name"}.
+  * names written as police intelligence writes them: "HARTLEY, Darren", "Darren HARTLEY" -> {"name"};
+  * every other use, in the same document, of a two- or three-word name found above -> {"name", "learned"}.
 Police ranks are the police extractor's: "PC Hassan Ali" is an OFFICER, never a PERSON here.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from casetrail.extraction.extractor import build_mention
 from casetrail.extraction.lexicon import read_sections, split_mapping
@@ -25,6 +27,7 @@ from casetrail.model import Mention, MentionType
 CONFIDENCE_TITLED = 0.85
 CONFIDENCE_ROLE = 0.8
 CONFIDENCE_UPPER = 0.7
+CONFIDENCE_REPEAT = 0.75
 
 TITLES: dict[str, str] = {
     "Mr": "Mr", "Mrs": "Mrs", "Ms": "Ms", "Miss": "Miss", "Mx": "Mx", "Dr": "Dr", "Doctor": "Dr",
@@ -125,7 +128,24 @@ class PersonExtractor:
                 name = f"{m.group('given')} {surname.capitalize()}"
                 out.append(build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON,
                                          CONFIDENCE_UPPER, {"name": name, "surname_upper": surname}))
-        return _without_overlaps(out)
+        out = _without_overlaps(out)
+        return _without_overlaps(out + self._repeats(document_id, text, out))
+
+    def _repeats(self, document_id: str, text: str, found: list[Mention]) -> list[Mention]:
+        """Other uses of a full name already established here ("– Jayne Senior." after "whistleblower Jayne Senior")."""
+        names = tuple(sorted({m.attributes["name"] for m in found
+                              if len(m.attributes.get("name", "").split()) >= 2 and "surname_upper" not in m.attributes}))
+        if not names:
+            return []
+        return [build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON, CONFIDENCE_REPEAT,
+                              {"name": m.group(), "learned": True})
+                for m in _repeat_pattern(names).finditer(text)]
+
+
+@lru_cache(maxsize=256)
+def _repeat_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(n).replace(r"\ ", r"[ \t]+") for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’-])(?:{alternation})(?![\w-])")
 
 
 def _without_overlaps(mentions: list[Mention]) -> list[Mention]:

@@ -20,6 +20,7 @@ from casetrail.extraction.descriptors import DescriptorExtractor
 from casetrail.extraction.extractor import Extractor
 from casetrail.extraction.organisations import OrganisationExtractor
 from casetrail.extraction.persons import PersonExtractor
+from casetrail.extraction.places import PlaceExtractor
 from casetrail.extraction.phones import PhoneExtractor, PostcodeExtractor
 from casetrail.extraction.police import PoliceExtractor
 from casetrail.extraction.pseudonyms import PseudonymExtractor
@@ -38,7 +39,7 @@ def rule_extractors() -> list[Extractor]:
     """The rule-based extractors, in the order they run."""
     return [
         PoliceExtractor(), PersonExtractor(), PseudonymExtractor(), DescriptorExtractor(), OrganisationExtractor(),
-        VehicleExtractor(), PhoneExtractor(), PostcodeExtractor(), DateExtractor(),
+        PlaceExtractor(), VehicleExtractor(), PhoneExtractor(), PostcodeExtractor(), DateExtractor(),
     ]
 
 

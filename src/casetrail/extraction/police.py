@@ -5,7 +5,8 @@
 {"rank": canonical rank, "name": name or None, "collar_number": digits or None, "rank_text": as written}.
 Numbers given with a cue ("collar number 4521", "warrant no. 12345", "his number was 4521") become
 COLLAR_NUMBER mentions spanning the number only, and are attached to an officer named just before
-("PC Smith, collar number 4521").
+("PC Smith, collar number 4521"). Later uses of an officer's name without the rank ("Hartley" after
+"DS John Hartley") are PERSON mentions with {"name", "officer_name", "learned": True}.
 
 A capitalised full-word rank with no name ("those ranked Chief Superintendent and above", "the
 Chief Constable said") is a DESCRIBED_PERSON: someone identifiable by role, not by name. Lower-case
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from casetrail.extraction.extractor import build_mention
 from casetrail.extraction.names import NAME, STOP_CAPITALS
@@ -73,6 +75,7 @@ CONFIDENCE_NAMED = 0.9
 CONFIDENCE_COLLAR_ONLY = 0.85
 CONFIDENCE_COLLAR = 0.85
 CONFIDENCE_BARE_RANK = 0.6
+CONFIDENCE_LATER_NAME = 0.7
 
 
 def _rank_key(written: str) -> str:
@@ -138,6 +141,12 @@ _COLLAR_CUE = re.compile(
 _ATTACH_GAP = re.compile(r"[ \t]*[,(–-]?[ \t]*(?:with[ \t]+)?(?:(?:his|her)[ \t]+)?")
 _DETERMINER_BEFORE = re.compile(r"\b(?i:a|an|the|another|this|that|his|her|their|one)[ \t]+$")
 _CAPITALISED_BEFORE = re.compile(r"(?:^|[ \t(])(?P<word>[A-Z][a-z]+)[ \t]+$")
+
+
+@lru_cache(maxsize=256)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(n).replace(r"\ ", r"[ \t]+") for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'’-])(?:{alternation})(?![\w-])")
 
 
 @dataclass
@@ -212,7 +221,35 @@ class PoliceExtractor:
             if o.collar and o.start <= o.collar[0] < o.end:  # number written inside the officer's span
                 out.append(build_mention(self.id, document_id, text, *o.collar, MentionType.COLLAR_NUMBER,
                                          CONFIDENCE_COLLAR, {"number": collar, "kind": "collar", "officer_name": o.name}))
+        out.extend(self._later_names(document_id, text, officers))
         out.sort(key=lambda mention: (mention.start, mention.end))
+        return out
+
+    def _later_names(self, document_id: str, text: str, officers: list[_Officer]) -> list[Mention]:
+        """Uses of an officer's name without the rank ("Hartley" after "DS John Hartley") as PERSON.
+
+        The same officer named without rank or number is a PERSON (casetrail's convention); the
+        full name it may belong to is kept in "officer_name" as a hint for resolution, not a decision.
+        """
+        names: dict[str, str] = {}
+        for o in officers:
+            if not o.name:
+                continue
+            words = o.name.split()
+            if len(words) >= 2 and not any(w.endswith(".") or len(w) == 1 for w in words):
+                names.setdefault(o.name, o.name)
+            if len(words[-1]) >= 3 and words[-1] not in STOP_CAPITALS:
+                names.setdefault(words[-1], o.name)
+        if not names:
+            return []
+        taken = [(o.start, o.end) for o in officers]
+        out = []
+        for m in _names_pattern(tuple(sorted(names))).finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            out.append(build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON,
+                                     CONFIDENCE_LATER_NAME, {"name": m.group(), "officer_name": names[m.group()],
+                                                             "learned": True}))
         return out
 
     def _bare_rank(self, document_id: str, text: str, start: int, end: int, canonical: str) -> Mention | None:

@@ -88,6 +88,11 @@ _NICK_INSIDE = re.compile(
     rf"(?P<given>{NAME_WORD})[ \t]+(?P<open>[{_OPEN}])(?P<nick>[A-Z][\w]*(?:[ \t][A-Z][\w]*)?)[\"”’'][ \t]+"
     rf"(?P<surname>{NAME_WORD})"
 )
+_QUOTE_AFTER_WORD = re.compile(rf"(?<=[a-z])[ \t]+[{_OPEN}](?=[A-Z])")
+_CHANGED_CUE = re.compile(
+    r"(?i:not[ \t]+(?:her|his|their|my)[ \t]+real[ \t]+name|names?[ \t]+(?:we[ \t]+(?:have[ \t]+)?)?"
+    r"(?:(?:has|have|was|were|is)[ \t]+)?(?:been[ \t]+)?(?:changed|withheld|altered))"
+)
 # "Mark Bolton ('Tiny')"
 _NICK_BRACKETED = re.compile(rf"(?<=[a-z])[ \t]*\([ \t]*[{_OPEN}](?P<nick>[A-Z][\w]*(?:[ \t][A-Z][\w]*)?)[\"”’'][ \t]*\)")
 
@@ -135,13 +140,16 @@ class PseudonymExtractor:
         for m in _EXPLICIT.finditer(text):
             found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_EXPLICIT,
                                {"name": m.group("name"), "cue": "explicit"}))
-        for pattern in (_NAME_CHANGED, _NOT_REAL_NAME):
-            for m in pattern.finditer(text):
-                name = m.group("name")
-                if name.split()[0] in STOP_CAPITALS:
-                    continue
-                found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_EXPLICIT,
-                                   {"name": name, "cue": "name changed"}))
+        seen: set[tuple[int, int]] = set()
+        for cue in _CHANGED_CUE.finditer(text):  # the name patterns are costly: run them only near a cue
+            for pattern in (_NAME_CHANGED, _NOT_REAL_NAME):
+                for m in pattern.finditer(text, max(0, cue.start() - 90), cue.end()):
+                    name = m.group("name")
+                    if name.split()[0] in STOP_CAPITALS or m.span("name") in seen or m.end() != cue.end():
+                        continue
+                    seen.add(m.span("name"))
+                    found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_EXPLICIT,
+                                       {"name": name, "cue": "name changed"}))
 
     @staticmethod
     def _quoted(text: str, found: list[_Name]) -> None:
@@ -168,7 +176,10 @@ class PseudonymExtractor:
 
     @staticmethod
     def _nicknames(text: str, found: list[_Name]) -> None:
-        for m in _NICK_INSIDE.finditer(text):
+        for quote in _QUOTE_AFTER_WORD.finditer(text):
+            m = _NICK_INSIDE.search(text, max(0, quote.start() - 40), quote.end() + 60)
+            if m is None or not m.start("open") == quote.end() - 1:
+                continue
             found.append(_Name(m.start(), m.end(), MentionType.PERSON, CONFIDENCE_NICKNAME,
                                {"name": f"{m.group('given')} {m.group('surname')}", "nickname": m.group("nick")}))
         for m in _NICK_BRACKETED.finditer(text):

@@ -12,7 +12,8 @@ Entities are tidied before they become mentions, keeping spaCy's own text in att
 a leading "the", a possessive ("Jay's 2014" -> "Jay"; "Britain's Independent Office for Police
 Conduct" -> "Independent Office for Police Conduct"), and an unclosed bracket
 ("Independent Office for Police Conduct (IOPC" -> "... Conduct") are trimmed; entities that no longer
-start with a capital or digit ("n't", "mosques") are dropped. NORP (nationalities, religious and
+start with a capital or digit ("n't", "mosques") are dropped, as are DATEs that are durations rather
+than points in time ("five years", "decades") and ORGs that are topics or titles ("CSE", "MP"). NORP (nationalities, religious and
 political groups) is deliberately not extracted: casetrail records no ethnicity or religion.
 """
 
@@ -24,6 +25,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING
 
 from casetrail.extraction.extractor import build_mention
+from casetrail.extraction.organisations import NOT_BODIES
 from casetrail.model import Mention, MentionType
 
 if TYPE_CHECKING:  # spaCy is imported lazily: loading it costs a second
@@ -46,6 +48,15 @@ LABELS: dict[str, MentionType] = {
 # Long texts are cut at paragraph breaks so no single spaCy call exceeds this many characters.
 CHUNK_CHARS = 100_000
 
+# A spaCy DATE is kept only when it points at a time: a digit, a named month/day/season, or a
+# deictic word ("last month", "today"). Durations and vague spans ("five years", "decades", "a week",
+# "years later", "a long time ago") are dropped.
+_POINT_IN_TIME = re.compile(
+    r"\d|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|"
+    r"Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|spring|summer|autumn|"
+    r"winter|Christmas|Easter|today|yesterday|tomorrow|tonight|last|this|next)\b",
+    re.IGNORECASE,
+)
 _LEADING_THE = re.compile(r"^(?:the|The)\s+")
 _POSSESSIVE = re.compile(r"['’]s?(?:\s.*)?$", re.DOTALL)
 _OPEN_BRACKET = re.compile(r"\s*\([^)]*$")
@@ -100,6 +111,10 @@ def tidy(label: str, start: int, end: int, text: str) -> tuple[int, int] | None:
     if trail:
         span = span[:trail.start()]
     if not span or (label != "DATE" and not (span[0].isupper() or span[0].isdigit())):
+        return None
+    if label == "DATE" and not _POINT_IN_TIME.search(span):
+        return None
+    if label == "ORG" and span in NOT_BODIES:
         return None
     return start, start + len(span)
 

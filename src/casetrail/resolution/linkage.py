@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 import jellyfish
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401 - pa.compute
 
 from casetrail.errors import CasetrailError, DecisionError
 from casetrail.model import Decision, DecisionKind, PersonRecord
@@ -77,8 +78,9 @@ class LinkageSpec:
     prior_rules: tuple[tuple[str, ...], ...]  # near-certain rules, to estimate P(match)
     prior_recall: float = 0.7
     link_type: Literal["dedupe_only", "link_only", "link_and_dedupe"] = "dedupe_only"
-    distinct_column: str | None = None  # pairs agreeing on it are never scored (same document)
-    u_max_pairs: float = 1e6
+    context_column: str | None = None  # carried but not compared (document id): ignored when folding rows
+    u_max_pairs: float = 2e6
+    em_max_pairs: float | None = 5e5
     max_iterations: int = 20
 
 
@@ -177,7 +179,7 @@ def build_settings(spec: LinkageSpec) -> Any:
     return SettingsCreator(
         link_type=spec.link_type,
         comparisons=[comparison_for(f) for f in spec.fields],
-        blocking_rules_to_generate_predictions=[_rule(cols, spec.distinct_column) for cols in spec.blocking],
+        blocking_rules_to_generate_predictions=[_rule(cols, None) for cols in spec.blocking],
         max_iterations=spec.max_iterations,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
@@ -209,23 +211,33 @@ def _register(db_api: Any, engine: Engine, table: pa.Table, name: str) -> Any:
     return db_api.register(table, dataset_display_name=name)
 
 
-def distinct_rows(table: pa.Table, ignore: Sequence[str]) -> pa.Table:
-    """Rows of `table` that differ in something besides the `ignore` columns (ids, document).
+@dataclass(frozen=True)
+class _Groups:
+    """Records with identical compared values, folded into one representative row each."""
 
-    u is estimated on these: an inquiry repeats its central figures in hundreds of documents, so
-    random pairs of raw records are often the same person, and u (chance agreement between
-    different people) would come out far too high. Dropping exact repeats removes most of that.
+    table: pa.Table  # one row per group; unique_id = the group's first member
+    members: dict[str, list[str]]  # representative id -> member ids (representative first)
+
+
+def group_identical(table: pa.Table, ignore: Sequence[str]) -> _Groups:
+    """Fold rows that agree on every column but `ignore` (ids, document) into one row.
+
+    An inquiry repeats its central figures in hundreds of documents ("DS John Hartley" over and
+    over), so raw records are dominated by a few people. Scoring each distinct row once is far
+    cheaper, and it keeps u and term frequencies honest: u is chance agreement between
+    *different* people, which random pairs of raw records, so often the same person twice,
+    overstate badly. Identical rows score identically, so nothing is lost; whether the members
+    of one group are one person is scored separately (see _self_scores).
     """
-    seen: set[tuple[Any, ...]] = set()
-    keep: list[int] = []
     columns = [c for c in table.column_names if c not in ignore]
-    data = table.select(columns).to_pylist()
-    for i, row in enumerate(data):
+    ids = table.column("unique_id").to_pylist()
+    members: dict[tuple[Any, ...], list[int]] = {}
+    for i, row in enumerate(table.select(columns).to_pylist()):
         key = tuple(tuple(v) if isinstance(v, list) else v for v in row.values())
-        if key not in seen:
-            seen.add(key)
-            keep.append(i)
-    return table.take(pa.array(keep, type=pa.int64())) if len(keep) < table.num_rows else table
+        members.setdefault(key, []).append(i)
+    firsts = sorted(rows[0] for rows in members.values())
+    groups = {ids[rows[0]]: [ids[i] for i in rows] for rows in members.values()}
+    return _Groups(table.take(pa.array(firsts, type=pa.int64())), groups)
 
 
 def _fix_m(model: dict[str, Any], columns: set[str]) -> dict[str, Any]:
@@ -237,58 +249,122 @@ def _fix_m(model: dict[str, Any], columns: set[str]) -> dict[str, Any]:
     return model
 
 
-def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float = DEFAULT_THRESHOLD,
-                engine: Engine = "duckdb", seed: int = 0, u_tables: Sequence[pa.Table] | None = None
-                ) -> Scored:
-    """Train the model on `tables` (one for dedupe, two for link_only) and return pairs >= threshold.
-
-    `u_tables`, if given, are what u is sampled from (see distinct_rows); by default `tables`.
-    """
+def _train(linker: Any, frames: Sequence[Any], spec: LinkageSpec, seed: int) -> Any:
+    """u by seeded random sampling, P(match) from near-certain rules, m by EM. Returns the linker."""
     from splink import Linker
     from splink.blocking_rule_library import block_on
 
-    if sum(t.num_rows for t in tables) < 2:
-        return Scored([], {})
-    db_api = _db_api(engine)
-    frames = [_register(db_api, engine, t, f"records_{i}") for i, t in enumerate(tables)]
-    settings: Any = build_settings(spec)
-    if u_tables is not None:
-        u_frames = [_register(db_api, engine, t, f"u_records_{i}") for i, t in enumerate(u_tables)]
-        u_linker = Linker(u_frames if len(u_frames) > 1 else u_frames[0], settings, log_level=None)
-        u_linker.training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed, num_chunks=1)
-        settings = u_linker.misc.save_model_to_json()  # the settings, now carrying u
-    linker = Linker(frames if len(frames) > 1 else frames[0], settings, log_level=None)
-    if u_tables is None:
-        linker.training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed, num_chunks=1)
+    linker.training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed, num_chunks=1)
     try:
         linker.training.estimate_probability_two_random_records_match(
-            [_rule(cols, spec.distinct_column) for cols in spec.prior_rules], recall=spec.prior_recall)
+            [_rule(cols, None) for cols in spec.prior_rules], recall=spec.prior_recall)
     except Exception as err:  # noqa: BLE001 - tiny or odd inputs; keep the default prior
         logger.info("prior not estimated: %s", err)
     for cols in spec.training:
         before = linker.misc.save_model_to_json()
         try:
-            linker.training.estimate_parameters_using_expectation_maximisation(block_on(*cols))
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*cols), estimate_without_term_frequencies=True, max_pairs=spec.em_max_pairs)
         except ValueError as err:
             # Splink 5 aborts EM when a level never seen among matches (two records of one
             # person with different phones, say) has its m driven to 0, and leaves the prior
             # changed. Start again from the model as it was, with the m of the identifier
-            # comparisons held at their current values, and train the rest.
+            # comparisons held, and train the rest.
             logger.info("EM on %s: %s; retrying with identifier m fixed", cols, err)
             fixed = {f.column for f in spec.fields if f.kind in ("exact", "identifier", "date")}
             linker = Linker(frames if len(frames) > 1 else frames[0], _fix_m(before, fixed), log_level=None)
             try:
-                linker.training.estimate_parameters_using_expectation_maximisation(block_on(*cols))
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*cols), estimate_without_term_frequencies=True, max_pairs=spec.em_max_pairs)
             except Exception as err2:  # noqa: BLE001 - the priors stand
                 logger.info("EM on %s skipped: %s", cols, err2)
         except Exception as err:  # noqa: BLE001 - e.g. no pairs in the block: the priors stand
             logger.info("EM on %s skipped: %s", cols, err)
-    predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    return linker
+
+
+def _edges(predictions: Any) -> list[Edge]:
     rows = predictions.as_pyarrow_table().select(["unique_id_l", "unique_id_r", "match_probability"]).to_pydict()
     predictions.drop_table_from_database_and_remove_from_cache()
-    edges = [Edge(str(a), str(b), float(p))
-             for a, b, p in zip(rows["unique_id_l"], rows["unique_id_r"], rows["match_probability"])]
-    return Scored(edges, linker.misc.save_model_to_json())
+    return [Edge(str(a), str(b), float(p))
+            for a, b, p in zip(rows["unique_id_l"], rows["unique_id_r"], rows["match_probability"])]
+
+
+def _self_scores(linker: Any, db_api: Any, engine: Engine, groups: _Groups, spec: LinkageSpec,
+                 threshold: float) -> dict[str, float]:
+    """P(match) of each multi-member group's row with an identical copy of itself.
+
+    Splink never compares a row with itself, so each such row meets a twin, paired by one
+    blocking rule, under the trained model and the term frequencies of the main table.
+    """
+    from splink import Linker
+
+    multi = [rid for rid, ms in groups.members.items() if len(ms) > 1]
+    if not multi:
+        return {}
+    reps = groups.table.filter(pa.compute.is_in(groups.table.column("unique_id"), pa.array(multi)))
+    twins = reps.set_column(reps.schema.get_field_index("unique_id"), "unique_id",
+                            pa.compute.binary_join_element_wise(reps.column("unique_id"), pa.scalar("#twin"), ""))
+    both = pa.concat_tables([reps, twins]).append_column("twin_of", pa.concat_arrays(
+        [reps.column("unique_id").combine_chunks(), reps.column("unique_id").combine_chunks()]))
+    model = linker.misc.save_model_to_json()
+    model["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": "l.twin_of = r.twin_of", "sql_dialect": "duckdb"}]
+    model.pop("linker_uid", None)
+    twin_linker = Linker(_register(db_api, engine, both, "twins"), model, log_level=None)
+    for f in spec.fields:
+        if f.term_frequency:
+            twin_linker.table_management.register_term_frequency_lookup(
+                linker.table_management.compute_tf_table(f.column), f.column)
+    return {e.left if not e.left.endswith("#twin") else e.right: e.probability
+            for e in _edges(twin_linker.inference.predict(threshold_match_probability=threshold,
+                                                          warning_mode="never"))}
+
+
+def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float = DEFAULT_THRESHOLD,
+                engine: Engine = "duckdb", seed: int = 0) -> Scored:
+    """Train the model on `tables` (one to deduplicate, two to link) and return pairs >= threshold.
+
+    For one table, identical rows are scored once (see group_identical) and the edges are then
+    spread back over every record: each group's members are chained together when the group
+    scores at least `threshold` against itself, and an edge between two groups becomes edges
+    from each member of one to the first member of the other.
+    """
+    from splink import Linker
+
+    if sum(t.num_rows for t in tables) < 2:
+        return Scored([], {})
+    db_api = _db_api(engine)
+    groups: _Groups | None = None
+    if len(tables) == 1:
+        ignore = ("unique_id",) + ((spec.context_column,) if spec.context_column else ())
+        groups = group_identical(tables[0], ignore)
+        tables = [groups.table]
+    frames = [_register(db_api, engine, t, f"records_{i}") for i, t in enumerate(tables)]
+    if sum(t.num_rows for t in tables) < 2:
+        edges: list[Edge] = []
+        model: dict[str, Any] = {}
+        linker = None
+    else:
+        linker = _train(Linker(frames if len(frames) > 1 else frames[0], build_settings(spec), log_level=None),
+                        frames, spec, seed)
+        edges = _edges(linker.inference.predict(threshold_match_probability=threshold, warning_mode="never"))
+        model = linker.misc.save_model_to_json()
+    if groups is None:
+        return Scored(edges, model)
+    spread: list[Edge] = []
+    for e in edges:
+        left, right = groups.members[e.left], groups.members[e.right]
+        spread.extend(Edge(a, right[0], e.probability) for a in left)
+        spread.extend(Edge(left[0], b, e.probability) for b in right[1:])
+    if linker is not None:
+        selves = _self_scores(linker, db_api, engine, groups, spec, threshold)
+    else:
+        selves = {}
+    for rep, p in selves.items():
+        members = groups.members[rep]
+        spread.extend(Edge(members[0], m, p) for m in members[1:])
+    return Scored(spread, model)
 
 
 # --------------------------------------------------------------------------------------------
@@ -489,8 +565,7 @@ PERSON_SPEC = LinkageSpec(
     prior_rules=(("surname", "given"), ("phone",), ("collar_number", "force")),
     prior_recall=0.6,
     link_type="dedupe_only",
-    distinct_column="document_id",
-    u_max_pairs=2e6,
+    context_column="document_id",
 )
 
 PERSON_SCHEMA = pa.schema([
@@ -555,9 +630,7 @@ def resolve_links(records: Sequence[PersonRecord], decisions: Sequence[Decision]
     # Records sorted by id, so the tables (and the model) do not depend on input order.
     modelled.sort(key=lambda r: r.record_id)
     table = pa.Table.from_pylist([person_row(r) for r in modelled], schema=PERSON_SCHEMA)
-    u_table = distinct_rows(table, ("unique_id", "document_id"))
-    scored = score_pairs([table], spec, threshold, engine, seed, u_tables=[u_table]) if len(modelled) > 1 \
-        else Scored([], {})
+    scored = score_pairs([table], spec, threshold, engine, seed) if len(modelled) > 1 else Scored([], {})
     edges = list(scored.edges)
     for members in pseudonyms.values():
         members.sort()

@@ -6,6 +6,7 @@ BEGIN IMMEDIATE so two processes never interleave half-batches.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ from typing import Any
 
 from casetrail.errors import StoreError
 from casetrail.model.document import Document, DocumentKind, Provenance
+from casetrail.model.entity import Decision, DecisionKind, Entity
+from casetrail.model.mention import Mention, MentionType
 from casetrail.store.schema import list_migrations, migrate
 
 DOCUMENT_COLUMNS = (
@@ -188,7 +191,13 @@ class SqliteStore:
         self.conn.execute("UPDATE documents SET status = ? WHERE id = ?", (status, doc_id))
 
     def clear_document_text(self, doc_id: str) -> None:
+        """Sealing: the text goes, and so does everything read from it."""
         self.conn.execute("UPDATE documents SET text = NULL WHERE id = ?", (doc_id,))
+        self.conn.execute(
+            "DELETE FROM entity_mentions WHERE mention_id IN (SELECT id FROM mentions WHERE document_id = ?)",
+            (doc_id,),
+        )
+        self.conn.execute("DELETE FROM mentions WHERE document_id = ?", (doc_id,))
 
     def count_documents(self) -> Mapping[str, int]:
         rows = self.conn.execute("SELECT status, COUNT(*) FROM documents GROUP BY status").fetchall()
@@ -197,6 +206,113 @@ class SqliteStore:
     def integrity_problems(self) -> list[str]:
         rows = self.conn.execute("PRAGMA quick_check").fetchall()
         return [] if rows == [("ok",)] else [str(row[0]) for row in rows]
+
+
+    # -- mentions, decisions, entities ----------------------------------------------------
+
+    def documents_to_extract(self, pipeline: str) -> list[tuple[str, str]]:
+        """(id, text) of readable documents this pipeline version has not read yet."""
+        rows = self.conn.execute(
+            "SELECT id, text FROM documents WHERE status != 'sealed' AND text IS NOT NULL"
+            " AND id NOT IN (SELECT document_id FROM extractions WHERE pipeline = ?) ORDER BY seq",
+            (pipeline,),
+        )
+        return [(doc_id, text) for doc_id, text in rows]
+
+    def add_mentions(self, mentions: Iterable[Mention]) -> None:
+        self.conn.executemany(
+            'INSERT OR IGNORE INTO mentions (document_id, start, "end", text, type, extractor, confidence,'
+            " attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (m.document_id, m.start, m.end, m.text, m.type.value, m.extractor, m.confidence,
+                 json.dumps(m.attributes, sort_keys=True))
+                for m in mentions
+            ),
+        )  # fmt: skip
+
+    def mark_extracted(self, doc_ids: Iterable[str], pipeline: str, at: str) -> None:
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO extractions (document_id, pipeline, at) VALUES (?, ?, ?)",
+            ((doc_id, pipeline, at) for doc_id in doc_ids),
+        )
+
+    def iter_mentions(
+        self, document_id: str | None = None, extractors: Iterable[str] | None = None
+    ) -> Iterator[tuple[int, Mention]]:
+        sql = 'SELECT id, document_id, start, "end", text, type, extractor, confidence, attributes FROM mentions'
+        clauses, params = [], []
+        if document_id is not None:
+            clauses.append("document_id = ?")
+            params.append(document_id)
+        if extractors is not None:
+            names = list(extractors)
+            clauses.append(f"extractor IN ({','.join('?' for _ in names)})")
+            params.extend(names)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        for row in self.conn.execute(sql + " ORDER BY document_id, start, id", params):
+            mid, doc_id, start, end, text, kind, extractor, confidence, attributes = row
+            yield mid, Mention(doc_id, start, end, text, MentionType(kind), extractor, confidence, json.loads(attributes))
+
+    def resolvable_documents(self) -> list[str]:
+        """Documents whose mentions count: not sealed, not withdrawn, not superseded by an amendment."""
+        rows = self.conn.execute(
+            "SELECT id FROM documents WHERE status = 'active'"
+            " AND id NOT IN (SELECT amends FROM documents WHERE amends IS NOT NULL) ORDER BY seq"
+        )
+        return [row[0] for row in rows]
+
+    def add_decision(self, leaf_index: int, decision: Decision) -> None:
+        self.conn.execute(
+            "INSERT INTO decisions (leaf_index, kind, left_ref, right_ref, author, reason, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (leaf_index, decision.kind.value, decision.left, decision.right, decision.author, decision.reason,
+             decision.at),
+        )  # fmt: skip
+
+    def list_decisions(self) -> list[Decision]:
+        rows = self.conn.execute(
+            "SELECT kind, left_ref, right_ref, author, reason, at FROM decisions ORDER BY leaf_index"
+        )
+        return [Decision(DecisionKind(kind), left, right, author, reason, at) for kind, left, right, author, reason, at in rows]
+
+    def replace_entities(self, entities: Iterable[tuple[Entity, list[tuple[int, str]]]]) -> None:
+        """Swap in a resolution run's conclusions: (entity, [(mention id, record id)])."""
+        self.conn.execute("DELETE FROM entity_mentions")
+        self.conn.execute("DELETE FROM entities")
+        for entity, members in entities:
+            self.conn.execute(
+                "INSERT INTO entities (id, type, name, aliases, attributes) VALUES (?, ?, ?, ?, ?)",
+                (entity.id, entity.type, entity.name, json.dumps(list(entity.aliases)),
+                 json.dumps(entity.attributes, sort_keys=True, default=str)),
+            )  # fmt: skip
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO entity_mentions (entity_id, mention_id, record_id) VALUES (?, ?, ?)",
+                ((entity.id, mid, rid) for mid, rid in members),
+            )
+
+    def list_entities(self) -> list[dict[str, Any]]:
+        """Entities with their documents and mention counts, for listing and export."""
+        entities = {
+            eid: {"id": eid, "type": kind, "name": name, "aliases": json.loads(aliases),
+                  "attributes": json.loads(attrs), "documents": [], "mention_count": 0, "records": []}
+            for eid, kind, name, aliases, attrs in self.conn.execute(
+                "SELECT id, type, name, aliases, attributes FROM entities ORDER BY id")
+        }  # fmt: skip
+        rows = self.conn.execute(
+            "SELECT em.entity_id, m.document_id, d.source_name, COUNT(*) FROM entity_mentions em"
+            " JOIN mentions m ON m.id = em.mention_id JOIN documents d ON d.id = m.document_id"
+            " GROUP BY em.entity_id, m.document_id ORDER BY em.entity_id, d.seq"
+        )
+        for eid, doc_id, source, count in rows:
+            entities[eid]["documents"].append({"id": doc_id, "source_name": source})
+            entities[eid]["mention_count"] += int(count)
+        for eid, rid in self.conn.execute("SELECT DISTINCT entity_id, record_id FROM entity_mentions ORDER BY 1, 2"):
+            entities[eid]["records"].append(rid)
+        return list(entities.values())
+
+    def entity_mentions(self) -> Iterator[tuple[str, int]]:
+        yield from self.conn.execute("SELECT entity_id, mention_id FROM entity_mentions ORDER BY entity_id, mention_id")
 
 
 def _document_row(row: Any) -> tuple[Document, str, int]:

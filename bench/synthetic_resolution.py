@@ -56,7 +56,7 @@ def run(statements: int, seed: int, threshold: float, same_document_apart: bool)
     print(f"statements={statements} seed={seed} threshold={threshold} cast={len(inquiry.cast)} "
           f"person_mentions={len(truth)} records={len(records)} entities={len(result.clusters)} "
           f"edges={len(result.edges)}")
-    print(f"  coreference only (mentions): pairwise {pairwise(within, truth)}")
+    print(f"  baseline, within-document clusters only (mentions): pairwise {pairwise(within, truth)}")
     print(f"  mentions: pairwise {pairwise(predicted, truth)}  bcubed {bcubed(predicted, truth)}")
     print(f"  records:  pairwise {pairwise(records_pred, record_truth)}  bcubed {bcubed(records_pred, record_truth)}")
     print(f"  seconds: generate={t_gen:.1f} coreference={t_coref:.1f} linkage={t_link:.1f} "

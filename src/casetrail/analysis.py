@@ -176,10 +176,7 @@ class Analysis:
     def _decisions(self) -> tuple[list[Decision], dict[str, list[str]]]:
         """Decisions from the ledger, with the record lists their events fixed."""
         decisions, aliases = [], {}
-        events = {}
-        for index, data in self.store.iter_entries():
-            if b'"decision.recorded"' in data:
-                events[index] = Event.from_leaf(data)
+        events = {index: Event.from_leaf(data) for index, data in self.store.decision_entries()}
         for index, event in sorted(events.items()):
             body = event.body
             left_key, right_key = f"decision-{index}-left", f"decision-{index}-right"

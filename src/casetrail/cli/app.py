@@ -437,7 +437,7 @@ def entities(
     register = open_register()
     rows = [e for e in register.store.list_entities() if type_ is None or e["type"] == type_]
     if format == "json":
-        keys = ("id", "type", "name", "aliases", "documents", "mention_count", "attributes")
+        keys = ("id", "type", "name", "aliases", "documents", "mention_count", "attributes", "records")
         out.print(json.dumps([{k: e[k] for k in keys} for e in rows], indent=2), markup=False)
         return
     table = Table("id", "type", "name", "documents", "mentions", "aliases")

@@ -17,11 +17,12 @@ names someone and is skipped here: the name extractors own it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from casetrail.extraction.extractor import build_mention
 from casetrail.extraction.lexicon import read_lines, read_sections, split_mapping
-from casetrail.extraction.names import NAME, NAME_WORD
+from casetrail.extraction.names import FULL_NAME, NAME_WORD
 from casetrail.model import Mention, MentionType
 
 CONFIDENCE = {"police": 0.8, "professional": 0.75, "generic": 0.6}
@@ -85,8 +86,8 @@ _EXCLUDED = frozenset(read_lines("excluded_descriptors.txt"))
 _EXCLUDED_SUFFIXES = ("-heritage", "-origin", "-born", "-descent")
 
 
-def _alternation(words: object) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # type: ignore[arg-type]
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _phrase(words: tuple[str, ...]) -> str:
@@ -126,7 +127,9 @@ _PLURAL = re.compile(
 # "the officer Hassan Ali", "One survivor, \"Willow,\"": the role is followed by a name.
 _NAME_AFTER = re.compile(rf"[ \t]*,?[ \t]*[\"“‘']?[ \t]*{NAME_WORD}")
 _CODE_AFTER = re.compile(r"[ \t]+(?:[A-Z]{1,2}\d{0,3}|\d{1,3})(?![\w-])")  # "the pseudonym Child A4"
-_NAME_BEFORE = re.compile(rf"{NAME}[ \t]*,[ \t]*$")
+# "David Greenwood, a solicitor": a full name then a comma; not "with GB News, a retired officer".
+_NAME_BEFORE = re.compile(rf"(?<![\w'’-]){FULL_NAME}[ \t]*,[ \t]*$")
+_PREPOSITION_BEFORE = re.compile(r"\b(?i:with|to|from|at|in|on|by|for|of)[ \t]+$")
 
 
 class DescriptorExtractor:
@@ -159,7 +162,8 @@ class DescriptorExtractor:
             return None
         if m.group("qual") is None and (_NAME_AFTER.match(text, m.end()) or _CODE_AFTER.match(text, m.end())):
             return None
-        if _NAME_BEFORE.search(text, max(0, m.start() - 60), m.start()):
+        named = _NAME_BEFORE.search(text, max(0, m.start() - 60), m.start())
+        if named and not _PREPOSITION_BEFORE.search(text, max(0, named.start() - 8), named.start()):
             return None
         head = m.group("role").lower()
         if plural:

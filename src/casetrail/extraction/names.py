@@ -32,13 +32,13 @@ _STOP = "|".join(sorted(STOP_CAPITALS, key=len, reverse=True))
 
 # One capitalised name word (no stop word), e.g. "Smith", "O'Neill", "McDonald", "Smith-Jones".
 NAME_WORD = (
-    rf"(?!(?:{_STOP})\b)"
+    rf"(?<!\w)(?<!\w['’])(?!(?:{_STOP})\b)"
     rf"(?:[{_UPPER}][{_LOWER}]?['’])?(?:Ma?c)?[{_UPPER}][{_LOWER}]+"
     rf"(?:-(?:[{_UPPER}][{_LOWER}]?['’])?[{_UPPER}][{_LOWER}]+)*(?!\w)"
 )
 
 # Initials: "J.", "J. R.", "J.R." or a bare "J" followed by a space.
-INITIALS = rf"(?:[{_UPPER}]\.[ \t]?){{1,3}}|[{_UPPER}][ \t]"
+INITIALS = rf"(?<![\w.])(?<!\w['’])(?:(?:[{_UPPER}]\.[ \t]?){{1,3}}|[{_UPPER}][ \t])"
 
 # Lower-case surname particles between name words: "van der Merwe", "de Souza".
 _PARTICLE = r"(?:de|da|di|du|del|della|der|den|van|von|le|la|bin|ibn|al)"
@@ -52,5 +52,3 @@ NAME = (
 # Two or three name words: for appositions ("solicitor David Greenwood") where one word is too weak.
 FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{NAME_WORD}){{1,2}}"
 
-UPPER = _UPPER
-LOWER = _LOWER

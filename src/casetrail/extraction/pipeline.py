@@ -35,10 +35,11 @@ PIPELINE_VERSION = "1.0.0"
 STATISTICAL: frozenset[str] = frozenset({SpacyNerExtractor.name})
 
 
-def rule_extractors() -> list[Extractor]:
+def rule_extractors(pseudonym_register: Iterable[str] = ()) -> list[Extractor]:
     """The rule-based extractors, in the order they run."""
     return [
-        PoliceExtractor(), PersonExtractor(), PseudonymExtractor(), DescriptorExtractor(), OrganisationExtractor(),
+        PoliceExtractor(), PersonExtractor(), PseudonymExtractor(pseudonym_register), DescriptorExtractor(),
+        OrganisationExtractor(),
         PlaceExtractor(), VehicleExtractor(), PhoneExtractor(), PostcodeExtractor(), DateExtractor(),
     ]
 
@@ -49,10 +50,11 @@ class ExtractionPipeline:
     version = PIPELINE_VERSION
 
     def __init__(self, extractors: Sequence[Extractor] | None = None, *, spacy_model: str | None = DEFAULT_MODEL,
-                 batch_size: int = 32) -> None:
-        """`extractors` replaces the default set (rules + spaCy); `spacy_model=None` runs rules only."""
+                 batch_size: int = 32, pseudonym_register: Iterable[str] = ()) -> None:
+        """`extractors` replaces the default set (rules + spaCy); `spacy_model=None` runs rules only;
+        `pseudonym_register` lists the pseudonyms the inquiry has assigned (see PseudonymExtractor)."""
         if extractors is None:
-            extractors = rule_extractors()
+            extractors = rule_extractors(pseudonym_register)
             if spacy_model is not None:
                 extractors.append(SpacyNerExtractor(spacy_model, batch_size=batch_size))
         self.extractors: list[Extractor] = list(extractors)

@@ -181,14 +181,16 @@ class PoliceExtractor:
             name = m.group("name")
             if name and canonical == "PC" and name.split()[0] in _PC_NOT_NAMES:
                 continue
-            collar_group = "collar1" if m.group("collar1") else "collar2" if (name and m.group("collar2")) else None
-            if name or collar_group:
-                end = m.end(collar_group) if collar_group == "collar2" else m.end("name") if name else m.end(collar_group)
-                officers.append(_Officer(
-                    m.start(), end, canonical, rank_text, name,
-                    m.span(collar_group) if collar_group else None,
-                    bool(m.group("acting")), bool(m.group("temporary")),
-                ))
+            # "PC 1234 Smith" / "PC 1234" / "PC Smith 1234": the number before or, with a name, after it
+            collar: tuple[int, int] | None = None
+            if m.group("collar1"):
+                collar = m.span("collar1")
+            elif name and m.group("collar2"):
+                collar = m.span("collar2")
+            if name or collar:
+                end = max(m.end("name") if name else -1, collar[1] if collar else -1)
+                officers.append(_Officer(m.start(), end, canonical, rank_text, name, collar,
+                                         bool(m.group("acting")), bool(m.group("temporary"))))
                 continue
             described = self._bare_rank(document_id, text, m.start("rank"), m.end("rank"), canonical)
             if described is not None:
@@ -209,8 +211,8 @@ class PoliceExtractor:
             ))
 
         for o in officers:
-            collar = text[o.collar[0]:o.collar[1]] if o.collar else None
-            attributes: dict[str, object] = {"rank": o.rank, "name": o.name, "collar_number": collar,
+            number = text[o.collar[0]:o.collar[1]] if o.collar else None
+            attributes: dict[str, object] = {"rank": o.rank, "name": o.name, "collar_number": number,
                                              "rank_text": o.rank_text}
             if o.acting:
                 attributes["acting"] = True
@@ -220,7 +222,7 @@ class PoliceExtractor:
                                      CONFIDENCE_NAMED if o.name else CONFIDENCE_COLLAR_ONLY, attributes))
             if o.collar and o.start <= o.collar[0] < o.end:  # number written inside the officer's span
                 out.append(build_mention(self.id, document_id, text, *o.collar, MentionType.COLLAR_NUMBER,
-                                         CONFIDENCE_COLLAR, {"number": collar, "kind": "collar", "officer_name": o.name}))
+                                         CONFIDENCE_COLLAR, {"number": number, "kind": "collar", "officer_name": o.name}))
         out.extend(self._later_names(document_id, text, officers))
         out.sort(key=lambda mention: (mention.start, mention.end))
         return out

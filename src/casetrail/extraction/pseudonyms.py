@@ -10,7 +10,9 @@ PSEUDONYM mentions come from
   * anonymised codes: "Child K17", "Girl A", "Witness 3";
   * every later bare use, in the same document, of a name established above ("Girls like Willow and
     Emma"; "Jones is keen to stress" after "Darren Jones, whose name we changed"), attributes
-    {"name": the pseudonym as introduced, "learned": True}.
+    {"name": the pseudonym as introduced, "learned": True};
+  * any use of a name in the inquiry's pseudonym register, if one is given (survivors named in
+    another survivor's statement carry no cue): {"name", "registered": True}.
 
 "known as"/"called" in quotes is a pseudonym when the nearby text is about a survivor ("a girl known
 as 'Jo'"); otherwise it is a nickname ("a man known as 'Tiny'", "Mark 'Tiny' Bolton") and becomes a
@@ -19,7 +21,9 @@ PERSON mention with {"nickname": ...}, as casetrail's synthetic truth types nick
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -32,6 +36,8 @@ CONFIDENCE_EXPLICIT = 0.9
 CONFIDENCE_QUOTED = 0.8
 CONFIDENCE_CODE = 0.85
 CONFIDENCE_LEARNED = 0.75
+CONFIDENCE_REGISTERED = 0.85
+VERSION = "1.0.0"
 CONFIDENCE_NICKNAME = 0.75
 
 _OPEN = "\"“‘'"
@@ -73,11 +79,11 @@ _EXPLICIT = re.compile(
 )
 
 _NOT_REAL_NAME = re.compile(
-    rf"(?P<name>{NAME})[ \t]*,?[ \t]*(?:\([ \t]*|(?:(?i:which|who))[ \t]+(?:(?i:is)[ \t]+)?)?"
+    rf"(?<![\w'’.-])(?P<name>{NAME})[ \t]*,?[ \t]*(?:\([ \t]*|(?:(?i:which|who))[ \t]+(?:(?i:is)[ \t]+)?)?"
     r"(?i:not[ \t]+(?:her|his|their|my)[ \t]+real[ \t]+name|names?[ \t]+(?:has[ \t]+|have[ \t]+)?(?:been[ \t]+)?changed)"
 )
 _NAME_CHANGED = re.compile(
-    rf"(?P<name>{NAME})[ \t]*,[ \t]*(?i:whose|his|her|their)[ \t]+(?i:real[ \t]+)?(?i:names?)[ \t]+"
+    rf"(?<![\w'’.-])(?P<name>{NAME})[ \t]*,[ \t]*(?i:whose|his|her|their)[ \t]+(?i:real[ \t]+)?(?i:names?)[ \t]+"
     r"(?i:we[ \t]+(?:have[ \t]+)?changed|(?:has|have)[ \t]+been[ \t]+changed|(?:was|were|is)[ \t]+changed"
     r"|(?:has|have)[ \t]+been[ \t]+(?:withheld|altered)|we[ \t]+(?:have[ \t]+)?(?:altered|withheld))"
 )
@@ -108,7 +114,7 @@ class _Name:
 
 @lru_cache(maxsize=256)
 def _learned_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    alternation = "|".join(re.escape(n).replace(r"\ ", r"[ \t]+") for n in sorted(names, key=len, reverse=True))
     return re.compile(rf"(?<![\w'’-])(?:{alternation})(?![\w-])")
 
 
@@ -116,9 +122,18 @@ class PseudonymExtractor:
     """Pseudonyms (PSEUDONYM) and nicknames (PERSON with a "nickname" attribute)."""
 
     name = "pseudonyms"
-    version = "1.0.0"
 
-    def __init__(self) -> None:
+    def __init__(self, register: Iterable[str] = ()) -> None:
+        """`register`: pseudonyms the inquiry has assigned ("Willow", "Child K17"); every use is a PSEUDONYM.
+
+        A register changes what is found, so its fingerprint is part of the version:
+        "1.0.0" without one, "1.0.0+reg.<sha256 prefix>" with one.
+        """
+        self.register = tuple(sorted({" ".join(n.split()) for n in register if n.strip()}))
+        self.version = VERSION
+        if self.register:
+            digest = hashlib.sha256("\n".join(self.register).encode("utf-8")).hexdigest()[:12]
+            self.version = f"{VERSION}+reg.{digest}"
         self.id = f"{self.name}@{self.version}"
 
     def extract(self, document_id: str, text: str) -> list[Mention]:
@@ -130,7 +145,7 @@ class PseudonymExtractor:
             found.append(_Name(m.start(), m.end(), MentionType.PSEUDONYM, CONFIDENCE_CODE,
                                {"name": m.group(), "cue": "code"}))
         found = _without_overlaps(found)
-        self._learn(text, found)
+        self._learn(text, found, self.register)
         found.sort(key=lambda n: (n.start, n.end))
         return [build_mention(self.id, document_id, text, n.start, n.end, n.type, n.confidence, n.attributes)
                 for n in found]
@@ -187,9 +202,10 @@ class PseudonymExtractor:
                                {"nickname": m.group("nick"), "cue": "brackets"}))
 
     @staticmethod
-    def _learn(text: str, found: list[_Name]) -> None:
-        """Mark later bare uses of every pseudonym/nickname introduced in this document."""
-        names: dict[str, tuple[MentionType, dict[str, Any]]] = {}
+    def _learn(text: str, found: list[_Name], register: tuple[str, ...]) -> None:
+        """Mark other bare uses of every pseudonym/nickname introduced in this document or registered."""
+        names: dict[str, tuple[MentionType, dict[str, Any]]] = {
+            n: (MentionType.PSEUDONYM, {"name": n, "registered": True}) for n in register}
         for n in found:
             if n.type is MentionType.PSEUDONYM:
                 full = n.attributes["name"]
@@ -207,8 +223,9 @@ class PseudonymExtractor:
         for m in _learned_pattern(tuple(sorted(names))).finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
-            mention_type, attributes = names[m.group()]
-            found.append(_Name(m.start(), m.end(), mention_type, CONFIDENCE_LEARNED, dict(attributes)))
+            mention_type, attributes = names[" ".join(m.group().split())]
+            confidence = CONFIDENCE_REGISTERED if attributes.get("registered") else CONFIDENCE_LEARNED
+            found.append(_Name(m.start(), m.end(), mention_type, confidence, dict(attributes)))
 
 
 def _without_overlaps(found: list[_Name]) -> list[_Name]:

@@ -24,6 +24,7 @@ and "joined": True, so either span tells the whole story.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,8 +149,8 @@ def _load_catalogue() -> _Catalogue:
 _CATALOGUE = _load_catalogue()
 
 
-def _alternation(words: object) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # type: ignore[arg-type]
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _capitalisable(words: tuple[str, ...]) -> str:

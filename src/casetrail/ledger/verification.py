@@ -62,12 +62,16 @@ def verify_store(store: SqliteStore, objects: ObjectStore, verifier: NoteVerifie
     report = Report()
     for problem in store.integrity_problems():
         report.problems.append(Problem("database", f"SQLite integrity check: {problem}"))
-    expected = _verify_tree(store, verifier, report)
+    decisions: dict[int, dict[str, Any]] = {}
+    expected = _verify_tree(store, verifier, report, decisions)
     _verify_documents(store, objects, expected, report)
+    _verify_decisions(store, decisions, report)
     return report
 
 
-def _verify_tree(store: SqliteStore, verifier: NoteVerifier, report: Report) -> dict[str, _Expected]:
+def _verify_tree(
+    store: SqliteStore, verifier: NoteVerifier, report: Report, decisions: dict[int, dict[str, Any]]
+) -> dict[str, _Expected]:
     checkpoints = dict(store.iter_checkpoints())
     stored_levels: dict[int, Iterator[tuple[int, int, bytes]]] = {}
     tree = CompactRange()
@@ -94,7 +98,7 @@ def _verify_tree(store: SqliteStore, verifier: NoteVerifier, report: Report) -> 
         note = checkpoints.get(tree.size)
         if note is not None:
             _check_checkpoint(note, tree, verifier, report)
-        _apply_event(index, data, expected, report)
+        _apply_event(index, data, expected, decisions, report)
     report.size = tree.size
     report.root = tree.root()
     sizes = sorted(checkpoints)
@@ -129,7 +133,9 @@ def _describe_leaf(data: bytes, index: int) -> str:
         return f"leaf {index}"
 
 
-def _apply_event(index: int, data: bytes, expected: dict[str, _Expected], report: Report) -> None:
+def _apply_event(
+    index: int, data: bytes, expected: dict[str, _Expected], decisions: dict[int, dict[str, Any]], report: Report
+) -> None:
     try:
         event = json.loads(data)
         kind = EventType(event["type"])
@@ -145,6 +151,8 @@ def _apply_event(index: int, data: bytes, expected: dict[str, _Expected], report
             expected[subject].status = "withdrawn"
     elif kind == EventType.DOCUMENT_SEALED and subject in expected:
         expected[subject].status = "sealed"
+    elif kind == EventType.DECISION_RECORDED and "kind" in body:
+        decisions[index] = {**body, "author": event.get("actor"), "at": event.get("at")}
 
 
 def _verify_documents(
@@ -191,3 +199,21 @@ def _verify_documents(
         report.problems.append(
             Problem(f"{doc_id} ({meta.get('source_name')})", "is recorded in the log but missing from the store")
         )
+
+
+def _verify_decisions(store: SqliteStore, decisions: dict[int, dict[str, Any]], report: Report) -> None:
+    """Each stored decision must be exactly the one its ledger event recorded, and none missing."""
+    stored = {row["leaf_index"]: row for row in store.iter_decision_rows()}
+    for index, row in stored.items():
+        want = decisions.get(index)
+        name = f"decision at leaf {index}"
+        if want is None:
+            report.problems.append(Problem(name, "is in the store but not in the log"))
+            continue
+        fields = {"kind": "kind", "left_ref": "left", "right_ref": "right", "author": "author",
+                  "reason": "reason", "at": "at"}  # fmt: skip
+        changed = [column for column, key in fields.items() if row[column] != want.get(key)]
+        if changed:
+            report.problems.append(Problem(name, f"no longer matches the log: {', '.join(changed)}"))
+    for index in decisions.keys() - stored.keys():
+        report.problems.append(Problem(f"decision at leaf {index}", "is in the log but missing from the store"))

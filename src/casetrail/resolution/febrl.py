@@ -17,8 +17,10 @@ import pyarrow as pa
 from casetrail.model import Decision
 from casetrail.resolution.given_names import name_keys
 from casetrail.resolution.linkage import (
-    DEFAULT_THRESHOLD, Engine, FieldSpec, LinkageSpec, LinkResult, _db_api_check, cluster, score_pairs,
+    Engine, FieldSpec, LinkageSpec, LinkResult, check_engine, cluster, score_pairs,
 )
+
+FEBRL_THRESHOLD = 0.9  # records here are rich (ID number, DOB, address): a confident cut-off
 
 FEBRL_COLUMNS: tuple[str, ...] = (
     "given_name", "surname", "date_of_birth", "soc_sec_id", "street_number", "address_1", "suburb",
@@ -37,13 +39,13 @@ FEBRL_SPEC = LinkageSpec(
         FieldSpec("postcode", "exact"),
         FieldSpec("state", "exact"),
     ),
-    # An ID number, a date of birth or a full name in common is enough to look at a pair.
-    blocking=(("soc_sec_id",), ("date_of_birth",), ("given_name", "surname"), ("postcode", "street_number")),
+    # An ID number, a date of birth, a given name or a surname in common is enough to look at a pair.
+    blocking=(("soc_sec_id",), ("date_of_birth",), ("given_name",), ("surname",), ("postcode", "street_number")),
     training=(("date_of_birth",), ("soc_sec_id",)),
     prior_rules=(("soc_sec_id", "date_of_birth"),),
     prior_recall=0.7,
     link_type="link_only",
-    u_max_pairs=1e6,
+    u_max_pairs=8e5,
     em_max_pairs=None,
 )
 
@@ -75,10 +77,10 @@ def febrl_table(rows: Iterable[Mapping[str, Any]], id_column: str = "rec_id") ->
 
 
 def link_febrl(left: Iterable[Mapping[str, Any]], right: Iterable[Mapping[str, Any]],
-               decisions: Sequence[Decision] = (), threshold: float = DEFAULT_THRESHOLD, *,
+               decisions: Sequence[Decision] = (), threshold: float = FEBRL_THRESHOLD, *,
                engine: Engine = "duckdb", seed: int = 0, id_column: str = "rec_id") -> LinkResult:
     """Link two FEBRL-style datasets; clusters hold record ids from either side."""
-    _db_api_check(engine)
+    check_engine(engine)
     a, b = febrl_table(left, id_column), febrl_table(right, id_column)
     scored = score_pairs([a, b], FEBRL_SPEC, threshold, engine, seed)
     ids = a.column("unique_id").to_pylist() + b.column("unique_id").to_pylist()
@@ -86,4 +88,4 @@ def link_febrl(left: Iterable[Mapping[str, Any]], right: Iterable[Mapping[str, A
     return LinkResult(clusters, scored.edges, skipped, scored.model)
 
 
-__all__ = ["FEBRL_SPEC", "febrl_table", "link_febrl"]
+__all__ = ["FEBRL_SPEC", "FEBRL_THRESHOLD", "febrl_table", "link_febrl"]

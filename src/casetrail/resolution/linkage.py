@@ -3,16 +3,24 @@
 The model is Fellegi-Sunter, built and run by Splink. Splink turns the settings into SQL, so
 the same settings run on DuckDB (here) or Spark (for very large inquiries):
 
+  * identical rows are scored once (group_identical): inquiries repeat their central figures
+    in hundreds of documents, and scoring each distinct row keeps both the cost and the
+    chance-agreement estimates sane;
   * u probabilities (how often two different people agree by chance) come from random
-    sampling of record pairs, seeded so a re-run gives the same model;
+    sampling of row pairs, seeded so a re-run gives the same model;
+  * the prior P(match) comes from near-certain rules (same full name, same phone, same collar
+    number and force) and an assumed recall;
   * m probabilities (how often one person's records agree) come from expectation maximisation
     on blocked pairs, with no labels; where the data cannot teach a level, the priors set
-    here stand;
+    here stand (and see _train for a Splink 5 EM failure that is worked around);
   * pairs scoring at least `threshold` (match probability) are joined into clusters, strongest
     first, under the investigators' decisions: a REJECT keeps two records (or entities) apart
     whatever the model says, a CONFIRM joins them, a SPLIT takes a record out of its cluster.
-    Keeping a cannot-link is done while clustering, not by cutting clusters afterwards, so no
-    third record can bridge a rejected pair.
+    Cannot-links are kept while clustering, not by cutting clusters afterwards, so no third
+    record can bridge a rejected pair. Records of one document whose names conflict are kept
+    apart the same way;
+  * finally a record known only by a partial name ("DS Hartley", "Tiny") joins the one cluster
+    it fits, when exactly one does (_attach_partial).
 
 Pseudonyms are not modelled: an inquiry assigns each survivor one pseudonym, so records with the
 same pseudonym are joined directly.
@@ -27,7 +35,8 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -42,7 +51,11 @@ from casetrail.resolution.person_name import canonical_rank, fold
 
 Engine = Literal["duckdb", "spark"]
 FieldKind = Literal["surname", "given", "exact", "identifier", "text", "date", "number"]
-DEFAULT_THRESHOLD = 0.9
+# Match probability at which person records join. Chosen on synthetic inquiries (bench/
+# synthetic_resolution.py): 0.35 keeps pairwise precision near 0.97-0.99 while recall stays
+# high; many records carry little more than a surname and rank, so higher thresholds strand them.
+DEFAULT_THRESHOLD = 0.35
+MIN_TRAINING_ROWS = 50
 
 logger = logging.getLogger(__name__)
 
@@ -55,13 +68,16 @@ class EngineUnavailable(CasetrailError):
 class FieldSpec:
     """One compared attribute. `column` names the input column; kinds:
 
-    surname     null / exact / one edit / Jaro-Winkler >= 0.9 / else
+    surname     null / exact / one edit / Jaro-Winkler >= 0.9 (transpositions) / else
     given       null / exact / equivalent forms (Mick~Michael) / one edit / initials agree / else;
                 needs the companion columns <column>_keys (list) and <column>_initial
     exact       null / exact / else
     identifier  null / exact / one edit / two edits / else (ID numbers with typing errors)
+
+    Edits are Levenshtein, not Damerau-Levenshtein: DuckDB's Damerau-Levenshtein is about ten
+    times slower, and a transposition still lands in the next level (two edits, Jaro-Winkler).
     text        null / exact / Jaro-Winkler >= 0.9 / >= 0.7 / else
-    date        null / exact / one edit / else (ISO or YYYYMMDD strings)
+    date        null / exact / one edit / two edits / else (ISO or YYYYMMDD strings)
     number      null / within 2 / within 6 / else
     """
 
@@ -123,7 +139,7 @@ def comparison_for(spec: FieldSpec) -> Any:
     tf = spec.term_frequency
     if spec.kind == "surname":
         levels = [cll.NullLevel(c), cll.ExactMatchLevel(c, term_frequency_adjustments=tf),
-                  cll.DamerauLevenshteinLevel(c, 1), cll.JaroWinklerLevel(c, 0.9), cll.ElseLevel()]
+                  cll.LevenshteinLevel(c, 1), cll.JaroWinklerLevel(c, 0.9), cll.ElseLevel()]
         return _priors(cl.CustomComparison(levels, output_column_name=c),
                        [0.85, 0.08, 0.04, 0.03], [0.01, 0.005, 0.02, 0.965])
     if spec.kind == "given":
@@ -132,7 +148,7 @@ def comparison_for(spec: FieldSpec) -> Any:
             cll.NullLevel(initial),
             cll.ExactMatchLevel(c, term_frequency_adjustments=tf),
             cll.ArrayIntersectLevel(keys, 1),
-            cll.DamerauLevenshteinLevel(c, 1),
+            cll.LevenshteinLevel(c, 1),
             cll.CustomLevel(f"({c}_l IS NULL OR {c}_r IS NULL) AND {initial}_l = {initial}_r",
                             label_for_charts="initials agree", base_dialect_str="duckdb"),
             cll.ElseLevel(),
@@ -143,8 +159,8 @@ def comparison_for(spec: FieldSpec) -> Any:
         levels = [cll.NullLevel(c), cll.ExactMatchLevel(c, term_frequency_adjustments=tf), cll.ElseLevel()]
         return _priors(cl.CustomComparison(levels, output_column_name=c), [0.9, 0.1], [0.05, 0.95])
     if spec.kind == "identifier":
-        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c), cll.DamerauLevenshteinLevel(c, 1),
-                  cll.DamerauLevenshteinLevel(c, 2), cll.ElseLevel()]
+        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c), cll.LevenshteinLevel(c, 1),
+                  cll.LevenshteinLevel(c, 2), cll.ElseLevel()]
         return _priors(cl.CustomComparison(levels, output_column_name=c),
                        [0.85, 0.08, 0.04, 0.03], [0.0001, 0.001, 0.005, 0.9939])
     if spec.kind == "text":
@@ -153,9 +169,10 @@ def comparison_for(spec: FieldSpec) -> Any:
         return _priors(cl.CustomComparison(levels, output_column_name=c),
                        [0.8, 0.1, 0.05, 0.05], [0.01, 0.02, 0.1, 0.87])
     if spec.kind == "date":
-        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c), cll.DamerauLevenshteinLevel(c, 1), cll.ElseLevel()]
+        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c), cll.LevenshteinLevel(c, 1), cll.LevenshteinLevel(c, 2),
+                  cll.ElseLevel()]
         return _priors(cl.CustomComparison(levels, output_column_name=c),
-                       [0.85, 0.1, 0.05], [0.0005, 0.01, 0.9895])
+                       [0.8, 0.1, 0.05, 0.05], [0.0005, 0.01, 0.05, 0.9395])
     if spec.kind == "number":
         levels = [cll.NullLevel(c), cll.AbsoluteDifferenceLevel(c, 2), cll.AbsoluteDifferenceLevel(c, 6),
                   cll.ElseLevel()]
@@ -163,13 +180,10 @@ def comparison_for(spec: FieldSpec) -> Any:
     raise ValueError(f"unknown field kind {spec.kind!r}")
 
 
-def _rule(columns: tuple[str, ...], distinct: str | None) -> Any:
-    from splink.blocking_rule_library import CustomRule
+def _rule(columns: tuple[str, ...]) -> Any:
+    from splink import block_on
 
-    sql = " AND ".join(f"l.{c} = r.{c}" for c in columns)
-    if distinct:
-        sql += f" AND l.{distinct} <> r.{distinct}"
-    return CustomRule(sql, sql_dialect="duckdb")
+    return block_on(*columns)
 
 
 def build_settings(spec: LinkageSpec) -> Any:
@@ -179,7 +193,7 @@ def build_settings(spec: LinkageSpec) -> Any:
     return SettingsCreator(
         link_type=spec.link_type,
         comparisons=[comparison_for(f) for f in spec.fields],
-        blocking_rules_to_generate_predictions=[_rule(cols, None) for cols in spec.blocking],
+        blocking_rules_to_generate_predictions=[_rule(cols) for cols in spec.blocking],
         max_iterations=spec.max_iterations,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
@@ -249,22 +263,43 @@ def _fix_m(model: dict[str, Any], columns: set[str]) -> dict[str, Any]:
     return model
 
 
-def _train(linker: Any, frames: Sequence[Any], spec: LinkageSpec, seed: int) -> Any:
+@contextmanager
+def _quiet_splink() -> Iterator[None]:
+    """Splink warns about levels it cannot train; expected here, and kept in the saved model."""
+    splink_logger = logging.getLogger("splink")
+    level = splink_logger.level
+    splink_logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        splink_logger.setLevel(level)
+
+
+def _train(linker: Any, frames: Sequence[Any], spec: LinkageSpec, seed: int, rows: int) -> Any:
     """u by seeded random sampling, P(match) from near-certain rules, m by EM. Returns the linker."""
     from splink import Linker
     from splink.blocking_rule_library import block_on
 
+    # Sampling EM pairs only pays on large inputs (and its probe finds nothing in small ones).
+    em_max_pairs = spec.em_max_pairs if rows > 20_000 else None
+
     linker.training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed, num_chunks=1)
     try:
         linker.training.estimate_probability_two_random_records_match(
-            [_rule(cols, None) for cols in spec.prior_rules], recall=spec.prior_recall)
+            [_rule(cols) for cols in spec.prior_rules], recall=spec.prior_recall)
     except Exception as err:  # noqa: BLE001 - tiny or odd inputs; keep the default prior
         logger.info("prior not estimated: %s", err)
+    model = linker.misc.save_model_to_json()
+    prior = model.get("probability_two_random_records_match") or 0.0
+    if not 1e-7 <= prior <= 0.5:
+        # A handful of records can make the rules find no pairs, or every pair: keep a sane prior.
+        model["probability_two_random_records_match"] = min(max(prior, 1e-4), 0.5)
+        linker = Linker(frames if len(frames) > 1 else frames[0], model, log_level=None)
     for cols in spec.training:
         before = linker.misc.save_model_to_json()
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*cols), estimate_without_term_frequencies=True, max_pairs=spec.em_max_pairs)
+                block_on(*cols), estimate_without_term_frequencies=True, max_pairs=em_max_pairs)
         except ValueError as err:
             # Splink 5 aborts EM when a level never seen among matches (two records of one
             # person with different phones, say) has its m driven to 0, and leaves the prior
@@ -275,7 +310,7 @@ def _train(linker: Any, frames: Sequence[Any], spec: LinkageSpec, seed: int) -> 
             linker = Linker(frames if len(frames) > 1 else frames[0], _fix_m(before, fixed), log_level=None)
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(
-                    block_on(*cols), estimate_without_term_frequencies=True, max_pairs=spec.em_max_pairs)
+                    block_on(*cols), estimate_without_term_frequencies=True, max_pairs=em_max_pairs)
             except Exception as err2:  # noqa: BLE001 - the priors stand
                 logger.info("EM on %s skipped: %s", cols, err2)
         except Exception as err:  # noqa: BLE001 - e.g. no pairs in the block: the priors stand
@@ -341,15 +376,15 @@ def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float 
         groups = group_identical(tables[0], ignore)
         tables = [groups.table]
     frames = [_register(db_api, engine, t, f"records_{i}") for i, t in enumerate(tables)]
-    if sum(t.num_rows for t in tables) < 2:
-        edges: list[Edge] = []
-        model: dict[str, Any] = {}
-        linker = None
-    else:
-        linker = _train(Linker(frames if len(frames) > 1 else frames[0], build_settings(spec), log_level=None),
-                        frames, spec, seed)
-        edges = _edges(linker.inference.predict(threshold_match_probability=threshold, warning_mode="never"))
-        model = linker.misc.save_model_to_json()
+    rows = sum(t.num_rows for t in tables)
+    with _quiet_splink():
+        linker = Linker(frames if len(frames) > 1 else frames[0], build_settings(spec), log_level=None)
+        # Below MIN_TRAINING_ROWS distinct rows there is nothing to learn from: the priors score.
+        if rows >= MIN_TRAINING_ROWS:
+            linker = _train(linker, frames, spec, seed, rows)
+        edges = _edges(linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")) \
+            if rows >= 2 else []
+    model = linker.misc.save_model_to_json()
     if groups is None:
         return Scored(edges, model)
     spread: list[Edge] = []
@@ -357,10 +392,8 @@ def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float 
         left, right = groups.members[e.left], groups.members[e.right]
         spread.extend(Edge(a, right[0], e.probability) for a in left)
         spread.extend(Edge(left[0], b, e.probability) for b in right[1:])
-    if linker is not None:
+    with _quiet_splink():
         selves = _self_scores(linker, db_api, engine, groups, spec, threshold)
-    else:
-        selves = {}
     for rep, p in selves.items():
         members = groups.members[rep]
         spread.extend(Edge(members[0], m, p) for m in members[1:])
@@ -513,6 +546,8 @@ def _attach_partial(part: _Partition, records: Sequence[PersonRecord], isolated:
     profile: dict[str, tuple[set[str], set[str]]] = {}  # root -> (ranks, initials)
     weak: list[str] = []
     for root, rids in members.items():
+        if any(r in isolated for r in rids):
+            continue  # a record taken out of its cluster by a SPLIT neither joins nor receives
         rs = [rows[r] for r in rids]
         full = [r for r in rs if r["surname"] and r["given_initial"]]
         profile[root] = ({r["rank"] for r in rs if r["rank"]}, {r["given_initial"] for r in rs if r["given_initial"]})
@@ -522,7 +557,7 @@ def _attach_partial(part: _Partition, records: Sequence[PersonRecord], isolated:
             for r in rs:
                 if r["nickname"]:
                     strong_by_nickname.setdefault(r["nickname"], set()).add(root)
-        elif not any(r in isolated for r in rids):
+        else:
             weak.append(root)
     for root in sorted(weak, key=lambda w: min(members[w])):
         rs = [rows[r] for r in members[root]]
@@ -619,7 +654,7 @@ def resolve_links(records: Sequence[PersonRecord], decisions: Sequence[Decision]
     ids = [r.record_id for r in records]
     if len(set(ids)) != len(ids):
         raise ValueError("record ids must be unique")
-    _db_api_check(engine)
+    check_engine(engine)
     pseudonyms: dict[str, list[str]] = {}
     modelled: list[PersonRecord] = []
     for r in records:
@@ -676,7 +711,7 @@ def _names_conflict(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return False
 
 
-def _db_api_check(engine: Engine) -> None:
+def check_engine(engine: Engine) -> None:
     # Fail before any work when the engine cannot run.
     if engine == "spark" and importlib.util.find_spec("pyspark") is None:
         raise EngineUnavailable("the spark engine needs pyspark, which is not installed; use engine='duckdb'")
@@ -692,7 +727,7 @@ def link_records(records: list[PersonRecord], decisions: list[Decision], thresho
 
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "Edge", "Engine", "Scored", "EngineUnavailable", "FieldSpec", "LinkResult", "LinkageSpec",
+    "DEFAULT_THRESHOLD", "Edge", "Engine", "Scored", "check_engine", "group_identical", "EngineUnavailable", "FieldSpec", "LinkResult", "LinkageSpec",
     "PERSON_SPEC", "build_settings", "cluster", "comparison_for", "link_records", "person_row",
     "resolve_links", "score_pairs",
 ]

@@ -270,6 +270,21 @@ class SqliteStore:
              decision.at),
         )  # fmt: skip
 
+    def decision_entries(self) -> list[tuple[int, bytes]]:
+        """The ledger entries of recorded decisions, oldest first."""
+        rows = self.conn.execute(
+            "SELECT e.idx, e.data FROM decisions d JOIN entries e ON e.idx = d.leaf_index ORDER BY e.idx"
+        )
+        return [(int(idx), bytes(data)) for idx, data in rows]
+
+    def iter_decision_rows(self) -> Iterator[dict[str, Any]]:
+        cursor = self.conn.execute(
+            "SELECT leaf_index, kind, left_ref, right_ref, author, reason, at FROM decisions ORDER BY leaf_index"
+        )
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row))
+
     def list_decisions(self) -> list[Decision]:
         rows = self.conn.execute(
             "SELECT kind, left_ref, right_ref, author, reason, at FROM decisions ORDER BY leaf_index"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from casetrail.model import Mention, MentionType
-from casetrail.resolution.coreference import MentionCluster, records_for_document, resolve_document
+from casetrail.resolution.coreference import MentionCluster, build_records, records_for_document, resolve_document
 from casetrail.resolution.person_name import canonical_rank, parse_name
 
 DOC = "D-000001"
@@ -143,3 +143,29 @@ def test_on_synthetic_statements_coreference_is_precise() -> None:
     scores = pairwise(predicted, truth)
     # Measured 0.998 / 0.90 on several seeds; the margin absorbs seed-to-seed variation.
     assert scores.precision > 0.98 and scores.recall > 0.8
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_NAME = st.tuples(
+    st.sampled_from(["", "DS ", "PC ", "Det Sgt ", "Prof ", "Mrs ", "Police Constable "]),
+    st.sampled_from(["", "John ", "J. ", "Sarah ", "Mick ", "Michael ", "'Tiny' "]),
+    st.sampled_from(["Hartley", "Hartly", "Jay", "Jayne", "Ali", "Tiny", "O'NEILL", "van der Berg"]),
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_NAME, st.sampled_from([P, O, PS])), max_size=12))
+def test_every_person_mention_lands_in_exactly_one_cluster(names: list[tuple[str, MentionType]]) -> None:
+    text, ms = "", []
+    for name, mtype in names:
+        start = len(text)
+        text += name + " said something. "
+        ms.append(Mention(DOC, start, start + len(name), name, mtype, "test@1", 1.0, {}))
+    clusters = resolve_document(ms, text)
+    seen = [m.start for c in clusters for m in c.mentions]
+    assert sorted(seen) == [m.start for m in ms]
+    assert all(c.canonical for c in clusters)
+    records = build_records(clusters, ms, text)
+    assert len({r.record_id for r in records}) == len(clusters)

@@ -299,7 +299,7 @@ def _canonical(g: _Group, given: str | None, surname: str | None) -> str:
 
 def _sentence_index(text: str | None, mentions: list[Mention]) -> Callable[[int], int]:
     if text is None:
-        return lambda pos: pos // 1  # positions themselves; the window test is done by distance
+        return lambda pos: 0  # one "sentence"; _nearest applies SENTENCE_WINDOW instead
     spans = sorted((m.start, m.end) for m in mentions)
     starts = [s for s, _ in spans]
     bounds: list[int] = []

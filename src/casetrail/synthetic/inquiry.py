@@ -444,7 +444,8 @@ DESCRIPTORS = (
     "a tall officer with ginger hair", "a detective who said he was from CID",
 )
 
-Piece = tuple[str, "TruthMention | tuple[str, str | None, dict[str, Any]] | None"]
+# A piece of a sentence: its text and, if it is a mention, (type, cast id, attributes).
+Piece = tuple[str, tuple[str, str | None, dict[str, Any]] | None]
 
 
 # --------------------------------------------------------------------------------------------
@@ -498,7 +499,7 @@ class Writer:
         self.bound: dict[str, CastMember] = {}
 
     # -- low level
-    def write_sentence(self, pieces: list[tuple[str, tuple[str, str | None, dict[str, Any]] | None]]) -> None:
+    def write_sentence(self, pieces: list[Piece]) -> None:
         if self.parts and not self.parts[-1].endswith("\n"):
             self.parts.append(" ")
             self.offset += 1
@@ -816,7 +817,7 @@ class Writer:
                 else:
                     pieces.append((text, None))
             else:
-                self.write_sentence(pieces)  # type: ignore[arg-type]
+                self.write_sentence(pieces)
                 return True
         return False
 
@@ -870,9 +871,7 @@ def _document(i: int, rng: random.Random, pickers: dict[str, _Picker], survivors
     w = Writer(rng, kind, me, officers, suspects, others, pros, year)
     focal = officers + suspects
     rng.shuffle(focal)
-    pool_for = {"officer": "officer", "suspect": "suspect"}
     if kind == "intelligence":
-        pool_for = {"officer": "intel", "suspect": "intel"}
         for p in focal:
             for _ in range(rng.randint(1, 3)):
                 w.sentence("intel", p)
@@ -896,7 +895,7 @@ def _document(i: int, rng: random.Random, pickers: dict[str, _Picker], survivors
                 elif roll < 0.2:
                     w.sentence("described")
                 else:
-                    w.sentence(pool_for[p.kind], p)
+                    w.sentence(p.kind, p)  # the "officer" or "suspect" pool
             if rng.random() < 0.75:
                 w.end_paragraph()
         if not focal or rng.random() < 0.3:

@@ -33,6 +33,7 @@ through the same settings builder, training and clustering.
 from __future__ import annotations
 
 import importlib.util
+from collections import Counter
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -186,11 +187,13 @@ def _rule(columns: tuple[str, ...]) -> Any:
     return block_on(*columns)
 
 
-def build_settings(spec: LinkageSpec) -> Any:
+def build_settings(spec: LinkageSpec, prior: float | None = None) -> Any:
     """Splink settings for a spec; dialect-neutral, so one model serves DuckDB and Spark."""
     from splink import SettingsCreator
 
+    extra = {} if prior is None else {"probability_two_random_records_match": prior}
     return SettingsCreator(
+        **extra,
         link_type=spec.link_type,
         comparisons=[comparison_for(f) for f in spec.fields],
         blocking_rules_to_generate_predictions=[_rule(cols) for cols in spec.blocking],
@@ -356,6 +359,29 @@ def _self_scores(linker: Any, db_api: Any, engine: Engine, groups: _Groups, spec
                                                           warning_mode="never"))}
 
 
+def _counted_prior(table: pa.Table, spec: LinkageSpec) -> float:
+    """P(two random records match) from pairs agreeing on the prior rules, divided by their recall.
+
+    The same estimate Splink makes with `estimate_probability_two_random_records_match`, done
+    directly: for a few dozen records Splink's default (1e-4) assumes a population far larger
+    than the inquiry, and no name agreement can overcome it.
+    """
+    n = table.num_rows
+    if n < 2:
+        return 1e-4
+    rows = table.to_pylist()
+    agreeing = 0
+    for columns in spec.prior_rules:
+        counts: Counter[tuple[Any, ...]] = Counter()
+        for row in rows:
+            key = tuple(row.get(c) for c in columns)
+            if all(v not in (None, "", []) for v in key):
+                counts[tuple(tuple(v) if isinstance(v, list) else v for v in key)] += 1
+        agreeing += sum(k * (k - 1) // 2 for k in counts.values())
+    estimate = agreeing / spec.prior_recall / (n * (n - 1) / 2)
+    return min(max(estimate, 1e-4), 0.5)
+
+
 def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float = DEFAULT_THRESHOLD,
                 engine: Engine = "duckdb", seed: int = 0) -> Scored:
     """Train the model on `tables` (one to deduplicate, two to link) and return pairs >= threshold.
@@ -371,6 +397,10 @@ def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float 
         return Scored([], {})
     db_api = _db_api(engine)
     groups: _Groups | None = None
+    total_rows = sum(t.num_rows for t in tables)
+    # Too few records to train on: estimate the prior from the records themselves (before
+    # identical rows are collapsed), as Splink's deterministic-rule estimate would.
+    prior = _counted_prior(tables[0], spec) if len(tables) == 1 and total_rows < MIN_TRAINING_ROWS else None
     if len(tables) == 1:
         ignore = ("unique_id",) + ((spec.context_column,) if spec.context_column else ())
         groups = group_identical(tables[0], ignore)
@@ -378,7 +408,7 @@ def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float 
     frames = [_register(db_api, engine, t, f"records_{i}") for i, t in enumerate(tables)]
     rows = sum(t.num_rows for t in tables)
     with _quiet_splink():
-        linker = Linker(frames if len(frames) > 1 else frames[0], build_settings(spec), log_level=None)
+        linker = Linker(frames if len(frames) > 1 else frames[0], build_settings(spec, prior), log_level=None)
         # Below MIN_TRAINING_ROWS distinct rows there is nothing to learn from: the priors score.
         if rows >= MIN_TRAINING_ROWS:
             linker = _train(linker, frames, spec, seed, rows)

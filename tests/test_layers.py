@@ -1,0 +1,73 @@
+"""Imports point down the flow, and pipeline steps never import each other sideways.
+
+A hand-rolled import-linter contract: every `casetrail.X` import inside package P must be in
+ALLOWED[P]. Steps exchange model types; only the composing layers (analysis, cli) see them all.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "casetrail"
+BASE = {"model", "errors"}
+ALLOWED: dict[str, set[str]] = {
+    "model": {"model"},
+    "errors": set(),
+    "store": BASE | {"store"},
+    "ledger": BASE | {"ledger", "store"},
+    "intake": BASE | {"intake", "ledger", "store"},
+    "extraction": BASE | {"extraction"},
+    "resolution": BASE | {"resolution"},
+    "linking": BASE | {"linking"},
+    "policy": BASE | {"policy"},
+    "oversight": BASE | {"oversight"},
+    "synthetic": BASE | {"synthetic"},
+    "analysis": BASE | {"intake", "ledger", "store", "extraction", "resolution"},
+    "cli": BASE | {"cli", "analysis", "intake", "ledger", "store", "extraction", "resolution", "oversight",
+                   "synthetic"},  # fmt: skip
+    "__main__": {"cli"},
+    "__init__": set(),
+}
+
+
+def imports_of(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "casetrail" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+def test_imports_point_down_the_flow() -> None:
+    violations = []
+    files = sorted(SRC.rglob("*.py"))
+    assert len(files) > 30
+    for path in files:
+        relative = path.relative_to(SRC)
+        layer = relative.parts[0].removesuffix(".py")
+        allowed = ALLOWED.get(layer)
+        assert allowed is not None, f"{relative}: no layer rule for {layer!r}; add one to ALLOWED"
+        for target in imports_of(path) - allowed:
+            violations.append(f"{relative} imports casetrail.{target}")
+    assert not violations, "\n".join(violations)
+
+
+def test_the_model_does_no_io() -> None:
+    forbidden = {"sqlite3", "os", "pathlib", "socket", "subprocess", "shutil", "duckdb", "spacy", "io"}
+    for path in (SRC / "model").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                for name in names:
+                    assert (name or "").split(".")[0] not in forbidden, f"{path.name} imports {name}"
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "open":
+                raise AssertionError(f"{path.name} calls open()")

@@ -404,16 +404,22 @@ app.add_typer(decide_app, name="decide")
 app.add_typer(export_app, name="export")
 
 
-def open_analysis() -> "Analysis":
+def open_analysis(model: str | None = None) -> "Analysis":
+    """The analysis over this store; the spaCy model comes from --model, else config.json."""
     from casetrail.analysis import Analysis
+    from casetrail.extraction.pipeline import ExtractionPipeline
 
-    return Analysis(open_register())
+    register = open_register()
+    chosen = model or State.home.config().get("spacy_model")
+    return Analysis(register, ExtractionPipeline(spacy_model=chosen) if chosen else None)
 
 
 @app.command()
-def analyse() -> None:
+def analyse(
+    model: Annotated[Optional[str], typer.Option(help="spaCy pipeline package (default: config, else en_core_web_sm).")] = None,
+) -> None:  # fmt: skip
     """Extract mentions from documents not yet read, then resolve entities across all documents."""
-    analysis = open_analysis()
+    analysis = open_analysis(model)
     todo = len(analysis.store.documents_to_extract(analysis.pipeline_id))
     progress = Progress(
         TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),

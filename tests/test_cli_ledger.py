@@ -187,3 +187,37 @@ def test_every_command_is_documented() -> None:
     assert len(names) > 10
     missing = [name for name in names if f"`{name}" not in readme]
     assert not missing, f"commands missing from README.md: {missing}"
+
+
+def test_email_attachments_become_documents_of_their_own(cli: CliRun, tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    import docx
+
+    cli("init")
+    report = tmp_path / "report.docx"
+    document = docx.Document()
+    document.add_paragraph("Fictional duty log: PC 4521 Smith attended at 22:10.")
+    document.save(report)
+    message = EmailMessage()
+    message["From"] = "caseworker@example.org"
+    message["To"] = "inquiry@example.org"
+    message["Subject"] = "Statement and duty log"
+    message.set_content("Please find attached a fictional statement and log.")
+    message.add_attachment(b"A fictional statement about a grey van.\n", maintype="text", subtype="plain",
+                           filename="statement.txt")  # fmt: skip
+    message.add_attachment(report.read_bytes(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           filename="duty-log.docx")  # fmt: skip
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "message.eml").write_bytes(bytes(message))
+    result = cli("ingest", inbox, "--kind", "statement", "--submitted-by", "caseworker-7", "--channel", "email")
+    assert result.stdout.count("recorded D-") == 3
+    rows = {row["source_name"]: row for row in map(json.loads, cli("documents", "--json").stdout.splitlines())}
+    assert set(rows) == {"message.eml", "statement.txt", "duty-log.docx"}
+    parent = rows["message.eml"]["id"]
+    assert rows["statement.txt"]["parent_id"] == parent and rows["duty-log.docx"]["parent_id"] == parent
+    assert all(row["submitted_by"] == "caseworker-7" and row["channel"] == "email" for row in rows.values())
+    assert "PC 4521 Smith" in cli("show", rows["duty-log.docx"]["id"], "--text").stdout
+    assert cli("verify").returncode == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import shutil
@@ -103,7 +104,7 @@ def ingest(
     if max_bytes is not None or max_pages is not None:
         base = Limits(**State.home.config().get("limits", {})) if State.home.exists() else Limits()
         changes = {k: v for k, v in {"max_bytes": max_bytes, "max_pages": max_pages}.items() if v is not None}
-        limits = Limits(**{**base.__dict__, **changes})
+        limits = dataclasses.replace(base, **changes)
     register = open_register(limits)
     if receipts is not None:
         receipts.mkdir(parents=True, exist_ok=True)

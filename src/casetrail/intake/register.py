@@ -69,8 +69,9 @@ class _Pending:
     media_type: str
     title: str | None
     kind: DocumentKind
-    parent: int | None = None  # position of the e-mail in the batch this attachment came in
+    parent: "_Pending | None" = None  # the e-mail this attachment came in
     amends: str | None = None
+    reason: str | None = None  # why an amendment was given
     sha256: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -151,7 +152,7 @@ class Register:
         return self._read_bytes(source, path.name, data, submission, parent=None, depth=0)
 
     def _read_bytes(
-        self, source: str, name: str, data: bytes, submission: Submission, parent: int | None, depth: int
+        self, source: str, name: str, data: bytes, submission: Submission, parent: _Pending | None, depth: int
     ) -> tuple[list[_Pending], list[Outcome]]:
         try:
             result = read_file_bytes(data, name, self.limits)
@@ -167,11 +168,8 @@ class Register:
             return read, failures
         for attachment in result.attachments:
             more, fails = self._read_bytes(
-                f"{source}/{attachment.name}", attachment.name, attachment.data, submission, parent=-1, depth=depth + 1
+                f"{source}/{attachment.name}", attachment.name, attachment.data, submission, parent=item, depth=depth + 1
             )
-            for child in more:
-                if child.parent == -1:
-                    child.parent = id(item)
             read.extend(more)
             failures.extend(fails)
         return read, failures
@@ -211,11 +209,14 @@ class Register:
                     kind=item.kind,
                     provenance=Provenance(submission.submitted_by, submission.channel, received_at, item.name),
                     title=item.title,
-                    parent_id=ids.get(item.parent) if item.parent is not None else None,
+                    parent_id=ids.get(id(item.parent)) if item.parent is not None else None,
                     amends=item.amends,
                 )
                 docs.append((doc, item.text))
-            leaves = [self._document_leaf(doc, submission.submitted_by, received_at) for doc, _ in docs]
+            leaves = [
+                self._document_leaf(doc, submission.submitted_by, received_at, item.reason)
+                for (doc, _), item in zip(docs, fresh)
+            ]
 
             def write_rows(indices: list[int]) -> None:
                 for (doc, text), index in zip(docs, indices):
@@ -229,9 +230,11 @@ class Register:
         return outcomes
 
     @staticmethod
-    def _document_leaf(doc: Document, actor: str, at: str) -> bytes:
+    def _document_leaf(doc: Document, actor: str, at: str, reason: str | None) -> bytes:
         kind = EventType.DOCUMENT_AMENDED if doc.amends else EventType.DOCUMENT_RECEIVED
         body = document_event(kind, doc.metadata(), doc.sha256, doc.text_sha256)
+        if reason is not None:
+            body["reason"] = reason
         return Event(kind, doc.id, at, actor, body).to_leaf()
 
     def _receipt_for(self, commit: Commit, index: int, doc_id: str) -> Receipt:
@@ -247,6 +250,7 @@ class Register:
             return failures[0]
         item = read[0]
         item.amends = doc_id
+        item.reason = reason
         if submission.kind is None:
             item.kind = original[0].kind
         outcomes = self._record([item], submission)

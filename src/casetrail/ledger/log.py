@@ -45,6 +45,7 @@ class Log:
         self.origin = signer.name
         self._range = self._load_range()
         self._stale = False
+        self._lock = threading.Lock()  # one connection: appends from several threads take turns
 
     def _load_range(self) -> CompactRange:
         size = self.store.ledger_size()
@@ -65,6 +66,10 @@ class Log:
         """Append leaves in one durable commit; `also(indices)` writes the caller's rows in it."""
         if not leaves:
             raise LedgerError("nothing to append")
+        with self._lock:
+            return self._append_locked(leaves, also)
+
+    def _append_locked(self, leaves: Sequence[bytes], also: Callable[[list[int]], None] | None) -> Commit:
         try:
             with self.store.transaction():
                 if self._stale or self.store.ledger_size() != self._range.size:
@@ -137,6 +142,8 @@ class Log:
 
 class Appender:
     """Tessera-style batching: many callers submit, one writer commits batches.
+
+    Use one Appender per Log, shared by every submitting thread.
 
     `submit` returns a future that resolves to the leaf index only after the batch holding it
     is durable; a failed batch fails every future in it and leaves the log unchanged.

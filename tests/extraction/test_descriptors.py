@@ -85,3 +85,38 @@ def test_counted_groups(text: str, span: str, count: int) -> None:
 )
 def test_not_described(text: str) -> None:
     assert described(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "unnamed"),
+    [
+        ("A detective who said he was from CID came", "A detective who said he was from CID", False),
+        ("an officer who worked at the police station said", "an officer who worked at the police station", False),
+        ("Once another officer I didn't know stopped the car", "another officer I didn't know", True),
+        ("a policewoman I never knew laughed", "a policewoman I never knew", True),
+    ],
+)
+def test_relative_clause_qualifiers(text: str, span: str, unnamed: bool) -> None:
+    (m,) = EXTRACTOR.extract("doc", text)
+    assert m.text == span
+    assert m.attributes.get("unnamed", False) is unnamed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I saw him drinking with a man known as 'Biggie' at the club",  # named by a nickname
+        "A man known locally as 'Jonno' had a flat",
+        "a man (known as 'Tiny') drove",
+        "my social worker was Dr Quarmby.",  # named through "was"
+        "the driver was Declan Quarmby",
+        "Coral told me later that Big Man had done the same",  # a nickname written as a role
+    ],
+)
+def test_named_after_the_role(text: str) -> None:
+    assert described(text) == []
+
+
+def test_a_role_that_was_not_named_is_still_described() -> None:
+    assert described("the officer was rude to me") == [("the officer", "officer")]
+    assert described("a man called me a liar") == [("a man", "man")]

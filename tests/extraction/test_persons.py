@@ -39,10 +39,10 @@ def test_people(text: str, expected: list[str]) -> None:
 
 
 def test_full_name_repeats_are_learned() -> None:
-    text = "whistleblower Jayne Senior said so. “Nothing was done.” – Jayne Senior."
+    text = "whistleblower Ottoline Senior said so. “Nothing was done.” – Ottoline Senior."
     mentions = EXTRACTOR.extract("doc", text)
-    assert [(m.text, m.attributes.get("learned", False)) for m in mentions] == [("Jayne Senior", False),
-                                                                             ("Jayne Senior", True)]
+    assert [(m.text, m.attributes.get("learned", False)) for m in mentions] == [("Ottoline Senior", False),
+                                                                             ("Ottoline Senior", True)]
 
 
 @pytest.mark.parametrize(
@@ -58,4 +58,38 @@ def test_full_name_repeats_are_learned() -> None:
     ],
 )
 def test_not_people(text: str) -> None:
+    assert people(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nobody arrested D. Quarmby, but", ["D. Quarmby"]),
+        ("I told J.R. Quarmby and J.Ibbotsley", ["J.R. Quarmby", "J.Ibbotsley"]),
+        ("I first met Piotr Quarmby at the park", ["Piotr Quarmby"]),
+        ("Later Ngozi Ibbotsley-Quarmby rang", ["Ngozi Ibbotsley-Quarmby"]),
+        ("I was scared of Quarmby. Declan Quarmby hit me.", ["Declan Quarmby"]),  # after a sentence end
+        ("When Callum Quarmby came", ["Callum Quarmby"]),
+    ],
+)
+def test_initials_and_given_names(text: str, expected: list[str]) -> None:
+    assert people(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vehicle ENY 281N is linked to him",  # a registration after a field label
+        "funded by the U.S. Army then",  # dotted country abbreviations
+        "I am Child A. Quarmby said it",  # a code's letter ending a sentence
+        "we met at Victoria Park and Albert Hall",  # places named after people
+        "Stanley Motors sold the car",
+        "Ross Quarmby Agency said",  # a body
+        "he wore a Ted Baker jacket",  # a determiner: a brand
+        "Det. Supt. Pete Quinn said",  # the police extractor's
+        "the Chelsea Flower Show",
+        "Zoltan Quarmby said",  # not a known given name
+    ],
+)
+def test_not_initials_or_given_names(text: str) -> None:
     assert people(text) == []

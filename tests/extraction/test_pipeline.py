@@ -112,3 +112,30 @@ def test_a_name_never_starts_inside_a_word(pipeline: ExtractionPipeline) -> None
     assert (MentionType.VEHICLE, "R192 KDL") in chosen
     assert (MentionType.PSEUDONYM, "Willow") in chosen
     assert not any(t.startswith("L.") for _k, t in chosen)
+
+
+class _Counter:
+    """Sees what the other extractors found in each document (an `extract_after` extractor)."""
+
+    name = "counter"
+    version = "1"
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def extract(self, document_id: str, text: str) -> list[Mention]:
+        return []
+
+    def extract_after(self, document_id: str, text: str, found: list[Mention]) -> list[Mention]:
+        self.seen[document_id] = len(found)
+        return []
+
+
+def test_extract_after_runs_last_with_the_other_mentions() -> None:
+    counter = _Counter()
+    rules = rule_extractors()
+    pipeline = ExtractionPipeline([counter, *rules])  # listed first, still runs after the others
+    mentions = pipeline.extract("d", "PC 4521 Smith met Declan Quarmby. Nobody arrested Quarmby.")
+    assert counter.seen["d"] == len([m for m in mentions if not m.extractor.startswith("document_names")])
+    assert rules[-1].name == "document_names"
+    assert any(m.extractor.startswith("document_names") and m.text == "Quarmby" for m in mentions)

@@ -46,3 +46,34 @@ def test_places(text: str, expected: list[str]) -> None:
 )
 def test_not_places(text: str) -> None:
     assert places(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a flat above Kettlewick where", ["Kettlewick"]),
+        ("known to frequent Kettlewick.", ["Kettlewick"]),
+        ("officers attended Kettlewick and", ["Kettlewick"]),
+        ("When I went to Kettlewick to report it", ["Kettlewick"]),
+        ("He took me back to Kettlewick in a car", ["Kettlewick"]),
+        ("Quarmby picked me up from Kettlewick.", ["Kettlewick"]),
+        ("stopped the car on Copley Mill and", ["Copley Mill"]),
+        ("known to frequent Ashby Bridge.", ["Ashby Bridge"]),
+    ],
+)
+def test_more_locative_cues(text: str, expected: list[str]) -> None:
+    assert places(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quarmby introduced me to Ngozi Wood, who",  # a given name: a person
+        "I went to Callum for help",  # a given name
+        "I went to Quarmby for help. DS Quarmby laughed.",  # the text names a person Quarmby
+        "I went to Mass every week",  # not a place name
+        "a call from Quarmby came",  # "from" alone is not a cue
+    ],
+)
+def test_not_places_after_new_cues(text: str) -> None:
+    assert places(text) == []

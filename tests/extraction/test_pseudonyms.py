@@ -93,5 +93,40 @@ def test_register_finds_uncued_uses_and_changes_the_version() -> None:
     text = "Me and Willow went with Child K17, not Willowby."
     assert plain.extract("doc", text) == [m for m in plain.extract("doc", text) if m.text == "Child K17"]
     assert [m.text for m in registered.extract("doc", text)] == ["Willow", "Child K17"]
-    assert plain.version == "1.0.0"
-    assert registered.version.startswith("1.0.0+reg.") and registered.version != PseudonymExtractor(["Willow"]).version
+    assert plain.version == "1.1.0"
+    assert registered.version.startswith("1.1.0+reg.") and registered.version != PseudonymExtractor(["Willow"]).version
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("I am making this complaint as Finchley. I have", "Finchley"),
+        ("I am giving this statement as Child K4.", "Child K4"),
+        ("Nothing was done.\n\nSigned, Skylark.", "Skylark"),
+        ("Signed: Child B7\n", "Child B7"),
+    ],
+)
+def test_the_writer_named_with_one_word(text: str, name: str) -> None:
+    assert (P, name) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Signed, Jo Quarmby.",  # a full name is a real name
+        "I am making this complaint as Sarah Quarmby.",
+        "I am making this complaint as a mother.",
+        "It was signed off by Quarmby.",
+    ],
+)
+def test_not_the_writer_named_with_one_word(text: str) -> None:
+    assert [t for t, _ in found(text) if t is P] == []
+
+
+def test_a_nickname_after_a_name_or_a_man_is_a_nickname_even_beside_a_survivor() -> None:
+    text = "Child S6 told me later that Bilal Quarmby (known as 'Slim') had done the same to her."
+    assert found(text) == [(P, "Child S6"), (MentionType.PERSON, "Slim")]
+    text = "Another survivor was in a car with a man known as 'Tinker' and Child T9."
+    assert (MentionType.PERSON, "Tinker") in found(text)
+    text = "Another survivor, a girl known as 'Jo', said so."  # a girl: still a pseudonym
+    assert (P, "Jo") in found(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from casetrail.extraction import SpacyNerExtractor
-from casetrail.extraction.spacy_ner import CONFIDENCE, chunks, tidy
+from casetrail.extraction.spacy_ner import CONFIDENCE, chunks, relabel, tidy
 from casetrail.model import MentionType
 
 
@@ -76,3 +76,43 @@ def test_tidy(label: str, raw: str, tidied: str | None) -> None:
     text = f"<< {raw} >>"
     span = tidy(label, 3, 3 + len(raw), text)
     assert (text[span[0]:span[1]] if span else None) == tidied
+
+
+@pytest.mark.parametrize(
+    ("label", "text", "span", "expected"),
+    [
+        # initials and a surname, or a known given name and name words: a person, whatever spaCy said
+        ("ORG", "nobody arrested D. Quarmby then", "D. Quarmby", ("PERSON", "D. Quarmby", "initials")),
+        ("GPE", "I saw J.R. Quarmby there", "J.R. Quarmby", ("PERSON", "J.R. Quarmby", "initials")),
+        ("ORG", "the first time Declan Quarmby hit me", "Declan Quarmby", ("PERSON", "Declan Quarmby", "given name")),
+        ("ORG", "introduced me to Callum, who", "Callum", ("PERSON", "Callum", "given name")),
+        ("GPE", "nobody arrested Piotr.", "Piotr", ("PERSON", "Piotr", "given name")),
+        # two names run together: the part before the preposition, if it is a person
+        ("ORG", "saw me with Declan on Ravensmoor.", "Declan on Ravensmoor", ("PERSON", "Declan", "given name")),
+        ("ORG", "took me and Juniper to Ravensmoor.", "Juniper to Ravensmoor", None),
+        # field labels of intelligence logs are dropped
+        ("ORG", "Vehicle DM51 BTA is linked", "Vehicle", None),
+        ("PERSON", "Grading B2. Source", "Grading B2", None),
+        # left as spaCy said
+        ("ORG", "Vehicle Licensing Agency", "Vehicle Licensing Agency", ("ORG", "Vehicle Licensing Agency", None)),
+        ("GPE", "we met in Victoria that day", "Victoria", ("GPE", "Victoria", None)),  # also a place
+        ("ORG", "a complaint to Rose", "Rose", ("ORG", "Rose", None)),  # also a word
+        ("FAC", "at Victoria Park", "Victoria Park", ("FAC", "Victoria Park", None)),
+        ("ORG", "Stanley Motors sold it", "Stanley Motors", ("ORG", "Stanley Motors", None)),
+        ("ORG", "he wore a Ted Baker jacket", "Ted Baker", ("ORG", "Ted Baker", None)),
+        ("ORG", "reported to Northmoor Police", "Northmoor Police", ("ORG", "Northmoor Police", None)),
+        ("ORG", "Stoke on Trent Council said", "Stoke on Trent Council", ("ORG", "Stoke on Trent Council", None)),
+        ("ORG", "reported by the BBC", "BBC", ("ORG", "BBC", None)),
+    ],
+)
+def test_relabel(label: str, text: str, span: str, expected: tuple[str, str, str | None] | None) -> None:
+    start = text.index(span)
+    got = relabel(label, start, start + len(span), text)
+    assert (None if got is None else (got[0], text[got[1]:got[2]], got[3])) == expected
+
+
+def test_relabelled_mentions_keep_spacy_label(spacy_ner: SpacyNerExtractor) -> None:
+    text = "I was terrified of D. Quarmby. Quarmby Holdings Ltd paid him."
+    for m in spacy_ner.extract("d", text):
+        if m.attributes.get("relabelled"):
+            assert m.type is MentionType.PERSON and m.attributes["label"] in ("ORG", "GPE", "LOC", "FAC")

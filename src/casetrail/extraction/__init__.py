@@ -3,12 +3,14 @@
 `ExtractionPipeline().extract_many([(document_id, text), ...])` runs every extractor and returns
 all mentions (the store keeps them all); `select(mentions)` picks the non-overlapping best set that
 resolution works on. Each extractor meets the `Extractor` protocol and stamps its mentions
-"name@version".
+"name@version"; an `AfterExtractor` (DocumentNameExtractor) also reads the others' mentions of the
+same document, after them.
 """
 
 from casetrail.extraction.dates import DateExtractor
 from casetrail.extraction.descriptors import DescriptorExtractor
-from casetrail.extraction.extractor import BatchExtractor, Extractor, build_mention, extractor_id
+from casetrail.extraction.document_names import DocumentNameExtractor
+from casetrail.extraction.extractor import AfterExtractor, BatchExtractor, Extractor, build_mention, extractor_id
 from casetrail.extraction.organisations import OrganisationExtractor
 from casetrail.extraction.persons import PersonExtractor
 from casetrail.extraction.phones import PhoneExtractor, PostcodeExtractor
@@ -20,10 +22,12 @@ from casetrail.extraction.spacy_ner import DEFAULT_MODEL, SpacyNerExtractor
 from casetrail.extraction.vehicles import VehicleExtractor
 
 __all__ = [
+    "AfterExtractor",
     "BatchExtractor",
     "DEFAULT_MODEL",
     "DateExtractor",
     "DescriptorExtractor",
+    "DocumentNameExtractor",
     "ExtractionPipeline",
     "Extractor",
     "OrganisationExtractor",

@@ -3,15 +3,18 @@
 
 A descriptor is a determiner (or a count), up to five modifiers, a role noun from data/roles.txt,
 and optionally one qualifier from data/descriptor_qualifiers.txt (vehicle, clothing, neutral
-appearance, workplace, "in uniform", "in care", "in his thirties"). Attributes:
+appearance, workplace, "in uniform", "in care", "in his thirties"), which may come as a relative
+clause ("a detective who said he was from CID") or say the person was not known to the speaker
+("another officer I didn't know", which counts as unnamed). Attributes:
 {"role": canonical role, "head": the role as written, "description": the whole phrase,
  "category": "police" | "professional" | "generic", "count": n for groups, "unnamed": True when the
  text says so ("unnamed", "unknown", "unidentified")}.
 
 Neutral by design: if any modifier names an ethnicity, religion or nationality (data/
 excluded_descriptors.txt) the phrase is not recorded at all; no such attribute is ever built.
-A role followed or preceded by a name ("the officer, Hassan Ali", "David Greenwood, a solicitor")
-names someone and is skipped here: the name extractors own it.
+A role followed or preceded by a name ("the officer, Hassan Ali", "David Greenwood, a solicitor", "a man
+known as 'Tiny'", "my social worker was Dr Haigh") names someone and is skipped here: the name
+extractors own it.
 """
 
 from __future__ import annotations
@@ -106,6 +109,9 @@ _QUALIFIER = (
     rf"(?i:in|inside|driving|wearing|with|of)[ \t]+{_POSSESSIVE}{_FILLER}(?i:{_WORN})"
     rf"|(?i:on|at|from)[ \t]+{_POSSESSIVE}{_FILLER}(?i:{_PLACE})"
     rf"|in[ \t]+(?:uniform|plain[ \t-]+clothes|civvies|care)"
+    rf"|(?i:who|that)[ \t]+(?:(?i:said|says|claimed|told[ \t]+(?:me|us))[ \t]+(?:he|she|they)[ \t]+)?(?i:was|were|is|worked)"
+    rf"[ \t]+(?i:from|at|on|in|for)[ \t]+{_POSSESSIVE}{_FILLER}(?i:{_PLACE})"
+    rf"|(?P<unknown>(?:I|we)[ \t]+(?:didn['’]t|did[ \t]+not|don['’]t|do[ \t]+not|never)[ \t]+(?:know|knew|recognise|recognised))"
     rf"|in[ \t]+(?:his|her|their)[ \t]+(?:(?:early|mid|late)[- \t]?)?(?:teens|twenties|thirties|forties|fifties|sixties"
     rf"|seventies|[2-7]0['’]?s)"
     rf")(?![\w-]))?"
@@ -124,9 +130,16 @@ _PLURAL = re.compile(
     rf"(?P<role>(?i:{_alternation(_ROLES.plural)}))(?![\w-]){_NOT_BEFORE_ROLE}{_QUALIFIER}"
 )
 
-# "the officer Hassan Ali", "One survivor, \"Willow,\"": the role is followed by a name.
-_NAME_AFTER = re.compile(rf"[ \t]*,?[ \t]*[\"“‘']?[ \t]*{NAME_WORD}")
-_CODE_AFTER = re.compile(r"[ \t]+(?:[A-Z]{1,2}\d{0,3}|\d{1,3})(?![\w-])")  # "the pseudonym Child A4"
+# "the officer Hassan Ali", "One survivor, \"Willow,\"", "a man known as 'Tiny'", "my social worker was
+# Dr Haigh": the role is followed by a name.
+_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Lord|Lady|Cllr|Councillor|Rev|Father)\.?"
+_NAME_AFTER = re.compile(
+    rf"[ \t]*,?[ \t]*(?:[\"“‘']?[ \t]*{NAME_WORD}"
+    rf"|\(?(?i:(?:who[ \t]+(?:was|is)[ \t]+)?(?:known(?:[ \t]+locally)?[ \t]+as|called|named|nicknamed))[ \t]+[\"“‘']?[ \t]*[A-Z]"
+    rf"|(?i:was|is)[ \t]+(?:{_TITLE}[ \t]+{NAME_WORD}|{FULL_NAME}))"
+)
+# "the pseudonym Child A4"; not the pronoun: "another officer I didn't know"
+_CODE_AFTER = re.compile(r"[ \t]+(?:(?!I[ \t]+[a-z])[A-Z]{1,2}\d{0,3}|\d{1,3})(?![\w'’-])")
 # "David Greenwood, a solicitor": a full name then a comma; not "with GB News, a retired officer".
 _NAME_BEFORE = re.compile(rf"(?<![\w'’-]){FULL_NAME}[ \t]*,[ \t]*$")
 _PREPOSITION_BEFORE = re.compile(r"\b(?i:with|to|from|at|in|on|by|for|of)[ \t]+$")
@@ -136,7 +149,7 @@ class DescriptorExtractor:
     """Described-but-unnamed people (DESCRIBED_PERSON)."""
 
     name = "descriptors"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def __init__(self) -> None:
         self.id = f"{self.name}@{self.version}"
@@ -178,6 +191,8 @@ class DescriptorExtractor:
                 role_written = candidate
                 break
         canonical, category = _ROLES.singular[role_written]
+        if category == "generic" and m.group("role")[:1].isupper() and m.group("det")[:1].islower():
+            return None  # "that Big Man had done the same": a nickname, not a description
         det = " ".join(m.group("det").lower().split())
         if plural and category == "generic" and not det.startswith("one of"):
             return None  # "1,400 children", "five women": a group, not a person to resolve
@@ -185,7 +200,7 @@ class DescriptorExtractor:
             "role": canonical, "head": role_written, "description": m.group(), "category": category,
             "qualifier": m.group("qual").strip() if m.group("qual") else None,
         }
-        if any(w.lower() in _UNNAMED_WORDS for w in mods):
+        if any(w.lower() in _UNNAMED_WORDS for w in mods) or m.group("unknown"):
             attributes["unnamed"] = True
         if plural:
             count = _count(det)

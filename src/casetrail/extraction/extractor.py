@@ -33,6 +33,15 @@ class BatchExtractor(Extractor, Protocol):
         ...
 
 
+@runtime_checkable
+class AfterExtractor(Extractor, Protocol):
+    """An extractor that reads what the others found in a document; the pipeline runs it after them."""
+
+    def extract_after(self, document_id: str, text: str, found: list[Mention]) -> list[Mention]:
+        """Mentions that follow from `found`, the other extractors' mentions of this document."""
+        ...
+
+
 def extractor_id(extractor: Extractor) -> str:
     return f"{extractor.name}@{extractor.version}"
 

@@ -8,6 +8,8 @@ Names never cross a line break: tokens are joined by spaces or tabs only.
 
 from __future__ import annotations
 
+from casetrail.extraction.lexicon import read_lines
+
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
 
@@ -52,3 +54,45 @@ NAME = (
 # Two or three name words: for appositions ("solicitor David Greenwood") where one word is too weak.
 FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{NAME_WORD}){{1,2}}"
 
+
+
+def _given_names() -> tuple[frozenset[str], frozenset[str]]:
+    names: set[str] = set()
+    ambiguous: set[str] = set()
+    for line in read_lines("given_names.txt"):
+        for word in line.split():
+            if word.endswith("!"):
+                ambiguous.add(word[:-1])
+            names.add(word.rstrip("!"))
+    return frozenset(names - STOP_CAPITALS), frozenset(ambiguous)
+
+
+# Given names from data/given_names.txt, and those of them that are also everyday words or places
+# ("Rose", "Grant", "Victoria"): a person on their own only when the document says so.
+GIVEN_NAMES, AMBIGUOUS_GIVEN_NAMES = _given_names()
+
+# Capitalised words that end the name of a place, venue, business or publication rather than a
+# person ("Victoria Park", "Albert Hall", "Stanley Motors"); bodies' own words are in
+# organisations.BODY_WORDS. Several are surnames too (Hill, Wood, Hall): a phrase ending in one is
+# left to the place and body rules.
+PLACE_AND_BUSINESS_WORDS: frozenset[str] = frozenset(
+    """
+    Street Road Lane Avenue Close Way Drive Crescent Terrace Place Square Grove Gardens Row Walk Park Estate
+    Common Yard Fold Vale Parade Precinct Mews Rise View Croft Moor Hill Mill Green Bridge Wood Field Fields
+    Top End Bottom Heights Side Bank Brow Brook Dale Dene Station Hospital School Academy College University
+    Church Chapel Mosque Temple Centre Center Hotel Inn Arms Tavern Club House Hall Farm Heath Market Shop
+    Stores Motors Garage Taxis Cars Bar Cafe Café Restaurant Takeaway Ltd Limited PLC Group Holdings Airport
+    Stadium Dock Docks Wharf Quay Marina Pier Lodge Manor Tower Towers Flats Home Homes News FM Radio Times
+    Post Echo Star Herald Gazette Mail Express Telegraph Guardian Mirror Press United City Rovers Town
+    Show Festival Fair Cup League Awards Trophy Appeal Fund Charity Aid Night Valley Forest Woods Lake River
+    Beach Island Castle Abbey Cathedral Palace Gate Junction Circus Retail Industrial Business
+    """.split()
+)
+
+# Capitalised words that open sentences without being names or part of one: "Later Hartley rang",
+# "Once Bell drove". (Not in STOP_CAPITALS, which shapes every name pattern.)
+SENTENCE_OPENERS: frozenset[str] = frozenset(
+    """Later Once Soon Afterwards Afterward Eventually Sometimes Often Usually Finally Recently Previously Meanwhile
+    However Instead Still Again Anyway Apparently Unfortunately Luckily Yes Nobody Everyone Everybody Someone
+    Somebody Only Even Just Maybe Perhaps Suddenly Initially Next Now Twice Another Both""".split()
+)

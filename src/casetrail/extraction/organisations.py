@@ -39,6 +39,8 @@ _CONNECTORS = frozenset({"of", "for", "and", "&", "the", "into", "on", "in", "to
 _BODY_WORDS = ("Agency|Commission|Service|Services|Office|Trust|Authority|Inspectorate|Solicitors|Department|Unit|"
                "Team|Squad|Court|Association|Foundation|Project|Partnership|Board|Hub|Ministry|Committee|Federation|"
                "Society|Institute|Bureau|Directorate|Panel|Council|Police|Constabulary|CID")
+# Words that end a body's name ("... Police", "... Agency"): what makes a capitalised phrase a body.
+BODY_WORDS: frozenset[str] = frozenset(_BODY_WORDS.split("|"))
 _NOT_FIRST = ("The|A|An|This|That|These|Those|Senior|Former|Retired|Serving|Local|Our|Their|His|Her|Its|My|Your|"
               "In|On|At|By|For|From|With|And|Of|When|While|After|Before|During|But|Some|Many|Most|Other|All|Every|"
               "Each|No|Both|If|As|Then|So|Said|Says|Told|Yesterday|Today|British|English|Only|Even|Also|Including")

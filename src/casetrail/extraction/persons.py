@@ -8,7 +8,15 @@ These rules record PERSON mentions for
   * a role noun from data/roles.txt + a two- or three-word name: "solicitor David Greenwood",
     "whistleblowers Jayne Senior and Angie Heal", "fellow blogger, Richard Miller" -> {"role", "name"}
     (span is the name only);
-  * names written as police intelligence writes them: "HARTLEY, Darren", "Darren HARTLEY" -> {"name"};
+  * names written as police intelligence writes them: "HARTLEY, Darren", "Darren HARTLEY" -> {"name"}
+    (not "Vehicle ENY 281N": an upper-case word before a number is a registration or a code);
+  * initials and a surname: "D. Hartley", "J.R. Platt" -> {"name", "initials"} (not dotted country
+    abbreviations, "U.S. Army", nor a code's letter ending a sentence, "Child A. Hartley said");
+  * a given name from data/given_names.txt and one or two more name words: "Piotr Platt", "Ngozi
+    Wood" -> {"name", "given_name"}; not when a word of it ends places or bodies ("Victoria Park",
+    "Albert Hall", "Stanley Motors"), a body word follows ("Ross Parry Agency"), or a determiner or
+    another capitalised word comes before it ("a Ted Baker jacket"; "Det Supt Pete Quinn" is the
+    police extractor's, "Mayor Oliver Coppard" the title rule's);
   * every other use, in the same document, of a two- or three-word name found above -> {"name", "learned"}.
 Police ranks are the police extractor's: "PC Hassan Ali" is an OFFICER, never a PERSON here.
 """
@@ -20,14 +28,17 @@ from functools import lru_cache
 
 from casetrail.extraction.extractor import build_mention
 from casetrail.extraction.lexicon import read_sections, split_mapping
-from casetrail.extraction.names import FULL_NAME, NAME, NAME_WORD
-from casetrail.extraction.organisations import BODIES
+from casetrail.extraction.names import (FULL_NAME, GIVEN_NAMES, NAME, NAME_WORD, PLACE_AND_BUSINESS_WORDS,
+                                       SENTENCE_OPENERS, STOP_CAPITALS)
+from casetrail.extraction.organisations import BODIES, BODY_WORDS
 from casetrail.model import Mention, MentionType
 
 CONFIDENCE_TITLED = 0.85
 CONFIDENCE_ROLE = 0.8
 CONFIDENCE_UPPER = 0.7
 CONFIDENCE_REPEAT = 0.75
+CONFIDENCE_INITIALS = 0.7
+CONFIDENCE_GIVEN = 0.7
 
 TITLES: dict[str, str] = {
     "Mr": "Mr", "Mrs": "Mrs", "Ms": "Ms", "Miss": "Miss", "Mx": "Mx", "Dr": "Dr", "Doctor": "Dr",
@@ -80,19 +91,31 @@ _APPOSITION = re.compile(
 _ORG_AFTER = re.compile(r"[ \t]+(?:Police|Constabulary|Council|Agency|Commission|Service|Services|Office|Trust|"
                         r"Authority|Inspectorate|Solicitors|Department|Unit|Team|Squad|Court|News|Party|Ltd|Limited)\b")
 
+_NOT_NAME_AFTER = re.compile(r"[ \t]+(?:" + "|".join(sorted(PLACE_AND_BUSINESS_WORDS | BODY_WORDS)) + r")(?![\w'’-])")
 _ABBREVIATIONS = frozenset({b.abbreviation for b in BODIES if b.abbreviation}) | {
     "PC", "WPC", "DC", "DS", "DI", "DCI", "ACC", "DCC", "PCSO", "MP", "CSE", "CCTV", "BBC", "ITV", "NHS", "DOB",
     "UK", "USA", "GB", "OK", "DEI", "LATEST", "REVEALED", "NEW", "NEWS", "UPDATE", "BREAKING", "EXCLUSIVE"}
 _UPPER_SURNAME = r"(?P<surname>[A-Z]{2,}(?:[-'’][A-Z]{2,})?)"
 _SURNAME_FIRST = re.compile(rf"(?<![\w'’-]){_UPPER_SURNAME},[ \t]+(?P<given>{NAME_WORD})")
-_GIVEN_FIRST = re.compile(rf"(?<![\w'’-])(?P<given>{NAME_WORD})[ \t]+{_UPPER_SURNAME}(?![\w'’-])")
+_GIVEN_FIRST = re.compile(rf"(?<![\w'’-])(?P<given>{NAME_WORD})[ \t]+{_UPPER_SURNAME}(?![\w'’-])(?![ \t]+[A-Z]*\d)")
+_INITIALLED = re.compile(rf"(?<![\w.'’-])(?P<initials>(?:[A-Z]\.[ \t]?){{1,3}})(?P<surname>{NAME_WORD})")
+_NOT_INITIALS = frozenset({"U.S.", "U.K.", "U.N.", "E.U.", "U.S.A.", "G.B.", "N.B.", "P.S.", "A.M.", "P.M."})
+_CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?![\w'’-])")
+_FULL_NAME_AT = re.compile(FULL_NAME)
+_NOT_NAME_ENDINGS = PLACE_AND_BUSINESS_WORDS | BODY_WORDS
+_BEFORE_GIVEN = re.compile(r"(?:(?<![\w'’-])(?i:a|an|the)|[A-Z][\w.'’/-]*)[ \t]+$")
+# Abbreviations written with a full stop before a name: "Det. Supt. Pete Quinn" is not a sentence end.
+_DOTTED = frozenset({"Det", "Supt", "Sgt", "Insp", "Ch", "Con", "Const", "Asst", "Cdr", "Mr", "Mrs", "Ms", "Dr", "Prof",
+                     "Rev", "Revd", "Fr", "St", "Cllr", "Capt", "Col", "Lt", "Gen", "Maj", "Sr", "Jr", "No"})
+_CODE_WORD_BEFORE = re.compile(r"(?:Child|Girl|Boy|Victim|Witness|Person|Complainant|Survivor|Officer|Plan|Grade|"
+                               r"Category|Class|Type|Section|Appendix|Exhibit|Year)[ \t]+$")
 
 
 class PersonExtractor:
     """PERSON mentions from titles, role appositions and upper-case surnames."""
 
     name = "persons"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def __init__(self) -> None:
         self.id = f"{self.name}@{self.version}"
@@ -128,8 +151,40 @@ class PersonExtractor:
                 name = f"{m.group('given')} {surname.capitalize()}"
                 out.append(build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON,
                                          CONFIDENCE_UPPER, {"name": name, "surname_upper": surname}))
+        for m in _INITIALLED.finditer(text):
+            initials = "".join(m.group("initials").split())
+            if initials in _NOT_INITIALS or _CODE_WORD_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+                continue
+            if _ORG_AFTER.match(text, m.end()):
+                continue
+            out.append(build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON,
+                                     CONFIDENCE_INITIALS, {"name": " ".join(m.group().split()), "initials": initials}))
+        out.extend(self._given_named(document_id, text))
         out = _without_overlaps(out)
         return _without_overlaps(out + self._repeats(document_id, text, out))
+
+    def _given_named(self, document_id: str, text: str) -> list[Mention]:
+        """"Piotr Platt": a known given name and one or two more name words."""
+        out: list[Mention] = []
+        for word in _CAPITALISED_WORD.finditer(text):
+            if word.group() not in GIVEN_NAMES:
+                continue
+            m = _FULL_NAME_AT.match(text, word.start())
+            if m is None or any(w in _NOT_NAME_ENDINGS for w in m.group().split()[1:]):
+                continue
+            if _ORG_AFTER.match(text, m.end()) or _NOT_NAME_AFTER.match(text, m.end()):
+                continue
+            before = _BEFORE_GIVEN.search(text, max(0, m.start() - 30), m.start())
+            if before:
+                previous = before.group().split()[0]
+                sentence_end = (previous.endswith(".") and any(c.islower() for c in previous)
+                                and previous[:-1] not in _DOTTED)
+                if previous not in STOP_CAPITALS and previous not in SENTENCE_OPENERS and not sentence_end:
+                    continue
+            out.append(build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON,
+                                     CONFIDENCE_GIVEN, {"name": " ".join(m.group().split()),
+                                                        "given_name": word.group()}))
+        return out
 
     def _repeats(self, document_id: str, text: str, found: list[Mention]) -> list[Mention]:
         """Other uses of a full name already established here ("– Jayne Senior." after "whistleblower Jayne Senior")."""

@@ -7,6 +7,10 @@ them all, overlapping or not, so nothing an extractor said is lost. Resolution w
      investigator knows ("PC Hassan Ali" is an OFFICER; spaCy sees PERSON "Hassan Ali");
   2. then the longer span wins ("South Yorkshire Police" over "Yorkshire Police");
   3. then the higher confidence, then the earlier start, then the mention type's name (for stability).
+
+Extractors with an `extract_after(document_id, text, found)` method (`AfterExtractor`, such as
+DocumentNameExtractor) run after all the others on each document and read their mentions: a name the
+document establishes ("Declan Bell") is then recognised where it is used bare ("nobody arrested Bell").
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from itertools import islice
 
 from casetrail.extraction.dates import DateExtractor
 from casetrail.extraction.descriptors import DescriptorExtractor
-from casetrail.extraction.extractor import Extractor
+from casetrail.extraction.document_names import DocumentNameExtractor
+from casetrail.extraction.extractor import AfterExtractor, Extractor
 from casetrail.extraction.organisations import OrganisationExtractor
 from casetrail.extraction.persons import PersonExtractor
 from casetrail.extraction.places import PlaceExtractor
@@ -29,18 +34,19 @@ from casetrail.extraction.vehicles import VehicleExtractor
 from casetrail.model import Mention
 
 # Bump whenever an extractor, a data list or the selection rule changes.
-PIPELINE_VERSION = "1.0.0"
+PIPELINE_VERSION = "1.1.0"
 
 # Extractor names whose mentions lose to any overlapping rule mention.
 STATISTICAL: frozenset[str] = frozenset({SpacyNerExtractor.name})
 
 
 def rule_extractors(pseudonym_register: Iterable[str] = ()) -> list[Extractor]:
-    """The rule-based extractors, in the order they run."""
+    """The rule-based extractors, in the order they run (DocumentNameExtractor after all the others)."""
     return [
         PoliceExtractor(), PersonExtractor(), PseudonymExtractor(pseudonym_register), DescriptorExtractor(),
         OrganisationExtractor(),
         PlaceExtractor(), VehicleExtractor(), PhoneExtractor(), PostcodeExtractor(), DateExtractor(),
+        DocumentNameExtractor(),
     ]
 
 
@@ -72,7 +78,10 @@ class ExtractionPipeline:
         iterator = iter(items)
         while batch := list(islice(iterator, self.batch_size)):
             found: list[list[Mention]] = [[] for _ in batch]
+            after = [e for e in self.extractors if isinstance(e, AfterExtractor)]
             for extractor in self.extractors:
+                if extractor in after:
+                    continue
                 each = getattr(extractor, "extract_each", None)
                 if each is not None:  # batched (spaCy's nlp.pipe)
                     for index, mentions in enumerate(each(batch)):
@@ -80,6 +89,9 @@ class ExtractionPipeline:
                 else:
                     for index, (document_id, text) in enumerate(batch):
                         found[index].extend(extractor.extract(document_id, text))
+            for extractor in after:  # they read what the others found
+                for index, (document_id, text) in enumerate(batch):
+                    found[index].extend(extractor.extract_after(document_id, text, found[index]))
             for (document_id, _text), mentions in zip(batch, found):
                 mentions.sort(key=lambda m: (m.start, m.end, m.type.value, m.extractor))
                 yield document_id, mentions

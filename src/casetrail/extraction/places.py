@@ -7,7 +7,13 @@ never left as a PERSON. Patterns add what statements name most: streets ("Wharf 
 Street words that are also common surnames (Hill, Green, Wood, Mill, Bridge, Field), listed towns that
 are also surnames ("Bolton!") and single unknown capitalised words count only after a locative
 preposition ("at Copley Mill", "in Bolton", "came to Kettleby" -> no: "to" is too often "spoke to
-Hartley"; "at Kettleby" -> yes): "Benny Hill" and "Mark Bolton" stay people.
+Hartley"; "at Kettleby", "a flat above Kettleby", "known to frequent Kettleby", "officers attended
+Kettleby" -> yes): "Benny Hill" and "Mark Bolton" stay people. After a verb of going ("went to
+Kettleby", "took me back to Eastfield", "picked me up from Eastfield") a single word is a place too,
+unless it is a given name or
+the text also writes it after a name, initial or rank ("I went to Hartley" where "DS Hartley" appears). A street word that is a surname
+counts after "to", "on", "above", "opposite" or "off" too ("stopped the car on Copley Mill"), but not
+after a given name ("introduced me to Ngozi Wood" names a person).
 Attributes: {"kind": "country" | "region" | "settlement" | "street" | "venue" | "locality",
 "source": "list" | "pattern"}.
 """
@@ -18,7 +24,7 @@ import re
 
 from casetrail.extraction.extractor import build_mention
 from casetrail.extraction.lexicon import read_sections
-from casetrail.extraction.names import STOP_CAPITALS
+from casetrail.extraction.names import GIVEN_NAMES, STOP_CAPITALS
 from casetrail.model import Mention, MentionType
 
 CONFIDENCE_LIST = 0.85
@@ -48,16 +54,25 @@ _STREET = re.compile(
 # Street words that are also surnames ("Benny Hill"), and single unknown place names ("Kettleby"),
 # count only after a locative preposition: "at Copley Mill", "to Slade Hill", "came to Kettleby".
 _SURNAME_STREET = re.compile(
-    rf"\b(?i:{_LOCATIVE}|to)[ \t]+(?:the[ \t]+)?{_NOT_FIRST}(?P<name>{_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,2}}[ \t]+"
+    rf"\b(?i:{_LOCATIVE}|to|on|above|below|opposite|off|frequents?|frequented|attended)[ \t]+(?:the[ \t]+)?{_NOT_FIRST}"
+    rf"(?P<name>{_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,2}}[ \t]+"
     r"(?:Hill|Mill|Green|Bridge|Wood|Field|Fields|Top|End|Bottom|Heights|Side|Bank|Brow))(?!-?\w)(?!['’]s\b)"
 )
 _LOCATIVE_WORD = re.compile(
-    rf"\b(?i:in|at|near|outside|around|behind)[ \t]+{_NOT_FIRST}(?P<name>[A-Z][a-z]{{3,}})(?![\w'’-])"
+    rf"\b(?i:in|at|near|outside|around|behind|above|below|beyond|opposite|frequents?|frequented|attended)[ \t]+{_NOT_FIRST}(?P<name>[A-Z][a-z]{{3,}})(?![\w'’-])"
     rf"(?![ \t]+[A-Z])(?![ \t]*\()"
+)
+# "went to Kettleby", "took me back to Eastfield": where someone goes is a place.
+_MOTION_TO = re.compile(
+    r"\b(?:(?i:went|go|goes|going|came|come|comes|coming|moved|drove|driven|walked|ran|travelled|returned|headed|"
+    r"took|taken|brought)(?:[ \t]+[a-z]+){0,3}?[ \t]+to"
+    r"|(?i:picked|collected|fetched)[ \t]+(?i:me|us|her|him|them)[ \t]+up[ \t]+from)[ \t]+"
+    rf"{_NOT_FIRST}(?P<name>[A-Z][a-z]{{3,}})(?![\w'’-])(?![ \t]+[A-Z])(?![ \t]*\()"
 )
 _NOT_PLACES = frozenset({"Christmas", "Easter", "Halloween", "Ramadan", "Eid", "Diwali", "Parliament", "Court", "Custody",
                          "Care", "Total", "Fact", "Time", "Public", "Private", "General", "Particular", "Summer",
-                         "Winter", "Spring", "Autumn"})
+                         "Winter", "Spring", "Autumn", "Mass", "Church", "Chapel", "Mosque", "Temple", "Synagogue",
+                         "Gurdwara", "School", "College", "University", "Work", "Hospital", "Prison", "Bed"})
 _VENUE = re.compile(
     rf"(?<![\w'’-]){_NOT_FIRST}(?P<name>{_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,2}}[ \t]+(?:"
     r"Inn|Arms|Tavern|Hotel|pub|bus[ \t]+station|train[ \t]+station|railway[ \t]+station|police[ \t]+station|"
@@ -70,7 +85,7 @@ class PlaceExtractor:
     """PLACE mentions from the gazetteer and street/venue patterns."""
 
     name = "places"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def __init__(self) -> None:
         self.id = f"{self.name}@{self.version}"
@@ -82,10 +97,17 @@ class PlaceExtractor:
         for m in _VENUE.finditer(text):
             found.append((m.start("name"), m.end("name"), CONFIDENCE_VENUE, {"kind": "venue", "source": "pattern"}))
         for m in _SURNAME_STREET.finditer(text):
+            if m.group("name").split()[0] in GIVEN_NAMES:
+                continue  # "introduced me to Ngozi Wood": a person
             found.append((m.start("name"), m.end("name"), CONFIDENCE_STREET - 0.1, {"kind": "street", "source": "pattern"}))
         for m in _LOCATIVE_WORD.finditer(text):
             if m.group("name") not in STOP_CAPITALS and m.group("name") not in _NOT_PLACES:
                 found.append((m.start("name"), m.end("name"), CONFIDENCE_LOCATIVE, {"kind": "locality", "source": "pattern"}))
+        for m in _MOTION_TO.finditer(text):
+            name = m.group("name")
+            if name in STOP_CAPITALS or name in _NOT_PLACES or name in GIVEN_NAMES or _named_person(text, name):
+                continue
+            found.append((m.start("name"), m.end("name"), CONFIDENCE_LOCATIVE, {"kind": "locality", "source": "pattern"}))
         for m in _LISTED.finditer(text):
             name = " ".join(m.group().split())
             if name in _SURNAME_LIKE and not _LOCATIVE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
@@ -98,3 +120,11 @@ class PlaceExtractor:
                 kept.append(f)
         kept.sort()
         return [build_mention(self.id, document_id, text, s, e, MentionType.PLACE, c, a) for s, e, c, a in kept]
+
+
+def _named_person(text: str, word: str) -> bool:
+    """True when the text puts a name, an initial or a rank before `word` ("Dean Hartley", "D. Hartley", "PC Hartley")."""
+    for m in re.finditer(rf"(?<![\w'’-])(?P<before>[A-Z][\w'’.-]*)[ \t]+{re.escape(word)}(?![\w-])", text):
+        if m.group("before") not in STOP_CAPITALS:
+            return True
+    return False

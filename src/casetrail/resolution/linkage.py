@@ -1,7 +1,8 @@
 """Cross-document linkage: which PersonRecords, from different documents, are one person.
 
 The model is Fellegi-Sunter, built and run by Splink. Splink turns the settings into SQL, so
-the same settings run on DuckDB (here) or Spark (for very large inquiries):
+the same settings run on DuckDB (in process, the default) or Spark (engine="spark", for very
+large inquiries; see casetrail.resolution.engines):
 
   * identical rows are scored once (group_identical): inquiries repeat their central figures
     in hundreds of documents, and scoring each distinct row keeps both the cost and the
@@ -32,7 +33,6 @@ through the same settings builder, training and clustering.
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 import logging
 import re
@@ -45,12 +45,12 @@ import jellyfish
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute
 
-from casetrail.errors import CasetrailError, DecisionError
+from casetrail.errors import DecisionError
 from casetrail.model import Decision, DecisionKind, PersonRecord
+from casetrail.resolution.engines import Engine, EngineRun, EngineUnavailable, check_engine, open_engine
 from casetrail.resolution.given_names import name_keys
 from casetrail.resolution.person_name import canonical_rank, fold
 
-Engine = Literal["duckdb", "spark"]
 FieldKind = Literal["surname", "given", "exact", "identifier", "text", "date", "number"]
 # Match probability at which person records join. Chosen on synthetic inquiries (bench/
 # synthetic_resolution.py): 0.35 keeps pairwise precision near 0.97-0.99 while recall stays
@@ -59,10 +59,6 @@ DEFAULT_THRESHOLD = 0.35
 MIN_TRAINING_ROWS = 50
 
 logger = logging.getLogger(__name__)
-
-
-class EngineUnavailable(CasetrailError):
-    """The requested linkage engine cannot run here (e.g. Spark without pyspark)."""
 
 
 @dataclass(frozen=True)
@@ -203,31 +199,6 @@ def build_settings(spec: LinkageSpec, prior: float | None = None) -> Any:
     )
 
 
-# --------------------------------------------------------------------------------------------
-# Engines
-
-
-def _db_api(engine: Engine) -> Any:
-    if engine == "duckdb":
-        from splink import DuckDBAPI
-
-        return DuckDBAPI()
-    if engine == "spark":
-        if importlib.util.find_spec("pyspark") is None:
-            raise EngineUnavailable("the spark engine needs pyspark, which is not installed; use engine='duckdb'")
-        from pyspark.sql import SparkSession
-        from splink import SparkAPI
-
-        return SparkAPI(spark_session=SparkSession.builder.getOrCreate())
-    raise EngineUnavailable(f"unknown linkage engine {engine!r}; use 'duckdb' or 'spark'")
-
-
-def _register(db_api: Any, engine: Engine, table: pa.Table, name: str) -> Any:
-    if engine == "spark":
-        return db_api.register(table.to_pandas(), dataset_display_name=name)
-    return db_api.register(table, dataset_display_name=name)
-
-
 @dataclass(frozen=True)
 class _Groups:
     """Records with identical compared values, folded into one representative row each."""
@@ -328,7 +299,7 @@ def _edges(predictions: Any) -> list[Edge]:
             for a, b, p in zip(rows["unique_id_l"], rows["unique_id_r"], rows["match_probability"])]
 
 
-def _self_scores(linker: Any, db_api: Any, engine: Engine, groups: _Groups, spec: LinkageSpec,
+def _self_scores(linker: Any, run: EngineRun, groups: _Groups, spec: LinkageSpec,
                  threshold: float) -> dict[str, float]:
     """P(match) of each multi-member group's row with an identical copy of itself.
 
@@ -349,7 +320,7 @@ def _self_scores(linker: Any, db_api: Any, engine: Engine, groups: _Groups, spec
     model["blocking_rules_to_generate_predictions"] = [
         {"blocking_rule": "l.twin_of = r.twin_of", "sql_dialect": "duckdb"}]
     model.pop("linker_uid", None)
-    twin_linker = Linker(_register(db_api, engine, both, "twins"), model, log_level=None)
+    twin_linker = Linker(run.register(both, "twins"), model, log_level=None)
     for f in spec.fields:
         if f.term_frequency:
             twin_linker.table_management.register_term_frequency_lookup(
@@ -391,11 +362,16 @@ def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float 
     scores at least `threshold` against itself, and an edge between two groups becomes edges
     from each member of one to the first member of the other.
     """
-    from splink import Linker
-
     if sum(t.num_rows for t in tables) < 2:
         return Scored([], {})
-    db_api = _db_api(engine)
+    with open_engine(engine) as run:
+        return _score_pairs(run, tables, spec, threshold, seed)
+
+
+def _score_pairs(run: EngineRun, tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float,
+                 seed: int) -> Scored:
+    from splink import Linker
+
     groups: _Groups | None = None
     total_rows = sum(t.num_rows for t in tables)
     # Too few records to train on: estimate the prior from the records themselves (before
@@ -405,7 +381,7 @@ def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float 
         ignore = ("unique_id",) + ((spec.context_column,) if spec.context_column else ())
         groups = group_identical(tables[0], ignore)
         tables = [groups.table]
-    frames = [_register(db_api, engine, t, f"records_{i}") for i, t in enumerate(tables)]
+    frames = [run.register(t, f"records_{i}") for i, t in enumerate(tables)]
     rows = sum(t.num_rows for t in tables)
     with _quiet_splink():
         linker = Linker(frames if len(frames) > 1 else frames[0], build_settings(spec, prior), log_level=None)
@@ -423,7 +399,7 @@ def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float 
         spread.extend(Edge(a, right[0], e.probability) for a in left)
         spread.extend(Edge(left[0], b, e.probability) for b in right[1:])
     with _quiet_splink():
-        selves = _self_scores(linker, db_api, engine, groups, spec, threshold)
+        selves = _self_scores(linker, run, groups, spec, threshold)
     for rep, p in selves.items():
         members = groups.members[rep]
         spread.extend(Edge(members[0], m, p) for m in members[1:])
@@ -739,14 +715,6 @@ def _names_conflict(a: dict[str, Any], b: dict[str, Any]) -> bool:
                 and jellyfish.damerau_levenshtein_distance(a["given"], b["given"]) > 1
         return a["given_initial"] != b["given_initial"]
     return False
-
-
-def check_engine(engine: Engine) -> None:
-    # Fail before any work when the engine cannot run.
-    if engine == "spark" and importlib.util.find_spec("pyspark") is None:
-        raise EngineUnavailable("the spark engine needs pyspark, which is not installed; use engine='duckdb'")
-    if engine not in ("duckdb", "spark"):
-        raise EngineUnavailable(f"unknown linkage engine {engine!r}; use 'duckdb' or 'spark'")
 
 
 def link_records(records: list[PersonRecord], decisions: list[Decision], threshold: float = DEFAULT_THRESHOLD,

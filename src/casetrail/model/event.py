@@ -14,6 +14,27 @@ class EventType(StrEnum):
     DOCUMENT_WITHDRAWN = "document.withdrawn"
     DOCUMENT_SEALED = "document.sealed"
     DECISION_RECORDED = "decision.recorded"
+    # Casework (see casetrail.model.casework): every change to a case is one of these.
+    STAFF_REGISTERED = "staff.registered"
+    CASE_OPENED = "case.opened"
+    CASE_DOCUMENT_ADDED = "case.document_added"
+    CASE_PARTY_ADDED = "case.party_added"
+    CASE_LINKED = "case.linked"
+    ALLEGATION_RECORDED = "allegation.recorded"
+    ALLEGATION_STATUS_CHANGED = "allegation.status_changed"
+    SUBJECT_ADDED = "subject.added"
+    UNKNOWN_SUBJECTS_COMPARED = "unknown_subjects.compared"
+    ACCOUNTS_COMPARED = "accounts.compared"
+    ASSIGNMENT_CHECKED = "assignment.checked"
+    ASSIGNMENT_REFUSED = "assignment.refused"
+    ASSIGNMENT_MADE = "assignment.made"
+    ASSIGNMENT_ENDED = "assignment.ended"
+    WAIVER_RECORDED = "waiver.recorded"
+    ACTION_RAISED = "action.raised"
+    ACTION_COMPLETED = "action.completed"
+    INTELLIGENCE_RECORDED = "intelligence.recorded"
+    ESCALATION_RECORDED = "escalation.recorded"
+    ALERT_RAISED = "alert.raised"
 
 
 def canonical_json(value: Any) -> bytes:

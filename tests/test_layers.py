@@ -24,8 +24,10 @@ ALLOWED: dict[str, set[str]] = {
     "oversight": BASE | {"oversight"},
     "synthetic": BASE | {"synthetic"},
     "analysis": BASE | {"intake", "ledger", "store", "extraction", "resolution"},
-    "cli": BASE | {"cli", "analysis", "intake", "ledger", "store", "extraction", "resolution", "oversight",
+    "casework": BASE | {"intake", "ledger", "store", "resolution", "linking", "policy", "oversight", "casefile"},
+    "cli": BASE | {"cli", "analysis", "casework", "casefile", "linking", "policy", "intake", "ledger", "store", "extraction", "resolution", "oversight",
                    "synthetic"},  # fmt: skip
+    "casefile": BASE | {"ledger", "store", "casefile"},
     "__main__": {"cli"},
     "__init__": set(),
 }

@@ -12,7 +12,9 @@
     │   ├── Malformed              the bytes do not parse as the format they claim
     │   ├── Encrypted              password-protected or DRM'd content
     │   └── Hostile                zip bombs, absurd nesting and similar traps
-    └── DecisionError              an investigator's decision cannot apply (unknown entity, ...)
+    ├── DecisionError              an investigator's decision cannot apply (unknown entity, ...)
+    └── CaseworkError              a casework change cannot apply (unknown case, missing reason, ...)
+        └── IndependenceError      a waiver or assignment the independence rules forbid
 
 Catch `CasetrailError` at the CLI/web boundary; everything else is a bug.
 """
@@ -67,4 +69,12 @@ class Hostile(IntakeError):
 
 
 class DecisionError(CasetrailError):
+    pass
+
+
+class CaseworkError(CasetrailError):
+    pass
+
+
+class IndependenceError(CaseworkError):
     pass

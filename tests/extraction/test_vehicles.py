@@ -89,6 +89,11 @@ def test_not_plates(text: str) -> None:
     assert [m.text for m in vehicles(text) if m.attributes.get("registration")] == []
 
 
+def test_a_word_after_a_plate_cue_is_not_part_of_the_plate() -> None:
+    found = [m.text for m in vehicles("a Ford Mondeo, registration NM52 and something") if m.attributes.get("registration")]
+    assert "NM52 and" not in found and all("and" not in t for t in found)
+
+
 @pytest.mark.parametrize(
     ("text", "span", "make", "model", "colour"),
     [

@@ -593,3 +593,7 @@ def demo(
         err.print(f"FAIL {problem}", markup=False)
     if not report.ok or failed:
         raise typer.Exit(1)
+
+
+# Casework commands live in their own module; importing it registers them on `app`.
+from casetrail.cli import casework as _casework  # noqa: E402, F401

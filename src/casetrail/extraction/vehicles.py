@@ -61,8 +61,10 @@ _CUE = (
 )
 _AFTER_CUE = r"[ \t]*(?:(?:was|is|of|reading|number|no\.?)[ \t]+|:[ \t]*)?['\"“‘]?"
 
+# Lower-case plates are accepted after a cue, but not a word of prose ("registration NM52 and ...").
+_PROSE = r"(?:and|or|but|the|was|were|had|has|his|her|she|who|for|with|not|then|that|this|when|near|from|into|onto|out|off)"
 _IN_CONTEXT = re.compile(
-    rf"(?i:\b(?:{_CUE})){_AFTER_CUE}(?P<plate>[A-Za-z0-9]{{1,4}}(?: [A-Za-z0-9]{{1,4}})?){_EDGE_AFTER}"
+    rf"(?i:\b(?:{_CUE})){_AFTER_CUE}(?P<plate>[A-Za-z0-9]{{1,4}}(?: (?!{_PROSE}\b)[A-Za-z0-9]{{1,4}})?){_EDGE_AFTER}"
 )
 
 _PARTIAL = re.compile(
@@ -187,7 +189,7 @@ class VehicleExtractor:
     """Registration marks (full, dateless in context, partial in context) and make/model descriptions."""
 
     name = "vehicles"
-    version = "1.0.0"
+    version = "1.0.1"
 
     def __init__(self) -> None:
         self.id = f"{self.name}@{self.version}"

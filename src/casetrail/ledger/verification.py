@@ -18,7 +18,8 @@ from typing import Any
 from casetrail.errors import CasetrailError
 from casetrail.ledger.checkpoint import NoteVerifier, open_checkpoint
 from casetrail.ledger.merkle import CompactRange, leaf_hash
-from casetrail.model.event import EventType
+from casetrail.model.casework import CASEWORK_EVENTS, replay
+from casetrail.model.event import Event, EventType
 from casetrail.store.objects import ObjectStore
 from casetrail.store.sqlite import SqliteStore
 
@@ -63,14 +64,20 @@ def verify_store(store: SqliteStore, objects: ObjectStore, verifier: NoteVerifie
     for problem in store.integrity_problems():
         report.problems.append(Problem("database", f"SQLite integrity check: {problem}"))
     decisions: dict[int, dict[str, Any]] = {}
-    expected = _verify_tree(store, verifier, report, decisions)
+    casework: dict[int, Event] = {}
+    expected = _verify_tree(store, verifier, report, decisions, casework)
     _verify_documents(store, objects, expected, report)
     _verify_decisions(store, decisions, report)
+    _verify_casework(store, casework, report)
     return report
 
 
 def _verify_tree(
-    store: SqliteStore, verifier: NoteVerifier, report: Report, decisions: dict[int, dict[str, Any]]
+    store: SqliteStore,
+    verifier: NoteVerifier,
+    report: Report,
+    decisions: dict[int, dict[str, Any]],
+    casework: dict[int, Event],
 ) -> dict[str, _Expected]:
     checkpoints = dict(store.iter_checkpoints())
     stored_levels: dict[int, Iterator[tuple[int, int, bytes]]] = {}
@@ -98,7 +105,7 @@ def _verify_tree(
         note = checkpoints.get(tree.size)
         if note is not None:
             _check_checkpoint(note, tree, verifier, report)
-        _apply_event(index, data, expected, decisions, report)
+        _apply_event(index, data, expected, decisions, casework, report)
     report.size = tree.size
     report.root = tree.root()
     sizes = sorted(checkpoints)
@@ -134,7 +141,12 @@ def _describe_leaf(data: bytes, index: int) -> str:
 
 
 def _apply_event(
-    index: int, data: bytes, expected: dict[str, _Expected], decisions: dict[int, dict[str, Any]], report: Report
+    index: int,
+    data: bytes,
+    expected: dict[str, _Expected],
+    decisions: dict[int, dict[str, Any]],
+    casework: dict[int, Event],
+    report: Report,
 ) -> None:
     try:
         event = json.loads(data)
@@ -153,6 +165,8 @@ def _apply_event(
         expected[subject].status = "sealed"
     elif kind == EventType.DECISION_RECORDED and "kind" in body:
         decisions[index] = {**body, "author": event.get("actor"), "at": event.get("at")}
+    elif kind in CASEWORK_EVENTS:
+        casework[index] = Event(kind, subject, event.get("at", ""), event.get("actor", ""), body)
 
 
 def _verify_documents(
@@ -217,3 +231,22 @@ def _verify_decisions(store: SqliteStore, decisions: dict[int, dict[str, Any]], 
             report.problems.append(Problem(name, f"no longer matches the log: {', '.join(changed)}"))
     for index in decisions.keys() - stored.keys():
         report.problems.append(Problem(f"decision at leaf {index}", "is in the log but missing from the store"))
+
+
+def _verify_casework(store: SqliteStore, casework: dict[int, Event], report: Report) -> None:
+    """The casework index must list exactly the casework events, and their history must replay."""
+    stored = {index: (kind, subject) for index, kind, subject in store.iter_casework_rows()}
+    for index, (kind, subject) in stored.items():
+        want = casework.get(index)
+        if want is None:
+            report.problems.append(Problem(f"casework event at leaf {index}", "is indexed but not in the log"))
+        elif (want.type.value, want.subject) != (kind, subject):
+            report.problems.append(Problem(f"casework event at leaf {index}", "index no longer matches the log"))
+    for index in sorted(casework.keys() - stored.keys()):
+        report.problems.append(
+            Problem(f"casework event at leaf {index} ({casework[index].subject})", "is in the log but not indexed")
+        )
+    try:
+        replay(sorted(casework.items()))
+    except (KeyError, ValueError, TypeError) as err:
+        report.problems.append(Problem("casework", f"the recorded history does not replay: {err!r}"))

@@ -15,6 +15,7 @@ from typing import Any
 
 from casetrail.errors import StoreError
 from casetrail.model.document import Document, DocumentKind, Provenance
+from casetrail.model.casework import MentionRef
 from casetrail.model.entity import Decision, DecisionKind, Entity
 from casetrail.model.mention import Mention, MentionType
 from casetrail.store.schema import list_migrations, migrate
@@ -328,6 +329,41 @@ class SqliteStore:
 
     def entity_mentions(self) -> Iterator[tuple[str, int]]:
         yield from self.conn.execute("SELECT entity_id, mention_id FROM entity_mentions ORDER BY entity_id, mention_id")
+
+    def entity_mention_refs(self, document_ids: Iterable[str] | None = None) -> list[MentionRef]:
+        """Where documents name resolved entities; all documents when `document_ids` is None."""
+        sql = (
+            'SELECT m.document_id, m.start, m."end", m.text, m.type, em.entity_id FROM entity_mentions em'
+            " JOIN mentions m ON m.id = em.mention_id"
+        )
+        if document_ids is None:
+            rows = self.conn.execute(sql + " ORDER BY m.document_id, m.start")
+        else:
+            ids = sorted(set(document_ids))
+            if not ids:
+                return []
+            marks = ",".join("?" for _ in ids)
+            rows = self.conn.execute(sql + f" WHERE m.document_id IN ({marks}) ORDER BY m.document_id, m.start", ids)
+        return [MentionRef(doc, int(start), int(end), text, kind, eid) for doc, start, end, text, kind, eid in rows]
+
+    # -- casework -------------------------------------------------------------------------
+
+    def add_casework_events(self, rows: Iterable[tuple[int, str, str]]) -> None:
+        """Index casework events: (leaf index, event type, subject)."""
+        self.conn.executemany("INSERT INTO casework_events (leaf_index, type, subject) VALUES (?, ?, ?)", rows)
+
+    def casework_entries(self) -> list[tuple[int, bytes]]:
+        """The ledger entries of every casework event, oldest first."""
+        rows = self.conn.execute(
+            "SELECT e.idx, e.data FROM casework_events c JOIN entries e ON e.idx = c.leaf_index ORDER BY e.idx"
+        )
+        return [(int(idx), bytes(data)) for idx, data in rows]
+
+    def iter_casework_rows(self) -> Iterator[tuple[int, str, str]]:
+        for idx, kind, subject in self.conn.execute(
+            "SELECT leaf_index, type, subject FROM casework_events ORDER BY leaf_index"
+        ):
+            yield int(idx), kind, subject
 
 
 def _document_row(row: Any) -> tuple[Document, str, int]:

@@ -1,0 +1,652 @@
+"""Case files: one case exported as a zip that anyone can verify offline, without the store.
+
+    case-C-0001.zip
+    ├── manifest.json                    format, case id, origin, tree size, the checkpoint note,
+    │                                    the log's verifier key (a convenience, never trusted),
+    │                                    the documents and event leaves, and every other
+    │                                    member's SHA-256
+    ├── checkpoint.txt                   the signed C2SP checkpoint everything is proved against
+    ├── case.json                        the case as the caller rendered it: {"id", "history", ...}
+    ├── events/
+    │   ├── <leaf>.json                  the exact ledger entry bytes of one casework event
+    │   └── <leaf>.proof.json            its receipt (inclusion in the checkpoint's tree)
+    └── documents/
+        └── <id>/
+            ├── receipt.json             the receipt for the document's received/amended leaf
+            └── original.<ext>           the bytes as submitted; absent when the document is sealed
+
+What the verifier holds the bundle to: the checkpoint is signed by a key the reader trusts (and
+obtained elsewhere); every receipt proves its entry is in that checkpoint's tree; every event
+file is that entry, byte for byte; every original hashes to the sha256 its ledger entry commits
+to; case.json's history is exactly those events; and replaying them yields the case.
+
+What it cannot show: that the bundle holds *every* event of the case, or that a document the
+manifest calls sealed really was sealed; only the live log (`casetrail verify`) can. Nor does it
+vouch for case.json beyond its id and history: any other field is the exporter's rendering. A
+document the replayed case holds but the bundle leaves out is a warning, not a problem: the
+exporter chooses the documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import zipfile
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from casetrail.errors import LedgerError, NoteError, ReceiptError
+from casetrail.ledger.checkpoint import Checkpoint, NoteVerifier, open_checkpoint
+from casetrail.ledger.log import Log
+from casetrail.ledger.receipt import Receipt, verify_receipt
+from casetrail.model.casework import replay
+from casetrail.model.event import Event, EventType
+from casetrail.store.objects import ObjectStore
+from casetrail.store.sqlite import SqliteStore
+
+FORMAT = "casetrail-case-file/1"
+MANIFEST = "manifest.json"
+CHECKPOINT = "checkpoint.txt"
+CASE = "case.json"
+SEALED = "sealed"
+
+# The earliest time a zip can hold: a fixed stamp keeps the same case file byte-identical.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# A bundle may come from anyone: cap what reading it can cost.
+MAX_MEMBERS = 100_000
+MAX_MEMBER_BYTES = 1 << 30
+
+_DOCUMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # safe as a path segment
+_EXTENSION = re.compile(r"[a-z0-9]{1,10}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_DOCUMENT_EVENTS = frozenset({EventType.DOCUMENT_RECEIVED.value, EventType.DOCUMENT_AMENDED.value})
+_HISTORY_FIELDS = ("type", "subject", "at", "actor", "body")
+# What zipfile raises on a damaged or hostile archive (unknown versions, bad CRCs, lying headers).
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError)
+
+
+def _event_member(leaf: int) -> str:
+    return f"events/{leaf}.json"
+
+
+def _event_receipt_member(leaf: int) -> str:
+    return f"events/{leaf}.proof.json"
+
+
+def _document_receipt_member(doc_id: str) -> str:
+    return f"documents/{doc_id}/receipt.json"
+
+
+def _original_member(doc_id: str, extension: str) -> str:
+    return f"documents/{doc_id}/original.{extension}"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# -- export -------------------------------------------------------------------------------
+
+
+def export_case_file(
+    out: Path,
+    *,
+    case: dict[str, Any],
+    event_leaves: Sequence[int],
+    document_ids: Sequence[str],
+    store: SqliteStore,
+    objects: ObjectStore,
+    log: Log,
+) -> Path:
+    """Write the case file to `out` (atomically) and return it.
+
+    Every receipt is made against the latest checkpoint, read once, so the bundle is proved
+    against a single tree even if the log grows meanwhile. Raises LedgerError when the store
+    cannot back the bundle (unknown document, missing original, leaf beyond the tree).
+    """
+    case_id = case.get("id")
+    if not isinstance(case_id, str) or not case_id:
+        raise LedgerError("the case to export has no id")
+    size, note = log.latest_checkpoint()
+    if size == 0:
+        raise LedgerError("the log is empty: there is nothing to prove a case file against")
+
+    members: dict[str, bytes] = {CHECKPOINT: note.encode("utf-8"), CASE: _json_bytes(case)}
+    leaves = sorted(set(event_leaves))
+    for leaf in leaves:
+        if not 0 <= leaf < size:
+            raise LedgerError(f"leaf {leaf} is not in the tree of size {size}")
+        receipt = log.receipt(leaf, size=size)
+        assert receipt.entry is not None  # Log.receipt always carries the entry
+        members[_event_member(leaf)] = receipt.entry
+        members[_event_receipt_member(leaf)] = receipt.to_json().encode("utf-8")
+
+    documents: list[dict[str, Any]] = []
+    for doc_id in sorted(set(document_ids)):
+        documents.append(_export_document(doc_id, size, store, objects, log, members))
+
+    names = sorted(members, key=_member_order)
+    manifest = {
+        "format": FORMAT,
+        "case": case_id,
+        "origin": log.origin,
+        "tree_size": size,
+        "checkpoint": note,
+        "verifier_key": log.signer.verifier_key(),
+        "events": leaves,
+        "documents": documents,
+        "members": [{"name": name, "sha256": _sha256(members[name]), "size": len(members[name])} for name in names],
+    }
+    _write_zip(out, [(MANIFEST, _json_bytes(manifest)), *((name, members[name]) for name in names)])
+    return out
+
+
+def _export_document(
+    doc_id: str, size: int, store: SqliteStore, objects: ObjectStore, log: Log, members: dict[str, bytes]
+) -> dict[str, Any]:
+    if not _DOCUMENT_ID.fullmatch(doc_id):
+        raise LedgerError(f"{doc_id!r} is not a document id")
+    found = store.get_document(doc_id)
+    if found is None:
+        raise LedgerError(f"no document {doc_id} in the store")
+    doc, status, leaf = found
+    if leaf >= size:
+        raise LedgerError(f"{doc_id} (leaf {leaf}) is not yet in the tree of size {size}")
+    receipt = log.receipt(leaf, size=size, document_id=doc_id)
+    members[_document_receipt_member(doc_id)] = receipt.to_json().encode("utf-8")
+    original = None
+    if status != SEALED:
+        data = objects.get(doc.sha256)
+        if data is None or _sha256(data) != doc.sha256:
+            # never export evidence the ledger would contradict; `casetrail verify` says more
+            raise LedgerError(f"{doc_id}: the original bytes are missing or altered; run `casetrail verify`")
+        original = _original_member(doc_id, _extension(doc.provenance.source_name))
+        members[original] = data
+    return {"id": doc_id, "leaf": leaf, "status": status, "sha256": doc.sha256, "original": original}
+
+
+def _extension(source_name: str) -> str:
+    # from the submitted name, so a reader's tools open it; "bin" when that name says nothing usable
+    suffix = Path(source_name).suffix.lower().lstrip(".")
+    return suffix if _EXTENSION.fullmatch(suffix) else "bin"
+
+
+def _member_order(name: str) -> tuple[int, int, str]:
+    # checkpoint and case first, then events by leaf number (not by text), then documents by id
+    if name in (CHECKPOINT, CASE):
+        return (0, 0 if name == CHECKPOINT else 1, "")
+    if name.startswith("events/"):
+        leaf, _, rest = name[len("events/") :].partition(".")
+        return (1, int(leaf), rest)
+    return (2, 0, name)
+
+
+def _write_zip(out: Path, members: list[tuple[str, bytes]]) -> None:
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            with zipfile.ZipFile(handle, "w") as archive:
+                for name, data in members:
+                    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+                    # Stored, not deflated: the bytes then depend on nothing but the content
+                    # (deflate output varies between zlib builds), and most evidence is compressed.
+                    info.compress_type = zipfile.ZIP_STORED
+                    info.create_system = 3  # Unix, wherever it was made
+                    info.external_attr = 0o644 << 16
+                    archive.writestr(info, data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# -- verification -------------------------------------------------------------------------
+
+
+@dataclass
+class CaseFileReport:
+    ok: bool
+    problems: list[str]
+    documents: int
+    sealed: int
+    events: int
+    tree_size: int
+    origin: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def verify_case_file(path: Path, verifier_key: str | None = None) -> CaseFileReport:
+    """Check a case file offline; every problem is one line naming the member at fault.
+
+    `verifier_key` is the log's C2SP verifier key, obtained independently of the bundle. Without
+    it the manifest's own key is used and the report warns that this proves self-consistency
+    only. Raises LedgerError if `path` cannot be read and NoteError if `verifier_key` is
+    malformed; anything wrong inside the file is reported, never raised.
+    """
+    trusted = NoteVerifier.from_text(verifier_key) if verifier_key is not None else None
+    try:
+        handle = open(path, "rb")
+    except OSError as error:
+        raise LedgerError(f"{path}: cannot read the case file: {error.strerror or error}") from None
+    with handle:
+        return _Verification(path.name, trusted).run(handle)
+
+
+@dataclass(frozen=True)
+class _Document:
+    id: str
+    leaf: int
+    status: str
+    sha256: str
+    original: str | None
+
+
+@dataclass(frozen=True)
+class _Manifest:
+    case: str
+    origin: str
+    tree_size: int
+    checkpoint: str
+    verifier_key: str | None
+    events: list[int]
+    documents: list[_Document]
+    members: dict[str, str]  # name -> sha256
+
+    def expected_members(self) -> set[str]:
+        names = {CHECKPOINT, CASE}
+        for leaf in self.events:
+            names |= {_event_member(leaf), _event_receipt_member(leaf)}
+        for doc in self.documents:
+            names.add(_document_receipt_member(doc.id))
+            if doc.original is not None:
+                names.add(doc.original)
+        return names
+
+
+class _Verification:
+    """One pass over one bundle, collecting problems rather than stopping at the first."""
+
+    def __init__(self, bundle_name: str, trusted: NoteVerifier | None) -> None:
+        self.bundle_name = bundle_name
+        self.trusted = trusted
+        self.problems: list[str] = []
+        self.warnings: list[str] = []
+        self.members: dict[str, bytes] = {}
+        self.unreadable: set[str] = set()  # in the archive, but reading them failed (reported)
+        self.verifier: NoteVerifier | None = None
+        self.checkpoint: Checkpoint | None = None  # set only once its signature has verified
+        self.note: str | None = None
+
+    def problem(self, member: str, reason: str) -> None:
+        self.problems.append(f"{member}: {reason}")
+
+    def run(self, handle: BinaryIO) -> CaseFileReport:
+        manifest = self._read(handle)
+        if manifest is not None:
+            self._check_members(manifest)
+            self._check_checkpoint(manifest)
+            events = self._check_events(manifest)
+            self._check_documents(manifest)
+            self._check_case(manifest, events)
+        return CaseFileReport(
+            ok=not self.problems,
+            problems=self.problems,
+            documents=len(manifest.documents) if manifest else 0,
+            sealed=sum(doc.status == SEALED for doc in manifest.documents) if manifest else 0,
+            events=len(manifest.events) if manifest else 0,
+            tree_size=manifest.tree_size if manifest else 0,
+            origin=manifest.origin if manifest else "",
+            warnings=self.warnings,
+        )
+
+    # -- the archive and its manifest ---------------------------------------------------
+
+    def _read(self, handle: BinaryIO) -> _Manifest | None:
+        try:
+            archive = zipfile.ZipFile(handle)
+        except _ZIP_ERRORS as error:
+            self.problem(self.bundle_name, f"not a readable zip archive ({error})")
+            return None
+        with archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_MEMBERS:
+                self.problem(self.bundle_name, f"{len(infos)} members, over the limit of {MAX_MEMBERS}")
+                return None
+            for info in infos:
+                if info.filename in self.members:
+                    # two members of one name read differently in different tools: refuse both
+                    self.problem(info.filename, "appears more than once in the archive")
+                    continue
+                data = self._read_member(archive, info)
+                if data is not None:
+                    self.members[info.filename] = data
+        if MANIFEST not in self.members:
+            self.problem(MANIFEST, "missing from the bundle; nothing can be checked without it")
+            return None
+        try:
+            return _parse_manifest(self.members[MANIFEST])
+        except ValueError as error:
+            self.problem(MANIFEST, str(error))
+            return None
+
+    def _read_member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+        if info.file_size > MAX_MEMBER_BYTES:
+            self.problem(info.filename, f"{info.file_size} bytes, over the limit of {MAX_MEMBER_BYTES}")
+            return None
+        try:
+            with archive.open(info) as member:
+                data = member.read(MAX_MEMBER_BYTES + 1)  # the declared size may lie
+        except _ZIP_ERRORS as error:
+            self.problem(info.filename, f"unreadable in the archive ({error})")
+            self.unreadable.add(info.filename)
+            return None
+        if len(data) > MAX_MEMBER_BYTES:
+            self.problem(info.filename, f"over the limit of {MAX_MEMBER_BYTES} bytes")
+            return None
+        return data
+
+    def _check_members(self, manifest: _Manifest) -> None:
+        expected = manifest.expected_members()
+        for name in sorted((set(self.members) | set(manifest.members)) - expected - {MANIFEST}):
+            self.problem(name, "not part of the case file manifest.json describes")
+        for name in sorted(expected, key=_member_order):
+            if name not in self.members and name not in self.unreadable:
+                self.problem(name, "missing from the bundle")
+            if name not in manifest.members:
+                self.problem(name, "not listed among manifest.json's members")
+            elif name in self.members and _sha256(self.members[name]) != manifest.members[name]:
+                self.problem(name, "SHA-256 differs from the one in manifest.json")
+
+    # -- the checkpoint -----------------------------------------------------------------
+
+    def _check_checkpoint(self, manifest: _Manifest) -> None:
+        if self.trusted is not None:
+            self.verifier = self.trusted
+        else:
+            self.warnings.append(
+                "the verifier key came from the bundle itself (manifest.json): this shows the case file is "
+                "self-consistent, not that the log signed it; pass the log's key, obtained independently"
+            )
+            try:
+                self.verifier = NoteVerifier.from_text(manifest.verifier_key or "")
+            except NoteError as error:
+                self.problem(MANIFEST, f"no usable verifier key ({error}); pass the log's key")
+        raw = self.members.get(CHECKPOINT)
+        if raw is None:
+            return  # reported as missing already
+        try:
+            self.note = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.problem(CHECKPOINT, "not UTF-8 text")
+            return
+        if self.note != manifest.checkpoint:
+            self.problem(CHECKPOINT, "differs from the checkpoint recorded in manifest.json")
+        if self.verifier is None:
+            return
+        try:
+            checkpoint = open_checkpoint(self.note, self.verifier)
+        except NoteError as error:
+            self.problem(CHECKPOINT, str(error))
+            return
+        if checkpoint.origin != manifest.origin:
+            self.problem(CHECKPOINT, f"origin {checkpoint.origin!r} differs from manifest.json's {manifest.origin!r}")
+        if checkpoint.size != manifest.tree_size:
+            self.problem(CHECKPOINT, f"tree size {checkpoint.size} differs from manifest.json's {manifest.tree_size}")
+        self.checkpoint = checkpoint
+
+    def _receipt(self, member: str, leaf: int, document_id: str | None) -> Receipt | None:
+        """The member's receipt, checked against the bundle's checkpoint, or None if unusable."""
+        raw = self.members.get(member)
+        if raw is None:
+            return None
+        try:
+            receipt = Receipt.from_json(raw)
+        except ReceiptError as error:
+            self.problem(member, str(error))
+            return None
+        if receipt.leaf_index != leaf:
+            self.problem(member, f"proves leaf {receipt.leaf_index}, not leaf {leaf}")
+        if receipt.document_id != document_id:
+            self.problem(member, f"is for {receipt.document_id or 'no document'}, not {document_id or 'no document'}")
+        if receipt.entry is None:
+            self.problem(member, "carries no entry, so nothing it proves can be compared")
+            return None
+        if self.checkpoint is None or self.verifier is None:
+            return receipt  # checkpoint.txt is not trusted, and says so: nothing to prove against
+        if receipt.checkpoint != self.note:
+            self.problem(member, f"is made against a different checkpoint than {CHECKPOINT}")
+        else:
+            try:
+                verify_receipt(receipt, self.verifier)
+            except ReceiptError as error:
+                self.problem(member, str(error))
+        return receipt
+
+    # -- events, documents, the case ----------------------------------------------------
+
+    def _check_events(self, manifest: _Manifest) -> dict[int, Event]:
+        events: dict[int, Event] = {}
+        for leaf in manifest.events:
+            member = _event_member(leaf)
+            entry = self.members.get(member)
+            receipt = self._receipt(_event_receipt_member(leaf), leaf, None)
+            if entry is None:
+                continue
+            if receipt is not None and receipt.entry != entry:
+                self.problem(member, f"differs from the ledger entry in {_event_receipt_member(leaf)}")
+            try:
+                events[leaf] = _parse_event(entry)
+            except ValueError as error:
+                self.problem(member, f"not a ledger event ({error})")
+        return events
+
+    def _check_documents(self, manifest: _Manifest) -> None:
+        for doc in manifest.documents:
+            member = _document_receipt_member(doc.id)
+            receipt = self._receipt(member, doc.leaf, doc.id)
+            if receipt is None or receipt.entry is None:  # reported already
+                continue
+            try:
+                recorded = _document_sha256(receipt.entry, doc.id)
+            except ValueError as error:
+                self.problem(member, str(error))
+                continue
+            if recorded != doc.sha256:
+                self.problem(MANIFEST, f"{doc.id}'s sha256 differs from the one in its ledger entry")
+            data = self.members.get(doc.original) if doc.original is not None else None
+            if doc.original is not None and data is not None and _sha256(data) != recorded:
+                self.problem(doc.original, f"does not hash to the sha256 the ledger recorded for {doc.id}")
+
+    def _check_case(self, manifest: _Manifest, events: dict[int, Event]) -> None:
+        raw = self.members.get(CASE)
+        if raw is None:
+            return
+        try:
+            case = json.loads(raw, object_pairs_hook=_no_duplicate_keys)
+        except (ValueError, RecursionError) as error:
+            self.problem(CASE, f"not JSON ({error})")
+            return
+        if not (isinstance(case, dict) and isinstance(case.get("id"), str) and isinstance(case.get("history"), list)):
+            self.problem(CASE, 'must be an object with an "id" and a "history" list')
+            return
+        case_id: str = case["id"]
+        if case_id != manifest.case:
+            self.problem(CASE, f"is case {case_id}, but manifest.json says {manifest.case}")
+        bundled = set(manifest.events)
+        seen: set[int] = set()
+        for position, item in enumerate(case["history"]):
+            leaf = item.get("leaf") if isinstance(item, dict) else None
+            if isinstance(leaf, bool) or not isinstance(leaf, int):
+                self.problem(CASE, f"history entry {position} has no leaf number")
+                continue
+            if leaf in seen:
+                self.problem(CASE, f"history lists leaf {leaf} more than once")
+                continue
+            seen.add(leaf)
+            if leaf not in bundled:
+                self.problem(CASE, f"history entry at leaf {leaf} has no event in the bundle ({_event_member(leaf)})")
+                continue
+            event = events.get(leaf)
+            if event is None:
+                continue  # the event file's own problem is reported
+            recorded = {"type": event.type.value, "subject": event.subject, "at": event.at,
+                        "actor": event.actor, "body": event.body}  # fmt: skip
+            differing = [name for name in _HISTORY_FIELDS if item.get(name) != recorded[name]]
+            if differing:
+                fields = ", ".join(differing)
+                self.problem(CASE, f"history entry at leaf {leaf} differs from {_event_member(leaf)} in {fields}")
+        for leaf in manifest.events:
+            if leaf not in seen:
+                self.problem(_event_member(leaf), f"not in {CASE}'s history")
+        try:
+            book = replay(sorted(events.items()))
+        except Exception as error:  # noqa: BLE001 - the casework fold trusts its input; this input is untrusted
+            self.problem(CASE, f"replaying the bundled events fails ({type(error).__name__}: {error})")
+            return
+        if case_id not in book.cases:
+            self.problem(CASE, f"replaying the bundled events yields no case {case_id}")
+            return
+        # leaving a document out may be deliberate, but the reader should know it was
+        bundled_documents = {doc.id for doc in manifest.documents}
+        for doc_id in sorted(set(book.cases[case_id].documents) - bundled_documents):
+            self.warnings.append(f"{CASE}: the case holds {doc_id}, which the bundle does not include")
+
+
+# -- parsing untrusted members --------------------------------------------------------------
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # as receipts do: a repeated key reads differently in different parsers, so refuse it
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key!r} appears twice")
+        seen[key] = value
+    return seen
+
+
+def _load_object(data: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(data, object_pairs_hook=_no_duplicate_keys)
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        raise ValueError(f"not JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    return value
+
+
+def _count(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{what} must be a non-negative integer")
+    return value
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{what} must be a non-empty string")
+    return value
+
+
+def _parse_manifest(data: bytes) -> _Manifest:
+    raw = _load_object(data)
+    if raw.get("format") != FORMAT:
+        raise ValueError(f"format is {raw.get('format')!r}, not {FORMAT!r}")
+    key = raw.get("verifier_key")
+    if key is not None and not isinstance(key, str):
+        raise ValueError("verifier_key must be a string or null")
+    events = raw.get("events")
+    if not isinstance(events, list):
+        raise ValueError("events must be a list of leaf numbers")
+    leaves = [_count(leaf, "each event leaf") for leaf in events]
+    if len(set(leaves)) != len(leaves):
+        raise ValueError("events lists a leaf more than once")
+    documents = raw.get("documents")
+    if not isinstance(documents, list):
+        raise ValueError("documents must be a list")
+    parsed = [_parse_document(item) for item in documents]
+    if len({doc.id for doc in parsed}) != len(parsed):
+        raise ValueError("documents lists a document more than once")
+    members = raw.get("members")
+    if not isinstance(members, list):
+        raise ValueError("members must be a list")
+    hashes: dict[str, str] = {}
+    for item in members:
+        if not isinstance(item, dict):
+            raise ValueError("each member must be an object")
+        name, digest = _text(item.get("name"), "a member name"), item.get("sha256")
+        if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+            raise ValueError(f"the sha256 of {name} is not 64 lowercase hex digits")
+        if name in hashes:
+            raise ValueError(f"members lists {name} more than once")
+        hashes[name] = digest
+    return _Manifest(
+        case=_text(raw.get("case"), "case"),
+        origin=_text(raw.get("origin"), "origin"),
+        tree_size=_count(raw.get("tree_size"), "tree_size"),
+        checkpoint=_text(raw.get("checkpoint"), "checkpoint"),
+        verifier_key=key,
+        events=leaves,
+        documents=parsed,
+        members=hashes,
+    )
+
+
+def _parse_document(item: object) -> _Document:
+    if not isinstance(item, dict):
+        raise ValueError("each document must be an object")
+    doc_id = item.get("id")
+    if not isinstance(doc_id, str) or not _DOCUMENT_ID.fullmatch(doc_id):
+        raise ValueError(f"{doc_id!r} is not a document id")
+    status, digest, original = item.get("status"), item.get("sha256"), item.get("original")
+    if not isinstance(status, str):
+        raise ValueError(f"{doc_id} has no status")
+    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+        raise ValueError(f"the sha256 of {doc_id} is not 64 lowercase hex digits")
+    if status == SEALED and original is not None:
+        raise ValueError(f"{doc_id} is sealed, yet its original is listed")
+    if status != SEALED:
+        prefix = _original_member(doc_id, "")
+        if not isinstance(original, str) or not original.startswith(prefix):
+            raise ValueError(f"{doc_id} is not sealed, so its original must be {prefix}<ext>")
+        if not _EXTENSION.fullmatch(original[len(prefix) :]):
+            raise ValueError(f"{original} has an unusable extension")
+    return _Document(doc_id, _count(item.get("leaf"), f"the leaf of {doc_id}"), status, digest, original)
+
+
+def _parse_event(data: bytes) -> Event:
+    raw = _load_object(data)
+    for name in ("type", "subject", "at", "actor"):
+        if not isinstance(raw.get(name), str):
+            raise ValueError(f"its {name} is not a string")
+    if not isinstance(raw.get("body"), dict):
+        raise ValueError("its body is not an object")
+    try:
+        return Event.from_leaf(data)
+    except (ValueError, KeyError, TypeError) as error:  # an unknown event type, mostly
+        raise ValueError(str(error)) from None
+
+
+def _document_sha256(entry: bytes, doc_id: str) -> str:
+    """The sha256 a document's received/amended entry commits to."""
+    raw = _load_object(entry)
+    if raw.get("type") not in _DOCUMENT_EVENTS or raw.get("subject") != doc_id:
+        raise ValueError(f"its entry is not {doc_id}'s received or amended event")
+    body = raw.get("body")
+    digest = body.get("sha256") if isinstance(body, dict) else None
+    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+        raise ValueError(f"its entry records no sha256 for {doc_id}")
+    return digest
+
+
+__all__ = ["FORMAT", "CaseFileReport", "export_case_file", "verify_case_file"]

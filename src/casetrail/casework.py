@@ -1,0 +1,683 @@
+"""Casework: the investigation's working objects, recorded in the ledger and checked by policy.
+
+This module composes steps (like `analysis`): it reads the store, asks resolution who a member
+of staff is, asks linking what connects cases and accounts, asks policy whether an assignment
+is independent and asks oversight what is overdue. Every change is a ledger event appended
+through the log; the state is `model.casework.replay` over those events.
+
+Ids are allocated inside the same write transaction that appends the event, so two processes
+never hand out the same case number.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from casetrail.errors import CaseworkError, IndependenceError
+from casetrail.intake.register import Register, utc_now
+from casetrail.ledger.log import Commit
+from casetrail.linking.accounts import AccountProposal, group_accounts, propose_same_accounts
+from casetrail.linking.corroboration import Corroboration, corroborate
+from casetrail.linking.descriptions import UnknownProposal, propose_unknown_matches
+from casetrail.linking.links import CaseLinkage, link_cases
+from casetrail.model.casework import (
+    DEFAULT_CATEGORIES,
+    Action,
+    Allegation,
+    AllegationStatus,
+    AssignmentContext,
+    AssignmentRole,
+    Candidate,
+    Case,
+    Casebook,
+    CaseKind,
+    Category,
+    Description,
+    DocumentFacts,
+    EntityRef,
+    Escalation,
+    Intelligence,
+    MentionRef,
+    Participant,
+    Party,
+    PartyRole,
+    Period,
+    Rule,
+    StaffMember,
+    StaffRole,
+    Subject,
+    Verdict,
+    WAIVABLE_RULES,
+    Waiver,
+    add_days,
+    parse_instant,
+    replay,
+)
+from casetrail.model.entity import Entity
+from casetrail.model.event import Event, EventType
+from casetrail.oversight.deadlines import Overdue, due_escalations, find_overdue
+from casetrail.oversight.report import build_report
+from casetrail.policy.independence import check, eligible, may_waive, search
+from casetrail.resolution.matching import PersonIndex
+
+# Entity kinds through which two cases count as linked for the independence rules. Forces and
+# towns are shared by nearly every case in an inquiry; linking through them would make every
+# case "linked" and the rule meaningless.
+POLICY_LINK_KINDS = frozenset({"subject", "person", "officer", "pseudonym", "vehicle", "phone"})
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "repeat_subject_threshold": 3,  # K: independent accounts naming a subject before an alert
+    "intelligence_action_days": 7,  # intelligence must lead to an action within this many days
+}
+PSEUDONYMS = (
+    "Alder", "Birch", "Cedar", "Hazel", "Juniper", "Linden", "Maple", "Rowan", "Sorrel", "Willowherb",
+    "Aspen", "Bramble", "Clover", "Fern", "Heather", "Ivy", "Laurel", "Myrtle", "Poppy", "Yarrow",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EntityView:
+    """The entities and mentions a resolution run concluded, loaded once per command."""
+
+    entities: dict[str, Entity]
+    records: dict[str, str]  # record id -> entity id
+    mentions: list[MentionRef]
+
+    def current(self, ref: EntityRef | None) -> frozenset[str]:
+        """The entity ids that hold the records a reference was made with (renumbering-proof)."""
+        if ref is None:
+            return frozenset()
+        now = {self.records[r] for r in ref.records if r in self.records}
+        if not now and ref.entity_id in self.entities:
+            now = {ref.entity_id}
+        return frozenset(now)
+
+
+class Casework:
+    def __init__(self, register: Register, settings: dict[str, Any] | None = None) -> None:
+        self.register = register
+        self.store = register.store
+        self.log = register.log
+        self.settings = {**DEFAULT_SETTINGS, **(settings or {})}
+        categories = self.settings.get("allegation_categories")
+        self.categories: tuple[Category, ...] = (
+            tuple(Category(c["code"], c["label"]) for c in categories) if categories else DEFAULT_CATEGORIES
+        )
+        self._view: EntityView | None = None
+
+    # -- reading --------------------------------------------------------------------------
+
+    def book(self) -> Casebook:
+        return replay((leaf, Event.from_leaf(data)) for leaf, data in self.store.casework_entries())
+
+    def entity_view(self) -> EntityView:
+        if self._view is None:
+            entities, records = {}, {}
+            for row in self.store.list_entities():
+                entities[row["id"]] = Entity(row["id"], row["type"], row["name"], tuple(row["aliases"]),
+                                             attributes=row["attributes"])  # fmt: skip
+                for rid in row["records"]:
+                    records[rid] = row["id"]
+            self._view = EntityView(entities, records, self.store.entity_mention_refs())
+        return self._view
+
+    def entity_ref(self, entity_id: str) -> EntityRef:
+        view = self.entity_view()
+        entity = view.entities.get(entity_id)
+        if entity is None:
+            raise CaseworkError(f"no entity {entity_id!r}; see `casetrail entities`")
+        held = sorted(r for r, e in view.records.items() if e == entity_id)
+        return EntityRef(entity_id, entity.name, tuple(held))
+
+    # -- writing --------------------------------------------------------------------------
+
+    @contextmanager
+    def _writing(self) -> Iterator[Casebook]:
+        """One write transaction: read the book, decide, append; ids cannot race."""
+        with self.store.transaction():
+            yield self.book()
+
+    def _record(self, events: Sequence[Event]) -> Commit:
+        leaves = [event.to_leaf() for event in events]
+
+        def index(indices: list[int]) -> None:
+            self.store.add_casework_events(
+                (i, event.type.value, event.subject) for i, event in zip(indices, events)
+            )
+
+        return self.log.append(leaves, also=index)
+
+    @staticmethod
+    def _event(kind: EventType, subject: str, actor: str, body: dict[str, Any], at: str | None = None) -> Event:
+        if not actor.strip():
+            raise CaseworkError("every change needs an actor (--by)")
+        return Event(kind, subject, at or utc_now(), actor, body)
+
+    # -- staff ----------------------------------------------------------------------------
+
+    def register_staff(
+        self, name: str, by: str, *, force: str | None = None, unit: str | None = None,
+        roles: Sequence[StaffRole] = (StaffRole.INVESTIGATOR,), collar_number: str | None = None,
+        entity_id: str | None = None,
+    ) -> StaffMember:  # fmt: skip
+        if not name.strip():
+            raise CaseworkError("a member of staff needs a name")
+        ref = self.entity_ref(entity_id) if entity_id else None
+        with self._writing() as book:
+            staff_id = book.next_id("S")
+            body = {"name": name.strip(), "force": force, "unit": unit, "roles": [StaffRole(r).value for r in roles],
+                    "collar_number": collar_number, "entity": ref.to_json() if ref else None}  # fmt: skip
+            self._record([self._event(EventType.STAFF_REGISTERED, staff_id, by, body)])
+        return self.book().staff[staff_id]
+
+    def _staff(self, book: Casebook, staff_id: str) -> StaffMember:
+        if staff_id not in book.staff:
+            raise CaseworkError(f"no member of staff {staff_id!r}; see `casetrail staff list`")
+        return book.staff[staff_id]
+
+    # -- cases ----------------------------------------------------------------------------
+
+    def open_case(self, title: str, by: str, kind: CaseKind = CaseKind.COMPLAINT, reference: str | None = None) -> Case:
+        if not title.strip():
+            raise CaseworkError("a case needs a title")
+        with self._writing() as book:
+            case_id = book.next_id("C")
+            body = {"title": title.strip(), "kind": CaseKind(kind).value, "reference": reference}
+            self._record([self._event(EventType.CASE_OPENED, case_id, by, body)])
+        return self.book().cases[case_id]
+
+    def _case(self, book: Casebook, case_id: str) -> Case:
+        if case_id not in book.cases:
+            raise CaseworkError(f"no case {case_id!r}; see `casetrail case list`")
+        return book.cases[case_id]
+
+    def add_document(self, case_id: str, document_id: str, by: str, given_by: str | None = None) -> None:
+        found = self.store.get_document(document_id)
+        if found is None:
+            raise CaseworkError(f"no document {document_id!r}; see `casetrail documents`")
+        with self._writing() as book:
+            case = self._case(book, case_id)
+            if document_id in case.documents:
+                raise CaseworkError(f"{document_id} is already in {case_id}")
+            if given_by is not None and given_by not in case.party_ids:
+                raise CaseworkError(f"{given_by!r} is not a complainant or witness in {case_id}")
+            body = {"document_id": document_id, "given_by": given_by}
+            self._record([self._event(EventType.CASE_DOCUMENT_ADDED, case_id, by, body)])
+
+    def add_party(
+        self, case_id: str, role: PartyRole, by: str, *, pseudonym: str | None = None,
+        entity_id: str | None = None, staff_id: str | None = None,
+    ) -> Party:  # fmt: skip
+        ref = self.entity_ref(entity_id) if entity_id else None
+        with self._writing() as book:
+            self._case(book, case_id)
+            if staff_id is not None:
+                self._staff(book, staff_id)
+            party_id = book.next_id("P")
+            # Pseudonym by default: a complainant is never recorded under their name here.
+            name = (pseudonym or "").strip() or f"{PSEUDONYMS[(len(book.parties)) % len(PSEUDONYMS)]} ({party_id})"
+            body = {"party_id": party_id, "role": PartyRole(role).value, "pseudonym": name,
+                    "entity": ref.to_json() if ref else None, "staff_id": staff_id}  # fmt: skip
+            self._record([self._event(EventType.CASE_PARTY_ADDED, case_id, by, body)])
+        return self.book().parties[party_id]
+
+    def link_cases(self, case_id: str, other: str, reason: str, by: str) -> None:
+        if not reason.strip():
+            raise CaseworkError("a recorded link needs a reason")
+        with self._writing() as book:
+            self._case(book, case_id)
+            self._case(book, other)
+            if case_id == other:
+                raise CaseworkError("a case cannot be linked to itself")
+            self._record([self._event(EventType.CASE_LINKED, case_id, by, {"other": other, "reason": reason})])
+
+    # -- allegations and subjects ---------------------------------------------------------
+
+    def category(self, code: str) -> Category:
+        for category in self.categories:
+            if category.code == code:
+                return category
+        known = ", ".join(c.code for c in self.categories)
+        raise CaseworkError(f"no allegation category {code!r}; choose one of: {known}")
+
+    def add_allegation(
+        self, case_id: str, category: str, by: str, *, summary: str = "", period: Period | None = None,
+        place: str | None = None,
+    ) -> Allegation:  # fmt: skip
+        self.category(category)
+        with self._writing() as book:
+            self._case(book, case_id)
+            allegation_id = book.next_id("AL")
+            body = {"case": case_id, "category": category, "summary": summary,
+                    "period": period.to_json() if period else None, "place": place}  # fmt: skip
+            self._record([self._event(EventType.ALLEGATION_RECORDED, allegation_id, by, body)])
+        return self.book().allegations[allegation_id]
+
+    def change_status(self, allegation_id: str, status: AllegationStatus, reason: str, by: str) -> Allegation:
+        if not reason.strip():
+            raise CaseworkError("a status change needs a reason")
+        with self._writing() as book:
+            allegation = self._allegation(book, allegation_id)
+            if allegation.status == status:
+                raise CaseworkError(f"{allegation_id} is already {status.value}")
+            body = {"status": AllegationStatus(status).value, "reason": reason, "case": allegation.case_id}
+            self._record([self._event(EventType.ALLEGATION_STATUS_CHANGED, allegation_id, by, body)])
+        return self.book().allegations[allegation_id]
+
+    def _allegation(self, book: Casebook, allegation_id: str) -> Allegation:
+        if allegation_id not in book.allegations:
+            raise CaseworkError(f"no allegation {allegation_id!r}")
+        return book.allegations[allegation_id]
+
+    def add_subject(
+        self, allegation_id: str, by: str, *, entity_id: str | None = None, staff_id: str | None = None,
+        unknown: Description | None = None, force: str | None = None, unit: str | None = None,
+    ) -> Subject:  # fmt: skip
+        given = [x for x in (entity_id, staff_id, unknown) if x is not None]
+        if len(given) != 1:
+            raise CaseworkError("a subject is one of: an entity, a member of staff, or an unknown subject's description")
+        if unknown is not None and unknown.is_empty():
+            raise CaseworkError("an unknown subject needs at least one described feature")
+        ref = self.entity_ref(entity_id) if entity_id else None
+        with self._writing() as book:
+            allegation = self._allegation(book, allegation_id)
+            if staff_id is not None:
+                staff = self._staff(book, staff_id)
+                force, unit = force or staff.force, unit or staff.unit
+            if ref is not None and not force:
+                forces = self.entity_view().entities[ref.entity_id].attributes.get("force") or []
+                force = forces[0] if forces else None
+            if unknown is not None:
+                force, unit = force or unknown.force, unit or unknown.unit
+            subject_id = book.next_id("SU")
+            body = {"subject_id": subject_id, "case": allegation.case_id, "entity": ref.to_json() if ref else None,
+                    "staff_id": staff_id, "unknown": unknown.to_json() if unknown else None,
+                    "force": force, "unit": unit}  # fmt: skip
+            self._record([self._event(EventType.SUBJECT_ADDED, allegation_id, by, body)])
+        return self.book().subjects[subject_id]
+
+    def compare(self, kind: str, left: str, right: str, same: bool, reason: str, by: str) -> None:
+        """Record a human's verdict on a proposed match of unknown subjects or of accounts."""
+        if not reason.strip():
+            raise CaseworkError("a verdict needs a reason")
+        with self._writing() as book:
+            if kind == "unknown":
+                for ref in (left, right):
+                    if ref not in book.subjects or book.subjects[ref].unknown is None:
+                        raise CaseworkError(f"{ref!r} is not an unknown subject")
+                event_type = EventType.UNKNOWN_SUBJECTS_COMPARED
+            else:
+                for ref in (left, right):
+                    if self.store.get_document(ref) is None:
+                        raise CaseworkError(f"no document {ref!r}")
+                event_type = EventType.ACCOUNTS_COMPARED
+            body = {"left": left, "right": right, "same": same, "reason": reason}
+            self._record([self._event(event_type, left, by, body)])
+
+    # -- independence ---------------------------------------------------------------------
+
+    def candidate(self, staff: StaffMember) -> Candidate:
+        view = self.entity_view()
+        ids = set(view.current(staff.entity))
+        ids |= self._people().match(staff.name, staff.collar_number)
+        return Candidate(staff, frozenset(ids))
+
+    def _people(self) -> PersonIndex:
+        view = self.entity_view()
+        if not hasattr(self, "_person_index"):
+            self._person_index = PersonIndex(view.entities.values())
+        return self._person_index
+
+    def context(self, book: Casebook, case_id: str) -> AssignmentContext:
+        """What the independence rules need for one case, gathered once."""
+        self._case(book, case_id)
+        view = self.entity_view()
+        linked = linked_for_policy(self.links(book), case_id)
+        participants: list[Participant] = []
+        for cid in [case_id, *sorted(linked)]:
+            for subject in book.case_subjects(cid):
+                participants.append(Participant(cid, "subject", f"{subject.label} ({subject.id}, {subject.allegation_id})",
+                                                subject.staff_id, view.current(subject.entity), subject.force, subject.unit))  # fmt: skip
+            for party in book.case_parties(cid):
+                participants.append(Participant(cid, party.role.value, f"{party.pseudonym} ({party.id})",
+                                                party.staff_id, view.current(party.entity)))  # fmt: skip
+        documents = set(self._live_documents(book.cases[case_id]))
+        named: dict[str, list[MentionRef]] = defaultdict(list)
+        for ref in view.mentions:
+            if ref.document_id in documents:
+                named[ref.entity_id].append(ref)
+        waivers = tuple(w for w in book.waivers.values() if w.case_id == case_id)
+        return AssignmentContext(case_id, tuple(participants), frozenset(linked),
+                                 {k: tuple(v) for k, v in named.items()}, waivers)  # fmt: skip
+
+    def check_assignment(self, case_id: str, staff_id: str, role: AssignmentRole) -> Verdict:
+        """The verdict alone, recorded nowhere (for previews; `assign` records its check)."""
+        book = self.book()
+        return check(self.candidate(self._staff(book, staff_id)), self.context(book, case_id))
+
+    def assign(self, case_id: str, staff_id: str, role: AssignmentRole, by: str) -> Verdict:
+        """Check and, if independent, assign. The check, and the refusal or assignment, are events."""
+        with self._writing() as book:
+            staff = self._staff(book, staff_id)
+            context = self.context(book, case_id)
+            verdict = check(self.candidate(staff), context)
+            if any(a.staff_id == staff_id and a.role == role for a in book.current_assignments(case_id)):
+                raise CaseworkError(f"{staff_id} is already {role.value} on {case_id}")
+            base = {"staff_id": staff_id, "role": AssignmentRole(role).value}
+            events = [self._event(EventType.ASSIGNMENT_CHECKED, case_id, by, {**base, "verdict": verdict.to_json()})]
+            if verdict.allowed:
+                waivers = sorted({w for _, w in verdict.waived})
+                body = {**base, "waivers": waivers, "override": bool(waivers)}
+                events.append(self._event(EventType.ASSIGNMENT_MADE, case_id, by, body))
+            else:
+                body = {**base, "conflicts": [c.to_json() for c in verdict.conflicts]}
+                events.append(self._event(EventType.ASSIGNMENT_REFUSED, case_id, by, body))
+            self._record(events)
+        return verdict
+
+    def end_assignment(self, case_id: str, staff_id: str, role: AssignmentRole, reason: str, by: str) -> None:
+        with self._writing() as book:
+            if not any(a.staff_id == staff_id and a.role == role for a in book.current_assignments(case_id)):
+                raise CaseworkError(f"{staff_id} is not {role.value} on {case_id}")
+            body = {"staff_id": staff_id, "role": AssignmentRole(role).value, "reason": reason}
+            self._record([self._event(EventType.ASSIGNMENT_ENDED, case_id, by, body)])
+
+    def assignable(self, case_id: str, query: str | None = None) -> list[Candidate]:
+        """The assignee picker: only people the same check would accept, whatever the query."""
+        book = self.book()
+        context = self.context(book, case_id)
+        candidates = [self.candidate(s) for s in book.staff.values() if StaffRole.INVESTIGATOR in s.roles
+                      or StaffRole.SUPERVISOR in s.roles]  # fmt: skip
+        return search(candidates, context, query) if query else eligible(candidates, context)
+
+    def record_waiver(self, case_id: str, staff_id: str, rule: Rule, reason: str, overseer_id: str) -> Waiver:
+        if not reason.strip():
+            raise IndependenceError("a waiver needs a reason")
+        with self._writing() as book:
+            self._staff(book, staff_id)
+            overseer = self._staff(book, overseer_id)
+            context = self.context(book, case_id)
+            if rule not in WAIVABLE_RULES:
+                raise IndependenceError(f"{rule.value} cannot be waived: it is a conflict of interest, not of affiliation")
+            objections = may_waive(self.candidate(overseer), context)
+            if objections:
+                raise IndependenceError(f"{overseer_id} may not record waivers on {case_id}: " + "; ".join(objections))
+            waiver_id = book.next_id("W")
+            body = {"waiver_id": waiver_id, "staff_id": staff_id, "rule": rule.value, "reason": reason}
+            self._record([self._event(EventType.WAIVER_RECORDED, case_id, overseer_id, body)])
+        return self.book().waivers[waiver_id]
+
+    # -- actions, intelligence, escalation ------------------------------------------------
+
+    def record_intelligence(
+        self, summary: str, by: str, *, document_id: str | None = None, case_id: str | None = None,
+        received_at: str | None = None, action_days: int | None = None,
+    ) -> Intelligence:  # fmt: skip
+        if not summary.strip() and document_id is None:
+            raise CaseworkError("intelligence needs a summary or a document")
+        if document_id is not None and self.store.get_document(document_id) is None:
+            raise CaseworkError(f"no document {document_id!r}")
+        received = received_at or utc_now()
+        _instant(received, "received")
+        days = int(self.settings["intelligence_action_days"] if action_days is None else action_days)
+        with self._writing() as book:
+            if case_id is not None:
+                self._case(book, case_id)
+            intel_id = book.next_id("I")
+            body = {"case": case_id, "summary": summary, "document_id": document_id, "received_at": received,
+                    "action_due": add_days(received, days)}  # fmt: skip
+            self._record([self._event(EventType.INTELLIGENCE_RECORDED, intel_id, by, body)])
+        return self.book().intelligence[intel_id]
+
+    def raise_action(
+        self, description: str, owner: str, due: str, by: str, *, case_id: str | None = None,
+        intelligence_id: str | None = None,
+    ) -> Action:  # fmt: skip
+        if not description.strip():
+            raise CaseworkError("an action needs a description")
+        _instant(due, "due")
+        with self._writing() as book:
+            self._staff(book, owner)
+            if case_id is not None:
+                self._case(book, case_id)
+            if intelligence_id is not None:
+                if intelligence_id not in book.intelligence:
+                    raise CaseworkError(f"no intelligence item {intelligence_id!r}")
+                case_id = case_id or book.intelligence[intelligence_id].case_id
+            action_id = book.next_id("A")
+            body = {"case": case_id, "description": description, "owner": owner, "due": due,
+                    "intelligence": intelligence_id}  # fmt: skip
+            self._record([self._event(EventType.ACTION_RAISED, action_id, by, body)])
+        return self.book().actions[action_id]
+
+    def complete_action(self, action_id: str, result: str, by: str) -> Action:
+        if not result.strip():
+            raise CaseworkError("an action is completed with its result")
+        with self._writing() as book:
+            action = book.actions.get(action_id)
+            if action is None:
+                raise CaseworkError(f"no action {action_id!r}")
+            if not action.is_open:
+                raise CaseworkError(f"{action_id} was completed at {action.completed_at}")
+            self._record([self._event(EventType.ACTION_COMPLETED, action_id, by, {"result": result, "case": action.case_id})])
+        return self.book().actions[action_id]
+
+    def overdue(self, now: datetime | None = None) -> list[Overdue]:
+        return find_overdue(self.book(), now or datetime.now(timezone.utc))
+
+    def escalate(self, by: str, now: datetime | None = None) -> list[Escalation]:
+        """Escalate to the oversight role everything newly overdue; each is a ledger event."""
+        moment = now or datetime.now(timezone.utc)
+        with self._writing() as book:
+            due = due_escalations(book, moment)
+            events = [
+                self._event(EventType.ESCALATION_RECORDED, item.item_id, by,
+                            {"reason": item.reason, "due": item.due, "case": item.case_id, "to": StaffRole.OVERSEER.value,
+                             "owner": item.owner, "days_overdue": item.days_overdue, "description": item.description})
+                for item in due
+            ]  # fmt: skip
+            if events:
+                self._record(events)
+        new = {(item.item_id, item.reason) for item in due}
+        return [e for e in self.book().escalations if (e.item_id, e.reason) in new]
+
+    def report(self, now: datetime | None = None, case_id: str | None = None) -> dict[str, Any]:
+        return build_report(self.book(), now or datetime.now(timezone.utc), case_id)
+
+    # -- links, accounts, corroboration ---------------------------------------------------
+
+    def _live_documents(self, case: Case) -> list[str]:
+        live = set(self.store.resolvable_documents())
+        return [d for d in case.documents if d in live or self._superseded_by(d) in live]
+
+    def _superseded_by(self, doc_id: str) -> str | None:
+        row = self.store.conn.execute("SELECT id FROM documents WHERE amends = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def links(self, book: Casebook | None = None) -> list[CaseLinkage]:
+        book = book or self.book()
+        view = self.entity_view()
+        case_documents = {cid: set(self._live_documents(c)) for cid, c in book.cases.items()}
+        subjects = {cid: set().union(*[view.current(s.entity) for s in book.case_subjects(cid)] or [set()])
+                    for cid in book.cases}  # fmt: skip
+        recorded = [(cid, link.other, link.reason) for cid, c in book.cases.items() for link in c.links if cid < link.other]
+        pseudonymous = {eid for eid, e in view.entities.items() if e.attributes.get("pseudonym")}
+        kinds = {eid: e.type for eid, e in view.entities.items()}
+        names = {eid: e.name for eid, e in view.entities.items()}
+        return link_cases(case_documents, view.mentions, kinds, names, subjects, recorded, pseudonymous)
+
+    def _facts(self, book: Casebook) -> list[DocumentFacts]:
+        given: dict[str, str] = {}
+        for case in book.cases.values():
+            for doc_id, party in case.documents.items():
+                if party:
+                    given[doc_id] = party
+        return [DocumentFacts(doc.id, doc.kind.value, doc.provenance.source_name, doc.parent_id, doc.amends,
+                              given.get(doc.id)) for doc, status, _ in self.store.iter_documents()
+                if status == "active"]  # fmt: skip
+
+    def accounts(self, book: Casebook | None = None) -> tuple[dict[str, str], list[AccountProposal]]:
+        """Documents grouped into independent accounts, and proposed same-account pairs."""
+        book = book or self.book()
+        facts = self._facts(book)
+        view = self.entity_view()
+        accounts = group_accounts(facts, book.account_comparisons)
+        names = {eid: e.name for eid, e in view.entities.items()}
+        live = {f.id for f in facts}
+        mentions = [m for m in view.mentions if m.document_id in live]
+        proposals = propose_same_accounts(facts, mentions, book.account_comparisons, names)
+        return accounts, proposals
+
+    def corroboration(self, entity_id: str, book: Casebook | None = None) -> Corroboration:
+        view = self.entity_view()
+        if entity_id not in view.entities:
+            raise CaseworkError(f"no entity {entity_id!r}; see `casetrail entities`")
+        accounts, proposals = self.accounts(book)
+        mentions = [m for m in view.mentions if m.entity_id == entity_id and m.document_id in accounts]
+        return corroborate(entity_id, view.entities[entity_id].name, mentions, accounts, proposals)
+
+    def subject_corroboration(self, book: Casebook | None = None) -> dict[str, Corroboration]:
+        """Corroboration for every entity that is a subject of an allegation."""
+        book = book or self.book()
+        view = self.entity_view()
+        accounts, proposals = self.accounts(book)
+        by_entity: dict[str, list[MentionRef]] = defaultdict(list)
+        for m in view.mentions:
+            if m.document_id in accounts:
+                by_entity[m.entity_id].append(m)
+        result = {}
+        for subject in book.subjects.values():
+            for eid in view.current(subject.entity):
+                if eid not in result:
+                    result[eid] = corroborate(eid, view.entities[eid].name, by_entity[eid], accounts, proposals)
+        return result
+
+    def raise_alerts(self, by: str, threshold: int | None = None) -> list[dict[str, Any]]:
+        """Repeat-subject alerts: a subject named in at least K independent accounts. Each is an event."""
+        k = int(threshold or self.settings["repeat_subject_threshold"])
+        if k < 1:
+            raise CaseworkError("the repeat-subject threshold must be at least 1")
+        view = self.entity_view()
+        with self._writing() as book:
+            alerted = {r for a in book.alerts if a.kind == "repeat_subject" for r in a.detail.get("records", [])}
+            events = []
+            for eid, found in sorted(self.subject_corroboration(book).items()):
+                records = sorted(r for r, e in view.records.items() if e == eid)
+                if found.independent < k or alerted & set(records):
+                    continue
+                cases = sorted({s.case_id for s in book.subjects.values() if eid in view.current(s.entity)})
+                body = {"kind": "repeat_subject", "threshold": k, "name": found.name, "independent": found.independent,
+                        "documents": list(found.documents), "cases": cases, "records": records}  # fmt: skip
+                events.append(self._event(EventType.ALERT_RAISED, eid, by, body))
+            if events:
+                self._record(events)
+        return [event.body | {"entity_id": event.subject} for event in events]
+
+    def unknown_proposals(self) -> list[UnknownProposal]:
+        book = self.book()
+        return propose_unknown_matches(list(book.subjects.values()), book.unknown_comparisons)
+
+    # -- views ----------------------------------------------------------------------------
+
+    def case_view(self, case_id: str) -> dict[str, Any]:
+        """A case as the API and `case show --format json` give it."""
+        book = self.book()
+        case = self._case(book, case_id)
+        view = self.entity_view()
+        corroboration = self.subject_corroboration(book)
+        documents = []
+        for doc_id, given_by in case.documents.items():
+            found = self.store.get_document(doc_id)
+            assert found is not None
+            doc, status, leaf = found
+            documents.append({"id": doc_id, "source_name": doc.provenance.source_name, "kind": doc.kind.value,
+                              "status": status, "leaf_index": leaf, "given_by": given_by,
+                              "received_at": doc.provenance.received_at})  # fmt: skip
+        allegations = []
+        for aid in case.allegation_ids:
+            a = book.allegations[aid]
+            subjects = []
+            for sid in a.subject_ids:
+                s = book.subjects[sid]
+                current = sorted(view.current(s.entity))
+                subjects.append({
+                    "id": s.id, "label": s.label, "entity": s.entity.to_json() if s.entity else None,
+                    "current_entities": current, "staff_id": s.staff_id,
+                    "unknown": s.unknown.to_json() if s.unknown else None, "force": s.force, "unit": s.unit,
+                    "corroboration": [corroboration[e].to_json() for e in current if e in corroboration],
+                })  # fmt: skip
+            allegations.append({
+                "id": a.id, "category": a.category, "category_label": self._label(a.category),
+                "summary": a.summary, "period": a.period.to_json() if a.period else None, "place": a.place,
+                "status": a.status.value,
+                "status_history": [{"status": s.status.value, "reason": s.reason, "at": s.at, "by": s.actor,
+                                    "leaf": s.leaf} for s in a.statuses],
+                "subjects": subjects,
+            })  # fmt: skip
+        links = [l.to_json() for l in self.links(book) if case_id in (l.left, l.right)]
+        return {
+            "id": case.id, "title": case.title, "kind": case.kind.value, "reference": case.reference,
+            "opened_at": case.opened_at, "opened_by": case.opened_by, "documents": documents,
+            "parties": [{"id": p.id, "role": p.role.value, "pseudonym": p.pseudonym,
+                         "entity": p.entity.to_json() if p.entity else None} for p in book.case_parties(case_id)],
+            "allegations": allegations,
+            "assignments": [{"staff_id": a.staff_id, "name": book.staff[a.staff_id].name, "role": a.role.value,
+                             "at": a.at, "by": a.by, "waivers": list(a.waivers), "ended_at": a.ended_at,
+                             "leaf": a.leaf} for a in book.assignments if a.case_id == case_id],
+            "refusals": [{"staff_id": r.staff_id, "name": book.staff[r.staff_id].name, "role": r.role.value,
+                          "at": r.at, "by": r.by, "leaf": r.leaf, "conflicts": [c.to_json() for c in r.conflicts]}
+                         for r in book.refusals if r.case_id == case_id],
+            "waivers": [{"id": w.id, "staff_id": w.staff_id, "rule": w.rule.value, "reason": w.reason, "by": w.by,
+                         "at": w.at, "leaf": w.leaf} for w in book.waivers.values() if w.case_id == case_id],
+            "actions": [_action_json(a) for a in book.actions.values() if a.case_id == case_id],
+            "intelligence": [{"id": i.id, "summary": i.summary, "document_id": i.document_id,
+                              "received_at": i.received_at, "action_due": i.action_due,
+                              "actions": [a.id for a in book.actions_for(i.id)]}
+                             for i in book.intelligence.values() if i.case_id == case_id],
+            "escalations": [{"item": e.item_id, "reason": e.reason, "due": e.due, "at": e.at, "to": e.to,
+                             "leaf": e.leaf} for e in book.escalations if e.case_id == case_id],
+            "links": links,
+            "history": [entry.to_json() for entry in case.history],
+        }  # fmt: skip
+
+    def _label(self, code: str) -> str:
+        return next((c.label for c in self.categories if c.code == code), code)
+
+    def export(self, case_id: str, out: Path) -> Path:
+        from casetrail.casefile import export_case_file
+
+        case = self.case_view(case_id)
+        book = self.book()
+        leaves = [entry.leaf for entry in book.cases[case_id].history]
+        return export_case_file(out, case=case, event_leaves=leaves, document_ids=list(book.cases[case_id].documents),
+                                store=self.store, objects=self.register.objects, log=self.log)  # fmt: skip
+
+
+def linked_for_policy(linkages: Sequence[CaseLinkage], case_id: str) -> set[str]:
+    """Cases linked to `case_id` by hand or through a shared person, subject, vehicle or phone."""
+    linked = set()
+    for linkage in linkages:
+        if case_id not in (linkage.left, linkage.right):
+            continue
+        if linkage.recorded or any(s.kind in POLICY_LINK_KINDS or s.subject_in for s in linkage.shared):
+            linked.add(linkage.right if linkage.left == case_id else linkage.left)
+    return linked
+
+
+def _action_json(a: Action) -> dict[str, Any]:
+    return {"id": a.id, "description": a.description, "owner": a.owner, "due": a.due, "raised_at": a.raised_at,
+            "raised_by": a.raised_by, "intelligence": a.intelligence_id, "result": a.result,
+            "completed_at": a.completed_at, "completed_by": a.completed_by, "leaf": a.leaf}  # fmt: skip
+
+
+def _instant(text: str, what: str) -> None:
+    try:
+        parse_instant(text)
+    except ValueError:
+        raise CaseworkError(f"{what} must be an ISO date or date-time, e.g. 2026-03-01; got {text!r}") from None
+

@@ -1,0 +1,8 @@
+-- Casework events (cases, allegations, assignments, actions, ...) live in the ledger like
+-- everything else; this index finds them without scanning it. State is a replay of them.
+CREATE TABLE casework_events (
+    leaf_index INTEGER PRIMARY KEY,
+    type       TEXT NOT NULL,
+    subject    TEXT NOT NULL
+);
+CREATE INDEX casework_events_subject ON casework_events(subject);

@@ -70,6 +70,8 @@ from casetrail.resolution.matching import PersonIndex
 # towns are shared by nearly every case in an inquiry; linking through them would make every
 # case "linked" and the rule meaningless.
 POLICY_LINK_KINDS = frozenset({"subject", "person", "officer", "pseudonym", "vehicle", "phone"})
+# Details that tie two reports to one account without being entities ("aged 14", "in 2003").
+ACCOUNT_DETAIL_TYPES = ("age", "date", "period", "collar_number")
 DEFAULT_SETTINGS: dict[str, Any] = {
     "repeat_subject_threshold": 3,  # K: independent accounts naming a subject before an alert
     "intelligence_action_days": 7,  # intelligence must lead to an action within this many days
@@ -529,7 +531,8 @@ class Casework:
         accounts = group_accounts(facts, book.account_comparisons)
         names = {eid: e.name for eid, e in view.entities.items()}
         live = {f.id for f in facts}
-        mentions = [m for m in view.mentions if m.document_id in live]
+        details = self.store.detail_mention_refs(ACCOUNT_DETAIL_TYPES)
+        mentions = [m for m in [*view.mentions, *details] if m.document_id in live]
         proposals = propose_same_accounts(facts, mentions, book.account_comparisons, names)
         return accounts, proposals
 

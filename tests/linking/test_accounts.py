@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casetrail.linking.accounts import (
-    COMMON_FACTOR, WEIGHTS, AccountProposal, group_accounts, latest_verdicts, propose_same_accounts,
+    COMMON_FACTOR, REPEAT_FACTOR, WEIGHTS, AccountProposal, group_accounts, latest_verdicts, propose_same_accounts,
 )
 from casetrail.model.casework import Comparison, DocumentFacts, MentionRef
 
@@ -209,6 +209,13 @@ def test_dates_periods_and_decades_normalise() -> None:
     # "March 1999" and the 14th share the month (which covers the year); 1998 ends the range in both
     assert proposal.reasons == ("both give March 1999", "both give 1998", "both give the late 1990s")
     assert proposal.score == noisy_or(WEIGHTS["month"], WEIGHTS["year"], WEIGHTS["decade"])
+
+
+def test_further_details_of_one_kind_count_half_as_much() -> None:
+    mentions = [ref(i, 10 * k, year, "period") for i in (1, 2) for k, year in enumerate(("in 2014", "in 2015", "in 2022"))]
+    [proposal] = propose_same_accounts([doc(1), doc(2)], mentions, [], min_score=0.0)
+    assert proposal.reasons == ("both give 2014", "both give 2015", "both give 2022")
+    assert proposal.score == noisy_or(0.25, 0.25 * REPEAT_FACTOR, 0.25 * REPEAT_FACTOR**2) == 0.3848
 
 
 def test_unresolved_mentions_compare_by_text_and_collar_numbers_by_digits() -> None:

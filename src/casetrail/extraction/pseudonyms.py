@@ -41,7 +41,7 @@ CONFIDENCE_QUOTED = 0.8
 CONFIDENCE_CODE = 0.85
 CONFIDENCE_LEARNED = 0.75
 CONFIDENCE_REGISTERED = 0.85
-VERSION = "1.1.0"
+VERSION = "1.1.1"
 CONFIDENCE_NICKNAME = 0.75
 
 _OPEN = "\"“‘'"
@@ -57,7 +57,7 @@ _QUOTED = re.compile(
 
 _VICTIM = (r"survivors?|victims?|wom[ae]n|girls?|witness(?:es)?|complainants?|teenagers?|schoolgirls?|child|"
            r"mother|daughter|sister|young[ \t]+(?:woman|person)")
-_NICK_CUE = r"known(?:[ \t]+\w+)?[ \t]+as|called|named|nicknamed|referred[ \t]+to[ \t]+as|went[ \t]+by|goes[ \t]+by"
+_NICK_CUE = r"known(?:[ \t]+\w+)?[ \t]+as|called|calling|named|nicknamed|referred[ \t]+to[ \t]+as|went[ \t]+by|goes[ \t]+by"
 _BEFORE_QUOTE = re.compile(
     rf"(?i:\b(?P<cue>{_VICTIM}|pseudonym|alias|{_NICK_CUE}))[ \t]*[,:(]?[ \t]*(?:(?i:is|was|as)[ \t]+)?$"
 )

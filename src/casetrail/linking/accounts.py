@@ -42,6 +42,8 @@ WEIGHTS: Final[Mapping[str, float]] = MappingProxyType({
 # A detail named in more than half of the accounts (and in more than two) describes the corpus,
 # not an account: "between 1997 and 2013" is in nearly every article about Rotherham.
 COMMON_FACTOR: Final = 0.2
+# Each further shared detail of one kind counts this much of the one before (see `_score`).
+REPEAT_FACTOR: Final = 0.5
 # Officer + age + year (0.66) is proposed; officer + age (0.55) is not; a shared pseudonym always is.
 DEFAULT_MIN_SCORE: Final = 0.6
 # Details held by more documents than this do not generate candidate pairs (they still add to the
@@ -233,7 +235,9 @@ def _entity_classes(mentions: Iterable[MentionRef]) -> dict[str, str]:
     return {e: next(c for c in _ENTITY_CLASSES if c in classes) for e, classes in seen.items()}
 
 
-def _details_of(m: MentionRef, classes: Mapping[str, str], entity_names: Mapping[str, str]) -> list[tuple[_Detail, str]]:
+def _details_of(
+    m: MentionRef, classes: Mapping[str, str], entity_names: Mapping[str, str]
+) -> list[tuple[_Detail, str]]:
     cls = _CLASS_OF_TYPE.get(m.type)
     if cls is not None:
         if m.entity_id:  # resolution already decided which mentions are the same entity
@@ -260,9 +264,15 @@ def _covered(detail: _Detail, shared: set[_Detail]) -> bool:
     return any(o.kind in ("date", "month") and o != detail and o.key.startswith(detail.key) for o in shared)
 
 
-def _score(shared: set[_Detail], df: Mapping[_Detail, int], n: int, labels: Mapping[_Detail, str]) -> tuple[float, tuple[str, ...]]:
-    miss = 1.0
-    weighted: list[tuple[float, str]] = []
+def _score(
+    shared: set[_Detail], df: Mapping[_Detail, int], n: int, labels: Mapping[_Detail, str]
+) -> tuple[float, tuple[str, ...]]:
+    """Noisy-OR of the shared details' weights, and their reasons, strongest first.
+
+    Within a kind each further detail counts half the one before: three years two articles both
+    give ("2014", "2015", "2022") are mostly the context of one story, not three facts of an account.
+    """
+    by_kind: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for d in shared:
         if _covered(d, shared):
             continue
@@ -271,9 +281,13 @@ def _score(shared: set[_Detail], df: Mapping[_Detail, int], n: int, labels: Mapp
         if _is_common(d, df[d], n):
             weight *= COMMON_FACTOR
             reason += f" (in {df[d]} of {n} accounts)"
+        by_kind[d.kind].append((weight, reason))
+    weighted = [(w * REPEAT_FACTOR**i, r) for found in by_kind.values()
+                for i, (w, r) in enumerate(sorted(found, key=lambda wr: (-wr[0], wr[1])))]  # fmt: skip
+    weighted.sort(key=lambda wr: (-wr[0], wr[1]))  # also a fixed order for the float product
+    miss = 1.0
+    for weight, _ in weighted:
         miss *= 1.0 - weight
-        weighted.append((weight, reason))
-    weighted.sort(key=lambda wr: (-wr[0], wr[1]))
     return round(1.0 - miss, 4), tuple(r for _, r in weighted)
 
 
@@ -312,11 +326,10 @@ def propose_same_accounts(
     df = {d: len({accounts[doc] for doc in docs}) for d, docs in postings.items()}
     n = len(set(accounts.values()))
 
-    different = {
-        frozenset((accounts[a], accounts[b]))
-        for pair, same in latest_verdicts(comparisons).items() if not same and pair <= accounts.keys()
-        for a, b in [sorted(pair)]
-    }  # fmt: skip
+    # A human's "not the same" on any two documents covers their whole accounts.
+    verdicts = latest_verdicts(comparisons)
+    different = {frozenset(accounts[x] for x in pair) for pair, same in verdicts.items()
+                 if not same and pair <= accounts.keys()}  # fmt: skip
     candidates: set[tuple[str, str]] = set()
     for detail, docs in postings.items():
         if len(docs) < 2:

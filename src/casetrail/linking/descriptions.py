@@ -99,11 +99,16 @@ def _words(text: str) -> list[str]:
 
 
 def _protected_at(words: Sequence[str], i: int) -> int:
-    """How many words from i form a protected term (0 if none), plural "-s" included."""
+    """How many words from i form a protected term (0 if none); plurals in "-s" and "-ies" too."""
     phrases, longest = _phrases()
     for n in range(min(longest, len(words) - i), 0, -1):
-        span = tuple(words[i : i + n])
-        if span in phrases or (span[-1].endswith("s") and span[:-1] + (span[-1][:-1],) in phrases):
+        *head, last = words[i : i + n]
+        singulars = [last]
+        if last.endswith("ies"):
+            singulars.append(last[:-3] + "y")
+        if last.endswith("s"):
+            singulars.append(last[:-1])
+        if any((*head, s) in phrases for s in singulars):
             return n
     return 0
 
@@ -151,9 +156,10 @@ _ROLE_STOP: Final = _STOP | {"officer", "officers", "police", "policeman", "poli
 _UNIT_STOP: Final = _STOP | {"unit", "team", "department", "dept", "squad", "section", "police"}
 _PLACE_STOP: Final = _STOP | {"road", "rd", "street", "st", "lane", "ln", "avenue", "ave", "way", "drive", "close",
                               "place", "area", "near", "outside", "inside", "behind", "opposite", "next"}  # fmt: skip
-_VEHICLE_STOP: Final = _STOP | {"car", "vehicle", "reg", "registration", "number", "plate", "plates", "index",
-                                "mark", "driving", "drove", "drive", "driven", "possibly", "maybe", "partial",
-                                "starts", "starting", "start", "begins", "beginning", "ends", "ending", "ended"}  # fmt: skip
+_VEHICLE_STOP: Final = _STOP | frozenset(
+    "car vehicle reg registration number plate plates index mark driving drove drive driven possibly maybe partial "
+    "starts starting start begins beginning ends ending ended".split()
+)  # fmt: skip
 _PHYSICAL_STOP: Final = _STOP | frozenset(
     "man men male female woman officer policeman police uniform uniformed person guy bloke looking looked look looks "
     "appearance build built hair haired eyes eyed face facial accent spoke speaks speaking language described "
@@ -204,61 +210,67 @@ _OPPOSITES: Final = (("tall", "short"), ("slim", "heavy"), ("slim", "stocky"))
 _NUMBERS: Final = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven".split())}  # fmt: skip
 _HEIGHT: Final = re.compile(
-    rf"\b(\d|four|five|six|seven)\s*(?:ft|foot|feet|')\s*(?:(\d{{1,2}}|(?:{'|'.join(_NUMBERS)})\b)\s*(?:in|ins|inches|\")?)?",
+    r"\b(\d|four|five|six|seven)\s*(?:ft|foot|feet|')\s*"
+    rf"(?:(\d{{1,2}}|(?:{'|'.join(_NUMBERS)})\b)\s*(?:in|ins|inches|\")?)?",
     re.I,
 )
+_HAIR_WORDS: Final = _HAIR_COLOURS | _HAIR_STYLES
+
+
+def _height(m: re.Match[str]) -> str:
+    """ "six foot two", "6' 2\"", "6ft 2in" -> "6ft2"."""
+    feet, inches = m[1].lower(), (m[2] or "").lower()
+    return f" {_NUMBERS.get(feet, feet)}ft{_NUMBERS.get(inches, inches)} "
+
+
+def _hair_and_eyes(words: Sequence[str]) -> list[str]:
+    """`words` with "short dark hair", "hair was blond", "blue eyes" made into one term per word
+    ("short-haired", "dark-haired", "fair-haired", "blue-eyed"). Done before protected terms are
+    removed, while "black hair" can still be told from a word for skin."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        noun = words[i]
+        i += 1
+        if noun not in ("hair", "haired", "eyes", "eyed"):
+            out.append(noun)
+            continue
+        vocabulary = _HAIR_WORDS if noun.startswith("hair") else _EYE_COLOURS
+        start = len(out)
+        while start and out[start - 1] in vocabulary:
+            start -= 1
+        described, out = out[start:], out[:start]
+        if noun == "hair" and words[i : i + 1] in (["was"], ["is"]):  # "his hair was short and dark"
+            end = i + 1
+            while end < len(words) and (words[end] in vocabulary or words[end] == "and"):
+                end += 1
+            described += [w for w in words[i + 1 : end] if w != "and"]
+            i = end
+        for n, word in enumerate(described):
+            if word in ("light", "dark") and any(w in _HAIR_COLOURS for w in described[n + 1 :]):
+                continue  # "light brown": the colour is what compares
+            out.append(f"{_HAIR_WORDS[word]}-haired" if vocabulary is _HAIR_WORDS else f"{_EYE_COLOURS[word]}-eyed")
+    return out
 
 
 def _physical_terms(text: str) -> frozenset[str]:
     """Descriptive terms, canonical ("dark-haired", "glasses", "5ft10"), protected terms removed."""
-    text = _HEIGHT.sub(lambda m: f" {_NUMBERS.get(m[1].lower(), m[1])}ft{_NUMBERS.get((m[2] or '').lower(), m[2] or '')} ", text)
-    words = _words(text)
-    out: list[str] = []
-    i = 0
-    # Hair and eye colours first, while "black hair" can still be told from a word for skin.
-    while i < len(words):
-        w = words[i]
-        if w in ("hair", "haired", "eyes", "eyed"):
-            hair = w.startswith("hair")
-            j = len(out)
-            while j and (out[j - 1] in (_HAIR_COLOURS if hair else _EYE_COLOURS) or (hair and out[j - 1] in _HAIR_STYLES)):
-                j -= 1
-            described, out = out[j:], out[:j]
-            if hair and words[i + 1 : i + 2] in (["was"], ["is"]):  # "his hair was short and dark"
-                k = i + 2
-                while k < len(words) and (words[k] in _HAIR_COLOURS or words[k] in _HAIR_STYLES or words[k] == "and"):
-                    if words[k] != "and":
-                        described.append(words[k])
-                    k += 1
-                i = k - 1 if k > i + 2 else i
-            for n, d in enumerate(described):
-                if d in ("light", "dark") and any(c in _HAIR_COLOURS for c in described[n + 1 :]):
-                    continue  # "light brown": the colour is what compares
-                if hair:
-                    out.append(f"{_HAIR_COLOURS.get(d) or _HAIR_STYLES[d]}-haired")
-                else:
-                    out.append(f"{_EYE_COLOURS[d]}-eyed")
-            i += 1
-            continue
-        out.append(w)
-        i += 1
-    kept = [out[i] for i in _kept(out)]
+    words = _hair_and_eyes(_words(_HEIGHT.sub(_height, text)))
+    kept = [words[i] for i in _kept(words)]
     terms: set[str] = set()
     i = 0
     while i < len(kept):
-        pair = tuple(kept[i : i + 2])
-        if pair in _PHYSICAL_PAIRS:
+        pair = (kept[i], kept[i + 1]) if i + 1 < len(kept) else None
+        if pair in _PHYSICAL_PAIRS:  # "well built", "heavy set"
             terms.add(_PHYSICAL_PAIRS[pair])
             i += 2
             continue
-        w = kept[i]
+        word = kept[i]
         i += 1
-        if w in _HAIR_ALONE:
-            terms.add(_HAIR_ALONE[w])
-        elif w in _COLOUR_WORDS or w in _PHYSICAL_STOP or len(w) < 2:
-            continue  # a bare colour may mean skin: never compared
-        else:
-            terms.add(_PHYSICAL_SYNONYMS.get(w, w))
+        if word in _HAIR_ALONE:
+            terms.add(_HAIR_ALONE[word])
+        elif word not in _COLOUR_WORDS and word not in _PHYSICAL_STOP and len(word) > 1:
+            terms.add(_PHYSICAL_SYNONYMS.get(word, word))  # a bare colour may mean skin: never compared
     return frozenset(terms)
 
 
@@ -534,7 +546,8 @@ def _compare_vehicle(a: _Features, b: _Features, agree: _Found, differ: _Found) 
         if common:
             agree.append((W_VEHICLE_COLOUR, "same vehicle colour" + _colour_text(common)))
         else:
-            differ.append((P_VEHICLE_COLOUR, "different vehicle colours" + _colour_text(a.vehicle_colours | b.vehicle_colours)))
+            shown = _colour_text(a.vehicle_colours | b.vehicle_colours)
+            differ.append((P_VEHICLE_COLOUR, "different vehicle colours" + shown))
 
 
 def _compare_period(a: _Features, b: _Features, agree: _Found, differ: _Found) -> None:
@@ -551,7 +564,7 @@ def _compare_physical(a: _Features, b: _Features, agree: _Found, differ: _Found)
     shared = a.physical & b.physical
     if shared:
         miss = 1.0
-        for term in shared:
+        for term in sorted(shared):  # a fixed order: the rounded score never depends on set order
             miss *= 1.0 - _term_weight(term)
         agree.append((1.0 - miss, f"both described as {', '.join(sorted(shared))}"))
     for x, y in _OPPOSITES:

@@ -121,10 +121,14 @@ def link_cases(
     linkages = []
     for pair in sorted(shared.keys() | reasons.keys()):
         entities = shared.get(pair, []) + sorted(common_of_case[pair[0]] & common_of_case[pair[1]])
-        items = sorted((entry(e, pair) for e in entities),
-                       key=lambda s: (KIND_ORDER.get(s.kind, len(KIND_ORDER)), s.cases_sharing, s.name, s.entity_id))  # fmt: skip
+        items = sorted((entry(e, pair) for e in entities), key=_specificity)
         linkages.append(CaseLinkage(pair[0], pair[1], tuple(items), tuple(reasons.get(pair, ()))))
     return linkages
+
+
+def _specificity(s: SharedEntity) -> tuple[int, int, str, str]:
+    """Most specific kind first; within a kind, the entity fewer cases share."""
+    return KIND_ORDER.get(s.kind, len(KIND_ORDER)), s.cases_sharing, s.name, s.entity_id
 
 
 def linked_cases(linkages: Iterable[CaseLinkage], case_id: str) -> set[str]:

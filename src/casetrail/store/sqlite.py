@@ -346,6 +346,17 @@ class SqliteStore:
             rows = self.conn.execute(sql + f" WHERE m.document_id IN ({marks}) ORDER BY m.document_id, m.start", ids)
         return [MentionRef(doc, int(start), int(end), text, kind, eid) for doc, start, end, text, kind, eid in rows]
 
+    def detail_mention_refs(self, types: Iterable[str], exclude_extractor_prefix: str = "spacy_ner@") -> list[MentionRef]:
+        """Mentions that name no entity but still identify an account (ages, dates, periods)."""
+        kinds = sorted(set(types))
+        marks = ",".join("?" for _ in kinds)
+        rows = self.conn.execute(
+            f'SELECT document_id, start, "end", text, type FROM mentions WHERE type IN ({marks})'
+            " AND extractor NOT LIKE ? ORDER BY document_id, start",
+            (*kinds, exclude_extractor_prefix + "%"),
+        )
+        return [MentionRef(doc, int(start), int(end), text, kind, "") for doc, start, end, text, kind in rows]
+
     # -- casework -------------------------------------------------------------------------
 
     def add_casework_events(self, rows: Iterable[tuple[int, str, str]]) -> None:

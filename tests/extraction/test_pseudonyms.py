@@ -93,8 +93,8 @@ def test_register_finds_uncued_uses_and_changes_the_version() -> None:
     text = "Me and Willow went with Child K17, not Willowby."
     assert plain.extract("doc", text) == [m for m in plain.extract("doc", text) if m.text == "Child K17"]
     assert [m.text for m in registered.extract("doc", text)] == ["Willow", "Child K17"]
-    assert plain.version == "1.1.0"
-    assert registered.version.startswith("1.1.0+reg.") and registered.version != PseudonymExtractor(["Willow"]).version
+    assert plain.version == "1.1.1"
+    assert registered.version.startswith("1.1.1+reg.") and registered.version != PseudonymExtractor(["Willow"]).version
 
 
 @pytest.mark.parametrize(
@@ -130,3 +130,8 @@ def test_a_nickname_after_a_name_or_a_man_is_a_nickname_even_beside_a_survivor()
     assert (MentionType.PERSON, "Tinker") in found(text)
     text = "Another survivor, a girl known as 'Jo', said so."  # a girl: still a pseudonym
     assert (P, "Jo") in found(text)
+
+
+def test_we_are_calling_introduces_a_pseudonym() -> None:
+    found = PseudonymExtractor().extract("doc", "A woman we are calling 'Ash' says she was 14.")
+    assert [(m.text, m.type.value) for m in found] == [("Ash", "pseudonym")]

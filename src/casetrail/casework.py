@@ -30,6 +30,7 @@ from casetrail.model.casework import (
     DEFAULT_CATEGORIES,
     Action,
     Allegation,
+    Assignment,
     AllegationStatus,
     AssignmentContext,
     AssignmentRole,
@@ -70,6 +71,7 @@ from casetrail.resolution.matching import PersonIndex
 # towns are shared by nearly every case in an inquiry; linking through them would make every
 # case "linked" and the rule meaningless.
 POLICY_LINK_KINDS = frozenset({"subject", "person", "officer", "pseudonym", "vehicle", "phone"})
+ASSIGNMENT_CONFLICT = "assignment_conflict"  # an assignee the rules would now refuse
 # Details that tie two reports to one account without being entities ("aged 14", "in 2003").
 ACCOUNT_DETAIL_TYPES = ("age", "date", "period", "collar_number")
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -483,13 +485,39 @@ class Casework:
                              "owner": item.owner, "days_overdue": item.days_overdue, "description": item.description})
                 for item in due
             ]  # fmt: skip
+            for assignment, verdict in self.conflicted_assignments(book):
+                item = f"{assignment.case_id}/{assignment.staff_id}/{assignment.role.value}"
+                if not book.escalated(item, ASSIGNMENT_CONFLICT):
+                    body = {"reason": ASSIGNMENT_CONFLICT, "due": moment.date().isoformat(), "case": assignment.case_id,
+                            "to": StaffRole.OVERSEER.value, "staff_id": assignment.staff_id,
+                            "conflicts": [c.to_json() for c in verdict.conflicts]}  # fmt: skip
+                    events.append(self._event(EventType.ESCALATION_RECORDED, item, by, body))
             if events:
                 self._record(events)
-        new = {(item.item_id, item.reason) for item in due}
+        new = {(event.subject, event.body["reason"]) for event in events}
         return [e for e in self.book().escalations if (e.item_id, e.reason) in new]
 
+    def conflicted_assignments(self, book: Casebook) -> list[tuple[Assignment, Verdict]]:
+        """Current assignments the rules would now refuse: evidence that arrived after the check."""
+        found = []
+        contexts: dict[str, AssignmentContext] = {}
+        for assignment in book.current_assignments():
+            if assignment.case_id not in contexts:
+                contexts[assignment.case_id] = self.context(book, assignment.case_id)
+            verdict = check(self.candidate(book.staff[assignment.staff_id]), contexts[assignment.case_id])
+            if not verdict.allowed:
+                found.append((assignment, verdict))
+        return found
+
     def report(self, now: datetime | None = None, case_id: str | None = None) -> dict[str, Any]:
-        return build_report(self.book(), now or datetime.now(timezone.utc), case_id)
+        book = self.book()
+        report = build_report(book, now or datetime.now(timezone.utc), case_id)
+        report["assignment_conflicts"] = [
+            {"item": e.item_id, "case": e.case_id, "escalated_at": e.at, "leaf": e.leaf, "to": e.to}
+            for e in book.escalations
+            if e.reason == ASSIGNMENT_CONFLICT and (case_id is None or e.case_id == case_id)
+        ]
+        return report
 
     # -- links, accounts, corroboration ---------------------------------------------------
 
@@ -623,6 +651,11 @@ class Casework:
                 "subjects": subjects,
             })  # fmt: skip
         links = [l.to_json() for l in self.links(book) if case_id in (l.left, l.right)]
+        context = self.context(book, case_id)
+        conflicts_now = {
+            (a.staff_id, a.role): check(self.candidate(book.staff[a.staff_id]), context)
+            for a in book.current_assignments(case_id)
+        }
         return {
             "id": case.id, "title": case.title, "kind": case.kind.value, "reference": case.reference,
             "opened_at": case.opened_at, "opened_by": case.opened_by, "documents": documents,
@@ -630,8 +663,10 @@ class Casework:
                          "entity": p.entity.to_json() if p.entity else None} for p in book.case_parties(case_id)],
             "allegations": allegations,
             "assignments": [{"staff_id": a.staff_id, "name": book.staff[a.staff_id].name, "role": a.role.value,
-                             "at": a.at, "by": a.by, "waivers": list(a.waivers), "ended_at": a.ended_at,
-                             "leaf": a.leaf} for a in book.assignments if a.case_id == case_id],
+                             "at": a.at, "by": a.by, "waivers": list(a.waivers), "ended_at": a.ended_at, "leaf": a.leaf,
+                             "conflicts_now": [c.to_json() for c in conflicts_now[(a.staff_id, a.role)].conflicts]
+                             if (a.staff_id, a.role) in conflicts_now and a.ended_at is None else []}
+                            for a in book.assignments if a.case_id == case_id],
             "refusals": [{"staff_id": r.staff_id, "name": book.staff[r.staff_id].name, "role": r.role.value,
                           "at": r.at, "by": r.by, "leaf": r.leaf, "conflicts": [c.to_json() for c in r.conflicts]}
                          for r in book.refusals if r.case_id == case_id],

@@ -596,3 +596,6 @@ def oversight_report(
         emit_json(report)
         return
     out.print(render_report(report), markup=False)
+    for item in report["assignment_conflicts"]:
+        out.print(f"Assignment {item['item']} conflicts with the independence rules; escalated to the {item['to']} "
+                  f"at {item['escalated_at']} (leaf {item['leaf']})", markup=False)  # fmt: skip

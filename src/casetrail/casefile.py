@@ -43,7 +43,7 @@ from typing import Any, BinaryIO
 from casetrail.errors import LedgerError, NoteError, ReceiptError
 from casetrail.ledger.checkpoint import Checkpoint, NoteVerifier, open_checkpoint
 from casetrail.ledger.log import Log
-from casetrail.ledger.receipt import Receipt, verify_receipt
+from casetrail.ledger.receipt import Receipt, unique_keys, verify_receipt
 from casetrail.model.casework import replay
 from casetrail.model.event import Event, EventType
 from casetrail.store.objects import ObjectStore
@@ -473,7 +473,7 @@ class _Verification:
         if raw is None:
             return
         try:
-            case = json.loads(raw, object_pairs_hook=_no_duplicate_keys)
+            case = json.loads(raw, object_pairs_hook=unique_keys)
         except (ValueError, RecursionError) as error:
             self.problem(CASE, f"not JSON ({error})")
             return
@@ -526,19 +526,9 @@ class _Verification:
 # -- parsing untrusted members --------------------------------------------------------------
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # as receipts do: a repeated key reads differently in different parsers, so refuse it
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise ValueError(f"the key {key!r} appears twice")
-        seen[key] = value
-    return seen
-
-
 def _load_object(data: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(data, object_pairs_hook=_no_duplicate_keys)
+        value = json.loads(data, object_pairs_hook=unique_keys)
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         raise ValueError(f"not JSON ({error})") from None
     if not isinstance(value, dict):

@@ -290,7 +290,7 @@ def test_duplicate_json_keys_are_rejected(receipt: Receipt) -> None:
     text = receipt.to_json()
     doubled = text.replace('"leaf_index": 6,', '"leaf_index": 6,\n  "leaf_index": 7,', 1)
     assert doubled != text
-    with pytest.raises(ReceiptError, match="repeats"):
+    with pytest.raises(ReceiptError, match="appears twice"):
         Receipt.from_json(doubled)
 
 

@@ -54,12 +54,12 @@ def _optional_text(value: object, what: str) -> str | None:
     return value
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    # a JSON object with a key twice reads differently in different parsers: refuse it
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`json.loads` hook for untrusted JSON: a repeated key reads differently in different parsers."""
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise ReceiptError(f"receipt JSON repeats the key {key!r}")
+            raise ValueError(f"the key {key!r} appears twice")
         seen[key] = value
     return seen
 
@@ -94,7 +94,7 @@ class Receipt:
     @classmethod
     def from_json(cls, text: str | bytes) -> "Receipt":
         try:
-            raw = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+            raw = json.loads(text, object_pairs_hook=unique_keys)
         except (ValueError, TypeError, RecursionError) as error:  # JSONDecodeError is a ValueError
             raise ReceiptError(f"receipt is not JSON: {error}") from None
         if not isinstance(raw, dict):

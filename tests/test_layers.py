@@ -25,9 +25,10 @@ ALLOWED: dict[str, set[str]] = {
     "synthetic": BASE | {"synthetic"},
     "analysis": BASE | {"intake", "ledger", "store", "extraction", "resolution"},
     "casework": BASE | {"intake", "ledger", "store", "resolution", "linking", "policy", "oversight", "casefile"},
-    "cli": BASE | {"cli", "analysis", "casework", "casefile", "linking", "policy", "intake", "ledger", "store", "extraction", "resolution", "oversight",
+    "cli": BASE | {"cli", "analysis", "casework", "casefile", "demo", "linking", "policy", "intake", "ledger", "store", "extraction", "resolution", "oversight",
                    "synthetic"},  # fmt: skip
     "casefile": BASE | {"ledger", "store", "casefile"},
+    "demo": BASE | {"casework"},
     "__main__": {"cli"},
     "__init__": set(),
 }

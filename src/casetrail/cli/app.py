@@ -567,13 +567,17 @@ def demo(
     failed = [o for o in outcomes if o.status == "failed"]
     for outcome in failed:
         err.print(outcome.line(), markup=False)
-    summary = None
+    summary = casework = None
     if analyse_too:
         from casetrail.analysis import Analysis
 
         analysis = Analysis(register)
         analysis.extract()
         summary = analysis.resolve()
+        from casetrail.casework import Casework
+        from casetrail.demo import build_demo_casework
+
+        casework = build_demo_casework(Casework(register, home.config()))
     report = verify_store(register.store, register.objects, NoteVerifier.from_text(home.verifier_key()))
     table = Table("demo inquiry", "")
     table.add_row("store", str(home.root))
@@ -585,6 +589,12 @@ def demo(
         table.add_row("mentions resolved", str(summary.mentions))
         for kind, n in sorted(summary.by_type.items()):
             table.add_row(f"entities: {kind}", str(n))
+    if casework is not None:
+        table.add_row("cases opened", str(len(casework.cases)))
+        table.add_row("assignments made / refused", f"{casework.assignments} / {casework.refusals}")
+        table.add_row("intelligence items", str(casework.intelligence))
+        table.add_row("escalations to the overseer", str(casework.escalations))
+        table.add_row("repeat-subject alerts", str(casework.alerts))
     table.add_row("log entries", str(report.size))
     table.add_row("checkpoint root", base64.b64encode(report.root).decode())
     table.add_row("verification", "OK" if report.ok else f"FAILED: {len(report.problems)} problems")

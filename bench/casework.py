@@ -545,8 +545,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--reps", type=int, default=None, help="calls per measured operation (default 20)")
     parser.add_argument("--budget", type=float, default=None, help="seconds per measured operation (default 6)")
-    parser.add_argument("--assign-cases", type=int, default=8,
-                        help="cases given assignments while building; escalate rechecks each of them (default 8)")
+    parser.add_argument("--assign-cases", type=int, default=5,
+                        help="cases given assignments while building; escalate rechecks each of them (default 5)")
     parser.add_argument("--picker-cases", type=int, default=5, help="cases whose picker is checked against check()")
     parser.add_argument("--quick", action="store_true", help="200 statements, 5 calls per operation")
     parser.add_argument("--profile", choices=("book", "links", "accounts", "subject_corroboration", "unknown_proposals",

@@ -25,10 +25,12 @@ ALLOWED: dict[str, set[str]] = {
     "synthetic": BASE | {"synthetic"},
     "analysis": BASE | {"intake", "ledger", "store", "extraction", "resolution"},
     "casework": BASE | {"intake", "ledger", "store", "resolution", "linking", "policy", "oversight", "casefile"},
-    "cli": BASE | {"cli", "analysis", "casework", "casefile", "demo", "linking", "policy", "intake", "ledger", "store", "extraction", "resolution", "oversight",
-                   "synthetic"},  # fmt: skip
+    "cli": BASE | {"cli", "web", "analysis", "casework", "casefile", "demo", "linking", "policy", "intake", "ledger", "store", "extraction", "resolution", "oversight",
+                   "synthetic", "web"},  # fmt: skip
     "casefile": BASE | {"ledger", "store", "casefile"},
     "demo": BASE | {"casework"},
+    "web": BASE | {"web", "casework", "analysis", "casefile", "intake", "ledger", "store", "policy", "linking",
+                   "oversight"},  # fmt: skip
     "__main__": {"cli"},
     "__init__": set(),
 }

@@ -607,3 +607,5 @@ def demo(
 
 # Casework commands live in their own module; importing it registers them on `app`.
 from casetrail.cli import casework as _casework  # noqa: E402, F401
+from casetrail.cli import users as _users  # noqa: E402, F401
+from casetrail.cli import workbench as _workbench  # noqa: E402, F401

@@ -35,6 +35,7 @@ class EventType(StrEnum):
     INTELLIGENCE_RECORDED = "intelligence.recorded"
     ESCALATION_RECORDED = "escalation.recorded"
     ALERT_RAISED = "alert.raised"
+    READ_AUDITED = "read.audited"  # who read what, when and why: the read audit
 
 
 def canonical_json(value: Any) -> bytes:

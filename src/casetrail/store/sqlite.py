@@ -364,10 +364,20 @@ class SqliteStore:
         self.conn.executemany("INSERT INTO casework_events (leaf_index, type, subject) VALUES (?, ?, ?)", rows)
 
     def casework_entries(self) -> list[tuple[int, bytes]]:
-        """The ledger entries of every casework event, oldest first."""
+        """The ledger entries of every casework event, oldest first (the read audit apart)."""
         rows = self.conn.execute(
-            "SELECT e.idx, e.data FROM casework_events c JOIN entries e ON e.idx = c.leaf_index ORDER BY e.idx"
+            "SELECT e.idx, e.data FROM casework_events c JOIN entries e ON e.idx = c.leaf_index"
+            " WHERE c.type != 'read.audited' ORDER BY e.idx"
         )
+        return [(int(idx), bytes(data)) for idx, data in rows]
+
+    def audit_entries(self, limit: int | None = None) -> list[tuple[int, bytes]]:
+        """Read-audit events, newest first."""
+        sql = (
+            "SELECT e.idx, e.data FROM casework_events c JOIN entries e ON e.idx = c.leaf_index"
+            " WHERE c.type = 'read.audited' ORDER BY e.idx DESC"
+        )
+        rows = self.conn.execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ())
         return [(int(idx), bytes(data)) for idx, data in rows]
 
     def iter_casework_rows(self) -> Iterator[tuple[int, str, str]]:

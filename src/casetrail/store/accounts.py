@@ -1,0 +1,140 @@
+"""The SQL for local accounts and sessions (tables `users` and `sessions`, migration 0004).
+
+Built on the store's connection by the caller: `AccountStore(store.conn)`. That connection is in
+autocommit mode (isolation_level=None), so each statement here commits by itself, and inside
+`SqliteStore.transaction()` it joins the open transaction. Every write that must not race (the
+failed-login counter) is therefore a single statement.
+
+Rules (password strength, lockout, expiry) live in `casetrail.web.auth`; this module only reads
+and writes rows. Times are the caller's fixed-width UTC strings ('YYYY-MM-DDTHH:MM:SSZ').
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+USER_COLUMNS = (
+    "id, username, password_hash, roles, staff_id, totp_secret, created_at, disabled, failed_logins, locked_until"
+)
+SESSION_COLUMNS = "token_hash, user_id, csrf_token, created_at, expires_at, second_factor_done"
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: str
+    username: str
+    password_hash: str
+    roles: tuple[str, ...]
+    staff_id: str | None
+    totp_secret: str | None
+    created_at: str
+    disabled: bool = False
+    failed_logins: int = 0
+    locked_until: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    token_hash: str
+    user_id: str
+    csrf_token: str
+    created_at: str
+    expires_at: str
+    second_factor_done: bool = False
+
+
+class AccountStore:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # -- users ------------------------------------------------------------------------------
+
+    def add_user(self, user: UserRow) -> bool:
+        """Insert a user; False (and nothing written) if the username is taken."""
+        # ON CONFLICT instead of check-then-insert: two admins adding the same name cannot race.
+        cursor = self.conn.execute(
+            f"INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(username) DO NOTHING",
+            (user.id, user.username, user.password_hash, json.dumps(sorted(user.roles)), user.staff_id,
+             user.totp_secret, user.created_at, int(user.disabled), user.failed_logins, user.locked_until),
+        )  # fmt: skip
+        return cursor.rowcount == 1
+
+    def get_user(self, user_id: str) -> UserRow | None:
+        row = self.conn.execute(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,)).fetchone()
+        return _user(row) if row else None
+
+    def get_user_by_name(self, username: str) -> UserRow | None:
+        row = self.conn.execute(f"SELECT {USER_COLUMNS} FROM users WHERE username = ?", (username,)).fetchone()
+        return _user(row) if row else None
+
+    def list_users(self) -> list[UserRow]:
+        return [_user(row) for row in self.conn.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY username")]
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        self.conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+
+    def set_totp_secret(self, user_id: str, secret: str | None) -> None:
+        self.conn.execute("UPDATE users SET totp_secret = ? WHERE id = ?", (secret, user_id))
+
+    def set_disabled(self, user_id: str, disabled: bool) -> None:
+        self.conn.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))
+
+    def record_failed_login(self, user_id: str, limit: int, lock_until: str) -> int:
+        """Count one failure; the one that reaches `limit` sets `locked_until`. Returns the count."""
+        # One UPDATE, so concurrent failures cannot both read 4 and both write 5. Right-hand sides
+        # see the old row, hence `failed_logins + 1` in the CASE.
+        self.conn.execute(
+            "UPDATE users SET failed_logins = failed_logins + 1, "
+            "locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END WHERE id = ?",
+            (limit, lock_until, user_id),
+        )
+        row = self.conn.execute("SELECT failed_logins FROM users WHERE id = ?", (user_id,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def reset_failed_logins(self, user_id: str) -> None:
+        self.conn.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?", (user_id,))
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def add_session(self, session: SessionRow) -> None:
+        self.conn.execute(
+            f"INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            (session.token_hash, session.user_id, session.csrf_token, session.created_at, session.expires_at,
+             int(session.second_factor_done)),
+        )  # fmt: skip
+
+    def get_session(self, token_hash: str) -> SessionRow | None:
+        row = self.conn.execute(
+            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE token_hash = ?", (token_hash,)
+        ).fetchone()
+        return _session(row) if row else None
+
+    def set_second_factor_done(self, token_hash: str) -> None:
+        self.conn.execute("UPDATE sessions SET second_factor_done = 1 WHERE token_hash = ?", (token_hash,))
+
+    def delete_session(self, token_hash: str) -> None:
+        self.conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    def delete_user_sessions(self, user_id: str) -> int:
+        """End every session of one user (disabled, or a new password); returns how many."""
+        return self.conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount
+
+    def delete_expired_sessions(self, now: str) -> int:
+        """Delete sessions whose expiry is at or before `now`; returns how many."""
+        return self.conn.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount
+
+
+def _user(row: Any) -> UserRow:
+    return UserRow(
+        id=row[0], username=row[1], password_hash=row[2], roles=tuple(json.loads(row[3])), staff_id=row[4],
+        totp_secret=row[5], created_at=row[6], disabled=bool(row[7]), failed_logins=int(row[8]), locked_until=row[9],
+    )  # fmt: skip
+
+
+def _session(row: Any) -> SessionRow:
+    return SessionRow(token_hash=row[0], user_id=row[1], csrf_token=row[2], created_at=row[3], expires_at=row[4],
+                      second_factor_done=bool(row[5]))  # fmt: skip

@@ -1,0 +1,371 @@
+"""The workbench's HTTP face: server-rendered pages and a JSON API over the same `Workbench`.
+
+Every route resolves the session first, then asks `Workbench`, which asks `policy.access` and
+writes the read audit; routes hold no rules of their own. A page or item the viewer may not see
+answers 404, so its existence is not revealed. Handlers are `async` and call the store
+synchronously: one SQLite connection, one request at a time, which is what SQLite wants anyway.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from casetrail.casework import Casework
+from casetrail.errors import CasetrailError
+from casetrail.intake.register import Register, Submission, utc_now
+from casetrail.ledger.checkpoint import NoteVerifier
+from casetrail.ledger.receipt import Receipt, verify_receipt
+from casetrail.model.casework import AssignmentRole
+from casetrail.policy.access import Action, can_do
+from casetrail.store.accounts import AccountStore
+from casetrail.store.home import Home
+from casetrail.web.auth import SESSION_COOKIE, Accounts, AuthError, User, csrf_ok
+from casetrail.web.workbench import AccessDenied, ReasonRequired, Session, Workbench
+
+HERE = Path(__file__).parent
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # per file; the register's own limits apply too
+
+
+class NotSignedIn(Exception):
+    pass
+
+
+def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
+    register = Register.open(home)
+    accounts = Accounts(AccountStore(register.store.conn))
+    verifier = NoteVerifier.from_text(home.verifier_key())
+    settings = home.config()
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app = FastAPI(title="casetrail workbench", version="1", description="Cases, documents, entities, oversight and integrity, "
+                  "under need-to-know access with every read audited.")  # fmt: skip
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    def workbench() -> Workbench:
+        return Workbench(Casework(register, settings))
+
+    def current(request: Request) -> tuple[User, str, Session]:
+        token = request.cookies.get(SESSION_COOKIE)
+        found = accounts.session(token, utc_now()) if token else None
+        if found is None:
+            raise NotSignedIn()
+        user, csrf, second_factor_done = found
+        if user.has_totp and not second_factor_done:
+            raise NotSignedIn()
+        session = workbench().session_for(user.id, user.username, user.roles, user.staff_id)
+        return user, csrf, session
+
+    def check_csrf(request: Request, csrf: str, submitted: str | None) -> None:
+        if not csrf_ok(csrf, submitted or request.headers.get("x-csrf-token")):
+            raise HTTPException(403, "missing or wrong CSRF token")
+
+    def page(request: Request, name: str, **context: Any) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, context)
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, _: NotSignedIn) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(AccessDenied)
+    async def denied(request: Request, _: AccessDenied) -> Response:
+        return JSONResponse({"detail": "not found"}, status_code=404)
+
+    @app.exception_handler(ReasonRequired)
+    async def reason_required(request: Request, error: ReasonRequired) -> Response:
+        return JSONResponse({"detail": str(error)}, status_code=428)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        response: Response = await call_next(request)
+        # Uploaded HTML is only ever shown as escaped text; the policy forbids inline script too.
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    # -- signing in -----------------------------------------------------------------------
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    async def login_page(request: Request) -> HTMLResponse:
+        return page(request, "login.html", error=None, totp=False)
+
+    @app.post("/login", include_in_schema=False)
+    async def login(request: Request, username: str = Form(...), password: str = Form(...)) -> Response:
+        try:
+            user = accounts.authenticate(username, password, utc_now())
+        except AuthError as error:
+            return page(request, "login.html", error=str(error), totp=False)
+        token, _ = accounts.start_session(user, second_factor_done=not user.has_totp)
+        response = RedirectResponse("/login/totp" if user.has_totp else "/", status_code=303)
+        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies, path="/")
+        return response
+
+    @app.get("/login/totp", response_class=HTMLResponse, include_in_schema=False)
+    async def totp_page(request: Request) -> HTMLResponse:
+        return page(request, "login.html", error=None, totp=True)
+
+    @app.post("/login/totp", include_in_schema=False)
+    async def totp(request: Request, code: str = Form(...)) -> Response:
+        token = request.cookies.get(SESSION_COOKIE) or ""
+        found = accounts.session(token, utc_now())
+        if found is None:
+            return RedirectResponse("/login", status_code=303)
+        user = found[0]
+        if not accounts.verify_totp(user.id, code, utc_now()):
+            return page(request, "login.html", error="that code is not valid", totp=True)
+        accounts.complete_second_factor(token)
+        return RedirectResponse("/", status_code=303)
+
+    @app.post("/logout", include_in_schema=False)
+    async def logout(request: Request, csrf_token: str = Form("")) -> Response:
+        _, csrf, _ = current(request)
+        check_csrf(request, csrf, csrf_token)
+        accounts.end_session(request.cookies.get(SESSION_COOKIE, ""))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def chrome(request: Request) -> dict[str, Any]:
+        user, csrf, session = current(request)
+        return {"user": user, "csrf": csrf, "session": session, "can": lambda a: can_do(session.viewer, Action(a))}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def inbox_page(request: Request) -> HTMLResponse:
+        ctx = chrome(request)
+        return page(request, "inbox.html", documents=workbench().documents(ctx["session"]), outcomes=None, **ctx)
+
+    @app.post("/upload", response_class=HTMLResponse, include_in_schema=False)
+    async def upload_page(request: Request, files: list[UploadFile], csrf_token: str = Form("")) -> HTMLResponse:
+        ctx = chrome(request)
+        check_csrf(request, ctx["csrf"], csrf_token)
+        outcomes = await _ingest(ctx["session"], files)
+        return page(request, "inbox.html", documents=workbench().documents(ctx["session"]), outcomes=outcomes, **ctx)
+
+    @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def document_page(request: Request, doc_id: str) -> HTMLResponse:
+        ctx = chrome(request)
+        doc = workbench().document(ctx["session"], doc_id)
+        return page(request, "document.html", doc=doc, segments=_segments(doc), **ctx)
+
+    @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def entity_page(request: Request, entity_id: str) -> HTMLResponse:
+        ctx = chrome(request)
+        return page(request, "entity.html", entity=workbench().entity(ctx["session"], entity_id), **ctx)
+
+    @app.get("/cases", response_class=HTMLResponse, include_in_schema=False)
+    async def cases_page(request: Request) -> HTMLResponse:
+        ctx = chrome(request)
+        return page(request, "cases.html", cases=workbench().cases(ctx["session"]), **ctx)
+
+    @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def case_page(request: Request, case_id: str, message: str | None = None) -> HTMLResponse:
+        ctx = chrome(request)
+        bench = workbench()
+        case = bench.case(ctx["session"], case_id)
+        picker = []
+        if can_do(ctx["session"].viewer, Action.ASSIGN):
+            picker = [{"id": c.staff.id, "name": c.staff.name} for c in bench.casework.assignable(case_id)]
+        return page(request, "case.html", case=case, picker=picker, roles=[r.value for r in AssignmentRole],
+                    message=message, **ctx)  # fmt: skip
+
+    @app.post("/cases/{case_id}/assign", response_class=HTMLResponse, include_in_schema=False)
+    async def assign_page(request: Request, case_id: str, staff_id: str = Form(...), role: str = Form(...),
+                          csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+        ctx = chrome(request)
+        check_csrf(request, ctx["csrf"], csrf_token)
+        message = _assign(ctx["session"], case_id, staff_id, role)
+        return await case_page(request, case_id, message)
+
+    @app.get("/oversight", response_class=HTMLResponse, include_in_schema=False)
+    async def oversight_page(request: Request) -> HTMLResponse:
+        ctx = chrome(request)
+        return page(request, "oversight.html", data=workbench().oversight(ctx["session"]), **ctx)
+
+    @app.get("/integrity", response_class=HTMLResponse, include_in_schema=False)
+    async def integrity_page(request: Request) -> HTMLResponse:
+        ctx = chrome(request)
+        full = can_do(ctx["session"].viewer, Action.VIEW_INTEGRITY)
+        return page(request, "integrity.html", data=_integrity(full), result=None, **ctx)
+
+    @app.post("/integrity/receipt", response_class=HTMLResponse, include_in_schema=False)
+    async def receipt_page(request: Request, receipt: str = Form(...), csrf_token: str = Form("")) -> HTMLResponse:
+        ctx = chrome(request)
+        check_csrf(request, ctx["csrf"], csrf_token)
+        full = can_do(ctx["session"].viewer, Action.VIEW_INTEGRITY)
+        return page(request, "integrity.html", data=_integrity(full), result=_check_receipt(receipt), **ctx)
+
+    @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+    async def audit_page(request: Request, q: str | None = None) -> HTMLResponse:
+        ctx = chrome(request)
+        return page(request, "audit.html", rows=workbench().audit_log(ctx["session"], q), q=q or "", **ctx)
+
+    # -- the API --------------------------------------------------------------------------
+
+    @app.get("/api/me", tags=["session"])
+    async def api_me(request: Request) -> dict[str, Any]:
+        user, csrf, session = current(request)
+        return {"id": user.id, "username": user.username, "roles": sorted(user.roles), "staff_id": user.staff_id,
+                "csrf_token": csrf, "cases": sorted(session.reach.cases)}  # fmt: skip
+
+    @app.get("/api/documents", tags=["documents"])
+    async def api_documents(request: Request) -> list[dict[str, Any]]:
+        return workbench().documents(current(request)[2])
+
+    @app.post("/api/documents", tags=["documents"])
+    async def api_upload(request: Request, files: list[UploadFile]) -> list[dict[str, Any]]:
+        _, csrf, session = current(request)
+        check_csrf(request, csrf, None)
+        return await _ingest(session, files)
+
+    @app.get("/api/documents/{doc_id}", tags=["documents"])
+    async def api_document(request: Request, doc_id: str, reason: str | None = None) -> dict[str, Any]:
+        return workbench().document(current(request)[2], doc_id, reason)
+
+    @app.get("/api/entities/{entity_id}", tags=["entities"])
+    async def api_entity(request: Request, entity_id: str) -> dict[str, Any]:
+        return workbench().entity(current(request)[2], entity_id)
+
+    @app.get("/api/cases", tags=["cases"])
+    async def api_cases(request: Request) -> list[dict[str, Any]]:
+        return workbench().cases(current(request)[2])
+
+    @app.get("/api/cases/{case_id}", tags=["cases"])
+    async def api_case(request: Request, case_id: str, reason: str | None = None) -> dict[str, Any]:
+        return workbench().case(current(request)[2], case_id, reason)
+
+    @app.get("/api/cases/{case_id}/parties/{party_id}/identity", tags=["cases"])
+    async def api_identity(request: Request, case_id: str, party_id: str, reason: str | None = None) -> dict[str, Any]:
+        return workbench().identity(current(request)[2], case_id, party_id, reason)
+
+    @app.get("/api/cases/{case_id}/assignable", tags=["cases"])
+    async def api_assignable(request: Request, case_id: str, q: str | None = None) -> list[dict[str, Any]]:
+        session = current(request)[2]
+        bench = workbench()
+        bench.case(session, case_id)  # the same need-to-know as reading the case
+        if not can_do(session.viewer, Action.ASSIGN):
+            raise AccessDenied(case_id)
+        return [{"id": c.staff.id, "name": c.staff.name, "force": c.staff.force}
+                for c in bench.casework.assignable(case_id, q)]  # fmt: skip
+
+    @app.post("/api/cases/{case_id}/assignments", tags=["cases"])
+    async def api_assign(request: Request, case_id: str, staff_id: str = Form(...), role: str = Form(...)) -> dict[str, Any]:
+        _, csrf, session = current(request)
+        check_csrf(request, csrf, None)
+        return {"result": _assign(session, case_id, staff_id, role)}
+
+    @app.get("/api/oversight", tags=["oversight"])
+    async def api_oversight(request: Request) -> dict[str, Any]:
+        return workbench().oversight(current(request)[2])
+
+    @app.get("/api/integrity", tags=["integrity"])
+    async def api_integrity(request: Request) -> dict[str, Any]:
+        session = current(request)[2]
+        if not can_do(session.viewer, Action.VIEW_INTEGRITY):
+            raise AccessDenied("integrity")
+        return _integrity(True)
+
+    @app.post("/api/receipts/verify", tags=["integrity"])
+    async def api_verify_receipt(request: Request) -> dict[str, Any]:
+        # Anyone may check a receipt: it proves only what its holder already has.
+        return _check_receipt((await request.body()).decode("utf-8", "replace"))
+
+    @app.get("/api/audit", tags=["audit"])
+    async def api_audit(request: Request, q: str | None = None) -> list[dict[str, Any]]:
+        return workbench().audit_log(current(request)[2], q)
+
+    # -- helpers over the core ------------------------------------------------------------
+
+    async def _ingest(session: Session, files: list[UploadFile]) -> list[dict[str, Any]]:
+        if not can_do(session.viewer, Action.UPLOAD):
+            raise AccessDenied("upload")
+        results = []
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for upload in files:
+                data = await upload.read(MAX_UPLOAD_BYTES + 1)
+                name = Path(upload.filename or "upload").name or "upload"
+                if len(data) > MAX_UPLOAD_BYTES:
+                    results.append({"source": name, "status": "failed", "reason": "over the upload limit"})
+                    continue
+                path = Path(tmp) / f"{len(paths):04d}" / name
+                path.parent.mkdir()
+                path.write_bytes(data)
+                paths.append(path)
+            for outcome in register.ingest(paths, Submission(session.viewer.user_id, "web")):
+                results.append({"source": Path(outcome.source).name, "status": outcome.status,
+                                "document_id": outcome.document_id, "leaf_index": outcome.leaf_index,
+                                "reason": outcome.reason,
+                                "receipt": outcome.receipt.to_json() if outcome.receipt else None})  # fmt: skip
+        return results
+
+    def _assign(session: Session, case_id: str, staff_id: str, role: str) -> dict[str, Any]:
+        bench = workbench()
+        bench.case(session, case_id)
+        if not can_do(session.viewer, Action.ASSIGN):
+            raise AccessDenied(case_id)
+        try:
+            verdict = bench.casework.assign(case_id, staff_id, AssignmentRole(role), session.viewer.user_id)
+        except (CasetrailError, ValueError) as error:
+            return {"allowed": False, "error": str(error), "conflicts": []}
+        return verdict.to_json()
+
+    verified: dict[int, dict[str, Any]] = {}  # log size -> result: a full verification is not free
+
+    def _integrity(full: bool) -> dict[str, Any]:
+        """The checkpoint is public; the verification run is for those who may view integrity."""
+        from casetrail.ledger.verification import verify_store
+
+        size, note = register.log.latest_checkpoint()
+        result = None
+        if full:
+            if size not in verified:
+                report = verify_store(register.store, register.objects, verifier)
+                verified.clear()
+                verified[size] = {"ok": report.ok, "size": report.size, "documents": report.documents,
+                                  "problems": [str(p) for p in report.problems[:50]], "at": utc_now()}  # fmt: skip
+            result = verified[size]
+        return {"checkpoint": note, "size": size, "verifier_key": home.verifier_key(), "verification": result}
+
+    def _check_receipt(text: str) -> dict[str, Any]:
+        try:
+            receipt = Receipt.from_json(text) if text.lstrip().startswith("{") else Receipt.from_tlog_proof(text)
+            checkpoint = verify_receipt(receipt, verifier)
+        except CasetrailError as error:
+            return {"ok": False, "error": str(error)}
+        return {"ok": True, "leaf_index": receipt.leaf_index, "tree_size": checkpoint.size,
+                "document_id": receipt.document_id}  # fmt: skip
+
+    return app
+
+
+def _segments(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The text cut at mention boundaries, so the template can highlight without raw HTML."""
+    text = doc.get("text") or ""
+    chosen, end = [], 0
+    for m in sorted(doc["mentions"], key=lambda m: (m["start"], -(m["end"] - m["start"]))):
+        if m["start"] >= end:  # non-overlapping, longest first at each start
+            chosen.append(m)
+            end = m["end"]
+    segments, at = [], 0
+    for m in chosen:
+        if m["start"] > at:
+            segments.append({"text": text[at:m["start"]], "mention": None})
+        segments.append({"text": text[m["start"]:m["end"]], "mention": m})
+        at = m["end"]
+    segments.append({"text": text[at:], "mention": None})
+    return segments

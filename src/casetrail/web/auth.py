@@ -1,0 +1,382 @@
+"""Local accounts for the workbench: passwords, a TOTP second factor, sessions and CSRF.
+
+Passwords are argon2id (argon2-cffi's defaults, the RFC 9106 low-memory profile), rehashed on
+sign-in when the defaults move on. Sign-in failures say the same thing whether or not the user
+exists, and an unknown name still costs one argon2 verification, so neither the text nor the
+timing tells an attacker which names are real. Five failures lock an account for 15 minutes;
+wrong TOTP codes count too, and only a complete sign-in resets the count.
+
+A session is a random token in an HttpOnly, SameSite=Strict cookie; the store keeps its SHA-256
+only, so a copy of the database is no key to anyone's session. Every state-changing request
+also carries the session's CSRF token, compared in constant time.
+
+`now` may be an aware datetime or an ISO 8601 string (what `intake.register.utc_now()` gives);
+it is a parameter so tests can move the clock.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import ipaddress
+import re
+import secrets
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any, NamedTuple
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from casetrail.errors import CasetrailError
+from casetrail.model.casework import StaffRole
+from casetrail.store.accounts import AccountStore, SessionRow, UserRow
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024  # a passphrase, not a file: bounds the hashing work per request
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=8)  # one working day; absolute, not sliding
+TOTP_ISSUER = "casetrail"
+TOTP_VALID_WINDOW = 1  # the code before and after too: phone clocks drift, people type slowly
+
+ROLES: frozenset[str] = frozenset(role.value for role in StaffRole)
+# Lower-case ASCII only, so "Alice" and "alice" (or a Cyrillic look-alike) cannot be two accounts.
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+
+# -- the session cookie (the web app sets it with these) ----------------------------------
+
+SESSION_COOKIE = "casetrail_session"
+SESSION_COOKIE_HTTPONLY = True  # page scripts never see the token
+SESSION_COOKIE_SAMESITE = "strict"  # not sent on cross-site requests: a first line against CSRF
+SESSION_COOKIE_PATH = "/"
+
+
+def secure_cookies_default(host: str) -> bool:
+    """Secure cookies everywhere except a loopback host, where the workbench may run on plain http."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return True
+
+
+def session_cookie_options(secure: bool) -> dict[str, Any]:
+    """Keyword arguments for `Response.set_cookie(SESSION_COOKIE, token, **...)`."""
+    # No max_age: the cookie goes when the browser closes; the server ends it after 8 hours anyway.
+    return {"httponly": SESSION_COOKIE_HTTPONLY, "samesite": SESSION_COOKIE_SAMESITE, "secure": secure,
+            "path": SESSION_COOKIE_PATH}  # fmt: skip
+
+
+# -- errors and values ------------------------------------------------------------------------
+
+
+class AuthError(CasetrailError):
+    """Sign-in failed. The message never says why, so it cannot tell who has an account."""
+
+
+class AccountError(CasetrailError):
+    """An account cannot be created or changed: weak password, unknown role, name taken, ..."""
+
+
+SIGN_IN_FAILED = "sign-in failed: wrong username or password, or the account is locked or disabled"
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    roles: frozenset[str]
+    staff_id: str | None
+    has_totp: bool
+    disabled: bool
+
+
+class TotpEnrolment(NamedTuple):
+    secret: str  # base32, for typing in by hand
+    uri: str  # otpauth://totp/..., for a QR code; it contains the secret
+
+
+Instant = datetime | str
+
+# -- passwords --------------------------------------------------------------------------------
+
+_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory (t=3, m=64 MiB, p=4): keep the defaults
+
+
+def _normalised(password: str) -> str:
+    # The same passphrase typed on two systems can arrive in two Unicode forms.
+    return unicodedata.normalize("NFKC", password)
+
+
+def hash_password(password: str) -> str:
+    """An argon2id PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash)."""
+    return _hasher.hash(_normalised(password))
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Argument order as argon2's: the stored hash first."""
+    try:
+        return _hasher.verify(password_hash, _normalised(password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with other parameters than today's defaults."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+def check_password(username: str, password: str) -> None:
+    """Raise AccountError unless the password may be set for this user."""
+    text = _normalised(password)
+    if len(text) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(text) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at most {MAX_PASSWORD_LENGTH} characters")
+    if text.strip().casefold() == username.strip().casefold():
+        raise AccountError("the password must not be the username")
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Made once per process with today's parameters, so an unknown name costs a real verification.
+    return hash_password(secrets.token_urlsafe(24))
+
+
+def normalise_username(username: str) -> str:
+    name = username.strip().lower()
+    if not USERNAME.fullmatch(name):
+        raise AccountError("a username is 1-64 characters: letters, digits, '.', '_' or '-', starting with a letter "
+                           f"or digit; got {username!r}")  # fmt: skip
+    return name
+
+
+def check_roles(roles: Sequence[str]) -> frozenset[str]:
+    if isinstance(roles, str):  # one role passed bare: not a sequence of one-letter roles
+        roles = [roles]
+    found = frozenset(str(role) for role in roles)  # StaffRole is a StrEnum: str() is its value
+    unknown = sorted(found - ROLES)
+    if unknown:
+        raise AccountError(f"unknown role {', '.join(unknown)}; roles are {', '.join(sorted(ROLES))}")
+    if not found:
+        raise AccountError("an account needs at least one role")
+    return found
+
+
+# -- CSRF and tokens --------------------------------------------------------------------------
+
+
+def csrf_ok(session_csrf: str | None, submitted: str | None) -> bool:
+    """The submitted token is the session's. Constant time; bytes, since compare_digest refuses non-ASCII str."""
+    if not session_csrf or not submitted:
+        return False
+    return hmac.compare_digest(session_csrf.encode("utf-8"), submitted.encode("utf-8"))
+
+
+def hash_token(token: str) -> str:
+    """What the store keeps of a session token. 256 random bits need no salt or slow hash."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# -- the service ------------------------------------------------------------------------------
+
+
+class Accounts:
+    """Accounts and sessions over `AccountStore`; every rule about them is here."""
+
+    def __init__(self, store: AccountStore, issuer: str = TOTP_ISSUER) -> None:
+        self.store = store
+        self.issuer = issuer
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def create_user(self, username: str, password: str, roles: Sequence[str], staff_id: str | None = None,
+                    now: Instant | None = None) -> User:  # fmt: skip
+        name = normalise_username(username)
+        granted = check_roles(roles)
+        check_password(name, password)
+        row = UserRow(
+            id=f"U-{secrets.token_hex(6)}",  # random: no counter to race on, and says nothing about order
+            username=name, password_hash=hash_password(password), roles=tuple(sorted(granted)),
+            staff_id=(staff_id or "").strip() or None, totp_secret=None, created_at=_iso(_instant(now)),
+        )  # fmt: skip
+        if not self.store.add_user(row):
+            raise AccountError(f"the username {name!r} is taken")
+        return _public(row)
+
+    def get_user(self, user_id: str) -> User | None:
+        row = self.store.get_user(user_id)
+        return _public(row) if row else None
+
+    def user_by_name(self, username: str) -> User | None:
+        row = self.store.get_user_by_name(username.strip().lower())
+        return _public(row) if row else None
+
+    def list_users(self) -> list[User]:
+        return [_public(row) for row in self.store.list_users()]
+
+    def set_password(self, user_id: str, password: str) -> None:
+        """A new password; every session of the user ends and any lock is lifted."""
+        row = self._row(user_id)
+        check_password(row.username, password)
+        self.store.set_password_hash(row.id, hash_password(password))
+        self.store.reset_failed_logins(row.id)
+        self.store.delete_user_sessions(row.id)
+
+    def set_disabled(self, user_id: str, disabled: bool = True) -> int:
+        """Disable (or re-enable) an account; disabling ends its sessions. Returns sessions ended."""
+        row = self._row(user_id)
+        self.store.set_disabled(row.id, disabled)
+        if not disabled:
+            self.store.reset_failed_logins(row.id)
+            return 0
+        return self.store.delete_user_sessions(row.id)
+
+    # -- signing in -------------------------------------------------------------------------
+
+    def authenticate(self, username: str, password: str, now: Instant) -> User:
+        """The user, if the password is right and the account usable; else AuthError, always worded alike.
+
+        For an account with TOTP this is only the first step: the failure count stays until
+        `verify_totp` succeeds, so alternating right passwords and guessed codes cannot dodge the lock.
+        """
+        at = _instant(now)
+        try:
+            row = self.store.get_user_by_name(normalise_username(username))
+        except AccountError:
+            row = None
+        if row is None:
+            verify_password(_dummy_hash(), password)  # the same work as a real check
+            raise AuthError(SIGN_IN_FAILED)
+        row = self._lift_expired_lock(row, at)
+        correct = verify_password(row.password_hash, password)  # always, so a lock costs the same time
+        if row.disabled or _locked(row, at):
+            raise AuthError(SIGN_IN_FAILED)  # not counted: a locked account's lock is not extended
+        if not correct:
+            self.store.record_failed_login(row.id, MAX_FAILED_LOGINS, _iso(at + LOCKOUT))
+            raise AuthError(SIGN_IN_FAILED)
+        if needs_rehash(row.password_hash):
+            self.store.set_password_hash(row.id, hash_password(password))
+        if row.totp_secret is None:
+            self.store.reset_failed_logins(row.id)
+        return _public(row)
+
+    def enable_totp(self, user_id: str) -> TotpEnrolment:
+        """Enrol (or replace) the second factor. The user's sessions end: sign in again with a code."""
+        row = self._row(user_id)
+        secret = pyotp.random_base32()  # 32 base32 characters: 160 bits, as RFC 4226 recommends
+        self.store.set_totp_secret(row.id, secret)
+        self.store.delete_user_sessions(row.id)
+        uri = pyotp.TOTP(secret).provisioning_uri(name=row.username, issuer_name=self.issuer)
+        return TotpEnrolment(secret, uri)
+
+    def verify_totp(self, user_id: str, code: str, now: Instant) -> bool:
+        """Whether `code` is the user's current TOTP code (one step either side). Wrong codes count
+        towards the lock, and a locked or disabled account accepts none."""
+        at = _instant(now)
+        row = self.store.get_user(user_id)
+        if row is None or row.totp_secret is None or row.disabled:
+            return False
+        secret = row.totp_secret
+        row = self._lift_expired_lock(row, at)
+        if _locked(row, at):
+            return False
+        digits = code.replace(" ", "").strip()  # apps show "123 456"
+        ok = digits.isascii() and digits.isdigit() and pyotp.TOTP(secret).verify(
+            digits, for_time=at, valid_window=TOTP_VALID_WINDOW
+        )
+        if ok:
+            self.store.reset_failed_logins(row.id)
+        else:
+            self.store.record_failed_login(row.id, MAX_FAILED_LOGINS, _iso(at + LOCKOUT))
+        return ok
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def start_session(self, user: User, second_factor_done: bool, now: Instant | None = None) -> tuple[str, str]:
+        """(token, csrf): the token goes in the cookie and is stored only as its SHA-256."""
+        at = _instant(now)
+        self.store.delete_expired_sessions(_iso(at))  # sweep as we go; no scheduler needed
+        token = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32)
+        self.store.add_session(SessionRow(
+            token_hash=hash_token(token), user_id=user.id, csrf_token=csrf, created_at=_iso(at),
+            expires_at=_iso(at + SESSION_LIFETIME), second_factor_done=second_factor_done,
+        ))  # fmt: skip
+        return token, csrf
+
+    def session(self, token: str, now: Instant) -> tuple[User, str, bool] | None:
+        """(user, csrf, second_factor_done) for a live session, else None (expired, ended, user disabled)."""
+        if not token:
+            return None
+        key = hash_token(token)
+        found = self.store.get_session(key)
+        if found is None:
+            return None
+        if _instant(now) >= _instant(found.expires_at):
+            self.store.delete_session(key)
+            return None
+        row = self.store.get_user(found.user_id)
+        if row is None or row.disabled:
+            self.store.delete_session(key)
+            return None
+        return _public(row), found.csrf_token, found.second_factor_done
+
+    def end_session(self, token: str) -> None:
+        if token:
+            self.store.delete_session(hash_token(token))
+
+    def complete_second_factor(self, token: str) -> None:
+        """Mark the session as past TOTP; call only after `verify_totp` returned True."""
+        if token:
+            self.store.set_second_factor_done(hash_token(token))
+
+    def purge_expired_sessions(self, now: Instant) -> int:
+        return self.store.delete_expired_sessions(_iso(_instant(now)))
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _row(self, user_id: str) -> UserRow:
+        row = self.store.get_user(user_id)
+        if row is None:
+            raise AccountError(f"no user {user_id}")
+        return row
+
+    def _lift_expired_lock(self, row: UserRow, at: datetime) -> UserRow:
+        # A lock that has run out starts the count afresh: five more tries, not one.
+        if row.locked_until is not None and at >= _instant(row.locked_until):
+            self.store.reset_failed_logins(row.id)
+            return replace(row, failed_logins=0, locked_until=None)
+        return row
+
+
+def _locked(row: UserRow, at: datetime) -> bool:
+    return row.locked_until is not None and at < _instant(row.locked_until)
+
+
+def _public(row: UserRow) -> User:
+    return User(id=row.id, username=row.username, roles=frozenset(row.roles), staff_id=row.staff_id,
+                has_totp=row.totp_secret is not None, disabled=row.disabled)  # fmt: skip
+
+
+def _instant(value: Instant | None) -> datetime:
+    if value is None:
+        return datetime.now(timezone.utc)
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _iso(value: datetime) -> str:
+    # One fixed width in UTC, so the store can compare these as text.
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

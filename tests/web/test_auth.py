@@ -1,0 +1,256 @@
+"""Local accounts: argon2id passwords, lockout, TOTP, hashed session tokens, CSRF."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from casetrail.store.accounts import AccountStore
+from casetrail.store.sqlite import SqliteStore
+from casetrail.web.auth import (
+    LOCKOUT,
+    MAX_FAILED_LOGINS,
+    SESSION_LIFETIME,
+    AccountError,
+    Accounts,
+    AuthError,
+    csrf_ok,
+    hash_password,
+    hash_token,
+    needs_rehash,
+    secure_cookies_default,
+    verify_password,
+)
+
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    found = SqliteStore(tmp_path / "db")
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def accounts(store: SqliteStore) -> Accounts:
+    return Accounts(AccountStore(store.conn))
+
+
+def test_the_migration_creates_both_tables(store: SqliteStore) -> None:
+    tables = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"users", "sessions"} <= tables
+    assert store.version >= 4
+
+
+def test_passwords_are_argon2id_and_verify() -> None:
+    hashed = hash_password(PASSWORD)
+    assert hashed.startswith("$argon2id$")
+    assert PASSWORD not in hashed
+    assert verify_password(hashed, PASSWORD)
+    assert not verify_password(hashed, PASSWORD + "!")
+    assert not verify_password("not a hash", PASSWORD)
+    assert hash_password(PASSWORD) != hashed  # salted
+    assert not needs_rehash(hashed)
+
+
+def test_a_user_signs_in_with_the_right_password_only(accounts: Accounts) -> None:
+    made = accounts.create_user("Fen.Harrow", PASSWORD, ["investigator"], staff_id="S-0007", now=T0)
+    assert made.username == "fen.harrow"  # usernames are kept in lower case
+    assert made.roles == frozenset({"investigator"})
+    assert (made.staff_id, made.has_totp, made.disabled) == ("S-0007", False, False)
+    assert accounts.authenticate("fen.harrow", PASSWORD, T0) == made
+    assert accounts.authenticate("FEN.HARROW", PASSWORD, T0) == made
+    with pytest.raises(AuthError):
+        accounts.authenticate("fen.harrow", "wrong password entirely", T0)
+
+
+def test_an_unknown_user_gets_the_same_error_text(accounts: Accounts) -> None:
+    accounts.create_user("ida.quell", PASSWORD, ["supervisor"], now=T0)
+    with pytest.raises(AuthError) as wrong_password:
+        accounts.authenticate("ida.quell", "not the password at all", T0)
+    with pytest.raises(AuthError) as unknown:
+        accounts.authenticate("nobody.here", "not the password at all", T0)
+    with pytest.raises(AuthError) as malformed:
+        accounts.authenticate("not a valid name!", "not the password at all", T0)
+    assert str(wrong_password.value) == str(unknown.value) == str(malformed.value)
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(accounts: Accounts) -> None:
+    accounts.create_user("odo.brack", PASSWORD, ["intake"], now=T0)
+    for i in range(MAX_FAILED_LOGINS):
+        with pytest.raises(AuthError):
+            accounts.authenticate("odo.brack", f"guess number {i} here", T0 + timedelta(seconds=i))
+    locked_at = T0 + timedelta(seconds=MAX_FAILED_LOGINS - 1)
+    with pytest.raises(AuthError) as locked:
+        accounts.authenticate("odo.brack", PASSWORD, locked_at + timedelta(minutes=14))
+    with pytest.raises(AuthError) as unknown:
+        accounts.authenticate("nobody.here", PASSWORD, locked_at + timedelta(minutes=14))
+    assert str(locked.value) == str(unknown.value)  # a lock does not reveal the account either
+    assert accounts.authenticate("odo.brack", PASSWORD, locked_at + LOCKOUT).username == "odo.brack"
+
+
+def test_a_success_resets_the_count_and_an_expired_lock_gives_five_more_tries(accounts: Accounts) -> None:
+    accounts.create_user("mira.tolland", PASSWORD, ["auditor"], now=T0)
+    for _ in range(MAX_FAILED_LOGINS - 1):
+        with pytest.raises(AuthError):
+            accounts.authenticate("mira.tolland", "a wrong guess here", T0)
+    accounts.authenticate("mira.tolland", PASSWORD, T0)
+    for _ in range(MAX_FAILED_LOGINS - 1):
+        with pytest.raises(AuthError):
+            accounts.authenticate("mira.tolland", "a wrong guess here", T0)
+    assert accounts.authenticate("mira.tolland", PASSWORD, T0).username == "mira.tolland"  # not locked
+
+    for _ in range(MAX_FAILED_LOGINS):
+        with pytest.raises(AuthError):
+            accounts.authenticate("mira.tolland", "a wrong guess here", T0)
+    later = T0 + LOCKOUT
+    with pytest.raises(AuthError):
+        accounts.authenticate("mira.tolland", "a wrong guess here", later)  # one failure, not a new lock
+    assert accounts.authenticate("mira.tolland", PASSWORD, later).username == "mira.tolland"
+
+
+def test_a_disabled_user_cannot_sign_in_and_loses_sessions(accounts: Accounts) -> None:
+    user = accounts.create_user("pell.varga", PASSWORD, ["investigator"], now=T0)
+    token, _ = accounts.start_session(user, second_factor_done=True, now=T0)
+    assert accounts.set_disabled(user.id) == 1
+    assert accounts.session(token, T0) is None
+    with pytest.raises(AuthError):
+        accounts.authenticate("pell.varga", PASSWORD, T0)
+
+
+def test_totp_codes_at_a_given_time(accounts: Accounts) -> None:
+    user = accounts.create_user("quin.adler", PASSWORD, ["overseer"], now=T0)
+    secret, uri = accounts.enable_totp(user.id)
+    assert uri.startswith("otpauth://totp/") and "quin.adler" in uri and f"secret={secret}" in uri
+    assert accounts.get_user(user.id).has_totp  # type: ignore[union-attr]
+    totp = pyotp.TOTP(secret)
+    assert accounts.verify_totp(user.id, totp.at(T0), T0)
+    assert accounts.verify_totp(user.id, totp.at(T0 - timedelta(seconds=30)), T0)  # one step of drift
+    assert not accounts.verify_totp(user.id, totp.at(T0 - timedelta(seconds=90)), T0)
+    code = totp.at(T0)
+    assert accounts.verify_totp(user.id, f"{code[:3]} {code[3:]}", T0)
+    assert not accounts.verify_totp(user.id, "abcdef", T0)
+    assert accounts.verify_totp(user.id, totp.at(T0), T0.isoformat())  # ISO strings work as `now`
+
+
+def test_wrong_totp_codes_count_towards_the_lock(accounts: Accounts) -> None:
+    user = accounts.create_user("rhea.sollis", PASSWORD, ["supervisor"], now=T0)
+    secret, _ = accounts.enable_totp(user.id)
+    totp = pyotp.TOTP(secret)
+    valid = {totp.at(T0 + timedelta(seconds=step)) for step in (-30, 0, 30)}
+    wrong = next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
+    accounts.authenticate("rhea.sollis", PASSWORD, T0)
+    for _ in range(MAX_FAILED_LOGINS):
+        assert not accounts.verify_totp(user.id, wrong, T0)
+    assert not accounts.verify_totp(user.id, totp.at(T0), T0)  # locked: even the right code fails
+    with pytest.raises(AuthError):
+        accounts.authenticate("rhea.sollis", PASSWORD, T0)
+    after = T0 + LOCKOUT
+    accounts.authenticate("rhea.sollis", PASSWORD, after)
+    assert accounts.verify_totp(user.id, totp.at(after), after)
+
+
+def test_sessions_resolve_and_expire(accounts: Accounts) -> None:
+    user = accounts.create_user("sable.onu", PASSWORD, ["investigator", "supervisor"], now=T0)
+    token, csrf = accounts.start_session(user, second_factor_done=False, now=T0)
+    assert len(token) >= 43 and len(csrf) >= 43  # 32 random bytes, base64url
+    found = accounts.session(token, T0 + timedelta(hours=1))
+    assert found == (user, csrf, False)
+    accounts.complete_second_factor(token)
+    assert accounts.session(token, T0 + timedelta(hours=1)) == (user, csrf, True)
+    assert accounts.session("not-a-token", T0) is None
+    assert accounts.session("", T0) is None
+    assert accounts.session(token, T0 + SESSION_LIFETIME) is None
+    assert accounts.session(token, T0) is None  # an expired session is deleted, not just refused
+
+
+def test_end_session_and_sweep(accounts: Accounts, store: SqliteStore) -> None:
+    user = accounts.create_user("tam.ree", PASSWORD, ["intake"], now=T0)
+    first, _ = accounts.start_session(user, second_factor_done=True, now=T0)
+    second, _ = accounts.start_session(user, second_factor_done=True, now=T0 + timedelta(hours=1))
+    accounts.end_session(first)
+    assert accounts.session(first, T0) is None
+    assert accounts.session(second, T0 + timedelta(hours=2)) is not None
+    assert accounts.purge_expired_sessions(T0 + timedelta(hours=10)) == 1
+    assert store.conn.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 0
+
+
+def test_only_a_hash_of_the_token_is_stored(accounts: Accounts, store: SqliteStore) -> None:
+    user = accounts.create_user("uma.lisk", PASSWORD, ["auditor"], now=T0)
+    token, _ = accounts.start_session(user, second_factor_done=True, now=T0)
+    stored = [row[0] for row in store.conn.execute("SELECT token_hash FROM sessions")]
+    assert stored == [hash_token(token)] and token not in stored
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file
+    raw = b"".join(path.read_bytes() for path in store.path.parent.iterdir() if path.name.startswith("db"))
+    assert token.encode() not in raw
+    assert hash_token(token).encode() in raw
+    assert PASSWORD.encode() not in raw
+
+
+def test_csrf_compare() -> None:
+    assert csrf_ok("a-csrf-token-value", "a-csrf-token-value")
+    assert not csrf_ok("a-csrf-token-value", "a-csrf-token-valuf")
+    assert not csrf_ok("a-csrf-token-value", None)
+    assert not csrf_ok("a-csrf-token-value", "")
+    assert not csrf_ok("", "")
+    assert not csrf_ok("a-csrf-token-value", "ä-csrf-token-value")  # non-ASCII is a mismatch, not a crash
+
+
+def test_unknown_roles_are_rejected(accounts: Accounts) -> None:
+    with pytest.raises(AccountError, match="unknown role"):
+        accounts.create_user("vic.orme", PASSWORD, ["investigator", "superuser"], now=T0)
+    with pytest.raises(AccountError, match="at least one role"):
+        accounts.create_user("vic.orme", PASSWORD, [], now=T0)
+    assert accounts.list_users() == []
+
+
+def test_weak_passwords_are_rejected(accounts: Accounts) -> None:
+    with pytest.raises(AccountError, match="at least 12"):
+        accounts.create_user("wren.astor", "short pass", ["intake"], now=T0)
+    with pytest.raises(AccountError, match="username"):
+        accounts.create_user("wren.astor.long", "Wren.Astor.Long", ["intake"], now=T0)
+    assert accounts.list_users() == []
+
+
+def test_usernames_are_unique_and_well_formed(accounts: Accounts) -> None:
+    accounts.create_user("xan.pell", PASSWORD, ["intake"], now=T0)
+    with pytest.raises(AccountError, match="taken"):
+        accounts.create_user("Xan.Pell", PASSWORD, ["intake"], now=T0)
+    with pytest.raises(AccountError, match="username"):
+        accounts.create_user("xan pell", PASSWORD, ["intake"], now=T0)
+    assert [u.username for u in accounts.list_users()] == ["xan.pell"]
+
+
+def test_a_new_password_ends_sessions(accounts: Accounts) -> None:
+    user = accounts.create_user("yara.fenn", PASSWORD, ["intake"], now=T0)
+    token, _ = accounts.start_session(user, second_factor_done=True, now=T0)
+    accounts.set_password(user.id, "another long passphrase")
+    assert accounts.session(token, T0) is None
+    with pytest.raises(AuthError):
+        accounts.authenticate("yara.fenn", PASSWORD, T0)
+    assert accounts.authenticate("yara.fenn", "another long passphrase", T0).id == user.id
+
+
+def test_old_hashes_are_upgraded_on_sign_in(accounts: Accounts, store: SqliteStore) -> None:
+    from argon2 import PasswordHasher
+
+    user = accounts.create_user("zia.crane", PASSWORD, ["intake"], now=T0)
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    accounts.store.set_password_hash(user.id, weak)
+    accounts.authenticate("zia.crane", PASSWORD, T0)
+    upgraded = accounts.store.get_user(user.id).password_hash  # type: ignore[union-attr]
+    assert upgraded != weak and not needs_rehash(upgraded)
+
+
+def test_secure_cookies_except_on_loopback() -> None:
+    assert secure_cookies_default("casetrail.example.org")
+    assert secure_cookies_default("192.0.2.10")
+    assert not secure_cookies_default("localhost")
+    assert not secure_cookies_default("127.0.0.1")
+    assert not secure_cookies_default("[::1]")

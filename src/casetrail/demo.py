@@ -19,6 +19,7 @@ DEMO_ACTOR = "demo-lead"
 # Fictional staff of an independent investigating body.
 INDEPENDENT_STAFF = ("Owen Pryce", "Imogen Tait", "Farid Nasser", "Chloe Barraclough")
 OVERSEER = "Ruth Calder"
+SUPERVISOR = "Helen Marsh"
 BODY = "Independent Office for Police Conduct"
 CATEGORY_CUES = (
     ("evidence_destruction", ("torn up", "destroyed", "shredded", "lost the statement", "statement disappeared")),
@@ -53,6 +54,7 @@ def build_demo_casework(casework: Casework, max_cases: int = 25, now: datetime |
 
     staff = [casework.register_staff(name, DEMO_ACTOR, force=BODY) for name in INDEPENDENT_STAFF]
     casework.register_staff(OVERSEER, DEMO_ACTOR, force=BODY, roles=(StaffRole.OVERSEER,))
+    casework.register_staff(SUPERVISOR, DEMO_ACTOR, force=BODY, roles=(StaffRole.SUPERVISOR,))
     # Officers of the force under investigation are in the pool too, as they were when it investigated itself.
     named = sorted({e for ids in officers_in.values() for e in ids}, key=lambda e: -len(view.entities[e].aliases))
     for entity_id in named[:3]:
@@ -75,7 +77,7 @@ def build_demo_casework(casework: Casework, max_cases: int = 25, now: datetime |
         for entity_id in officers_in.get(doc.id, [])[:2]:
             casework.add_subject(allegation.id, DEMO_ACTOR, entity_id=entity_id)
         result.cases.append(case.id)
-        for member in (staff[-1 - (i % 3)] if len(staff) > 4 else None, staff[i % len(INDEPENDENT_STAFF)]):
+        for member in (staff[-1 - (i % 3)] if len(staff) > len(INDEPENDENT_STAFF) else None, staff[i % len(INDEPENDENT_STAFF)]):
             if member is None:
                 continue
             try:

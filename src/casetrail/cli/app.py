@@ -547,8 +547,10 @@ def demo(
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 1,
     fresh: Annotated[bool, typer.Option(help="Start from an empty store (removes the demo home).")] = False,
     analyse_too: Annotated[bool, typer.Option("--analyse/--no-analyse", help="Also extract and resolve.")] = True,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Then start the workbench on it.")] = False,
+    port: Annotated[int, typer.Option(help="Workbench port, with --serve.")] = 8000,
 ) -> None:
-    """Generate a fictional inquiry, ingest it into the store, verify, and summarise."""
+    """Generate a fictional inquiry, ingest and analyse it, build its casework, verify, summarise; optionally serve it."""
     from casetrail.synthetic.inquiry import generate_inquiry, write_corpus
 
     home = State.home
@@ -603,6 +605,40 @@ def demo(
         err.print(f"FAIL {problem}", markup=False)
     if not report.ok or failed:
         raise typer.Exit(1)
+    if casework is not None:
+        logins = _demo_logins(register)
+        out.print("demo logins (fictional staff; password for all: " + DEMO_PASSWORD + "):")
+        for username, what in logins:
+            out.print(f"  {username:<13} {what}")
+    if serve_after:
+        from casetrail.cli.workbench import serve
+
+        serve(host="127.0.0.1", port=port)
+
+
+DEMO_PASSWORD = "casetrail-demo-only"
+
+
+def _demo_logins(register: Register) -> list[tuple[str, str]]:
+    """Workbench accounts for the demo's fictional staff (created once)."""
+    from casetrail.casework import Casework
+    from casetrail.store.accounts import AccountStore
+    from casetrail.web.auth import Accounts
+
+    accounts = Accounts(AccountStore(register.store.conn))
+    staff = {s.name: s.id for s in Casework(register).book().staff.values()}
+    wanted = [
+        ("supervisor", ["supervisor"], staff.get("Helen Marsh"), "supervisor: every case, assigns staff"),
+        ("investigator", ["investigator"], staff.get("Owen Pryce"), "investigator: only the cases assigned to him"),
+        ("overseer", ["overseer"], staff.get("Ruth Calder"), "independent overseer: dashboard, waivers"),
+        ("auditor", ["auditor"], None, "auditor: the read audit and integrity, no case content"),
+        ("intake", ["intake"], None, "intake: uploads"),
+    ]
+    existing = {u.username for u in accounts.list_users()}
+    for username, roles, staff_id, _ in wanted:
+        if username not in existing:
+            accounts.create_user(username, DEMO_PASSWORD, roles, staff_id=staff_id)
+    return [(username, what) for username, _, _, what in wanted]
 
 
 # Casework commands live in their own module; importing it registers them on `app`.

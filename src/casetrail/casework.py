@@ -11,10 +11,11 @@ never hand out the same case number.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from casetrail.model.casework import (
     DocumentFacts,
     EntityRef,
     Escalation,
+    HistoryEntry,
     Intelligence,
     MentionRef,
     Participant,
@@ -71,6 +73,7 @@ from casetrail.resolution.matching import PersonIndex
 # towns are shared by nearly every case in an inquiry; linking through them would make every
 # case "linked" and the rule meaningless.
 POLICY_LINK_KINDS = frozenset({"subject", "person", "officer", "pseudonym", "vehicle", "phone"})
+FORCE_NAME = re.compile(r"(?i)\b(police|constabulary)\b")
 ASSIGNMENT_CONFLICT = "assignment_conflict"  # an assignee the rules would now refuse
 # Details that tie two reports to one account without being entities ("aged 14", "in 2003").
 ACCOUNT_DETAIL_TYPES = ("age", "date", "period", "collar_number")
@@ -117,11 +120,25 @@ class Casework:
             tuple(Category(c["code"], c["label"]) for c in categories) if categories else DEFAULT_CATEGORIES
         )
         self._view: EntityView | None = None
+        self._book: Casebook | None = None
+        self._book_leaf = -1
+        self._derived: dict[str, Any] = {}  # computed from the current book; cleared when it grows
 
     # -- reading --------------------------------------------------------------------------
 
     def book(self) -> Casebook:
-        return replay((leaf, Event.from_leaf(data)) for leaf, data in self.store.casework_entries())
+        """The casebook as of the newest event; events since the last call are folded in, not replayed.
+
+        Callers read it and never change it: it is this object's cache.
+        """
+        if self._book is None:
+            self._book, self._book_leaf = Casebook(), -1
+        for leaf, data in self.store.casework_entries(self._book_leaf):
+            event = Event.from_leaf(data)
+            self._book.apply(HistoryEntry(leaf, event.type, event.subject, event.at, event.actor, event.body))
+            self._book_leaf = leaf
+            self._derived.clear()
+        return self._book
 
     def entity_view(self) -> EntityView:
         if self._view is None:
@@ -147,8 +164,13 @@ class Casework:
     @contextmanager
     def _writing(self) -> Iterator[Casebook]:
         """One write transaction: read the book, decide, append; ids cannot race."""
-        with self.store.transaction():
-            yield self.book()
+        try:
+            with self.store.transaction():
+                yield self.book()
+        except BaseException:
+            self._book = None  # a rolled-back append must not linger in the cache
+            self._derived.clear()
+            raise
 
     def _record(self, events: Sequence[Event]) -> Commit:
         leaves = [event.to_leaf() for event in events]
@@ -299,7 +321,8 @@ class Casework:
                 force, unit = force or staff.force, unit or staff.unit
             if ref is not None and not force:
                 forces = self.entity_view().entities[ref.entity_id].attributes.get("force") or []
-                force = forces[0] if forces else None
+                # resolution also gathers units ("CID", "Vice Squad") here: prefer a force's name
+                force = next((f for f in forces if FORCE_NAME.search(f)), None) or (forces[0] if forces else None)
             if unknown is not None:
                 force, unit = force or unknown.force, unit or unknown.unit
             subject_id = book.next_id("SU")
@@ -345,7 +368,7 @@ class Casework:
         """What the independence rules need for one case, gathered once."""
         self._case(book, case_id)
         view = self.entity_view()
-        linked = linked_for_policy(self.links(book), case_id)
+        linked = self.linked_cases(book, case_id)
         participants: list[Participant] = []
         for cid in [case_id, *sorted(linked)]:
             for subject in book.case_subjects(cid):
@@ -526,14 +549,55 @@ class Casework:
     # -- links, accounts, corroboration ---------------------------------------------------
 
     def _live_documents(self, case: Case) -> list[str]:
-        live = set(self.store.resolvable_documents())
-        return [d for d in case.documents if d in live or self._superseded_by(d) in live]
+        """The case's documents that count: active ones, and amended ones through their newest version."""
+        if "live" not in self._derived:
+            live = set(self.store.resolvable_documents())
+            newer = {doc.amends: doc.id for doc, _, _ in self.store.iter_documents() if doc.amends}
+            self._derived["live"] = (live, newer)
+        live, newer = self._derived["live"]
+        return [d for d in case.documents if d in live or newer.get(d) in live]
 
-    def _superseded_by(self, doc_id: str) -> str | None:
-        row = self.store.conn.execute("SELECT id FROM documents WHERE amends = ?", (doc_id,)).fetchone()
-        return row[0] if row else None
+    def _entity_cases(self, book: Casebook) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """Entity -> cases naming it (policy kinds only), and case -> those entities; once per book."""
+        if "entity_cases" not in self._derived:
+            view = self.entity_view()
+            doc_cases: dict[str, set[str]] = defaultdict(set)
+            for cid, case in book.cases.items():
+                for doc in self._live_documents(case):
+                    doc_cases[doc].add(cid)
+            by_entity: dict[str, set[str]] = defaultdict(set)
+            for ref in view.mentions:
+                entity = view.entities.get(ref.entity_id)
+                if entity is None or ref.document_id not in doc_cases:
+                    continue
+                kind = "pseudonym" if entity.attributes.get("pseudonym") else entity.type
+                if kind in POLICY_LINK_KINDS:
+                    by_entity[ref.entity_id] |= doc_cases[ref.document_id]
+            for subject in book.subjects.values():
+                for eid in view.current(subject.entity):
+                    by_entity[eid].add(subject.case_id)
+            by_case: dict[str, set[str]] = defaultdict(set)
+            for eid, cases in by_entity.items():
+                for cid in cases:
+                    by_case[cid].add(eid)
+            self._derived["entity_cases"] = (by_entity, by_case)
+        return self._derived["entity_cases"]
 
-    def links(self, book: Casebook | None = None) -> list[CaseLinkage]:
+    def linked_cases(self, book: Casebook, case_id: str) -> set[str]:
+        """Cases linked to this one by hand, or through a shared person, subject, vehicle or phone."""
+        by_entity, by_case = self._entity_cases(book)
+        linked = {link.other for link in book.cases[case_id].links}
+        for eid in by_case.get(case_id, ()):
+            linked |= by_entity[eid]
+        linked.discard(case_id)
+        return linked
+
+    def links(self, book: Casebook | None = None, case_id: str | None = None) -> list[CaseLinkage]:
+        """Case links with their evidence; with `case_id`, only that case's links.
+
+        One case's links are computed pair by pair over the two cases' documents: an entity named
+        in most cases (a force, a notorious officer) would otherwise make it every pair of cases.
+        """
         book = book or self.book()
         view = self.entity_view()
         case_documents = {cid: set(self._live_documents(c)) for cid, c in book.cases.items()}
@@ -543,7 +607,31 @@ class Casework:
         pseudonymous = {eid for eid, e in view.entities.items() if e.attributes.get("pseudonym")}
         kinds = {eid: e.type for eid, e in view.entities.items()}
         names = {eid: e.name for eid, e in view.entities.items()}
-        return link_cases(case_documents, view.mentions, kinds, names, subjects, recorded, pseudonymous)
+        if case_id is None:
+            return link_cases(case_documents, view.mentions, kinds, names, subjects, recorded, pseudonymous)
+        by_document: dict[str, list[MentionRef]] = defaultdict(list)
+        for ref in view.mentions:
+            by_document[ref.document_id].append(ref)
+        sharing: dict[str, set[str]] = defaultdict(set)  # entity -> cases naming it, over the whole book
+        for cid, docs in case_documents.items():
+            for doc in docs:
+                for ref in by_document.get(doc, ()):
+                    sharing[ref.entity_id].add(cid)
+        mine = {ref.entity_id for doc in case_documents[case_id] for ref in by_document.get(doc, ())} | subjects[case_id]
+        others = {c for eid in mine for c in sharing.get(eid, ())} | {c for c, s in subjects.items() if s & mine}
+        others |= {link.other for link in book.cases[case_id].links}
+        others.discard(case_id)
+        result = []
+        for other in sorted(others):
+            pair = {case_id: case_documents[case_id], other: case_documents[other]}
+            refs = [ref for docs in pair.values() for doc in docs for ref in by_document.get(doc, ())]
+            pair_recorded = [r for r in recorded if {r[0], r[1]} == {case_id, other}]
+            for linkage in link_cases(pair, refs, kinds, names, {c: subjects[c] for c in pair}, pair_recorded,
+                                      pseudonymous):  # fmt: skip
+                shared = tuple(replace(s, cases_sharing=len(sharing.get(s.entity_id, ())) or s.cases_sharing)
+                               for s in linkage.shared)  # fmt: skip
+                result.append(replace(linkage, shared=shared))
+        return result
 
     def _facts(self, book: Casebook) -> list[DocumentFacts]:
         given: dict[str, str] = {}
@@ -558,6 +646,14 @@ class Casework:
     def accounts(self, book: Casebook | None = None) -> tuple[dict[str, str], list[AccountProposal]]:
         """Documents grouped into independent accounts, and proposed same-account pairs."""
         book = book or self.book()
+        if "accounts" in self._derived and book is self._book:
+            return self._derived["accounts"]  # type: ignore[no-any-return]
+        result = self._accounts(book)
+        if book is self._book:
+            self._derived["accounts"] = result
+        return result
+
+    def _accounts(self, book: Casebook) -> tuple[dict[str, str], list[AccountProposal]]:
         facts = self._facts(book)
         view = self.entity_view()
         accounts = group_accounts(facts, book.account_comparisons)
@@ -577,8 +673,8 @@ class Casework:
         mentions = [m for m in view.mentions if m.entity_id == entity_id and m.document_id in accounts]
         return corroborate(entity_id, view.entities[entity_id].name, mentions, accounts, proposals)
 
-    def subject_corroboration(self, book: Casebook | None = None) -> dict[str, Corroboration]:
-        """Corroboration for every entity that is a subject of an allegation."""
+    def subject_corroboration(self, book: Casebook | None = None, case_id: str | None = None) -> dict[str, Corroboration]:
+        """Corroboration for every entity that is a subject of an allegation (in one case, if given)."""
         book = book or self.book()
         view = self.entity_view()
         accounts, proposals = self.accounts(book)
@@ -588,6 +684,8 @@ class Casework:
                 by_entity[m.entity_id].append(m)
         result = {}
         for subject in book.subjects.values():
+            if case_id is not None and subject.case_id != case_id:
+                continue
             for eid in view.current(subject.entity):
                 if eid not in result:
                     result[eid] = corroborate(eid, view.entities[eid].name, by_entity[eid], accounts, proposals)
@@ -625,7 +723,7 @@ class Casework:
         book = self.book()
         case = self._case(book, case_id)
         view = self.entity_view()
-        corroboration = self.subject_corroboration(book)
+        corroboration = self.subject_corroboration(book, case_id)
         documents = []
         for doc_id, given_by in case.documents.items():
             found = self.store.get_document(doc_id)
@@ -655,7 +753,7 @@ class Casework:
                                     "leaf": s.leaf} for s in a.statuses],
                 "subjects": subjects,
             })  # fmt: skip
-        links = [l.to_json() for l in self.links(book) if case_id in (l.left, l.right)]
+        links = [l.to_json() for l in self.links(book, case_id)]
         context = self.context(book, case_id)
         conflicts_now = {
             (a.staff_id, a.role): check(self.candidate(book.staff[a.staff_id]), context)
@@ -699,17 +797,6 @@ class Casework:
         leaves = [entry.leaf for entry in book.cases[case_id].history]
         return export_case_file(out, case=case, event_leaves=leaves, document_ids=list(book.cases[case_id].documents),
                                 store=self.store, objects=self.register.objects, log=self.log)  # fmt: skip
-
-
-def linked_for_policy(linkages: Sequence[CaseLinkage], case_id: str) -> set[str]:
-    """Cases linked to `case_id` by hand or through a shared person, subject, vehicle or phone."""
-    linked = set()
-    for linkage in linkages:
-        if case_id not in (linkage.left, linkage.right):
-            continue
-        if linkage.recorded or any(s.kind in POLICY_LINK_KINDS or s.subject_in for s in linkage.shared):
-            linked.add(linkage.right if linkage.left == case_id else linkage.left)
-    return linked
 
 
 def _action_json(a: Action) -> dict[str, Any]:

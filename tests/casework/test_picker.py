@@ -86,3 +86,21 @@ def test_picker_and_search_never_offer_anyone_the_check_refuses(casework: Casewo
         assert whitlock.id not in {c.staff.id for c in casework.assignable(case_id, "Darren Whitlock")}
     # the namesake is offered by search (she is not the officer), the officer never is
     assert [c.staff.id for c in casework.assignable(c2.id, "Whitlock")] == [namesake.id]
+
+
+def test_linked_cases_index_agrees_with_the_full_linkage(casework: Casework) -> None:
+    """The fast entity index behind the policy gives the same linked cases as computing every link."""
+    book = casework.book()
+    linkages = casework.links(book)
+    kinds = {"subject", "person", "officer", "pseudonym", "vehicle", "phone"}
+    for case_id in book.cases:
+        slow = set()
+        for linkage in linkages:
+            if case_id in (linkage.left, linkage.right) and (
+                linkage.recorded or any(s.kind in kinds or s.subject_in for s in linkage.shared)
+            ):
+                slow.add(linkage.right if linkage.left == case_id else linkage.left)
+        assert casework.linked_cases(book, case_id) == slow, case_id
+        one = {(l.left, l.right, tuple(s.entity_id for s in l.shared)) for l in casework.links(book, case_id)}
+        every = {(l.left, l.right, tuple(s.entity_id for s in l.shared)) for l in linkages if case_id in (l.left, l.right)}
+        assert one == every, case_id

@@ -363,11 +363,12 @@ class SqliteStore:
         """Index casework events: (leaf index, event type, subject)."""
         self.conn.executemany("INSERT INTO casework_events (leaf_index, type, subject) VALUES (?, ?, ?)", rows)
 
-    def casework_entries(self) -> list[tuple[int, bytes]]:
-        """The ledger entries of every casework event, oldest first (the read audit apart)."""
+    def casework_entries(self, after: int = -1) -> list[tuple[int, bytes]]:
+        """The ledger entries of casework events after leaf `after`, oldest first (the read audit apart)."""
         rows = self.conn.execute(
             "SELECT e.idx, e.data FROM casework_events c JOIN entries e ON e.idx = c.leaf_index"
-            " WHERE c.type != 'read.audited' ORDER BY e.idx"
+            " WHERE c.type != 'read.audited' AND c.leaf_index > ? ORDER BY e.idx",
+            (after,),
         )
         return [(int(idx), bytes(data)) for idx, data in rows]
 

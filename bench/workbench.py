@@ -1,0 +1,374 @@
+"""Workbench latency at scale: pages and the JSON API over a synthetic inquiry of N documents.
+
+The inquiry goes through the real ledger (`Register.ingest`, every document a durable, receipted
+leaf). Extraction is NOT spaCy: spaCy over 100,000 documents takes about half an hour, so the
+generator's TRUE mentions are stored as the extraction (`TruthMention.to_mention` with the real
+document ids, `store.add_mentions` + `mark_extracted` under the pipeline id "truth@1"), and then
+the real resolution runs over them (`Analysis.resolve()` with a pipeline that names that
+extractor). The casework is the demo's (`casetrail.demo.build_demo_casework`), through `Casework`,
+so every change is a ledger event and the independence rules apply.
+
+Three signed-in users, through `fastapi.testclient.TestClient` and the real sign-in form: an
+investigator assigned to some of the cases (need-to-know), a supervisor (sees every case) and an
+overseer (the only role that may open the oversight dashboard). Each route is timed over at least
+`--requests` GETs with different ids (cycling when the viewer can read fewer), median and p95, and
+p95 is also printed as a ratio to two baselines measured in the same run:
+  - `static`: a TestClient GET of /static/style.css (the HTTP stack, middleware and client alone);
+  - `store`:  `store.get_document` + `store.get_text` for the same document ids (the least a
+    document page must read).
+The target is p95 < 150 ms per route; `..._meets_target=yes|no`. One figure per line,
+`name=value`, to diff across commits. Speed is never asserted in tests; this script only reports.
+
+    .venv/bin/python bench/workbench.py --quick                 # 5,000 documents
+    .venv/bin/python bench/workbench.py                         # 100,000 documents
+    .venv/bin/python bench/workbench.py --documents 20000 --max-cases 200 --budget 60
+    .venv/bin/python bench/workbench.py --quick --profile case_page   # cProfile one request
+
+All people are fictional (casetrail.synthetic).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import math
+import pstats
+import random
+import statistics
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from casetrail.analysis import Analysis
+from casetrail.casework import Casework
+from casetrail.demo import OVERSEER, build_demo_casework
+from casetrail.extraction.pipeline import ExtractionPipeline
+from casetrail.intake.register import Register, Submission, iter_files, utc_now
+from casetrail.ledger.checkpoint import NoteSigner
+from casetrail.model import Mention
+from casetrail.model.casework import StaffRole
+from casetrail.store.accounts import AccountStore
+from casetrail.store.home import Home
+from casetrail.synthetic.inquiry import TRUTH_EXTRACTOR, Inquiry, generate_inquiry, write_corpus
+from casetrail.web.app import create_app
+from casetrail.web.auth import Accounts
+from casetrail.web.workbench import Workbench
+
+TARGET_MS = 150.0
+PASSWORD = "a long bench passphrase, fictional"
+INVESTIGATOR = "Owen Pryce"  # the demo's first independent investigator: assigned to about a quarter of the cases
+SUPERVISOR = "Helen Marsh"  # registered here; the demo has no supervisor
+
+
+def out(name: str, value: Any) -> None:
+    if isinstance(value, float):
+        value = f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
+    print(f"{name}={value}", flush=True)
+
+
+def pct(samples: Sequence[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+class TruthExtractor:
+    """Names the generator's truth as an extractor, so `Analysis.resolve` reads those mentions.
+
+    It never runs: the mentions are stored directly (see `store_truth`)."""
+
+    name, version = TRUTH_EXTRACTOR.split("@")
+
+    def extract(self, document_id: str, text: str) -> list[Mention]:
+        raise NotImplementedError("the truth is stored, not extracted")
+
+
+# -- building -------------------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    def lap(self, name: str) -> float:
+        now = time.perf_counter()
+        seconds, self.start = now - self.start, now
+        out(f"build_{name}_s", seconds)
+        return seconds
+
+
+def store_truth(register: Register, inquiry: Inquiry, doc_of: dict[str, str]) -> tuple[int, int]:
+    """Store every true mention against its document; spans are re-found where intake's text differs.
+
+    The .txt and .md files hold the generator's text exactly; intake's HTML reader can lay out a
+    few .html documents differently, so a mention whose span does not hold its text is looked for
+    nearby (in order, carrying the shift forward) and dropped only if it is not there.
+    Returns (stored, dropped)."""
+    store, stored, dropped, batch = register.store, 0, 0, 2000
+    pending: list[Mention] = []
+    done: list[str] = []
+
+    def flush() -> None:
+        with store.transaction():
+            store.add_mentions(pending)
+            store.mark_extracted(done, TRUTH_EXTRACTOR, utc_now())
+        pending.clear()
+        done.clear()
+
+    for statement in inquiry.statements:
+        doc_id = doc_of.get(statement.doc)
+        if doc_id is None:
+            continue
+        text = store.get_text(doc_id) or ""
+        shift = 0
+        for truth in sorted(statement.mentions, key=lambda m: m.start):
+            start = truth.start + shift
+            if text[start : start + len(truth.text)] != truth.text:
+                found = text.find(truth.text, max(0, start - 64), start + len(truth.text) + 512)
+                if found < 0:
+                    dropped += 1
+                    continue
+                shift = found - truth.start
+            mention = truth.to_mention(doc_id)
+            pending.append(Mention(doc_id, truth.start + shift, truth.end + shift, mention.text, mention.type,
+                                   mention.extractor, mention.confidence, mention.attributes))  # fmt: skip
+            stored += 1
+        done.append(doc_id)
+        if len(done) >= batch:
+            flush()
+    flush()
+    return stored, dropped
+
+
+@dataclass
+class World:
+    register: Register
+    casework: Casework
+    clients: dict[str, TestClient]
+    staff: dict[str, str]  # user name -> staff id
+    users: dict[str, Any]
+
+
+def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
+    clock = Clock()
+    inquiry = generate_inquiry(documents, seed=seed)
+    out("documents", documents)
+    out("cast", len(inquiry.cast))
+    clock.lap("generate")
+    corpus = tmp / "corpus"
+    write_corpus(inquiry, corpus)
+    clock.lap("write_corpus")
+
+    home = Home(tmp / "home")
+    signer = NoteSigner.generate("bench.example/workbench")
+    home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
+    register = Register.open(home)
+    outcomes = register.ingest(iter_files([corpus]), Submission("bench", "synthetic"), batch_size=256)
+    seconds = clock.lap("ingest")
+    doc_of = {Path(o.source).name: o.document_id for o in outcomes if o.status == "recorded" and o.document_id}
+    out("ingest_recorded", len(doc_of))
+    out("ingest_docs_per_s", len(doc_of) / seconds)
+
+    print("extraction=generator_truth  # spaCy not run: the generator's true mentions are stored as the "
+          "extraction (pipeline truth@1); resolution below is the real Analysis.resolve()", flush=True)  # fmt: skip
+    stored, dropped = store_truth(register, inquiry, doc_of)
+    out("truth_mentions_stored", stored)
+    out("truth_mentions_dropped", dropped)
+    clock.lap("store_truth")
+    summary = Analysis(register, ExtractionPipeline([TruthExtractor()])).resolve()
+    out("entities", summary.entities)
+    out("entities_by_type", ",".join(f"{k}:{v}" for k, v in sorted(summary.by_type.items())))
+    clock.lap("resolve")
+
+    casework = Casework(register, home.config())
+    demo = build_demo_casework(casework, max_cases=max_cases)
+    out("cases", len(demo.cases))
+    out("assignments", demo.assignments)
+    out("refusals", demo.refusals)
+    out("intelligence", demo.intelligence)
+    out("escalations", demo.escalations)
+    out("alerts", demo.alerts)
+    clock.lap("casework")
+
+    book = casework.book()
+    by_name = {s.name: s.id for s in book.staff.values()}
+    supervisor = casework.register_staff(SUPERVISOR, "bench", force="Independent Office for Police Conduct",
+                                         roles=(StaffRole.SUPERVISOR,))  # fmt: skip
+    staff = {"investigator": by_name[INVESTIGATOR], "supervisor": supervisor.id, "overseer": by_name[OVERSEER]}
+    roles = {"investigator": ["investigator"], "supervisor": ["supervisor"], "overseer": ["overseer"]}
+    accounts = Accounts(AccountStore(register.store.conn))
+    app = create_app(home, secure_cookies=False)
+    clients, users = {}, {}
+    for name, staff_id in staff.items():
+        users[name] = accounts.create_user(name, PASSWORD, roles[name], staff_id=staff_id)
+        client = TestClient(app)
+        signed = client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False)
+        if signed.status_code != 303 or signed.headers.get("location") != "/":
+            raise SystemExit(f"{name} could not sign in: {signed.status_code} {signed.text[:200]}")
+        clients[name] = client
+    clock.lap("users_and_sign_in")
+    return World(register, Casework(register, home.config()), clients, staff, users)
+
+
+# -- measuring ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    path: str  # with {} for the id, or none
+    ids: str | None  # "documents", "entities", "cases" or None
+    viewers: tuple[str, ...]
+
+
+ROUTES = (
+    Route("document_page", "/documents/{}", "documents", ("supervisor", "investigator")),
+    Route("document_api", "/api/documents/{}", "documents", ("supervisor", "investigator")),
+    Route("entity_page", "/entities/{}", "entities", ("supervisor", "investigator")),
+    Route("entity_api", "/api/entities/{}", "entities", ("supervisor", "investigator")),
+    Route("case_page", "/cases/{}", "cases", ("supervisor", "investigator")),
+    Route("case_api", "/api/cases/{}", "cases", ("supervisor", "investigator")),
+    # Only the overseer may open the dashboard; the others get 404, which costs a session too.
+    Route("oversight_page", "/oversight", None, ("overseer",)),
+    Route("oversight_api", "/api/oversight", None, ("overseer",)),
+)
+
+
+def readable_ids(world: World, viewer: str, requests: int, seed: int) -> dict[str, list[str]]:
+    """Ids of each kind this viewer may read (as the workbench computes it), a random sample."""
+    user = world.users[viewer]
+    session = Workbench(world.casework).session_for(user.id, user.username, user.roles, user.staff_id)
+    rng = random.Random(seed)
+    pools = {"documents": sorted(session.reach.documents), "entities": sorted(session.reach.entities),
+             "cases": sorted(session.reach.cases)}  # fmt: skip
+    for kind, pool in pools.items():
+        out(f"reach_{viewer}_{kind}", len(pool))
+    return {kind: rng.sample(pool, min(len(pool), requests)) for kind, pool in pools.items()}
+
+
+def timed(fn: Callable[[int], Any], requests: int, budget: float, least: int) -> list[float]:
+    samples: list[float] = []
+    spent = 0.0
+    for i in range(requests):
+        start = time.perf_counter()
+        fn(i)
+        samples.append(time.perf_counter() - start)
+        spent += samples[-1]
+        if spent > budget and len(samples) >= least:
+            break
+    return samples
+
+
+def run(args: argparse.Namespace) -> None:
+    print(f"# casetrail workbench bench: {args.documents} documents, up to {args.max_cases} cases", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        world = build(Path(tmp), args.documents, args.max_cases, args.seed)
+        ids = {viewer: readable_ids(world, viewer, args.requests, args.seed) for viewer in ("supervisor", "investigator")}
+        store = world.register.store
+        static = world.clients["supervisor"]
+
+        # Baselines, in the same run. Warm both first.
+        static.get("/static/style.css")
+        base_static = statistics.median(timed(lambda i: static.get("/static/style.css"), args.requests, 1e9, 1))
+        doc_ids = ids["supervisor"]["documents"] or [d.id for d, _, _ in store.iter_documents()][: args.requests]
+
+        def read(i: int) -> None:
+            doc_id = doc_ids[i % len(doc_ids)]
+            store.get_document(doc_id)
+            store.get_text(doc_id)
+
+        base_store = statistics.median(timed(read, args.requests, 1e9, 1))
+        out("baseline_static_get_ms_median", base_static * 1e3)
+        out("baseline_store_read_ms_median", base_store * 1e3)
+
+        results: list[tuple[str, str, float, float]] = []
+        failures: Counter[str] = Counter()
+        for route in ROUTES:
+            for viewer in route.viewers:
+                if args.only and route.name not in args.only:
+                    continue
+                client = world.clients[viewer]
+                pool = ids[viewer][route.ids] if route.ids else [""]
+                key = f"{route.name}_{viewer}"
+                if not pool:
+                    out(f"{key}_skipped", "no_readable_ids")
+                    continue
+
+                def get(i: int, client: TestClient = client, route: Route = route, pool: list[str] = pool,
+                        key: str = key) -> None:  # fmt: skip
+                    response = client.get(route.path.format(pool[i % len(pool)]))
+                    if response.status_code != 200:
+                        failures[f"{key}:{response.status_code}"] += 1
+
+                get(0)  # warm: templates compiled, caches filled
+                samples = timed(get, args.requests, args.budget, args.least)
+                med, p95 = statistics.median(samples), pct(samples, 0.95)
+                results.append((key, route.name, med, p95))
+                out(f"{key}_requests", len(samples))
+                out(f"{key}_distinct_ids", min(len(pool), len(samples)))
+                out(f"{key}_ms_median", med * 1e3)
+                out(f"{key}_ms_p95", p95 * 1e3)
+                out(f"{key}_p95_ratio_static", p95 / base_static)
+                out(f"{key}_p95_ratio_store", p95 / base_store)
+                out(f"{key}_meets_target", "yes" if p95 * 1e3 < TARGET_MS else "no")
+        out("target_ms_p95", TARGET_MS)
+        out("routes_meeting_target", f"{sum(p95 * 1e3 < TARGET_MS for *_, p95 in results)}/{len(results)}")
+        out("non_200_responses", ",".join(f"{k}x{n}" for k, n in sorted(failures.items())) or "none")
+        audited = store.conn.execute("SELECT COUNT(*) FROM casework_events WHERE type = 'read.audited'").fetchone()[0]
+        out("read_audit_events", int(audited))
+
+        profile = args.profile
+        if profile == "auto":
+            slow = [r for r in results if r[3] * 1e3 >= TARGET_MS]
+            profile = max(slow, key=lambda r: r[3])[0] if slow else None
+        if profile:
+            key = next((r[0] for r in results if profile in (r[0], r[1])), None)
+            route = next((r for r in ROUTES if key and key.startswith(r.name + "_")), None)
+            if route is None or key is None:
+                raise SystemExit(f"--profile {profile}: no such measured route")
+            viewer = key[len(route.name) + 1 :]
+            pool = ids[viewer][route.ids] if route.ids else [""]
+            path = route.path.format(pool[-1])
+            profiler = cProfile.Profile()
+            profiler.enable()
+            world.clients[viewer].get(path)
+            profiler.disable()
+            for order in ("cumulative", "tottime"):
+                text = io.StringIO()
+                pstats.Stats(profiler, stream=text).sort_stats(order).print_stats(args.profile_lines)
+                print(f"# cProfile of one GET {route.path} as the {viewer}, by {order}")
+                print("\n".join("# " + line for line in text.getvalue().splitlines() if line.strip()))
+        store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=None, help="documents in the inquiry (default 100,000)")
+    parser.add_argument("--quick", action="store_true", help="5,000 documents")
+    parser.add_argument("--max-cases", type=int, default=None,
+                        help="cases the demo opens (default: documents/50, between 25 and 500)")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--requests", type=int, default=50, help="GETs per route and viewer (default 50)")
+    parser.add_argument("--budget", type=float, default=1e9,
+                        help="seconds per route and viewer; past it, stop once --least requests are done")  # fmt: skip
+    parser.add_argument("--least", type=int, default=10)
+    parser.add_argument("--only", nargs="*", help="measure only these routes (e.g. case_page oversight_api)")
+    parser.add_argument("--profile", default="auto",
+                        help="route (or route_viewer) to cProfile one request of; 'auto' = the slowest that misses "
+                             "the target; 'none' = no profile")  # fmt: skip
+    parser.add_argument("--profile-lines", type=int, default=25)
+    args = parser.parse_args()
+    args.documents = args.documents or (5000 if args.quick else 100_000)
+    args.max_cases = args.max_cases or max(25, min(500, args.documents // 50))
+    args.profile = None if args.profile == "none" else args.profile
+    run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+// The entity page's link chart and timeline. No inline script or style anywhere (the CSP forbids
+// both): this file is loaded after #chart, reads the entity's API URL from data-graph, and draws
+// the neighbourhood the server already filtered for this viewer. The chart adds nothing the
+// neighbour list under it does not say; it is a picture of the same data.
+(function () {
+  "use strict";
+  var chart = document.getElementById("chart");
+  if (!chart || !chart.getAttribute("data-graph")) return;
+
+  function say(text) {
+    chart.textContent = "";
+    var p = document.createElement("p");
+    p.className = "chart-note";
+    p.textContent = text;
+    chart.appendChild(p);
+  }
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      if (!r.ok) throw new Error(url + " answered " + r.status);
+      return r.json();
+    });
+  }
+
+  // A node's colour is its mention colour in style.css, read back from a probe so the two never drift.
+  var colours = {};
+  function colourOf(type) {
+    if (!(type in colours)) {
+      var probe = document.createElement("span");
+      probe.className = "m m-" + String(type).replace(/[^a-z_]/gi, "");
+      probe.hidden = true;
+      document.body.appendChild(probe);
+      var bg = window.getComputedStyle(probe).backgroundColor;
+      document.body.removeChild(probe);
+      colours[type] = bg && bg !== "rgba(0, 0, 0, 0)" && bg !== "transparent" ? bg : "#eef0f4";
+    }
+    return colours[type];
+  }
+
+  function draw(entity) {
+    var graph = entity.graph || { nodes: [], edges: [] };
+    if (typeof window.cytoscape !== "function") {
+      say("The link chart library is missing (run `make assets`); the list below has the same links.");
+      return;
+    }
+    if (graph.nodes.length < 2) {
+      say("No other entity shares a document you may read with this one.");
+      chart.setAttribute("data-rendered", String(graph.nodes.length));
+      return;
+    }
+    // Cytoscape adds a <style> element for its container unless one with this id exists; under
+    // style-src 'self' that element would be refused. style.css carries the rule instead.
+    if (!document.getElementById("__________cytoscape_stylesheet")) {
+      var marker = document.createElement("meta");
+      marker.id = "__________cytoscape_stylesheet";
+      document.head.appendChild(marker);
+    }
+    var centre = entity.id;
+    var maxWeight = 1;
+    graph.edges.forEach(function (e) { maxWeight = Math.max(maxWeight, e.weight || 1); });
+    var elements = graph.nodes.map(function (n) {
+      return { group: "nodes", data: { id: n.id, label: n.label || n.id, type: n.type, colour: colourOf(n.type) },
+               classes: n.id === centre ? "centre" : "" };
+    }).concat(graph.edges.map(function (e, i) {
+      return { group: "edges", data: { id: "e" + i, source: e.from, target: e.to, weight: e.weight || 1,
+                                       width: 1 + 5 * (e.weight || 1) / maxWeight } };
+    }));
+    chart.textContent = "";
+    var cy = window.cytoscape({
+      container: chart,
+      elements: elements,
+      minZoom: 0.3,
+      maxZoom: 3,
+      boxSelectionEnabled: false,
+      autoungrabify: false,
+      style: [
+        { selector: "node", style: {
+            "background-color": "data(colour)", "border-width": 1, "border-color": "#5b6575",
+            "label": "data(label)", "color": "#1d2430", "font-size": 11, "font-family": "system-ui, sans-serif",
+            "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": 110,
+            "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 2,
+            "width": 26, "height": 26 } },
+        { selector: "node.centre", style: {
+            "border-width": 3, "border-color": "#2457a6", "width": 40, "height": 40, "font-weight": "bold",
+            "font-size": 13 } },
+        { selector: "node:active", style: { "overlay-opacity": 0.1 } },
+        { selector: "edge", style: {
+            "width": "data(width)", "line-color": "#b8c0cc", "curve-style": "straight", "label": "data(weight)",
+            "font-size": 9, "color": "#5b6575", "text-background-color": "#ffffff", "text-background-opacity": 1 } }
+      ],
+      layout: {
+        name: "concentric", animate: false, padding: 30, minNodeSpacing: 40, avoidOverlap: true,
+        concentric: function (node) { return node.id() === centre ? 2 : 1; },
+        levelWidth: function () { return 1; }
+      }
+    });
+    cy.on("tap", "node", function (event) {
+      var id = event.target.id();
+      if (id !== centre) window.location.assign("/entities/" + encodeURIComponent(id));
+    });
+    cy.on("mouseover", "node", function (event) { if (event.target.id() !== centre) chart.classList.add("pointing"); });
+    cy.on("mouseout", "node", function () { chart.classList.remove("pointing"); });
+    chart.cy = cy; // for the browser tests; not a global
+    chart.setAttribute("data-rendered", String(cy.nodes().length));
+  }
+
+  // The timeline: the documents that mention this entity, by the date the register received them.
+  // The entity API gives document ids; the document list (not itself an audited read) gives dates.
+  function timeline(entity) {
+    var list = document.getElementById("timeline");
+    if (!list || !list.getAttribute("data-documents")) return;
+    var wanted = {};
+    (entity.documents || []).forEach(function (id) { wanted[id] = 0; });
+    (entity.mentions || []).forEach(function (m) { if (m.document_id in wanted) wanted[m.document_id] += 1; });
+    return getJSON(list.getAttribute("data-documents")).then(function (docs) {
+      var rows = docs.filter(function (d) { return d.id in wanted && d.received_at; });
+      if (!rows.length) return;
+      rows.sort(function (a, b) { return a.received_at < b.received_at ? -1 : a.received_at > b.received_at ? 1 : 0; });
+      list.textContent = "";
+      rows.forEach(function (d) {
+        var li = document.createElement("li");
+        var when = document.createElement("time");
+        when.dateTime = d.received_at;
+        when.textContent = String(d.received_at).replace("T", " ").replace(/\.\d+/, "").replace(/\+00:00$|Z$/, " UTC");
+        var link = document.createElement("a");
+        link.href = "/documents/" + encodeURIComponent(d.id);
+        link.textContent = d.id;
+        var source = String(d.source_name || "").split("/").pop();
+        var n = wanted[d.id];
+        li.appendChild(when);
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(link);
+        li.appendChild(document.createTextNode(" " + source + " · " + d.kind + " · " + n + (n === 1 ? " mention" : " mentions")));
+        list.appendChild(li);
+      });
+      list.setAttribute("data-dated", String(rows.length));
+    });
+  }
+
+  getJSON(chart.getAttribute("data-graph")).then(function (entity) {
+    draw(entity);
+    var dated = timeline(entity);
+    if (dated) dated.catch(function () { /* the undated list the server rendered stays */ });
+  }).catch(function (error) {
+    if (window.console) console.error("casetrail chart:", error);
+    say("The link chart could not be loaded (" + error.message + "); the list below has the same links.");
+  });
+})();

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Error, FilePayload, Page, expect, sync_playwright
 
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
@@ -83,6 +83,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     intel = cw.record_intelligence("Anonymous caller: the sergeant with the scarred cheek still visits Abbey Lane",
                                    lead, case_id=c2.id, received_at="2026-01-05")  # fmt: skip
     assert any(e.item_id == intel.id for e in cw.escalate("deadline-clock"))
+    assert any(a["entity_id"] == officer.id for a in cw.raise_alerts("alert-clock"))  # named in 3+ accounts
     accounts = Accounts(AccountStore(register.store.conn))
     for username, roles, staff in (("frontdesk", ["intake"], None), ("hmarsh", ["supervisor"], marsh.id),
                                    ("rcalder", ["overseer"], calder.id), ("ledgercheck", ["auditor"], None)):  # fmt: skip
@@ -109,10 +110,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         sock.close()
 
 
+MISSING = f"{CHROMIUM} is missing: run `make browser` (the browser tests never download a browser)"
+
+
+def test_the_browser_is_installed() -> None:
+    assert CHROMIUM.exists(), MISSING  # a failure, never a skip: these tests are part of `make test`
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (the browser tests never download a browser)", pytrace=False)
+        pytest.fail(MISSING, pytrace=False)
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -132,6 +140,8 @@ class Console:
         page.on("pageerror", lambda error: self.errors.append(f"{page.url}: uncaught {error}"))
 
     def _message(self, message: ConsoleMessage) -> None:
+        if message.location.get("url", "").endswith("/favicon.ico"):
+            return  # the browser asks for one on its own; the workbench has none (a 404, not a page error)
         if message.type == "error" or "Content Security Policy" in message.text:
             self.errors.append(f"{message.location.get('url', '')}: {message.type}: {message.text}")
 
@@ -155,7 +165,7 @@ def sign_out(page: Page, site: Site) -> None:
     page.wait_for_url(f"{site.url}/login")
 
 
-def test_an_investigators_day(site: Site, browser: Browser) -> None:
+def test_an_investigators_day(browser: Browser, site: Site) -> None:
     ids = site.ids
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     context.set_default_timeout(10_000)
@@ -169,8 +179,8 @@ def test_an_investigators_day(site: Site, browser: Browser) -> None:
         expect(page.get_by_role("heading", name="Sign in to casetrail")).to_be_visible()
         shot(page, "01-login")
         sign_in(page, site, "frontdesk")
-        page.locator("input[name=files]").set_input_files(
-            files=[{"name": "statement-eden.txt", "mimeType": "text/plain", "buffer": NEW_STATEMENT}])
+        upload = FilePayload(name="statement-eden.txt", mimeType="text/plain", buffer=NEW_STATEMENT)
+        page.locator("input[name=files]").set_input_files(files=[upload])
         page.get_by_role("button", name="Record").click()  # upload.js posts it and shows the answer
         outcome = page.locator("table.outcomes tr", has_text="statement-eden.txt")
         expect(outcome).to_contain_text("recorded")
@@ -201,7 +211,7 @@ def test_an_investigators_day(site: Site, browser: Browser) -> None:
         shot(page, "04-entity-chart")
         # a node in the chart opens that entity
         target = page.evaluate("""() => {
-            const chart = document.getElementById("chart"), node = chart.cy.nodes(":childless").filter(n => !n.hasClass("centre"))[0];
+            const chart = document.getElementById("chart"), node = chart.cy.nodes().filter(n => !n.hasClass("centre"))[0];
             const at = node.renderedPosition();
             return {id: node.id(), x: at.x, y: at.y};
         }""")
@@ -231,7 +241,8 @@ def test_an_investigators_day(site: Site, browser: Browser) -> None:
                                     form={"staff_id": ids["whitlock"], "role": "interviewer", "csrf_token": csrf})  # fmt: skip
         assert refused.ok, refused.status
         html = refused.text()
-        assert "Refused" in html and "party_in_case" in html and "named_in_documents" in html, html[:2000]
+        for said in ("Refused", "party_in_case", "named_in_documents", "same_force"):
+            assert said in html, (said, html[:2000])
         forged = page.request.post(f"{site.url}/cases/{ids['c1']}/assign",
                                    form={"staff_id": ids["whitlock"], "role": "interviewer", "csrf_token": "forged"})  # fmt: skip
         assert forged.status == 403
@@ -249,6 +260,8 @@ def test_an_investigators_day(site: Site, browser: Browser) -> None:
         escalations = page.locator("section", has=page.get_by_role("heading", name="Escalations"))
         expect(escalations).to_contain_text(f"{ids['intel']} (intelligence_without_action)")
         expect(page.locator("section", has=page.get_by_role("heading", name="Overdue"))).to_contain_text(ids["intel"])
+        alerts = page.locator("section", has=page.get_by_role("heading", name="Repeat-subject alerts"))
+        expect(alerts.locator(f"a[href='/entities/{ids['officer']}']")).to_contain_text("Whitlock")
         shot(page, "06-oversight")
         sign_out(page, site)
 
@@ -259,8 +272,8 @@ def test_an_investigators_day(site: Site, browser: Browser) -> None:
         expect(page.locator("strong.ok")).to_have_text("OK")
         shot(page, "07-integrity")
         sign_out(page, site)
-    except Error:
-        shot(page, "failure")
+    except (Error, AssertionError):
+        shot(page, "failure")  # what the page looked like when the day went wrong
         raise
     finally:
         context.close()

@@ -319,7 +319,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
         if not can_do(session.viewer, Action.ASSIGN):
             raise AccessDenied(case_id)
         try:
-            verdict = bench.casework.assign(case_id, staff_id, AssignmentRole(role), session.viewer.user_id)
+            verdict = bench.casework.assign(case_id, staff_id, AssignmentRole(role), session.username)
         except (CasetrailError, ValueError) as error:
             return {"allowed": False, "error": str(error), "conflicts": []}
         return verdict.to_json()

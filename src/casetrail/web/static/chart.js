@@ -58,42 +58,74 @@
     var centre = entity.id;
     var maxWeight = 1;
     graph.edges.forEach(function (e) { maxWeight = Math.max(maxWeight, e.weight || 1); });
+    // Neighbours come heaviest first. They go on rings round the centre, the most often named on the
+    // inner ring; each ring is turned part of a step against the others so labels do not stack.
+    var position = {}, ringOf = {}, rings = [], sizes = [10, 14, 18, 24];
+    graph.nodes.forEach(function (n) {
+      if (n.id === centre) return;
+      var last = rings[rings.length - 1];
+      if (!last || last.length >= (sizes[rings.length - 1] || 30)) rings.push(last = []);
+      last.push(n.id);
+    });
+    var radius = 0, SPACING = 95;
+    position[centre] = { x: 0, y: 0 };
+    rings.forEach(function (ids, k) {
+      radius = Math.max(radius + (k ? SPACING : 120), ids.length * SPACING / (2 * Math.PI));
+      ids.forEach(function (id, j) {
+        var angle = -Math.PI / 2 + 2 * Math.PI * (j + [0, 0.5, 0.25, 0.75][k % 4]) / ids.length;
+        position[id] = { x: radius * Math.cos(angle), y: radius * Math.sin(angle) };
+        ringOf[id] = k;
+      });
+    });
     var elements = graph.nodes.map(function (n) {
       return { group: "nodes", data: { id: n.id, label: n.label || n.id, type: n.type, colour: colourOf(n.type) },
-               classes: n.id === centre ? "centre" : "" };
+               position: position[n.id], classes: n.id === centre ? "centre" : "" };
     }).concat(graph.edges.map(function (e, i) {
       return { group: "edges", data: { id: "e" + i, source: e.from, target: e.to, weight: e.weight || 1,
                                        width: 1 + 5 * (e.weight || 1) / maxWeight } };
     }));
     chart.textContent = "";
+    if (graph.nodes.length > 25) chart.classList.add("chart-large");
     var cy = window.cytoscape({
       container: chart,
       elements: elements,
       minZoom: 0.3,
       maxZoom: 3,
       boxSelectionEnabled: false,
-      autoungrabify: false,
       style: [
         { selector: "node", style: {
             "background-color": "data(colour)", "border-width": 1, "border-color": "#5b6575",
-            "label": "data(label)", "color": "#1d2430", "font-size": 11, "font-family": "system-ui, sans-serif",
-            "text-valign": "bottom", "text-margin-y": 4, "text-wrap": "wrap", "text-max-width": 110,
+            "label": "data(label)", "color": "#1d2430", "font-size": 13, "font-family": "system-ui, sans-serif",
+            "text-wrap": "wrap", "text-max-width": 130,
             "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 2,
             "width": 26, "height": 26 } },
         { selector: "node.centre", style: {
             "border-width": 3, "border-color": "#2457a6", "width": 40, "height": 40, "font-weight": "bold",
-            "font-size": 13 } },
+            "font-size": 15, "text-valign": "bottom", "text-margin-y": 4 } },
+        // neighbour labels sit on the far side from the centre, clear of the lines
+        { selector: "node.above", style: { "text-valign": "top", "text-margin-y": -4 } },
+        { selector: "node.below", style: { "text-valign": "bottom", "text-margin-y": 4 } },
+        { selector: "node.left", style: { "text-valign": "center", "text-halign": "left", "text-margin-x": -5 } },
+        { selector: "node.right", style: { "text-valign": "center", "text-halign": "right", "text-margin-x": 5 } },
         { selector: "node:active", style: { "overlay-opacity": 0.1 } },
+        // a line's number sits by the neighbour's end, away from the centre's own label
         { selector: "edge", style: {
-            "width": "data(width)", "line-color": "#b8c0cc", "curve-style": "straight", "label": "data(weight)",
-            "font-size": 9, "color": "#5b6575", "text-background-color": "#ffffff", "text-background-opacity": 1 } }
+            "width": "data(width)", "line-color": "#b8c0cc", "curve-style": "straight",
+            "target-label": "data(weight)", "target-text-offset": 30, "font-size": 11, "color": "#5b6575",
+            "text-background-color": "#ffffff", "text-background-opacity": 1, "text-background-padding": 1 } }
       ],
-      layout: {
-        name: "concentric", animate: false, padding: 30, minNodeSpacing: 40, avoidOverlap: true,
-        concentric: function (node) { return node.id() === centre ? 2 : 1; },
-        levelWidth: function () { return 1; }
-      }
+      layout: { name: "preset" }
     });
+    // labels point away from the centre; sideways only on the outer ring, where nothing lies beyond
+    cy.nodes().forEach(function (node) {
+      if (node.id() === centre) return;
+      var p = position[node.id()], outer = ringOf[node.id()] === rings.length - 1;
+      var sideways = outer && Math.abs(p.x) > 1.5 * Math.abs(p.y);
+      node.addClass(sideways ? (p.x < 0 ? "left" : "right") : (p.y < 0 ? "above" : "below"));
+    });
+    cy.fit(undefined, 24);
+    // A small neighbourhood fits the box at a large zoom; keep labels at reading size instead.
+    if (cy.zoom() > 1.2) { cy.zoom(1.2); cy.center(); }
     cy.on("tap", "node", function (event) {
       var id = event.target.id();
       if (id !== centre) window.location.assign("/entities/" + encodeURIComponent(id));

@@ -298,7 +298,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
             paths = []
             for upload in files:
                 data = await upload.read(MAX_UPLOAD_BYTES + 1)
-                name = Path(upload.filename or "upload").name or "upload"
+                name = _safe_name(upload.filename)
                 if len(data) > MAX_UPLOAD_BYTES:
                     results.append({"source": name, "status": "failed", "reason": "over the upload limit"})
                     continue
@@ -351,6 +351,18 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
                 "document_id": receipt.document_id}  # fmt: skip
 
     return app
+
+
+def _safe_name(submitted: str | None) -> str:
+    """A file name from a browser, made safe to write: no directories, no dot-names, not too long."""
+    name = (submitted or "").replace("\\", "/").rsplit("/", 1)[-1].replace("\x00", "").strip()
+    if name in ("", ".", ".."):
+        return "upload"
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext) > 12:
+        stem, ext = name, ""
+    stem = stem.encode("utf-8")[:150].decode("utf-8", "ignore") or "upload"  # file systems cap at 255 bytes
+    return f"{stem}.{ext}" if ext else stem
 
 
 def _segments(doc: dict[str, Any]) -> list[dict[str, Any]]:

@@ -216,6 +216,21 @@ def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
     return World(register, Casework(register, home.config()), clients, staff, users)
 
 
+class Profiled:
+    """An ASGI wrapper that cProfiles each request on the thread that serves it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.profiler = cProfile.Profile()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.profiler.enable()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.profiler.disable()
+
+
 # -- measuring ------------------------------------------------------------------------------------
 
 
@@ -306,7 +321,8 @@ def run(args: argparse.Namespace) -> None:
                     if response.status_code != 200:
                         failures[f"{key}:{response.status_code}"] += 1
 
-                get(0)  # warm: templates compiled, caches filled
+                if args.warm:
+                    get(0)  # warm: templates compiled, caches filled
                 samples = timed(get, args.requests, args.budget, args.least)
                 med, p95 = statistics.median(samples), pct(samples, 0.95)
                 results.append((key, route.name, med, p95))
@@ -328,23 +344,29 @@ def run(args: argparse.Namespace) -> None:
             slow = [r for r in results if r[3] * 1e3 >= TARGET_MS]
             profile = max(slow, key=lambda r: r[3])[0] if slow else None
         if profile:
-            key = next((r[0] for r in results if profile in (r[0], r[1])), None)
-            route = next((r for r in ROUTES if key and key.startswith(r.name + "_")), None)
-            if route is None or key is None:
-                raise SystemExit(f"--profile {profile}: no such measured route")
-            viewer = key[len(route.name) + 1 :]
-            pool = ids[viewer][route.ids] if route.ids else [""]
-            path = route.path.format(pool[-1])
-            profiler = cProfile.Profile()
-            profiler.enable()
-            world.clients[viewer].get(path)
-            profiler.disable()
-            for order in ("cumulative", "tottime"):
-                text = io.StringIO()
-                pstats.Stats(profiler, stream=text).sort_stats(order).print_stats(args.profile_lines)
-                print(f"# cProfile of one GET {route.path} as the {viewer}, by {order}")
-                print("\n".join("# " + line for line in text.getvalue().splitlines() if line.strip()))
+            profile_one(world, ids, [r[0] for r in results], profile, args.profile_lines)
         store.close()
+
+
+def profile_one(world: World, ids: dict[str, dict[str, list[str]]], measured: list[str], name: str, lines: int) -> None:
+    """cProfile one request of a measured route (`name` is a route, or route_viewer) and print the top costs."""
+    key = next((k for k in measured if k == name or k.startswith(name + "_")), None)
+    route = next((r for r in ROUTES if key is not None and key.startswith(r.name + "_")), None)
+    if key is None or route is None:
+        raise SystemExit(f"--profile {name}: no such measured route")
+    viewer = key[len(route.name) + 1 :]
+    pool = (ids.get(viewer, {}).get(route.ids) or [""]) if route.ids else [""]
+    path = route.path.format(pool[-1])
+    # TestClient runs the app on another thread: profile there, around the app itself.
+    profiled = Profiled(world.clients[viewer].app)
+    client = TestClient(profiled, cookies=dict(world.clients[viewer].cookies))
+    out(f"profile_{key}_status", client.get(path).status_code)
+    # by cumulative time, casetrail's own functions only (the framework's frames wrap them all); by own time, everything
+    for order, only in (("cumulative", "/casetrail/"), ("tottime", "")):
+        text = io.StringIO()
+        pstats.Stats(profiled.profiler, stream=text).sort_stats(order).print_stats(only, lines)
+        print(f"# cProfile of one GET {route.path} as the {viewer}, by {order}")
+        print("\n".join("# " + line for line in text.getvalue().splitlines() if line.strip()))
 
 
 def main() -> None:
@@ -358,6 +380,8 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=1e9,
                         help="seconds per route and viewer; past it, stop once --least requests are done")  # fmt: skip
     parser.add_argument("--least", type=int, default=10)
+    parser.add_argument("--no-warm", dest="warm", action="store_false",
+                        help="skip the untimed first request per route (when each request takes seconds)")  # fmt: skip
     parser.add_argument("--only", nargs="*", help="measure only these routes (e.g. case_page oversight_api)")
     parser.add_argument("--profile", default="auto",
                         help="route (or route_viewer) to cProfile one request of; 'auto' = the slowest that misses "

@@ -44,7 +44,6 @@ from casetrail.model.casework import (
     DocumentFacts,
     EntityRef,
     Escalation,
-    HistoryEntry,
     Intelligence,
     MentionRef,
     Participant,
@@ -60,7 +59,6 @@ from casetrail.model.casework import (
     Waiver,
     add_days,
     parse_instant,
-    replay,
 )
 from casetrail.model.entity import Entity
 from casetrail.model.event import Event, EventType
@@ -134,8 +132,7 @@ class Casework:
         if self._book is None:
             self._book, self._book_leaf = Casebook(), -1
         for leaf, data in self.store.casework_entries(self._book_leaf):
-            event = Event.from_leaf(data)
-            self._book.apply(HistoryEntry(leaf, event.type, event.subject, event.at, event.actor, event.body))
+            self._book.apply_event(leaf, Event.from_leaf(data))
             self._book_leaf = leaf
             self._derived.clear()
         return self._book

@@ -495,6 +495,10 @@ class Casebook:
 
     # -- the fold ------------------------------------------------------------------------
 
+    def apply_event(self, leaf: int, event: Event) -> None:
+        """Fold in the event recorded at `leaf`."""
+        self.apply(HistoryEntry(leaf, event.type, event.subject, event.at, event.actor, event.body))
+
     def apply(self, entry: HistoryEntry) -> None:
         """Fold one event in. Events the casework does not know (documents, decisions) pass by."""
         handler = _HANDLERS.get(entry.type)
@@ -511,7 +515,7 @@ def replay(entries: Iterable[tuple[int, Event]]) -> Casebook:
     """The casebook as the events, in leaf order, make it."""
     book = Casebook()
     for leaf, event in entries:
-        book.apply(HistoryEntry(leaf, event.type, event.subject, event.at, event.actor, event.body))
+        book.apply_event(leaf, event)
     return book
 
 

@@ -48,8 +48,12 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
                   "under need-to-know access with every read audited.")  # fmt: skip
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    def workbench() -> Workbench:
-        return Workbench(Casework(register, settings))
+    def workbench(request: Request) -> Workbench:
+        """One per request, so the entity view and casebook it loads serve every step of the request."""
+        bench: Workbench | None = getattr(request.state, "workbench", None)
+        if bench is None:
+            bench = request.state.workbench = Workbench(Casework(register, settings))
+        return bench
 
     def current(request: Request) -> tuple[User, str, Session]:
         token = request.cookies.get(SESSION_COOKIE)
@@ -59,7 +63,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
         user, csrf, second_factor_done = found
         if user.has_totp and not second_factor_done:
             raise NotSignedIn()
-        session = workbench().session_for(user.id, user.username, user.roles, user.staff_id)
+        session = workbench(request).session_for(user.id, user.username, user.roles, user.staff_id)
         return user, csrf, session
 
     def check_csrf(request: Request, csrf: str, submitted: str | None) -> None:
@@ -147,35 +151,35 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def inbox_page(request: Request) -> HTMLResponse:
         ctx = chrome(request)
-        return page(request, "inbox.html", documents=workbench().documents(ctx["session"]), outcomes=None, **ctx)
+        return page(request, "inbox.html", documents=workbench(request).documents(ctx["session"]), outcomes=None, **ctx)
 
     @app.post("/upload", response_class=HTMLResponse, include_in_schema=False)
     async def upload_page(request: Request, files: list[UploadFile], csrf_token: str = Form("")) -> HTMLResponse:
         ctx = chrome(request)
         check_csrf(request, ctx["csrf"], csrf_token)
         outcomes = await _ingest(ctx["session"], files)
-        return page(request, "inbox.html", documents=workbench().documents(ctx["session"]), outcomes=outcomes, **ctx)
+        return page(request, "inbox.html", documents=workbench(request).documents(ctx["session"]), outcomes=outcomes, **ctx)
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     async def document_page(request: Request, doc_id: str) -> HTMLResponse:
         ctx = chrome(request)
-        doc = workbench().document(ctx["session"], doc_id)
+        doc = workbench(request).document(ctx["session"], doc_id)
         return page(request, "document.html", doc=doc, segments=_segments(doc), **ctx)
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
     async def entity_page(request: Request, entity_id: str) -> HTMLResponse:
         ctx = chrome(request)
-        return page(request, "entity.html", entity=workbench().entity(ctx["session"], entity_id), **ctx)
+        return page(request, "entity.html", entity=workbench(request).entity(ctx["session"], entity_id), **ctx)
 
     @app.get("/cases", response_class=HTMLResponse, include_in_schema=False)
     async def cases_page(request: Request) -> HTMLResponse:
         ctx = chrome(request)
-        return page(request, "cases.html", cases=workbench().cases(ctx["session"]), **ctx)
+        return page(request, "cases.html", cases=workbench(request).cases(ctx["session"]), **ctx)
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
     async def case_page(request: Request, case_id: str, message: str | None = None) -> HTMLResponse:
         ctx = chrome(request)
-        bench = workbench()
+        bench = workbench(request)
         case = bench.case(ctx["session"], case_id)
         picker = []
         if can_do(ctx["session"].viewer, Action.ASSIGN):
@@ -188,13 +192,13 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
                           csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
         ctx = chrome(request)
         check_csrf(request, ctx["csrf"], csrf_token)
-        message = _assign(ctx["session"], case_id, staff_id, role)
+        message = _assign(request, ctx["session"], case_id, staff_id, role)
         return await case_page(request, case_id, message)
 
     @app.get("/oversight", response_class=HTMLResponse, include_in_schema=False)
     async def oversight_page(request: Request) -> HTMLResponse:
         ctx = chrome(request)
-        return page(request, "oversight.html", data=workbench().oversight(ctx["session"]), **ctx)
+        return page(request, "oversight.html", data=workbench(request).oversight(ctx["session"]), **ctx)
 
     @app.get("/integrity", response_class=HTMLResponse, include_in_schema=False)
     async def integrity_page(request: Request) -> HTMLResponse:
@@ -212,7 +216,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
     @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
     async def audit_page(request: Request, q: str | None = None) -> HTMLResponse:
         ctx = chrome(request)
-        return page(request, "audit.html", rows=workbench().audit_log(ctx["session"], q), q=q or "", **ctx)
+        return page(request, "audit.html", rows=workbench(request).audit_log(ctx["session"], q), q=q or "", **ctx)
 
     # -- the API --------------------------------------------------------------------------
 
@@ -224,7 +228,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
 
     @app.get("/api/documents", tags=["documents"])
     async def api_documents(request: Request) -> list[dict[str, Any]]:
-        return workbench().documents(current(request)[2])
+        return workbench(request).documents(current(request)[2])
 
     @app.post("/api/documents", tags=["documents"])
     async def api_upload(request: Request, files: list[UploadFile]) -> list[dict[str, Any]]:
@@ -234,28 +238,28 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
 
     @app.get("/api/documents/{doc_id}", tags=["documents"])
     async def api_document(request: Request, doc_id: str, reason: str | None = None) -> dict[str, Any]:
-        return workbench().document(current(request)[2], doc_id, reason)
+        return workbench(request).document(current(request)[2], doc_id, reason)
 
     @app.get("/api/entities/{entity_id}", tags=["entities"])
     async def api_entity(request: Request, entity_id: str) -> dict[str, Any]:
-        return workbench().entity(current(request)[2], entity_id)
+        return workbench(request).entity(current(request)[2], entity_id)
 
     @app.get("/api/cases", tags=["cases"])
     async def api_cases(request: Request) -> list[dict[str, Any]]:
-        return workbench().cases(current(request)[2])
+        return workbench(request).cases(current(request)[2])
 
     @app.get("/api/cases/{case_id}", tags=["cases"])
     async def api_case(request: Request, case_id: str, reason: str | None = None) -> dict[str, Any]:
-        return workbench().case(current(request)[2], case_id, reason)
+        return workbench(request).case(current(request)[2], case_id, reason)
 
     @app.get("/api/cases/{case_id}/parties/{party_id}/identity", tags=["cases"])
     async def api_identity(request: Request, case_id: str, party_id: str, reason: str | None = None) -> dict[str, Any]:
-        return workbench().identity(current(request)[2], case_id, party_id, reason)
+        return workbench(request).identity(current(request)[2], case_id, party_id, reason)
 
     @app.get("/api/cases/{case_id}/assignable", tags=["cases"])
     async def api_assignable(request: Request, case_id: str, q: str | None = None) -> list[dict[str, Any]]:
         session = current(request)[2]
-        bench = workbench()
+        bench = workbench(request)
         bench.case(session, case_id)  # the same need-to-know as reading the case
         if not can_do(session.viewer, Action.ASSIGN):
             raise AccessDenied(case_id)
@@ -266,11 +270,11 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
     async def api_assign(request: Request, case_id: str, staff_id: str = Form(...), role: str = Form(...)) -> dict[str, Any]:
         _, csrf, session = current(request)
         check_csrf(request, csrf, None)
-        return {"result": _assign(session, case_id, staff_id, role)}
+        return {"result": _assign(request, session, case_id, staff_id, role)}
 
     @app.get("/api/oversight", tags=["oversight"])
     async def api_oversight(request: Request) -> dict[str, Any]:
-        return workbench().oversight(current(request)[2])
+        return workbench(request).oversight(current(request)[2])
 
     @app.get("/api/integrity", tags=["integrity"])
     async def api_integrity(request: Request) -> dict[str, Any]:
@@ -286,7 +290,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
 
     @app.get("/api/audit", tags=["audit"])
     async def api_audit(request: Request, q: str | None = None) -> list[dict[str, Any]]:
-        return workbench().audit_log(current(request)[2], q)
+        return workbench(request).audit_log(current(request)[2], q)
 
     # -- helpers over the core ------------------------------------------------------------
 
@@ -313,8 +317,8 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
                                 "receipt": outcome.receipt.to_json() if outcome.receipt else None})  # fmt: skip
         return results
 
-    def _assign(session: Session, case_id: str, staff_id: str, role: str) -> dict[str, Any]:
-        bench = workbench()
+    def _assign(request: Request, session: Session, case_id: str, staff_id: str, role: str) -> dict[str, Any]:
+        bench = workbench(request)
         bench.case(session, case_id)
         if not can_do(session.viewer, Action.ASSIGN):
             raise AccessDenied(case_id)

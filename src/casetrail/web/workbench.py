@@ -148,8 +148,7 @@ class Workbench:
             raise AccessDenied(doc_id)
         doc, status, leaf = found
         text = self.store.get_text(doc_id) if status != "sealed" else None
-        entity_of = {(m.document_id, m.start, m.end): m.entity_id for m in self.casework.entity_view().mentions
-                     if m.document_id == doc_id}  # fmt: skip
+        entity_of = {(m.document_id, m.start, m.end): m.entity_id for m in self.store.entity_mention_refs([doc_id])}
         mentions = [
             {"id": mid, "start": m.start, "end": m.end, "text": m.text, "type": m.type.value,
              "extractor": m.extractor, "confidence": m.confidence,

@@ -19,7 +19,6 @@ from pathlib import Path
 from casetrail.analysis import Analysis
 from casetrail.casework import ACCOUNT_DETAIL_TYPES, Casework
 from casetrail.intake.register import Register, Submission, iter_files
-from casetrail.ledger.checkpoint import NoteSigner
 from casetrail.linking.accounts import propose_same_accounts
 from casetrail.store.home import Home
 from casetrail.synthetic.inquiry import generate_inquiry, write_corpus
@@ -37,9 +36,7 @@ def main() -> None:
         corpus = Path(tmp) / "corpus"
         write_corpus(inquiry, corpus)
         home = Home(Path(tmp) / "home")
-        signer = NoteSigner.generate("casetrail.bench/accounts")
-        home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
-        register = Register.open(home)
+        register = Register.create(home, "casetrail.bench/accounts")
         register.ingest(iter_files([corpus]), Submission("bench", "synthetic"))
         analysis = Analysis(register)
         analysis.extract()

@@ -43,7 +43,7 @@ from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.errors import CasetrailError
 from casetrail.intake.register import Register, Submission, iter_files
-from casetrail.ledger.checkpoint import NoteSigner, NoteVerifier
+from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.ledger.verification import verify_store
 from casetrail.model.casework import AssignmentRole, CaseKind, Description, PartyRole, Period, StaffRole
 from casetrail.policy.independence import check
@@ -109,9 +109,7 @@ class Timings:
 
 def make_register(tmp: Path) -> tuple[Register, Home]:
     home = Home(tmp / "home")
-    signer = NoteSigner.generate("bench.example/casework")
-    home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
-    return Register.open(home), home
+    return Register.create(home, "bench.example/casework"), home
 
 
 class Counting:

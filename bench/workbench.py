@@ -51,7 +51,6 @@ from casetrail.casework import Casework
 from casetrail.demo import OVERSEER, build_demo_casework
 from casetrail.extraction.pipeline import ExtractionPipeline
 from casetrail.intake.register import Register, Submission, iter_files, utc_now
-from casetrail.ledger.checkpoint import NoteSigner
 from casetrail.model import Mention
 from casetrail.model.casework import StaffRole
 from casetrail.store.accounts import AccountStore
@@ -166,9 +165,7 @@ def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
     clock.lap("write_corpus")
 
     home = Home(tmp / "home")
-    signer = NoteSigner.generate("bench.example/workbench")
-    home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
-    register = Register.open(home)
+    register = Register.create(home, "bench.example/workbench")
     outcomes = register.ingest(iter_files([corpus]), Submission("bench", "synthetic"), batch_size=256)
     seconds = clock.lap("ingest")
     doc_of = {Path(o.source).name: o.document_id for o in outcomes if o.status == "recorded" and o.document_id}

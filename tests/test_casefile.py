@@ -54,9 +54,7 @@ def casework_event(kind: EventType, subject: str, body: dict[str, Any]) -> bytes
 
 def build(tmp_path: Path, seal: str | None = None) -> Setup:
     home = Home(tmp_path / "home")
-    signer = NoteSigner.generate(ORIGIN)
-    home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
-    register = Register.open(home)
+    register = Register.create(home, ORIGIN)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for name, text in STATEMENTS.items():
@@ -75,7 +73,7 @@ def build(tmp_path: Path, seal: str | None = None) -> Setup:
     book = replay((index, Event.from_leaf(entry)) for index, entry in register.store.iter_entries())
     history = [entry.to_json() for entry in book.cases[CASE_ID].history]
     case = {"id": CASE_ID, "title": book.cases[CASE_ID].title, "history": history}
-    return Setup(register, signer.verifier_key(), case, [h["leaf"] for h in history], documents, tmp_path)
+    return Setup(register, home.verifier_key(), case, [h["leaf"] for h in history], documents, tmp_path)
 
 
 @pytest.fixture

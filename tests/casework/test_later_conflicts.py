@@ -8,7 +8,7 @@ from pathlib import Path
 from casetrail.analysis import Analysis
 from casetrail.casework import ASSIGNMENT_CONFLICT, Casework
 from casetrail.intake.register import Register, Submission, iter_files
-from casetrail.ledger.checkpoint import NoteSigner, NoteVerifier
+from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.ledger.verification import verify_store
 from casetrail.model.casework import AssignmentRole, Rule
 from casetrail.store.home import Home
@@ -18,9 +18,7 @@ INQUIRY = Path(__file__).parent / "inquiry"
 
 def test_a_new_document_naming_the_investigator_escalates(tmp_path: Path) -> None:
     home = Home(tmp_path / "home")
-    signer = NoteSigner.generate("casetrail.test/later")
-    home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
-    register = Register.open(home)
+    register = Register.create(home, "casetrail.test/later")
     register.ingest(iter_files([INQUIRY / "statement-ash.txt"]), Submission("intake", "test"))
     Analysis(register).extract()
     Analysis(register).resolve()
@@ -49,4 +47,4 @@ def test_a_new_document_naming_the_investigator_escalates(tmp_path: Path) -> Non
     made = casework.escalate("overseer-bot", moment)
     assert [(e.reason, e.item_id) for e in made] == [(ASSIGNMENT_CONFLICT, f"{case.id}/{pryce.id}/investigator")]
     assert casework.escalate("overseer-bot", moment) == []  # once
-    assert verify_store(register.store, register.objects, NoteVerifier.from_text(signer.verifier_key())).ok
+    assert verify_store(register.store, register.objects, NoteVerifier.from_text(home.verifier_key())).ok

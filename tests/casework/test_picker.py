@@ -13,7 +13,6 @@ import pytest
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.intake.register import Register, Submission, iter_files
-from casetrail.ledger.checkpoint import NoteSigner
 from casetrail.model.casework import AssignmentRole, PartyRole, Rule, StaffRole
 from casetrail.policy.independence import check
 from casetrail.store.home import Home
@@ -25,9 +24,7 @@ BY = "lead"
 @pytest.fixture(scope="module")
 def casework(tmp_path_factory: pytest.TempPathFactory) -> Casework:
     home = Home(tmp_path_factory.mktemp("picker") / "home")
-    signer = NoteSigner.generate("casetrail.test/picker")
-    home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
-    register = Register.open(home)
+    register = Register.create(home, "casetrail.test/picker")
     register.ingest(iter_files([INQUIRY]), Submission("intake", "test"))
     analysis = Analysis(register)
     analysis.extract()

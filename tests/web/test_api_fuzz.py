@@ -28,7 +28,6 @@ from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.extraction.pipeline import ExtractionPipeline
 from casetrail.intake.register import Register, Submission, iter_files
-from casetrail.ledger.checkpoint import NoteSigner
 from casetrail.model.casework import AssignmentRole, PartyRole, StaffRole
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
@@ -64,9 +63,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     home = Home(tmp_path_factory.mktemp("fuzz") / "home")
-    signer = NoteSigner.generate("casetrail.test/fuzz")
-    home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
-    register = Register.open(home)
+    register = Register.create(home, "casetrail.test/fuzz")
     outcomes = register.ingest(iter_files([INQUIRY]), Submission("intake", "test"))
     analysis = Analysis(register, ExtractionPipeline(spacy_model=None))  # rules only: quick, and enough here
     analysis.extract()
@@ -195,8 +192,7 @@ def operations() -> list[tuple[str, str]]:
     """Every GET and POST in the app's OpenAPI document (read from an app over an empty home)."""
     with tempfile.TemporaryDirectory() as tmp:
         home = Home(Path(tmp) / "home")
-        signer = NoteSigner.generate("casetrail.test/spec")
-        home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
+        Register.create(home, "casetrail.test/spec").store.close()
         spec = create_app(home, secure_cookies=False).openapi()
     return sorted((method, path) for path, ops in spec["paths"].items() for method in ops if method in ("get", "post"))
 

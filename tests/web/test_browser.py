@@ -27,7 +27,6 @@ from playwright.sync_api import Browser, ConsoleMessage, Error, FilePayload, Pag
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.intake.register import Register, Submission, iter_files
-from casetrail.ledger.checkpoint import NoteSigner
 from casetrail.model.casework import AssignmentRole, PartyRole, StaffRole
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
@@ -56,9 +55,7 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The fictional Northmoor inquiry, served by uvicorn on a free local port for the module."""
     home = Home(tmp_path_factory.mktemp("browser") / "home")
-    signer = NoteSigner.generate("casetrail.test/browser")
-    home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
-    register = Register.open(home)
+    register = Register.create(home, "casetrail.test/browser")
     register.ingest(iter_files([INQUIRY]), Submission("intake", "test"))
     Analysis(register).extract()
     Analysis(register).resolve()

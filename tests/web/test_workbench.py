@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.intake.register import Register, Submission, iter_files
-from casetrail.ledger.checkpoint import NoteSigner, NoteVerifier
+from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.ledger.verification import verify_store
 from casetrail.model.casework import AssignmentRole, PartyRole, StaffRole
 from casetrail.store.accounts import AccountStore
@@ -39,9 +39,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     home = Home(tmp_path_factory.mktemp("web") / "home")
-    signer = NoteSigner.generate("casetrail.test/web")
-    home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
-    register = Register.open(home)
+    register = Register.create(home, "casetrail.test/web")
     register.ingest(iter_files([INQUIRY]), Submission("intake", "test"))
     Analysis(register).extract()
     Analysis(register).resolve()

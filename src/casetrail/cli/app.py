@@ -20,7 +20,7 @@ from rich.table import Table
 from casetrail.errors import CasetrailError
 from casetrail.intake.limits import Limits
 from casetrail.intake.register import Outcome, Register, Submission, iter_files
-from casetrail.ledger.checkpoint import NoteSigner, NoteVerifier
+from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.receipt import Receipt, verify_receipt
 from casetrail.ledger.verification import verify_store
@@ -68,13 +68,14 @@ def init(
     """Create a store and its Ed25519 log signing key."""
     home = State.home
     name = origin or f"casetrail.local/{os.urandom(6).hex()}"
-    signer = NoteSigner.generate(name)
     try:
-        home.create({"origin": name, "limits": {}}, signer.to_text(), signer.verifier_key())
+        register = Register.create(home, name)
     except CasetrailError as error:
         fail(str(error))
+        return
     out.print(f"created {home.root} with log {name}")
-    out.print(f"verifier key: {signer.verifier_key()}")
+    out.print(f"verifier key: {register.log.signer.verifier_key()}")
+    register.store.close()
 
 
 # -- intake -------------------------------------------------------------------------------

@@ -99,6 +99,13 @@ class Register:
         self.limits = limits or Limits()
 
     @classmethod
+    def create(cls, home: Home, origin: str) -> "Register":
+        """A new store in `home`, with a fresh Ed25519 log signing key named `origin`."""
+        signer = NoteSigner.generate(origin)
+        home.create({"origin": origin, "limits": {}}, signer.to_text(), signer.verifier_key())
+        return cls.open(home)
+
+    @classmethod
     def open(cls, home: Home, limits: Limits | None = None) -> "Register":
         store = home.open_store()
         log = Log(store, NoteSigner.from_text(home.signer_key()))

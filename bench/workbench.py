@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import math
 import pstats
 import random
@@ -155,6 +156,17 @@ class World:
 
 
 def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
+    """Build the inquiry in `tmp`, or reuse one an earlier run built there with the same arguments."""
+    marker = tmp / "built.json"
+    wanted = {"documents": documents, "max_cases": max_cases, "seed": seed}
+    if marker.exists() and json.loads(marker.read_text())["arguments"] == wanted:
+        print(f"reused={tmp}  # built by an earlier run with the same arguments", flush=True)
+        built = json.loads(marker.read_text())
+        home = Home(tmp / "home")
+        register = Register.open(home)
+        return World(register, Casework(register, home.config()), sign_in(home, built["users"]), built["staff"],
+                     {name: found for name in built["users"]
+                      if (found := Accounts(AccountStore(register.store.conn)).user_by_name(name)) is not None})  # fmt: skip
     clock = Clock()
     inquiry = generate_inquiry(documents, seed=seed)
     out("documents", documents)
@@ -200,17 +212,24 @@ def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
     staff = {"investigator": by_name[INVESTIGATOR], "supervisor": supervisor.id, "overseer": by_name[OVERSEER]}
     roles = {"investigator": ["investigator"], "supervisor": ["supervisor"], "overseer": ["overseer"]}
     accounts = Accounts(AccountStore(register.store.conn))
+    users = {name: accounts.create_user(name, PASSWORD, roles[name], staff_id=staff_id) for name, staff_id in staff.items()}
+    clients = sign_in(home, list(users))
+    clock.lap("users_and_sign_in")
+    marker.write_text(json.dumps({"arguments": wanted, "staff": staff, "users": list(users)}))
+    return World(register, Casework(register, home.config()), clients, staff, users)
+
+
+def sign_in(home: Home, names: Sequence[str]) -> dict[str, TestClient]:
+    """One signed-in client per user, all on one app: the app lives as long as the run."""
     app = create_app(home, secure_cookies=False)
-    clients, users = {}, {}
-    for name, staff_id in staff.items():
-        users[name] = accounts.create_user(name, PASSWORD, roles[name], staff_id=staff_id)
+    clients = {}
+    for name in names:
         client = TestClient(app)
         signed = client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False)
         if signed.status_code != 303 or signed.headers.get("location") != "/":
             raise SystemExit(f"{name} could not sign in: {signed.status_code} {signed.text[:200]}")
         clients[name] = client
-    clock.lap("users_and_sign_in")
-    return World(register, Casework(register, home.config()), clients, staff, users)
+    return clients
 
 
 class Profiled:
@@ -280,7 +299,9 @@ def timed(fn: Callable[[int], Any], requests: int, budget: float, least: int) ->
 def run(args: argparse.Namespace) -> None:
     print(f"# casetrail workbench bench: {args.documents} documents, up to {args.max_cases} cases", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        world = build(Path(tmp), args.documents, args.max_cases, args.seed)
+        where = Path(args.keep) if args.keep else Path(tmp)
+        where.mkdir(parents=True, exist_ok=True)
+        world = build(where, args.documents, args.max_cases, args.seed)
         ids = {viewer: readable_ids(world, viewer, args.requests, args.seed) for viewer in ("supervisor", "investigator")}
         store = world.register.store
         static = world.clients["supervisor"]
@@ -383,6 +404,8 @@ def main() -> None:
     parser.add_argument("--profile", default="auto",
                         help="route (or route_viewer) to cProfile one request of; 'auto' = the slowest that misses "
                              "the target; 'none' = no profile")  # fmt: skip
+    parser.add_argument("--keep", help="build the inquiry in this directory and keep it; a later run with the same "
+                        "arguments reuses it (building 100,000 documents takes a while)")  # fmt: skip
     parser.add_argument("--profile-lines", type=int, default=25)
     args = parser.parse_args()
     args.documents = args.documents or (5000 if args.quick else 100_000)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from casetrail.errors import CaseworkError, IndependenceError
 from casetrail.intake.register import Register, utc_now
@@ -83,6 +84,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # people's statements look like their own accounts.
     "account_proposal_min_score": 0.9,
 }
+T = TypeVar("T")
 PSEUDONYMS = (
     "Alder", "Birch", "Cedar", "Hazel", "Juniper", "Linden", "Maple", "Rowan", "Sorrel", "Willowherb",
     "Aspen", "Bramble", "Clover", "Fern", "Heather", "Ivy", "Laurel", "Myrtle", "Poppy", "Yarrow",
@@ -91,11 +93,45 @@ PSEUDONYMS = (
 
 @dataclass(frozen=True)
 class EntityView:
-    """The entities and mentions a resolution run concluded, loaded once per command."""
+    """The entities and mentions a resolution run concluded, loaded once per resolution run.
+
+    The indexes are built on first use and kept: a long-lived reader (the workbench) asks for one
+    document's or one entity's mentions on every request, and must not scan them all each time.
+    """
 
     entities: dict[str, Entity]
     records: dict[str, str]  # record id -> entity id
     mentions: list[MentionRef]
+
+    @cached_property
+    def by_document(self) -> dict[str, list[MentionRef]]:
+        found: dict[str, list[MentionRef]] = defaultdict(list)
+        for ref in self.mentions:
+            found[ref.document_id].append(ref)
+        return dict(found)
+
+    @cached_property
+    def by_entity(self) -> dict[str, list[MentionRef]]:
+        found: dict[str, list[MentionRef]] = defaultdict(list)
+        for ref in self.mentions:
+            found[ref.entity_id].append(ref)
+        return dict(found)
+
+    @cached_property
+    def document_entities(self) -> dict[str, frozenset[str]]:
+        return {doc: frozenset(r.entity_id for r in refs) for doc, refs in self.by_document.items()}
+
+    @cached_property
+    def entity_documents(self) -> dict[str, list[str]]:
+        """Each entity's documents, once each, in document order."""
+        return {eid: list(dict.fromkeys(r.document_id for r in refs)) for eid, refs in self.by_entity.items()}
+
+    @cached_property
+    def records_of(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for record, eid in self.records.items():
+            found[eid].append(record)
+        return {eid: tuple(sorted(records)) for eid, records in found.items()}
 
     def current(self, ref: EntityRef | None) -> frozenset[str]:
         """The entity ids that hold the records a reference was made with (renumbering-proof)."""
@@ -117,44 +153,69 @@ class Casework:
         self.categories: tuple[Category, ...] = (
             tuple(Category(c["code"], c["label"]) for c in categories) if categories else DEFAULT_CATEGORIES
         )
-        self._view: EntityView | None = None
         self._book: Casebook | None = None
         self._book_leaf = -1
-        self._derived: dict[str, Any] = {}  # computed from the current book; cleared when it grows
+        # Computed from the store and the book, each kept with the key it was computed for: the
+        # store's generations (documents, mentions, entities) and the book's shape.
+        self._memos: dict[str, tuple[Hashable, Any]] = {}
+        self._generations: tuple[int, int, int] | None = None
 
     # -- reading --------------------------------------------------------------------------
+
+    def refresh(self) -> tuple[int, int, int]:
+        """Look again at what the store holds; views computed from older data are dropped as they are next asked for."""
+        self._generations = self.store.generations()
+        return self._generations
+
+    def generations(self) -> tuple[int, int, int]:
+        return self._generations if self._generations is not None else self.refresh()
+
+    def stamp(self) -> tuple[int, tuple[int, int, int]]:
+        """What a reader's cache must be keyed on: the casebook's newest leaf and the store's generations."""
+        self.book()
+        return self._book_leaf, self.generations()
+
+    def _memo(self, name: str, key: Hashable, compute: Callable[[], T]) -> T:
+        found = self._memos.get(name)
+        if found is not None and found[0] == key:
+            return found[1]  # type: ignore[no-any-return]
+        value = compute()
+        self._memos[name] = (key, value)
+        return value
+
+    @staticmethod
+    def _shape(book: Casebook) -> tuple[int, ...]:
+        """The sizes of the book's append-only parts that links, accounts and indexes depend on."""
+        return (len(book.cases), sum(len(c.documents) for c in book.cases.values()), len(book.subjects),
+                len(book.parties), len(book.account_comparisons), sum(len(c.links) for c in book.cases.values()))  # fmt: skip
 
     def book(self) -> Casebook:
         """The casebook as of the newest event; events since the last call are folded in, not replayed.
 
         Callers read it and never change it: it is this object's cache.
         """
+        self.refresh()
         if self._book is None:
             self._book, self._book_leaf = Casebook(), -1
         for leaf, data in self.store.casework_entries(self._book_leaf):
             self._book.apply_event(leaf, Event.from_leaf(data))
             self._book_leaf = leaf
-            self._derived.clear()
         return self._book
 
     def entity_view(self) -> EntityView:
-        if self._view is None:
-            entities, records = {}, {}
-            for row in self.store.list_entities():
-                entities[row["id"]] = Entity(row["id"], row["type"], row["name"], tuple(row["aliases"]),
-                                             attributes=row["attributes"])  # fmt: skip
-                for rid in row["records"]:
-                    records[rid] = row["id"]
-            self._view = EntityView(entities, records, self.store.entity_mention_refs())
-        return self._view
+        return self._memo("view", self.generations()[2], self._load_view)
+
+    def _load_view(self) -> EntityView:
+        entities = {row["id"]: Entity(row["id"], row["type"], row["name"], tuple(row["aliases"]),
+                                      attributes=row["attributes"]) for row in self.store.entity_rows()}  # fmt: skip
+        return EntityView(entities, self.store.entity_records(), self.store.entity_mention_refs())
 
     def entity_ref(self, entity_id: str) -> EntityRef:
         view = self.entity_view()
         entity = view.entities.get(entity_id)
         if entity is None:
             raise CaseworkError(f"no entity {entity_id!r}; see `casetrail entities`")
-        held = sorted(r for r, e in view.records.items() if e == entity_id)
-        return EntityRef(entity_id, entity.name, tuple(held))
+        return EntityRef(entity_id, entity.name, view.records_of.get(entity_id, ()))
 
     # -- writing --------------------------------------------------------------------------
 
@@ -166,7 +227,7 @@ class Casework:
                 yield self.book()
         except BaseException:
             self._book = None  # a rolled-back append must not linger in the cache
-            self._derived.clear()
+            self._memos.clear()
             raise
 
     def _record(self, events: Sequence[Event]) -> Commit:
@@ -350,16 +411,18 @@ class Casework:
     # -- independence ---------------------------------------------------------------------
 
     def candidate(self, staff: StaffMember) -> Candidate:
-        view = self.entity_view()
-        ids = set(view.current(staff.entity))
-        ids |= self._people().match(staff.name, staff.collar_number)
-        return Candidate(staff, frozenset(ids))
+        """A member of staff with the entities that are them: kept per resolution run."""
+        candidates: dict[str, Candidate] = self._memo("candidates", self.generations()[2], dict)
+        found = candidates.get(staff.id)
+        if found is None or found.staff != staff:
+            view = self.entity_view()
+            ids = set(view.current(staff.entity))
+            ids |= self._people().match(staff.name, staff.collar_number)
+            found = candidates[staff.id] = Candidate(staff, frozenset(ids))
+        return found
 
     def _people(self) -> PersonIndex:
-        view = self.entity_view()
-        if not hasattr(self, "_person_index"):
-            self._person_index = PersonIndex(view.entities.values())
-        return self._person_index
+        return self._memo("people", self.generations()[2], lambda: PersonIndex(self.entity_view().entities.values()))
 
     def context(self, book: Casebook, case_id: str) -> AssignmentContext:
         """What the independence rules need for one case, gathered once."""
@@ -374,10 +437,9 @@ class Casework:
             for party in book.case_parties(cid):
                 participants.append(Participant(cid, party.role.value, f"{party.pseudonym} ({party.id})",
                                                 party.staff_id, view.current(party.entity)))  # fmt: skip
-        documents = set(self._live_documents(book.cases[case_id]))
         named: dict[str, list[MentionRef]] = defaultdict(list)
-        for ref in view.mentions:
-            if ref.document_id in documents:
+        for doc in self._live_documents(book.cases[case_id]):
+            for ref in view.by_document.get(doc, ()):
                 named[ref.entity_id].append(ref)
         waivers = tuple(w for w in book.waivers.values() if w.case_id == case_id)
         return AssignmentContext(case_id, tuple(participants), frozenset(linked),
@@ -547,29 +609,44 @@ class Casework:
 
     def _live_documents(self, case: Case) -> list[str]:
         """The case's documents that count: active ones, and amended ones through their newest version."""
-        if "live" not in self._derived:
-            live = set(self.store.resolvable_documents())
-            newer = {doc.amends: doc.id for doc, _, _ in self.store.iter_documents() if doc.amends}
-            self._derived["live"] = (live, newer)
-        live, newer = self._derived["live"]
+        live, newer = self._memo("live", self.generations()[0], self._load_live)
         return [d for d in case.documents if d in live or newer.get(d) in live]
 
-    def _entity_cases(self, book: Casebook) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-        """Entity -> cases naming it (policy kinds only), and case -> those entities; once per book."""
-        if "entity_cases" not in self._derived:
-            view = self.entity_view()
-            doc_cases: dict[str, set[str]] = defaultdict(set)
+    def _load_live(self) -> tuple[set[str], dict[str, str]]:
+        live = set(self.store.resolvable_documents())
+        newer = {doc.amends: doc.id for doc, _, _ in self.store.iter_documents() if doc.amends}
+        return live, newer
+
+    def _key(self, book: Casebook) -> Hashable:
+        return self.generations(), self._shape(book)
+
+    def document_cases(self, book: Casebook | None = None) -> dict[str, set[str]]:
+        """Document -> the cases holding it (live documents only)."""
+        book = book or self.book()
+
+        def compute() -> dict[str, set[str]]:
+            found: dict[str, set[str]] = defaultdict(set)
             for cid, case in book.cases.items():
                 for doc in self._live_documents(case):
-                    doc_cases[doc].add(cid)
+                    found[doc].add(cid)
+            return dict(found)
+
+        return self._memo("document_cases", self._key(book), compute)
+
+    def _entity_cases(self, book: Casebook) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """Entity -> cases naming it (policy kinds only), and case -> those entities."""
+
+        def compute() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+            view = self.entity_view()
             by_entity: dict[str, set[str]] = defaultdict(set)
-            for ref in view.mentions:
-                entity = view.entities.get(ref.entity_id)
-                if entity is None or ref.document_id not in doc_cases:
-                    continue
-                kind = "pseudonym" if entity.attributes.get("pseudonym") else entity.type
-                if kind in POLICY_LINK_KINDS:
-                    by_entity[ref.entity_id] |= doc_cases[ref.document_id]
+            for doc, cases in self.document_cases(book).items():
+                for eid in view.document_entities.get(doc, ()):
+                    entity = view.entities.get(eid)
+                    if entity is None:
+                        continue
+                    kind = "pseudonym" if entity.attributes.get("pseudonym") else entity.type
+                    if kind in POLICY_LINK_KINDS:
+                        by_entity[eid] |= cases
             for subject in book.subjects.values():
                 for eid in view.current(subject.entity):
                     by_entity[eid].add(subject.case_id)
@@ -577,8 +654,9 @@ class Casework:
             for eid, cases in by_entity.items():
                 for cid in cases:
                     by_case[cid].add(eid)
-            self._derived["entity_cases"] = (by_entity, by_case)
-        return self._derived["entity_cases"]
+            return by_entity, by_case
+
+        return self._memo("entity_cases", self._key(book), compute)
 
     def linked_cases(self, book: Casebook, case_id: str) -> set[str]:
         """Cases linked to this one by hand, or through a shared person, subject, vehicle or phone."""
@@ -636,19 +714,15 @@ class Casework:
             for doc_id, party in case.documents.items():
                 if party:
                     given[doc_id] = party
+        active = self._memo("active_documents", self.generations()[0], lambda: [
+            doc for doc, status, _ in self.store.iter_documents() if status == "active"])  # fmt: skip
         return [DocumentFacts(doc.id, doc.kind.value, doc.provenance.source_name, doc.parent_id, doc.amends,
-                              given.get(doc.id)) for doc, status, _ in self.store.iter_documents()
-                if status == "active"]  # fmt: skip
+                              given.get(doc.id)) for doc in active]  # fmt: skip
 
     def accounts(self, book: Casebook | None = None) -> tuple[dict[str, str], list[AccountProposal]]:
         """Documents grouped into independent accounts, and proposed same-account pairs."""
         book = book or self.book()
-        if "accounts" in self._derived and book is self._book:
-            return self._derived["accounts"]  # type: ignore[no-any-return]
-        result = self._accounts(book)
-        if book is self._book:
-            self._derived["accounts"] = result
-        return result
+        return self._memo("accounts", self._key(book), lambda: self._accounts(book))
 
     def _accounts(self, book: Casebook) -> tuple[dict[str, str], list[AccountProposal]]:
         facts = self._facts(book)
@@ -656,7 +730,8 @@ class Casework:
         accounts = group_accounts(facts, book.account_comparisons)
         names = {eid: e.name for eid, e in view.entities.items()}
         live = {f.id for f in facts}
-        details = self.store.detail_mention_refs(ACCOUNT_DETAIL_TYPES)
+        details = self._memo("details", self.generations()[:2],
+                             lambda: self.store.detail_mention_refs(ACCOUNT_DETAIL_TYPES))  # fmt: skip
         mentions = [m for m in [*view.mentions, *details] if m.document_id in live]
         proposals = propose_same_accounts(facts, mentions, book.account_comparisons, names,
                                           min_score=float(self.settings["account_proposal_min_score"]))  # fmt: skip
@@ -667,7 +742,7 @@ class Casework:
         if entity_id not in view.entities:
             raise CaseworkError(f"no entity {entity_id!r}; see `casetrail entities`")
         accounts, proposals = self.accounts(book)
-        mentions = [m for m in view.mentions if m.entity_id == entity_id and m.document_id in accounts]
+        mentions = [m for m in view.by_entity.get(entity_id, ()) if m.document_id in accounts]
         return corroborate(entity_id, view.entities[entity_id].name, mentions, accounts, proposals)
 
     def subject_corroboration(self, book: Casebook | None = None, case_id: str | None = None) -> dict[str, Corroboration]:
@@ -675,17 +750,14 @@ class Casework:
         book = book or self.book()
         view = self.entity_view()
         accounts, proposals = self.accounts(book)
-        by_entity: dict[str, list[MentionRef]] = defaultdict(list)
-        for m in view.mentions:
-            if m.document_id in accounts:
-                by_entity[m.entity_id].append(m)
         result = {}
         for subject in book.subjects.values():
             if case_id is not None and subject.case_id != case_id:
                 continue
             for eid in view.current(subject.entity):
                 if eid not in result:
-                    result[eid] = corroborate(eid, view.entities[eid].name, by_entity[eid], accounts, proposals)
+                    mentions = [m for m in view.by_entity.get(eid, ()) if m.document_id in accounts]
+                    result[eid] = corroborate(eid, view.entities[eid].name, mentions, accounts, proposals)
         return result
 
     def raise_alerts(self, by: str, threshold: int | None = None) -> list[dict[str, Any]]:
@@ -698,7 +770,7 @@ class Casework:
             alerted = {r for a in book.alerts if a.kind == "repeat_subject" for r in a.detail.get("records", [])}
             events = []
             for eid, found in sorted(self.subject_corroboration(book).items()):
-                records = sorted(r for r, e in view.records.items() if e == eid)
+                records = list(view.records_of.get(eid, ()))
                 if found.independent < k or alerted & set(records):
                     continue
                 cases = sorted({s.case_id for s in book.subjects.values() if eid in view.current(s.entity)})

@@ -51,8 +51,8 @@ def _strip_suffix(words: list[str]) -> list[str]:
 
 def fold_organisation(name: str | None) -> str:
     """The comparable form of an organisation's name ("" for None or a name with no words)."""
-    aliases = _aliases(name or "")
-    return _fold(aliases[0]) if aliases else ""
+    # The first alias with words: in ":(0)" the outer part has none and the bracketed one has.
+    return next((folded for alias in _aliases(name or "") if (folded := _fold(alias))), "")
 
 
 def _fold(name: str) -> str:

@@ -35,6 +35,15 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 def _split(sql: str) -> list[str]:
-    # Migrations hold plain DDL without semicolons inside literals, so a split is enough.
+    """Statements one by one; a trigger's body holds semicolons, so SQLite says where each ends."""
     lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+    statements, pending = [], ""
+    for part in "\n".join(lines).split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        raise ValueError(f"an unfinished statement in a migration: {pending.strip()[:80]!r}")
+    return statements

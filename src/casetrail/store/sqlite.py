@@ -71,6 +71,11 @@ class SqliteStore:
         row = self.conn.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries").fetchone()
         return int(row[0])
 
+    def generations(self) -> tuple[int, int, int]:
+        """(documents, mentions, entities): counters that rise with every change to each (migration 0005)."""
+        values = dict(self.conn.execute("SELECT name, value FROM generations").fetchall())
+        return int(values["documents"]), int(values["mentions"]), int(values["entities"])
+
     def add_entries(self, rows: Iterable[tuple[int, bytes]]) -> None:
         self.conn.executemany("INSERT INTO entries (idx, data) VALUES (?, ?)", rows)
 
@@ -306,6 +311,16 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO entity_mentions (entity_id, mention_id, record_id) VALUES (?, ?, ?)",
                 ((entity.id, mid, rid) for mid, rid in members),
             )
+
+    def entity_rows(self) -> list[dict[str, Any]]:
+        """Entities alone, without their documents (`list_entities` adds those, at a cost)."""
+        return [{"id": eid, "type": kind, "name": name, "aliases": json.loads(aliases), "attributes": json.loads(attrs)}
+                for eid, kind, name, aliases, attrs in self.conn.execute(
+                    "SELECT id, type, name, aliases, attributes FROM entities ORDER BY id")]  # fmt: skip
+
+    def entity_records(self) -> dict[str, str]:
+        """Record id -> the entity that holds it."""
+        return dict(self.conn.execute("SELECT DISTINCT record_id, entity_id FROM entity_mentions"))
 
     def list_entities(self) -> list[dict[str, Any]]:
         """Entities with their documents and mention counts, for listing and export."""

@@ -61,6 +61,7 @@ from casetrail.model.casework import (
     add_days,
     parse_instant,
 )
+from casetrail.model.document import Document
 from casetrail.model.entity import Entity
 from casetrail.model.event import Event, EventType
 from casetrail.oversight.deadlines import Overdue, due_escalations, find_overdue
@@ -85,6 +86,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "account_proposal_min_score": 0.9,
 }
 T = TypeVar("T")
+EVIDENCE_SHOWN = 3  # mentions per shared entity in a case's link summary
 PSEUDONYMS = (
     "Alder", "Birch", "Cedar", "Hazel", "Juniper", "Linden", "Maple", "Rowan", "Sorrel", "Willowherb",
     "Aspen", "Bramble", "Clover", "Fern", "Heather", "Ivy", "Laurel", "Myrtle", "Poppy", "Yarrow",
@@ -127,6 +129,18 @@ class EntityView:
         return {eid: list(dict.fromkeys(r.document_id for r in refs)) for eid, refs in self.by_entity.items()}
 
     @cached_property
+    def kinds(self) -> dict[str, str]:
+        return {eid: e.type for eid, e in self.entities.items()}
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        return {eid: e.name for eid, e in self.entities.items()}
+
+    @cached_property
+    def pseudonymous(self) -> frozenset[str]:
+        return frozenset(eid for eid, e in self.entities.items() if e.attributes.get("pseudonym"))
+
+    @cached_property
     def records_of(self) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = defaultdict(list)
         for record, eid in self.records.items():
@@ -158,17 +172,12 @@ class Casework:
         # Computed from the store and the book, each kept with the key it was computed for: the
         # store's generations (documents, mentions, entities) and the book's shape.
         self._memos: dict[str, tuple[Hashable, Any]] = {}
-        self._generations: tuple[int, int, int] | None = None
 
     # -- reading --------------------------------------------------------------------------
 
-    def refresh(self) -> tuple[int, int, int]:
-        """Look again at what the store holds; views computed from older data are dropped as they are next asked for."""
-        self._generations = self.store.generations()
-        return self._generations
-
     def generations(self) -> tuple[int, int, int]:
-        return self._generations if self._generations is not None else self.refresh()
+        """What the store holds now (one small read): views computed from older data are dropped as next asked for."""
+        return self.store.generations()
 
     def stamp(self) -> tuple[int, tuple[int, int, int]]:
         """What a reader's cache must be keyed on: the casebook's newest leaf and the store's generations."""
@@ -194,13 +203,20 @@ class Casework:
 
         Callers read it and never change it: it is this object's cache.
         """
-        self.refresh()
         if self._book is None:
             self._book, self._book_leaf = Casebook(), -1
         for leaf, data in self.store.casework_entries(self._book_leaf):
             self._book.apply_event(leaf, Event.from_leaf(data))
             self._book_leaf = leaf
         return self._book
+
+    def documents(self) -> list[tuple[Document, str, int]]:
+        """Every document with its status and leaf, in order received; kept until documents change."""
+        return self._memo("documents", self.generations()[0], lambda: list(self.store.iter_documents()))
+
+    def document(self, doc_id: str) -> tuple[Document, str, int] | None:
+        by_id = self._memo("documents_by_id", self.generations()[0], lambda: {d.id: (d, s, l) for d, s, l in self.documents()})
+        return by_id.get(doc_id)
 
     def entity_view(self) -> EntityView:
         return self._memo("view", self.generations()[2], self._load_view)
@@ -614,7 +630,7 @@ class Casework:
 
     def _load_live(self) -> tuple[set[str], dict[str, str]]:
         live = set(self.store.resolvable_documents())
-        newer = {doc.amends: doc.id for doc, _, _ in self.store.iter_documents() if doc.amends}
+        newer = {doc.amends: doc.id for doc, _, _ in self.documents() if doc.amends}
         return live, newer
 
     def _key(self, book: Casebook) -> Hashable:
@@ -679,34 +695,55 @@ class Casework:
         subjects = {cid: set().union(*[view.current(s.entity) for s in book.case_subjects(cid)] or [set()])
                     for cid in book.cases}  # fmt: skip
         recorded = [(cid, link.other, link.reason) for cid, c in book.cases.items() for link in c.links if cid < link.other]
-        pseudonymous = {eid for eid, e in view.entities.items() if e.attributes.get("pseudonym")}
-        kinds = {eid: e.type for eid, e in view.entities.items()}
-        names = {eid: e.name for eid, e in view.entities.items()}
+        pseudonymous, kinds, names = view.pseudonymous, view.kinds, view.names
         if case_id is None:
             return link_cases(case_documents, view.mentions, kinds, names, subjects, recorded, pseudonymous)
-        by_document: dict[str, list[MentionRef]] = defaultdict(list)
-        for ref in view.mentions:
-            by_document[ref.document_id].append(ref)
-        sharing: dict[str, set[str]] = defaultdict(set)  # entity -> cases naming it, over the whole book
-        for cid, docs in case_documents.items():
-            for doc in docs:
-                for ref in by_document.get(doc, ()):
-                    sharing[ref.entity_id].add(cid)
-        mine = {ref.entity_id for doc in case_documents[case_id] for ref in by_document.get(doc, ())} | subjects[case_id]
-        others = {c for eid in mine for c in sharing.get(eid, ())} | {c for c, s in subjects.items() if s & mine}
-        others |= {link.other for link in book.cases[case_id].links}
+        named = self._case_entity_refs(book)
+        sharing: dict[str, int] = self._memo("sharing", self._key(book), lambda: self._count_sharing(book))
+        mine = named.get(case_id, {}).keys() | subjects[case_id]
+        others = {c for c, held in named.items() if c != case_id and not mine.isdisjoint(held.keys())}
+        others |= {c for c, s in subjects.items() if s & mine} | {link.other for link in book.cases[case_id].links}
         others.discard(case_id)
         result = []
         for other in sorted(others):
             pair = {case_id: case_documents[case_id], other: case_documents[other]}
-            refs = [ref for docs in pair.values() for doc in docs for ref in by_document.get(doc, ())]
+            shared = mine & (named.get(other, {}).keys() | subjects[other])
+            # only the shared entities' mentions: the rest cannot make or show this link
+            refs = [ref for c in pair for e in shared for ref in named.get(c, {}).get(e, ())]
             pair_recorded = [r for r in recorded if {r[0], r[1]} == {case_id, other}]
             for linkage in link_cases(pair, refs, kinds, names, {c: subjects[c] for c in pair}, pair_recorded,
                                       pseudonymous):  # fmt: skip
-                shared = tuple(replace(s, cases_sharing=len(sharing.get(s.entity_id, ())) or s.cases_sharing)
-                               for s in linkage.shared)  # fmt: skip
-                result.append(replace(linkage, shared=shared))
+                held = tuple(replace(s, cases_sharing=sharing.get(s.entity_id) or s.cases_sharing) for s in linkage.shared)
+                result.append(replace(linkage, shared=held))
         return result
+
+    def _case_entity_refs(self, book: Casebook) -> dict[str, dict[str, list[MentionRef]]]:
+        """Case -> entity -> its mentions in the case's live documents."""
+
+        def compute() -> dict[str, dict[str, list[MentionRef]]]:
+            view = self.entity_view()
+            found: dict[str, dict[str, list[MentionRef]]] = {}
+            for cid, case in book.cases.items():
+                refs: dict[str, list[MentionRef]] = defaultdict(list)
+                for doc in self._live_documents(case):
+                    for ref in view.by_document.get(doc, ()):
+                        refs[ref.entity_id].append(ref)
+                found[cid] = dict(refs)
+            return found
+
+        return self._memo("case_entity_refs", self._key(book), compute)
+
+    def _count_sharing(self, book: Casebook) -> dict[str, int]:
+        """Entity -> how many cases name it in their documents or hold it as a subject."""
+        view = self.entity_view()
+        cases: dict[str, set[str]] = defaultdict(set)
+        for cid, held in self._case_entity_refs(book).items():
+            for eid in held:
+                cases[eid].add(cid)
+        for subject in book.subjects.values():
+            for eid in view.current(subject.entity):
+                cases[eid].add(subject.case_id)
+        return {eid: len(c) for eid, c in cases.items()}
 
     def _facts(self, book: Casebook) -> list[DocumentFacts]:
         given: dict[str, str] = {}
@@ -714,8 +751,7 @@ class Casework:
             for doc_id, party in case.documents.items():
                 if party:
                     given[doc_id] = party
-        active = self._memo("active_documents", self.generations()[0], lambda: [
-            doc for doc, status, _ in self.store.iter_documents() if status == "active"])  # fmt: skip
+        active = [doc for doc, status, _ in self.documents() if status == "active"]
         return [DocumentFacts(doc.id, doc.kind.value, doc.provenance.source_name, doc.parent_id, doc.amends,
                               given.get(doc.id)) for doc in active]  # fmt: skip
 
@@ -728,7 +764,7 @@ class Casework:
         facts = self._facts(book)
         view = self.entity_view()
         accounts = group_accounts(facts, book.account_comparisons)
-        names = {eid: e.name for eid, e in view.entities.items()}
+        names = view.names
         live = {f.id for f in facts}
         details = self._memo("details", self.generations()[:2],
                              lambda: self.store.detail_mention_refs(ACCOUNT_DETAIL_TYPES))  # fmt: skip
@@ -750,14 +786,16 @@ class Casework:
         book = book or self.book()
         view = self.entity_view()
         accounts, proposals = self.accounts(book)
+        known: dict[str, Corroboration] = self._memo("corroboration", self._key(book), dict)
         result = {}
         for subject in book.subjects.values():
             if case_id is not None and subject.case_id != case_id:
                 continue
             for eid in view.current(subject.entity):
-                if eid not in result:
+                if eid not in known:
                     mentions = [m for m in view.by_entity.get(eid, ()) if m.document_id in accounts]
-                    result[eid] = corroborate(eid, view.entities[eid].name, mentions, accounts, proposals)
+                    known[eid] = corroborate(eid, view.entities[eid].name, mentions, accounts, proposals)
+                result[eid] = known[eid]
         return result
 
     def raise_alerts(self, by: str, threshold: int | None = None) -> list[dict[str, Any]]:
@@ -787,15 +825,20 @@ class Casework:
 
     # -- views ----------------------------------------------------------------------------
 
-    def case_view(self, case_id: str) -> dict[str, Any]:
-        """A case as the API and `case show --format json` give it."""
+    def case_view(self, case_id: str, full: bool = True) -> dict[str, Any]:
+        """A case as `case show --format json` and the case file give it.
+
+        `full=False` is the workbench's summary: corroboration as counts, and each link's evidence
+        cut to `EVIDENCE_SHOWN` mentions per shared entity. A subject named in most of a large
+        inquiry would otherwise put every document id in every page of every case naming them.
+        """
         book = self.book()
         case = self._case(book, case_id)
         view = self.entity_view()
         corroboration = self.subject_corroboration(book, case_id)
         documents = []
         for doc_id, given_by in case.documents.items():
-            found = self.store.get_document(doc_id)
+            found = self.document(doc_id)
             assert found is not None
             doc, status, leaf = found
             documents.append({"id": doc_id, "source_name": doc.provenance.source_name, "kind": doc.kind.value,
@@ -812,7 +855,7 @@ class Casework:
                     "id": s.id, "label": s.label, "entity": s.entity.to_json() if s.entity else None,
                     "current_entities": current, "staff_id": s.staff_id,
                     "unknown": s.unknown.to_json() if s.unknown else None, "force": s.force, "unit": s.unit,
-                    "corroboration": [corroboration[e].to_json() for e in current if e in corroboration],
+                    "corroboration": [_corroboration_json(corroboration[e], full) for e in current if e in corroboration],
                 })  # fmt: skip
             allegations.append({
                 "id": a.id, "category": a.category, "category_label": self._label(a.category),
@@ -822,7 +865,7 @@ class Casework:
                                     "leaf": s.leaf} for s in a.statuses],
                 "subjects": subjects,
             })  # fmt: skip
-        links = [l.to_json() for l in self.links(book, case_id)]
+        links = [l.to_json() if full else _link_summary(l) for l in self.links(book, case_id)]
         context = self.context(book, case_id)
         conflicts_now = {
             (a.staff_id, a.role): check(self.candidate(book.staff[a.staff_id]), context)
@@ -866,6 +909,19 @@ class Casework:
         leaves = [entry.leaf for entry in book.cases[case_id].history]
         return export_case_file(out, case=case, event_leaves=leaves, document_ids=list(book.cases[case_id].documents),
                                 store=self.store, objects=self.register.objects, log=self.log)  # fmt: skip
+
+
+def _corroboration_json(found: Corroboration, full: bool) -> dict[str, Any]:
+    if full:
+        return found.to_json()
+    return {"entity_id": found.entity_id, "name": found.name, "documents": len(found.documents),
+            "independent": found.independent, "at_least": found.at_least}  # fmt: skip
+
+
+def _link_summary(link: CaseLinkage) -> dict[str, Any]:
+    shared = [{**s.to_json(), "evidence": [m.to_json() for m in s.evidence[:EVIDENCE_SHOWN]],
+               "evidence_count": len(s.evidence)} for s in link.shared]  # fmt: skip
+    return {**link.to_json(), "shared": shared}
 
 
 def _action_json(a: Action) -> dict[str, Any]:

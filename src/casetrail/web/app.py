@@ -28,7 +28,7 @@ from casetrail.policy.access import Action, can_do
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
 from casetrail.web.auth import SESSION_COOKIE, Accounts, AuthError, User, csrf_ok
-from casetrail.web.workbench import AccessDenied, ReasonRequired, Session, Workbench
+from casetrail.web.workbench import PAGE, AccessDenied, ReasonRequired, Session, Window, Workbench
 
 HERE = Path(__file__).parent
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # per file; the register's own limits apply too
@@ -44,16 +44,16 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
     verifier = NoteVerifier.from_text(home.verifier_key())
     settings = home.config()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["when"] = _when
+    templates.env.filters["basename"] = lambda path: str(path or "").replace("\\", "/").rsplit("/", 1)[-1]
     app = FastAPI(title="casetrail workbench", version="1", description="Cases, documents, entities, oversight and integrity, "
                   "under need-to-know access with every read audited.")  # fmt: skip
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    def workbench(request: Request) -> Workbench:
-        """One per request, so the entity view and casebook it loads serve every step of the request."""
-        bench: Workbench | None = getattr(request.state, "workbench", None)
-        if bench is None:
-            bench = request.state.workbench = Workbench(Casework(register, settings))
-        return bench
+    # One for the application: it keeps the entity view, the casebook and each viewer's reach
+    # between requests, and notices (by the store's generations) when another process wrote.
+    # Handlers are async, so requests reach it one at a time on the event loop.
+    bench = Workbench(Casework(register, settings))
 
     def current(request: Request) -> tuple[User, str, Session]:
         token = request.cookies.get(SESSION_COOKIE)
@@ -63,7 +63,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
         user, csrf, second_factor_done = found
         if user.has_totp and not second_factor_done:
             raise NotSignedIn()
-        session = workbench(request).session_for(user.id, user.username, user.roles, user.staff_id)
+        session = bench.session_for(user.id, user.username, user.roles, user.staff_id)
         return user, csrf, session
 
     def check_csrf(request: Request, csrf: str, submitted: str | None) -> None:
@@ -148,38 +148,41 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
         user, csrf, session = current(request)
         return {"user": user, "csrf": csrf, "session": session, "can": lambda a: can_do(session.viewer, Action(a))}
 
+    def inbox(request: Request, ctx: dict[str, Any], outcomes: list[dict[str, Any]] | None, window: Window) -> HTMLResponse:
+        total, documents = bench.documents(ctx["session"], window)
+        return page(request, "inbox.html", documents=documents, total=total, window=window, outcomes=outcomes, **ctx)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def inbox_page(request: Request) -> HTMLResponse:
-        ctx = chrome(request)
-        return page(request, "inbox.html", documents=workbench(request).documents(ctx["session"]), outcomes=None, **ctx)
+    async def inbox_page(request: Request, offset: int = 0) -> HTMLResponse:
+        return inbox(request, chrome(request), None, _window(offset, PAGE))
 
     @app.post("/upload", response_class=HTMLResponse, include_in_schema=False)
     async def upload_page(request: Request, files: list[UploadFile], csrf_token: str = Form("")) -> HTMLResponse:
         ctx = chrome(request)
         check_csrf(request, ctx["csrf"], csrf_token)
         outcomes = await _ingest(ctx["session"], files)
-        return page(request, "inbox.html", documents=workbench(request).documents(ctx["session"]), outcomes=outcomes, **ctx)
+        return inbox(request, ctx, outcomes, Window())
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     async def document_page(request: Request, doc_id: str) -> HTMLResponse:
         ctx = chrome(request)
-        doc = workbench(request).document(ctx["session"], doc_id)
+        doc = bench.document(ctx["session"], doc_id)
         return page(request, "document.html", doc=doc, segments=_segments(doc), **ctx)
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def entity_page(request: Request, entity_id: str) -> HTMLResponse:
+    async def entity_page(request: Request, entity_id: str, offset: int = 0) -> HTMLResponse:
         ctx = chrome(request)
-        return page(request, "entity.html", entity=workbench(request).entity(ctx["session"], entity_id), **ctx)
+        entity = bench.entity(ctx["session"], entity_id, _window(offset, PAGE))
+        return page(request, "entity.html", entity=entity, **ctx)
 
     @app.get("/cases", response_class=HTMLResponse, include_in_schema=False)
     async def cases_page(request: Request) -> HTMLResponse:
         ctx = chrome(request)
-        return page(request, "cases.html", cases=workbench(request).cases(ctx["session"]), **ctx)
+        return page(request, "cases.html", cases=bench.cases(ctx["session"]), **ctx)
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
     async def case_page(request: Request, case_id: str, message: str | None = None) -> HTMLResponse:
         ctx = chrome(request)
-        bench = workbench(request)
         case = bench.case(ctx["session"], case_id)
         picker = []
         if can_do(ctx["session"].viewer, Action.ASSIGN):
@@ -198,7 +201,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
     @app.get("/oversight", response_class=HTMLResponse, include_in_schema=False)
     async def oversight_page(request: Request) -> HTMLResponse:
         ctx = chrome(request)
-        return page(request, "oversight.html", data=workbench(request).oversight(ctx["session"]), **ctx)
+        return page(request, "oversight.html", data=bench.oversight(ctx["session"]), **ctx)
 
     @app.get("/integrity", response_class=HTMLResponse, include_in_schema=False)
     async def integrity_page(request: Request) -> HTMLResponse:
@@ -216,7 +219,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
     @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
     async def audit_page(request: Request, q: str | None = None) -> HTMLResponse:
         ctx = chrome(request)
-        return page(request, "audit.html", rows=workbench(request).audit_log(ctx["session"], q), q=q or "", **ctx)
+        return page(request, "audit.html", rows=bench.audit_log(ctx["session"], q), q=q or "", **ctx)
 
     # -- the API --------------------------------------------------------------------------
 
@@ -227,8 +230,11 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
                 "csrf_token": csrf, "cases": sorted(session.reach.cases)}  # fmt: skip
 
     @app.get("/api/documents", tags=["documents"])
-    async def api_documents(request: Request) -> list[dict[str, Any]]:
-        return workbench(request).documents(current(request)[2])
+    async def api_documents(request: Request, response: Response, offset: int = 0, limit: int = PAGE) -> list[dict[str, Any]]:
+        """The documents you may see, newest first; `X-Total-Count` says how many there are in all."""
+        total, documents = bench.documents(current(request)[2], _window(offset, limit))
+        response.headers["X-Total-Count"] = str(total)
+        return documents
 
     @app.post("/api/documents", tags=["documents"])
     async def api_upload(request: Request, files: list[UploadFile]) -> list[dict[str, Any]]:
@@ -238,29 +244,29 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
 
     @app.get("/api/documents/{doc_id}", tags=["documents"])
     async def api_document(request: Request, doc_id: str, reason: str | None = None) -> dict[str, Any]:
-        return workbench(request).document(current(request)[2], doc_id, reason)
+        return bench.document(current(request)[2], doc_id, reason)
 
     @app.get("/api/entities/{entity_id}", tags=["entities"])
-    async def api_entity(request: Request, entity_id: str) -> dict[str, Any]:
-        return workbench(request).entity(current(request)[2], entity_id)
+    async def api_entity(request: Request, entity_id: str, offset: int = 0, limit: int = PAGE) -> dict[str, Any]:
+        """An entity: `documents`, `timeline` and `mentions` cover one page of its documents, newest first."""
+        return bench.entity(current(request)[2], entity_id, _window(offset, limit))
 
     @app.get("/api/cases", tags=["cases"])
     async def api_cases(request: Request) -> list[dict[str, Any]]:
-        return workbench(request).cases(current(request)[2])
+        return bench.cases(current(request)[2])
 
     @app.get("/api/cases/{case_id}", tags=["cases"])
     async def api_case(request: Request, case_id: str, reason: str | None = None) -> dict[str, Any]:
-        return workbench(request).case(current(request)[2], case_id, reason)
+        return bench.case(current(request)[2], case_id, reason)
 
     @app.get("/api/cases/{case_id}/parties/{party_id}/identity", tags=["cases"])
     async def api_identity(request: Request, case_id: str, party_id: str, reason: str | None = None) -> dict[str, Any]:
-        return workbench(request).identity(current(request)[2], case_id, party_id, reason)
+        return bench.identity(current(request)[2], case_id, party_id, reason)
 
     @app.get("/api/cases/{case_id}/assignable", tags=["cases"])
     async def api_assignable(request: Request, case_id: str, q: str | None = None) -> list[dict[str, Any]]:
         session = current(request)[2]
-        bench = workbench(request)
-        bench.case(session, case_id)  # the same need-to-know as reading the case
+        bench.require_case(session, case_id)  # the same need-to-know as reading the case
         if not can_do(session.viewer, Action.ASSIGN):
             raise AccessDenied(case_id)
         return [{"id": c.staff.id, "name": c.staff.name, "force": c.staff.force}
@@ -274,7 +280,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
 
     @app.get("/api/oversight", tags=["oversight"])
     async def api_oversight(request: Request) -> dict[str, Any]:
-        return workbench(request).oversight(current(request)[2])
+        return bench.oversight(current(request)[2])
 
     @app.get("/api/integrity", tags=["integrity"])
     async def api_integrity(request: Request) -> dict[str, Any]:
@@ -290,7 +296,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
 
     @app.get("/api/audit", tags=["audit"])
     async def api_audit(request: Request, q: str | None = None) -> list[dict[str, Any]]:
-        return workbench(request).audit_log(current(request)[2], q)
+        return bench.audit_log(current(request)[2], q)
 
     # -- helpers over the core ------------------------------------------------------------
 
@@ -318,8 +324,7 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
         return results
 
     def _assign(request: Request, session: Session, case_id: str, staff_id: str, role: str) -> dict[str, Any]:
-        bench = workbench(request)
-        bench.case(session, case_id)
+        bench.require_case(session, case_id)
         if not can_do(session.viewer, Action.ASSIGN):
             raise AccessDenied(case_id)
         try:
@@ -355,6 +360,21 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
                 "document_id": receipt.document_id}  # fmt: skip
 
     return app
+
+
+def _when(instant: str | None) -> str:
+    """An ISO instant as people read it: '2026-11-24 09:30:12 UTC'."""
+    if not instant:
+        return ""
+    text = instant.replace("T", " ").split(".")[0]
+    return (text[:-6] if text.endswith("+00:00") else text.rstrip("Z")) + " UTC"
+
+
+def _window(offset: int, limit: int) -> Window:
+    try:
+        return Window(offset, limit)
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from None
 
 
 def _safe_name(submitted: str | None) -> str:

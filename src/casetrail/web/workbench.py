@@ -14,7 +14,9 @@ from typing import Any
 from casetrail.casework import Casework
 from casetrail.errors import CasetrailError
 from casetrail.intake.register import utc_now
+from casetrail.linking.links import KIND_ORDER
 from casetrail.model.casework import Participant, StaffRole
+from casetrail.model.document import Document
 from casetrail.model.event import Event, EventType
 from casetrail.policy.access import (
     Action,
@@ -47,14 +49,52 @@ class Session:
     username: str
 
 
+PAGE = 200  # list items per page; the API takes `limit` and `offset`
+CHART_DOCUMENTS = 500  # the link chart is drawn from at most this many of an entity's documents, newest first
+CHART_NEIGHBOURS = 40
+
+
+@dataclass(frozen=True)
+class Window:
+    """One page of a long list: which slice, out of how many."""
+
+    offset: int = 0
+    limit: int = PAGE
+
+    def __post_init__(self) -> None:
+        if self.offset < 0 or not 1 <= self.limit <= 5 * PAGE:
+            raise ValueError(f"offset must be 0 or more and limit between 1 and {5 * PAGE}")
+
+    def cut(self, items: list[Any]) -> list[Any]:
+        return items[self.offset : self.offset + self.limit]
+
+
 class Workbench:
+    """One per application: it keeps the casework's views, and each viewer's reach, between requests.
+
+    A session's reach is recomputed when the casebook gains an event or the store's generations
+    move (new documents, a resolution run), whichever process wrote them; read audits move neither.
+    """
+
     def __init__(self, casework: Casework) -> None:
         self.casework = casework
         self.store = casework.store
+        self._sessions: dict[tuple[str, str, frozenset[str], str | None], Session] = {}
+        self._stamp: Any = None
 
     # -- who is looking -------------------------------------------------------------------
 
     def session_for(self, user_id: str, username: str, roles: frozenset[str], staff_id: str | None) -> Session:
+        stamp = self.casework.stamp()
+        if stamp != self._stamp:
+            self._sessions.clear()
+            self._stamp = stamp
+        key = (user_id, username, frozenset(roles), staff_id)
+        if key not in self._sessions:
+            self._sessions[key] = self._session(user_id, username, roles, staff_id)
+        return self._sessions[key]
+
+    def _session(self, user_id: str, username: str, roles: frozenset[str], staff_id: str | None) -> Session:
         book = self.casework.book()
         entity_ids: frozenset[str] = frozenset()
         if staff_id and staff_id in book.staff:
@@ -62,9 +102,6 @@ class Workbench:
         viewer = Viewer(user_id, frozenset(StaffRole(r) for r in roles), staff_id, entity_ids)
         view = self.casework.entity_view()
         case_documents = {cid: set(case.documents) for cid, case in book.cases.items()}
-        document_entities: dict[str, set[str]] = defaultdict(set)
-        for ref in view.mentions:
-            document_entities[ref.document_id].add(ref.entity_id)
         participants: dict[str, list[Participant]] = {}
         for cid in book.cases:
             participants[cid] = [
@@ -73,7 +110,7 @@ class Workbench:
                 *(Participant(cid, p.role.value, p.pseudonym, p.staff_id, view.current(p.entity))
                   for p in book.case_parties(cid)),
             ]  # fmt: skip
-        return Session(viewer, reach(viewer, book, case_documents, document_entities, participants), username)
+        return Session(viewer, reach(viewer, book, case_documents, view.document_entities, participants), username)
 
     # -- the audit ------------------------------------------------------------------------
 
@@ -106,12 +143,30 @@ class Workbench:
                  "documents": len(c.documents), "allegations": len(c.allegation_ids)}
                 for c in (book.cases[i] for i in allowed)]  # fmt: skip
 
-    def case(self, session: Session, case_id: str, reason: str | None = None) -> dict[str, Any]:
+    def require_case(self, session: Session, case_id: str) -> None:
+        """Act on a case only if you may read it (the read itself is not audited: nothing is shown)."""
         if not can_read_case(session.viewer, session.reach, case_id):
             raise AccessDenied(case_id)
-        view = self.casework.case_view(case_id)
+
+    def case(self, session: Session, case_id: str, reason: str | None = None) -> dict[str, Any]:
+        self.require_case(session, case_id)
+        view = self.casework.case_view(case_id, full=False)
         view["documents"] = [d for d in view["documents"]
                              if can_read_document(session.viewer, session.reach, d["id"])]  # fmt: skip
+        # A link shows what another case holds: only links to cases this viewer may read, and only
+        # evidence from documents they may read. Strongest first (most specific shared entity).
+        links = []
+        for link in view["links"]:
+            other = link["right"] if link["left"] == case_id else link["left"]
+            if not can_read_case(session.viewer, session.reach, other):
+                continue
+            for shared in link["shared"]:
+                shared["evidence"] = [m for m in shared["evidence"]
+                                      if can_read_document(session.viewer, session.reach, m["document_id"])]  # fmt: skip
+            links.append({**link, "other": other})
+        links.sort(key=lambda l: min((KIND_ORDER.get(s["kind"], len(KIND_ORDER)), s["cases_sharing"]) for s in l["shared"])
+                   if l["shared"] else (-1, 0))  # fmt: skip
+        view["links"] = links
         view["identifying_details_available"] = may_reveal_identity(session.viewer, case_id, session.reach)
         for party in view["parties"]:
             party["entity"] = None  # identifying: only through `identity`, with a reason
@@ -132,15 +187,13 @@ class Workbench:
         self.audit(session, party_id, "identity", reason, fields="entity")
         return {"party": party.id, "pseudonym": party.pseudonym, "entity": party.entity.to_json() if party.entity else None}
 
-    def documents(self, session: Session) -> list[dict[str, Any]]:
-        rows = []
-        for doc, status, leaf in self.store.iter_documents():
-            rows.append((doc, status, leaf))
+    def documents(self, session: Session, window: Window = Window()) -> tuple[int, list[dict[str, Any]]]:
+        """The documents this viewer may see, newest first: how many, and one page of them."""
+        rows = self.casework.documents()
         allowed = set(filter_documents(session.viewer, session.reach, [d.id for d, _, _ in rows],
                                        {d.id: d.provenance.submitted_by for d, _, _ in rows}))  # fmt: skip
-        return [{"id": d.id, "source_name": d.provenance.source_name, "kind": d.kind.value, "status": s,
-                 "leaf_index": leaf, "received_at": d.provenance.received_at, "submitted_by": d.provenance.submitted_by}
-                for d, s, leaf in rows if d.id in allowed]  # fmt: skip
+        visible = [(d, s, leaf) for d, s, leaf in reversed(rows) if d.id in allowed]
+        return len(visible), [_document_row(d, s, leaf) for d, s, leaf in window.cut(visible)]
 
     def document(self, session: Session, doc_id: str, reason: str | None = None) -> dict[str, Any]:
         found = self.store.get_document(doc_id)
@@ -157,42 +210,63 @@ class Workbench:
             for mid, m in self.store.iter_mentions(document_id=doc_id)
         ]  # fmt: skip
         self.audit(session, doc_id, "document", reason)
-        return {"id": doc.id, "source_name": doc.provenance.source_name, "kind": doc.kind.value, "status": status,
-                "leaf_index": leaf, "media_type": doc.media_type, "received_at": doc.provenance.received_at,
-                "submitted_by": doc.provenance.submitted_by, "text": text, "mentions": mentions}  # fmt: skip
+        return {**_document_row(doc, status, leaf), "media_type": doc.media_type, "text": text, "mentions": mentions}
 
-    def entity(self, session: Session, entity_id: str) -> dict[str, Any]:
+    def entity(self, session: Session, entity_id: str, window: Window = Window()) -> dict[str, Any]:
+        """An entity as this viewer may see it: its documents newest first (one page), their mentions, cases, chart."""
         if not can_read_entity(session.viewer, session.reach, entity_id):
             raise AccessDenied(entity_id)
         view = self.casework.entity_view()
         entity = view.entities.get(entity_id)
         if entity is None:
             raise AccessDenied(entity_id)
-        readable = set(filter_documents(session.viewer, session.reach, sorted({m.document_id for m in view.mentions
-                                                                            if m.entity_id == entity_id})))  # fmt: skip
-        mentions = [m.to_json() for m in view.mentions if m.entity_id == entity_id and m.document_id in readable]
+        named_in = view.entity_documents.get(entity_id, [])
+        readable = filter_documents(session.viewer, session.reach, reversed(named_in))  # newest first
+        page = window.cut(readable)
+        on_page = set(page)
+        counts: dict[str, int] = defaultdict(int)
+        mentions = []
+        readable_set = set(readable)
+        for m in view.by_entity.get(entity_id, ()):
+            if m.document_id in readable_set:
+                counts[m.document_id] += 1
+                if m.document_id in on_page:
+                    mentions.append(m.to_json())
+        timeline = []
+        for doc_id in page:
+            found = self.casework.document(doc_id)
+            if found is not None:
+                timeline.append({**_document_row(*found), "mentions": counts[doc_id]})
+        timeline.sort(key=lambda d: (d["received_at"] or "", d["id"]))
         book = self.casework.book()
-        cases = [cid for cid in filter_cases(session.viewer, session.reach, list(book.cases))
-                 if set(book.cases[cid].documents) & readable
-                 or any(entity_id in view.current(s.entity) for s in book.case_subjects(cid))]  # fmt: skip
+        document_cases = self.casework.document_cases(book)
+        held = {c for d in readable for c in document_cases.get(d, ())}
+        held |= {s.case_id for s in book.subjects.values() if entity_id in view.current(s.entity)}
+        cases = filter_cases(session.viewer, session.reach, sorted(held))
         self.audit(session, entity_id, "entity")
         return {"id": entity.id, "type": entity.type, "name": entity.name, "aliases": list(entity.aliases),
-                "attributes": entity.attributes, "documents": sorted(readable), "mentions": mentions,
-                "cases": cases, "graph": self.neighbourhood(session, entity_id, readable)}  # fmt: skip
+                "attributes": entity.attributes, "document_count": len(readable), "mention_count": sum(counts.values()),
+                "offset": window.offset, "limit": window.limit, "documents": page, "timeline": timeline,
+                "mentions": mentions, "cases": cases,
+                "graph": self.neighbourhood(session, entity_id, readable[:CHART_DOCUMENTS])}  # fmt: skip
 
-    def neighbourhood(self, session: Session, entity_id: str, documents: set[str]) -> dict[str, Any]:
-        """The link chart's data: entities that share readable documents with this one, and its cases."""
+    def neighbourhood(self, session: Session, entity_id: str, documents: list[str]) -> dict[str, Any]:
+        """The link chart's data: entities that share these (readable) documents with this one.
+
+        A notorious officer can be named in tens of thousands of documents; the chart is drawn from
+        the newest `CHART_DOCUMENTS` of them and says so (`from_documents`)."""
         view = self.casework.entity_view()
         weights: dict[str, int] = defaultdict(int)
-        for m in view.mentions:
-            if m.document_id in documents and m.entity_id != entity_id:
-                weights[m.entity_id] += 1
+        for doc in documents:
+            for m in view.by_document.get(doc, ()):
+                if m.entity_id != entity_id:
+                    weights[m.entity_id] += 1
         neighbours = [e for e in filter_entities(session.viewer, session.reach, list(weights)) if e in view.entities]
-        neighbours = sorted(neighbours, key=lambda e: -weights[e])[:40]
+        neighbours = sorted(neighbours, key=lambda e: (-weights[e], e))[:CHART_NEIGHBOURS]
         nodes = [{"id": entity_id, "label": view.entities[entity_id].name, "type": view.entities[entity_id].type}]
         nodes += [{"id": e, "label": view.entities[e].name, "type": view.entities[e].type} for e in neighbours]
         edges = [{"from": entity_id, "to": e, "weight": weights[e]} for e in neighbours]
-        return {"nodes": nodes, "edges": edges}
+        return {"nodes": nodes, "edges": edges, "from_documents": len(documents)}
 
     def oversight(self, session: Session) -> dict[str, Any]:
         if not can_do(session.viewer, Action.VIEW_OVERSIGHT):
@@ -209,3 +283,8 @@ class Workbench:
         return {"overdue": overdue, "report": report, "alerts": alerts,
                 "escalations": [{"item": e.item_id, "reason": e.reason, "at": e.at, "case": e.case_id}
                                 for e in book.escalations if e.case_id is None or e.case_id in visible]}  # fmt: skip
+
+
+def _document_row(doc: Document, status: str, leaf: int) -> dict[str, Any]:
+    return {"id": doc.id, "source_name": doc.provenance.source_name, "kind": doc.kind.value, "status": status,
+            "leaf_index": leaf, "received_at": doc.provenance.received_at, "submitted_by": doc.provenance.submitted_by}  # fmt: skip

@@ -1,11 +1,11 @@
-// The entity page's link chart and timeline. No inline script or style anywhere (the CSP forbids
-// both): this file is loaded after #chart, reads the entity's API URL from data-graph, and draws
-// the neighbourhood the server already filtered for this viewer. The chart adds nothing the
+// The entity page's link chart. No inline script or style anywhere (the CSP forbids
+// both): this file is loaded after #chart, reads the neighbourhood from data-graph-json, which
+// the server already filtered for this viewer, and draws it. The chart adds nothing the
 // neighbour list under it does not say; it is a picture of the same data.
 (function () {
   "use strict";
   var chart = document.getElementById("chart");
-  if (!chart || !chart.getAttribute("data-graph")) return;
+  if (!chart || !chart.getAttribute("data-graph-json")) return;
 
   function say(text) {
     chart.textContent = "";
@@ -13,13 +13,6 @@
     p.className = "chart-note";
     p.textContent = text;
     chart.appendChild(p);
-  }
-
-  function getJSON(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
-      if (!r.ok) throw new Error(url + " answered " + r.status);
-      return r.json();
-    });
   }
 
   // A node's colour is its mention colour in style.css, read back from a probe so the two never drift.
@@ -136,45 +129,14 @@
     chart.setAttribute("data-rendered", String(cy.nodes().length));
   }
 
-  // The timeline: the documents that mention this entity, by the date the register received them.
-  // The entity API gives document ids; the document list (not itself an audited read) gives dates.
-  function timeline(entity) {
-    var list = document.getElementById("timeline");
-    if (!list || !list.getAttribute("data-documents")) return;
-    var wanted = {};
-    (entity.documents || []).forEach(function (id) { wanted[id] = 0; });
-    (entity.mentions || []).forEach(function (m) { if (m.document_id in wanted) wanted[m.document_id] += 1; });
-    return getJSON(list.getAttribute("data-documents")).then(function (docs) {
-      var rows = docs.filter(function (d) { return d.id in wanted && d.received_at; });
-      if (!rows.length) return;
-      rows.sort(function (a, b) { return a.received_at < b.received_at ? -1 : a.received_at > b.received_at ? 1 : 0; });
-      list.textContent = "";
-      rows.forEach(function (d) {
-        var li = document.createElement("li");
-        var when = document.createElement("time");
-        when.dateTime = d.received_at;
-        when.textContent = String(d.received_at).replace("T", " ").replace(/\.\d+/, "").replace(/\+00:00$|Z$/, " UTC");
-        var link = document.createElement("a");
-        link.href = "/documents/" + encodeURIComponent(d.id);
-        link.textContent = d.id;
-        var source = String(d.source_name || "").split("/").pop();
-        var n = wanted[d.id];
-        li.appendChild(when);
-        li.appendChild(document.createTextNode(" "));
-        li.appendChild(link);
-        li.appendChild(document.createTextNode(" " + source + " · " + d.kind + " · " + n + (n === 1 ? " mention" : " mentions")));
-        list.appendChild(li);
-      });
-      list.setAttribute("data-dated", String(rows.length));
-    });
+  // The neighbourhood comes with the page (already filtered for this viewer), so drawing it costs
+  // no second request and no second entry in the read audit.
+  var graph;
+  try {
+    graph = JSON.parse(chart.getAttribute("data-graph-json"));
+  } catch (error) {
+    say("The link chart could not be read; the list below has the same links.");
+    return;
   }
-
-  getJSON(chart.getAttribute("data-graph")).then(function (entity) {
-    draw(entity);
-    var dated = timeline(entity);
-    if (dated) dated.catch(function () { /* the undated list the server rendered stays */ });
-  }).catch(function (error) {
-    if (window.console) console.error("casetrail chart:", error);
-    say("The link chart could not be loaded (" + error.message + "); the list below has the same links.");
-  });
+  draw({ id: chart.getAttribute("data-centre"), graph: graph });
 })();

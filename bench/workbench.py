@@ -271,6 +271,33 @@ ROUTES = (
 )
 
 
+def gather_documents(world: World, per_case: int, seed: int) -> int:
+    """Give each case up to `per_case` more documents naming its subjects, as an investigator gathers them.
+
+    The demo opens each case on one complaint; a real case holds many documents, and need-to-know,
+    links and corroboration all cost more with them. Idempotent: a reused inquiry is topped up."""
+    casework, rng, added = world.casework, random.Random(seed), 0
+    book, view = casework.book(), casework.entity_view()
+    for cid, case in list(book.cases.items()):
+        want = per_case + 1 - len(case.documents)
+        named = sorted({d for s in book.case_subjects(cid) for e in view.current(s.entity)
+                        for d in view.entity_documents.get(e, ())} - set(case.documents))  # fmt: skip
+        if want <= 0 or not named:
+            continue
+        picks = rng.sample(named, min(want, len(named)))
+        casework.add_documents(cid, picks, "bench")
+        added += len(picks)
+    return added
+
+
+def first_request_ms(client: TestClient, path: str) -> float:
+    start = time.perf_counter()
+    response = client.get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"GET {path} answered {response.status_code}")
+    return (time.perf_counter() - start) * 1e3
+
+
 def readable_ids(world: World, viewer: str, requests: int, seed: int) -> dict[str, list[str]]:
     """Ids of each kind this viewer may read (as the workbench computes it), a random sample."""
     user = world.users[viewer]
@@ -302,6 +329,14 @@ def run(args: argparse.Namespace) -> None:
         where = Path(args.keep) if args.keep else Path(tmp)
         where.mkdir(parents=True, exist_ok=True)
         world = build(where, args.documents, args.max_cases, args.seed)
+        clock = Clock()
+        out("case_documents_added", gather_documents(world, args.case_documents, args.seed))
+        clock.lap("gather_case_documents")
+        book = world.casework.book()
+        out("case_documents_total", sum(len(c.documents) for c in book.cases.values()))
+        # The app has not read anything yet: its first page loads the entity view and indexes.
+        first_case = sorted(book.cases)[0]
+        out("cold_first_case_page_ms", first_request_ms(world.clients["supervisor"], f"/cases/{first_case}"))
         ids = {viewer: readable_ids(world, viewer, args.requests, args.seed) for viewer in ("supervisor", "investigator")}
         store = world.register.store
         static = world.clients["supervisor"]
@@ -363,6 +398,19 @@ def run(args: argparse.Namespace) -> None:
             profile = max(slow, key=lambda r: r[3])[0] if slow else None
         if profile:
             profile_one(world, ids, [r[0] for r in results], profile, args.profile_lines)
+
+        # After a change another process made, the first request recomputes what depends on it.
+        supervisor = world.clients["supervisor"]
+        entity = ids["supervisor"]["entities"][0]
+        world.casework.raise_action("Bench: re-interview", world.staff["investigator"], "2030-01-01", "bench",
+                                    case_id=first_case)  # fmt: skip
+        out("after_casework_change_first_case_page_ms", first_request_ms(supervisor, f"/cases/{first_case}"))
+        out("after_casework_change_next_case_page_ms", first_request_ms(supervisor, f"/cases/{first_case}"))
+        upload = Path(where) / "bench-upload.txt"
+        upload.write_text(f"A statement recorded during the bench at {utc_now()}.\n", encoding="utf-8")
+        world.register.ingest([upload], Submission("bench", "synthetic"))
+        out("after_upload_first_entity_page_ms", first_request_ms(supervisor, f"/entities/{entity}"))
+        out("after_upload_next_entity_page_ms", first_request_ms(supervisor, f"/entities/{entity}"))
         store.close()
 
 
@@ -394,6 +442,8 @@ def main() -> None:
     parser.add_argument("--max-cases", type=int, default=None,
                         help="cases the demo opens (default: documents/50, between 25 and 500)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--case-documents", type=int, default=40,
+                        help="documents each case gathers beyond its complaint: others naming its subjects (default 40)")  # fmt: skip
     parser.add_argument("--requests", type=int, default=50, help="GETs per route and viewer (default 50)")
     parser.add_argument("--budget", type=float, default=1e9,
                         help="seconds per route and viewer; past it, stop once --least requests are done")  # fmt: skip

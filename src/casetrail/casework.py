@@ -27,7 +27,7 @@ from casetrail.ledger.log import Commit
 from casetrail.linking.accounts import AccountProposal, group_accounts, propose_same_accounts
 from casetrail.linking.corroboration import Corroboration, corroborate
 from casetrail.linking.descriptions import UnknownProposal, propose_unknown_matches
-from casetrail.linking.links import CaseLinkage, link_cases
+from casetrail.linking.links import KIND_ORDER, CaseLinkage, link_cases
 from casetrail.model.casework import (
     DEFAULT_CATEGORIES,
     Action,
@@ -84,6 +84,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # 0.6 gave precision 0.06, 0.9 gave 0.93 at about the same recall: survivors named *in* other
     # people's statements look like their own accounts.
     "account_proposal_min_score": 0.9,
+    # On the case page, an entity more cases than this hold (a force, a town, an officer named in
+    # most complaints) links no cases by itself: it is listed once as widely shared instead.
+    "case_link_max_sharing": 25,
 }
 T = TypeVar("T")
 EVIDENCE_SHOWN = 3  # mentions per shared entity in a case's link summary
@@ -301,17 +304,24 @@ class Casework:
         return book.cases[case_id]
 
     def add_document(self, case_id: str, document_id: str, by: str, given_by: str | None = None) -> None:
-        found = self.store.get_document(document_id)
-        if found is None:
-            raise CaseworkError(f"no document {document_id!r}; see `casetrail documents`")
+        self.add_documents(case_id, [document_id], by, given_by)
+
+    def add_documents(self, case_id: str, document_ids: Sequence[str], by: str, given_by: str | None = None) -> None:
+        """Add documents to a case in one commit: all of them, or (on any error) none."""
+        for document_id in document_ids:
+            if self.store.get_document(document_id) is None:
+                raise CaseworkError(f"no document {document_id!r}; see `casetrail documents`")
+        if len(set(document_ids)) != len(document_ids):
+            raise CaseworkError("a document is listed twice")
         with self._writing() as book:
             case = self._case(book, case_id)
-            if document_id in case.documents:
-                raise CaseworkError(f"{document_id} is already in {case_id}")
+            for document_id in document_ids:
+                if document_id in case.documents:
+                    raise CaseworkError(f"{document_id} is already in {case_id}")
             if given_by is not None and given_by not in case.party_ids:
                 raise CaseworkError(f"{given_by!r} is not a complainant or witness in {case_id}")
-            body = {"document_id": document_id, "given_by": given_by}
-            self._record([self._event(EventType.CASE_DOCUMENT_ADDED, case_id, by, body)])
+            self._record([self._event(EventType.CASE_DOCUMENT_ADDED, case_id, by,
+                                      {"document_id": d, "given_by": given_by}) for d in document_ids])  # fmt: skip
 
     def add_party(
         self, case_id: str, role: PartyRole, by: str, *, pseudonym: str | None = None,
@@ -683,26 +693,30 @@ class Casework:
         linked.discard(case_id)
         return linked
 
-    def links(self, book: Casebook | None = None, case_id: str | None = None) -> list[CaseLinkage]:
+    def links(self, book: Casebook | None = None, case_id: str | None = None,
+              max_cases_sharing: int | None = None) -> list[CaseLinkage]:  # fmt: skip
         """Case links with their evidence; with `case_id`, only that case's links.
 
         One case's links are computed pair by pair over the two cases' documents: an entity named
         in most cases (a force, a notorious officer) would otherwise make it every pair of cases.
+        `max_cases_sharing`: an entity more cases than that hold links no cases by itself (it is
+        still listed on links something rarer makes); see `widely_shared`.
         """
         book = book or self.book()
         view = self.entity_view()
         case_documents = {cid: set(self._live_documents(c)) for cid, c in book.cases.items()}
-        subjects = {cid: set().union(*[view.current(s.entity) for s in book.case_subjects(cid)] or [set()])
-                    for cid in book.cases}  # fmt: skip
+        subjects = self._case_subject_entities(book)
         recorded = [(cid, link.other, link.reason) for cid, c in book.cases.items() for link in c.links if cid < link.other]
         pseudonymous, kinds, names = view.pseudonymous, view.kinds, view.names
         if case_id is None:
-            return link_cases(case_documents, view.mentions, kinds, names, subjects, recorded, pseudonymous)
+            return link_cases(case_documents, view.mentions, kinds, names, subjects, recorded, pseudonymous,
+                              max_cases_sharing)  # fmt: skip
         named = self._case_entity_refs(book)
-        sharing: dict[str, int] = self._memo("sharing", self._key(book), lambda: self._count_sharing(book))
+        sharing = self._count_sharing(book)
         mine = named.get(case_id, {}).keys() | subjects[case_id]
-        others = {c for c, held in named.items() if c != case_id and not mine.isdisjoint(held.keys())}
-        others |= {c for c, s in subjects.items() if s & mine} | {link.other for link in book.cases[case_id].links}
+        linking = {e for e in mine if max_cases_sharing is None or sharing.get(e, 0) <= max_cases_sharing}
+        others = {c for c, held in named.items() if c != case_id and not linking.isdisjoint(held.keys())}
+        others |= {c for c, s in subjects.items() if s & linking} | {link.other for link in book.cases[case_id].links}
         others.discard(case_id)
         result = []
         for other in sorted(others):
@@ -735,15 +749,36 @@ class Casework:
 
     def _count_sharing(self, book: Casebook) -> dict[str, int]:
         """Entity -> how many cases name it in their documents or hold it as a subject."""
+
+        def compute() -> dict[str, int]:
+            cases: dict[str, set[str]] = defaultdict(set)
+            for cid, held in self._case_entity_refs(book).items():
+                for eid in held:
+                    cases[eid].add(cid)
+            for cid, held in self._case_subject_entities(book).items():
+                for eid in held:
+                    cases[eid].add(cid)
+            return {eid: len(c) for eid, c in cases.items()}
+
+        return self._memo("sharing", self._key(book), compute)
+
+    def _case_subject_entities(self, book: Casebook) -> dict[str, set[str]]:
         view = self.entity_view()
-        cases: dict[str, set[str]] = defaultdict(set)
-        for cid, held in self._case_entity_refs(book).items():
-            for eid in held:
-                cases[eid].add(cid)
-        for subject in book.subjects.values():
-            for eid in view.current(subject.entity):
-                cases[eid].add(subject.case_id)
-        return {eid: len(c) for eid, c in cases.items()}
+        return self._memo("case_subjects", self._key(book), lambda: {
+            cid: set().union(*[view.current(s.entity) for s in book.case_subjects(cid)] or [set()])
+            for cid in book.cases})  # fmt: skip
+
+    def widely_shared(self, case_id: str, max_cases_sharing: int, book: Casebook | None = None) -> list[dict[str, Any]]:
+        """This case's entities that more than `max_cases_sharing` cases hold: listed once, not as a link to each."""
+        book = book or self.book()
+        view = self.entity_view()
+        sharing = self._count_sharing(book)
+        subjects = self._case_subject_entities(book)[case_id]
+        mine = self._case_entity_refs(book).get(case_id, {}).keys() | subjects
+        found = [{"entity_id": e, "name": view.names.get(e, e), "cases_sharing": sharing[e],
+                  "kind": "subject" if e in subjects else "pseudonym" if e in view.pseudonymous else view.kinds.get(e, "other")}
+                 for e in mine if sharing.get(e, 0) > max_cases_sharing]  # fmt: skip
+        return sorted(found, key=lambda s: (KIND_ORDER.get(s["kind"], len(KIND_ORDER)), -s["cases_sharing"], s["name"]))
 
     def _facts(self, book: Casebook) -> list[DocumentFacts]:
         given: dict[str, str] = {}
@@ -758,7 +793,10 @@ class Casework:
     def accounts(self, book: Casebook | None = None) -> tuple[dict[str, str], list[AccountProposal]]:
         """Documents grouped into independent accounts, and proposed same-account pairs."""
         book = book or self.book()
-        return self._memo("accounts", self._key(book), lambda: self._accounts(book))
+        # Not keyed on documents: a new upload names nobody until it is extracted, which moves
+        # the mentions generation; amending, withdrawing or sealing moves all three.
+        key = self.generations()[1:], self._shape(book)
+        return self._memo("accounts", key, lambda: self._accounts(book))
 
     def _accounts(self, book: Casebook) -> tuple[dict[str, str], list[AccountProposal]]:
         facts = self._facts(book)
@@ -865,7 +903,8 @@ class Casework:
                                     "leaf": s.leaf} for s in a.statuses],
                 "subjects": subjects,
             })  # fmt: skip
-        links = [l.to_json() if full else _link_summary(l) for l in self.links(book, case_id)]
+        cap = None if full else int(self.settings["case_link_max_sharing"])
+        links = [l.to_json() if full else _link_summary(l) for l in self.links(book, case_id, cap)]
         context = self.context(book, case_id)
         conflicts_now = {
             (a.staff_id, a.role): check(self.candidate(book.staff[a.staff_id]), context)
@@ -895,6 +934,7 @@ class Casework:
             "escalations": [{"item": e.item_id, "reason": e.reason, "due": e.due, "at": e.at, "to": e.to,
                              "leaf": e.leaf} for e in book.escalations if e.case_id == case_id],
             "links": links,
+            **({} if cap is None else {"widely_shared": self.widely_shared(case_id, cap, book)}),
             "history": [entry.to_json() for entry in case.history],
         }  # fmt: skip
 
@@ -919,9 +959,10 @@ def _corroboration_json(found: Corroboration, full: bool) -> dict[str, Any]:
 
 
 def _link_summary(link: CaseLinkage) -> dict[str, Any]:
-    shared = [{**s.to_json(), "evidence": [m.to_json() for m in s.evidence[:EVIDENCE_SHOWN]],
+    shared = [{"entity_id": s.entity_id, "kind": s.kind, "name": s.name, "subject_in": list(s.subject_in),
+               "cases_sharing": s.cases_sharing, "evidence": [m.to_json() for m in s.evidence[:EVIDENCE_SHOWN]],
                "evidence_count": len(s.evidence)} for s in link.shared]  # fmt: skip
-    return {**link.to_json(), "shared": shared}
+    return {"left": link.left, "right": link.right, "shared": shared, "recorded": list(link.recorded)}
 
 
 def _action_json(a: Action) -> dict[str, Any]:

@@ -111,8 +111,10 @@ def link_cases(
                 reasons[pair].append(reason)
 
     def entry(e: str, pair: tuple[str, str]) -> SharedEntity:
-        docs = case_documents.get(pair[0], set()) | case_documents.get(pair[1], set())
-        found = sorted((m for d in docs for m in evidence[e].get(d, ())), key=lambda m: (m.document_id, m.start, m.end))
+        left, right = case_documents.get(pair[0], set()), case_documents.get(pair[1], set())
+        # the entity's own documents, not the pair's: an entity is named in few of a case's documents
+        found = sorted((m for d, ms in evidence[e].items() if d in left or d in right for m in ms),
+                       key=lambda m: (m.document_id, m.start, m.end))  # fmt: skip
         subject_in = tuple(c for c in pair if c in subject_cases.get(e, ()))
         kind = "subject" if subject_in else "pseudonym" if e in pseudonymous else entity_kinds.get(e, "other")
         name = entity_names.get(e) or (found[0].text if found else e)

@@ -167,6 +167,8 @@ class Workbench:
         links.sort(key=lambda l: min((KIND_ORDER.get(s["kind"], len(KIND_ORDER)), s["cases_sharing"]) for s in l["shared"])
                    if l["shared"] else (-1, 0))  # fmt: skip
         view["links"] = links
+        for shared in view.get("widely_shared", []):
+            shared["readable"] = can_read_entity(session.viewer, session.reach, shared["entity_id"])
         view["identifying_details_available"] = may_reveal_identity(session.viewer, case_id, session.reach)
         for party in view["parties"]:
             party["entity"] = None  # identifying: only through `identity`, with a reason

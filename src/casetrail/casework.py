@@ -90,6 +90,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 T = TypeVar("T")
 EVIDENCE_SHOWN = 3  # mentions per shared entity in a case's link summary
+SHARED_SHOWN = 10  # shared entities per link in that summary, most specific first
 PSEUDONYMS = (
     "Alder", "Birch", "Cedar", "Hazel", "Juniper", "Linden", "Maple", "Rowan", "Sorrel", "Willowherb",
     "Aspen", "Bramble", "Clover", "Fern", "Heather", "Ivy", "Laurel", "Myrtle", "Poppy", "Yarrow",
@@ -175,6 +176,7 @@ class Casework:
         # Computed from the store and the book, each kept with the key it was computed for: the
         # store's generations (documents, mentions, entities) and the book's shape.
         self._memos: dict[str, tuple[Hashable, Any]] = {}
+        self.on_computed: Callable[[], None] | None = None  # called after a view is computed and kept
 
     # -- reading --------------------------------------------------------------------------
 
@@ -193,6 +195,8 @@ class Casework:
             return found[1]  # type: ignore[no-any-return]
         value = compute()
         self._memos[name] = (key, value)
+        if self.on_computed is not None:
+            self.on_computed()
         return value
 
     @staticmethod
@@ -693,14 +697,12 @@ class Casework:
         linked.discard(case_id)
         return linked
 
-    def links(self, book: Casebook | None = None, case_id: str | None = None,
-              max_cases_sharing: int | None = None) -> list[CaseLinkage]:  # fmt: skip
+    def links(self, book: Casebook | None = None, case_id: str | None = None) -> list[CaseLinkage]:
         """Case links with their evidence; with `case_id`, only that case's links.
 
         One case's links are computed pair by pair over the two cases' documents: an entity named
         in most cases (a force, a notorious officer) would otherwise make it every pair of cases.
-        `max_cases_sharing`: an entity more cases than that hold links no cases by itself (it is
-        still listed on links something rarer makes); see `widely_shared`.
+        The workbench's summary of the same links is `link_summaries`.
         """
         book = book or self.book()
         view = self.entity_view()
@@ -709,14 +711,12 @@ class Casework:
         recorded = [(cid, link.other, link.reason) for cid, c in book.cases.items() for link in c.links if cid < link.other]
         pseudonymous, kinds, names = view.pseudonymous, view.kinds, view.names
         if case_id is None:
-            return link_cases(case_documents, view.mentions, kinds, names, subjects, recorded, pseudonymous,
-                              max_cases_sharing)  # fmt: skip
+            return link_cases(case_documents, view.mentions, kinds, names, subjects, recorded, pseudonymous)
         named = self._case_entity_refs(book)
         sharing = self._count_sharing(book)
         mine = named.get(case_id, {}).keys() | subjects[case_id]
-        linking = {e for e in mine if max_cases_sharing is None or sharing.get(e, 0) <= max_cases_sharing}
-        others = {c for c, held in named.items() if c != case_id and not linking.isdisjoint(held.keys())}
-        others |= {c for c, s in subjects.items() if s & linking} | {link.other for link in book.cases[case_id].links}
+        others = {c for c, held in named.items() if c != case_id and not mine.isdisjoint(held.keys())}
+        others |= {c for c, s in subjects.items() if s & mine} | {link.other for link in book.cases[case_id].links}
         others.discard(case_id)
         result = []
         for other in sorted(others):
@@ -742,7 +742,7 @@ class Casework:
                 for doc in self._live_documents(case):
                     for ref in view.by_document.get(doc, ()):
                         refs[ref.entity_id].append(ref)
-                found[cid] = dict(refs)
+                found[cid] = {e: sorted(held, key=_evidence_order) for e, held in refs.items()}
             return found
 
         return self._memo("case_entity_refs", self._key(book), compute)
@@ -767,6 +767,56 @@ class Casework:
         return self._memo("case_subjects", self._key(book), lambda: {
             cid: set().union(*[view.current(s.entity) for s in book.case_subjects(cid)] or [set()])
             for cid in book.cases})  # fmt: skip
+
+    def link_summaries(self, case_id: str, max_cases_sharing: int | None = None,
+                       book: Casebook | None = None) -> list[dict[str, Any]]:  # fmt: skip
+        """One case's links as the workbench shows them: what `links(book, case_id)` finds, with the
+        `SHARED_SHOWN` most specific shared entities of each (`shared_count` says how many there
+        are), each with its evidence counted and its first `EVIDENCE_SHOWN` mentions given.
+
+        Built from the per-case index without materialising every mention of every shared entity,
+        so a case that shares something with every other case still answers in milliseconds.
+        """
+        book = book or self.book()
+        view = self.entity_view()
+        named = self._case_entity_refs(book)
+        subjects = self._case_subject_entities(book)
+        sharing = self._count_sharing(book)
+        mine_refs = named.get(case_id, {})
+        mine = mine_refs.keys() | subjects[case_id]
+        linking = {e for e in mine if max_cases_sharing is None or sharing.get(e, 0) <= max_cases_sharing}
+        reasons: dict[str, list[str]] = defaultdict(list)
+        for cid, case in book.cases.items():
+            for link in case.links:
+                other = link.other if cid == case_id else cid if link.other == case_id else None
+                if other is not None and other != case_id and link.reason not in reasons[other]:
+                    reasons[other].append(link.reason)
+        others = {c for c, held in named.items() if c != case_id and not linking.isdisjoint(held.keys())}
+        others |= {c for c, held in subjects.items() if c != case_id and held & linking} | reasons.keys()
+        result = []
+        for other in sorted(others):
+            theirs = named.get(other, {})
+            pair = (min(case_id, other), max(case_id, other))
+            ranked = []
+            for e in mine:
+                if e not in theirs and e not in subjects[other]:
+                    continue
+                subject_in = tuple(c for c in pair if e in subjects[c])
+                kind = "subject" if subject_in else "pseudonym" if e in view.pseudonymous else view.kinds.get(e, "other")
+                name = view.names.get(e) or next(iter([*mine_refs.get(e, ()), *theirs.get(e, ())]), None) or e
+                name = name if isinstance(name, str) else name.text
+                ranked.append((KIND_ORDER.get(kind, len(KIND_ORDER)), sharing.get(e, 0), name, e, kind, subject_in))
+            ranked.sort()
+            shared = []
+            for _, count, name, e, kind, subject_in in ranked[:SHARED_SHOWN]:
+                mine_e, theirs_e = mine_refs.get(e, ()), theirs.get(e, ())
+                evidence = sorted([*mine_e[:EVIDENCE_SHOWN], *theirs_e[:EVIDENCE_SHOWN]], key=_evidence_order)
+                shared.append({"entity_id": e, "kind": kind, "name": name, "subject_in": list(subject_in),
+                               "cases_sharing": count, "evidence": [m.to_json() for m in evidence[:EVIDENCE_SHOWN]],
+                               "evidence_count": len(mine_e) + len(theirs_e)})  # fmt: skip
+            result.append({"left": pair[0], "right": pair[1], "shared": shared, "shared_count": len(ranked),
+                           "recorded": reasons.get(other, [])})  # fmt: skip
+        return result
 
     def widely_shared(self, case_id: str, max_cases_sharing: int, book: Casebook | None = None) -> list[dict[str, Any]]:
         """This case's entities that more than `max_cases_sharing` cases hold: listed once, not as a link to each."""
@@ -904,7 +954,7 @@ class Casework:
                 "subjects": subjects,
             })  # fmt: skip
         cap = None if full else int(self.settings["case_link_max_sharing"])
-        links = [l.to_json() if full else _link_summary(l) for l in self.links(book, case_id, cap)]
+        links = [l.to_json() for l in self.links(book, case_id)] if full else self.link_summaries(case_id, cap, book)
         context = self.context(book, case_id)
         conflicts_now = {
             (a.staff_id, a.role): check(self.candidate(book.staff[a.staff_id]), context)
@@ -958,11 +1008,8 @@ def _corroboration_json(found: Corroboration, full: bool) -> dict[str, Any]:
             "independent": found.independent, "at_least": found.at_least}  # fmt: skip
 
 
-def _link_summary(link: CaseLinkage) -> dict[str, Any]:
-    shared = [{"entity_id": s.entity_id, "kind": s.kind, "name": s.name, "subject_in": list(s.subject_in),
-               "cases_sharing": s.cases_sharing, "evidence": [m.to_json() for m in s.evidence[:EVIDENCE_SHOWN]],
-               "evidence_count": len(s.evidence)} for s in link.shared]  # fmt: skip
-    return {"left": link.left, "right": link.right, "shared": shared, "recorded": list(link.recorded)}
+def _evidence_order(ref: MentionRef) -> tuple[str, int, int]:
+    return ref.document_id, ref.start, ref.end
 
 
 def _action_json(a: Action) -> dict[str, Any]:

@@ -101,3 +101,28 @@ def test_linked_cases_index_agrees_with_the_full_linkage(casework: Casework) -> 
         one = {(l.left, l.right, tuple(s.entity_id for s in l.shared)) for l in casework.links(book, case_id)}
         every = {(l.left, l.right, tuple(s.entity_id for s in l.shared)) for l in linkages if case_id in (l.left, l.right)}
         assert one == every, case_id
+
+
+def test_link_summaries_agree_with_the_links(casework: Casework) -> None:
+    """The workbench's fast summary of one case's links says what the full linkage says."""
+    book = casework.book()
+    assert len(book.cases) >= 3, "runs after the picker test, which opens the cases"
+    for case_id in book.cases:
+        full = {(l.left, l.right): l for l in casework.links(book, case_id)}
+        summary = {(s["left"], s["right"]): s for s in casework.link_summaries(case_id, None, book)}
+        assert summary.keys() == full.keys(), case_id
+        for pair, link in full.items():
+            got, shown = summary[pair], link.shared[:10]
+            assert got["shared_count"] == len(link.shared), pair
+            assert [s["entity_id"] for s in got["shared"]] == [s.entity_id for s in shown], pair
+            assert [s["kind"] for s in got["shared"]] == [s.kind for s in shown], pair
+            assert [s["evidence_count"] for s in got["shared"]] == [len(s.evidence) for s in shown], pair
+            assert [s["evidence"] for s in got["shared"]] == [[m.to_json() for m in s.evidence[:3]] for s in shown]
+            assert sorted(got["recorded"]) == sorted(link.recorded), pair
+        # with a cap, an entity more cases hold links nothing by itself; a link made by hand always shows
+        for cap in (1, 2):
+            capped = {(s["left"], s["right"]) for s in casework.link_summaries(case_id, cap, book)}
+            expected = {pair for pair, link in full.items()
+                        if link.recorded or any(s.cases_sharing <= cap for s in link.shared)}  # fmt: skip
+            assert capped == expected, (case_id, cap)
+    assert any(l.recorded for l in casework.links(book)), "the picker test records a link by hand"

@@ -7,8 +7,11 @@ what, and the reason given.
 
 from __future__ import annotations
 
+import atexit
+import gc
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from casetrail.casework import Casework
@@ -79,6 +82,12 @@ class Workbench:
     def __init__(self, casework: Casework) -> None:
         self.casework = casework
         self.store = casework.store
+        # The kept views hold millions of objects at 100,000 documents. Left to the cyclic
+        # collector, every full collection would walk them all (hundreds of milliseconds, in
+        # whichever request it lands). Freezing moves what exists out of its sight; reference
+        # counting still frees a view when a newer one replaces it.
+        casework.on_computed = gc.freeze
+        _unfreeze_at_exit()
         self._sessions: dict[tuple[str, str, frozenset[str], str | None], Session] = {}
         self._stamp: Any = None
 
@@ -285,6 +294,12 @@ class Workbench:
         return {"overdue": overdue, "report": report, "alerts": alerts,
                 "escalations": [{"item": e.item_id, "reason": e.reason, "at": e.at, "case": e.case_id}
                                 for e in book.escalations if e.case_id is None or e.case_id in visible]}  # fmt: skip
+
+
+@cache
+def _unfreeze_at_exit() -> None:
+    """At exit, let the last collections see everything again (extension modules check for leaks)."""
+    atexit.register(gc.unfreeze)
 
 
 def _document_row(doc: Document, status: str, leaf: int) -> dict[str, Any]:

@@ -148,7 +148,9 @@ class Analysis:
         """
         if not reason.strip():
             raise DecisionError("a decision needs a reason")
-        current = {e["id"]: e["records"] for e in self.store.list_entities()}
+        current: dict[str, list[str]] = defaultdict(list)
+        for record, entity_id in self.store.entity_records().items():
+            current[entity_id].append(record)
         left_records = self._expand(left, current)
         right_records = self._expand(right, current) if right else []
         if kind != DecisionKind.SPLIT and not right_records:

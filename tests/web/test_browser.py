@@ -195,6 +195,13 @@ def test_an_investigators_day(browser: Browser, site: Site) -> None:
         assert officers.count() >= 1
         assert page.locator(".doctext .m").count() >= 5  # places, vehicles, dates too
         shot(page, "03-document")
+        # review a mention: confirm the accused's name is him, with a reason, from the document page
+        row = page.locator("table.mentions tr", has=page.locator(f"a[href='/entities/{ids['officer']}']")).first
+        row.locator("input[name=reason]").fill("named by rank and surname; matches the other statements")
+        row.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_role("status")).to_contain_text("Recorded: you confirmed")
+        expect(page.locator("section", has_text="Decisions on these mentions")).to_contain_text("matches the other statements")
+        shot(page, "03b-document-decision")
         page.locator(f".doctext a.m-officer[href='/entities/{ids['officer']}']").first.click()
         page.wait_for_url(f"{site.url}/entities/{ids['officer']}")
         expect(page.locator("#chart canvas").first).to_be_attached()

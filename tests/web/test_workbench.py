@@ -198,3 +198,40 @@ def test_uploaded_markup_is_shown_as_text(world: World) -> None:
     assert "script-src 'self'" in page.headers["content-security-policy"]
     # intake sees what they submitted, not case content
     assert client.get(f"/api/documents/{world.ids['dell']}").status_code == 404
+
+
+# who may confirm or reject a mention in Dell's statement (case c2), in VIEWERS order
+DECIDE = (200, 404, 200, 200, 404, 404, 404, 404)
+
+
+def test_confirming_and_rejecting_a_mention_is_recorded_and_applied_by_the_next_run(world: World) -> None:
+    supervisor = world.client_for["supervisor"]
+    mentions = supervisor.get(f"/api/documents/{world.ids['dell']}").json()["mentions"]
+    # Dell names places and a force, no person: one the other statements name too, so splitting it off changes it
+    target = next(m for m in mentions if m["entity_id"]
+                  and supervisor.get(f"/api/entities/{m['entity_id']}").json()["document_count"] > 1)  # fmt: skip
+    route = f"/api/documents/{world.ids['dell']}/mentions/{target['id']}/decision"
+    form = {"verdict": "confirm", "reason": "read the statement"}
+    assert supervisor.post(route, data=form).status_code == 403  # no CSRF token
+    got = {}
+    for viewer in VIEWERS:
+        client = world.client_for[viewer]
+        csrf = client.get("/api/me").json()["csrf_token"]
+        got[viewer] = client.post(route, data=form, headers={"x-csrf-token": csrf}).status_code
+    assert got == dict(zip(VIEWERS, DECIDE))
+
+    csrf = supervisor.get("/api/me").json()["csrf_token"]
+    unreasoned = supervisor.post(route, data={"verdict": "reject", "reason": " "}, headers={"x-csrf-token": csrf}).json()
+    assert unreasoned["ok"] is False and "reason" in unreasoned["error"]
+    page = supervisor.post(f"/documents/{world.ids['dell']}/mentions/{target['id']}/decision",
+                           data={"verdict": "reject", "reason": "a different man", "csrf_token": csrf})  # fmt: skip
+    assert "Recorded: you rejected" in page.text and "a different man" in page.text
+    decisions = supervisor.get(f"/api/documents/{world.ids['dell']}").json()["decisions"]
+    assert [(d["kind"], d["author"]) for d in decisions][-1] == ("split", "supervisor")
+
+    # the next resolution run applies the rejection: the record is no longer in that entity
+    register = Register.open(world.home)
+    Analysis(register).resolve()
+    after = {m["id"]: m for m in supervisor.get(f"/api/documents/{world.ids['dell']}").json()["mentions"]}
+    assert after[target["id"]]["record_id"] == target["record_id"]
+    assert after[target["id"]]["entity_id"] != target["entity_id"]

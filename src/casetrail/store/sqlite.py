@@ -322,6 +322,29 @@ class SqliteStore:
         """Record id -> the entity that holds it."""
         return dict(self.conn.execute("SELECT DISTINCT record_id, entity_id FROM entity_mentions"))
 
+    def mention_records(self, document_id: str) -> dict[int, tuple[str, str]]:
+        """A document's resolved mentions: mention id -> (entity id, record id)."""
+        rows = self.conn.execute(
+            "SELECT em.mention_id, em.entity_id, em.record_id FROM entity_mentions em"
+            " JOIN mentions m ON m.id = em.mention_id WHERE m.document_id = ?",
+            (document_id,),
+        )
+        return {int(mid): (eid, rid) for mid, eid, rid in rows}
+
+    def decisions_naming(self, refs: Iterable[str]) -> list[dict[str, Any]]:
+        """Decisions whose left or right side is one of these records or entities, oldest first."""
+        wanted = sorted(set(refs))
+        if not wanted:
+            return []
+        marks = ",".join("?" for _ in wanted)
+        rows = self.conn.execute(
+            f"SELECT leaf_index, kind, left_ref, right_ref, author, reason, at FROM decisions"
+            f" WHERE left_ref IN ({marks}) OR right_ref IN ({marks}) ORDER BY leaf_index",
+            (*wanted, *wanted),
+        )
+        names = ("leaf_index", "kind", "left", "right", "author", "reason", "at")
+        return [dict(zip(names, row)) for row in rows]
+
     def list_entities(self) -> list[dict[str, Any]]:
         """Entities with their documents and mention counts, for listing and export."""
         entities = {

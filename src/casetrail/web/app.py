@@ -19,11 +19,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from casetrail.casework import Casework
-from casetrail.errors import CasetrailError
+from casetrail.errors import CasetrailError, DecisionError
 from casetrail.intake.register import Register, Submission, utc_now
 from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.ledger.receipt import Receipt, verify_receipt
 from casetrail.model.casework import AssignmentRole
+from casetrail.model.mention import MentionType
 from casetrail.policy.access import Action, can_do
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
@@ -164,10 +165,18 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
         return inbox(request, ctx, outcomes, Window())
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def document_page(request: Request, doc_id: str) -> HTMLResponse:
+    async def document_page(request: Request, doc_id: str, message: dict[str, Any] | None = None) -> HTMLResponse:
         ctx = chrome(request)
         doc = bench.document(ctx["session"], doc_id)
-        return page(request, "document.html", doc=doc, segments=_segments(doc), **ctx)
+        return page(request, "document.html", doc=doc, segments=_segments(doc), message=message,
+                    types=[t.value for t in MentionType], **ctx)  # fmt: skip
+
+    @app.post("/documents/{doc_id}/mentions/{mention_id}/decision", response_class=HTMLResponse, include_in_schema=False)
+    async def decide_page(request: Request, doc_id: str, mention_id: int, verdict: str = Form(...),
+                          reason: str = Form(""), csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+        ctx = chrome(request)
+        check_csrf(request, ctx["csrf"], csrf_token)
+        return await document_page(request, doc_id, _decide(ctx["session"], doc_id, mention_id, verdict, reason))
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
     async def entity_page(request: Request, entity_id: str, offset: int = 0) -> HTMLResponse:
@@ -246,6 +255,14 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
     async def api_document(request: Request, doc_id: str, reason: str | None = None) -> dict[str, Any]:
         return bench.document(current(request)[2], doc_id, reason)
 
+    @app.post("/api/documents/{doc_id}/mentions/{mention_id}/decision", tags=["documents"])
+    async def api_decide(request: Request, doc_id: str, mention_id: int, verdict: str = Form(...),
+                         reason: str = Form("")) -> dict[str, Any]:  # fmt: skip
+        """Confirm a mention is its entity, or reject it; a ledger event applied by the next resolution run."""
+        _, csrf, session = current(request)
+        check_csrf(request, csrf, None)
+        return _decide(session, doc_id, mention_id, verdict, reason)
+
     @app.get("/api/entities/{entity_id}", tags=["entities"])
     async def api_entity(request: Request, entity_id: str, offset: int = 0, limit: int = PAGE) -> dict[str, Any]:
         """An entity: `documents`, `timeline` and `mentions` cover one page of its documents, newest first."""
@@ -322,6 +339,12 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
                                 "reason": outcome.reason,
                                 "receipt": outcome.receipt.to_json() if outcome.receipt else None})  # fmt: skip
         return results
+
+    def _decide(session: Session, doc_id: str, mention_id: int, verdict: str, reason: str) -> dict[str, Any]:
+        try:
+            return {"ok": True, **bench.decide_mention(session, doc_id, mention_id, verdict, reason)}
+        except (DecisionError, ValueError) as error:
+            return {"ok": False, "error": str(error)}
 
     def _assign(request: Request, session: Session, case_id: str, staff_id: str, role: str) -> dict[str, Any]:
         bench.require_case(session, case_id)

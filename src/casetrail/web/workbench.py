@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.errors import CasetrailError
 from casetrail.intake.register import utc_now
 from casetrail.linking.links import KIND_ORDER
 from casetrail.model.casework import Participant, StaffRole
 from casetrail.model.document import Document
+from casetrail.model.entity import DecisionKind
 from casetrail.model.event import Event, EventType
 from casetrail.policy.access import (
     Action,
@@ -212,16 +214,48 @@ class Workbench:
             raise AccessDenied(doc_id)
         doc, status, leaf = found
         text = self.store.get_text(doc_id) if status != "sealed" else None
-        entity_of = {(m.document_id, m.start, m.end): m.entity_id for m in self.store.entity_mention_refs([doc_id])}
-        mentions = [
-            {"id": mid, "start": m.start, "end": m.end, "text": m.text, "type": m.type.value,
-             "extractor": m.extractor, "confidence": m.confidence,
-             "entity_id": e if (e := entity_of.get((doc_id, m.start, m.end))) and
-             can_read_entity(session.viewer, session.reach, e) else None}
-            for mid, m in self.store.iter_mentions(document_id=doc_id)
-        ]  # fmt: skip
+        resolved = self.store.mention_records(doc_id)
+        names = self.casework.entity_view().names
+        mentions = []
+        for mid, m in self.store.iter_mentions(document_id=doc_id):
+            entity_id, record_id = resolved.get(mid, (None, None))
+            if entity_id is not None and not can_read_entity(session.viewer, session.reach, entity_id):
+                entity_id = record_id = None  # named, but not to this viewer
+            mentions.append({"id": mid, "start": m.start, "end": m.end, "text": m.text, "type": m.type.value,
+                             "extractor": m.extractor, "confidence": m.confidence, "entity_id": entity_id,
+                             "entity_name": names.get(entity_id) if entity_id else None, "record_id": record_id})  # fmt: skip
+        records = {m["record_id"] for m in mentions if m["record_id"]}
+        decisions = self.store.decisions_naming(records)
         self.audit(session, doc_id, "document", reason)
-        return {**_document_row(doc, status, leaf), "media_type": doc.media_type, "text": text, "mentions": mentions}
+        return {**_document_row(doc, status, leaf), "media_type": doc.media_type, "text": text, "mentions": mentions,
+                "decisions": decisions}  # fmt: skip
+
+    def decide_mention(self, session: Session, doc_id: str, mention_id: int, verdict: str, reason: str) -> dict[str, Any]:
+        """Confirm that a mention is its entity, or reject it (take its record out): a ledger event
+        that binds every later resolution run. The change shows after the next run (`casetrail analyse`)."""
+        if not can_do(session.viewer, Action.ANALYSE):
+            raise AccessDenied(doc_id)
+        document = self.document_header(session, doc_id)
+        entity_id, record_id = self.store.mention_records(doc_id).get(mention_id, (None, None))
+        if entity_id is None or record_id is None or not can_read_entity(session.viewer, session.reach, entity_id):
+            raise AccessDenied(f"{doc_id}/{mention_id}")
+        if verdict not in ("confirm", "reject"):
+            raise ValueError("the verdict is confirm or reject")
+        analysis = Analysis(self.casework.register)
+        if verdict == "confirm":
+            commit = analysis.decide(DecisionKind.CONFIRM, record_id, entity_id, session.username, reason)
+        else:
+            commit = analysis.decide(DecisionKind.SPLIT, record_id, None, session.username, reason)
+        return {"document": document["id"], "mention": mention_id, "record": record_id, "entity": entity_id,
+                "verdict": verdict, "leaf_index": commit.indices[0],
+                "applies": "at the next resolution run (casetrail analyse)"}  # fmt: skip
+
+    def document_header(self, session: Session, doc_id: str) -> dict[str, Any]:
+        """A document's record without its text, for checks before acting on it (not a read of its content)."""
+        found = self.casework.document(doc_id) or self.store.get_document(doc_id)
+        if found is None or not can_read_document(session.viewer, session.reach, doc_id, found[0].provenance.submitted_by):
+            raise AccessDenied(doc_id)
+        return _document_row(*found)
 
     def entity(self, session: Session, entity_id: str, window: Window = Window()) -> dict[str, Any]:
         """An entity as this viewer may see it: its documents newest first (one page), their mentions, cases, chart."""

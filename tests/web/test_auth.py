@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -254,3 +255,32 @@ def test_secure_cookies_except_on_loopback() -> None:
     assert not secure_cookies_default("localhost")
     assert not secure_cookies_default("127.0.0.1")
     assert not secure_cookies_default("[::1]")
+
+
+def test_account_changes_are_ledger_events_the_auditor_sees(tmp_path: Path) -> None:
+    from casetrail.intake.register import Register
+    from casetrail.ledger.checkpoint import NoteVerifier
+    from casetrail.ledger.verification import verify_store
+    from casetrail.store.home import Home
+    from casetrail.web.auth import in_ledger
+
+    home = Home(tmp_path / "home")
+    register = Register.create(home, "casetrail.test/accounts")
+    accounts = Accounts(AccountStore(register.store.conn), record=in_ledger(register.log, register.store))
+    size = register.store.ledger_size()
+    user = accounts.create_user("nadia", "a long enough passphrase", ["investigator"], staff_id="S-0001", by="admin")
+    accounts.set_password(user.id, "another long passphrase", by="admin")
+    accounts.enable_totp(user.id, by="admin")
+    accounts.set_disabled(user.id, True, by="admin")
+    with pytest.raises(AccountError, match="taken"):
+        accounts.create_user("Nadia", "a long enough passphrase", ["auditor"], by="admin")
+    entries = [json.loads(data) for _, data in register.store.audit_entries()]
+    assert register.store.ledger_size() == size + 4  # the refused duplicate wrote nothing
+    assert [(e["type"], e["body"].get("change")) for e in reversed(entries)] == [
+        ("account.created", "created"), ("account.changed", "password replaced"),
+        ("account.changed", "second factor enrolled"), ("account.changed", "disabled")]  # fmt: skip
+    created = entries[-1]
+    assert created["actor"] == "admin" and created["body"]["roles"] == ["investigator"]
+    text = json.dumps(entries)
+    assert "passphrase" not in text and "argon2" not in text and accounts.store.get_user(user.id).totp_secret not in text
+    assert verify_store(register.store, register.objects, NoteVerifier.from_text(home.verifier_key())).ok

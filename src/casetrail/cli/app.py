@@ -624,9 +624,9 @@ def _demo_logins(register: Register) -> list[tuple[str, str]]:
     """Workbench accounts for the demo's fictional staff (created once)."""
     from casetrail.casework import Casework
     from casetrail.store.accounts import AccountStore
-    from casetrail.web.auth import Accounts
+    from casetrail.web.auth import Accounts, in_ledger
 
-    accounts = Accounts(AccountStore(register.store.conn))
+    accounts = Accounts(AccountStore(register.store.conn), record=in_ledger(register.log, register.store))
     staff = {s.name: s.id for s in Casework(register).book().staff.values()}
     wanted = [
         ("supervisor", ["supervisor"], staff.get("Helen Marsh"), "supervisor: every case, assigns staff"),
@@ -638,7 +638,7 @@ def _demo_logins(register: Register) -> list[tuple[str, str]]:
     existing = {u.username for u in accounts.list_users()}
     for username, roles, staff_id, _ in wanted:
         if username not in existing:
-            accounts.create_user(username, DEMO_PASSWORD, roles, staff_id=staff_id)
+            accounts.create_user(username, DEMO_PASSWORD, roles, staff_id=staff_id, by="casetrail demo")
     return [(username, what) for username, _, _, what in wanted]
 
 

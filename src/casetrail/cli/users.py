@@ -7,6 +7,7 @@ land in shell history and the process list.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from casetrail.errors import CasetrailError
 from casetrail.intake.register import Register
 from casetrail.model.casework import StaffRole
 from casetrail.store.accounts import AccountStore
-from casetrail.web.auth import Accounts, User
+from casetrail.web.auth import Accounts, User, in_ledger
 
 T = TypeVar("T")
 
@@ -34,7 +35,15 @@ PASSWORD_ENV = "CASETRAIL_PASSWORD"
 
 def open_accounts() -> tuple[Accounts, Register]:
     register = open_register()
-    return Accounts(AccountStore(register.store.conn)), register
+    return Accounts(AccountStore(register.store.conn), record=in_ledger(register.log, register.store)), register
+
+
+def operator() -> str:
+    """Who ran the command, as the account events record it: the operating-system user."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def run(action: Callable[[], T]) -> T:
@@ -65,7 +74,7 @@ def user_add(
         # The staff link decides need-to-know and independence; a typo must not pass silently.
         fail(f"no member of staff {staff}; see `casetrail staff list`")
     password = os.environ.get(PASSWORD_ENV) or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = run(lambda: accounts.create_user(username, password, role, staff_id=staff))
+    user = run(lambda: accounts.create_user(username, password, role, staff_id=staff, by=operator()))
     out.print(f"created {user.id} {user.username} ({', '.join(sorted(user.roles))})", markup=False)
 
 
@@ -102,7 +111,7 @@ def user_totp(
     if user.has_totp and not replace:
         # Replacing locks the user out of their current authenticator; make it deliberate.
         fail(f"{user.username} already has a second factor; pass --replace to enrol a new one")
-    enrolment = run(lambda: accounts.enable_totp(user.id))
+    enrolment = run(lambda: accounts.enable_totp(user.id, by=operator()))
     out.print(enrolment.uri, markup=False)
     err.print(f"the URI holds {user.username}'s secret: hand it over privately; their sessions have ended",
               markup=False)  # fmt: skip
@@ -113,5 +122,5 @@ def user_disable(username: str) -> None:
     """Disable an account and end its sessions. Nothing is deleted."""
     accounts, _ = open_accounts()
     user = find_user(accounts, username)
-    ended = run(lambda: accounts.set_disabled(user.id, True))
+    ended = run(lambda: accounts.set_disabled(user.id, True, by=operator()))
     out.print(f"disabled {user.id} {user.username}; {ended} sessions ended", markup=False)

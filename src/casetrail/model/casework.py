@@ -528,6 +528,7 @@ CASEWORK_EVENTS = frozenset(
         EventType.ASSIGNMENT_MADE, EventType.ASSIGNMENT_ENDED, EventType.WAIVER_RECORDED,
         EventType.ACTION_RAISED, EventType.ACTION_COMPLETED, EventType.INTELLIGENCE_RECORDED,
         EventType.ESCALATION_RECORDED, EventType.ALERT_RAISED, EventType.READ_AUDITED,
+        EventType.ACCOUNT_CREATED, EventType.ACCOUNT_CHANGED,
     }
 )  # fmt: skip
 

@@ -36,6 +36,8 @@ class EventType(StrEnum):
     ESCALATION_RECORDED = "escalation.recorded"
     ALERT_RAISED = "alert.raised"
     READ_AUDITED = "read.audited"  # who read what, when and why: the read audit
+    ACCOUNT_CREATED = "account.created"  # a workbench account, its roles and staff link (never a secret)
+    ACCOUNT_CHANGED = "account.changed"  # password replaced, disabled, enabled, second factor enrolled
 
 
 def canonical_json(value: Any) -> bytes:

@@ -411,10 +411,10 @@ class SqliteStore:
         return [(int(idx), bytes(data)) for idx, data in rows]
 
     def audit_entries(self, limit: int | None = None) -> list[tuple[int, bytes]]:
-        """Read-audit events, newest first."""
+        """Read-audit and account events (who could read, and who read), newest first."""
         sql = (
             "SELECT e.idx, e.data FROM casework_events c JOIN entries e ON e.idx = c.leaf_index"
-            " WHERE c.type = 'read.audited' ORDER BY e.idx DESC"
+            " WHERE c.type IN ('read.audited', 'account.created', 'account.changed') ORDER BY e.idx DESC"
         )
         rows = self.conn.execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ())
         return [(int(idx), bytes(data)) for idx, data in rows]

@@ -28,7 +28,7 @@ from casetrail.model.mention import MentionType
 from casetrail.policy.access import Action, can_do
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
-from casetrail.web.auth import SESSION_COOKIE, Accounts, AuthError, User, csrf_ok
+from casetrail.web.auth import SESSION_COOKIE, Accounts, AuthError, User, csrf_ok, in_ledger
 from casetrail.web.workbench import PAGE, AccessDenied, ReasonRequired, Session, Window, Workbench
 
 HERE = Path(__file__).parent
@@ -41,7 +41,7 @@ class NotSignedIn(Exception):
 
 def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
     register = Register.open(home)
-    accounts = Accounts(AccountStore(register.store.conn))
+    accounts = Accounts(AccountStore(register.store.conn), record=in_ledger(register.log, register.store))
     verifier = NoteVerifier.from_text(home.verifier_key())
     settings = home.config()
     templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -23,7 +23,7 @@ import ipaddress
 import re
 import secrets
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
@@ -33,8 +33,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from casetrail.errors import CasetrailError
+from casetrail.intake.register import utc_now
+from casetrail.ledger.log import Log
 from casetrail.model.casework import StaffRole
+from casetrail.model.event import Event, EventType
 from casetrail.store.accounts import AccountStore, SessionRow, UserRow
+from casetrail.store.sqlite import SqliteStore
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # a passphrase, not a file: bounds the hashing work per request
@@ -191,17 +195,47 @@ def hash_token(token: str) -> str:
 # -- the service ------------------------------------------------------------------------------
 
 
-class Accounts:
-    """Accounts and sessions over `AccountStore`; every rule about them is here."""
+# Records an account event in the ledger, running the store write in the same commit.
+Recorder = Callable[[Event, Callable[[], None]], None]
 
-    def __init__(self, store: AccountStore, issuer: str = TOTP_ISSUER) -> None:
+
+def in_ledger(log: Log, store: SqliteStore) -> Recorder:
+    """A `Recorder` that appends to the ledger and indexes the event with the casework's events."""
+
+    def record(event: Event, write: Callable[[], None]) -> None:
+        def also(indices: list[int]) -> None:
+            write()
+            store.add_casework_events([(indices[0], event.type.value, event.subject)])
+
+        log.append([event.to_leaf()], also=also)
+
+    return record
+
+
+class Accounts:
+    """Accounts and sessions over `AccountStore`; every rule about them is here.
+
+    Who may sign in, with which roles, is evidence of who could read what: with a `record`er,
+    creating an account and every change to it (never a password, hash or secret) is a ledger
+    event, which the auditor sees beside the read audit. Sign-ins and sessions are not.
+    """
+
+    def __init__(self, store: AccountStore, issuer: str = TOTP_ISSUER, record: Recorder | None = None) -> None:
         self.store = store
         self.issuer = issuer
+        self.record = record
+
+    def _recorded(self, kind: EventType, row: UserRow, by: str, body: dict[str, Any], write: Callable[[], None]) -> None:
+        if self.record is None:
+            write()
+            return
+        event = Event(kind, row.id, utc_now(), by, {"kind": "account", "account": row.username, **body})
+        self.record(event, write)
 
     # -- accounts ---------------------------------------------------------------------------
 
     def create_user(self, username: str, password: str, roles: Sequence[str], staff_id: str | None = None,
-                    now: Instant | None = None) -> User:  # fmt: skip
+                    now: Instant | None = None, by: str = "unknown") -> User:  # fmt: skip
         name = normalise_username(username)
         granted = check_roles(roles)
         check_password(name, password)
@@ -210,8 +244,15 @@ class Accounts:
             username=name, password_hash=hash_password(password), roles=tuple(sorted(granted)),
             staff_id=(staff_id or "").strip() or None, totp_secret=None, created_at=_iso(_instant(now)),
         )  # fmt: skip
-        if not self.store.add_user(row):
+        if self.store.get_user_by_name(name) is not None:
             raise AccountError(f"the username {name!r} is taken")
+
+        def write() -> None:
+            if not self.store.add_user(row):
+                raise AccountError(f"the username {name!r} is taken")
+
+        body = {"fields": "roles, staff_id", "change": "created", "roles": list(row.roles), "staff_id": row.staff_id}
+        self._recorded(EventType.ACCOUNT_CREATED, row, by, body, write)
         return _public(row)
 
     def get_user(self, user_id: str) -> User | None:
@@ -225,22 +266,34 @@ class Accounts:
     def list_users(self) -> list[User]:
         return [_public(row) for row in self.store.list_users()]
 
-    def set_password(self, user_id: str, password: str) -> None:
+    def set_password(self, user_id: str, password: str, by: str = "unknown") -> None:
         """A new password; every session of the user ends and any lock is lifted."""
         row = self._row(user_id)
         check_password(row.username, password)
-        self.store.set_password_hash(row.id, hash_password(password))
-        self.store.reset_failed_logins(row.id)
-        self.store.delete_user_sessions(row.id)
+        hashed = hash_password(password)
 
-    def set_disabled(self, user_id: str, disabled: bool = True) -> int:
+        def write() -> None:
+            self.store.set_password_hash(row.id, hashed)
+            self.store.reset_failed_logins(row.id)
+            self.store.delete_user_sessions(row.id)
+
+        self._recorded(EventType.ACCOUNT_CHANGED, row, by, {"fields": "password", "change": "password replaced"}, write)
+
+    def set_disabled(self, user_id: str, disabled: bool = True, by: str = "unknown") -> int:
         """Disable (or re-enable) an account; disabling ends its sessions. Returns sessions ended."""
         row = self._row(user_id)
-        self.store.set_disabled(row.id, disabled)
-        if not disabled:
-            self.store.reset_failed_logins(row.id)
-            return 0
-        return self.store.delete_user_sessions(row.id)
+        ended = [0]
+
+        def write() -> None:
+            self.store.set_disabled(row.id, disabled)
+            if disabled:
+                ended[0] = self.store.delete_user_sessions(row.id)
+            else:
+                self.store.reset_failed_logins(row.id)
+
+        change = "disabled" if disabled else "enabled"
+        self._recorded(EventType.ACCOUNT_CHANGED, row, by, {"fields": "disabled", "change": change}, write)
+        return ended[0]
 
     # -- signing in -------------------------------------------------------------------------
 
@@ -271,12 +324,17 @@ class Accounts:
             self.store.reset_failed_logins(row.id)
         return _public(row)
 
-    def enable_totp(self, user_id: str) -> TotpEnrolment:
+    def enable_totp(self, user_id: str, by: str = "unknown") -> TotpEnrolment:
         """Enrol (or replace) the second factor. The user's sessions end: sign in again with a code."""
         row = self._row(user_id)
         secret = pyotp.random_base32()  # 32 base32 characters: 160 bits, as RFC 4226 recommends
-        self.store.set_totp_secret(row.id, secret)
-        self.store.delete_user_sessions(row.id)
+
+        def write() -> None:
+            self.store.set_totp_secret(row.id, secret)
+            self.store.delete_user_sessions(row.id)
+
+        body = {"fields": "totp", "change": "second factor enrolled"}
+        self._recorded(EventType.ACCOUNT_CHANGED, row, by, body, write)
         uri = pyotp.TOTP(secret).provisioning_uri(name=row.username, issuer_name=self.issuer)
         return TotpEnrolment(secret, uri)
 

@@ -138,6 +138,7 @@ class Workbench:
         for leaf, data in self.store.audit_entries():
             entry = Event.from_leaf(data)
             row = {"leaf": leaf, "at": entry.at, "user": entry.actor, "what": entry.subject, **entry.body}
+            row.setdefault("username", entry.actor)  # account events: who made the change
             if query and query.casefold() not in " ".join(str(v) for v in row.values()).casefold():
                 continue
             rows.append(row)

@@ -101,6 +101,11 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        # Browsers ask for this path before reading the page's <link rel="icon">.
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     # -- signing in -----------------------------------------------------------------------
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)

@@ -106,6 +106,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "/cases":                              (200,    200,       200,    200,       200,     200,    200,  200),
     "/":                                   (200,    200,       200,    200,       200,     200,    200,  200),
     "/api/me":                             (200,    200,       200,    200,       200,     200,    200,  200),
+    "/api/search?q=Whitlock":              (200,    200,       200,    200,       200,     200,    200,  200),
+    "/search?q=Whitlock":                  (200,    200,       200,    200,       200,     200,    200,  200),
 }  # fmt: skip
 # what each viewer's case list holds
 LISTED = {"assigned": {"c2"}, "unassigned": set(), "subject": {"c2"}, "supervisor": {"c1", "c2"},
@@ -198,6 +200,31 @@ def test_uploaded_markup_is_shown_as_text(world: World) -> None:
     assert "script-src 'self'" in page.headers["content-security-policy"]
     # intake sees what they submitted, not case content
     assert client.get(f"/api/documents/{world.ids['dell']}").status_code == 404
+
+
+# what a search for the accused officer finds, for each viewer: only what they may read
+FOUND = {"assigned": set(), "unassigned": set(), "subject": set(), "supervisor": {"ash", "cass"},
+         "overseer": {"ash", "cass"}, "auditor": set(), "admin": set(), "intake": set()}  # fmt: skip
+
+
+def test_search_finds_only_what_each_viewer_may_read(world: World) -> None:
+    names = {world.ids[k]: k for k in ("ash", "cass", "dell")}
+    for viewer in VIEWERS:
+        found = world.client_for[viewer].get("/api/search", params={"q": "whitlock"}).json()
+        assert {names.get(d["id"], d["id"]) for d in found["documents"]} == FOUND[viewer], viewer
+        assert found["document_count"] == len(FOUND[viewer]), viewer  # the count leaks nothing either
+        assert (world.ids["officer"] in {e["id"] for e in found["entities"]}) == bool(FOUND[viewer]), viewer
+    # the assigned investigator finds their own case's statement by its text; the snippet marks the hit
+    found = world.client_for["assigned"].get("/api/search", params={"q": "shaved head"}).json()
+    assert [d["id"] for d in found["documents"]] == [world.ids["dell"]]
+    assert any(p["hit"] and p["text"].casefold() == "shaved" for p in found["documents"][0]["snippet"])
+    # query syntax is not passed through: quotes, operators and column filters are just words
+    for odd in ('"', "NEAR(a b)", "text:Whitlock OR *", "'); DROP TABLE documents; --"):
+        assert world.client_for["supervisor"].get("/api/search", params={"q": odd}).status_code == 200
+    page = world.client_for["supervisor"].get("/search", params={"q": "<b>whitlock</b>"})
+    assert "<b>whitlock" not in page.text and "&lt;b&gt;whitlock" in page.text
+    rows = world.client_for["auditor"].get("/api/audit", params={"q": "shaved head"}).json()
+    assert any(r["kind"] == "search" for r in rows)
 
 
 # who may confirm or reject a mention in Dell's statement (case c2), in VIEWERS order

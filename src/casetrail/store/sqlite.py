@@ -205,6 +205,23 @@ class SqliteStore:
         )
         self.conn.execute("DELETE FROM mentions WHERE document_id = ?", (doc_id,))
 
+    def search_documents(self, words: Iterable[str], limit: int) -> list[tuple[str, str]]:
+        """(document id, snippet) for documents holding every word, best first; at most `limit`.
+
+        Each word is quoted, so no query syntax reaches FTS5. The snippet marks each hit with
+        \x02 ... \x03, for the caller to highlight without trusting any markup."""
+        terms = [w.replace('"', '""') for w in words if w.strip()]
+        if not terms:
+            return []
+        query = " ".join(f'"{t}"' for t in terms)
+        rows = self.conn.execute(
+            "SELECT d.id, snippet(documents_search, 0, char(2), char(3), ' … ', 16) FROM documents_search"
+            " JOIN documents d ON d.seq = documents_search.rowid WHERE documents_search MATCH ?"
+            " ORDER BY rank LIMIT ?",
+            (query, limit),
+        )
+        return [(doc_id, snippet) for doc_id, snippet in rows]
+
     def count_documents(self) -> Mapping[str, int]:
         rows = self.conn.execute("SELECT status, COUNT(*) FROM documents GROUP BY status").fetchall()
         return {status: int(n) for status, n in rows}

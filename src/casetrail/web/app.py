@@ -212,6 +212,12 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
         message = _assign(request, ctx["session"], case_id, staff_id, role)
         return await case_page(request, case_id, message)
 
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    async def search_page(request: Request, q: str = "", offset: int = 0) -> HTMLResponse:
+        ctx = chrome(request)
+        found = bench.search(ctx["session"], q, _window(offset, PAGE)) if q.strip() else None
+        return page(request, "search.html", q=q, found=found, **ctx)
+
     @app.get("/oversight", response_class=HTMLResponse, include_in_schema=False)
     async def oversight_page(request: Request) -> HTMLResponse:
         ctx = chrome(request)
@@ -299,6 +305,11 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
         _, csrf, session = current(request)
         check_csrf(request, csrf, None)
         return {"result": _assign(request, session, case_id, staff_id, role)}
+
+    @app.get("/api/search", tags=["search"])
+    async def api_search(request: Request, q: str, offset: int = 0, limit: int = PAGE) -> dict[str, Any]:
+        """Entities whose names hold every word, and documents whose text does: only what you may read."""
+        return bench.search(current(request)[2], q, _window(offset, limit))
 
     @app.get("/api/oversight", tags=["oversight"])
     async def api_oversight(request: Request) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -57,6 +58,8 @@ class Session:
 PAGE = 200  # list items per page; the API takes `limit` and `offset`
 CHART_DOCUMENTS = 500  # the link chart is drawn from at most this many of an entity's documents, newest first
 CHART_NEIGHBOURS = 40
+SEARCH_SCAN = 5000  # text hits looked at per search, best first, before need-to-know filters them
+WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -314,6 +317,39 @@ class Workbench:
         edges = [{"from": entity_id, "to": e, "weight": weights[e]} for e in neighbours]
         return {"nodes": nodes, "edges": edges, "from_documents": len(documents)}
 
+    def search(self, session: Session, query: str, window: Window = Window()) -> dict[str, Any]:
+        """Entities by name and documents by text, only those this viewer may read; the search is audited.
+
+        Hits are filtered by need-to-know before they are counted or paged, so neither the count
+        nor a page says anything about what the viewer may not see."""
+        words = WORD.findall(query.casefold())[:12]
+        if not words:
+            return {"query": query, "entities": [], "documents": [], "document_count": 0, "more": False,
+                    "offset": window.offset, "limit": window.limit}  # fmt: skip
+        view = self.casework.entity_view()
+        entities = []
+        for eid in sorted(session.reach.entities):
+            entity = view.entities.get(eid)
+            if entity is None or not can_read_entity(session.viewer, session.reach, eid):
+                continue
+            names = " ".join((entity.name, *entity.aliases)).casefold()
+            if all(w in names for w in words):
+                entities.append({"id": eid, "name": entity.name, "type": entity.type})
+        entities.sort(key=lambda e: (len(e["name"]), e["name"], e["id"]))
+        hits = self.store.search_documents(words, SEARCH_SCAN)
+        submitters = {d: found[0].provenance.submitted_by for d, _ in hits if (found := self.casework.document(d))}
+        readable = [(d, snippet) for d, snippet in hits
+                    if can_read_document(session.viewer, session.reach, d, submitters.get(d))]  # fmt: skip
+        documents = []
+        for doc_id, snippet in window.cut(readable):
+            found = self.casework.document(doc_id)
+            row = _document_row(*found) if found else {"id": doc_id}
+            documents.append({**row, "snippet": _marked(snippet)})
+        self.audit(session, query[:200], "search")
+        return {"query": query, "entities": entities[:PAGE], "entity_count": len(entities), "documents": documents,
+                "document_count": len(readable), "more": len(hits) >= SEARCH_SCAN,
+                "offset": window.offset, "limit": window.limit}  # fmt: skip
+
     def oversight(self, session: Session) -> dict[str, Any]:
         if not can_do(session.viewer, Action.VIEW_OVERSIGHT):
             raise AccessDenied("oversight")
@@ -329,6 +365,17 @@ class Workbench:
         return {"overdue": overdue, "report": report, "alerts": alerts,
                 "escalations": [{"item": e.item_id, "reason": e.reason, "at": e.at, "case": e.case_id}
                                 for e in book.escalations if e.case_id is None or e.case_id in visible]}  # fmt: skip
+
+
+def _marked(snippet: str) -> list[dict[str, Any]]:
+    """A snippet as plain-text pieces, each saying whether it is a hit: the template escapes them all."""
+    pieces, hit = [], False
+    for part in re.split("([\x02\x03])", snippet):
+        if part in ("\x02", "\x03"):
+            hit = part == "\x02"
+        elif part:
+            pieces.append({"text": part, "hit": hit})
+    return pieces
 
 
 @cache

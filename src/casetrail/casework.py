@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
@@ -108,6 +108,7 @@ class EntityView:
     entities: dict[str, Entity]
     records: dict[str, str]  # record id -> entity id
     mentions: list[MentionRef]
+    _current: dict[EntityRef, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def by_document(self) -> dict[str, list[MentionRef]]:
@@ -152,13 +153,19 @@ class EntityView:
         return {eid: tuple(sorted(records)) for eid, records in found.items()}
 
     def current(self, ref: EntityRef | None) -> frozenset[str]:
-        """The entity ids that hold the records a reference was made with (renumbering-proof)."""
+        """The entity ids that hold the records a reference was made with (renumbering-proof).
+
+        Kept per reference: a subject named across a large inquiry holds tens of thousands of
+        records, and every request that asks who a subject is now would otherwise walk them."""
         if ref is None:
             return frozenset()
-        now = {self.records[r] for r in ref.records if r in self.records}
-        if not now and ref.entity_id in self.entities:
-            now = {ref.entity_id}
-        return frozenset(now)
+        found = self._current.get(ref)
+        if found is None:
+            now = {self.records[r] for r in ref.records if r in self.records}
+            if not now and ref.entity_id in self.entities:
+                now = {ref.entity_id}
+            found = self._current[ref] = frozenset(now)
+        return found
 
 
 class Casework:
@@ -817,6 +824,19 @@ class Casework:
             result.append({"left": pair[0], "right": pair[1], "shared": shared, "shared_count": len(ranked),
                            "recorded": reasons.get(other, [])})  # fmt: skip
         return result
+
+    def subject_cases(self, book: Casebook | None = None) -> dict[str, set[str]]:
+        """Entity -> the cases that hold it as an allegation's subject."""
+        book = book or self.book()
+
+        def compute() -> dict[str, set[str]]:
+            found: dict[str, set[str]] = defaultdict(set)
+            for cid, held in self._case_subject_entities(book).items():
+                for eid in held:
+                    found[eid].add(cid)
+            return dict(found)
+
+        return self._memo("subject_cases", self._key(book), compute)
 
     def widely_shared(self, case_id: str, max_cases_sharing: int, book: Casebook | None = None) -> list[dict[str, Any]]:
         """This case's entities that more than `max_cases_sharing` cases hold: listed once, not as a link to each."""

@@ -290,7 +290,7 @@ class Workbench:
         book = self.casework.book()
         document_cases = self.casework.document_cases(book)
         held = {c for d in readable for c in document_cases.get(d, ())}
-        held |= {s.case_id for s in book.subjects.values() if entity_id in view.current(s.entity)}
+        held |= self.casework.subject_cases(book).get(entity_id, set())
         cases = filter_cases(session.viewer, session.reach, sorted(held))
         self.audit(session, entity_id, "entity")
         return {"id": entity.id, "type": entity.type, "name": entity.name, "aliases": list(entity.aliases),

@@ -462,7 +462,15 @@ class Casework:
         return self._memo("people", self.generations()[2], lambda: PersonIndex(self.entity_view().entities.values()))
 
     def context(self, book: Casebook, case_id: str) -> AssignmentContext:
-        """What the independence rules need for one case, gathered once."""
+        """What the independence rules need for one case, gathered once per casebook leaf."""
+        if book is not self._book:
+            return self._context(book, case_id)
+        contexts: dict[str, AssignmentContext] = self._memo("contexts", (self.generations(), self._book_leaf), dict)
+        if case_id not in contexts:
+            contexts[case_id] = self._context(book, case_id)
+        return contexts[case_id]
+
+    def _context(self, book: Casebook, case_id: str) -> AssignmentContext:
         self._case(book, case_id)
         view = self.entity_view()
         linked = self.linked_cases(book, case_id)
@@ -520,7 +528,12 @@ class Casework:
         context = self.context(book, case_id)
         candidates = [self.candidate(s) for s in book.staff.values() if StaffRole.INVESTIGATOR in s.roles
                       or StaffRole.SUPERVISOR in s.roles]  # fmt: skip
-        return search(candidates, context, query) if query else eligible(candidates, context)
+        if query:
+            return search(candidates, context, query)
+        picker: dict[str, list[Candidate]] = self._memo("picker", (self.generations(), self._book_leaf), dict)
+        if case_id not in picker:
+            picker[case_id] = eligible(candidates, context)
+        return picker[case_id]
 
     def record_waiver(self, case_id: str, staff_id: str, rule: Rule, reason: str, overseer_id: str) -> Waiver:
         if not reason.strip():
@@ -775,12 +788,17 @@ class Casework:
             cid: set().union(*[view.current(s.entity) for s in book.case_subjects(cid)] or [set()])
             for cid in book.cases})  # fmt: skip
 
-    def link_summaries(self, case_id: str, max_cases_sharing: int | None = None,
-                       book: Casebook | None = None) -> list[dict[str, Any]]:  # fmt: skip
-        """One case's links as the workbench shows them: what `links(book, case_id)` finds, with the
-        `SHARED_SHOWN` most specific shared entities of each (`shared_count` says how many there
-        are), each with its evidence counted and its first `EVIDENCE_SHOWN` mentions given.
+    def link_summaries(
+        self, case_id: str, max_cases_sharing: int | None = None, book: Casebook | None = None,
+        visible: Callable[[str], bool] | None = None, limit: int | None = None,
+    ) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
+        """One case's links as the workbench shows them: how many there are, and the strongest
+        `limit` (the most specific shared entity first; links made by hand before all).
 
+        Each gives the `SHARED_SHOWN` most specific shared entities (`shared_count` says how many
+        there are), each with its evidence counted and its first `EVIDENCE_SHOWN` mentions.
+        `max_cases_sharing`: an entity more cases hold links nothing by itself (it is still listed
+        on links something rarer makes). `visible` keeps only the other cases it accepts.
         Built from the per-case index without materialising every mention of every shared entity,
         so a case that shares something with every other case still answers in milliseconds.
         """
@@ -800,20 +818,24 @@ class Casework:
                     reasons[other].append(link.reason)
         others = {c for c, held in named.items() if c != case_id and not linking.isdisjoint(held.keys())}
         others |= {c for c, held in subjects.items() if c != case_id and held & linking} | reasons.keys()
-        result = []
-        for other in sorted(others):
-            theirs = named.get(other, {})
+        if visible is not None:
+            others = {c for c in others if visible(c)}
+        scored = []
+        for other in others:
             pair = (min(case_id, other), max(case_id, other))
             ranked = []
-            for e in mine:
-                if e not in theirs and e not in subjects[other]:
-                    continue
+            for e in (mine & named.get(other, {}).keys()) | (mine & subjects[other]):
                 subject_in = tuple(c for c in pair if e in subjects[c])
                 kind = "subject" if subject_in else "pseudonym" if e in view.pseudonymous else view.kinds.get(e, "other")
-                name = view.names.get(e) or next(iter([*mine_refs.get(e, ()), *theirs.get(e, ())]), None) or e
-                name = name if isinstance(name, str) else name.text
-                ranked.append((KIND_ORDER.get(kind, len(KIND_ORDER)), sharing.get(e, 0), name, e, kind, subject_in))
+                ranked.append((KIND_ORDER.get(kind, len(KIND_ORDER)), sharing.get(e, 0), view.names.get(e, e), e, kind,
+                               subject_in))  # fmt: skip
             ranked.sort()
+            strength = (-1, 0) if reasons.get(other) else ranked[0][:2]
+            scored.append((strength, pair, other, ranked))
+        scored.sort(key=lambda s: (s[0], s[1]))
+        result = []
+        for _, pair, other, ranked in scored[:limit]:
+            theirs = named.get(other, {})
             shared = []
             for _, count, name, e, kind, subject_in in ranked[:SHARED_SHOWN]:
                 mine_e, theirs_e = mine_refs.get(e, ()), theirs.get(e, ())
@@ -821,9 +843,9 @@ class Casework:
                 shared.append({"entity_id": e, "kind": kind, "name": name, "subject_in": list(subject_in),
                                "cases_sharing": count, "evidence": [m.to_json() for m in evidence[:EVIDENCE_SHOWN]],
                                "evidence_count": len(mine_e) + len(theirs_e)})  # fmt: skip
-            result.append({"left": pair[0], "right": pair[1], "shared": shared, "shared_count": len(ranked),
-                           "recorded": reasons.get(other, [])})  # fmt: skip
-        return result
+            result.append({"left": pair[0], "right": pair[1], "other": other, "shared": shared,
+                           "shared_count": len(ranked), "recorded": reasons.get(other, [])})  # fmt: skip
+        return len(scored), result
 
     def subject_cases(self, book: Casebook | None = None) -> dict[str, set[str]]:
         """Entity -> the cases that hold it as an allegation's subject."""
@@ -894,7 +916,9 @@ class Casework:
         book = book or self.book()
         view = self.entity_view()
         accounts, proposals = self.accounts(book)
-        known: dict[str, Corroboration] = self._memo("corroboration", self._key(book), dict)
+        key = self.generations()[1:], self._shape(book)  # as accounts'
+        known: dict[str, Corroboration] = self._memo("corroboration", key, dict)
+        by_document = self._memo("proposals_by_document", key, lambda: _by_document(proposals))
         result = {}
         for subject in book.subjects.values():
             if case_id is not None and subject.case_id != case_id:
@@ -902,7 +926,10 @@ class Casework:
             for eid in view.current(subject.entity):
                 if eid not in known:
                     mentions = [m for m in view.by_entity.get(eid, ()) if m.document_id in accounts]
-                    known[eid] = corroborate(eid, view.entities[eid].name, mentions, accounts, proposals)
+                    # only the proposals that touch this entity's documents, not the whole inquiry's
+                    ranked = dict(pair for m in mentions for pair in by_document.get(m.document_id, ()))
+                    touching = [ranked[r] for r in sorted(ranked)]
+                    known[eid] = corroborate(eid, view.entities[eid].name, mentions, accounts, touching)
                 result[eid] = known[eid]
         return result
 
@@ -936,9 +963,9 @@ class Casework:
     def case_view(self, case_id: str, full: bool = True) -> dict[str, Any]:
         """A case as `case show --format json` and the case file give it.
 
-        `full=False` is the workbench's summary: corroboration as counts, and each link's evidence
-        cut to `EVIDENCE_SHOWN` mentions per shared entity. A subject named in most of a large
-        inquiry would otherwise put every document id in every page of every case naming them.
+        `full=False` is the workbench's summary: corroboration as counts, and no links (it asks
+        `link_summaries` for those it may show). A subject named in most of a large inquiry would
+        otherwise put every document id in every page of every case naming them.
         """
         book = self.book()
         case = self._case(book, case_id)
@@ -973,8 +1000,7 @@ class Casework:
                                     "leaf": s.leaf} for s in a.statuses],
                 "subjects": subjects,
             })  # fmt: skip
-        cap = None if full else int(self.settings["case_link_max_sharing"])
-        links = [l.to_json() for l in self.links(book, case_id)] if full else self.link_summaries(case_id, cap, book)
+        links = [l.to_json() for l in self.links(book, case_id)] if full else []
         context = self.context(book, case_id)
         conflicts_now = {
             (a.staff_id, a.role): check(self.candidate(book.staff[a.staff_id]), context)
@@ -1004,7 +1030,6 @@ class Casework:
             "escalations": [{"item": e.item_id, "reason": e.reason, "due": e.due, "at": e.at, "to": e.to,
                              "leaf": e.leaf} for e in book.escalations if e.case_id == case_id],
             "links": links,
-            **({} if cap is None else {"widely_shared": self.widely_shared(case_id, cap, book)}),
             "history": [entry.to_json() for entry in case.history],
         }  # fmt: skip
 
@@ -1026,6 +1051,15 @@ def _corroboration_json(found: Corroboration, full: bool) -> dict[str, Any]:
         return found.to_json()
     return {"entity_id": found.entity_id, "name": found.name, "documents": len(found.documents),
             "independent": found.independent, "at_least": found.at_least}  # fmt: skip
+
+
+def _by_document(proposals: Sequence[AccountProposal]) -> dict[str, list[tuple[int, AccountProposal]]]:
+    """Document -> the proposals naming it, each with its place in the ranked list."""
+    found: dict[str, list[tuple[int, AccountProposal]]] = defaultdict(list)
+    for rank, p in enumerate(proposals):
+        found[p.left].append((rank, p))
+        found[p.right].append((rank, p))
+    return dict(found)
 
 
 def _evidence_order(ref: MentionRef) -> tuple[str, int, int]:

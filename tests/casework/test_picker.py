@@ -12,6 +12,7 @@ import pytest
 
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
+from casetrail.linking.links import KIND_ORDER
 from casetrail.intake.register import Register, Submission, iter_files
 from casetrail.model.casework import AssignmentRole, PartyRole, Rule, StaffRole
 from casetrail.policy.independence import check
@@ -109,8 +110,17 @@ def test_link_summaries_agree_with_the_links(casework: Casework) -> None:
     assert len(book.cases) >= 3, "runs after the picker test, which opens the cases"
     for case_id in book.cases:
         full = {(l.left, l.right): l for l in casework.links(book, case_id)}
-        summary = {(s["left"], s["right"]): s for s in casework.link_summaries(case_id, None, book)}
-        assert summary.keys() == full.keys(), case_id
+        count, listed = casework.link_summaries(case_id, None, book)
+        summary = {(s["left"], s["right"]): s for s in listed}
+        assert summary.keys() == full.keys() and count == len(listed), case_id
+        # strongest first: made by hand, then by the most specific shared entity
+        strength = [(-1, 0) if s["recorded"] else (KIND_ORDER[s["shared"][0]["kind"]], s["shared"][0]["cases_sharing"])
+                    for s in listed]  # fmt: skip
+        assert strength == sorted(strength), case_id
+        assert casework.link_summaries(case_id, None, book, limit=1) == (count, listed[:1])
+        hidden = {s["other"] for s in listed[::2]}
+        assert {s["other"] for s in casework.link_summaries(case_id, None, book, visible=lambda c: c not in hidden)[1]} == (
+            {s["other"] for s in listed} - hidden)
         for pair, link in full.items():
             got, shown = summary[pair], link.shared[:10]
             assert got["shared_count"] == len(link.shared), pair
@@ -121,7 +131,7 @@ def test_link_summaries_agree_with_the_links(casework: Casework) -> None:
             assert sorted(got["recorded"]) == sorted(link.recorded), pair
         # with a cap, an entity more cases hold links nothing by itself; a link made by hand always shows
         for cap in (1, 2):
-            capped = {(s["left"], s["right"]) for s in casework.link_summaries(case_id, cap, book)}
+            capped = {(s["left"], s["right"]) for s in casework.link_summaries(case_id, cap, book)[1]}
             expected = {pair for pair, link in full.items()
                         if link.recorded or any(s.cases_sharing <= cap for s in link.shared)}  # fmt: skip
             assert capped == expected, (case_id, cap)

@@ -19,7 +19,6 @@ from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.errors import CasetrailError
 from casetrail.intake.register import utc_now
-from casetrail.linking.links import KIND_ORDER
 from casetrail.model.casework import Participant, StaffRole
 from casetrail.model.document import Document
 from casetrail.model.entity import DecisionKind
@@ -58,6 +57,7 @@ class Session:
 PAGE = 200  # list items per page; the API takes `limit` and `offset`
 CHART_DOCUMENTS = 500  # the link chart is drawn from at most this many of an entity's documents, newest first
 CHART_NEIGHBOURS = 40
+LINKS_SHOWN = 100  # a case's linked cases in the API, strongest first; the page shows 25 of them
 SEARCH_SCAN = 5000  # text hits looked at per search, best first, before need-to-know filters them
 WORD = re.compile(r"\w+")
 
@@ -170,18 +170,15 @@ class Workbench:
                              if can_read_document(session.viewer, session.reach, d["id"])]  # fmt: skip
         # A link shows what another case holds: only links to cases this viewer may read, and only
         # evidence from documents they may read. Strongest first (most specific shared entity).
-        links = []
-        for link in view["links"]:
-            other = link["right"] if link["left"] == case_id else link["left"]
-            if not can_read_case(session.viewer, session.reach, other):
-                continue
+        cap = int(self.casework.settings["case_link_max_sharing"])
+        count, links = self.casework.link_summaries(
+            case_id, cap, visible=lambda other: can_read_case(session.viewer, session.reach, other), limit=LINKS_SHOWN)
+        for link in links:
             for shared in link["shared"]:
                 shared["evidence"] = [m for m in shared["evidence"]
                                       if can_read_document(session.viewer, session.reach, m["document_id"])]  # fmt: skip
-            links.append({**link, "other": other})
-        links.sort(key=lambda l: min((KIND_ORDER.get(s["kind"], len(KIND_ORDER)), s["cases_sharing"]) for s in l["shared"])
-                   if l["shared"] else (-1, 0))  # fmt: skip
-        view["links"] = links
+        view["links"], view["link_count"] = links, count
+        view["widely_shared"] = self.casework.widely_shared(case_id, cap)
         for shared in view.get("widely_shared", []):
             shared["readable"] = can_read_entity(session.viewer, session.reach, shared["entity_id"])
         view["identifying_details_available"] = may_reveal_identity(session.viewer, case_id, session.reach)

@@ -227,6 +227,26 @@ def test_search_finds_only_what_each_viewer_may_read(world: World) -> None:
     assert any(r["kind"] == "search" for r in rows)
 
 
+# who may export case c2's file (it holds the parties' identifying details), in VIEWERS order
+EXPORT = (200, 404, 200, 200, 200, 404, 404, 404)
+
+
+def test_a_case_file_export_needs_reach_a_reason_and_is_audited(world: World, tmp_path: Path) -> None:
+    from casetrail.casefile import verify_case_file
+
+    route = f"/api/cases/{world.ids['c2']}/export"
+    assert world.client_for["supervisor"].get(route).status_code == 428  # no reason
+    got = {v: world.client_for[v].get(route, params={"reason": "disclosure to the panel"}).status_code for v in VIEWERS}
+    assert got == dict(zip(VIEWERS, EXPORT))
+    response = world.client_for["supervisor"].get(route, params={"reason": "disclosure to the panel"})
+    assert response.headers["content-type"] == "application/zip"
+    bundle = tmp_path / "c2.zip"
+    bundle.write_bytes(response.content)
+    assert verify_case_file(bundle, world.home.verifier_key()).ok
+    rows = world.client_for["auditor"].get("/api/audit", params={"q": "disclosure to the panel"}).json()
+    assert {r["kind"] for r in rows} == {"export"}
+
+
 # who may confirm or reject a mention in Dell's statement (case c2), in VIEWERS order
 DECIDE = (200, 404, 200, 200, 404, 404, 404, 404)
 

@@ -287,6 +287,15 @@ def create_app(home: Home, secure_cookies: bool = True) -> FastAPI:
     async def api_case(request: Request, case_id: str, reason: str | None = None) -> dict[str, Any]:
         return bench.case(current(request)[2], case_id, reason)
 
+    @app.get("/api/cases/{case_id}/export", tags=["cases"], response_class=Response,
+             responses={200: {"content": {"application/zip": {}}}})  # fmt: skip
+    async def api_export(request: Request, case_id: str, reason: str | None = None) -> Response:
+        """The case file: case, events with inclusion proofs, documents with receipts, one signed
+        checkpoint; `casetrail verify-case-file` checks it offline. Needs a reason (audited)."""
+        data = bench.export(current(request)[2], case_id, reason)
+        return Response(data, media_type="application/zip",
+                        headers={"Content-Disposition": f'attachment; filename="{_safe_name(case_id)}.zip"'})  # fmt: skip
+
     @app.get("/api/cases/{case_id}/parties/{party_id}/identity", tags=["cases"])
     async def api_identity(request: Request, case_id: str, party_id: str, reason: str | None = None) -> dict[str, Any]:
         return bench.identity(current(request)[2], case_id, party_id, reason)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import atexit
 import gc
 import re
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from casetrail.analysis import Analysis
@@ -200,6 +202,21 @@ class Workbench:
             raise AccessDenied(party_id)
         self.audit(session, party_id, "identity", reason, fields="entity")
         return {"party": party.id, "pseudonym": party.pseudonym, "entity": party.entity.to_json() if party.entity else None}
+
+    def export(self, session: Session, case_id: str, reason: str | None) -> bytes:
+        """A case file (zip) that verifies offline. Its events hold the parties' identifying details,
+        exactly as recorded (a proof covers every byte), so exporting asks what opening them asks:
+        reach, a role that may see them, and a reason, which the read audit keeps."""
+        if not can_read_case(session.viewer, session.reach, case_id) or not may_reveal_identity(
+            session.viewer, case_id, session.reach
+        ):
+            raise AccessDenied(case_id)
+        if not (reason or "").strip():
+            raise ReasonRequired("exporting a case file needs a reason")
+        with tempfile.TemporaryDirectory() as tmp:
+            data = self.casework.export(case_id, Path(tmp) / f"{case_id}.zip").read_bytes()
+        self.audit(session, case_id, "export", reason, fields="case file")
+        return data
 
     def documents(self, session: Session, window: Window = Window()) -> tuple[int, list[dict[str, Any]]]:
         """The documents this viewer may see, newest first: how many, and one page of them."""

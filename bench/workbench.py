@@ -399,6 +399,17 @@ def run(args: argparse.Namespace) -> None:
         if profile:
             profile_one(world, ids, [r[0] for r in results], profile, args.profile_lines)
 
+        # The heaviest entity page: the readable entity named in the most documents (in the synthetic
+        # inquiry, an officer named in most of them). The sampled routes above rarely draw it.
+        view = world.casework.entity_view()
+        user = world.users["supervisor"]
+        reach = Workbench(world.casework).session_for(user.id, user.username, user.roles, user.staff_id).reach
+        busiest = max(reach.entities, key=lambda e: len(view.entity_documents.get(e, ())))
+        out("busiest_entity_documents", len(view.entity_documents.get(busiest, ())))
+        heavy = [first_request_ms(world.clients["supervisor"], f"/entities/{busiest}") for _ in range(5)]
+        out("busiest_entity_page_ms_median", statistics.median(heavy))
+        out("busiest_entity_page_ms_max", max(heavy))
+
         # After a change another process made, the first request recomputes what depends on it.
         supervisor = world.clients["supervisor"]
         entity = ids["supervisor"]["entities"][0]

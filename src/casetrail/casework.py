@@ -110,6 +110,12 @@ class EntityView:
     mentions: list[MentionRef]
     _current: dict[EntityRef, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
+    def build_indexes(self) -> None:
+        """Build every index now rather than on first use (a server does, before its first request)."""
+        for name in ("by_document", "by_entity", "document_entities", "entity_documents", "kinds", "names",
+                     "pseudonymous", "records_of"):  # fmt: skip
+            getattr(self, name)
+
     @cached_property
     def by_document(self) -> dict[str, list[MentionRef]]:
         found: dict[str, list[MentionRef]] = defaultdict(list)

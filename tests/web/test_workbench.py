@@ -282,3 +282,12 @@ def test_confirming_and_rejecting_a_mention_is_recorded_and_applied_by_the_next_
     after = {m["id"]: m for m in supervisor.get(f"/api/documents/{world.ids['dell']}").json()["mentions"]}
     assert after[target["id"]]["record_id"] == target["record_id"]
     assert after[target["id"]]["entity_id"] != target["entity_id"]
+
+
+def test_a_warm_server_loads_its_views_before_the_first_request(world: World) -> None:
+    app = create_app(world.home, secure_cookies=False, warm=True)
+    with TestClient(app) as client:  # runs the lifespan, as uvicorn does
+        assert {"view", "accounts", "document_cases"} <= app.state.workbench.casework._memos.keys()
+        signed = client.post("/login", data={"username": "supervisor", "password": PASSWORD}, follow_redirects=False)
+        assert signed.status_code == 303
+        assert client.get(f"/api/cases/{world.ids['c1']}").status_code == 200

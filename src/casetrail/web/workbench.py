@@ -98,6 +98,14 @@ class Workbench:
         self._sessions: dict[tuple[str, str, frozenset[str], str | None], Session] = {}
         self._stamp: Any = None
 
+    def warm(self) -> None:
+        """Load what the first pages would: the casebook, the entity view and its indexes, the accounts."""
+        self.casework.book()
+        self.casework.entity_view().build_indexes()
+        self.casework.document_cases()
+        self.casework.accounts()
+        gc.freeze()
+
     # -- who is looking -------------------------------------------------------------------
 
     def session_for(self, user_id: str, username: str, roles: frozenset[str], staff_id: str | None) -> Session:

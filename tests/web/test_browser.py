@@ -227,6 +227,16 @@ def test_an_investigators_day(browser: Browser, site: Site) -> None:
         page.go_back()
         page.wait_for_url(f"{site.url}/entities/{ids['officer']}")
 
+        # -- search from the header: names and text, only what this supervisor may read -----------
+        page.get_by_role("searchbox", name="Search names and text").fill("scar cheek")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/search\?q=scar"))
+        expect(page.locator("ol.hits li").first).to_be_visible()
+        expect(page.locator("ol.hits mark").first).to_have_text(re.compile(r"scar|cheek", re.IGNORECASE))
+        shot(page, "04b-search")
+        page.go_back()
+        page.wait_for_url(f"{site.url}/entities/{ids['officer']}")
+
         # -- the case: the picker offers only independent people; the accused is refused --------
         page.get_by_role("link", name=ids["c1"]).first.click()
         page.wait_for_url(f"{site.url}/cases/{ids['c1']}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from casetrail.model.casework import Casebook
 from casetrail.oversight.deadlines import ACTION_OVERDUE, INTELLIGENCE_WITHOUT_ACTION, find_overdue
-from casetrail.oversight.report import build_report, render_report
+from casetrail.oversight.report import build_report, render_report, time_to_action
 
 from tests.oversight.events import action, book, completed, escalation, intelligence, moment
 
@@ -133,3 +133,16 @@ def test_render_is_readable() -> None:
 def test_render_an_empty_book() -> None:
     text = render_report(build_report(Casebook(), NOW))
     assert "In total: 0 intelligence items." in text and "Nothing has been recorded." in text
+
+
+def test_time_to_action_charts_count_each_item_once_in_its_bucket() -> None:
+    charts = time_to_action(build_report(book(*EVENTS), NOW, "C-0001"))
+    waited = {b["label"]: b["count"] for b in charts["intelligence_to_first_action"]}
+    # I-0001 waited 13 days, I-0002 one day; I-0003 never acted on and overdue; I-0004 not yet due (not shown)
+    assert waited == {"same day": 0, "1–7 days": 1, "8–14 days": 1, "15–30 days": 0, "31–90 days": 0,
+                      "over 90 days": 0, "never, now overdue": 1}  # fmt: skip
+    done = {b["label"]: b["count"] for b in charts["action_completion"]}
+    # A-0001 completed 2 days late, A-0003 on time, A-0002 open past its due date
+    assert done == {"on time": 1, "1–7 days late": 1, "8–14 days late": 0, "15–30 days late": 0,
+                    "31–90 days late": 0, "over 90 days late": 0, "open, overdue": 1}  # fmt: skip
+    assert [b.get("alarm", False) for b in charts["action_completion"]][-1] is True

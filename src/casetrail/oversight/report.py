@@ -220,3 +220,41 @@ def render_report(report: dict[str, Any]) -> str:
     if not report["intelligence"] and not report["actions"]:
         lines += ["", "Nothing has been recorded."]
     return "\n".join(lines) + "\n"
+
+
+# Buckets for the time-to-action charts: (label, lowest day, highest day); None is open-ended.
+DAY_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("same day", 0, 0), ("1–7 days", 1, 7), ("8–14 days", 8, 14), ("15–30 days", 15, 30),
+    ("31–90 days", 31, 90), ("over 90 days", 91, None),
+)  # fmt: skip
+
+
+def time_to_action(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The dashboard's two charts, from a report: how long intelligence waited for its first action
+    (and how much never got one), and how late actions were completed (and how many are open late)."""
+
+    def bucket(days: int) -> str:
+        return next(label for label, low, high in DAY_BUCKETS if days >= low and (high is None or days <= high))
+
+    waited: dict[str, int] = {label: 0 for label, _, _ in DAY_BUCKETS}
+    never = 0
+    for item in report["intelligence"]:
+        if item["days_to_first_action"] is None:
+            never += item["status"] == OVERDUE
+        else:
+            waited[bucket(max(0, item["days_to_first_action"]))] += 1
+    every_action = [a for i in report["intelligence"] for a in i["actions"]] + report["actions"]
+    lateness = {"on time": sum(a["status"] == COMPLETED_ON_TIME for a in every_action)}
+    for label, _, _ in DAY_BUCKETS[1:]:
+        lateness[f"{label} late"] = 0
+    open_late = 0
+    for action in every_action:
+        if action["status"] == COMPLETED_LATE:
+            lateness[f"{bucket(max(1, action['days_late']))} late"] += 1
+        open_late += action["status"] == OVERDUE
+    return {
+        "intelligence_to_first_action": [{"label": k, "count": v} for k, v in waited.items()]
+        + [{"label": "never, now overdue", "count": never, "alarm": True}],
+        "action_completion": [{"label": k, "count": v} for k, v in lateness.items()]
+        + [{"label": "open, overdue", "count": open_late, "alarm": True}],
+    }

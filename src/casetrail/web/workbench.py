@@ -25,6 +25,7 @@ from casetrail.model.casework import Participant, StaffRole
 from casetrail.model.document import Document
 from casetrail.model.entity import DecisionKind
 from casetrail.model.event import Event, EventType
+from casetrail.oversight.report import time_to_action
 from casetrail.policy.access import (
     Action,
     Reach,
@@ -384,7 +385,9 @@ class Workbench:
         # an alert names a subject: shown only to those who may read that entity (never the subject)
         alerts = [{"entity_id": a.key, "at": a.at, **a.detail} for a in book.alerts
                   if can_read_entity(session.viewer, session.reach, a.key)]  # fmt: skip
-        return {"overdue": overdue, "report": report, "alerts": alerts,
+        unacted = [i for i in report.get("intelligence", []) if not i["actions"]]
+        return {"overdue": overdue, "report": report, "alerts": alerts, "unacted": unacted,
+                "charts": time_to_action(report),
                 "escalations": [{"item": e.item_id, "reason": e.reason, "at": e.at, "case": e.case_id}
                                 for e in book.escalations if e.case_id is None or e.case_id in visible]}  # fmt: skip
 

@@ -240,6 +240,13 @@ def test_an_investigators_day(browser: Browser, site: Site) -> None:
         # -- the case: the picker offers only independent people; the accused is refused --------
         page.get_by_role("link", name=ids["c1"]).first.click()
         page.wait_for_url(f"{site.url}/cases/{ids['c1']}")
+        # a survivor is shown by pseudonym; opening their identifying details asks for a reason
+        parties = page.locator("section", has=page.get_by_role("heading", name="Complainants and witnesses"))
+        expect(parties).to_contain_text("Ash")
+        parties.locator("input[name=reason]").first.fill("checking a safeguarding referral")
+        parties.get_by_role("button", name="Open").first.click()
+        expect(page.get_by_role("status")).to_contain_text("Identifying details of Ash")
+        expect(page.get_by_role("status")).to_contain_text("Your reason is in the read audit")
         picker = page.locator("select[name=staff_id]")
         offered = picker.locator("option").all_inner_texts()
         assert "Imogen Tait" in offered and "Darren Whitlock" not in offered, offered
@@ -292,6 +299,15 @@ def test_an_investigators_day(browser: Browser, site: Site) -> None:
         page.wait_for_url(f"{site.url}/integrity")
         expect(page.locator("strong.ok")).to_have_text("OK")
         shot(page, "07-integrity")
+        # ... and finds who opened Ash's identifying details, and why
+        page.get_by_role("link", name="Audit").click()
+        page.wait_for_url(f"{site.url}/audit")
+        page.get_by_role("textbox", name="Search").fill("safeguarding referral")
+        page.get_by_role("button", name="Search").click()
+        row = page.locator("table tr", has_text="checking a safeguarding referral")
+        expect(row).to_contain_text("identity")
+        expect(row).to_contain_text("hmarsh")
+        shot(page, "08-audit")
         sign_out(page, site)
     except (Error, AssertionError):
         shot(page, "failure")  # what the page looked like when the day went wrong

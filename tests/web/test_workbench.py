@@ -183,6 +183,11 @@ def test_every_read_is_audited_and_identity_needs_a_reason(world: World) -> None
     kinds = {(r["kind"], r["what"], r["reason"]) for r in rows}
     assert ("case", world.ids["c1"], "quarterly review") in kinds
     assert ("identity", world.ids["party"], "safeguarding check") in kinds
+    # found by its leaf number too (not in the recorded JSON), and by a word in another case
+    leaf = next(r["leaf"] for r in rows if r["reason"] == "quarterly review")
+    by_leaf = world.client_for["auditor"].get("/api/audit", params={"q": str(leaf)}).json()
+    assert leaf in {r["leaf"] for r in by_leaf}
+    assert world.client_for["auditor"].get("/api/audit", params={"q": "QUARTERLY Review"}).json()
     register = Register.open(world.home)
     assert verify_store(register.store, register.objects, NoteVerifier.from_text(world.home.verifier_key())).ok
 

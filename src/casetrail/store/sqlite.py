@@ -427,14 +427,20 @@ class SqliteStore:
         )
         return [(int(idx), bytes(data)) for idx, data in rows]
 
-    def audit_entries(self, limit: int | None = None) -> list[tuple[int, bytes]]:
-        """Read-audit and account events (who could read, and who read), newest first."""
+    def audit_entries(self, containing: str | None = None) -> Iterator[tuple[int, bytes]]:
+        """Read-audit and account events (who could read, and who read), newest first, as a stream:
+        a caller that wants a page stops reading there. `containing` keeps only entries whose
+        recorded JSON holds that text (case-insensitively for ASCII; filtered by the database)."""
         sql = (
             "SELECT e.idx, e.data FROM casework_events c JOIN entries e ON e.idx = c.leaf_index"
-            " WHERE c.type IN ('read.audited', 'account.created', 'account.changed') ORDER BY e.idx DESC"
+            " WHERE c.type IN ('read.audited', 'account.created', 'account.changed')"
         )
-        rows = self.conn.execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ())
-        return [(int(idx), bytes(data)) for idx, data in rows]
+        params: tuple[Any, ...] = ()
+        if containing:
+            sql += " AND instr(lower(CAST(e.data AS TEXT)), lower(?)) > 0"
+            params = (containing,)
+        for idx, data in self.conn.execute(sql + " ORDER BY e.idx DESC", params):
+            yield int(idx), bytes(data)
 
     def iter_casework_rows(self) -> Iterator[tuple[int, str, str]]:
         for idx, kind, subject in self.conn.execute(

@@ -206,14 +206,26 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
         return page(request, "cases.html", cases=bench.cases(ctx["session"]), **ctx)
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def case_page(request: Request, case_id: str, message: str | None = None) -> HTMLResponse:
+    async def case_page(request: Request, case_id: str, message: str | None = None,
+                        revealed: dict[str, Any] | None = None) -> HTMLResponse:  # fmt: skip
         ctx = chrome(request)
         case = bench.case(ctx["session"], case_id)
         picker = []
         if can_do(ctx["session"].viewer, Action.ASSIGN):
             picker = [{"id": c.staff.id, "name": c.staff.name} for c in bench.casework.assignable(case_id)]
         return page(request, "case.html", case=case, picker=picker, roles=[r.value for r in AssignmentRole],
-                    message=message, **ctx)  # fmt: skip
+                    message=message, revealed=revealed, **ctx)  # fmt: skip
+
+    @app.post("/cases/{case_id}/parties/{party_id}/identity", response_class=HTMLResponse, include_in_schema=False)
+    async def identity_page(request: Request, case_id: str, party_id: str, reason: str = Form(""),
+                            csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+        ctx = chrome(request)
+        check_csrf(request, ctx["csrf"], csrf_token)
+        try:
+            revealed = {"ok": True, **bench.identity(ctx["session"], case_id, party_id, reason)}
+        except ReasonRequired as error:
+            revealed = {"ok": False, "error": str(error), "party": party_id}
+        return await case_page(request, case_id, revealed=revealed)
 
     @app.post("/cases/{case_id}/assign", response_class=HTMLResponse, include_in_schema=False)
     async def assign_page(request: Request, case_id: str, staff_id: str = Form(...), role: str = Form(...),

@@ -208,6 +208,7 @@ def test_an_investigators_day(browser: Browser, site: Site) -> None:
         expect(page.locator("#chart")).to_have_attribute("data-rendered", re.compile(r"^\d+$"))
         graph = page.request.get(f"{site.url}/api/entities/{ids['officer']}").json()["graph"]
         assert len(graph["nodes"]) >= 3, graph
+        assert {"id": ids["c1"], "type": "case"}.items() <= next(n for n in graph["nodes"] if n["type"] == "case").items()
         assert page.locator("#chart").get_attribute("data-rendered") == str(len(graph["nodes"]))
         # the timeline is dated by the register's receipt, oldest first
         dated = page.locator("#timeline li time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")

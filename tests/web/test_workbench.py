@@ -145,6 +145,9 @@ def test_lists_and_search_obey_the_same_rules(world: World) -> None:
                     if m["entity_id"]:
                         graph = world.client_for[viewer].get(f"/api/entities/{m['entity_id']}").json()["graph"]
                         assert world.ids["officer"] not in {n["id"] for n in graph["nodes"]}, viewer
+                        # and its case nodes are cases the viewer may read (c1 is not, for either)
+                        shown = {n["id"] for n in graph["nodes"] if n["type"] == "case"}
+                        assert shown <= {world.ids[k] for k in LISTED[viewer]} and world.ids["c1"] not in shown
 
 
 def test_unsigned_requests_are_turned_away(world: World) -> None:

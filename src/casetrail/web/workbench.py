@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from casetrail.analysis import Analysis
@@ -60,6 +61,7 @@ class Session:
 PAGE = 200  # list items per page; the API takes `limit` and `offset`
 CHART_DOCUMENTS = 500  # the link chart is drawn from at most this many of an entity's documents, newest first
 CHART_NEIGHBOURS = 40
+CHART_CASES = 12
 LINKS_SHOWN = 100  # a case's linked cases in the API, strongest first; the page shows 25 of them
 SEARCH_SCAN = 5000  # text hits looked at per search, best first, before need-to-know filters them
 WORD = re.compile(r"\w+")
@@ -317,16 +319,18 @@ class Workbench:
         document_cases = self.casework.document_cases(book)
         held = {c for d in readable for c in document_cases.get(d, ())}
         held |= self.casework.subject_cases(book).get(entity_id, set())
-        cases = filter_cases(session.viewer, session.reach, sorted(held))
+        cases = [{"id": c, "title": book.cases[c].title} for c in filter_cases(session.viewer, session.reach, sorted(held))]
         self.audit(session, entity_id, "entity")
         return {"id": entity.id, "type": entity.type, "name": entity.name, "aliases": list(entity.aliases),
                 "attributes": entity.attributes, "document_count": len(readable), "mention_count": sum(counts.values()),
                 "offset": window.offset, "limit": window.limit, "documents": page, "timeline": timeline,
                 "mentions": mentions, "cases": cases,
-                "graph": self.neighbourhood(session, entity_id, readable[:CHART_DOCUMENTS])}  # fmt: skip
+                "graph": self.neighbourhood(session, entity_id, readable[:CHART_DOCUMENTS], cases)}  # fmt: skip
 
-    def neighbourhood(self, session: Session, entity_id: str, documents: list[str]) -> dict[str, Any]:
-        """The link chart's data: entities that share these (readable) documents with this one.
+    def neighbourhood(self, session: Session, entity_id: str, documents: list[str],
+                      cases: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:  # fmt: skip
+        """The link chart's data: entities that share these (readable) documents with this one, and
+        the (readable) cases it is in, up to `CHART_CASES` of them.
 
         A notorious officer can be named in tens of thousands of documents; the chart is drawn from
         the newest `CHART_DOCUMENTS` of them and says so (`from_documents`)."""
@@ -338,9 +342,15 @@ class Workbench:
                     weights[m.entity_id] += 1
         neighbours = [e for e in filter_entities(session.viewer, session.reach, list(weights)) if e in view.entities]
         neighbours = sorted(neighbours, key=lambda e: (-weights[e], e))[:CHART_NEIGHBOURS]
-        nodes = [{"id": entity_id, "label": view.entities[entity_id].name, "type": view.entities[entity_id].type}]
-        nodes += [{"id": e, "label": view.entities[e].name, "type": view.entities[e].type} for e in neighbours]
+        def node(e: str) -> dict[str, Any]:
+            return {"id": e, "label": view.entities[e].name, "type": view.entities[e].type, "href": f"/entities/{e}"}
+
+        nodes = [node(entity_id), *(node(e) for e in neighbours)]
         edges = [{"from": entity_id, "to": e, "weight": weights[e]} for e in neighbours]
+        for case in list(cases)[:CHART_CASES]:
+            nodes.append({"id": case["id"], "label": f"{case['id']} {case['title']}", "type": "case",
+                          "href": f"/cases/{case['id']}"})  # fmt: skip
+            edges.append({"from": entity_id, "to": case["id"], "weight": None})
         return {"nodes": nodes, "edges": edges, "from_documents": len(documents)}
 
     def search(self, session: Session, query: str, window: Window = Window()) -> dict[str, Any]:

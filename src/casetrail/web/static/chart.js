@@ -50,7 +50,7 @@
     }
     var centre = entity.id;
     var maxWeight = 1;
-    graph.edges.forEach(function (e) { maxWeight = Math.max(maxWeight, e.weight || 1); });
+    graph.edges.forEach(function (e) { if (e.weight) maxWeight = Math.max(maxWeight, e.weight); });
     // Neighbours come heaviest first. They go on rings round the centre, the most often named on the
     // inner ring; each ring is turned part of a step against the others so labels do not stack.
     var position = {}, ringOf = {}, rings = [], sizes = [10, 14, 18, 24];
@@ -71,11 +71,15 @@
       });
     });
     var elements = graph.nodes.map(function (n) {
-      return { group: "nodes", data: { id: n.id, label: n.label || n.id, type: n.type, colour: colourOf(n.type) },
+      return { group: "nodes", data: { id: n.id, label: n.label || n.id, type: n.type, colour: colourOf(n.type),
+                                       href: n.href || "/entities/" + encodeURIComponent(n.id) },
                position: position[n.id], classes: n.id === centre ? "centre" : "" };
     }).concat(graph.edges.map(function (e, i) {
-      return { group: "edges", data: { id: "e" + i, source: e.from, target: e.to, weight: e.weight || 1,
-                                       width: 1 + 5 * (e.weight || 1) / maxWeight } };
+      // an edge to a case has no count: the entity is in that case
+      return { group: "edges", data: { id: "e" + i, source: e.from, target: e.to,
+                                       label: e.weight ? String(e.weight) : "",
+                                       width: e.weight ? 1 + 5 * e.weight / maxWeight : 1.5 },
+               classes: e.weight ? "" : "to-case" };
     }));
     chart.textContent = "";
     if (graph.nodes.length > 25) chart.classList.add("chart-large");
@@ -101,10 +105,12 @@
         { selector: "node.left", style: { "text-valign": "center", "text-halign": "left", "text-margin-x": -5 } },
         { selector: "node.right", style: { "text-valign": "center", "text-halign": "right", "text-margin-x": 5 } },
         { selector: "node:active", style: { "overlay-opacity": 0.1 } },
+        { selector: "node[type = 'case']", style: { "shape": "round-rectangle", "width": 30, "height": 22 } },
+        { selector: "edge.to-case", style: { "line-style": "dashed" } },
         // a line's number sits by the neighbour's end, away from the centre's own label
         { selector: "edge", style: {
             "width": "data(width)", "line-color": "#b8c0cc", "curve-style": "straight",
-            "target-label": "data(weight)", "target-text-offset": 30, "font-size": 11, "color": "#5b6575",
+            "target-label": "data(label)", "target-text-offset": 30, "font-size": 11, "color": "#5b6575",
             "text-background-color": "#ffffff", "text-background-opacity": 1, "text-background-padding": 1 } }
       ],
       layout: { name: "preset" }
@@ -121,7 +127,7 @@
     if (cy.zoom() > 1.2) { cy.zoom(1.2); cy.center(); }
     cy.on("tap", "node", function (event) {
       var id = event.target.id();
-      if (id !== centre) window.location.assign("/entities/" + encodeURIComponent(id));
+      if (id !== centre) window.location.assign(event.target.data("href"));
     });
     cy.on("mouseover", "node", function (event) { if (event.target.id() !== centre) chart.classList.add("pointing"); });
     cy.on("mouseout", "node", function () { chart.classList.remove("pointing"); });

@@ -8,9 +8,9 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 import typer
 from rich.console import Console
@@ -29,6 +29,8 @@ from casetrail.store.home import Home
 
 if TYPE_CHECKING:
     from casetrail.analysis import Analysis
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Tamper-evident records for independent investigations.", no_args_is_help=True)
 log_app = typer.Typer(help="The signed, append-only log.", no_args_is_help=True)
@@ -56,6 +58,15 @@ def main_options(
 def fail(message: str, code: int = 1) -> None:
     err.print(f"error: {message}", markup=False)
     raise typer.Exit(code)
+
+
+def run(action: Callable[[], T]) -> T:
+    """The action's result; a casetrail error becomes a one-line message and exit code 1."""
+    try:
+        return action()
+    except CasetrailError as error:
+        fail(str(error))
+        raise  # unreachable: fail exits
 
 
 # -- set-up -------------------------------------------------------------------------------

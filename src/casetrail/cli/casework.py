@@ -9,17 +9,15 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Optional, TypeVar
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.table import Table
 
 from casetrail.casework import Casework
-from casetrail.cli.app import State, app, err, fail, open_register, out
-from casetrail.errors import CasetrailError
+from casetrail.cli.app import State, app, err, fail, open_register, out, run
 from casetrail.model.casework import (
     AllegationStatus,
     AssignmentRole,
@@ -32,7 +30,6 @@ from casetrail.model.casework import (
     parse_instant,
 )
 
-T = TypeVar("T")
 
 case_app = typer.Typer(help="Cases: complaints and investigations, their documents and parties.", no_args_is_help=True)
 staff_app = typer.Typer(help="The investigating body's staff, who can be assigned to cases.", no_args_is_help=True)
@@ -67,14 +64,6 @@ DEFAULT_BY = os.environ.get("CASETRAIL_USER") or _default_actor()
 def open_casework() -> Casework:
     register = open_register()
     return Casework(register, State.home.config())
-
-
-def run(action: Callable[[], T]) -> T:
-    try:
-        return action()
-    except CasetrailError as error:
-        fail(str(error))
-        raise  # unreachable
 
 
 def emit_json(value: Any) -> None:

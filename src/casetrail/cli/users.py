@@ -10,22 +10,18 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Annotated, Optional, TypeVar
+from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 
 from casetrail.casework import Casework
-from casetrail.cli.app import State, app, err, fail, open_register, out
-from casetrail.errors import CasetrailError
+from casetrail.cli.app import State, app, err, fail, open_register, out, run
 from casetrail.intake.register import Register
 from casetrail.model.casework import StaffRole
 from casetrail.store.accounts import AccountStore
 from casetrail.web.auth import Accounts, User, in_ledger
-
-T = TypeVar("T")
 
 user_app = typer.Typer(help="Local accounts for the workbench: roles, passwords, a second factor.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -44,14 +40,6 @@ def operator() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
-
-
-def run(action: Callable[[], T]) -> T:
-    try:
-        return action()
-    except CasetrailError as error:
-        fail(str(error))
-        raise  # unreachable
 
 
 def find_user(accounts: Accounts, username: str) -> User:

@@ -27,7 +27,6 @@ import cProfile
 import hashlib
 import io
 import json
-import math
 import pstats
 import random
 import statistics
@@ -38,6 +37,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+
+from _timing import pct, repeat
 
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
@@ -68,25 +69,6 @@ def out(name: str, value: Any) -> None:
     if isinstance(value, float):
         value = f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
     print(f"{name}={value}", flush=True)
-
-
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-def repeat(fn: Callable[[int], Any], reps: int, budget: float, least: int = 3) -> list[float]:
-    """Seconds per call of fn(i): `reps` calls, or fewer (never under `least`) once `budget` is spent."""
-    samples: list[float] = []
-    spent = 0.0
-    for i in range(reps):
-        start = time.perf_counter()
-        fn(i)
-        samples.append(time.perf_counter() - start)
-        spent += samples[-1]
-        if spent > budget and len(samples) >= least:
-            break
-    return samples
 
 
 class Timings:

@@ -33,18 +33,18 @@ import argparse
 import cProfile
 import io
 import json
-import math
 import pstats
 import random
 import statistics
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from _timing import pct, repeat
 from fastapi.testclient import TestClient
 
 from casetrail.analysis import Analysis
@@ -71,11 +71,6 @@ def out(name: str, value: Any) -> None:
     if isinstance(value, float):
         value = f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
     print(f"{name}={value}", flush=True)
-
-
-def pct(samples: Sequence[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 class TruthExtractor:
@@ -310,19 +305,6 @@ def readable_ids(world: World, viewer: str, requests: int, seed: int) -> dict[st
     return {kind: rng.sample(pool, min(len(pool), requests)) for kind, pool in pools.items()}
 
 
-def timed(fn: Callable[[int], Any], requests: int, budget: float, least: int) -> list[float]:
-    samples: list[float] = []
-    spent = 0.0
-    for i in range(requests):
-        start = time.perf_counter()
-        fn(i)
-        samples.append(time.perf_counter() - start)
-        spent += samples[-1]
-        if spent > budget and len(samples) >= least:
-            break
-    return samples
-
-
 def run(args: argparse.Namespace) -> None:
     print(f"# casetrail workbench bench: {args.documents} documents, up to {args.max_cases} cases", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -343,7 +325,7 @@ def run(args: argparse.Namespace) -> None:
 
         # Baselines, in the same run. Warm both first.
         static.get("/static/style.css")
-        base_static = statistics.median(timed(lambda i: static.get("/static/style.css"), args.requests, 1e9, 1))
+        base_static = statistics.median(repeat(lambda i: static.get("/static/style.css"), args.requests, 1e9, 1))
         doc_ids = ids["supervisor"]["documents"] or [d.id for d, _, _ in store.iter_documents()][: args.requests]
 
         def read(i: int) -> None:
@@ -351,7 +333,7 @@ def run(args: argparse.Namespace) -> None:
             store.get_document(doc_id)
             store.get_text(doc_id)
 
-        base_store = statistics.median(timed(read, args.requests, 1e9, 1))
+        base_store = statistics.median(repeat(read, args.requests, 1e9, 1))
         out("baseline_static_get_ms_median", base_static * 1e3)
         out("baseline_store_read_ms_median", base_store * 1e3)
 
@@ -376,7 +358,7 @@ def run(args: argparse.Namespace) -> None:
 
                 if args.warm:
                     get(0)  # warm: templates compiled, caches filled
-                samples = timed(get, args.requests, args.budget, args.least)
+                samples = repeat(get, args.requests, args.budget, args.least)
                 med, p95 = statistics.median(samples), pct(samples, 0.95)
                 results.append((key, route.name, med, p95))
                 out(f"{key}_requests", len(samples))

@@ -240,11 +240,15 @@ class Workbench:
         visible = [(d, s, leaf) for d, s, leaf in reversed(rows) if d.id in allowed]
         return len(visible), [_document_row(d, s, leaf) for d, s, leaf in window.cut(visible)]
 
-    def document(self, session: Session, doc_id: str, reason: str | None = None) -> dict[str, Any]:
+    def _readable_document(self, session: Session, doc_id: str) -> tuple[Document, str, int]:
+        """The document's record, if this viewer may read it; the one check before showing or acting on one."""
         found = self.store.get_document(doc_id)
         if found is None or not can_read_document(session.viewer, session.reach, doc_id, found[0].provenance.submitted_by):
             raise AccessDenied(doc_id)
-        doc, status, leaf = found
+        return found
+
+    def document(self, session: Session, doc_id: str, reason: str | None = None) -> dict[str, Any]:
+        doc, status, leaf = self._readable_document(session, doc_id)
         text = self.store.get_text(doc_id) if status != "sealed" else None
         resolved = self.store.mention_records(doc_id)
         names = self.casework.entity_view().names
@@ -267,7 +271,7 @@ class Workbench:
         that binds every later resolution run. The change shows after the next run (`casetrail analyse`)."""
         if not can_do(session.viewer, Action.ANALYSE):
             raise AccessDenied(doc_id)
-        document = self.document_header(session, doc_id)
+        self._readable_document(session, doc_id)
         entity_id, record_id = self.store.mention_records(doc_id).get(mention_id, (None, None))
         if entity_id is None or record_id is None or not can_read_entity(session.viewer, session.reach, entity_id):
             raise AccessDenied(f"{doc_id}/{mention_id}")
@@ -278,16 +282,9 @@ class Workbench:
             commit = analysis.decide(DecisionKind.CONFIRM, record_id, entity_id, session.username, reason)
         else:
             commit = analysis.decide(DecisionKind.SPLIT, record_id, None, session.username, reason)
-        return {"document": document["id"], "mention": mention_id, "record": record_id, "entity": entity_id,
+        return {"document": doc_id, "mention": mention_id, "record": record_id, "entity": entity_id,
                 "verdict": verdict, "leaf_index": commit.indices[0],
                 "applies": "at the next resolution run (casetrail analyse)"}  # fmt: skip
-
-    def document_header(self, session: Session, doc_id: str) -> dict[str, Any]:
-        """A document's record without its text, for checks before acting on it (not a read of its content)."""
-        found = self.casework.document(doc_id) or self.store.get_document(doc_id)
-        if found is None or not can_read_document(session.viewer, session.reach, doc_id, found[0].provenance.submitted_by):
-            raise AccessDenied(doc_id)
-        return _document_row(*found)
 
     def entity(self, session: Session, entity_id: str, window: Window = Window()) -> dict[str, Any]:
         """An entity as this viewer may see it: its documents newest first (one page), their mentions, cases, chart."""

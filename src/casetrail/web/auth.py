@@ -244,10 +244,8 @@ class Accounts:
             username=name, password_hash=hash_password(password), roles=tuple(sorted(granted)),
             staff_id=(staff_id or "").strip() or None, totp_secret=None, created_at=_iso(_instant(now)),
         )  # fmt: skip
-        if self.store.get_user_by_name(name) is not None:
-            raise AccountError(f"the username {name!r} is taken")
-
         def write() -> None:
+            # Refused inside the commit, so the account event rolls back with it.
             if not self.store.add_user(row):
                 raise AccountError(f"the username {name!r} is taken")
 
@@ -282,18 +280,19 @@ class Accounts:
     def set_disabled(self, user_id: str, disabled: bool = True, by: str = "unknown") -> int:
         """Disable (or re-enable) an account; disabling ends its sessions. Returns sessions ended."""
         row = self._row(user_id)
-        ended = [0]
+        ended = 0
 
         def write() -> None:
+            nonlocal ended
             self.store.set_disabled(row.id, disabled)
             if disabled:
-                ended[0] = self.store.delete_user_sessions(row.id)
+                ended = self.store.delete_user_sessions(row.id)
             else:
                 self.store.reset_failed_logins(row.id)
 
         change = "disabled" if disabled else "enabled"
         self._recorded(EventType.ACCOUNT_CHANGED, row, by, {"fields": "disabled", "change": change}, write)
-        return ended[0]
+        return ended
 
     # -- signing in -------------------------------------------------------------------------
 

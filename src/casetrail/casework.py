@@ -212,6 +212,17 @@ class Casework:
             self.on_computed()
         return value
 
+    def _kept(self, name: str, key: Hashable, item: str, compute: Callable[[], T]) -> T:
+        """One entry of a kept table (contexts, pickers, corroboration): computed once per item while `key` holds."""
+        table: dict[str, T] = self._memo(name, key, dict)
+        if item not in table:
+            table[item] = compute()
+        return table[item]
+
+    def _leaf(self) -> Hashable:
+        """Keys what depends on every casework event: the store's generations and the book's newest leaf."""
+        return self.generations(), self._book_leaf
+
     @staticmethod
     def _shape(book: Casebook) -> tuple[int, ...]:
         """The sizes of the book's append-only parts that links, accounts and indexes depend on."""
@@ -471,10 +482,7 @@ class Casework:
         """What the independence rules need for one case, gathered once per casebook leaf."""
         if book is not self._book:
             return self._context(book, case_id)
-        contexts: dict[str, AssignmentContext] = self._memo("contexts", (self.generations(), self._book_leaf), dict)
-        if case_id not in contexts:
-            contexts[case_id] = self._context(book, case_id)
-        return contexts[case_id]
+        return self._kept("contexts", self._leaf(), case_id, lambda: self._context(book, case_id))
 
     def _context(self, book: Casebook, case_id: str) -> AssignmentContext:
         self._case(book, case_id)
@@ -532,14 +540,14 @@ class Casework:
         """The assignee picker: only people the same check would accept, whatever the query."""
         book = self.book()
         context = self.context(book, case_id)
-        candidates = [self.candidate(s) for s in book.staff.values() if StaffRole.INVESTIGATOR in s.roles
-                      or StaffRole.SUPERVISOR in s.roles]  # fmt: skip
+
+        def candidates() -> list[Candidate]:
+            return [self.candidate(s) for s in book.staff.values() if StaffRole.INVESTIGATOR in s.roles
+                    or StaffRole.SUPERVISOR in s.roles]  # fmt: skip
+
         if query:
-            return search(candidates, context, query)
-        picker: dict[str, list[Candidate]] = self._memo("picker", (self.generations(), self._book_leaf), dict)
-        if case_id not in picker:
-            picker[case_id] = eligible(candidates, context)
-        return picker[case_id]
+            return search(candidates(), context, query)
+        return self._kept("picker", self._leaf(), case_id, lambda: eligible(candidates(), context))
 
     def record_waiver(self, case_id: str, staff_id: str, rule: Rule, reason: str, overseer_id: str) -> Waiver:
         if not reason.strip():
@@ -910,33 +918,35 @@ class Casework:
         return accounts, proposals
 
     def corroboration(self, entity_id: str, book: Casebook | None = None) -> Corroboration:
+        """How many independent accounts name this entity; kept until accounts or the book change."""
+        book = book or self.book()
         view = self.entity_view()
         if entity_id not in view.entities:
             raise CaseworkError(f"no entity {entity_id!r}; see `casetrail entities`")
         accounts, proposals = self.accounts(book)
-        mentions = [m for m in view.by_entity.get(entity_id, ()) if m.document_id in accounts]
-        return corroborate(entity_id, view.entities[entity_id].name, mentions, accounts, proposals)
+        key = self.generations()[1:], self._shape(book)  # as accounts'
+
+        def compute() -> Corroboration:
+            by_document = self._memo("proposals_by_document", key, lambda: _by_document(proposals))
+            mentions = [m for m in view.by_entity.get(entity_id, ()) if m.document_id in accounts]
+            # only the proposals that touch this entity's documents, not the whole inquiry's
+            ranked = dict(pair for m in mentions for pair in by_document.get(m.document_id, ()))
+            touching = [ranked[r] for r in sorted(ranked)]
+            return corroborate(entity_id, view.entities[entity_id].name, mentions, accounts, touching)
+
+        return self._kept("corroboration", key, entity_id, compute)
 
     def subject_corroboration(self, book: Casebook | None = None, case_id: str | None = None) -> dict[str, Corroboration]:
         """Corroboration for every entity that is a subject of an allegation (in one case, if given)."""
         book = book or self.book()
         view = self.entity_view()
-        accounts, proposals = self.accounts(book)
-        key = self.generations()[1:], self._shape(book)  # as accounts'
-        known: dict[str, Corroboration] = self._memo("corroboration", key, dict)
-        by_document = self._memo("proposals_by_document", key, lambda: _by_document(proposals))
         result = {}
         for subject in book.subjects.values():
             if case_id is not None and subject.case_id != case_id:
                 continue
             for eid in view.current(subject.entity):
-                if eid not in known:
-                    mentions = [m for m in view.by_entity.get(eid, ()) if m.document_id in accounts]
-                    # only the proposals that touch this entity's documents, not the whole inquiry's
-                    ranked = dict(pair for m in mentions for pair in by_document.get(m.document_id, ()))
-                    touching = [ranked[r] for r in sorted(ranked)]
-                    known[eid] = corroborate(eid, view.entities[eid].name, mentions, accounts, touching)
-                result[eid] = known[eid]
+                if eid not in result:
+                    result[eid] = self.corroboration(eid, book)
         return result
 
     def raise_alerts(self, by: str, threshold: int | None = None) -> list[dict[str, Any]]:

@@ -26,10 +26,12 @@ ALLOWED: dict[str, set[str]] = {
     "analysis": BASE | {"intake", "ledger", "store", "extraction", "resolution"},
     "casework": BASE | {"intake", "ledger", "store", "resolution", "linking", "policy", "oversight", "casefile"},
     "cli": BASE | {"cli", "web", "analysis", "casework", "casefile", "demo", "linking", "policy", "intake", "ledger", "store", "extraction", "resolution", "oversight",
-                   "synthetic", "web"},  # fmt: skip
+                   "synthetic", "web", "views", "inquiry"},  # fmt: skip
     "casefile": BASE | {"ledger", "store", "casefile"},
     "demo": BASE | {"casework"},
-    "web": BASE | {"web", "casework", "analysis", "casefile", "intake", "ledger", "store", "policy", "linking",
+    "inquiry": BASE | {"casework", "intake", "ledger", "store", "web"},
+    "views": BASE | {"views", "casework", "casefile", "ledger", "policy", "oversight"},
+    "web": BASE | {"web", "views", "inquiry", "casework", "analysis", "casefile", "intake", "ledger", "store", "policy", "linking",
                    "oversight"},  # fmt: skip
     "__main__": {"cli"},
     "__init__": set(),

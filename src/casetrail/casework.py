@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from casetrail.errors import CaseworkError, IndependenceError
 from casetrail.intake.register import Register, utc_now
 from casetrail.ledger.log import Commit
+from casetrail.ledger.record import record
 from casetrail.linking.accounts import AccountProposal, group_accounts, propose_same_accounts
 from casetrail.linking.corroboration import Corroboration, corroborate
 from casetrail.linking.descriptions import UnknownProposal, propose_unknown_matches
@@ -41,6 +42,7 @@ from casetrail.model.casework import (
     Casebook,
     CaseKind,
     Category,
+    Conflict,
     Description,
     DocumentFacts,
     EntityRef,
@@ -278,14 +280,7 @@ class Casework:
             raise
 
     def _record(self, events: Sequence[Event]) -> Commit:
-        leaves = [event.to_leaf() for event in events]
-
-        def index(indices: list[int]) -> None:
-            self.store.add_casework_events(
-                (i, event.type.value, event.subject) for i, event in zip(indices, events)
-            )
-
-        return self.log.append(leaves, also=index)
+        return record(self.log, self.store, events)
 
     @staticmethod
     def _event(kind: EventType, subject: str, actor: str, body: dict[str, Any], at: str | None = None) -> Event:
@@ -484,18 +479,37 @@ class Casework:
             return self._context(book, case_id)
         return self._kept("contexts", self._leaf(), case_id, lambda: self._context(book, case_id))
 
+    def participants(self, book: Casebook | None = None) -> dict[str, tuple[Participant, ...]]:
+        """Each case's subjects and parties with the entities that are them now: the one builder of
+        the policy's inputs, used by need-to-know (`policy.access.reach`) and by independence alike."""
+        book = book or self.book()
+        if book is not self._book:
+            return self._participants(book)
+        return self._memo("participants", self._leaf(), lambda: self._participants(book))
+
+    def _participants(self, book: Casebook) -> dict[str, tuple[Participant, ...]]:
+        view = self.entity_view()
+        found: dict[str, tuple[Participant, ...]] = {}
+        for cid in book.cases:
+            found[cid] = (
+                *(Participant(cid, "subject", f"{s.label} ({s.id}, {s.allegation_id})", s.staff_id,
+                              view.current(s.entity), s.force, s.unit) for s in book.case_subjects(cid)),
+                *(Participant(cid, p.role.value, f"{p.pseudonym} ({p.id})", p.staff_id, view.current(p.entity))
+                  for p in book.case_parties(cid)),
+            )  # fmt: skip
+        return found
+
+    def conflicts_now(self, book: Casebook, assignment: Assignment) -> tuple[Conflict, ...]:
+        """What the rules would now object to in a current assignment (evidence that came later)."""
+        context = self.context(book, assignment.case_id)
+        return check(self.candidate(book.staff[assignment.staff_id]), context).conflicts
+
     def _context(self, book: Casebook, case_id: str) -> AssignmentContext:
         self._case(book, case_id)
         view = self.entity_view()
         linked = self.linked_cases(book, case_id)
-        participants: list[Participant] = []
-        for cid in [case_id, *sorted(linked)]:
-            for subject in book.case_subjects(cid):
-                participants.append(Participant(cid, "subject", f"{subject.label} ({subject.id}, {subject.allegation_id})",
-                                                subject.staff_id, view.current(subject.entity), subject.force, subject.unit))  # fmt: skip
-            for party in book.case_parties(cid):
-                participants.append(Participant(cid, party.role.value, f"{party.pseudonym} ({party.id})",
-                                                party.staff_id, view.current(party.entity)))  # fmt: skip
+        every = self.participants(book)
+        participants = [p for cid in [case_id, *sorted(linked)] for p in every.get(cid, ())]
         named: dict[str, list[MentionRef]] = defaultdict(list)
         for doc in self._live_documents(book.cases[case_id]):
             for ref in view.by_document.get(doc, ()):
@@ -659,13 +673,18 @@ class Casework:
                 found.append((assignment, verdict))
         return found
 
-    def report(self, now: datetime | None = None, case_id: str | None = None) -> dict[str, Any]:
+    def report(
+        self, now: datetime | None = None, case_id: str | None = None,
+        visible: Callable[[str | None], bool] | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """The oversight report; `visible` keeps only the items whose case it accepts (totals too)."""
         book = self.book()
-        report = build_report(book, now or datetime.now(timezone.utc), case_id)
+        report = build_report(book, now or datetime.now(timezone.utc), case_id, visible)
         report["assignment_conflicts"] = [
             {"item": e.item_id, "case": e.case_id, "escalated_at": e.at, "leaf": e.leaf, "to": e.to}
             for e in book.escalations
             if e.reason == ASSIGNMENT_CONFLICT and (case_id is None or e.case_id == case_id)
+            and (visible is None or visible(e.case_id))
         ]
         return report
 
@@ -1009,7 +1028,7 @@ class Casework:
                     "corroboration": [_corroboration_json(corroboration[e], full) for e in current if e in corroboration],
                 })  # fmt: skip
             allegations.append({
-                "id": a.id, "category": a.category, "category_label": self._label(a.category),
+                "id": a.id, "category": a.category, "category_label": self.category_label(a.category),
                 "summary": a.summary, "period": a.period.to_json() if a.period else None, "place": a.place,
                 "status": a.status.value,
                 "status_history": [{"status": s.status.value, "reason": s.reason, "at": s.at, "by": s.actor,
@@ -1049,17 +1068,8 @@ class Casework:
             "history": [entry.to_json() for entry in case.history],
         }  # fmt: skip
 
-    def _label(self, code: str) -> str:
+    def category_label(self, code: str) -> str:
         return next((c.label for c in self.categories if c.code == code), code)
-
-    def export(self, case_id: str, out: Path) -> Path:
-        from casetrail.casefile import export_case_file
-
-        case = self.case_view(case_id)
-        book = self.book()
-        leaves = [entry.leaf for entry in book.cases[case_id].history]
-        return export_case_file(out, case=case, event_leaves=leaves, document_ids=list(book.cases[case_id].documents),
-                                store=self.store, objects=self.register.objects, log=self.log)  # fmt: skip
 
 
 def _corroboration_json(found: Corroboration, full: bool) -> dict[str, Any]:

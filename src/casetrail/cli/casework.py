@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 
 from casetrail.casework import Casework
+from casetrail.errors import CaseworkError
 from casetrail.cli.app import State, app, err, fail, open_register, out, run
 from casetrail.model.casework import (
     AllegationStatus,
@@ -253,7 +254,16 @@ def case_links(case_id: Annotated[Optional[str], typer.Argument()] = None, forma
 @case_app.command("export")
 def case_export(case_id: str, out_path: Annotated[Path, typer.Argument(metavar="OUT")]) -> None:
     """Write the case file, with every document's receipt, as a zip that verifies offline."""
-    path = run(lambda: open_casework().export(case_id, out_path))
+    from casetrail.views.export import export_case
+    from casetrail.views.sight import operator_sight
+
+    def export() -> Path:
+        casework = open_casework()
+        if case_id not in casework.book().cases:
+            raise CaseworkError(f"no case {case_id!r}; see `casetrail case list`")
+        return export_case(operator_sight(casework, DEFAULT_BY), casework, case_id, out_path)
+
+    path = run(export)
     out.print(f"wrote {path}; check it with `casetrail verify-case-file {path} --key KEY`")
 
 

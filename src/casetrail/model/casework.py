@@ -283,14 +283,19 @@ class Conflict:
     detail: str
     evidence: tuple[str, ...] = ()  # documents, mentions, parties that show it
     waivable: bool = False
+    # The case the conflict arises in (this one, or a linked one): who may read the detail
+    # depends on it. None on conflicts recorded before it was kept.
+    case_id: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"rule": self.rule.value, "detail": self.detail, "evidence": list(self.evidence),
-                "waivable": self.waivable}  # fmt: skip
+                "waivable": self.waivable, "case": self.case_id}  # fmt: skip
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> "Conflict":
-        return cls(Rule(raw["rule"]), raw["detail"], tuple(raw.get("evidence", ())), bool(raw.get("waivable")))
+        case = raw.get("case")
+        return cls(Rule(raw["rule"]), raw["detail"], tuple(raw.get("evidence", ())), bool(raw.get("waivable")),
+                   case if isinstance(case, str) else None)  # fmt: skip
 
 
 @dataclass(frozen=True)

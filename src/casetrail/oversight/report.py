@@ -13,6 +13,7 @@ it stood on some earlier day, replay the ledger up to that day and pass that day
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -82,15 +83,21 @@ def _intelligence(book: Casebook, item: Intelligence, now: datetime) -> dict[str
     }  # fmt: skip
 
 
-def build_report(book: Casebook, now: datetime, case_id: str | None = None) -> dict[str, Any]:
-    """The report as JSON-ready data, for one case or (case_id None) for everything."""
-    items = sorted((i for i in book.intelligence.values() if case_id is None or i.case_id == case_id),
+def build_report(
+    book: Casebook, now: datetime, case_id: str | None = None, visible: Callable[[str | None], bool] | None = None
+) -> dict[str, Any]:
+    """The report as JSON-ready data, for one case or (case_id None) for everything; `visible`
+    keeps only the items whose case (None: no case) it accepts, totals included."""
+
+    def wanted(item_case: str | None) -> bool:
+        return (case_id is None or item_case == case_id) and (visible is None or visible(item_case))
+
+    items = sorted((i for i in book.intelligence.values() if wanted(i.case_id)),
                    key=lambda i: (parse_instant(i.received_at), i.id))  # fmt: skip
     shown = {i.id for i in items}
     # An action whose intelligence item is not in this report (another case, or a dangling id)
     # is listed on its own rather than lost.
-    standalone = sorted((a for a in book.actions.values()
-                         if (case_id is None or a.case_id == case_id) and a.intelligence_id not in shown),
+    standalone = sorted((a for a in book.actions.values() if wanted(a.case_id) and a.intelligence_id not in shown),
                         key=lambda a: (parse_instant(a.raised_at), a.id))  # fmt: skip
     intelligence = [_intelligence(book, i, now) for i in items]
     actions = [_action(book, a, now) for a in standalone]

@@ -43,9 +43,9 @@ RuleCheck = Callable[[Candidate, AssignmentContext], list[Conflict]]
 SUBJECT = "subject"
 
 
-def _conflict(rule: Rule, detail: str, evidence: Iterable[str] = ()) -> Conflict:
+def _conflict(rule: Rule, case_id: str, detail: str, evidence: Iterable[str] = ()) -> Conflict:
     # Waivability comes from the model's one list, never from the rule function's say-so.
-    return Conflict(rule, detail, tuple(evidence), rule in WAIVABLE_RULES)
+    return Conflict(rule, detail, tuple(evidence), rule in WAIVABLE_RULES, case_id)
 
 
 def _article(capacity: str) -> str:
@@ -65,7 +65,7 @@ def _party_conflicts(
         if evidence:
             where = f"linked case {p.case_id}" if linked else p.case_id
             detail = f"{candidate.staff.name} is {_article(p.capacity)} {p.capacity} in {where}: {p.label}"
-            conflicts.append(_conflict(rule, detail, evidence))
+            conflicts.append(_conflict(rule, p.case_id, detail, evidence))
     return conflicts
 
 
@@ -95,7 +95,7 @@ def named_in_documents(candidate: Candidate, context: AssignmentContext) -> list
         documents = sorted({m.document_id for m in mentions})
         detail = (f"{candidate.staff.name} is named in the case's documents as entity {entity_id} "
                   f"({len(mentions)} mention(s) in {len(documents)} document(s))")  # fmt: skip
-        conflicts.append(_conflict(Rule.NAMED_IN_DOCUMENTS, detail, [_cite(m) for m in mentions]))
+        conflicts.append(_conflict(Rule.NAMED_IN_DOCUMENTS, context.case_id, detail, [_cite(m) for m in mentions]))
     return conflicts
 
 
@@ -108,7 +108,7 @@ def same_force(candidate: Candidate, context: AssignmentContext) -> list[Conflic
     """The candidate serves in the force of one of the case's subjects."""
     force = candidate.staff.force
     return [
-        _conflict(Rule.SAME_FORCE, f"{candidate.staff.name} serves in {force}, the force of subject {p.label} "
+        _conflict(Rule.SAME_FORCE, p.case_id, f"{candidate.staff.name} serves in {force}, the force of subject {p.label} "
                                    f"({p.force}) in {p.case_id}", [f"subject {p.label}: force {p.force}"])
         for p in _subjects(context)
         if same_organisation(force, p.force)
@@ -125,7 +125,7 @@ def same_unit(candidate: Candidate, context: AssignmentContext) -> list[Conflict
         if forces_compatible and same_organisation(staff.unit, p.unit):
             detail = f"{staff.name} serves in {staff.unit}, the unit of subject {p.label} ({p.unit}) in {p.case_id}"
             evidence = [f"subject {p.label}: unit {p.unit}, force {p.force or 'unknown'}"]
-            conflicts.append(_conflict(Rule.SAME_UNIT, detail, evidence))
+            conflicts.append(_conflict(Rule.SAME_UNIT, p.case_id, detail, evidence))
     return conflicts
 
 

@@ -21,26 +21,17 @@ from typing import Any
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.errors import CasetrailError
-from casetrail.intake.register import utc_now
-from casetrail.model.casework import Participant, StaffRole
+from casetrail.inquiry import Inquiry
+from casetrail.model.casework import AssignmentRole
 from casetrail.model.document import Document
 from casetrail.model.entity import DecisionKind
-from casetrail.model.event import Event, EventType
-from casetrail.oversight.report import time_to_action
-from casetrail.policy.access import (
-    Action,
-    Reach,
-    Viewer,
-    can_do,
-    can_read_case,
-    can_read_document,
-    can_read_entity,
-    filter_cases,
-    filter_documents,
-    filter_entities,
-    may_reveal_identity,
-    reach,
-)
+from casetrail.model.event import Event
+from casetrail.policy.access import Action, filter_cases, filter_documents, filter_entities
+from casetrail.views.case import CaseView, build_case_view
+from casetrail.views.conflicts import VerdictView, refused, verdict_view
+from casetrail.views.export import export_case
+from casetrail.views.oversight import OversightView, build_oversight_view
+from casetrail.views.sight import Sight, sight_for
 
 
 class AccessDenied(CasetrailError):
@@ -51,20 +42,17 @@ class ReasonRequired(CasetrailError):
     """Opening identifying details needs a reason, which the read audit keeps."""
 
 
-@dataclass(frozen=True)
-class Session:
-    viewer: Viewer
-    reach: Reach
-    username: str
+Session = Sight  # a signed-in person's sight, kept between their requests
 
 
 PAGE = 200  # list items per page; the API takes `limit` and `offset`
 CHART_DOCUMENTS = 500  # the link chart is drawn from at most this many of an entity's documents, newest first
 CHART_NEIGHBOURS = 40
 CHART_CASES = 12
-LINKS_SHOWN = 100  # a case's linked cases in the API, strongest first; the page shows 25 of them
 SEARCH_SCAN = 5000  # text hits looked at per search, best first, before need-to-know filters them
 WORD = re.compile(r"\w+")
+# What an auditor sees of a read-audit or account event: who, what kind, why, which fields, what changed.
+AUDIT_FIELDS = ("kind", "reason", "fields", "username", "account", "change", "roles", "staff_id")
 
 
 @dataclass(frozen=True)
@@ -89,14 +77,15 @@ class Workbench:
     move (new documents, a resolution run), whichever process wrote them; read audits move neither.
     """
 
-    def __init__(self, casework: Casework) -> None:
-        self.casework = casework
-        self.store = casework.store
+    def __init__(self, inquiry: Inquiry) -> None:
+        self.inquiry = inquiry
+        self.casework: Casework = inquiry.casework
+        self.store = inquiry.store
         # The kept views hold millions of objects at 100,000 documents. Left to the cyclic
         # collector, every full collection would walk them all (hundreds of milliseconds, in
         # whichever request it lands). Freezing moves what exists out of its sight; reference
         # counting still frees a view when a newer one replaces it.
-        casework.on_computed = gc.freeze
+        self.casework.on_computed = gc.freeze
         _unfreeze_at_exit()
         self._sessions: dict[tuple[str, str, frozenset[str], str | None], Session] = {}
         self._stamp: Any = None
@@ -107,6 +96,7 @@ class Workbench:
         self.casework.entity_view().build_indexes()
         self.casework.document_cases()
         self.casework.accounts()
+        self.casework.participants()
         gc.freeze()
 
     # -- who is looking -------------------------------------------------------------------
@@ -118,37 +108,18 @@ class Workbench:
             self._stamp = stamp
         key = (user_id, username, frozenset(roles), staff_id)
         if key not in self._sessions:
-            self._sessions[key] = self._session(user_id, username, roles, staff_id)
+            self._sessions[key] = sight_for(self.casework, user_id, username, roles, staff_id)
         return self._sessions[key]
-
-    def _session(self, user_id: str, username: str, roles: frozenset[str], staff_id: str | None) -> Session:
-        book = self.casework.book()
-        entity_ids: frozenset[str] = frozenset()
-        if staff_id and staff_id in book.staff:
-            entity_ids = self.casework.candidate(book.staff[staff_id]).entity_ids
-        viewer = Viewer(user_id, frozenset(StaffRole(r) for r in roles), staff_id, entity_ids)
-        view = self.casework.entity_view()
-        case_documents = {cid: set(case.documents) for cid, case in book.cases.items()}
-        participants: dict[str, list[Participant]] = {}
-        for cid in book.cases:
-            participants[cid] = [
-                *(Participant(cid, "subject", s.label, s.staff_id, view.current(s.entity), s.force, s.unit)
-                  for s in book.case_subjects(cid)),
-                *(Participant(cid, p.role.value, p.pseudonym, p.staff_id, view.current(p.entity))
-                  for p in book.case_parties(cid)),
-            ]  # fmt: skip
-        return Session(viewer, reach(viewer, book, case_documents, view.document_entities, participants), username)
 
     # -- the audit ------------------------------------------------------------------------
 
     def audit(self, session: Session, what: str, kind: str, reason: str | None = None, fields: str | None = None) -> None:
+        """One `read.audited` event per response that showed content: who, what, when and why."""
         body = {"kind": kind, "reason": reason, "fields": fields, "username": session.username}
-        event = Event(EventType.READ_AUDITED, what, utc_now(), session.viewer.user_id, body)
-        self.casework.log.append([event.to_leaf()], also=lambda idx: self.store.add_casework_events(
-            [(idx[0], EventType.READ_AUDITED.value, what)]))  # fmt: skip
+        self.inquiry.audit(session.viewer.user_id, what, body)
 
     def audit_log(self, session: Session, query: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-        if not can_do(session.viewer, Action.READ_AUDIT):
+        if not session.may(Action.READ_AUDIT):
             raise AccessDenied("only auditors read the audit log")
         rows = []
         # The database narrows by the recorded JSON when that cannot lose a match (ASCII, nothing
@@ -156,13 +127,17 @@ class Workbench:
         narrow = query if query and query.isascii() and not query.isdigit() and not set(query) & set('"\\') else None
         for leaf, data in self.store.audit_entries(containing=narrow):
             entry = Event.from_leaf(data)
-            row = {"leaf": leaf, "at": entry.at, "user": entry.actor, "what": entry.subject, **entry.body}
+            shown = {key: entry.body[key] for key in AUDIT_FIELDS if key in entry.body}  # never the raw body
+            row = {"leaf": leaf, "at": entry.at, "user": entry.actor, "what": entry.subject, **shown}
             row.setdefault("username", entry.actor)  # account events: who made the change
             if query and query.casefold() not in " ".join(str(v) for v in row.values()).casefold():
                 continue
             rows.append(row)
             if len(rows) >= limit:
                 break
+        # Recorded after the search, and without the query, so the audit log's own reads do not
+        # fill the results of the next search for the same words.
+        self.audit(session, "audit log", "audit")
         return rows
 
     # -- reads ----------------------------------------------------------------------------
@@ -170,44 +145,47 @@ class Workbench:
     def cases(self, session: Session) -> list[dict[str, Any]]:
         book = self.casework.book()
         allowed = filter_cases(session.viewer, session.reach, list(book.cases))
+        self.audit(session, "case list", "cases")
         return [{"id": c.id, "title": c.title, "kind": c.kind.value, "opened_at": c.opened_at,
                  "documents": len(c.documents), "allegations": len(c.allegation_ids)}
                 for c in (book.cases[i] for i in allowed)]  # fmt: skip
 
     def require_case(self, session: Session, case_id: str) -> None:
         """Act on a case only if you may read it (the read itself is not audited: nothing is shown)."""
-        if not can_read_case(session.viewer, session.reach, case_id):
+        if not session.case(case_id):
             raise AccessDenied(case_id)
 
-    def case(self, session: Session, case_id: str, reason: str | None = None) -> dict[str, Any]:
+    def case(self, session: Session, case_id: str, reason: str | None = None) -> CaseView:
         self.require_case(session, case_id)
-        view = self.casework.case_view(case_id, full=False)
-        view["documents"] = [d for d in view["documents"]
-                             if can_read_document(session.viewer, session.reach, d["id"])]  # fmt: skip
-        # A link shows what another case holds: only links to cases this viewer may read, and only
-        # evidence from documents they may read. Strongest first (most specific shared entity).
-        cap = int(self.casework.settings["case_link_max_sharing"])
-        count, links = self.casework.link_summaries(
-            case_id, cap, visible=lambda other: can_read_case(session.viewer, session.reach, other), limit=LINKS_SHOWN)
-        for link in links:
-            for shared in link["shared"]:
-                shared["evidence"] = [m for m in shared["evidence"]
-                                      if can_read_document(session.viewer, session.reach, m["document_id"])]  # fmt: skip
-        view["links"], view["link_count"] = links, count
-        view["widely_shared"] = self.casework.widely_shared(case_id, cap)
-        for shared in view.get("widely_shared", []):
-            shared["readable"] = can_read_entity(session.viewer, session.reach, shared["entity_id"])
-        view["identifying_details_available"] = may_reveal_identity(session.viewer, case_id, session.reach)
-        for party in view["parties"]:
-            party["entity"] = None  # identifying: only through `identity`, with a reason
+        view = build_case_view(session, self.casework, case_id)
         self.audit(session, case_id, "case", reason)
         return view
 
+    def picker(self, session: Session, case_id: str, query: str | None = None) -> list[dict[str, Any]]:
+        """Whom this viewer may assign to the case: only people the independence check accepts."""
+        self.require_case(session, case_id)
+        if not session.may(Action.ASSIGN):
+            raise AccessDenied(case_id)
+        found = [{"id": c.staff.id, "name": c.staff.name, "force": c.staff.force}
+                 for c in self.casework.assignable(case_id, query)]  # fmt: skip
+        self.audit(session, case_id, "picker", query)
+        return found
+
+    def assign(self, session: Session, case_id: str, staff_id: str, role: str) -> VerdictView:
+        """Check and, if independent, assign; the verdict says what kind of conflict, never where."""
+        self.require_case(session, case_id)
+        if not session.may(Action.ASSIGN):
+            raise AccessDenied(case_id)
+        try:
+            verdict = self.casework.assign(case_id, staff_id, AssignmentRole(role), session.username)
+        except (CasetrailError, ValueError) as error:
+            return refused(str(error))
+        self.audit(session, case_id, "verdict", fields=staff_id)
+        return verdict_view(session, case_id, verdict)
+
     def identity(self, session: Session, case_id: str, party_id: str, reason: str | None) -> dict[str, Any]:
         """A survivor's identifying details: only with reach, only with a reason, always audited."""
-        if not can_read_case(session.viewer, session.reach, case_id) or not may_reveal_identity(
-            session.viewer, case_id, session.reach
-        ):
+        if not session.identity(case_id):
             raise AccessDenied(case_id)
         if not (reason or "").strip():
             raise ReasonRequired("opening identifying details needs a reason")
@@ -215,20 +193,18 @@ class Workbench:
         if party is None or party.case_id != case_id:
             raise AccessDenied(party_id)
         self.audit(session, party_id, "identity", reason, fields="entity")
-        return {"party": party.id, "pseudonym": party.pseudonym, "entity": party.entity.to_json() if party.entity else None}
+        # The name is what was asked for, with a reason; record ids (which name documents) never go out.
+        entity = {"entity_id": session.shown(party.entity.entity_id), "name": party.entity.name} if party.entity else None
+        return {"party": party.id, "pseudonym": party.pseudonym, "entity": entity}
 
     def export(self, session: Session, case_id: str, reason: str | None) -> bytes:
-        """A case file (zip) that verifies offline. Its events hold the parties' identifying details,
-        exactly as recorded (a proof covers every byte), so exporting asks what opening them asks:
-        reach, a role that may see them, and a reason, which the read audit keeps."""
-        if not can_read_case(session.viewer, session.reach, case_id) or not may_reveal_identity(
-            session.viewer, case_id, session.reach
-        ):
-            raise AccessDenied(case_id)
+        """A case file (zip) that verifies offline, made from exactly this viewer's case view plus
+        receipts; it needs a reason, which the read audit keeps."""
+        self.require_case(session, case_id)
         if not (reason or "").strip():
             raise ReasonRequired("exporting a case file needs a reason")
         with tempfile.TemporaryDirectory() as tmp:
-            data = self.casework.export(case_id, Path(tmp) / f"{case_id}.zip").read_bytes()
+            data = export_case(session, self.casework, case_id, Path(tmp) / f"{case_id}.zip").read_bytes()
         self.audit(session, case_id, "export", reason, fields="case file")
         return data
 
@@ -238,12 +214,13 @@ class Workbench:
         allowed = set(filter_documents(session.viewer, session.reach, [d.id for d, _, _ in rows],
                                        {d.id: d.provenance.submitted_by for d, _, _ in rows}))  # fmt: skip
         visible = [(d, s, leaf) for d, s, leaf in reversed(rows) if d.id in allowed]
+        self.audit(session, "document list", "documents", fields=f"offset {window.offset}")
         return len(visible), [_document_row(d, s, leaf) for d, s, leaf in window.cut(visible)]
 
     def _readable_document(self, session: Session, doc_id: str) -> tuple[Document, str, int]:
         """The document's record, if this viewer may read it; the one check before showing or acting on one."""
         found = self.store.get_document(doc_id)
-        if found is None or not can_read_document(session.viewer, session.reach, doc_id, found[0].provenance.submitted_by):
+        if found is None or not session.document(doc_id, found[0].provenance.submitted_by):
             raise AccessDenied(doc_id)
         return found
 
@@ -255,7 +232,7 @@ class Workbench:
         mentions = []
         for mid, m in self.store.iter_mentions(document_id=doc_id):
             entity_id, record_id = resolved.get(mid, (None, None))
-            if entity_id is not None and not can_read_entity(session.viewer, session.reach, entity_id):
+            if entity_id is not None and not session.entity(entity_id):
                 entity_id = record_id = None  # named, but not to this viewer
             mentions.append({"id": mid, "start": m.start, "end": m.end, "text": m.text, "type": m.type.value,
                              "extractor": m.extractor, "confidence": m.confidence, "entity_id": entity_id,
@@ -269,11 +246,11 @@ class Workbench:
     def decide_mention(self, session: Session, doc_id: str, mention_id: int, verdict: str, reason: str) -> dict[str, Any]:
         """Confirm that a mention is its entity, or reject it (take its record out): a ledger event
         that binds every later resolution run. The change shows after the next run (`casetrail analyse`)."""
-        if not can_do(session.viewer, Action.ANALYSE):
+        if not session.may(Action.ANALYSE):
             raise AccessDenied(doc_id)
         self._readable_document(session, doc_id)
         entity_id, record_id = self.store.mention_records(doc_id).get(mention_id, (None, None))
-        if entity_id is None or record_id is None or not can_read_entity(session.viewer, session.reach, entity_id):
+        if entity_id is None or record_id is None or not session.entity(entity_id):
             raise AccessDenied(f"{doc_id}/{mention_id}")
         if verdict not in ("confirm", "reject"):
             raise ValueError("the verdict is confirm or reject")
@@ -288,7 +265,7 @@ class Workbench:
 
     def entity(self, session: Session, entity_id: str, window: Window = Window()) -> dict[str, Any]:
         """An entity as this viewer may see it: its documents newest first (one page), their mentions, cases, chart."""
-        if not can_read_entity(session.viewer, session.reach, entity_id):
+        if not session.entity(entity_id):
             raise AccessDenied(entity_id)
         view = self.casework.entity_view()
         entity = view.entities.get(entity_id)
@@ -363,7 +340,7 @@ class Workbench:
         entities = []
         for eid in sorted(session.reach.entities):
             entity = view.entities.get(eid)
-            if entity is None or not can_read_entity(session.viewer, session.reach, eid):
+            if entity is None or not session.entity(eid):
                 continue
             names = " ".join((entity.name, *entity.aliases)).casefold()
             if all(w in names for w in words):
@@ -372,7 +349,7 @@ class Workbench:
         hits = self.store.search_documents(words, SEARCH_SCAN)
         submitters = {d: found[0].provenance.submitted_by for d, _ in hits if (found := self.casework.document(d))}
         readable = [(d, snippet) for d, snippet in hits
-                    if can_read_document(session.viewer, session.reach, d, submitters.get(d))]  # fmt: skip
+                    if session.document(d, submitters.get(d))]  # fmt: skip
         documents = []
         for doc_id, snippet in window.cut(readable):
             found = self.casework.document(doc_id)
@@ -383,23 +360,12 @@ class Workbench:
                 "document_count": len(readable), "more": len(hits) >= SEARCH_SCAN,
                 "offset": window.offset, "limit": window.limit}  # fmt: skip
 
-    def oversight(self, session: Session) -> dict[str, Any]:
-        if not can_do(session.viewer, Action.VIEW_OVERSIGHT):
+    def oversight(self, session: Session) -> OversightView:
+        if not session.may(Action.VIEW_OVERSIGHT):
             raise AccessDenied("oversight")
-        book = self.casework.book()
-        visible = set(filter_cases(session.viewer, session.reach, list(book.cases)))
-        report = self.casework.report()
-        for key in ("intelligence", "actions", "assignment_conflicts"):
-            report[key] = [r for r in report.get(key, []) if r.get("case") is None or r.get("case") in visible]
-        overdue = [o.to_json() for o in self.casework.overdue() if o.case_id is None or o.case_id in visible]
-        # an alert names a subject: shown only to those who may read that entity (never the subject)
-        alerts = [{"entity_id": a.key, "at": a.at, **a.detail} for a in book.alerts
-                  if can_read_entity(session.viewer, session.reach, a.key)]  # fmt: skip
-        unacted = [i for i in report.get("intelligence", []) if not i["actions"]]
-        return {"overdue": overdue, "report": report, "alerts": alerts, "unacted": unacted,
-                "charts": time_to_action(report),
-                "escalations": [{"item": e.item_id, "reason": e.reason, "at": e.at, "case": e.case_id}
-                                for e in book.escalations if e.case_id is None or e.case_id in visible]}  # fmt: skip
+        view = build_oversight_view(session, self.casework)
+        self.audit(session, "oversight", "oversight")
+        return view
 
 
 def _marked(snippet: str) -> list[dict[str, Any]]:

@@ -1,0 +1,82 @@
+"""Cases: the list, a case, a party's identifying details, assignment and the case file."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from casetrail.model.casework import AssignmentRole
+from casetrail.policy.access import Action
+from casetrail.views import as_json
+from casetrail.views.conflicts import VerdictView
+from casetrail.web.context import Signed, check_csrf, render, signed_in, web
+from casetrail.web.workbench import ReasonRequired
+
+_FILE_NAME = re.compile(r"[^A-Za-z0-9_-]")
+
+
+async def cases_page(request: Request) -> HTMLResponse:
+    signed = signed_in(request)
+    return render(request, "cases.html", signed, cases=web(request).bench.cases(signed.sight))
+
+
+async def case_page(request: Request, case_id: str, message: VerdictView | None = None,
+                    revealed: dict[str, Any] | None = None) -> HTMLResponse:  # fmt: skip
+    signed = signed_in(request)
+    bench = web(request).bench
+    case = bench.case(signed.sight, case_id)
+    picker = bench.picker(signed.sight, case_id) if signed.sight.may(Action.ASSIGN) else []
+    return render(request, "case.html", signed, case=case, picker=picker, roles=[r.value for r in AssignmentRole],
+                  message=message, revealed=revealed)  # fmt: skip
+
+
+async def identity_page(request: Request, case_id: str, party_id: str, reason: str = Form(""),
+                        csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+    signed = signed_in(request)
+    check_csrf(request, signed, csrf_token)
+    try:
+        revealed = {"ok": True, **web(request).bench.identity(signed.sight, case_id, party_id, reason)}
+    except ReasonRequired as error:
+        revealed = {"ok": False, "error": str(error), "party": party_id}
+    return await case_page(request, case_id, revealed=revealed)
+
+
+async def assign_page(request: Request, case_id: str, staff_id: str = Form(...), role: str = Form(...),
+                      csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+    signed = signed_in(request)
+    check_csrf(request, signed, csrf_token)
+    return await case_page(request, case_id, web(request).bench.assign(signed.sight, case_id, staff_id, role))
+
+
+async def api_cases(request: Request) -> list[dict[str, Any]]:
+    return web(request).bench.cases(signed_in(request).sight)
+
+
+async def api_case(request: Request, case_id: str, reason: str | None = None) -> dict[str, Any]:
+    view: dict[str, Any] = as_json(web(request).bench.case(signed_in(request).sight, case_id, reason))
+    return view
+
+
+async def api_export(request: Request, case_id: str, reason: str | None = None) -> Response:
+    """The case file: your view of the case, its events' inclusion proofs, documents with receipts,
+    one signed checkpoint; `casetrail verify-case-file` checks it offline. Needs a reason (audited)."""
+    data = web(request).bench.export(signed_in(request).sight, case_id, reason)
+    name = _FILE_NAME.sub("_", case_id)
+    return Response(data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
+
+
+async def api_identity(request: Request, case_id: str, party_id: str, reason: str | None = None) -> dict[str, Any]:
+    return web(request).bench.identity(signed_in(request).sight, case_id, party_id, reason)
+
+
+async def api_assignable(request: Request, case_id: str, q: str | None = None) -> list[dict[str, Any]]:
+    return web(request).bench.picker(signed_in(request).sight, case_id, q)
+
+
+async def api_assign(request: Request, case_id: str, staff_id: str = Form(...), role: str = Form(...)) -> dict[str, Any]:
+    signed: Signed = signed_in(request)
+    check_csrf(request, signed)
+    return {"result": as_json(web(request).bench.assign(signed.sight, case_id, staff_id, role))}

@@ -42,6 +42,7 @@ from _timing import pct, repeat
 
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
+from casetrail.casework.presentation import case_json
 from casetrail.errors import CasetrailError
 from casetrail.intake.register import Register, Submission, iter_files
 from casetrail.ledger.checkpoint import NoteVerifier
@@ -398,7 +399,7 @@ def run(args: argparse.Namespace) -> None:
             "subject_corroboration": lambda _: cw.subject_corroboration(),
             "unknown_proposals": lambda _: cw.unknown_proposals(),
             "report": lambda _: cw.report(NOW),
-            "case_view": lambda i: cw.case_view(case(i)),
+            "case_view": lambda i: case_json(cw, case(i)),
             "assignable": lambda i: cw.assignable(case(i)),
         }
         results: dict[str, Any] = {}

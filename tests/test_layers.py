@@ -24,7 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "oversight": BASE | {"oversight"},
     "synthetic": BASE | {"synthetic"},
     "analysis": BASE | {"intake", "ledger", "store", "extraction", "resolution"},
-    "casework": BASE | {"intake", "ledger", "store", "resolution", "linking", "policy", "oversight", "casefile"},
+    "casework": BASE | {"casework", "intake", "ledger", "store", "resolution", "linking", "policy", "oversight", "casefile"},
     "cli": BASE | {"cli", "web", "analysis", "casework", "casefile", "demo", "linking", "policy", "intake", "ledger", "store", "extraction", "resolution", "oversight",
                    "synthetic", "web", "views", "inquiry"},  # fmt: skip
     "casefile": BASE | {"ledger", "store", "casefile"},

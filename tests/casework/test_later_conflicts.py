@@ -7,6 +7,7 @@ from pathlib import Path
 
 from casetrail.analysis import Analysis
 from casetrail.casework import ASSIGNMENT_CONFLICT, Casework
+from casetrail.casework.presentation import case_json
 from casetrail.intake.register import Register, Submission, iter_files
 from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.ledger.verification import verify_store
@@ -41,7 +42,7 @@ def test_a_new_document_naming_the_investigator_escalates(tmp_path: Path) -> Non
     casework = Casework(register)  # a fresh view of the resolved entities
     casework.add_document(case.id, outcome.document_id, "lead")
 
-    view = casework.case_view(case.id)
+    view = case_json(casework, case.id)
     now = [c["rule"] for a in view["assignments"] for c in a["conflicts_now"]]
     assert now == [Rule.NAMED_IN_DOCUMENTS.value]
     made = casework.escalate("overseer-bot", moment)

@@ -17,7 +17,9 @@ import typer
 from rich.table import Table
 
 from casetrail.casework import Casework
+from casetrail.casework.presentation import case_json
 from casetrail.errors import CaseworkError
+from casetrail.inquiry import Inquiry
 from casetrail.cli.app import State, app, err, fail, open_register, out, run
 from casetrail.model.casework import (
     AllegationStatus,
@@ -63,8 +65,7 @@ DEFAULT_BY = os.environ.get("CASETRAIL_USER") or _default_actor()
 
 
 def open_casework() -> Casework:
-    register = open_register()
-    return Casework(register, State.home.config())
+    return Inquiry(State.home, open_register()).casework
 
 
 def emit_json(value: Any) -> None:
@@ -162,7 +163,7 @@ def case_list(format: Format = "table") -> None:
 @case_app.command("show")
 def case_show(case_id: str, format: Format = "table") -> None:
     """Show a case: parties, allegations, subjects with corroboration, assignments, actions, links."""
-    view = run(lambda: open_casework().case_view(case_id))
+    view = run(lambda: case_json(open_casework(), case_id))
     if format == "json":
         emit_json(view)
         return

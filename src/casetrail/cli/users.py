@@ -16,12 +16,10 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from casetrail.casework import Casework
 from casetrail.cli.app import State, app, err, fail, open_register, out, run
-from casetrail.intake.register import Register
+from casetrail.inquiry import Inquiry
 from casetrail.model.casework import StaffRole
-from casetrail.store.accounts import AccountStore
-from casetrail.web.auth import Accounts, User, in_ledger
+from casetrail.web.auth import Accounts, User
 
 user_app = typer.Typer(help="Local accounts for the workbench: roles, passwords, a second factor.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -29,9 +27,9 @@ app.add_typer(user_app, name="user")
 PASSWORD_ENV = "CASETRAIL_PASSWORD"
 
 
-def open_accounts() -> tuple[Accounts, Register]:
-    register = open_register()
-    return Accounts(AccountStore(register.store.conn), record=in_ledger(register.log, register.store)), register
+def open_accounts() -> tuple[Accounts, Inquiry]:
+    inquiry = Inquiry(State.home, open_register())
+    return inquiry.accounts, inquiry
 
 
 def operator() -> str:
@@ -57,8 +55,8 @@ def user_add(
     staff: Annotated[Optional[str], typer.Option(help="The member of staff (S-0001) this account is.")] = None,
 ) -> None:
     """Create an account. The password is asked for twice, or read from $CASETRAIL_PASSWORD."""
-    accounts, register = open_accounts()
-    if staff is not None and staff not in Casework(register, State.home.config()).book().staff:
+    accounts, inquiry = open_accounts()
+    if staff is not None and staff not in inquiry.casework.book().staff:
         # The staff link decides need-to-know and independence; a typo must not pass silently.
         fail(f"no member of staff {staff}; see `casetrail staff list`")
     password = os.environ.get(PASSWORD_ENV) or typer.prompt("Password", hide_input=True, confirmation_prompt=True)

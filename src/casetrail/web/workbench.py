@@ -238,7 +238,7 @@ class Workbench:
                              "extractor": m.extractor, "confidence": m.confidence, "entity_id": entity_id,
                              "entity_name": names.get(entity_id) if entity_id else None, "record_id": record_id})  # fmt: skip
         records = {m["record_id"] for m in mentions if m["record_id"]}
-        decisions = self.store.decisions_naming(records)
+        decisions = [_decision_line(session, d) for d in self.store.decisions_naming(records)]
         self.audit(session, doc_id, "document", reason)
         return {**_document_row(doc, status, leaf), "media_type": doc.media_type, "text": text, "mentions": mentions,
                 "decisions": decisions}  # fmt: skip
@@ -388,3 +388,20 @@ def _unfreeze_at_exit() -> None:
 def _document_row(doc: Document, status: str, leaf: int) -> dict[str, Any]:
     return {"id": doc.id, "source_name": doc.provenance.source_name, "kind": doc.kind.value, "status": status,
             "leaf_index": leaf, "received_at": doc.provenance.received_at, "submitted_by": doc.provenance.submitted_by}  # fmt: skip
+
+
+def _ref_shown(session: Session, ref: str | None) -> str | None:
+    """A decision's side as this viewer may see it: a record of a readable document, or a readable entity."""
+    if ref is None:
+        return None
+    doc_id = ref.split(":", 1)[0] if ":" in ref else None
+    if (doc_id is not None and session.document(doc_id)) or session.entity(ref):
+        return ref
+    return "another record"
+
+
+def _decision_line(session: Session, decision: dict[str, Any]) -> dict[str, Any]:
+    return {"leaf_index": decision["leaf_index"], "kind": decision["kind"], "left": _ref_shown(session, decision["left"]),
+            "right": _ref_shown(session, decision["right"]), "author": decision["author"],
+            "reason": decision["reason"], "at": decision["at"]}  # fmt: skip
+

@@ -1,81 +1,57 @@
-"""Casework: the investigation's working objects, recorded in the ledger and checked by policy.
+"""Casework's read models: the casebook and everything computed from it and the store, kept.
 
-This module composes steps (like `analysis`): it reads the store, asks resolution who a member
-of staff is, asks linking what connects cases and accounts, asks policy whether an assignment
-is independent and asks oversight what is overdue. Every change is a ledger event appended
-through the log; the state is `model.casework.replay` over those events.
-
-Ids are allocated inside the same write transaction that appends the event, so two processes
-never hand out the same case number.
+Each view is computed once and kept with the key it was computed for (the store's generations,
+the casebook's newest leaf or shape), so a long-lived reader (the workbench) answers from memory
+and notices, by one small read, when another process wrote. Nothing here writes.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, TypeVar
 
-from casetrail.errors import CaseworkError, IndependenceError
-from casetrail.intake.register import Register, utc_now
-from casetrail.ledger.log import Commit
-from casetrail.ledger.record import record
+from casetrail.errors import CaseworkError
+from casetrail.intake.register import Register
 from casetrail.linking.accounts import AccountProposal, group_accounts, propose_same_accounts
 from casetrail.linking.corroboration import Corroboration, corroborate
 from casetrail.linking.descriptions import UnknownProposal, propose_unknown_matches
 from casetrail.linking.links import KIND_ORDER, CaseLinkage, link_cases
 from casetrail.model.casework import (
     DEFAULT_CATEGORIES,
-    Action,
     Allegation,
     Assignment,
-    AllegationStatus,
     AssignmentContext,
     AssignmentRole,
     Candidate,
     Case,
     Casebook,
-    CaseKind,
     Category,
     Conflict,
-    Description,
     DocumentFacts,
     EntityRef,
-    Escalation,
-    Intelligence,
     MentionRef,
     Participant,
-    Party,
-    PartyRole,
-    Period,
-    Rule,
     StaffMember,
     StaffRole,
-    Subject,
     Verdict,
-    WAIVABLE_RULES,
-    Waiver,
-    add_days,
-    parse_instant,
 )
 from casetrail.model.document import Document
-from casetrail.model.entity import Entity
-from casetrail.model.event import Event, EventType
-from casetrail.oversight.deadlines import Overdue, due_escalations, find_overdue
+from casetrail.model.event import Event
+from casetrail.oversight.deadlines import Overdue, find_overdue
 from casetrail.oversight.report import build_report
-from casetrail.policy.independence import check, eligible, may_waive, search
+from casetrail.policy.independence import check, eligible, search
 from casetrail.resolution.matching import PersonIndex
+from casetrail.model.entity import Entity
+from casetrail.resolution.view import EntityView
 
 # Entity kinds through which two cases count as linked for the independence rules. Forces and
 # towns are shared by nearly every case in an inquiry; linking through them would make every
 # case "linked" and the rule meaningless.
 POLICY_LINK_KINDS = frozenset({"subject", "person", "officer", "pseudonym", "vehicle", "phone"})
-FORCE_NAME = re.compile(r"(?i)\b(police|constabulary)\b")
 ASSIGNMENT_CONFLICT = "assignment_conflict"  # an assignee the rules would now refuse
 # Details that tie two reports to one account without being entities ("aged 14", "in 2003").
 ACCOUNT_DETAIL_TYPES = ("age", "date", "period", "collar_number")
@@ -93,90 +69,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 T = TypeVar("T")
 EVIDENCE_SHOWN = 3  # mentions per shared entity in a case's link summary
 SHARED_SHOWN = 10  # shared entities per link in that summary, most specific first
-PSEUDONYMS = (
-    "Alder", "Birch", "Cedar", "Hazel", "Juniper", "Linden", "Maple", "Rowan", "Sorrel", "Willowherb",
-    "Aspen", "Bramble", "Clover", "Fern", "Heather", "Ivy", "Laurel", "Myrtle", "Poppy", "Yarrow",
-)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class EntityView:
-    """The entities and mentions a resolution run concluded, loaded once per resolution run.
+class CaseReads:
+    """The read side of casework: the casebook, the entity view, links, accounts, independence contexts."""
 
-    The indexes are built on first use and kept: a long-lived reader (the workbench) asks for one
-    document's or one entity's mentions on every request, and must not scan them all each time.
-    """
-
-    entities: dict[str, Entity]
-    records: dict[str, str]  # record id -> entity id
-    mentions: list[MentionRef]
-    _current: dict[EntityRef, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
-
-    def build_indexes(self) -> None:
-        """Build every index now rather than on first use (a server does, before its first request)."""
-        for name in ("by_document", "by_entity", "document_entities", "entity_documents", "kinds", "names",
-                     "pseudonymous", "records_of"):  # fmt: skip
-            getattr(self, name)
-
-    @cached_property
-    def by_document(self) -> dict[str, list[MentionRef]]:
-        found: dict[str, list[MentionRef]] = defaultdict(list)
-        for ref in self.mentions:
-            found[ref.document_id].append(ref)
-        return dict(found)
-
-    @cached_property
-    def by_entity(self) -> dict[str, list[MentionRef]]:
-        found: dict[str, list[MentionRef]] = defaultdict(list)
-        for ref in self.mentions:
-            found[ref.entity_id].append(ref)
-        return dict(found)
-
-    @cached_property
-    def document_entities(self) -> dict[str, frozenset[str]]:
-        return {doc: frozenset(r.entity_id for r in refs) for doc, refs in self.by_document.items()}
-
-    @cached_property
-    def entity_documents(self) -> dict[str, list[str]]:
-        """Each entity's documents, once each, in document order."""
-        return {eid: list(dict.fromkeys(r.document_id for r in refs)) for eid, refs in self.by_entity.items()}
-
-    @cached_property
-    def kinds(self) -> dict[str, str]:
-        return {eid: e.type for eid, e in self.entities.items()}
-
-    @cached_property
-    def names(self) -> dict[str, str]:
-        return {eid: e.name for eid, e in self.entities.items()}
-
-    @cached_property
-    def pseudonymous(self) -> frozenset[str]:
-        return frozenset(eid for eid, e in self.entities.items() if e.attributes.get("pseudonym"))
-
-    @cached_property
-    def records_of(self) -> dict[str, tuple[str, ...]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for record, eid in self.records.items():
-            found[eid].append(record)
-        return {eid: tuple(sorted(records)) for eid, records in found.items()}
-
-    def current(self, ref: EntityRef | None) -> frozenset[str]:
-        """The entity ids that hold the records a reference was made with (renumbering-proof).
-
-        Kept per reference: a subject named across a large inquiry holds tens of thousands of
-        records, and every request that asks who a subject is now would otherwise walk them."""
-        if ref is None:
-            return frozenset()
-        found = self._current.get(ref)
-        if found is None:
-            now = {self.records[r] for r in ref.records if r in self.records}
-            if not now and ref.entity_id in self.entities:
-                now = {ref.entity_id}
-            found = self._current[ref] = frozenset(now)
-        return found
-
-
-class Casework:
     def __init__(self, register: Register, settings: dict[str, Any] | None = None) -> None:
         self.register = register
         self.store = register.store
@@ -192,8 +89,6 @@ class Casework:
         # store's generations (documents, mentions, entities) and the book's shape.
         self._memos: dict[str, tuple[Hashable, Any]] = {}
         self.on_computed: Callable[[], None] | None = None  # called after a view is computed and kept
-
-    # -- reading --------------------------------------------------------------------------
 
     def generations(self) -> tuple[int, int, int]:
         """What the store holds now (one small read): views computed from older data are dropped as next asked for."""
@@ -266,114 +161,15 @@ class Casework:
             raise CaseworkError(f"no entity {entity_id!r}; see `casetrail entities`")
         return EntityRef(entity_id, entity.name, view.records_of.get(entity_id, ()))
 
-    # -- writing --------------------------------------------------------------------------
-
-    @contextmanager
-    def _writing(self) -> Iterator[Casebook]:
-        """One write transaction: read the book, decide, append; ids cannot race."""
-        try:
-            with self.store.transaction():
-                yield self.book()
-        except BaseException:
-            self._book = None  # a rolled-back append must not linger in the cache
-            self._memos.clear()
-            raise
-
-    def _record(self, events: Sequence[Event]) -> Commit:
-        return record(self.log, self.store, events)
-
-    @staticmethod
-    def _event(kind: EventType, subject: str, actor: str, body: dict[str, Any], at: str | None = None) -> Event:
-        if not actor.strip():
-            raise CaseworkError("every change needs an actor (--by)")
-        return Event(kind, subject, at or utc_now(), actor, body)
-
-    # -- staff ----------------------------------------------------------------------------
-
-    def register_staff(
-        self, name: str, by: str, *, force: str | None = None, unit: str | None = None,
-        roles: Sequence[StaffRole] = (StaffRole.INVESTIGATOR,), collar_number: str | None = None,
-        entity_id: str | None = None,
-    ) -> StaffMember:  # fmt: skip
-        if not name.strip():
-            raise CaseworkError("a member of staff needs a name")
-        ref = self.entity_ref(entity_id) if entity_id else None
-        with self._writing() as book:
-            staff_id = book.next_id("S")
-            body = {"name": name.strip(), "force": force, "unit": unit, "roles": [StaffRole(r).value for r in roles],
-                    "collar_number": collar_number, "entity": ref.to_json() if ref else None}  # fmt: skip
-            self._record([self._event(EventType.STAFF_REGISTERED, staff_id, by, body)])
-        return self.book().staff[staff_id]
-
     def _staff(self, book: Casebook, staff_id: str) -> StaffMember:
         if staff_id not in book.staff:
             raise CaseworkError(f"no member of staff {staff_id!r}; see `casetrail staff list`")
         return book.staff[staff_id]
 
-    # -- cases ----------------------------------------------------------------------------
-
-    def open_case(self, title: str, by: str, kind: CaseKind = CaseKind.COMPLAINT, reference: str | None = None) -> Case:
-        if not title.strip():
-            raise CaseworkError("a case needs a title")
-        with self._writing() as book:
-            case_id = book.next_id("C")
-            body = {"title": title.strip(), "kind": CaseKind(kind).value, "reference": reference}
-            self._record([self._event(EventType.CASE_OPENED, case_id, by, body)])
-        return self.book().cases[case_id]
-
     def _case(self, book: Casebook, case_id: str) -> Case:
         if case_id not in book.cases:
             raise CaseworkError(f"no case {case_id!r}; see `casetrail case list`")
         return book.cases[case_id]
-
-    def add_document(self, case_id: str, document_id: str, by: str, given_by: str | None = None) -> None:
-        self.add_documents(case_id, [document_id], by, given_by)
-
-    def add_documents(self, case_id: str, document_ids: Sequence[str], by: str, given_by: str | None = None) -> None:
-        """Add documents to a case in one commit: all of them, or (on any error) none."""
-        for document_id in document_ids:
-            if self.store.get_document(document_id) is None:
-                raise CaseworkError(f"no document {document_id!r}; see `casetrail documents`")
-        if len(set(document_ids)) != len(document_ids):
-            raise CaseworkError("a document is listed twice")
-        with self._writing() as book:
-            case = self._case(book, case_id)
-            for document_id in document_ids:
-                if document_id in case.documents:
-                    raise CaseworkError(f"{document_id} is already in {case_id}")
-            if given_by is not None and given_by not in case.party_ids:
-                raise CaseworkError(f"{given_by!r} is not a complainant or witness in {case_id}")
-            self._record([self._event(EventType.CASE_DOCUMENT_ADDED, case_id, by,
-                                      {"document_id": d, "given_by": given_by}) for d in document_ids])  # fmt: skip
-
-    def add_party(
-        self, case_id: str, role: PartyRole, by: str, *, pseudonym: str | None = None,
-        entity_id: str | None = None, staff_id: str | None = None,
-    ) -> Party:  # fmt: skip
-        ref = self.entity_ref(entity_id) if entity_id else None
-        with self._writing() as book:
-            self._case(book, case_id)
-            if staff_id is not None:
-                self._staff(book, staff_id)
-            party_id = book.next_id("P")
-            # Pseudonym by default: a complainant is never recorded under their name here.
-            name = (pseudonym or "").strip() or f"{PSEUDONYMS[(len(book.parties)) % len(PSEUDONYMS)]} ({party_id})"
-            body = {"party_id": party_id, "role": PartyRole(role).value, "pseudonym": name,
-                    "entity": ref.to_json() if ref else None, "staff_id": staff_id}  # fmt: skip
-            self._record([self._event(EventType.CASE_PARTY_ADDED, case_id, by, body)])
-        return self.book().parties[party_id]
-
-    def link_cases(self, case_id: str, other: str, reason: str, by: str) -> None:
-        if not reason.strip():
-            raise CaseworkError("a recorded link needs a reason")
-        with self._writing() as book:
-            self._case(book, case_id)
-            self._case(book, other)
-            if case_id == other:
-                raise CaseworkError("a case cannot be linked to itself")
-            self._record([self._event(EventType.CASE_LINKED, case_id, by, {"other": other, "reason": reason})])
-
-    # -- allegations and subjects ---------------------------------------------------------
 
     def category(self, code: str) -> Category:
         for category in self.categories:
@@ -382,82 +178,10 @@ class Casework:
         known = ", ".join(c.code for c in self.categories)
         raise CaseworkError(f"no allegation category {code!r}; choose one of: {known}")
 
-    def add_allegation(
-        self, case_id: str, category: str, by: str, *, summary: str = "", period: Period | None = None,
-        place: str | None = None,
-    ) -> Allegation:  # fmt: skip
-        self.category(category)
-        with self._writing() as book:
-            self._case(book, case_id)
-            allegation_id = book.next_id("AL")
-            body = {"case": case_id, "category": category, "summary": summary,
-                    "period": period.to_json() if period else None, "place": place}  # fmt: skip
-            self._record([self._event(EventType.ALLEGATION_RECORDED, allegation_id, by, body)])
-        return self.book().allegations[allegation_id]
-
-    def change_status(self, allegation_id: str, status: AllegationStatus, reason: str, by: str) -> Allegation:
-        if not reason.strip():
-            raise CaseworkError("a status change needs a reason")
-        with self._writing() as book:
-            allegation = self._allegation(book, allegation_id)
-            if allegation.status == status:
-                raise CaseworkError(f"{allegation_id} is already {status.value}")
-            body = {"status": AllegationStatus(status).value, "reason": reason, "case": allegation.case_id}
-            self._record([self._event(EventType.ALLEGATION_STATUS_CHANGED, allegation_id, by, body)])
-        return self.book().allegations[allegation_id]
-
     def _allegation(self, book: Casebook, allegation_id: str) -> Allegation:
         if allegation_id not in book.allegations:
             raise CaseworkError(f"no allegation {allegation_id!r}")
         return book.allegations[allegation_id]
-
-    def add_subject(
-        self, allegation_id: str, by: str, *, entity_id: str | None = None, staff_id: str | None = None,
-        unknown: Description | None = None, force: str | None = None, unit: str | None = None,
-    ) -> Subject:  # fmt: skip
-        given = [x for x in (entity_id, staff_id, unknown) if x is not None]
-        if len(given) != 1:
-            raise CaseworkError("a subject is one of: an entity, a member of staff, or an unknown subject's description")
-        if unknown is not None and unknown.is_empty():
-            raise CaseworkError("an unknown subject needs at least one described feature")
-        ref = self.entity_ref(entity_id) if entity_id else None
-        with self._writing() as book:
-            allegation = self._allegation(book, allegation_id)
-            if staff_id is not None:
-                staff = self._staff(book, staff_id)
-                force, unit = force or staff.force, unit or staff.unit
-            if ref is not None and not force:
-                forces = self.entity_view().entities[ref.entity_id].attributes.get("force") or []
-                # resolution also gathers units ("CID", "Vice Squad") here: prefer a force's name
-                force = next((f for f in forces if FORCE_NAME.search(f)), None) or (forces[0] if forces else None)
-            if unknown is not None:
-                force, unit = force or unknown.force, unit or unknown.unit
-            subject_id = book.next_id("SU")
-            body = {"subject_id": subject_id, "case": allegation.case_id, "entity": ref.to_json() if ref else None,
-                    "staff_id": staff_id, "unknown": unknown.to_json() if unknown else None,
-                    "force": force, "unit": unit}  # fmt: skip
-            self._record([self._event(EventType.SUBJECT_ADDED, allegation_id, by, body)])
-        return self.book().subjects[subject_id]
-
-    def compare(self, kind: str, left: str, right: str, same: bool, reason: str, by: str) -> None:
-        """Record a human's verdict on a proposed match of unknown subjects or of accounts."""
-        if not reason.strip():
-            raise CaseworkError("a verdict needs a reason")
-        with self._writing() as book:
-            if kind == "unknown":
-                for ref in (left, right):
-                    if ref not in book.subjects or book.subjects[ref].unknown is None:
-                        raise CaseworkError(f"{ref!r} is not an unknown subject")
-                event_type = EventType.UNKNOWN_SUBJECTS_COMPARED
-            else:
-                for ref in (left, right):
-                    if self.store.get_document(ref) is None:
-                        raise CaseworkError(f"no document {ref!r}")
-                event_type = EventType.ACCOUNTS_COMPARED
-            body = {"left": left, "right": right, "same": same, "reason": reason}
-            self._record([self._event(event_type, left, by, body)])
-
-    # -- independence ---------------------------------------------------------------------
 
     def candidate(self, staff: StaffMember) -> Candidate:
         """A member of staff with the entities that are them: kept per resolution run."""
@@ -523,33 +247,6 @@ class Casework:
         book = self.book()
         return check(self.candidate(self._staff(book, staff_id)), self.context(book, case_id))
 
-    def assign(self, case_id: str, staff_id: str, role: AssignmentRole, by: str) -> Verdict:
-        """Check and, if independent, assign. The check, and the refusal or assignment, are events."""
-        with self._writing() as book:
-            staff = self._staff(book, staff_id)
-            context = self.context(book, case_id)
-            verdict = check(self.candidate(staff), context)
-            if any(a.staff_id == staff_id and a.role == role for a in book.current_assignments(case_id)):
-                raise CaseworkError(f"{staff_id} is already {role.value} on {case_id}")
-            base = {"staff_id": staff_id, "role": AssignmentRole(role).value}
-            events = [self._event(EventType.ASSIGNMENT_CHECKED, case_id, by, {**base, "verdict": verdict.to_json()})]
-            if verdict.allowed:
-                waivers = sorted({w for _, w in verdict.waived})
-                body = {**base, "waivers": waivers, "override": bool(waivers)}
-                events.append(self._event(EventType.ASSIGNMENT_MADE, case_id, by, body))
-            else:
-                body = {**base, "conflicts": [c.to_json() for c in verdict.conflicts]}
-                events.append(self._event(EventType.ASSIGNMENT_REFUSED, case_id, by, body))
-            self._record(events)
-        return verdict
-
-    def end_assignment(self, case_id: str, staff_id: str, role: AssignmentRole, reason: str, by: str) -> None:
-        with self._writing() as book:
-            if not any(a.staff_id == staff_id and a.role == role for a in book.current_assignments(case_id)):
-                raise CaseworkError(f"{staff_id} is not {role.value} on {case_id}")
-            body = {"staff_id": staff_id, "role": AssignmentRole(role).value, "reason": reason}
-            self._record([self._event(EventType.ASSIGNMENT_ENDED, case_id, by, body)])
-
     def assignable(self, case_id: str, query: str | None = None) -> list[Candidate]:
         """The assignee picker: only people the same check would accept, whatever the query."""
         book = self.book()
@@ -563,103 +260,8 @@ class Casework:
             return search(candidates(), context, query)
         return self._kept("picker", self._leaf(), case_id, lambda: eligible(candidates(), context))
 
-    def record_waiver(self, case_id: str, staff_id: str, rule: Rule, reason: str, overseer_id: str) -> Waiver:
-        if not reason.strip():
-            raise IndependenceError("a waiver needs a reason")
-        with self._writing() as book:
-            self._staff(book, staff_id)
-            overseer = self._staff(book, overseer_id)
-            context = self.context(book, case_id)
-            if rule not in WAIVABLE_RULES:
-                raise IndependenceError(f"{rule.value} cannot be waived: it is a conflict of interest, not of affiliation")
-            objections = may_waive(self.candidate(overseer), context)
-            if objections:
-                raise IndependenceError(f"{overseer_id} may not record waivers on {case_id}: " + "; ".join(objections))
-            waiver_id = book.next_id("W")
-            body = {"waiver_id": waiver_id, "staff_id": staff_id, "rule": rule.value, "reason": reason}
-            self._record([self._event(EventType.WAIVER_RECORDED, case_id, overseer_id, body)])
-        return self.book().waivers[waiver_id]
-
-    # -- actions, intelligence, escalation ------------------------------------------------
-
-    def record_intelligence(
-        self, summary: str, by: str, *, document_id: str | None = None, case_id: str | None = None,
-        received_at: str | None = None, action_days: int | None = None,
-    ) -> Intelligence:  # fmt: skip
-        if not summary.strip() and document_id is None:
-            raise CaseworkError("intelligence needs a summary or a document")
-        if document_id is not None and self.store.get_document(document_id) is None:
-            raise CaseworkError(f"no document {document_id!r}")
-        received = received_at or utc_now()
-        _instant(received, "received")
-        days = int(self.settings["intelligence_action_days"] if action_days is None else action_days)
-        with self._writing() as book:
-            if case_id is not None:
-                self._case(book, case_id)
-            intel_id = book.next_id("I")
-            body = {"case": case_id, "summary": summary, "document_id": document_id, "received_at": received,
-                    "action_due": add_days(received, days)}  # fmt: skip
-            self._record([self._event(EventType.INTELLIGENCE_RECORDED, intel_id, by, body)])
-        return self.book().intelligence[intel_id]
-
-    def raise_action(
-        self, description: str, owner: str, due: str, by: str, *, case_id: str | None = None,
-        intelligence_id: str | None = None,
-    ) -> Action:  # fmt: skip
-        if not description.strip():
-            raise CaseworkError("an action needs a description")
-        _instant(due, "due")
-        with self._writing() as book:
-            self._staff(book, owner)
-            if case_id is not None:
-                self._case(book, case_id)
-            if intelligence_id is not None:
-                if intelligence_id not in book.intelligence:
-                    raise CaseworkError(f"no intelligence item {intelligence_id!r}")
-                case_id = case_id or book.intelligence[intelligence_id].case_id
-            action_id = book.next_id("A")
-            body = {"case": case_id, "description": description, "owner": owner, "due": due,
-                    "intelligence": intelligence_id}  # fmt: skip
-            self._record([self._event(EventType.ACTION_RAISED, action_id, by, body)])
-        return self.book().actions[action_id]
-
-    def complete_action(self, action_id: str, result: str, by: str) -> Action:
-        if not result.strip():
-            raise CaseworkError("an action is completed with its result")
-        with self._writing() as book:
-            action = book.actions.get(action_id)
-            if action is None:
-                raise CaseworkError(f"no action {action_id!r}")
-            if not action.is_open:
-                raise CaseworkError(f"{action_id} was completed at {action.completed_at}")
-            self._record([self._event(EventType.ACTION_COMPLETED, action_id, by, {"result": result, "case": action.case_id})])
-        return self.book().actions[action_id]
-
     def overdue(self, now: datetime | None = None) -> list[Overdue]:
         return find_overdue(self.book(), now or datetime.now(timezone.utc))
-
-    def escalate(self, by: str, now: datetime | None = None) -> list[Escalation]:
-        """Escalate to the oversight role everything newly overdue; each is a ledger event."""
-        moment = now or datetime.now(timezone.utc)
-        with self._writing() as book:
-            due = due_escalations(book, moment)
-            events = [
-                self._event(EventType.ESCALATION_RECORDED, item.item_id, by,
-                            {"reason": item.reason, "due": item.due, "case": item.case_id, "to": StaffRole.OVERSEER.value,
-                             "owner": item.owner, "days_overdue": item.days_overdue, "description": item.description})
-                for item in due
-            ]  # fmt: skip
-            for assignment, verdict in self.conflicted_assignments(book):
-                item = f"{assignment.case_id}/{assignment.staff_id}/{assignment.role.value}"
-                if not book.escalated(item, ASSIGNMENT_CONFLICT):
-                    body = {"reason": ASSIGNMENT_CONFLICT, "due": moment.date().isoformat(), "case": assignment.case_id,
-                            "to": StaffRole.OVERSEER.value, "staff_id": assignment.staff_id,
-                            "conflicts": [c.to_json() for c in verdict.conflicts]}  # fmt: skip
-                    events.append(self._event(EventType.ESCALATION_RECORDED, item, by, body))
-            if events:
-                self._record(events)
-        new = {(event.subject, event.body["reason"]) for event in events}
-        return [e for e in self.book().escalations if (e.item_id, e.reason) in new]
 
     def conflicted_assignments(self, book: Casebook) -> list[tuple[Assignment, Verdict]]:
         """Current assignments the rules would now refuse: evidence that arrived after the check."""
@@ -687,8 +289,6 @@ class Casework:
             and (visible is None or visible(e.case_id))
         ]
         return report
-
-    # -- links, accounts, corroboration ---------------------------------------------------
 
     def _live_documents(self, case: Case) -> list[str]:
         """The case's documents that count: active ones, and amended ones through their newest version."""
@@ -968,115 +568,12 @@ class Casework:
                     result[eid] = self.corroboration(eid, book)
         return result
 
-    def raise_alerts(self, by: str, threshold: int | None = None) -> list[dict[str, Any]]:
-        """Repeat-subject alerts: a subject named in at least K independent accounts. Each is an event."""
-        k = int(threshold or self.settings["repeat_subject_threshold"])
-        if k < 1:
-            raise CaseworkError("the repeat-subject threshold must be at least 1")
-        view = self.entity_view()
-        with self._writing() as book:
-            alerted = {r for a in book.alerts if a.kind == "repeat_subject" for r in a.detail.get("records", [])}
-            events = []
-            for eid, found in sorted(self.subject_corroboration(book).items()):
-                records = list(view.records_of.get(eid, ()))
-                if found.independent < k or alerted & set(records):
-                    continue
-                cases = sorted({s.case_id for s in book.subjects.values() if eid in view.current(s.entity)})
-                body = {"kind": "repeat_subject", "threshold": k, "name": found.name, "independent": found.independent,
-                        "documents": list(found.documents), "cases": cases, "records": records}  # fmt: skip
-                events.append(self._event(EventType.ALERT_RAISED, eid, by, body))
-            if events:
-                self._record(events)
-        return [event.body | {"entity_id": event.subject} for event in events]
-
     def unknown_proposals(self) -> list[UnknownProposal]:
         book = self.book()
         return propose_unknown_matches(list(book.subjects.values()), book.unknown_comparisons)
 
-    # -- views ----------------------------------------------------------------------------
-
-    def case_view(self, case_id: str, full: bool = True) -> dict[str, Any]:
-        """A case as `case show --format json` and the case file give it.
-
-        `full=False` is the workbench's summary: corroboration as counts, and no links (it asks
-        `link_summaries` for those it may show). A subject named in most of a large inquiry would
-        otherwise put every document id in every page of every case naming them.
-        """
-        book = self.book()
-        case = self._case(book, case_id)
-        view = self.entity_view()
-        corroboration = self.subject_corroboration(book, case_id)
-        documents = []
-        for doc_id, given_by in case.documents.items():
-            found = self.document(doc_id)
-            assert found is not None
-            doc, status, leaf = found
-            documents.append({"id": doc_id, "source_name": doc.provenance.source_name, "kind": doc.kind.value,
-                              "status": status, "leaf_index": leaf, "given_by": given_by,
-                              "received_at": doc.provenance.received_at})  # fmt: skip
-        allegations = []
-        for aid in case.allegation_ids:
-            a = book.allegations[aid]
-            subjects = []
-            for sid in a.subject_ids:
-                s = book.subjects[sid]
-                current = sorted(view.current(s.entity))
-                subjects.append({
-                    "id": s.id, "label": s.label, "entity": s.entity.to_json() if s.entity else None,
-                    "current_entities": current, "staff_id": s.staff_id,
-                    "unknown": s.unknown.to_json() if s.unknown else None, "force": s.force, "unit": s.unit,
-                    "corroboration": [_corroboration_json(corroboration[e], full) for e in current if e in corroboration],
-                })  # fmt: skip
-            allegations.append({
-                "id": a.id, "category": a.category, "category_label": self.category_label(a.category),
-                "summary": a.summary, "period": a.period.to_json() if a.period else None, "place": a.place,
-                "status": a.status.value,
-                "status_history": [{"status": s.status.value, "reason": s.reason, "at": s.at, "by": s.actor,
-                                    "leaf": s.leaf} for s in a.statuses],
-                "subjects": subjects,
-            })  # fmt: skip
-        links = [l.to_json() for l in self.links(book, case_id)] if full else []
-        context = self.context(book, case_id)
-        conflicts_now = {
-            (a.staff_id, a.role): check(self.candidate(book.staff[a.staff_id]), context)
-            for a in book.current_assignments(case_id)
-        }
-        return {
-            "id": case.id, "title": case.title, "kind": case.kind.value, "reference": case.reference,
-            "opened_at": case.opened_at, "opened_by": case.opened_by, "documents": documents,
-            "parties": [{"id": p.id, "role": p.role.value, "pseudonym": p.pseudonym,
-                         "entity": p.entity.to_json() if p.entity else None} for p in book.case_parties(case_id)],
-            "allegations": allegations,
-            "assignments": [{"staff_id": a.staff_id, "name": book.staff[a.staff_id].name, "role": a.role.value,
-                             "at": a.at, "by": a.by, "waivers": list(a.waivers), "ended_at": a.ended_at, "leaf": a.leaf,
-                             "conflicts_now": [c.to_json() for c in conflicts_now[(a.staff_id, a.role)].conflicts]
-                             if (a.staff_id, a.role) in conflicts_now and a.ended_at is None else []}
-                            for a in book.assignments if a.case_id == case_id],
-            "refusals": [{"staff_id": r.staff_id, "name": book.staff[r.staff_id].name, "role": r.role.value,
-                          "at": r.at, "by": r.by, "leaf": r.leaf, "conflicts": [c.to_json() for c in r.conflicts]}
-                         for r in book.refusals if r.case_id == case_id],
-            "waivers": [{"id": w.id, "staff_id": w.staff_id, "rule": w.rule.value, "reason": w.reason, "by": w.by,
-                         "at": w.at, "leaf": w.leaf} for w in book.waivers.values() if w.case_id == case_id],
-            "actions": [_action_json(a) for a in book.actions.values() if a.case_id == case_id],
-            "intelligence": [{"id": i.id, "summary": i.summary, "document_id": i.document_id,
-                              "received_at": i.received_at, "action_due": i.action_due,
-                              "actions": [a.id for a in book.actions_for(i.id)]}
-                             for i in book.intelligence.values() if i.case_id == case_id],
-            "escalations": [{"item": e.item_id, "reason": e.reason, "due": e.due, "at": e.at, "to": e.to,
-                             "leaf": e.leaf} for e in book.escalations if e.case_id == case_id],
-            "links": links,
-            "history": [entry.to_json() for entry in case.history],
-        }  # fmt: skip
-
     def category_label(self, code: str) -> str:
         return next((c.label for c in self.categories if c.code == code), code)
-
-
-def _corroboration_json(found: Corroboration, full: bool) -> dict[str, Any]:
-    if full:
-        return found.to_json()
-    return {"entity_id": found.entity_id, "name": found.name, "documents": len(found.documents),
-            "independent": found.independent, "at_least": found.at_least}  # fmt: skip
 
 
 def _by_document(proposals: Sequence[AccountProposal]) -> dict[str, list[tuple[int, AccountProposal]]]:
@@ -1090,17 +587,3 @@ def _by_document(proposals: Sequence[AccountProposal]) -> dict[str, list[tuple[i
 
 def _evidence_order(ref: MentionRef) -> tuple[str, int, int]:
     return ref.document_id, ref.start, ref.end
-
-
-def _action_json(a: Action) -> dict[str, Any]:
-    return {"id": a.id, "description": a.description, "owner": a.owner, "due": a.due, "raised_at": a.raised_at,
-            "raised_by": a.raised_by, "intelligence": a.intelligence_id, "result": a.result,
-            "completed_at": a.completed_at, "completed_by": a.completed_by, "leaf": a.leaf}  # fmt: skip
-
-
-def _instant(text: str, what: str) -> None:
-    try:
-        parse_instant(text)
-    except ValueError:
-        raise CaseworkError(f"{what} must be an ISO date or date-time, e.g. 2026-03-01; got {text!r}") from None
-

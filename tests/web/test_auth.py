@@ -19,10 +19,13 @@ from casetrail.web.auth import (
     AccountError,
     Accounts,
     AuthError,
+    check_password,
+    common_passwords,
     csrf_ok,
     hash_password,
     hash_token,
     needs_rehash,
+    same_origin,
     secure_cookies_default,
     verify_password,
 )
@@ -131,13 +134,35 @@ def test_totp_codes_at_a_given_time(accounts: Accounts) -> None:
     assert uri.startswith("otpauth://totp/") and "quin.adler" in uri and f"secret={secret}" in uri
     assert accounts.get_user(user.id).has_totp  # type: ignore[union-attr]
     totp = pyotp.TOTP(secret)
-    assert accounts.verify_totp(user.id, totp.at(T0), T0)
+    # Each code works once, so every accepted code below is for a later step than the one before.
+    assert not accounts.verify_totp(user.id, totp.at(T0 - timedelta(seconds=90)), T0)  # too old
     assert accounts.verify_totp(user.id, totp.at(T0 - timedelta(seconds=30)), T0)  # one step of drift
-    assert not accounts.verify_totp(user.id, totp.at(T0 - timedelta(seconds=90)), T0)
+    assert accounts.verify_totp(user.id, totp.at(T0), T0)
+    later = T0 + timedelta(seconds=30)
+    code = totp.at(later)
+    assert accounts.verify_totp(user.id, f"{code[:3]} {code[3:]}", later)
+    assert not accounts.verify_totp(user.id, "abcdef", later)
+    latest = T0 + timedelta(seconds=60)
+    assert accounts.verify_totp(user.id, totp.at(latest), latest.isoformat())  # ISO strings work as `now`
+
+
+def test_totp_code_cannot_be_replayed(accounts: Accounts, store: SqliteStore) -> None:
+    user = accounts.create_user("sam.kerrow", PASSWORD, ["investigator"], now=T0)
+    secret, _ = accounts.enable_totp(user.id)
+    totp = pyotp.TOTP(secret)
     code = totp.at(T0)
-    assert accounts.verify_totp(user.id, f"{code[:3]} {code[3:]}", T0)
-    assert not accounts.verify_totp(user.id, "abcdef", T0)
-    assert accounts.verify_totp(user.id, totp.at(T0), T0.isoformat())  # ISO strings work as `now`
+    assert accounts.verify_totp(user.id, code, T0)
+    assert not accounts.verify_totp(user.id, code, T0)  # the same request again
+    assert not accounts.verify_totp(user.id, code, T0 + timedelta(seconds=25))  # still inside its window
+    # The guard is in the database, not the process: another worker refuses the code too.
+    assert not Accounts(AccountStore(store.conn)).verify_totp(user.id, code, T0 + timedelta(seconds=5))
+    # An earlier step's code, still within the drift allowance, is no good once a later one was used.
+    assert not accounts.verify_totp(user.id, totp.at(T0 - timedelta(seconds=30)), T0 + timedelta(seconds=5))
+    assert accounts.store.get_user(user.id).failed_logins == 4  # type: ignore[union-attr]  # replays count
+    assert accounts.verify_totp(user.id, totp.at(T0 + timedelta(seconds=30)), T0 + timedelta(seconds=30))
+    # A new secret starts afresh: its first code is accepted whatever step the old one reached.
+    secret, _ = accounts.enable_totp(user.id)
+    assert accounts.verify_totp(user.id, pyotp.TOTP(secret).at(T0), T0)
 
 
 def test_wrong_totp_codes_count_towards_the_lock(accounts: Accounts) -> None:
@@ -217,6 +242,76 @@ def test_weak_passwords_are_rejected(accounts: Accounts) -> None:
     with pytest.raises(AccountError, match="username"):
         accounts.create_user("wren.astor.long", "Wren.Astor.Long", ["intake"], now=T0)
     assert accounts.list_users() == []
+
+
+@pytest.mark.parametrize("password", [
+    "password1234", "Password2024!", "P@ssw0rd2024", "12345password", "qwerty123456", "Welcome12345",
+    "iloveyou2025", "1etmein12345", "admin1234567", "casetrail2025", "adminpassword", "welcomewelcome",
+    "123456789012", "098765432109", "qwertyuiopas", "abcdefghijkl", "1qaz2wsx3edc",
+    " " * 12, "\t" * 12, "aaaaaaaaaaaa", "abababababab", "abcdabcdabcd",
+    "my name is tamsin.rook", "TAMSIN.ROOK-is-me",
+])  # fmt: skip
+def test_password_blocklist(password: str) -> None:
+    with pytest.raises(AccountError):
+        check_password("tamsin.rook", password)
+
+
+@pytest.mark.parametrize("password", [
+    PASSWORD, "casetrail-demo-only", "another long passphrase", "a long bench passphrase, fictional",
+    "marmalade on the night bus", "Tuesday's kettle 47 sings", "password is not my strong suit",
+])  # fmt: skip
+def test_passphrases_the_blocklist_keeps(password: str) -> None:
+    check_password("tamsin.rook", password)  # raises if refused
+    check_password("al", password)  # a short username is not looked for inside the password
+
+
+def test_every_listed_common_password_is_refused() -> None:
+    listed = common_passwords()
+    assert {"password1234", "welcome2024", "qwerty123456", "letmein2019"} <= listed
+    for password in sorted(listed)[::50]:
+        with pytest.raises(AccountError):
+            check_password("tamsin.rook", password)
+
+
+def test_a_common_password_is_refused_when_set_too(accounts: Accounts) -> None:
+    with pytest.raises(AccountError, match="common"):
+        accounts.create_user("tamsin.rook", "Password2024!", ["intake"], now=T0)
+    user = accounts.create_user("tamsin.rook", PASSWORD, ["intake"], now=T0)
+    with pytest.raises(AccountError, match="different characters"):
+        accounts.set_password(user.id, "zzzzzzzzzzzzzzzz")
+    assert accounts.authenticate("tamsin.rook", PASSWORD, T0).id == user.id
+
+
+@pytest.mark.parametrize(("headers", "host", "scheme", "allowed"), [
+    ({"Origin": "http://testserver"}, "testserver", None, True),
+    ({"origin": "https://casetrail.example.org"}, "casetrail.example.org", "https", True),
+    ({"Origin": "https://casetrail.example.org:443"}, "casetrail.example.org", "https", True),
+    ({"Origin": "http://127.0.0.1:8000"}, "127.0.0.1:8000", "http", True),
+    ({"Referer": "http://127.0.0.1:8000/login?next=/"}, "127.0.0.1:8000", None, True),
+    ({"Sec-Fetch-Site": "same-origin"}, "testserver", None, True),
+    ({"Sec-Fetch-Site": "none"}, "testserver", None, True),
+    ({"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}, "testserver", None, True),
+    # refused: foreign, null, other port or scheme, look-alike hosts, cross-site fetches, nothing at all
+    ({"Origin": "https://evil.example"}, "casetrail.example.org", None, False),
+    ({"Origin": "null"}, "testserver", None, False),
+    ({"Origin": "null", "Referer": "http://testserver/login"}, "testserver", None, False),
+    ({"Origin": "http://127.0.0.1:9000"}, "127.0.0.1:8000", None, False),
+    ({"Origin": "http://casetrail.example.org"}, "casetrail.example.org", "https", False),
+    ({"Origin": "https://casetrail.example.org:8443"}, "casetrail.example.org", "https", False),
+    ({"Origin": "https://casetrail.example.org.evil.example"}, "casetrail.example.org", None, False),
+    ({"Origin": "https://evil.example/casetrail.example.org"}, "casetrail.example.org", None, False),
+    ({"Referer": "https://evil.example/?casetrail.example.org"}, "casetrail.example.org", None, False),
+    ({"Origin": "https://evil.example", "Referer": "https://casetrail.example.org/login"},
+     "casetrail.example.org", None, False),
+    ({"Origin": "http://testserver", "Sec-Fetch-Site": "cross-site"}, "testserver", None, False),
+    ({"Sec-Fetch-Site": "cross-site"}, "testserver", None, False),
+    ({"Sec-Fetch-Site": "same-site"}, "testserver", None, False),
+    ({"Origin": "javascript:alert(1)"}, "testserver", None, False),
+    ({"Origin": "http://testserver:notaport"}, "testserver", None, False),
+    ({}, "testserver", None, False),
+])  # fmt: skip
+def test_login_refuses_cross_origin_post(headers: dict[str, str], host: str, scheme: str | None, allowed: bool) -> None:
+    assert same_origin(headers, host, scheme) is allowed
 
 
 def test_usernames_are_unique_and_well_formed(accounts: Accounts) -> None:

@@ -1,15 +1,31 @@
 """Which resolved entities a known person (a member of staff) is.
 
 The independence rules need to know whether the officer proposed as interviewer is the
-"Constable D. Whitlok" a complainant named. A name alone is weak evidence, so a bare surname
-never matches: the given name (or its initial) must agree too, and a differing collar number
-rules a match out.
+"Constable D. Whitlok" a complainant named. Both ways of getting this wrong matter, unequally:
+a false match bars someone from cases for nothing (a nuisance a supervisor can see and query);
+a missed match lets an officer investigate a complaint about themselves. So:
+
+  * the surname must agree (any written form of the entity), or a collar number must;
+  * when both sides carry a given name or an initial, they must agree: the name itself, a
+    familiar form of it (Mick ~ Michael, from `given_names`), or its initial. "Sarah Hartley"
+    is not "PC Darren Hartley", however many Hartleys the force has;
+  * an entity known only by surname matches when it is an officer or has a rank ("DS Hartley"):
+    nothing in it says it is someone else, and missing that bar is the worse error. A bare
+    "Hartley" or "Mrs Hartley" with no rank does not;
+  * a collar number on both sides that differs rules a match out; one that agrees is enough,
+    unless the given names disagree.
+
+Everything is judged per entity over all its written forms (its name and its aliases), never per
+alias: "PC Darren Hartley" whose cluster also holds a bare "PC Hartley" still has a given name,
+and that given name must agree.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
 
 from casetrail.model.entity import Entity
 from casetrail.resolution.given_names import name_keys
@@ -18,45 +34,120 @@ from casetrail.resolution.person_name import PersonName, fold, parse_name
 PERSON_KINDS = frozenset({"person", "officer"})
 
 
+class Given(Enum):
+    AGREE = "agree"
+    CONFLICT = "conflict"
+    UNKNOWN = "unknown"  # one side has neither a given name nor an initial
+
+
+@dataclass(frozen=True)
+class GivenNames:
+    """The given names one person is written under, as comparison keys."""
+
+    full: frozenset[str] = frozenset()  # folded given names and nicknames, with their formal equivalents
+    initials: frozenset[str] = frozenset()  # written as an initial only ("D. Hartley")
+
+    @property
+    def known(self) -> bool:
+        return bool(self.full or self.initials)
+
+    @property
+    def all_initials(self) -> frozenset[str]:
+        return self.initials | {key[0] for key in self.full}
+
+    @staticmethod
+    def of(names: Iterable[PersonName]) -> GivenNames:
+        full: set[str] = set()
+        initials: set[str] = set()
+        for name in names:
+            for given in (name.given, name.nickname):
+                full.update(fold(key) for key in name_keys(given) if fold(key))
+            if name.given is None and name.initial:
+                initials.add(name.initial)
+        return GivenNames(frozenset(full), frozenset(initials))
+
+
+@dataclass(frozen=True)
+class Known:
+    """One person or officer entity, over all its written forms."""
+
+    id: str
+    surnames: frozenset[str]  # folded
+    given: GivenNames
+    collars: frozenset[str]
+    ranked: bool  # an officer, or written with a rank somewhere
+
+    @staticmethod
+    def of(entity: Entity) -> Known:
+        forms = [parse_name(written) for written in {entity.name, *entity.aliases}]
+        collars = frozenset(str(c) for c in entity.attributes.get("collar_number") or [])
+        return Known(
+            id=entity.id, surnames=frozenset(fold(f.surname) for f in forms if f.surname and fold(f.surname)),
+            given=GivenNames.of(forms), collars=collars,
+            ranked=entity.type == "officer" or bool(entity.attributes.get("rank")) or any(f.rank for f in forms),
+        )  # fmt: skip
+
+
+def given_agreement(wanted: GivenNames, known: GivenNames) -> Given:
+    """Whether two people's given names say they may be one person."""
+    if not (wanted.known and known.known):
+        return Given.UNKNOWN
+    if wanted.full & known.full:
+        return Given.AGREE  # Michael ~ Mick
+    # An initial on either side is compared with the other side's initials, familiar forms' too
+    # (Bill Hartley may be written "W. Hartley").
+    if wanted.all_initials & known.initials or wanted.initials & known.all_initials:
+        return Given.AGREE
+    return Given.CONFLICT
+
+
 class PersonIndex:
-    """Person and officer entities indexed by folded surname, built once for many lookups."""
+    """Person and officer entities indexed by folded surname and by collar number."""
 
     def __init__(self, entities: Iterable[Entity]) -> None:
-        self._by_surname: dict[str, list[tuple[Entity, PersonName]]] = defaultdict(list)
+        self._by_surname: dict[str, list[Known]] = defaultdict(list)
+        self._by_collar: dict[str, list[Known]] = defaultdict(list)
         for entity in entities:
             if entity.type not in PERSON_KINDS or entity.attributes.get("pseudonym"):
                 continue
-            collars = entity.attributes.get("collar_number") or []
-            for written in {entity.name, *entity.aliases}:
-                name = parse_name(written)
-                if name.surname:
-                    self._by_surname[fold(name.surname)].append((entity, name))
-            for collar in collars:
-                self._by_surname[f"#{collar}"].append((entity, parse_name(entity.name)))
+            known = Known.of(entity)
+            for surname in known.surnames:
+                self._by_surname[surname].append(known)
+            for collar in known.collars:
+                self._by_collar[collar].append(known)
 
     def match(self, name: str, collar_number: str | None = None) -> set[str]:
-        """Ids of the entities this person is, by name (given name agreeing) or collar number."""
+        """Ids of the entities this person is (see the module's rules)."""
         wanted = parse_name(name, collar_number=collar_number)
+        surname = fold(wanted.surname) if wanted.surname else ""
+        given = GivenNames.of([wanted])
+        collar = wanted.collar_number
         found: set[str] = set()
-        if wanted.surname:
-            for entity, written in self._by_surname.get(fold(wanted.surname), []):
-                if _given_agrees(wanted, written) and not _collars_differ(wanted, entity):
-                    found.add(entity.id)
-        if collar_number:
-            for entity, written in self._by_surname.get(f"#{collar_number}", []):
-                if written.surname is None or wanted.surname is None or fold(written.surname) == fold(wanted.surname):
-                    found.add(entity.id)
+        for known in self._by_surname.get(surname, []) if surname else []:
+            if _same_by_name(known, given, collar):
+                found.add(known.id)
+        for known in self._by_collar.get(collar, []) if collar else []:
+            if _same_by_collar(known, surname, given):
+                found.add(known.id)
         return found
 
 
-def _given_agrees(wanted: PersonName, written: PersonName) -> bool:
-    if wanted.given and written.given:
-        return bool(set(name_keys(wanted.given)) & set(name_keys(written.given)))
-    if wanted.initial and written.initial:
-        return wanted.initial == written.initial
-    return False  # a bare surname on either side is not enough
+def _same_by_name(known: Known, given: GivenNames, collar: str | None) -> bool:
+    """The surname agrees; does the rest allow one person?"""
+    if collar and known.collars and collar not in known.collars:
+        return False  # two collar numbers: two officers
+    agreement = given_agreement(given, known.given)
+    if agreement is not Given.UNKNOWN:
+        return agreement is Given.AGREE
+    if collar and collar in known.collars:
+        return True
+    # Only a surname on the entity's side ("DS Hartley"): an officer is taken to be a possible
+    # match. A staff member registered by surname alone matches nobody this way.
+    return given.known and not known.given.known and known.ranked
 
 
-def _collars_differ(wanted: PersonName, entity: Entity) -> bool:
-    collars: Sequence[str] = entity.attributes.get("collar_number") or []
-    return bool(wanted.collar_number and collars and wanted.collar_number not in collars)
+def _same_by_collar(known: Known, surname: str, given: GivenNames) -> bool:
+    """The collar number agrees; the surnames must not differ and the given names not conflict."""
+    if surname and known.surnames and surname not in known.surnames:
+        return False
+    return given_agreement(given, known.given) is not Given.CONFLICT

@@ -1,4 +1,4 @@
-"""The SQL for local accounts and sessions (tables `users` and `sessions`, migration 0004).
+"""The SQL for local accounts and sessions (tables `users` and `sessions`, migrations 0004 and 0007).
 
 Built on the store's connection by the caller: `AccountStore(store.conn)`. That connection is in
 autocommit mode (isolation_level=None), so each statement here commits by itself, and inside
@@ -78,7 +78,20 @@ class AccountStore:
         self.conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
 
     def set_totp_secret(self, user_id: str, secret: str | None) -> None:
-        self.conn.execute("UPDATE users SET totp_secret = ? WHERE id = ?", (secret, user_id))
+        # Steps of the old secret say nothing about the new one: the replay guard starts afresh.
+        self.conn.execute("UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE id = ?", (secret, user_id))
+
+    def claim_totp_step(self, user_id: str, step: int) -> bool:
+        """Record `step` as the user's last accepted TOTP step, if it is later than the one kept.
+
+        False when it is not (the code was used already, or a later one was): one UPDATE, so two
+        requests racing with the same code cannot both succeed (migration 0007).
+        """
+        cursor = self.conn.execute(
+            "UPDATE users SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+            (step, user_id, step),
+        )
+        return cursor.rowcount == 1
 
     def set_disabled(self, user_id: str, disabled: bool) -> None:
         self.conn.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))

@@ -4,11 +4,13 @@ Passwords are argon2id (argon2-cffi's defaults, the RFC 9106 low-memory profile)
 sign-in when the defaults move on. Sign-in failures say the same thing whether or not the user
 exists, and an unknown name still costs one argon2 verification, so neither the text nor the
 timing tells an attacker which names are real. Five failures lock an account for 15 minutes;
-wrong TOTP codes count too, and only a complete sign-in resets the count.
+wrong TOTP codes count too, and only a complete sign-in resets the count. A password is at least
+twelve characters and not a common one dressed up (`check_password`); a TOTP code works once.
 
 A session is a random token in an HttpOnly, SameSite=Strict cookie; the store keeps its SHA-256
 only, so a copy of the database is no key to anyone's session. Every state-changing request
-also carries the session's CSRF token, compared in constant time.
+also carries the session's CSRF token, compared in constant time, and comes from the site's own
+pages (`same_origin`), which covers POST /login too, before there is a session.
 
 `now` may be an aware datetime or an ISO 8601 string (what `intake.register.utc_now()` gives);
 it is a parameter so tests can move the clock.
@@ -23,10 +25,11 @@ import ipaddress
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 import pyotp
 from argon2 import PasswordHasher
@@ -42,6 +45,8 @@ from casetrail.store.sqlite import SqliteStore
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # a passphrase, not a file: bounds the hashing work per request
+MIN_DISTINCT_CHARACTERS = 5  # "abababababab" is twelve characters and about two bits of guessing
+MIN_NAME_IN_PASSWORD = 3  # a shorter username ("al") turns up inside honest passphrases
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=8)  # one working day; absolute, not sliding
@@ -141,14 +146,115 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 def check_password(username: str, password: str) -> None:
-    """Raise AccountError unless the password may be set for this user."""
+    """Raise AccountError unless the password may be set for this user.
+
+    Length first (NIST SP 800-63B: length, not composition rules), then what length alone lets
+    through: blank or near-constant text, the username, and the guesses every attacker tries first.
+    """
     text = _normalised(password)
     if len(text) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
     if len(text) > MAX_PASSWORD_LENGTH:
         raise AccountError(f"the password must be at most {MAX_PASSWORD_LENGTH} characters")
-    if text.strip().casefold() == username.strip().casefold():
+    folded = text.casefold()
+    name = username.strip().casefold()
+    if folded.strip() == name:
         raise AccountError("the password must not be the username")
+    if len(name) >= MIN_NAME_IN_PASSWORD and name in folded:
+        raise AccountError("the password must not contain the username")
+    if not folded.strip():
+        raise AccountError("the password must not be only spaces")
+    if len(set(folded)) < MIN_DISTINCT_CHARACTERS:
+        raise AccountError(f"the password must have at least {MIN_DISTINCT_CHARACTERS} different characters")
+    if is_common_password(text):
+        raise AccountError("the password is too common: it is among the first an attacker would try")
+
+
+# -- common passwords -------------------------------------------------------------------------
+#
+# Written here, not downloaded: the words people reach for first, in the shapes they use to get
+# past a length rule (a year or digits on the end, a capital, a leet letter, the word twice).
+# `is_common_password` takes a password back to its bare word before comparing, so the list holds
+# only words, and `common_passwords()` spells out the commonest variants it stands for.
+
+COMMON_WORDS: tuple[str, ...] = (
+    "password", "passphrase", "mypassword", "newpassword", "pass", "passwd", "qwerty", "qwertyuiop", "azerty",
+    "asdfgh", "asdfghjkl", "zxcvbnm", "letmein", "welcome", "iloveyou", "loveyou", "admin", "administrator",
+    "root", "casetrail", "changeme", "changeit", "default", "secret", "topsecret", "trustno", "monkey", "dragon",
+    "football", "baseball", "cricket", "sunshine", "princess", "shadow", "master", "superman", "batman",
+    "starwars", "whatever", "freedom", "hello", "helloworld", "login", "access", "abc", "test", "testing",
+    "guest", "user", "username", "police", "constable", "inquiry", "investigator", "complaint", "evidence",
+    "summer", "winter", "spring", "autumn", "january", "february", "march", "april", "june", "july",
+    "august", "september", "october", "november", "december", "monday", "friday", "liverpool", "arsenal",
+    "chelsea", "london", "england", "manchester", "computer", "internet", "secure", "security", "system",
+    "office", "please", "open", "sesame", "opensesame", "letmeinplease", "nopassword", "blank", "temp",
+    "temporary", "abcdef", "abcdefgh", "iloveu", "lovely", "charlie", "michael", "jessica", "ashley",
+)  # fmt: skip
+_COMMON = frozenset(COMMON_WORDS)
+# Rows people run a finger along; a password that is a stretch of one (either way) is a run.
+KEYBOARD_RUNS: tuple[str, ...] = (
+    "1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwertyuiopasdfghjklzxcvbnm",
+    "abcdefghijklmnopqrstuvwxyz", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "qazwsxedcrfvtgbyhnujmikolp",
+)  # fmt: skip
+_SUFFIXES: tuple[str, ...] = ("1", "12", "123", "1234", "12345", "123456", "!", "1!", "123!", "01", "007", "69", "99", "00")
+_YEARS = tuple(str(year) for year in range(1950, 2036))
+_LEET = str.maketrans({"@": "a", "$": "s", "0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"})
+
+
+@functools.lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The explicit variants, case-folded: each common word alone, twice, or with a year or digits
+    before or after it. Some twenty thousand, made once per process."""
+    found: set[str] = set()
+    for word in COMMON_WORDS:
+        found.update({word, word * 2})
+        for tail in (*_SUFFIXES, *_YEARS):
+            found.update({word + tail, tail + word})
+    return frozenset(found)
+
+
+def is_common_password(password: str) -> bool:
+    """True for a common word dressed up (digits or symbols around it, leet letters, case,
+    repeated or two joined) and for keyboard or alphabet runs, "123456789012" or "qwertyuiopas"."""
+    text = _normalised(password).casefold()
+    if text in common_passwords():
+        return True
+    bare = "".join(c for c in text if c.isalnum())
+    if _is_run(bare):
+        return True
+    return any(_common_words_only(core) for core in _cores(text))
+
+
+def _cores(text: str) -> set[str]:
+    # Digits and symbols around the word go; digits inside it are leet letters. "1" is read both
+    # as "i" and as "l" ("adm1n", "1etmein").
+    kept = "".join(c for c in text if c.isalnum() or c in "@$")
+    cores = {kept.strip("0123456789@$"), kept.rstrip("0123456789@$")}  # a leading "1" may be a leet "l"
+    return {core.translate(_LEET).replace("1", letter) for core in cores for letter in "il"}
+
+
+def _common_words_only(core: str) -> bool:
+    """The core is one common word, the same word repeated, or two common words joined."""
+    if not core:
+        return False
+    if core in _COMMON:
+        return True
+    for cut in range(1, len(core)):
+        head, tail = core[:cut], core[cut:]
+        if head in _COMMON and (tail in _COMMON or tail == head * (len(tail) // len(head))):
+            return True
+    return False
+
+
+def _is_run(bare: str) -> bool:
+    if len(bare) < 4:
+        return False
+    for row in KEYBOARD_RUNS:
+        # Long enough to wrap round ("...7890123"), and read backwards too.
+        cycle = row * (len(bare) // len(row) + 2)
+        if bare in cycle or bare in cycle[::-1]:
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=1)
@@ -185,6 +291,69 @@ def csrf_ok(session_csrf: str | None, submitted: str | None) -> bool:
     if not session_csrf or not submitted:
         return False
     return hmac.compare_digest(session_csrf.encode("utf-8"), submitted.encode("utf-8"))
+
+
+# Sec-Fetch-Site values a browser sends for the site's own pages and for what the user typed.
+SAME_ORIGIN_FETCH_SITES = frozenset({"same-origin", "none"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def same_origin(headers: Mapping[str, str], host: str, scheme: str | None = None) -> bool:
+    """Whether an unsafe request (POST) comes from this site's own pages: the second line against
+    CSRF, for requests that carry no session yet (POST /login) as well as those that do.
+
+    `host` is the request's Host header ("casetrail.example.org", "127.0.0.1:8000"); `scheme`,
+    when known, the scheme the browser used. The request passes when its Origin (or, without
+    one, its Referer) names that scheme, host and port; or when it has neither and Sec-Fetch-Site
+    says same-origin or none. "Origin: null" (sandboxed frames, data: URLs, some redirects) and
+    any cross-site Sec-Fetch-Site are refused, and so is a request with none of the three:
+    every browser of the last several years sends Origin on a POST.
+
+    Pages must not be served with `Referrer-Policy: no-referrer`: a browser then sends
+    "Origin: null" on the page's own form posts (Fetch standard, "append a request Origin
+    header"), and they would all be refused. `same-origin` keeps the URL from other sites alike.
+    """
+    found = {key.lower(): value for key, value in headers.items()}
+    fetch_site = found.get("sec-fetch-site", "").strip().lower()
+    if fetch_site and fetch_site not in SAME_ORIGIN_FETCH_SITES:
+        return False
+    claimed = found.get("origin")
+    if claimed is None:
+        claimed = found.get("referer")
+    if claimed is None:
+        return fetch_site in SAME_ORIGIN_FETCH_SITES
+    expected = _host_port(host)
+    origin = _origin(claimed)
+    if expected is None or origin is None:
+        return False
+    origin_scheme, origin_host, origin_port = origin
+    if scheme is not None and origin_scheme != scheme.lower():
+        return False
+    wanted_host, wanted_port = expected
+    # A Host without a port means the default port of the scheme (checked equal to `scheme` above).
+    return origin_host == wanted_host and origin_port == (wanted_port or _DEFAULT_PORTS[origin_scheme])
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an Origin or Referer value; None for "null" and anything unparseable."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+
+
+def _host_port(host: str) -> tuple[str, int | None] | None:
+    try:
+        parts = urlsplit(f"//{host.strip()}")
+        port = parts.port
+    except ValueError:
+        return None
+    return (parts.hostname.lower(), port) if parts.hostname else None
 
 
 def hash_token(token: str) -> str:
@@ -338,7 +507,8 @@ class Accounts:
         return TotpEnrolment(secret, uri)
 
     def verify_totp(self, user_id: str, code: str, now: Instant) -> bool:
-        """Whether `code` is the user's current TOTP code (one step either side). Wrong codes count
+        """Whether `code` is the user's current TOTP code (one step either side) and newer than the
+        last code accepted: each code works once (RFC 6238, 5.2). Wrong and replayed codes count
         towards the lock, and a locked or disabled account accepts none."""
         at = _instant(now)
         row = self.store.get_user(user_id)
@@ -349,9 +519,9 @@ class Accounts:
         if _locked(row, at):
             return False
         digits = code.replace(" ", "").strip()  # apps show "123 456"
-        ok = digits.isascii() and digits.isdigit() and pyotp.TOTP(secret).verify(
-            digits, for_time=at, valid_window=TOTP_VALID_WINDOW
-        )
+        step = _totp_step(secret, digits, at)
+        # A step no later than the last one accepted is a replay, and counts as a wrong code.
+        ok = step is not None and self.store.claim_totp_step(row.id, step)
         if ok:
             self.store.reset_failed_logins(row.id)
         else:
@@ -415,6 +585,19 @@ class Accounts:
             self.store.reset_failed_logins(row.id)
             return replace(row, failed_logins=0, locked_until=None)
         return row
+
+
+def _totp_step(secret: str, digits: str, at: datetime) -> int | None:
+    """The time step (within the allowed drift) whose code `digits` is, latest first; None if none."""
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    totp = pyotp.TOTP(secret)
+    now_step = totp.timecode(at)
+    for step in range(now_step + TOTP_VALID_WINDOW, now_step - TOTP_VALID_WINDOW - 1, -1):
+        # bytes for compare_digest, as in csrf_ok; constant time per candidate step
+        if hmac.compare_digest(totp.generate_otp(step).encode("ascii"), digits.encode("ascii")):
+            return step
+    return None
 
 
 def _locked(row: UserRow, at: datetime) -> bool:

@@ -219,7 +219,7 @@ def sign_in(home: Home, names: Sequence[str]) -> dict[str, TestClient]:
     app = create_app(home, secure_cookies=False)
     clients = {}
     for name in names:
-        client = TestClient(app)
+        client = TestClient(app, headers={"Origin": "http://testserver"})
         signed = client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False)
         if signed.status_code != 303 or signed.headers.get("location") != "/":
             raise SystemExit(f"{name} could not sign in: {signed.status_code} {signed.text[:200]}")
@@ -418,7 +418,7 @@ def profile_one(world: World, ids: dict[str, dict[str, list[str]]], measured: li
     path = route.path.format(pool[-1])
     # TestClient runs the app on another thread: profile there, around the app itself.
     profiled = Profiled(world.clients[viewer].app)
-    client = TestClient(profiled, cookies=dict(world.clients[viewer].cookies))
+    client = TestClient(profiled, cookies=dict(world.clients[viewer].cookies), headers={"Origin": "http://testserver"})
     out(f"profile_{key}_status", client.get(path).status_code)
     # by cumulative time, casetrail's own functions only (the framework's frames wrap them all); by own time, everything
     for order, only in (("cumulative", "/casetrail/"), ("tottime", "")):

@@ -87,12 +87,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
     accounts = Accounts(AccountStore(register.store.conn))
     app = create_app(home, secure_cookies=False)
-    clients = {"anonymous": TestClient(app, raise_server_exceptions=False)}
+    clients = {"anonymous": TestClient(app, raise_server_exceptions=False, headers={"Origin": "http://testserver"})}
     csrf = {}
     for name, roles, staff in (("supervisor", ["supervisor"], marsh.id), ("intake", ["intake"], None),
                                ("auditor", ["auditor"], None)):  # fmt: skip
         accounts.create_user(name, PASSWORD, roles, staff_id=staff)
-        client = TestClient(app, raise_server_exceptions=False)
+        client = TestClient(app, raise_server_exceptions=False, headers={"Origin": "http://testserver"})
         signed = client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False)
         assert signed.status_code == 303, name
         clients[name] = client

@@ -260,19 +260,20 @@ def test_an_investigators_day(browser: Browser, site: Site) -> None:
         # the accused cannot be picked; a forged form naming him is checked and refused all the same
         csrf = page.locator("form.assign input[name=csrf_token]").get_attribute("value")
         assert csrf
-        refused = page.request.post(f"{site.url}/cases/{ids['c1']}/assign",
+        refused = page.request.post(f"{site.url}/cases/{ids['c1']}/assign", headers={"Origin": site.url},
                                     form={"staff_id": ids["whitlock"], "role": "interviewer", "csrf_token": csrf})  # fmt: skip
         assert refused.ok, refused.status
         html = refused.text()
-        for said in ("Refused", "party_in_case", "named_in_documents", "same_force"):
+        # the supervisor is told the kinds of conflict; the details go to the overseer
+        for said in ("Refused", "connected to this case", "named in this case", "same force as a subject"):
             assert said in html, (said, html[:2000])
-        forged = page.request.post(f"{site.url}/cases/{ids['c1']}/assign",
+        forged = page.request.post(f"{site.url}/cases/{ids['c1']}/assign", headers={"Origin": site.url},
                                    form={"staff_id": ids["whitlock"], "role": "interviewer", "csrf_token": "forged"})  # fmt: skip
         assert forged.status == 403
         # show the server's refusal page in the browser, as upload.js shows its answers
         page.set_content(html)
         expect(page.get_by_role("status")).to_contain_text("Refused")
-        expect(page.locator("section li", has_text="Darren Whitlock as interviewer")).to_contain_text("party_in_case")
+        expect(page.locator("section li", has_text="Darren Whitlock as interviewer")).to_contain_text("connected to this case")
         shot(page, "05-case-refusal")
         sign_out(page, site)
 

@@ -73,7 +73,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     clients = {}
     for name, (roles, staff) in users.items():
         accounts.create_user(name, PASSWORD, roles, staff_id=staff)
-        client = TestClient(app)
+        client = TestClient(app, headers={"Origin": "http://testserver"})
         signed = client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False)
         assert signed.status_code == 303 and signed.headers["location"] == "/", name
         clients[name] = client
@@ -151,7 +151,7 @@ def test_lists_and_search_obey_the_same_rules(world: World) -> None:
 
 
 def test_unsigned_requests_are_turned_away(world: World) -> None:
-    anonymous = TestClient(world.client_for["admin"].app)
+    anonymous = TestClient(world.client_for["admin"].app, headers={"Origin": "http://testserver"})
     for route in MATRIX:
         response = anonymous.get(route.format(**world.ids), follow_redirects=False)
         assert response.status_code in (401, 303), route
@@ -296,7 +296,7 @@ def test_confirming_and_rejecting_a_mention_is_recorded_and_applied_by_the_next_
 
 def test_a_warm_server_loads_its_views_before_the_first_request(world: World) -> None:
     app = create_app(world.home, secure_cookies=False, warm=True)
-    with TestClient(app) as client:  # runs the lifespan, as uvicorn does
+    with TestClient(app, headers={"Origin": "http://testserver"}) as client:  # runs the lifespan, as uvicorn does
         assert {"view", "accounts", "document_cases"} <= app.state.workbench.casework._memos.keys()
         signed = client.post("/login", data={"username": "supervisor", "password": PASSWORD}, follow_redirects=False)
         assert signed.status_code == 303

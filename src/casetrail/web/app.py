@@ -15,14 +15,22 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from casetrail.inquiry import Inquiry
+from casetrail.intake.register import utc_now
 from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.store.home import Home
+from casetrail.web.auth import SESSION_COOKIE, Accounts, same_origin
 from casetrail.web.context import HERE, NotSignedIn, Web, templates
+from casetrail.web.documents import MAX_UPLOAD_BYTES
+from casetrail.web.limits import OPEN_PATHS, UNSAFE_METHODS, BodyLimit
 from casetrail.web.routes import ROUTES, options
 from casetrail.web.workbench import AccessDenied, ReasonRequired, Workbench
 
+MAX_REQUEST_BYTES = 4 * MAX_UPLOAD_BYTES  # a whole request, several files at once
+# Receipt checks change nothing and reveal nothing the holder lacks: anyone, signed in or not, from anywhere.
+PUBLIC_POSTS = frozenset({"/api/receipts/verify"})
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
@@ -51,6 +59,10 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _handle_errors(app)
     app.middleware("http")(_security_headers)
+    app.middleware("http")(_same_origin)
+    # Outermost: an anonymous or oversized body is refused before anything reads it.
+    app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, is_signed_in=_signed_in(parts.accounts),
+                       open_paths=OPEN_PATHS | PUBLIC_POSTS)  # fmt: skip
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     for route in ROUTES:
         app.add_api_route(route.path, route.handler, **options(route))
@@ -78,9 +90,28 @@ async def _security_headers(request: Request, call_next: Callable[[Request], Any
     # Uploaded HTML is only ever shown as escaped text; the policy forbids inline script too.
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # not no-referrer: browsers would then send "Origin: null" on the pages' own form posts
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+async def _same_origin(request: Request, call_next: Callable[[Request], Any]) -> Response:
+    """Unsafe requests come from this site's own pages (with POST /login, which has no CSRF token yet)."""
+    if request.method in UNSAFE_METHODS and request.url.path not in PUBLIC_POSTS:
+        if not same_origin(request.headers, request.headers.get("host", "")):
+            return JSONResponse({"detail": "cross-origin request refused"}, status_code=403)
+    response: Response = await call_next(request)
+    return response
+
+
+def _signed_in(accounts: Accounts) -> Callable[[Scope], bool]:
+    def check(scope: Scope) -> bool:
+        token = Request(scope).cookies.get(SESSION_COOKIE)
+        found = accounts.session(token, utc_now()) if token else None
+        return found is not None and (not found[0].has_totp or found[2])
+
+    return check
 
 
 async def _favicon() -> Response:

@@ -58,7 +58,7 @@ from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
 from casetrail.synthetic.inquiry import TRUTH_EXTRACTOR, Inquiry, generate_inquiry, write_corpus
 from casetrail.web.app import create_app
-from casetrail.web.auth import Accounts
+from casetrail.web.auth import Accounts, in_ledger
 from casetrail.web.workbench import Workbench
 
 TARGET_MS = 150.0
@@ -161,7 +161,7 @@ def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
         register = Register.open(home)
         return World(register, Casework(register, home.config()), sign_in(home, built["users"]), built["staff"],
                      {name: found for name in built["users"]
-                      if (found := Accounts(AccountStore(register.store.conn)).user_by_name(name)) is not None})  # fmt: skip
+                      if (found := Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store)).user_by_name(name)) is not None})  # fmt: skip
     clock = Clock()
     inquiry = generate_inquiry(documents, seed=seed)
     out("documents", documents)
@@ -206,7 +206,7 @@ def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
                                          roles=(StaffRole.SUPERVISOR,))  # fmt: skip
     staff = {"investigator": by_name[INVESTIGATOR], "supervisor": supervisor.id, "overseer": by_name[OVERSEER]}
     roles = {"investigator": ["investigator"], "supervisor": ["supervisor"], "overseer": ["overseer"]}
-    accounts = Accounts(AccountStore(register.store.conn))
+    accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
     users = {name: accounts.create_user(name, PASSWORD, roles[name], staff_id=staff_id) for name, staff_id in staff.items()}
     clients = sign_in(home, list(users))
     clock.lap("users_and_sign_in")

@@ -18,7 +18,7 @@ from casetrail.ledger.record import record
 from casetrail.model.event import Event, EventType
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
-from casetrail.web.auth import Accounts
+from casetrail.web.auth import Accounts, in_ledger
 
 Clock = Callable[[], str]
 
@@ -48,4 +48,4 @@ class Inquiry:
     @cached_property
     def accounts(self) -> Accounts:
         # Always recorded: an account's creation and every change is a ledger event.
-        return Accounts(AccountStore(self.store.conn), record=lambda event, write: self.record([event], write) and None)
+        return Accounts(AccountStore(self.store.conn), in_ledger(self.log, self.store))

@@ -32,7 +32,7 @@ from casetrail.model.casework import AssignmentRole, PartyRole, StaffRole
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
 from casetrail.web.app import create_app
-from casetrail.web.auth import Accounts
+from casetrail.web.auth import Accounts, in_ledger
 
 INQUIRY = Path(__file__).resolve().parents[1] / "casework" / "inquiry"
 PASSWORD = "correct horse battery staple"
@@ -85,7 +85,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     cw.add_document(c2.id, doc["statement-dell"], lead)
     cw.assign(c2.id, pryce.id, AssignmentRole.INVESTIGATOR, lead)
 
-    accounts = Accounts(AccountStore(register.store.conn))
+    accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
     app = create_app(home, secure_cookies=False)
     clients = {"anonymous": TestClient(app, raise_server_exceptions=False, headers={"Origin": "http://testserver"})}
     csrf = {}

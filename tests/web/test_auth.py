@@ -10,7 +10,9 @@ from pathlib import Path
 import pyotp
 import pytest
 
+from casetrail.intake.register import Register
 from casetrail.store.accounts import AccountStore
+from casetrail.store.home import Home
 from casetrail.store.sqlite import SqliteStore
 from casetrail.web.auth import (
     LOCKOUT,
@@ -24,6 +26,7 @@ from casetrail.web.auth import (
     csrf_ok,
     hash_password,
     hash_token,
+    in_ledger,
     needs_rehash,
     same_origin,
     secure_cookies_default,
@@ -35,15 +38,20 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    found = SqliteStore(tmp_path / "db")
+def register(tmp_path: Path) -> Iterator[Register]:
+    found = Register.create(Home(tmp_path / "home"), "casetrail.test/auth")
     yield found
-    found.close()
+    found.store.close()
 
 
 @pytest.fixture
-def accounts(store: SqliteStore) -> Accounts:
-    return Accounts(AccountStore(store.conn))
+def store(register: Register) -> SqliteStore:
+    return register.store
+
+
+@pytest.fixture
+def accounts(register: Register) -> Accounts:
+    return Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
 
 
 def test_the_migration_creates_both_tables(store: SqliteStore) -> None:
@@ -155,7 +163,7 @@ def test_totp_code_cannot_be_replayed(accounts: Accounts, store: SqliteStore) ->
     assert not accounts.verify_totp(user.id, code, T0)  # the same request again
     assert not accounts.verify_totp(user.id, code, T0 + timedelta(seconds=25))  # still inside its window
     # The guard is in the database, not the process: another worker refuses the code too.
-    assert not Accounts(AccountStore(store.conn)).verify_totp(user.id, code, T0 + timedelta(seconds=5))
+    assert not Accounts(AccountStore(store.conn), accounts.record).verify_totp(user.id, code, T0 + timedelta(seconds=5))
     # An earlier step's code, still within the drift allowance, is no good once a later one was used.
     assert not accounts.verify_totp(user.id, totp.at(T0 - timedelta(seconds=30)), T0 + timedelta(seconds=5))
     assert accounts.store.get_user(user.id).failed_logins == 4  # type: ignore[union-attr]  # replays count
@@ -213,7 +221,7 @@ def test_only_a_hash_of_the_token_is_stored(accounts: Accounts, store: SqliteSto
     stored = [row[0] for row in store.conn.execute("SELECT token_hash FROM sessions")]
     assert stored == [hash_token(token)] and token not in stored
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file
-    raw = b"".join(path.read_bytes() for path in store.path.parent.iterdir() if path.name.startswith("db"))
+    raw = b"".join(path.read_bytes() for path in store.path.parent.iterdir() if path.name.startswith(store.path.name))
     assert token.encode() not in raw
     assert hash_token(token).encode() in raw
     assert PASSWORD.encode() not in raw
@@ -353,11 +361,8 @@ def test_secure_cookies_except_on_loopback() -> None:
 
 
 def test_account_changes_are_ledger_events_the_auditor_sees(tmp_path: Path) -> None:
-    from casetrail.intake.register import Register
     from casetrail.ledger.checkpoint import NoteVerifier
     from casetrail.ledger.verification import verify_store
-    from casetrail.store.home import Home
-    from casetrail.web.auth import in_ledger
 
     home = Home(tmp_path / "home")
     register = Register.create(home, "casetrail.test/accounts")

@@ -31,7 +31,7 @@ from casetrail.model.casework import AssignmentRole, PartyRole, StaffRole
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
 from casetrail.web.app import create_app
-from casetrail.web.auth import Accounts
+from casetrail.web.auth import Accounts, in_ledger
 
 INQUIRY = Path(__file__).resolve().parents[1] / "casework" / "inquiry"
 SHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -81,7 +81,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                                    lead, case_id=c2.id, received_at="2026-01-05")  # fmt: skip
     assert any(e.item_id == intel.id for e in cw.escalate("deadline-clock"))
     assert any(a["entity_id"] == officer.id for a in cw.raise_alerts("alert-clock"))  # named in 3+ accounts
-    accounts = Accounts(AccountStore(register.store.conn))
+    accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
     for username, roles, staff in (("frontdesk", ["intake"], None), ("hmarsh", ["supervisor"], marsh.id),
                                    ("rcalder", ["overseer"], calder.id), ("ledgercheck", ["auditor"], None)):  # fmt: skip
         accounts.create_user(username, PASSWORD, roles, staff_id=staff)

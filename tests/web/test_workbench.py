@@ -22,7 +22,7 @@ from casetrail.model.casework import AssignmentRole, PartyRole, StaffRole
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
 from casetrail.web.app import create_app
-from casetrail.web.auth import Accounts
+from casetrail.web.auth import Accounts, in_ledger
 
 INQUIRY = Path(__file__).resolve().parents[1] / "casework" / "inquiry"
 PASSWORD = "correct horse battery staple"
@@ -62,7 +62,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     c2 = cw.open_case("Abbey Lane flat", lead)
     cw.add_document(c2.id, doc["statement-dell"], lead)
     assert cw.assign(c2.id, pryce.id, AssignmentRole.INVESTIGATOR, lead).allowed
-    accounts = Accounts(AccountStore(register.store.conn))
+    accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
     users = {
         "assigned": (["investigator"], pryce.id), "unassigned": (["investigator"], tait.id),
         "subject": (["supervisor"], whitlock.id), "supervisor": (["supervisor"], marsh.id),

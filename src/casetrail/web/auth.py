@@ -38,6 +38,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from casetrail.errors import CasetrailError
 from casetrail.intake.register import utc_now
 from casetrail.ledger.log import Log
+from casetrail.ledger.record import record
 from casetrail.model.casework import StaffRole
 from casetrail.model.event import Event, EventType
 from casetrail.store.accounts import AccountStore, SessionRow, UserRow
@@ -371,33 +372,27 @@ Recorder = Callable[[Event, Callable[[], None]], None]
 def in_ledger(log: Log, store: SqliteStore) -> Recorder:
     """A `Recorder` that appends to the ledger and indexes the event with the casework's events."""
 
-    def record(event: Event, write: Callable[[], None]) -> None:
-        def also(indices: list[int]) -> None:
-            write()
-            store.add_casework_events([(indices[0], event.type.value, event.subject)])
+    def recorder(event: Event, write: Callable[[], None]) -> None:
+        record(log, store, [event], write)
 
-        log.append([event.to_leaf()], also=also)
-
-    return record
+    return recorder
 
 
 class Accounts:
     """Accounts and sessions over `AccountStore`; every rule about them is here.
 
-    Who may sign in, with which roles, is evidence of who could read what: with a `record`er,
-    creating an account and every change to it (never a password, hash or secret) is a ledger
-    event, which the auditor sees beside the read audit. Sign-ins and sessions are not.
+    Who may sign in, with which roles, is evidence of who could read what: creating an account
+    and every change to it (never a password, hash or secret) is a ledger event, recorded by
+    `record` in the same commit as the change, which the auditor sees beside the read audit.
+    There is no way to make an account without one. Sign-ins and sessions are not recorded.
     """
 
-    def __init__(self, store: AccountStore, issuer: str = TOTP_ISSUER, record: Recorder | None = None) -> None:
+    def __init__(self, store: AccountStore, record: Recorder, issuer: str = TOTP_ISSUER) -> None:
         self.store = store
         self.issuer = issuer
         self.record = record
 
     def _recorded(self, kind: EventType, row: UserRow, by: str, body: dict[str, Any], write: Callable[[], None]) -> None:
-        if self.record is None:
-            write()
-            return
         event = Event(kind, row.id, utc_now(), by, {"kind": "account", "account": row.username, **body})
         self.record(event, write)
 

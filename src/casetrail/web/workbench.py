@@ -127,9 +127,9 @@ class Workbench:
         narrow = query if query and query.isascii() and not query.isdigit() and not set(query) & set('"\\') else None
         for leaf, data in self.store.audit_entries(containing=narrow):
             entry = Event.from_leaf(data)
-            shown = {key: entry.body[key] for key in AUDIT_FIELDS if key in entry.body}  # never the raw body
+            shown = {key: entry.body.get(key) for key in AUDIT_FIELDS}  # chosen fields, never the raw body
             row = {"leaf": leaf, "at": entry.at, "user": entry.actor, "what": entry.subject, **shown}
-            row.setdefault("username", entry.actor)  # account events: who made the change
+            row["username"] = row["username"] or entry.actor  # account events: who made the change
             if query and query.casefold() not in " ".join(str(v) for v in row.values()).casefold():
                 continue
             rows.append(row)

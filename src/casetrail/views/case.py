@@ -191,6 +191,7 @@ class WidelySharedLine:
 @dataclass(frozen=True)
 class CaseView:
     id: str
+    version: int  # the case's newest ledger leaf: a change made from an older page is refused
     title: str
     kind: str
     reference: str | None
@@ -219,7 +220,7 @@ def build_case_view(
     book = casework.book()
     case = book.cases[case_id]
     return CaseView(
-        id=case.id, title=case.title, kind=case.kind.value, reference=case.reference,
+        id=case.id, version=case_version(book, case_id), title=case.title, kind=case.kind.value, reference=case.reference,
         opened_at=case.opened_at, opened_by=case.opened_by,
         identifying_details_available=sight.identity(case_id),
         documents=_documents(sight, casework, book, case_id),
@@ -242,6 +243,12 @@ def build_case_view(
         **_links(sight, casework, book, case_id),
         history=case_history(sight, book, case_id, leaf_hashes),
     )  # fmt: skip
+
+
+def case_version(book: Casebook, case_id: str) -> int:
+    """The leaf of the case's newest event (-1 for none): what a page was built from."""
+    history = book.cases[case_id].history
+    return history[-1].leaf if history else -1
 
 
 def _documents(sight: Sight, casework: Casework, book: Casebook, case_id: str) -> tuple[DocumentLine, ...]:

@@ -17,6 +17,7 @@ from casetrail.policy.access import (
     may_reveal_identity,
     reach,
 )
+from casetrail.policy.permissions import Command, may
 
 if TYPE_CHECKING:
     from casetrail.casework import Casework
@@ -45,6 +46,11 @@ class Sight:
     def identity(self, case_id: str) -> bool:
         """May open a survivor's identifying details in this case (with a reason, audited)."""
         return may_reveal_identity(self.viewer, case_id, self.reach)
+
+    def allowed(self, command: Command, *, case_id: str | None = None, entity_ids: tuple[str, ...] = (),
+                document_ids: tuple[str, ...] = ()) -> bool:  # fmt: skip
+        """May give this casework command here (`policy.permissions`: the role × relation table)."""
+        return may(self.viewer, self.reach, command, case_id=case_id, entity_ids=entity_ids, document_ids=document_ids)
 
     def oversees(self) -> bool:
         """The independent overseer, to whom full refusal reasons go."""

@@ -22,7 +22,7 @@ from casetrail.intake.register import utc_now
 from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.store.home import Home
 from casetrail.web.auth import SESSION_COOKIE, Accounts, same_origin
-from casetrail.web.context import HERE, NotSignedIn, Web, templates
+from casetrail.web.context import HERE, NotSignedIn, Stale, Web, templates
 from casetrail.web.documents import MAX_UPLOAD_BYTES
 from casetrail.web.limits import OPEN_PATHS, UNSAFE_METHODS, BodyLimit
 from casetrail.web.routes import ROUTES, options
@@ -79,6 +79,10 @@ def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(AccessDenied)
     async def denied(request: Request, _: AccessDenied) -> Response:
         return JSONResponse({"detail": "not found"}, status_code=404)
+
+    @app.exception_handler(Stale)
+    async def stale(request: Request, error: Stale) -> Response:
+        return JSONResponse({"detail": str(error)}, status_code=409)
 
     @app.exception_handler(ReasonRequired)
     async def reason_required(request: Request, error: ReasonRequired) -> Response:

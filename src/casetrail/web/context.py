@@ -18,6 +18,7 @@ from casetrail.inquiry import Inquiry
 from casetrail.intake.register import utc_now
 from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.policy.access import Action
+from casetrail.views.case import case_version
 from casetrail.web.auth import SESSION_COOKIE, Accounts, User, csrf_ok
 from casetrail.web.workbench import PAGE, Session, Window, Workbench
 
@@ -26,6 +27,13 @@ HERE = Path(__file__).parent
 
 class NotSignedIn(Exception):
     """No valid session (or the second factor is not done): 401 for the API, the login page otherwise."""
+
+
+class Stale(Exception):
+    """The case moved on since the page that sent this change was built: refused, never overwritten (409)."""
+
+    def __init__(self) -> None:
+        super().__init__("changed since you opened it; reload")
 
 
 @dataclass
@@ -98,3 +106,14 @@ def templates() -> Jinja2Templates:
     found.env.filters["when"] = when
     found.env.filters["basename"] = lambda path: str(path or "").replace("\\", "/").rsplit("/", 1)[-1]
     return found
+
+
+def require_fresh(request: Request, case_id: str, version: int | str | None) -> None:
+    """Refuse a change sent from a page older than the case (its `version`, the newest leaf it showed).
+
+    A change without a version (a script using the API) is taken as meant for the case as it is."""
+    if version is None or version == "":
+        return
+    book = web(request).bench.casework.book()
+    if case_id in book.cases and str(case_version(book, case_id)) != str(version):
+        raise Stale()

@@ -6,22 +6,22 @@ in the module of its page family; none holds a rule of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi.responses import HTMLResponse, Response
 
-from casetrail.web import cases, dashboard, documents, entities, integrity, search, signin
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    handler: Callable[..., Any]
-    tag: str | None = None  # API routes: their OpenAPI tag; None: a page, left out of the schema
-    response_class: type[Response] | None = None
+from casetrail.web import (
+    cases,
+    dashboard,
+    documents,
+    entities,
+    integrity,
+    queues,
+    search,
+    signin,
+    work,
+)
+from casetrail.web.routes_table import Route
 
 
 def _zip() -> dict[int | str, dict[str, Any]]:
@@ -70,7 +70,7 @@ API: tuple[Route, ...] = (
     Route("GET", "/api/audit", dashboard.api_audit, "audit"),
 )
 
-ROUTES = PAGES + API
+ROUTES = PAGES + API + work.ROUTES + queues.ROUTES
 
 
 def options(route: Route) -> dict[str, Any]:

@@ -59,9 +59,10 @@ from casetrail.store.home import Home
 from casetrail.synthetic.inquiry import TRUTH_EXTRACTOR, Inquiry, generate_inquiry, write_corpus
 from casetrail.web.app import create_app
 from casetrail.web.auth import Accounts, in_ledger
-from casetrail.web.workbench import Workbench
+from casetrail.views.sight import sight_for
 
 TARGET_MS = 150.0
+EXPORT_TARGET_MS = 2000.0  # a case file of a 40-document case (issue 10)
 PASSWORD = "a long bench passphrase, fictional"
 INVESTIGATOR = "Owen Pryce"  # the demo's first independent investigator: assigned to about a quarter of the cases
 SUPERVISOR = "Helen Marsh"  # registered here; the demo has no supervisor
@@ -263,7 +264,13 @@ ROUTES = (
     # Only the overseer may open the dashboard; the others get 404, which costs a session too.
     Route("oversight_page", "/oversight", None, ("overseer",)),
     Route("oversight_api", "/api/oversight", None, ("overseer",)),
+    # The case file: the supervisor's view of the case, every event's proof, each document's receipt and bytes.
+    Route("case_export", "/api/cases/{}/export?reason=bench", "cases", ("supervisor",)),
 )
+
+
+def target(route: str) -> float:
+    return EXPORT_TARGET_MS if route == "case_export" else TARGET_MS
 
 
 def gather_documents(world: World, per_case: int, seed: int) -> int:
@@ -296,7 +303,7 @@ def first_request_ms(client: TestClient, path: str) -> float:
 def readable_ids(world: World, viewer: str, requests: int, seed: int) -> dict[str, list[str]]:
     """Ids of each kind this viewer may read (as the workbench computes it), a random sample."""
     user = world.users[viewer]
-    session = Workbench(world.casework).session_for(user.id, user.username, user.roles, user.staff_id)
+    session = sight_for(world.casework, user.id, user.username, user.roles, user.staff_id)
     rng = random.Random(seed)
     pools = {"documents": sorted(session.reach.documents), "entities": sorted(session.reach.entities),
              "cases": sorted(session.reach.cases)}  # fmt: skip
@@ -367,16 +374,18 @@ def run(args: argparse.Namespace) -> None:
                 out(f"{key}_ms_p95", p95 * 1e3)
                 out(f"{key}_p95_ratio_static", p95 / base_static)
                 out(f"{key}_p95_ratio_store", p95 / base_store)
-                out(f"{key}_meets_target", "yes" if p95 * 1e3 < TARGET_MS else "no")
+                out(f"{key}_meets_target", "yes" if p95 * 1e3 < target(route.name) else "no")
         out("target_ms_p95", TARGET_MS)
-        out("routes_meeting_target", f"{sum(p95 * 1e3 < TARGET_MS for *_, p95 in results)}/{len(results)}")
+        out("export_target_ms_p95", EXPORT_TARGET_MS)
+        met = sum(p95 * 1e3 < target(name) for _, name, _, p95 in results)
+        out("routes_meeting_target", f"{met}/{len(results)}")
         out("non_200_responses", ",".join(f"{k}x{n}" for k, n in sorted(failures.items())) or "none")
         audited = store.conn.execute("SELECT COUNT(*) FROM casework_events WHERE type = 'read.audited'").fetchone()[0]
         out("read_audit_events", int(audited))
 
         profile = args.profile
         if profile == "auto":
-            slow = [r for r in results if r[3] * 1e3 >= TARGET_MS]
+            slow = [r for r in results if r[3] * 1e3 >= target(r[1])]
             profile = max(slow, key=lambda r: r[3])[0] if slow else None
         if profile:
             profile_one(world, ids, [r[0] for r in results], profile, args.profile_lines)
@@ -385,7 +394,7 @@ def run(args: argparse.Namespace) -> None:
         # inquiry, an officer named in most of them). The sampled routes above rarely draw it.
         view = world.casework.entity_view()
         user = world.users["supervisor"]
-        reach = Workbench(world.casework).session_for(user.id, user.username, user.roles, user.staff_id).reach
+        reach = sight_for(world.casework, user.id, user.username, user.roles, user.staff_id).reach
         busiest = max(reach.entities, key=lambda e: len(view.entity_documents.get(e, ())))
         out("busiest_entity_documents", len(view.entity_documents.get(busiest, ())))
         heavy = [first_request_ms(world.clients["supervisor"], f"/entities/{busiest}") for _ in range(5)]

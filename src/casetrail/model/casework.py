@@ -534,6 +534,8 @@ CASEWORK_EVENTS = frozenset(
         EventType.ACTION_RAISED, EventType.ACTION_COMPLETED, EventType.INTELLIGENCE_RECORDED,
         EventType.ESCALATION_RECORDED, EventType.ALERT_RAISED, EventType.READ_AUDITED,
         EventType.ACCOUNT_CREATED, EventType.ACCOUNT_CHANGED,
+        # Indexed like casework (so `verify` checks them); folded elsewhere, the casebook passes them by.
+        EventType.PUBLICATION_RELEASED, EventType.DISCLOSURE_ITEM_SCHEDULED, EventType.DISCLOSURE_JUDGED,
     }
 )  # fmt: skip
 

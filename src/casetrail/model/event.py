@@ -38,6 +38,10 @@ class EventType(StrEnum):
     READ_AUDITED = "read.audited"  # who read what, when and why: the read audit
     ACCOUNT_CREATED = "account.created"  # a workbench account, its roles and staff link (never a secret)
     ACCOUNT_CHANGED = "account.changed"  # password replaced, disabled, enabled, second factor enrolled
+    PUBLICATION_RELEASED = "publication.released"  # aggregate tables released: threshold, shapes, file hashes
+    # Disclosure under the CPIA (see casetrail.model.disclosure): schedule entries and judgements.
+    DISCLOSURE_ITEM_SCHEDULED = "disclosure.item_scheduled"
+    DISCLOSURE_JUDGED = "disclosure.judged"
 
 
 def canonical_json(value: Any) -> bytes:

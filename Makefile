@@ -7,6 +7,8 @@ HOME_DIR ?= demo-home
 
 VENDOR := src/casetrail/web/static/vendor
 CHROMIUM := /usr/bin/chromium
+TESSDATA := /usr/share/tesseract-ocr/5/tessdata/eng.traineddata
+ANTIWORD := /usr/bin/antiword
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,15 +28,21 @@ $(VENDOR)/cytoscape.min.js: frontend/package.json frontend/package-lock.json
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-.PHONY: install assets browser demo test bench
-install: $(STAMP) assets
+# Debian's Tesseract with its English model (OCR of scans) and antiword (Word 97-2003 .doc):
+# intake runs them as local programs, and nothing is downloaded at run time.
+$(TESSDATA) $(ANTIWORD):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng antiword >/dev/null
+
+.PHONY: install assets browser intake-tools demo test bench
+install: $(STAMP) assets intake-tools
 assets: $(VENDOR)/cytoscape.min.js
 browser: $(CHROMIUM)
+intake-tools: $(TESSDATA) $(ANTIWORD)
 
 demo: $(STAMP) assets
 	$(BIN)/casetrail --home $(HOME_DIR) demo --fresh --serve
 
-test: $(STAMP) assets browser
+test: $(STAMP) assets browser intake-tools
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)

@@ -19,7 +19,8 @@ from docx.document import Document as WordDocument
 from docx.oxml.ns import qn
 from lxml import etree
 
-from casetrail.errors import Encrypted, Hostile, Malformed, UnsupportedFormat
+from casetrail.errors import Encrypted, Malformed, UnsupportedFormat
+from casetrail.intake import archive
 from casetrail.intake.limits import Limits
 from casetrail.intake.sniff import DOCX, OLE_MAGIC
 from casetrail.model.document import ReadResult
@@ -32,7 +33,6 @@ _TEXTBOX, _NO_BREAK_HYPHEN, _R = qn("w:txbxContent"), qn("w:noBreakHyphen"), qn(
 # Not text: formatting, deleted or moved-away revisions, and the duplicate of every text box
 # that Word keeps for old readers (mc:Fallback).
 _SKIP = frozenset({qn("w:pPr"), qn("w:rPr"), qn("w:del"), qn("w:moveFrom"), _MC_FALLBACK})
-_SMALL_ENTRY = 1024 * 1024  # tiny entries cannot bomb anything, whatever their ratio
 
 
 def read(data: bytes, name: str, limits: Limits) -> ReadResult:
@@ -63,28 +63,8 @@ def _ole_error(data: bytes) -> Exception:
 
 def _inspect_zip(data: bytes, limits: Limits) -> None:
     """Refuse bombs and damage from the central directory alone, before anything is inflated."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except Exception as err:  # zipfile raises BadZipFile, but also OSError/ValueError/EOFError
-        raise Malformed("damaged .docx: not a valid zip archive") from err
-    if len(entries) > limits.max_zip_entries:
-        raise Hostile(f".docx holds {len(entries):,} files; the limit is {limits.max_zip_entries:,}")
-    total = sum(entry.file_size for entry in entries)
-    if total > limits.max_unpacked_bytes:
-        raise Hostile(
-            f".docx unpacks to {total:,} bytes, over the {limits.max_unpacked_bytes:,}-byte limit (possible zip bomb)"
-        )
-    for entry in entries:
-        if entry.flag_bits & 0x1:
-            raise Encrypted(".docx contents are zip-encrypted")
-        # Word writes only stored or deflated entries; bzip2/lzma inflate without a size cap.
-        if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise Malformed(f"damaged .docx: {entry.filename!r} uses an unexpected compression method")
-        ratio = entry.file_size / max(entry.compress_size, 1)
-        if entry.file_size > _SMALL_ENTRY and ratio > limits.max_compression_ratio:
-            raise Hostile(f".docx entry {entry.filename!r} is compressed {ratio:,.0f}:1 (possible zip bomb)")
-    if not any(entry.filename == "word/document.xml" for entry in entries):
+    infos = archive.entries(data, limits, ".docx")
+    if not any(entry.filename == "word/document.xml" for entry in infos):
         raise Malformed("not a Word document: the .docx has no word/document.xml")
 
 

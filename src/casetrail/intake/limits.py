@@ -26,6 +26,16 @@ class Limits:
     # Element nesting in HTML. libxml2 cannot parse deeper than 2,048 levels even in huge mode,
     # so anything deeper is refused whatever this says.
     max_html_depth: int = 2_000
+    # Pixels in one image or rendered page: a 10-kilobyte PNG can declare 100,000 x 100,000
+    # pixels and ask for 10 GB. An A4 page at 300 dpi is 8.7 million, a 48 MP phone photo 48.
+    max_image_pixels: int = 60_000_000
+    # OCR costs one to three seconds a page on one core; past this a scan is refused whole
+    # rather than half read, so the investigator can split it or raise the limit knowingly.
+    max_ocr_pages: int = 500
+    ocr_seconds_per_page: int = 120  # Tesseract is killed after this (crafted images can stall it)
+    max_messages: int = 10_000  # in one mbox mailbox
+    max_cells: int = 5_000_000  # spreadsheet cells visited, empty padding included
+    convert_seconds: int = 60  # an external converter (antiword for .doc) is killed after this
 
     def __post_init__(self) -> None:
         # A zero or negative limit is a config typo, not a wish to refuse everything.

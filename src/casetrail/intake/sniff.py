@@ -19,8 +19,22 @@ HTML = "text/html"
 PDF = "application/pdf"
 EML = "message/rfc822"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+MSG = "application/vnd.ms-outlook"
+MBOX = "application/mbox"
+ODT = "application/vnd.oasis.opendocument.text"
+RTF = "application/rtf"
+DOC = "application/msword"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+ZIP = "application/zip"
 
-MEDIA_TYPES: tuple[str, ...] = (TEXT, MARKDOWN, HTML, PDF, EML, DOCX)
+MEDIA_TYPES: tuple[str, ...] = (
+    TEXT, MARKDOWN, HTML, PDF, EML, DOCX, PNG, JPEG, TIFF, MSG, MBOX, ODT, RTF, DOC, XLSX, CSV, ZIP
+)  # fmt: skip
+IMAGES = frozenset({PNG, JPEG, TIFF})
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: legacy Office, encrypted OOXML
 
@@ -36,6 +50,24 @@ _BY_EXTENSION: dict[str, str] = {
     ".pdf": PDF,
     ".eml": EML,
     ".docx": DOCX,
+    ".csv": CSV,
+    ".tsv": CSV,
+    ".mbox": MBOX,
+    ".mbx": MBOX,
+}
+
+# Binary formats whose name alone must not route text to their reader: the content decides.
+_BINARY_EXTENSIONS: dict[str, str] = {
+    ".png": "a PNG image",
+    ".jpg": "a JPEG image",
+    ".jpeg": "a JPEG image",
+    ".tif": "a TIFF image",
+    ".tiff": "a TIFF image",
+    ".doc": "a Word 97-2003 .doc file",
+    ".msg": "an Outlook .msg file",
+    ".odt": "an OpenDocument text file",
+    ".xlsx": "an Excel workbook",
+    ".zip": "a zip archive",
 }
 
 # Names that say plainly "this is text": header-like opening lines do not turn them into e-mail.
@@ -43,12 +75,8 @@ _TEXT_EXTENSIONS = frozenset({".txt", ".text", ".log", ".md", ".markdown"})
 
 # Signatures of common files we do not read, so the reason names what the file actually is.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF87a", "a GIF image"),
     (b"GIF89a", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
     (b"\x7fELF", "an executable (ELF)"),
     (b"\xca\xfe\xba\xbe", "an executable or Java class file"),
     (b"\xcf\xfa\xed\xfe", "an executable (Mach-O)"),
@@ -59,25 +87,25 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
     (b"Rar!\x1a\x07", "a RAR archive"),
     (b"SQLite format 3\x00", "an SQLite database"),
-    (b"{\\rtf", "an RTF document (save it as .docx or PDF)"),
     (b"%!PS", "a PostScript file (save it as PDF)"),
     (b"OggS", "an audio/video file (Ogg)"),
     (b"fLaC", "an audio file (FLAC)"),
 )
 
 _UNSUPPORTED_EXTENSIONS: dict[str, str] = {
-    ".doc": "a Word 97-2003 .doc file (save it as .docx or PDF)",
     ".docm": "a macro-enabled Word file (save it as .docx or PDF)",
-    ".msg": "an Outlook .msg file (save the e-mail as .eml)",
-    ".rtf": "an RTF document (save it as .docx or PDF)",
-    ".odt": "an OpenDocument text file (save it as .docx or PDF)",
-    ".xls": "a spreadsheet",
-    ".xlsx": "a spreadsheet",
-    ".csv": "a spreadsheet export (CSV)",
+    ".xls": "an Excel 97-2003 spreadsheet (save it as .xlsx or CSV)",
     ".ppt": "a presentation",
     ".pptx": "a presentation",
-    ".zip": "a zip archive (unpack it and submit the files inside)",
 }
+_IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", PNG),
+    (b"\xff\xd8\xff", JPEG),
+    (b"II*\x00", TIFF),
+    (b"MM\x00*", TIFF),
+)
+_ODF_TEXT = b"application/vnd.oasis.opendocument.text"
+_MBOX_SEPARATOR = re.compile(rb"^From \S+ .*\d\d:\d\d", re.MULTILINE)  # "From sender date-with-time"
 
 _EMAIL_HEADERS = frozenset(
     {
@@ -108,13 +136,14 @@ def detect(data: bytes, name: str) -> str:
     if head.startswith(b"%PDF-") or (ext == ".pdf" and b"%PDF-" in data[:1024]):
         return PDF  # readers accept junk before the header; only trust that when named .pdf
     if head.startswith(OLE_MAGIC):
-        if ext == ".docx":
-            return DOCX  # encrypted .docx files are OLE containers; the reader says so
-        raise UnsupportedFormat(
-            "a legacy Microsoft Office (OLE) file such as .doc, .xls or .msg; save it as .docx, PDF or .eml"
-        )
+        return _detect_ole(data, ext)
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
         return _detect_zip(data, ext)
+    for magic, media_type in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return media_type
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
+        return RTF
     reason = _binary_signature(head)
     if reason is not None:
         raise UnsupportedFormat(f"this is {reason}, which casetrail cannot read")
@@ -124,37 +153,100 @@ def detect(data: bytes, name: str) -> str:
         opening.startswith(("<!--", "<?xml", "<head", "<body", "<meta")) and _HTML_ANYWHERE.search(opening)
     ):
         return HTML
-    if ext not in _TEXT_EXTENSIONS and _looks_like_email(data[:65536], whole=len(data) <= 65536):
+    if ext not in _TEXT_EXTENSIONS and _looks_like_mbox(data, ext):
+        return MBOX
+    if ext not in _TEXT_EXTENSIONS | {".csv", ".tsv"} and _looks_like_email(data[:65536], whole=len(data) <= 65536):
         return EML
 
     if ext in _BY_EXTENSION:
         return _BY_EXTENSION[ext]
+    if ext in _BINARY_EXTENSIONS:
+        raise UnsupportedFormat(f"named {ext!r} but the content is not {_BINARY_EXTENSIONS[ext]}; check the file")
     if ext in _UNSUPPORTED_EXTENSIONS:
         raise UnsupportedFormat(f"this looks like {_UNSUPPORTED_EXTENSIONS[ext]}, which casetrail cannot read")
     if ext == "" and _looks_like_text(head):
         return TEXT
     if ext:
-        raise UnsupportedFormat(f"unsupported file type {ext!r}: expected .txt, .md, .html, .pdf, .eml or .docx")
+        raise UnsupportedFormat(
+            f"unsupported file type {ext!r}: expected text, HTML, PDF, e-mail (.eml, .msg, mbox), Word (.docx, .doc),"
+            " .odt, .rtf, .xlsx, .csv, .zip or an image (PNG, JPEG, TIFF)"
+        )
     raise UnsupportedFormat("no file extension and the content is not recognisable text")
+
+
+def ole_streams(data: bytes) -> set[str] | None:
+    """Top-level stream and storage names of an OLE compound file, None if it does not parse.
+
+    The directory is read, not searched for names: an Outlook message carrying a .doc holds
+    that document's own directory names inside one of its streams.
+    """
+    import olefile  # imported here: only OLE files pay for it
+
+    try:
+        with olefile.OleFileIO(data) as ole:
+            return {entry[0] for entry in ole.listdir(streams=True, storages=True) if entry}
+    except Exception:  # olefile raises OSError, struct errors and more on damaged files
+        return None
+
+
+def _detect_ole(data: bytes, ext: str) -> str:
+    streams = ole_streams(data)
+    if streams is None:
+        if ext in (".docx", ".xlsx"):
+            return DOCX if ext == ".docx" else XLSX  # the reader names encrypted and damaged files
+        raise UnsupportedFormat(
+            "a damaged or unrecognised Microsoft Office (OLE) file; ask for a fresh copy, or save it as .docx, PDF or .eml"
+        )
+    if "EncryptedPackage" in streams:
+        return XLSX if ext == ".xlsx" else DOCX  # password-protected OOXML; the reader refuses it
+    if "WordDocument" in streams:
+        return DOC
+    if "__properties_version1.0" in streams or any(s.startswith("__substg1.0_") for s in streams):
+        return MSG
+    if "Workbook" in streams or "Book" in streams:
+        raise UnsupportedFormat("this is an Excel 97-2003 .xls workbook, which casetrail cannot read; save it as .xlsx")
+    if "PowerPoint Document" in streams:
+        raise UnsupportedFormat("this is a PowerPoint 97-2003 presentation, which casetrail cannot read; save it as PDF")
+    raise UnsupportedFormat("a Microsoft Office (OLE) file of a kind casetrail cannot read; save it as .docx, PDF or .eml")
 
 
 def _detect_zip(data: bytes, ext: str) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except Exception:  # a damaged zip: only a .docx name earns it a reader that can say why
-        if ext == ".docx":
-            return DOCX
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+    except Exception:  # a damaged zip: an Office name earns it a reader that can say why
+        if ext in (".docx", ".xlsx", ".odt"):
+            return {".docx": DOCX, ".xlsx": XLSX, ".odt": ODT}[ext]
+        if ext == ".zip":
+            return ZIP
         raise UnsupportedFormat("a damaged zip archive, not a document casetrail can read") from None
     if "word/document.xml" in names:
         return DOCX
     if "xl/workbook.xml" in names:
-        raise UnsupportedFormat("this is an Excel workbook, which casetrail cannot read")
+        return XLSX
+    if mimetype.strip() == _ODF_TEXT:
+        return ODT
+    if mimetype.startswith(b"application/vnd.oasis.opendocument."):
+        raise UnsupportedFormat("this is an OpenDocument spreadsheet or presentation; save it as .xlsx or PDF")
     if "ppt/presentation.xml" in names:
         raise UnsupportedFormat("this is a PowerPoint presentation, which casetrail cannot read")
     if ext == ".docx":
         return DOCX  # the reader reports the missing word/document.xml as Malformed
-    raise UnsupportedFormat("a zip archive that is not a Word .docx document; unpack it and submit the files inside")
+    return ZIP
+
+
+def _looks_like_mbox(data: bytes, ext: str) -> bool:
+    """A Unix mailbox: "From " separator lines, each followed by a message's headers.
+
+    One message with an envelope line is just an e-mail; two or more, or a .mbox name, is a
+    mailbox whose messages each become a document.
+    """
+    if not data.startswith(b"From "):
+        return False
+    if not _looks_like_email(data[:65536], whole=len(data) <= 65536):
+        return False
+    return ext in (".mbox", ".mbx") or len(_MBOX_SEPARATOR.findall(data, 0, 4 * 1024 * 1024)) >= 2
 
 
 def _binary_signature(head: bytes) -> str | None:

@@ -100,6 +100,22 @@ class Casework(CaseReads):
             self._record([self._event(EventType.CASE_OPENED, case_id, by, body)])
         return self.book().cases[case_id]
 
+    def open_case_with(
+        self,
+        title: str,
+        by: str,
+        document_ids: Sequence[str],
+        kind: CaseKind = CaseKind.COMPLAINT,
+        reference: str | None = None,
+    ) -> Case:
+        """Open a case with its first documents in one commit: the case and all of them, or (on any error) nothing."""
+        if not document_ids:
+            raise CaseworkError("a case opened from documents needs at least one of them")
+        with self._writing():  # the two writes below join this one transaction
+            case = self.open_case(title, by, kind, reference)
+            self.add_documents(case.id, document_ids, by)
+        return self.book().cases[case.id]
+
     def add_document(self, case_id: str, document_id: str, by: str, given_by: str | None = None) -> None:
         self.add_documents(case_id, [document_id], by, given_by)
 

@@ -462,6 +462,10 @@ def path_values(world: World) -> dict[str, list[str]]:
         "allegation_id": sorted(r for r in refs if r.startswith("AL")),
         "subject_id": sorted(r for r in refs if r.startswith("SU")),
         "user_id": sorted(u for u in world.user_ids.values() if u),
+        # the world records one intelligence item (on K1) and raises no action: A-0001 is the id the
+        # first one would get, so the action routes are swept as not found, and as found if a write made one
+        "intelligence_id": ["I-0001"],
+        "action_id": ["A-0001"],
     }
 
 

@@ -26,8 +26,10 @@ viewer's roles holds it in the relation the table names, and the bars of `access
   record_intelligence   supervisor     reader      with or without a case
                         investigator   assigned
                         intake         any         without a case: intelligence arrives at the front desk
-  compare (proposals)   supervisor     reader
+  compare (proposals)   supervisor     reader      unknown subjects: both subjects' cases
                         investigator   assigned
+  compare_accounts      supervisor     document    same-account proposals: both documents readable
+                        investigator   document
   decide_entity         supervisor     entity      merge, split: the entities must be readable
                         investigator   entity
   amend, withdraw       supervisor     document    the document must be readable
@@ -65,6 +67,7 @@ class Command(StrEnum):
     COMPLETE_ACTION = "complete_action"
     RECORD_INTELLIGENCE = "record_intelligence"
     COMPARE = "compare"
+    COMPARE_ACCOUNTS = "compare_accounts"
     DECIDE_ENTITY = "decide_entity"
     AMEND = "amend"
     WITHDRAW = "withdraw"
@@ -101,6 +104,8 @@ TABLE: Mapping[Command, Mapping[StaffRole, Relation]] = {
     Command.COMPLETE_ACTION: _CASE_WORK,
     Command.RECORD_INTELLIGENCE: {**_CASE_WORK, _K: Relation.ANY},
     Command.COMPARE: _CASE_WORK,
+    # Two documents may be one account before either is in a case: the documents are the relation.
+    Command.COMPARE_ACCOUNTS: {_S: Relation.DOCUMENT, _I: Relation.DOCUMENT},
     Command.DECIDE_ENTITY: {_S: Relation.ENTITY, _I: Relation.ENTITY},
     Command.AMEND: {_S: Relation.DOCUMENT},
     Command.WITHDRAW: {_S: Relation.DOCUMENT},

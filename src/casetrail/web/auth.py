@@ -501,6 +501,20 @@ class Accounts:
         uri = pyotp.TOTP(secret).provisioning_uri(name=row.username, issuer_name=self.issuer)
         return TotpEnrolment(secret, uri)
 
+    def reset_totp(self, user_id: str, by: str = "unknown") -> None:
+        """Remove the second factor (a lost phone): the user signs in with their password alone and
+        enrols again. Their sessions end, as when a factor is enrolled."""
+        row = self._row(user_id)
+        if row.totp_secret is None:
+            raise AccountError(f"{row.username} has no second factor to reset")
+
+        def write() -> None:
+            self.store.set_totp_secret(row.id, None)
+            self.store.delete_user_sessions(row.id)
+
+        body = {"fields": "totp", "change": "second factor reset"}
+        self._recorded(EventType.ACCOUNT_CHANGED, row, by, body, write)
+
     def verify_totp(self, user_id: str, code: str, now: Instant) -> bool:
         """Whether `code` is the user's current TOTP code (one step either side) and newer than the
         last code accepted: each code works once (RFC 6238, 5.2). Wrong and replayed codes count

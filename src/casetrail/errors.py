@@ -2,10 +2,16 @@
 
     CasetrailError
     ├── StoreError                 the store is missing, locked or of an unknown schema
+    │   ├── SettingsError          config.json or a key file is missing, unreadable or malformed
+    │   ├── SigningKeyError        no usable signing key: the store can be read and verified, not written
+    │   ├── DiskFull               the disk holding the store is full; nothing in the batch was recorded
+    │   ├── ReadOnlyStore          a write was asked of a store opened read-only
+    │   └── DuplicateContent       another writer recorded the same bytes first (a UNIQUE conflict)
     ├── LedgerError
     │   ├── ProofError             an inclusion or consistency proof does not verify
     │   ├── NoteError              a signed note or checkpoint is malformed or badly signed
-    │   └── ReceiptError           a receipt is malformed or does not verify
+    │   ├── ReceiptError           a receipt is malformed or does not verify
+    │   └── RollbackError          the store is behind, or off, a checkpoint the log once signed
     ├── IntakeError                one input file cannot be recorded (the batch goes on)
     │   ├── UnsupportedFormat
     │   ├── TooLarge               over a configured size or page limit
@@ -78,3 +84,27 @@ class CaseworkError(CasetrailError):
 
 class IndependenceError(CaseworkError):
     pass
+
+
+class SettingsError(StoreError):
+    """One line naming the file, the field and the fix."""
+
+
+class SigningKeyError(StoreError):
+    pass
+
+
+class DiskFull(StoreError):
+    pass
+
+
+class ReadOnlyStore(StoreError):
+    pass
+
+
+class DuplicateContent(StoreError):
+    """Raised inside a write transaction; the caller rolls back and reports the input as a duplicate."""
+
+
+class RollbackError(LedgerError):
+    """A signed checkpoint proves the log once held more (or other) entries than this store does."""

@@ -17,10 +17,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from casetrail.errors import CasetrailError
+from casetrail.errors import CasetrailError, NoteError, StoreError
 from casetrail.intake.limits import Limits
-from casetrail.intake.register import Outcome, Register, Submission, iter_files
-from casetrail.ledger.checkpoint import NoteVerifier
+from casetrail.intake.register import Outcome, Register, Submission, configured_limits, iter_files
+from casetrail.ledger.checkpoint import Checkpoint, NoteSigner, NoteVerifier
+from casetrail.ledger.latest import LatestCheckpoint, check_not_behind
 from casetrail.ledger.merkle import leaf_hash
 from casetrail.ledger.receipt import Receipt, verify_receipt
 from casetrail.ledger.verification import verify_store
@@ -93,11 +94,13 @@ def init(
 
 
 def open_register(limits: Limits | None = None) -> Register:
-    try:
-        return Register.open(State.home, limits)
-    except CasetrailError as error:
-        fail(str(error))
-        raise  # unreachable
+    """The store for a command that may write (read-only by itself when the store cannot be written)."""
+    return run(lambda: Register.open(State.home, limits))
+
+
+def open_reader() -> Register:
+    """The store for a command that only reads: opened read-only, without config.json."""
+    return run(lambda: Register.open(State.home, readonly=True, settings=False))
 
 
 @app.command()
@@ -114,10 +117,13 @@ def ingest(
     """Record documents; unreadable files fail one by one, the rest go in. Exit 1 if any failed."""
     limits = None
     if max_bytes is not None or max_pages is not None:
-        base = Limits(**State.home.config().get("limits", {})) if State.home.exists() else Limits()
+        base = run(lambda: configured_limits(State.home)) if State.home.exists() else Limits()
         changes = {k: v for k, v in {"max_bytes": max_bytes, "max_pages": max_pages}.items() if v is not None}
-        limits = dataclasses.replace(base, **changes)
+        limits = run(lambda: dataclasses.replace(base, **changes))
     register = open_register(limits)
+    run(register.require_writable)
+    for leftover in register.objects.clear_leftovers():
+        err.print(f"removed {leftover}: a partial write left by an interrupted ingest", markup=False)
     if receipts is not None:
         receipts.mkdir(parents=True, exist_ok=True)
     files = list(iter_files(paths))
@@ -245,7 +251,7 @@ def receipt(
     tlog_proof: Annotated[bool, typer.Option(help="c2sp.org/tlog-proof@v1 text instead of JSON.")] = False,
 ) -> None:
     """Issue a fresh receipt for a document against the latest checkpoint."""
-    register = open_register()
+    register = open_reader()
     try:
         issued = register.receipt(doc_id)
     except CasetrailError as error:
@@ -262,33 +268,83 @@ def receipt(
 
 
 def load_verifier(key: str | None) -> NoteVerifier:
-    """A verifier from --key (key text or a file holding it), else from the store."""
+    """A verifier from --key (key text or a file holding it), else from the store's keys/log.vkey."""
     try:
         if key:
             text = Path(key).read_text().strip() if Path(key).is_file() else key.strip()
             return NoteVerifier.from_text(text)
         State.home.require()
         return NoteVerifier.from_text(State.home.verifier_key())
-    except CasetrailError as error:
-        fail(f"{error} (pass the log's verifier key with --key)")
-        raise
+    except NoteError as error:
+        fail(f"{key or State.home.verifier_path}: not a verifier key ({error}); pass the log's verifier key with --key")
+    except (OSError, CasetrailError) as error:
+        fail(f"{error}" if isinstance(error, CasetrailError) else f"{key}: {error}")
+    raise AssertionError("unreachable: fail exits")
+
+
+def outside_checkpoints(against: list[Path]) -> list[tuple[str, str]]:
+    """(where, signed note) for HOME/checkpoint.latest and each --against file (a checkpoint or a receipt)."""
+    found: list[tuple[str, str]] = []
+    latest = State.home.checkpoint_path
+    if latest.is_file():
+        found.append((str(latest), run(lambda: LatestCheckpoint(latest).read() or "")))
+    for path in against:
+        found.append((str(path), run(lambda: _checkpoint_in(path))))
+    return found
+
+
+def _checkpoint_in(path: Path) -> str:
+    """The signed checkpoint in a file: the note itself, or a receipt's (JSON or tlog-proof)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise StoreError(f"{path}: cannot be read ({error})") from None
+    if text.lstrip().startswith("{"):
+        return Receipt.from_json(text).checkpoint
+    if text.startswith("c2sp.org/tlog-proof@v1"):
+        return Receipt.from_tlog_proof(text).checkpoint
+    return text
 
 
 @app.command()
-def verify(key: Annotated[Optional[str], typer.Option(help="Verifier key text or file.")] = None) -> None:
-    """Recompute the log from the store and check every record against it. Exit 1 on any failure."""
+def verify(
+    key: Annotated[Optional[str], typer.Option(help="Verifier key text or file.")] = None,
+    against: Annotated[
+        Optional[list[Path]],
+        typer.Option(help="A checkpoint (or receipt) kept outside the store; the store must not be behind it. Repeatable."),
+    ] = None,
+) -> None:
+    """Recompute the log from the store and check every record against it. Exit 1 on any failure.
+
+    Needs only the database and the verifier key: not the signing key, not config.json."""
     verifier = load_verifier(key)
-    register = open_register()
-    report = verify_store(register.store, register.objects, verifier)
+    witnesses = outside_checkpoints(against or [])
+    store = run(lambda: State.home.open_store(readonly=True))
+    report = verify_store(store, State.home.objects(), verifier, witnesses)
     for problem in report.problems:
         err.print(f"FAIL {problem}", markup=False)
+    for note in report.notes + _settings_notes():
+        err.print(f"note: {note}", markup=False)
     status = "OK" if report.ok else f"FAILED ({len(report.problems)} problems)"
+    against_text = f", held against {len(witnesses)} outside checkpoint(s)" if witnesses else ""
     out.print(
         f"{status}: {report.size} log entries, checkpoint at {report.checkpoint_size}, "
         f"root {base64.b64encode(report.root).decode()}, {report.documents} documents ({report.sealed} sealed)"
+        f"{against_text}"
     )
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _settings_notes() -> list[str]:
+    """The log verifies without the settings, but a broken one stops other commands: say so."""
+    try:
+        configured_limits(State.home)
+    except CasetrailError as error:
+        return [f"{error} (the log was verified without it)"]
+    if not State.home.signer_path.exists():
+        return [f"{State.home.signer_path} is missing: this store can be verified but nothing can be added to it"]
+    return []
 
 
 @app.command("verify-receipt")
@@ -296,11 +352,12 @@ def verify_receipt_command(
     receipt_path: Annotated[Path, typer.Argument(metavar="RECEIPT")],
     key: Annotated[Optional[str], typer.Option(help="Verifier key text or file.")] = None,
 ) -> None:
-    """Check a receipt offline against its checkpoint, and against the store's latest one if present."""
+    """Check a receipt offline against its checkpoint; with the store at hand, also that the store
+    still holds it: not behind it, not forked from it."""
     try:
         text = receipt_path.read_text()
         held = Receipt.from_tlog_proof(text) if text.startswith("c2sp.org/tlog-proof@v1") else Receipt.from_json(text)
-    except (OSError, CasetrailError) as error:
+    except (OSError, UnicodeDecodeError, CasetrailError) as error:
         fail(f"{receipt_path}: {error}")
         return
     verifier = load_verifier(key)
@@ -308,19 +365,35 @@ def verify_receipt_command(
         checkpoint = verify_receipt(held, verifier)
         out.print(f"OK: leaf {held.leaf_index} is in {checkpoint.origin} at tree size {checkpoint.size}")
         if State.home.exists() and _same_log(verifier):
-            register = open_register()
-            size, note = register.log.latest_checkpoint()
-            if size > held.tree_size:
-                proof = register.log.consistency_proof(held.tree_size, size)
-                later = verify_receipt(held, verifier, later_checkpoint=note, consistency=proof)
-                out.print(f"OK: still present in the store's latest checkpoint, tree size {later.size}")
+            _hold_store_to(held, checkpoint, verifier)
     except CasetrailError as error:
         fail(f"{receipt_path}: {error}")
 
 
+def _hold_store_to(held: Receipt, checkpoint: Checkpoint, verifier: NoteVerifier) -> None:
+    """The store must hold everything the receipt's checkpoint proves the log once held."""
+    register = open_reader()
+    log = register.log
+    size = log.size
+    root = log.root_at(checkpoint.size) if checkpoint.size <= size else None
+    check_not_behind(checkpoint, size, root, f"the store at {State.home.root}", "this receipt")
+    latest_size, note = log.latest_checkpoint()
+    if latest_size > held.tree_size:
+        proof = log.consistency_proof(held.tree_size, latest_size)
+        later = verify_receipt(held, verifier, later_checkpoint=note, consistency=proof)
+        out.print(f"OK: still present in the store's latest checkpoint, tree size {later.size}")
+    else:
+        out.print(f"OK: the store's latest checkpoint is this receipt's, tree size {latest_size}")
+
+
 def _same_log(verifier: NoteVerifier) -> bool:
+    """Whether the store at hand is the receipt's log (by its verifier key, or failing that its signing key)."""
     try:
         return NoteVerifier.from_text(State.home.verifier_key()).key_id == verifier.key_id
+    except (OSError, CasetrailError):
+        pass
+    try:
+        return NoteSigner.from_text(State.home.signer_key()).key_id == verifier.key_id
     except (OSError, CasetrailError):
         return False
 
@@ -331,25 +404,27 @@ def _same_log(verifier: NoteVerifier) -> bool:
 @log_app.command("checkpoint")
 def log_checkpoint() -> None:
     """Print the latest signed checkpoint."""
-    register = open_register()
-    _, note = register.log.latest_checkpoint()
+    register = open_reader()
+    _, note = run(register.log.latest_checkpoint)
     out.print(note, markup=False, end="")
 
 
 @log_app.command("key")
 def log_key() -> None:
     """Print the log's verifier key (C2SP note verifier-key format)."""
-    try:
-        State.home.require()
-    except CasetrailError as error:
-        fail(str(error))
-    out.print(State.home.verifier_key(), markup=False)
+    home = State.home
+    run(home.require)
+    if not home.verifier_path.exists() and home.signer_path.exists():
+        # The key file is gone but the signing key holds the same public key: recreate it from that.
+        out.print(run(lambda: NoteSigner.from_text(home.signer_key()).verifier_key()), markup=False)
+        return
+    out.print(run(lambda: NoteVerifier.from_text(home.verifier_key()).to_text()), markup=False)
 
 
 @proof_app.command("consistency")
 def proof_consistency(old: int, new: int) -> None:
     """Print a consistency proof between two tree sizes as JSON."""
-    register = open_register()
+    register = open_reader()
     try:
         proof = register.log.consistency_proof(old, new)
         body = {
@@ -368,7 +443,7 @@ def proof_consistency(old: int, new: int) -> None:
 @proof_app.command("inclusion")
 def proof_inclusion(index: int, size: Annotated[Optional[int], typer.Option(help="Tree size (default: latest).")] = None) -> None:
     """Print an inclusion proof for a leaf as JSON."""
-    register = open_register()
+    register = open_reader()
     try:
         tree = size if size is not None else register.log.size
         proof = register.log.inclusion_proof(index, tree)
@@ -656,4 +731,5 @@ def _demo_logins(register: Register) -> list[tuple[str, str]]:
 # Casework commands live in their own module; importing it registers them on `app`.
 from casetrail.cli import casework as _casework  # noqa: E402, F401
 from casetrail.cli import users as _users  # noqa: E402, F401
+from casetrail.cli import publish as _publish, disclosure as _disclosure  # noqa: E402, F401
 from casetrail.cli import workbench as _workbench  # noqa: E402, F401

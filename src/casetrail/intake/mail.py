@@ -3,12 +3,17 @@
 Attachments are not read here: the pipeline records each as a document of its own (with this
 e-mail as its parent), so a PDF attached to a complaint gets its own hash and receipt. A
 forwarded message (message/rfc822 part) is an attachment too, which is how e-mail nesting
-reaches the pipeline's max_depth check instead of recursing here.
+reaches the pipeline's max_depth check instead of recursing here. RFC 2046 forbids encoding an
+attached message, but clients base64 (or quoted-printable) encode them anyway: those are decoded
+back to the message's own bytes.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import mimetypes
+import quopri
 import re
 from email import policy
 from email.message import EmailMessage, Message
@@ -145,6 +150,9 @@ def _decode(raw: bytes, charset: str | None) -> str:
 
 def _payload(part: Message) -> bytes:
     if part.get_content_type() == "message/rfc822":
+        encoded = _encoded_message(part)
+        if encoded is not None:
+            return encoded
         inner = part.get_payload()
         if isinstance(inner, list) and inner and isinstance(inner[0], Message):
             # Re-serialised, as the parser keeps no raw copy; compat32 writes headers as received.
@@ -159,6 +167,25 @@ def _payload(part: Message) -> bytes:
         return data
     payload = part.get_payload()
     return payload.encode("utf-8", errors="replace") if isinstance(payload, str) else b""
+
+
+def _encoded_message(part: Message) -> bytes | None:
+    """An attached message sent base64 or quoted-printable encoded, decoded; None if sent plain.
+    The parser took the encoded text for a message without headers, so its text is that body."""
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    inner = part.get_payload()
+    if encoding not in ("base64", "quoted-printable") or not (isinstance(inner, list) and inner):
+        return None
+    try:
+        raw = inner[0].as_bytes(policy=policy.compat32)
+    except Exception:
+        raise Malformed("an attached e-mail cannot be extracted") from None
+    if encoding == "quoted-printable":
+        return quopri.decodestring(raw.lstrip(b"\r\n"))
+    try:
+        return base64.b64decode(b"".join(raw.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise Malformed("an attached e-mail is marked base64 but does not decode") from None
 
 
 def _attachment_name(part: Message, number: int) -> str:

@@ -10,11 +10,23 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from casetrail.errors import CasetrailError, DecisionError, IntakeError
+from casetrail.errors import (
+    CasetrailError,
+    DecisionError,
+    DiskFull,
+    DuplicateContent,
+    IntakeError,
+    LedgerError,
+    NoteError,
+    ReadOnlyStore,
+    SettingsError,
+    SigningKeyError,
+    StoreError,
+)
 from casetrail.intake.formats import read_file_bytes
 from casetrail.intake.kinds import infer_kind
 from casetrail.intake.limits import Limits
@@ -25,7 +37,8 @@ from casetrail.model.event import Event, EventType, document_event
 from casetrail.store.home import Home
 from casetrail.store.objects import ObjectStore
 from casetrail.store.sqlite import SqliteStore
-from casetrail.ledger.checkpoint import NoteSigner
+from casetrail.ledger.checkpoint import NoteSigner, NoteVerifier
+from casetrail.ledger.latest import LatestCheckpoint
 
 
 def utc_now() -> str:
@@ -106,13 +119,30 @@ class Register:
         return cls.open(home)
 
     @classmethod
-    def open(cls, home: Home, limits: Limits | None = None) -> "Register":
-        store = home.open_store()
-        log = Log(store, NoteSigner.from_text(home.signer_key()))
-        config = home.config()
-        if limits is None and config.get("limits"):
-            limits = Limits(**config["limits"])
+    def open(cls, home: Home, limits: Limits | None = None, readonly: bool | None = None, settings: bool = True) -> "Register":
+        """The register over `home`. Read-only when asked or when the store cannot be written;
+        without the signing key it reads but refuses to append, saying why. `settings=False`
+        skips config.json (commands that only read the log need nothing from it). A database
+        behind the newest checkpoint kept beside it is refused outright (RollbackError)."""
+        store = home.open_store(readonly)
+        try:
+            signer, no_signer = _load_signer(home)
+            log = Log(store, signer, _load_verifier(home, signer), LatestCheckpoint(home.checkpoint_path), no_signer)
+            log.check_latest()
+            if limits is None and settings:
+                limits = configured_limits(home)
+        except BaseException:
+            store.close()
+            raise
         return cls(store, home.objects(), log, limits)
+
+    def require_writable(self) -> None:
+        """Raise now, with the reason, if nothing could be recorded (before reading any input)."""
+        if self.store.readonly and self.store.refusal:
+            raise DiskFull(self.store.refusal)
+        if self.store.readonly:
+            raise ReadOnlyStore(f"{self.store.path} is read-only (a read-only copy or mount): nothing can be recorded in it")
+        self.log.signer  # noqa: B018 (raises SigningKeyError, saying what to do, when the key is gone)
 
     # -- receiving ------------------------------------------------------------------------
 
@@ -182,44 +212,27 @@ class Register:
         return read, failures
 
     def _record(self, pending: list[_Pending], submission: Submission) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        fresh: list[_Pending] = []
-        seen: dict[str, str] = {}
-        ids: dict[int, str] = {}  # id(pending item) -> document id, for attachments' parents
-        for item in pending:
-            held = self.store.find_document_by_sha(item.sha256)
-            if held is not None:
-                ids[id(item)] = held[0].id
-                outcomes.append(Outcome(item.source, "duplicate", document_id=held[0].id, leaf_index=held[2]))
-            elif item.sha256 in seen:
-                outcomes.append(Outcome(item.source, "duplicate", reason=f"same bytes as {seen[item.sha256]}"))
-            else:
-                seen[item.sha256] = item.source
-                fresh.append(item)
-        if not fresh:
-            return outcomes
-        for item in fresh:
-            self.objects.put(item.data)  # fsynced before the commit that refers to it
-        received_at = utc_now()
+        """Every item's outcome, whatever happens: a store failure (a full disk, a lock held too
+        long) fails the batch's new items with its reason, and the caller goes on."""
+        for _ in range(3):
+            try:
+                return self._record_batch(pending, submission)
+            except DuplicateContent:
+                continue  # another writer recorded some of these bytes first: look again
+            except (StoreError, LedgerError) as err:
+                return [Outcome(item.source, "failed", reason=str(err)) for item in pending]
+        return [Outcome(item.source, "failed", reason="the same bytes kept arriving from another writer") for item in pending]
+
+    def _record_batch(self, pending: list[_Pending], submission: Submission) -> list[Outcome]:
+        written = self._put_objects(pending)
         with self.store.transaction():
-            seq = self.store.next_document_seq()
-            docs: list[tuple[Document, str]] = []
-            for offset, item in enumerate(fresh):
-                doc_id = f"D-{seq + offset:06d}"
-                ids[id(item)] = doc_id
-                doc = Document(
-                    id=doc_id,
-                    sha256=item.sha256,
-                    text_sha256=hashlib.sha256(item.text.encode("utf-8")).hexdigest(),
-                    size=len(item.data),
-                    media_type=item.media_type,
-                    kind=item.kind,
-                    provenance=Provenance(submission.submitted_by, submission.channel, received_at, item.name),
-                    title=item.title,
-                    parent_id=ids.get(id(item.parent)) if item.parent is not None else None,
-                    amends=item.amends,
-                )
-                docs.append((doc, item.text))
+            # Inside the write lock: no other writer can record these bytes between look and write.
+            outcomes, fresh, ids, first = self._sort_held(pending)
+            self._drop_sealed_copies(outcomes, written)
+            if not fresh:
+                return outcomes
+            received_at = utc_now()
+            docs = self._documents(fresh, submission, received_at, ids)
             leaves = [
                 self._document_leaf(doc, submission.submitted_by, received_at, item.reason)
                 for (doc, _), item in zip(docs, fresh)
@@ -232,9 +245,83 @@ class Register:
             commit = self.log.append(leaves, also=write_rows)
         # Durable from here on: only now is anyone told.
         for (doc, _), item, index in zip(docs, fresh, commit.indices):
-            receipt = self._receipt_for(commit, index, doc.id)
+            receipt = self._receipt_or_none(commit, index, doc.id)
             outcomes.append(Outcome(item.source, "recorded", document_id=doc.id, leaf_index=index, receipt=receipt))
+        for outcome, item in first:
+            outcome.document_id = ids.get(id(item))
         return outcomes
+
+    def _put_objects(self, pending: list[_Pending]) -> set[str]:
+        """Store the bytes of items not yet held (outside the write lock: fsyncs are slow).
+        Returns the hashes whose objects this call created."""
+        written: set[str] = set()
+        for item in pending:
+            if self.objects.has(item.sha256) or self.store.find_document_by_sha(item.sha256) is not None:
+                continue  # held already, or sealed: a sealed document's bytes must not come back
+            self.objects.put(item.data)  # fsynced before the commit that refers to it
+            written.add(item.sha256)
+        return written
+
+    def _drop_sealed_copies(self, outcomes: list[Outcome], written: set[str]) -> None:
+        """Another writer recorded (and sealed) these bytes while ours were written: remove our copy."""
+        for outcome in outcomes:
+            found = self.store.get_document(outcome.document_id) if outcome.document_id else None
+            if found is not None and found[1] == "sealed" and found[0].sha256 in written:
+                self.objects.remove(found[0].sha256)
+
+    def _receipt_or_none(self, commit: Commit, index: int, doc_id: str) -> Receipt | None:
+        """The receipt; if it cannot be built now (a full disk), the record stands without it:
+        `casetrail receipt ID` issues one later."""
+        try:
+            return self._receipt_for(commit, index, doc_id)
+        except CasetrailError:
+            return None
+
+    def _sort_held(
+        self, pending: list[_Pending]
+    ) -> tuple[list[Outcome], list[_Pending], dict[int, str], list[tuple[Outcome, _Pending]]]:
+        """(duplicates' outcomes, items to record, ids of held items, in-batch repeats and the item they repeat)."""
+        outcomes: list[Outcome] = []
+        fresh: list[_Pending] = []
+        seen: dict[str, _Pending] = {}
+        ids: dict[int, str] = {}  # id(pending item) -> document id, for attachments' parents
+        repeats: list[tuple[Outcome, _Pending]] = []
+        for item in pending:
+            held = self.store.find_document_by_sha(item.sha256)
+            if held is not None:
+                ids[id(item)] = held[0].id
+                outcomes.append(Outcome(item.source, "duplicate", document_id=held[0].id, leaf_index=held[2]))
+            elif item.sha256 in seen:
+                outcome = Outcome(item.source, "duplicate", reason=f"same bytes as {seen[item.sha256].source}")
+                outcomes.append(outcome)
+                repeats.append((outcome, seen[item.sha256]))
+            else:
+                seen[item.sha256] = item
+                fresh.append(item)
+        return outcomes, fresh, ids, repeats
+
+    def _documents(
+        self, fresh: list[_Pending], submission: Submission, received_at: str, ids: dict[int, str]
+    ) -> list[tuple[Document, str]]:
+        seq = self.store.next_document_seq()
+        docs: list[tuple[Document, str]] = []
+        for offset, item in enumerate(fresh):
+            doc_id = f"D-{seq + offset:06d}"
+            ids[id(item)] = doc_id
+            doc = Document(
+                id=doc_id,
+                sha256=item.sha256,
+                text_sha256=hashlib.sha256(item.text.encode("utf-8")).hexdigest(),
+                size=len(item.data),
+                media_type=item.media_type,
+                kind=item.kind,
+                provenance=Provenance(submission.submitted_by, submission.channel, received_at, item.name),
+                title=item.title,
+                parent_id=ids.get(id(item.parent)) if item.parent is not None else None,
+                amends=item.amends,
+            )
+            docs.append((doc, item.text))
+        return docs
 
     @staticmethod
     def _document_leaf(doc: Document, actor: str, at: str, reason: str | None) -> bytes:
@@ -301,6 +388,51 @@ class Register:
         """A fresh receipt for a document against the latest checkpoint."""
         doc, _, index = self._require(doc_id)
         return self.log.receipt(index, document_id=doc.id)
+
+
+def configured_limits(home: Home) -> Limits:
+    """The intake limits config.json sets (checked field by field), else the defaults."""
+    given = home.config().get("limits") or {}
+    try:
+        return Limits(**given)
+    except TypeError:
+        known = ", ".join(f.name for f in fields(Limits))
+        unknown = sorted(set(given) - {f.name for f in fields(Limits)})
+        raise SettingsError(
+            f'{home.config_path}: field "limits.{unknown[0]}" is not a limit casetrail knows ({known}): '
+            "correct its name or remove it"
+        ) from None
+    except ValueError as err:
+        raise SettingsError(f"{home.config_path}: {err}: correct it, or remove it to use the default") from None
+
+
+def _load_signer(home: Home) -> tuple[NoteSigner | None, str]:
+    """(signer, "") or (None, what is wrong with the key and what to do)."""
+    try:
+        return NoteSigner.from_text(home.signer_key()), ""
+    except SigningKeyError as err:
+        return None, str(err)
+    except NoteError as err:
+        return None, home.lost_signer(f"is damaged ({err})")
+
+
+def _load_verifier(home: Home, signer: NoteSigner | None) -> NoteVerifier:
+    """keys/log.vkey, checked against the signing key; derived from that key if the file is gone."""
+    if signer is not None and not home.verifier_path.exists():
+        return signer.verifier()
+    try:
+        verifier = NoteVerifier.from_text(home.verifier_key())
+    except NoteError as err:
+        raise SettingsError(
+            f"{home.verifier_path} is damaged ({err}): restore it from your backup or from the verifier_key of any receipt"
+        ) from None
+    if signer is not None and signer.key_id != verifier.key_id:
+        raise SettingsError(
+            f"{home.signer_path} and {home.verifier_path} are not a pair (key ids {signer.key_id:08x} and "
+            f"{verifier.key_id:08x}): one was replaced; restore both from your backup "
+            "(`casetrail verify --key FILE` shows which key signed this log's checkpoints)"
+        )
+    return verifier
 
 
 __all__ = ["CasetrailError", "Outcome", "Register", "Submission", "iter_files"]

@@ -3,6 +3,11 @@
 An append is one store transaction holding the leaf data, every new perfect-subtree hash,
 whatever rows the caller writes alongside (`also`), and the signed checkpoint of the new tree.
 Nothing is acknowledged before that transaction commits.
+
+A log opened without its signing key (an auditor's copy, a lost key) reads, proves and issues
+receipts against the checkpoints already signed; only appending needs the key. Given a
+`LatestCheckpoint`, every commit also keeps its checkpoint outside the database, and
+`check_latest` refuses a database that is behind it.
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from casetrail.errors import LedgerError
-from casetrail.ledger.checkpoint import Checkpoint, NoteSigner
+from casetrail.errors import LedgerError, SigningKeyError
+from casetrail.ledger.checkpoint import Checkpoint, NoteSigner, NoteVerifier
+from casetrail.ledger.latest import LatestCheckpoint, check_not_behind
 from casetrail.ledger.merkle import (
     EMPTY_ROOT,
     CompactRange,
@@ -39,13 +45,50 @@ class Commit:
 
 
 class Log:
-    def __init__(self, store: SqliteStore, signer: NoteSigner) -> None:
+    def __init__(
+        self,
+        store: SqliteStore,
+        signer: NoteSigner | None,
+        verifier: NoteVerifier | None = None,
+        latest: LatestCheckpoint | None = None,
+        no_signer: str = "this log was opened without its signing key; nothing can be appended",
+    ) -> None:
         self.store = store
-        self.signer = signer
-        self.origin = signer.name
+        self._signer = signer
+        self.verifier = verifier or (signer.verifier() if signer is not None else None)
+        if self.verifier is None:
+            raise LedgerError("a log needs its signing key or its verifier key")
+        self.origin = self.verifier.name
+        self.latest = latest
+        self._no_signer = no_signer
         self._range = self._load_range()
         self._stale = False
         self._lock = threading.Lock()  # one connection: appends from several threads take turns
+
+    @property
+    def signer(self) -> NoteSigner:
+        """The signing key; SigningKeyError (saying what to do) when the log was opened without it."""
+        if self._signer is None:
+            raise SigningKeyError(self._no_signer)
+        return self._signer
+
+    @property
+    def can_sign(self) -> bool:
+        return self._signer is not None
+
+    def verifier_key(self) -> str:
+        return self.verifier.to_text()
+
+    def check_latest(self) -> None:
+        """Refuse a store that is behind, or off, the newest checkpoint kept outside it."""
+        if self.latest is None:
+            return
+        checkpoint = self.latest.open(self.verifier)
+        if checkpoint is None:
+            return
+        size = self.size
+        root = self.root_at(checkpoint.size) if checkpoint.size <= size else None
+        check_not_behind(checkpoint, size, root, str(self.store.path), str(self.latest.path))
 
     def _load_range(self) -> CompactRange:
         size = self.store.ledger_size()
@@ -70,6 +113,8 @@ class Log:
             return self._append_locked(leaves, also)
 
     def _append_locked(self, leaves: Sequence[bytes], also: Callable[[list[int]], None] | None) -> Commit:
+        if self._signer is None:  # before any work: say so, and what to do, at once
+            raise SigningKeyError(self._no_signer)
         try:
             with self.store.transaction():
                 if self._stale or self.store.ledger_size() != self._range.size:
@@ -86,6 +131,9 @@ class Log:
                     also(indices)
                 note = self.signer.sign(Checkpoint(self.origin, self._range.size, self._range.root()).body())
                 self.store.add_checkpoint(self._range.size, note)
+                if self.latest is not None:
+                    size, latest = self._range.size, self.latest
+                    self.store.after_commit(lambda: latest.record(size, note))
         except BaseException:
             # The transaction (perhaps an outer one) rolls back, so the tree edge must be reread,
             # but only once that rollback has happened: mark it stale rather than reading now.
@@ -96,6 +144,8 @@ class Log:
     def latest_checkpoint(self) -> tuple[int, str]:
         latest = self.store.latest_checkpoint()
         if latest is None:
+            if not self.can_sign:
+                raise LedgerError("the log is empty and has no checkpoint yet")
             return 0, self.signer.sign(Checkpoint(self.origin, 0, self._range.root()).body())
         return latest
 
@@ -136,7 +186,7 @@ class Log:
             checkpoint=note,
             entry=entry,
             document_id=document_id,
-            verifier_key=self.signer.verifier_key(),
+            verifier_key=self.verifier_key(),
         )
 
 

@@ -5,18 +5,24 @@ Three layers, each checked independently so a failure names what changed:
    root and signature checked, the newest one covering the whole log;
 2. the events: each leaf parsed; documents' expected state rebuilt from their events;
 3. the records: each stored document's metadata, text and original bytes against that state.
+
+Checkpoints kept outside the store (HOME/checkpoint.latest, a submitter's receipt, a court's or
+a witness's copy: `verify --against`) are held against the recomputed tree: a store smaller
+than one of them was rolled back or truncated, one with another root there has forked.
+Leftovers that threaten nothing (partial object writes, objects no record names) are notes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from casetrail.errors import CasetrailError
-from casetrail.ledger.checkpoint import NoteVerifier, open_checkpoint
+from casetrail.ledger.checkpoint import Checkpoint, NoteVerifier, open_checkpoint
+from casetrail.ledger.latest import check_not_behind
 from casetrail.ledger.merkle import CompactRange, leaf_hash
 from casetrail.model.casework import CASEWORK_EVENTS, replay
 from casetrail.model.event import Event, EventType
@@ -46,6 +52,8 @@ class Report:
     documents: int = 0
     sealed: int = 0
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth knowing, not a failure
+    roots: dict[int, bytes] = field(default_factory=dict)  # recomputed roots at the witnesses' sizes
 
     @property
     def ok(self) -> bool:
@@ -59,17 +67,53 @@ class _Expected:
     status: str = "active"
 
 
-def verify_store(store: SqliteStore, objects: ObjectStore, verifier: NoteVerifier) -> Report:
+def verify_store(
+    store: SqliteStore, objects: ObjectStore, verifier: NoteVerifier, witnesses: Sequence[tuple[str, str]] = ()
+) -> Report:
+    """`witnesses`: (where it was kept, signed checkpoint note) pairs from outside the store."""
     report = Report()
     for problem in store.integrity_problems():
         report.problems.append(Problem("database", f"SQLite integrity check: {problem}"))
     decisions: dict[int, dict[str, Any]] = {}
     casework: dict[int, Event] = {}
-    expected = _verify_tree(store, verifier, report, decisions, casework)
+    opened = [(where, _open_witness(where, note, verifier, report)) for where, note in witnesses]
+    wanted = {checkpoint.size for _, checkpoint in opened if checkpoint is not None}
+    expected = _verify_tree(store, verifier, report, decisions, casework, wanted)
+    for where, checkpoint in opened:
+        if checkpoint is not None:
+            _check_witness(where, checkpoint, report)
     _verify_documents(store, objects, expected, report)
     _verify_decisions(store, decisions, report)
     _verify_casework(store, casework, report)
+    _note_leftovers(objects, expected, report)
     return report
+
+
+def _open_witness(where: str, note: str, verifier: NoteVerifier, report: Report) -> Checkpoint | None:
+    try:
+        return open_checkpoint(note, verifier)
+    except CasetrailError as err:
+        report.problems.append(Problem(where, f"is not a checkpoint of this log: {err}"))
+        return None
+
+
+def _check_witness(where: str, checkpoint: Checkpoint, report: Report) -> None:
+    try:
+        check_not_behind(checkpoint, report.size, report.roots.get(checkpoint.size), "the store", where)
+    except CasetrailError as err:
+        report.problems.append(Problem(where, str(err)))
+
+
+def _note_leftovers(objects: ObjectStore, expected: dict[str, _Expected], report: Report) -> None:
+    for path in objects.leftovers():
+        report.notes.append(f"{path}: a partial write left by an interrupted process (`casetrail ingest` removes it)")
+    named = {want.body.get("sha256") for want in expected.values()}
+    unnamed = [sha for sha in objects.iter_hashes() if sha not in named]
+    if unnamed:
+        report.notes.append(
+            f"{len(unnamed)} object file(s) no record names (bytes written before an interrupted commit; "
+            f"harmless, recorded if the same file is ingested again), e.g. {objects.path(unnamed[0])}"
+        )
 
 
 def _verify_tree(
@@ -78,6 +122,7 @@ def _verify_tree(
     report: Report,
     decisions: dict[int, dict[str, Any]],
     casework: dict[int, Event],
+    wanted: set[int],
 ) -> dict[str, _Expected]:
     checkpoints = dict(store.iter_checkpoints())
     stored_levels: dict[int, Iterator[tuple[int, int, bytes]]] = {}
@@ -91,6 +136,8 @@ def _verify_tree(
             )
         return next(stored_levels[level], None)
 
+    if 0 in wanted:
+        report.roots[0] = tree.root()
     for index, data in store.iter_entries():
         if index != tree.size:
             report.problems.append(Problem(f"leaf {tree.size}", "missing from the log (entries skip to {index})"))
@@ -102,6 +149,8 @@ def _verify_tree(
                 report.problems.append(Problem(who, "stored hash does not match the recomputed one"))
                 if row is not None and row[1] != idx:
                     stored_levels.pop(level)  # resynchronise on the next query
+        if tree.size in wanted:
+            report.roots[tree.size] = tree.root()
         note = checkpoints.get(tree.size)
         if note is not None:
             _check_checkpoint(note, tree, verifier, report)

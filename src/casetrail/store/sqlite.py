@@ -2,18 +2,23 @@
 
 WAL journal with synchronous=FULL, so a COMMIT that returned is on disk. Writers use
 BEGIN IMMEDIATE so two processes never interleave half-batches.
+
+A store can also be opened read-only (a forensic copy, a read-only mount, a command that only
+reads): then nothing is migrated and any write is refused with `ReadOnlyStore`. SQLite's own
+operational errors (disk full, read-only file, lock held too long) become one-line store errors.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from casetrail.errors import StoreError
+from casetrail.errors import DiskFull, DuplicateContent, ReadOnlyStore, StoreError
 from casetrail.model.document import Document, DocumentKind, Provenance
 from casetrail.model.casework import MentionRef
 from casetrail.model.entity import Decision, DecisionKind, Entity
@@ -24,22 +29,95 @@ DOCUMENT_COLUMNS = (
     "id, sha256, text_sha256, size, media_type, kind, submitted_by, channel, received_at, "
     "source_name, title, parent_id, amends, status, leaf_index"
 )
+BUSY_SECONDS = 30.0
+LOW_SPACE_BYTES = 256 * 1024  # below this much free space, an I/O error is taken to mean a full disk
+
+
+def disk_is_full(folder: Path) -> bool:
+    """Whether the file system holding `folder` has (next to) no room left."""
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < LOW_SPACE_BYTES
+
+
+def store_error(path: Path, error: sqlite3.Error, doing: str) -> StoreError:
+    """SQLite's message turned into what an operator can act on."""
+    text = str(error)
+    folder = path.parent
+    if "database or disk is full" in text or (("disk I/O error" in text or "unable to open" in text) and disk_is_full(folder)):
+        return DiskFull(
+            f"the disk holding {folder} is full ({doing}): nothing in this step was recorded; "
+            "free some space and run the command again (what was recorded before is safe)"
+        )
+    if "readonly database" in text:
+        return ReadOnlyStore(f"{path} is read-only ({doing}): run this command on a writable copy of the store")
+    if "database is locked" in text or "database is busy" in text:
+        return StoreError(
+            f"{path}: another casetrail process held the store for over {BUSY_SECONDS:.0f} s ({doing}); try again"
+        )
+    return StoreError(f"{path}: {doing}: {text}")
+
+
+def _uri(path: Path, immutable: bool) -> str:
+    return path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+
+
+def _wal_holds_data(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    try:
+        return wal.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection. SQLite needs to create the -shm file to read a WAL database;
+    on a read-only mount (or a full disk) it cannot, and then, if no WAL content is waiting,
+    the file is opened as immutable: nobody can change it under us there anyway."""
+    if not path.is_file():
+        raise StoreError(f"{path}: no such database file")
+    conn = sqlite3.connect(_uri(path, False), uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
+    try:
+        conn.execute("PRAGMA user_version").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if _wal_holds_data(path):
+            raise
+    return sqlite3.connect(_uri(path, True), uri=True, isolation_level=None, check_same_thread=False)
 
 
 class SqliteStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, readonly: bool = False, refusal: str | None = None) -> None:
+        """`refusal`: why a read-only store refuses writes, when it is not simply a read-only copy."""
         self.path = path
+        self.readonly = readonly
+        self.refusal = refusal
         try:
-            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=FULL")
+            if readonly:
+                self.conn = connect_readonly(path)
+                self.conn.execute("PRAGMA query_only=ON")
+                self.version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+            else:
+                self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=FULL")
+                self.version = migrate(self.conn)
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self.version = migrate(self.conn)
         except sqlite3.DatabaseError as err:
-            raise StoreError(f"{path}: cannot open the store: {err}") from err
-        if self.version != list_migrations()[-1][0]:
+            raise store_error(path, err, "cannot open the store") from err
+        newest = list_migrations()[-1][0]
+        if self.version > newest:
             raise StoreError(f"{path}: schema version {self.version} is newer than this casetrail understands")
+        if self.version < newest:
+            raise StoreError(
+                f"{path}: schema version {self.version} predates this casetrail ({newest}); "
+                "open it writable once (any command that writes) to migrate it"
+            )
         self._depth = 0
+        self._after: list[Callable[[], None]] = []
 
     def close(self) -> None:
         self.conn.close()
@@ -54,16 +132,57 @@ class SqliteStore:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        if self.readonly:
+            if self.refusal:
+                raise DiskFull(self.refusal)
+            raise ReadOnlyStore(
+                f"{self.path} is open read-only (a read-only copy or mount): run this command on a writable store"
+            )
+        self._execute("BEGIN IMMEDIATE", "starting a write")
         self._depth = 1
         try:
             yield
+        except sqlite3.OperationalError as err:
+            self._abandon()
+            raise store_error(self.path, err, "writing") from err
         except BaseException:
-            self._depth = 0
-            self.conn.execute("ROLLBACK")
+            self._abandon()
             raise
         self._depth = 0
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as err:
+            # A failed COMMIT (a full disk) may leave the transaction open: end it, then say why.
+            self._abandon()
+            raise store_error(self.path, err, "committing") from err
+        self._run_after_commit()
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once the outermost transaction has committed (never if it rolls back)."""
+        if self._depth:
+            self._after.append(action)
+        else:
+            action()
+
+    def _run_after_commit(self) -> None:
+        actions, self._after = self._after, []
+        for action in actions:
+            action()
+
+    def _abandon(self) -> None:
+        self._depth = 0
+        self._after = []
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                pass  # SQLite rolled back by itself (it does on some I/O errors)
+
+    def _execute(self, sql: str, doing: str) -> None:
+        try:
+            self.conn.execute(sql)
+        except sqlite3.OperationalError as err:
+            raise store_error(self.path, err, doing) from err
 
     # -- ledger -----------------------------------------------------------------------------
 
@@ -139,6 +258,14 @@ class SqliteStore:
         return int(row[0])
 
     def add_document(self, doc: Document, text: str, leaf_index: int) -> None:
+        try:
+            self._insert_document(doc, text, leaf_index)
+        except sqlite3.IntegrityError as err:
+            if "documents.sha256" in str(err):
+                raise DuplicateContent(f"{doc.sha256} is already recorded") from err
+            raise
+
+    def _insert_document(self, doc: Document, text: str, leaf_index: int) -> None:
         meta = doc.metadata()
         self.conn.execute(
             "INSERT INTO documents (seq, id, sha256, text_sha256, size, media_type, kind, submitted_by,"

@@ -185,7 +185,7 @@ def export_case_file(
         "origin": log.origin,
         "tree_size": size,
         "checkpoint": note,
-        "verifier_key": log.signer.verifier_key(),
+        "verifier_key": log.verifier_key(),
         "events": leaves,
         "documents": documents,
         "members": [{"name": name, "sha256": _sha256(members[name]), "size": len(members[name])} for name in names],

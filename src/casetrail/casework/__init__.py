@@ -11,7 +11,14 @@ through the log; the state is `model.casework.replay` over those events.
 """
 
 from casetrail.casework.commands import Casework
-from casetrail.casework.reads import ACCOUNT_DETAIL_TYPES, ASSIGNMENT_CONFLICT, DEFAULT_SETTINGS, POLICY_LINK_KINDS, CaseReads
+from casetrail.casework.reads import (
+    ACCOUNT_DETAIL_TYPES,
+    ASSIGNMENT_CONFLICT,
+    DEFAULT_SETTINGS,
+    POLICY_LINK_KINDS,
+    WEB_CHANNEL,
+    CaseReads,
+)
 from casetrail.resolution.view import EntityView
 
-__all__ = ["ACCOUNT_DETAIL_TYPES", "ASSIGNMENT_CONFLICT", "DEFAULT_SETTINGS", "POLICY_LINK_KINDS", "CaseReads", "Casework", "EntityView"]
+__all__ = ["WEB_CHANNEL", "ACCOUNT_DETAIL_TYPES", "ASSIGNMENT_CONFLICT", "DEFAULT_SETTINGS", "POLICY_LINK_KINDS", "CaseReads", "Casework", "EntityView"]

@@ -260,7 +260,11 @@ class Casework(CaseReads):
             body = {"staff_id": staff_id, "role": AssignmentRole(role).value, "reason": reason}
             self._record([self._event(EventType.ASSIGNMENT_ENDED, case_id, by, body)])
 
-    def record_waiver(self, case_id: str, staff_id: str, rule: Rule, reason: str, overseer_id: str) -> Waiver:
+    def record_waiver(
+        self, case_id: str, staff_id: str, rule: Rule, reason: str, overseer_id: str, by: str | None = None
+    ) -> Waiver:
+        """An independent overseer (`overseer_id`, a staff id) waives an affiliation rule for one
+        person on one case; `by` is who recorded it (the signed-in user; the overseer by default)."""
         if not reason.strip():
             raise IndependenceError("a waiver needs a reason")
         with self._writing() as book:
@@ -273,8 +277,9 @@ class Casework(CaseReads):
             if objections:
                 raise IndependenceError(f"{overseer_id} may not record waivers on {case_id}: " + "; ".join(objections))
             waiver_id = book.next_id("W")
-            body = {"waiver_id": waiver_id, "staff_id": staff_id, "rule": rule.value, "reason": reason}
-            self._record([self._event(EventType.WAIVER_RECORDED, case_id, overseer_id, body)])
+            body = {"waiver_id": waiver_id, "staff_id": staff_id, "rule": rule.value, "reason": reason,
+                    "overseer": overseer_id}  # fmt: skip
+            self._record([self._event(EventType.WAIVER_RECORDED, case_id, by or overseer_id, body)])
         return self.book().waivers[waiver_id]
 
     def record_intelligence(

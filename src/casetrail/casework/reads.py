@@ -52,6 +52,7 @@ from casetrail.resolution.view import EntityView
 # towns are shared by nearly every case in an inquiry; linking through them would make every
 # case "linked" and the rule meaningless.
 POLICY_LINK_KINDS = frozenset({"subject", "person", "officer", "pseudonym", "vehicle", "phone"})
+WEB_CHANNEL = "web"  # Submission.channel of a workbench upload (web/documents.py)
 ASSIGNMENT_CONFLICT = "assignment_conflict"  # an assignee the rules would now refuse
 # Details that tie two reports to one account without being entities ("aged 14", "in 2003").
 ACCOUNT_DETAIL_TYPES = ("age", "date", "period", "collar_number")
@@ -302,6 +303,32 @@ class CaseReads:
 
     def _key(self, book: Casebook) -> Hashable:
         return self.generations(), self._shape(book)
+
+    def document_reach(self, book: Casebook | None = None) -> tuple[dict[str, set[str]], list[str]]:
+        """Need-to-know's view of the documents: each case's documents with every later version of
+        them (an amendment belongs where its original does), and the intake queue."""
+        book = book or self.book()
+
+        def compute() -> tuple[dict[str, set[str]], list[str]]:
+            newer: dict[str, list[str]] = defaultdict(list)
+            for doc, _, _ in self.documents():
+                if doc.amends:
+                    newer[doc.amends].append(doc.id)
+            held: dict[str, set[str]] = {}
+            for cid, case in book.cases.items():
+                found, queue = set(), list(case.documents)
+                while queue:
+                    doc_id = queue.pop()
+                    if doc_id not in found:
+                        found.add(doc_id)
+                        queue.extend(newer.get(doc_id, ()))
+                held[cid] = found
+            allocated = set().union(*held.values()) if held else set()
+            # The intake queue: uploads through the workbench that no case holds yet (triage).
+            queue = [d.id for d, _, _ in self.documents() if d.id not in allocated and d.provenance.channel == WEB_CHANNEL]
+            return held, queue
+
+        return self._memo("document_reach", self._key(book), compute)
 
     def document_cases(self, book: Casebook | None = None) -> dict[str, set[str]]:
         """Document -> the cases holding it (live documents only)."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from casetrail.cli.app import State, app, out
+from casetrail.cli.app import State, app, out, run
 
 
 @app.command()
@@ -21,7 +21,7 @@ def serve(
     from casetrail.web.auth import secure_cookies_default
 
     State.home.require()
-    application = create_app(State.home, secure_cookies=secure_cookies_default(host), warm=True)
+    application = run(lambda: create_app(State.home, secure_cookies=secure_cookies_default(host), warm=True))
     out.print(f"casetrail workbench on http://{host}:{port}/ (store {State.home.root}); "
               "loading the inquiry's views first, which takes a while on a large inquiry")  # fmt: skip
     uvicorn.run(application, host=host, port=port, log_level="warning")

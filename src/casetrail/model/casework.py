@@ -630,8 +630,11 @@ def _ended(book: Casebook, e: HistoryEntry) -> None:
 
 def _waiver(book: Casebook, e: HistoryEntry) -> None:
     b = e.body
+    # The overseer who decided (a staff id; "nobody waives for themselves" compares staff ids). Older
+    # waivers recorded the overseer as the event's actor.
+    overseer = b.get("overseer") or e.actor
     book.waivers[b["waiver_id"]] = Waiver(b["waiver_id"], e.subject, b["staff_id"], Rule(b["rule"]),
-                                          b["reason"], e.actor, e.at, e.leaf)  # fmt: skip
+                                          b["reason"], overseer, e.at, e.leaf)  # fmt: skip
 
 
 def _action(book: Casebook, e: HistoryEntry) -> None:

@@ -17,8 +17,9 @@ What each role may read and do:
   investigator   assigned to now  in those cases         named in those         analyse, raise_action, escalate
                  (any assignment                         documents
                  role)
-  supervisor     every case       in those cases         named in those         manage_cases, assign, analyse,
-                                                         documents              raise_action, escalate
+  supervisor     every case       in those cases, and    named in those         manage_cases, assign, analyse,
+                                  the intake queue       documents              raise_action, escalate
+                                  (triage)
   overseer       every case       in those cases         named in those         view_oversight, record_waiver,
                                                          documents              escalate
 
@@ -38,6 +39,11 @@ Rules that apply to every role, and override the table:
                 not read the cases.
   known_person  Reading case content needs a staff id the casebook knows. The bars are
                 checked against a person, so an account that is nobody on record reads nothing.
+  triage        A supervisor reads the intake queue, the documents intake staff uploaded through
+                the workbench that no case holds yet, so that new material can be opened as a
+                case. A document that names the supervisor (an entity resolution ties to them)
+                is not theirs to triage. Material loaded in bulk by the operator (the CLI) is
+                allocated to cases by the operator, never triaged. Bars apply once a case holds it.
   own_upload    Someone who may upload can still see the documents they submitted, even when
                 these are in a barred case. They already hold the bytes, and hiding the file
                 would tell them that a case about them exists.
@@ -201,18 +207,27 @@ def identity(viewer: Viewer) -> bool:
 # -- reach -------------------------------------------------------------------------------------
 
 
+def triage(viewer: Viewer, unallocated: Iterable[str], document_entities: Mapping[str, set[str]]) -> frozenset[str]:
+    """The intake queue this viewer may read to open cases from (`unallocated`: workbench uploads no
+    case holds): a supervisor's, less any document naming them."""
+    if StaffRole.SUPERVISOR not in viewer.roles or not separation(viewer):
+        return frozenset()
+    return frozenset(d for d in unallocated if viewer.entity_ids.isdisjoint(document_entities.get(d, ())))
+
+
 def reach(
     viewer: Viewer,
     book: Casebook,
     case_documents: Mapping[str, set[str]],
     document_entities: Mapping[str, set[str]],
     case_participants: Mapping[str, Sequence[Participant]],
+    unallocated: Iterable[str] = (),
 ) -> Reach:
     """Everything the viewer may read, worked out once for a session or a request.
 
-    `case_documents` gives each case's documents, `document_entities` gives the entities each
-    document names, and `case_participants` gives each case's subjects and parties with their
-    current entity ids. Cases missing from `case_documents` contribute no documents. Cases
+    `case_documents` gives each case's documents (with their later versions), `document_entities`
+    gives the entities each document names, `case_participants` gives each case's subjects and
+    parties with their current entity ids, and `unallocated` the documents no case holds. Cases missing from `case_documents` contribute no documents. Cases
     missing from `case_participants` are still checked by staff id against the casebook.
     """
     subject_of = subject_bar(viewer, book, case_participants)
@@ -222,6 +237,8 @@ def reach(
         cases = cases_by_role(viewer, book) - subject_of - party_to
     # A document stays readable only if it can be reached through a case that is not barred.
     documents = frozenset(d for case_id in cases for d in case_documents.get(case_id, ()))
+    if known_person(viewer, book):
+        documents |= triage(viewer, unallocated, document_entities)
     entities = frozenset(e for d in documents for e in document_entities.get(d, ()))
     return Reach(cases, documents, entities, subject_of, party_to)
 

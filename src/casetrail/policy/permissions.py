@@ -139,7 +139,8 @@ def may(viewer: Viewer, reach: Reach, command: Command, *, case_id: str | None =
 def _related(viewer: Viewer, reach: Reach, relation: Relation, case_id: str | None,
              entity_ids: tuple[str, ...], document_ids: tuple[str, ...]) -> bool:  # fmt: skip
     if relation is Relation.ANY:
-        return True
+        # No case needed; but one named must be readable (intake's intelligence cannot go into any case).
+        return case_id is None or can_read_case(viewer, reach, case_id)
     if relation in (Relation.READER, Relation.ASSIGNED):
         # An investigator's reach is exactly their current assignments, so reading is being assigned.
         return case_id is not None and can_read_case(viewer, reach, case_id)

@@ -69,8 +69,9 @@ def sight_for(casework: Casework, user_id: str, username: str, roles: frozenset[
         entity_ids = casework.candidate(book.staff[staff_id]).entity_ids
     viewer = Viewer(user_id, frozenset(StaffRole(r) for r in roles), staff_id, entity_ids)
     view = casework.entity_view()
-    case_documents = {cid: set(case.documents) for cid, case in book.cases.items()}
-    return Sight(viewer, reach(viewer, book, case_documents, view.document_entities, casework.participants(book)), username)
+    case_documents, unallocated = casework.document_reach(book)
+    found = reach(viewer, book, case_documents, view.document_entities, casework.participants(book), unallocated)
+    return Sight(viewer, found, username)
 
 
 def operator_sight(casework: Casework, username: str) -> Sight:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
+from casetrail.casework import WEB_CHANNEL
 from casetrail.errors import DecisionError
 from casetrail.intake.names import safe_name
 from casetrail.intake.register import Submission
@@ -92,7 +93,7 @@ async def _ingest(request: Request, signed: Signed, files: list[UploadFile]) -> 
             path.write_bytes(data)
             paths.append(path)
         register = web(request).inquiry.register
-        for outcome in register.ingest(paths, Submission(signed.sight.viewer.user_id, "web")):
+        for outcome in register.ingest(paths, Submission(signed.sight.viewer.user_id, WEB_CHANNEL)):
             results.append({"source": Path(outcome.source).name, "status": outcome.status,
                             "document_id": outcome.document_id, "leaf_index": outcome.leaf_index,
                             "reason": outcome.reason,

@@ -318,7 +318,7 @@ def _waive(request: Request, signed: Signed, case_id: str, staff_id: str, rule: 
     text = _required(reason, "reason", "a reason")
     overseer = sight.viewer.staff_id or ""
     try:
-        waiver = _command(lambda: casework.record_waiver(case, staff_id.strip(), Rule(rule), text, overseer))
+        waiver = _command(lambda: casework.record_waiver(case, staff_id.strip(), Rule(rule), text, overseer, by=sight.username))
     except IndependenceError:
         # The overseer's own conflicts, told as kinds (detail only where views.conflicts allows it).
         verdict = casework.check_assignment(case, overseer, AssignmentRole.REVIEWER)

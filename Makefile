@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 HOME_DIR ?= demo-home
 
 VENDOR := src/casetrail/web/static/vendor
+# Test-only front-end code (axe-core): never under static/, so no page can load it.
+TEST_VENDOR := tests/web/vendor
 CHROMIUM := /usr/bin/chromium
 TESSDATA := /usr/share/tesseract-ocr/5/tessdata/eng.traineddata
 ANTIWORD := /usr/bin/antiword
@@ -24,6 +26,13 @@ $(VENDOR)/cytoscape.min.js: frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)/
 	cp frontend/node_modules/cytoscape/LICENSE $(VENDOR)/cytoscape.LICENSE
 
+# axe-core, pinned the same way, for the browser tests' accessibility checks; the tests inject it.
+$(TEST_VENDOR)/axe.min.js: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund --silent
+	mkdir -p $(TEST_VENDOR)
+	cp frontend/node_modules/axe-core/axe.min.js $(TEST_VENDOR)/
+	cp frontend/node_modules/axe-core/LICENSE $(TEST_VENDOR)/axe-core.LICENSE
+
 # Debian's Chromium for the browser tests (Playwright drives it; no browser is downloaded).
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
@@ -35,7 +44,7 @@ $(TESSDATA) $(ANTIWORD):
 
 .PHONY: install assets browser intake-tools demo test bench
 install: $(STAMP) assets intake-tools
-assets: $(VENDOR)/cytoscape.min.js
+assets: $(VENDOR)/cytoscape.min.js $(TEST_VENDOR)/axe.min.js
 browser: $(CHROMIUM)
 intake-tools: $(TESSDATA) $(ANTIWORD)
 

@@ -238,7 +238,7 @@ def test_search_finds_only_what_each_viewer_may_read(world: World) -> None:
     assert any(r["kind"] == "search" for r in rows)
 
 
-# who may export case c2's file (it holds the parties' identifying details), in VIEWERS order
+# who may export case c2's file (their own view of it, with proofs), in VIEWERS order
 EXPORT = (200, 404, 200, 200, 200, 404, 404, 404)
 
 
@@ -256,6 +256,14 @@ def test_a_case_file_export_needs_reach_a_reason_and_is_audited(world: World, tm
     assert verify_case_file(bundle, world.home.verifier_key()).ok
     rows = world.client_for["auditor"].get("/api/audit", params={"q": "disclosure to the panel"}).json()
     assert {r["kind"] for r in rows} == {"export"}
+    # the case page's button: a POST, so the reason stays out of the URL
+    client = world.client_for["supervisor"]
+    page = f"/cases/{world.ids['c2']}/export"
+    csrf = client.get("/api/me").json()["csrf_token"]
+    assert client.post(page, data={"reason": "board review"}).status_code == 403  # no CSRF token
+    posted = client.post(page, data={"reason": "board review", "csrf_token": csrf})
+    assert posted.status_code == 200 and posted.headers["content-type"] == "application/zip"
+    assert world.client_for["unassigned"].post(page, data={"reason": "x", "csrf_token": csrf}).status_code in (403, 404)
 
 
 # who may confirm or reject a mention in Dell's statement (case c2), in VIEWERS order

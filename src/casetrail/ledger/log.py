@@ -101,7 +101,8 @@ class Log:
 
     @property
     def size(self) -> int:
-        if self._stale:
+        # Another process (or another Log on the same store) may have appended: one small read.
+        if self._stale or self.store.ledger_size() != self._range.size:
             self._range, self._stale = self._load_range(), False
         return self._range.size
 

@@ -68,6 +68,15 @@ async def api_export(request: Request, case_id: str, reason: str | None = None) 
     return Response(data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
 
 
+async def export_page(request: Request, case_id: str, reason: str = Form(""), csrf_token: str = Form("")) -> Response:
+    """The case file from the case page: a POST, so the reason stays out of URLs and browser history."""
+    signed = signed_in(request)
+    check_csrf(request, signed, csrf_token)
+    data = web(request).bench.export(signed.sight, case_id, reason)
+    name = _FILE_NAME.sub("_", case_id)
+    return Response(data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
+
+
 async def api_identity(request: Request, case_id: str, party_id: str, reason: str | None = None) -> dict[str, Any]:
     return web(request).bench.identity(signed_in(request).sight, case_id, party_id, reason)
 

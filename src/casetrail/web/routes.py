@@ -43,6 +43,7 @@ PAGES: tuple[Route, ...] = (
     Route("GET", "/cases/{case_id}", cases.case_page),
     Route("POST", "/cases/{case_id}/parties/{party_id}/identity", cases.identity_page),
     Route("POST", "/cases/{case_id}/assign", cases.assign_page),
+    Route("POST", "/cases/{case_id}/export", cases.export_page),
     Route("GET", "/search", search.search_page),
     Route("GET", "/oversight", dashboard.oversight_page),
     Route("GET", "/integrity", integrity.integrity_page),

@@ -93,8 +93,8 @@ def test_register_finds_uncued_uses_and_changes_the_version() -> None:
     text = "Me and Willow went with Child K17, not Willowby."
     assert plain.extract("doc", text) == [m for m in plain.extract("doc", text) if m.text == "Child K17"]
     assert [m.text for m in registered.extract("doc", text)] == ["Willow", "Child K17"]
-    assert plain.version == "1.1.1"
-    assert registered.version.startswith("1.1.1+reg.") and registered.version != PseudonymExtractor(["Willow"]).version
+    assert plain.version == "1.2.0"
+    assert registered.version.startswith("1.2.0+reg.") and registered.version != PseudonymExtractor(["Willow"]).version
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,7 @@ from casetrail.extraction.lexicon import read_lines, read_sections
 from casetrail.extraction.names import (GIVEN_NAMES, NAME_WORD, PLACE_AND_BUSINESS_WORDS, SENTENCE_OPENERS,
                                        STOP_CAPITALS)
 from casetrail.extraction.organisations import BODY_WORDS
+from casetrail.extraction.spacy_ner import COMMON_WORDS
 from casetrail.model import Mention, MentionType
 
 # Nationality, ethnicity and religion words ("Welsh" is one letter from "Walsh") and listed places
@@ -123,7 +124,7 @@ class DocumentNameExtractor:
     """PERSON and PLACE mentions for bare uses of names the document has established."""
 
     name = "document_names"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def __init__(self) -> None:
         self.id = f"{self.name}@{self.version}"
@@ -137,7 +138,7 @@ class DocumentNameExtractor:
         found = [m for m in found if m.document_id == document_id and _source(m.extractor) != self.name]
         rules = [m for m in found if _source(m.extractor) not in STATISTICAL_EXTRACTORS]
         statistical = [m for m in found if _source(m.extractor) in STATISTICAL_EXTRACTORS]
-        people, places = _learn(rules, statistical)
+        people, places, weak = _learn(rules, statistical)
         if not people and not places:
             return []
         scan = _Scan(text, rules, statistical)
@@ -145,6 +146,8 @@ class DocumentNameExtractor:
         for start, end, word in _uses(text, {*people, *places}):
             if word in people:
                 span = scan.person_span(start, end, word, people[word])
+                if word in weak and not scan.mistyped(start, end):
+                    continue
                 if span is not None and scan.free(*span, MentionType.PERSON, people):
                     written = " ".join(text[span[0]:span[1]].split())
                     out.append(build_mention(self.id, document_id, text, *span, MentionType.PERSON, CONFIDENCE,
@@ -241,6 +244,10 @@ class _Scan:
                 return False
         return True
 
+    def mistyped(self, start: int, end: int) -> bool:
+        """True when spaCy gives exactly this span a type other than PERSON ("Shabir" ORG)."""
+        return any(s.start == start and s.end == end and s.type is not MentionType.PERSON for s in self.statistical)
+
     def _clear_before(self, start: int) -> bool:
         """True unless a determiner or another capitalised word comes just before `start`."""
         previous = _WORD_BEFORE.search(self.text, max(0, start - 40), start)
@@ -259,8 +266,9 @@ class _Scan:
         return word.lower() in self._lower_words
 
 
-def _learn(rules: list[Mention], statistical: list[Mention]) -> tuple[dict[str, str], dict[str, str]]:
-    """({person word or full name: the full name it was learned from}, {place name: its kind})."""
+def _learn(rules: list[Mention], statistical: list[Mention]) -> tuple[dict[str, str], dict[str, str], set[str]]:
+    """({person word or full name: the full name it was learned from}, {place name: its kind}, the
+    weakly learned given names)."""
     claimed: set[str] = set()  # words a rule calls something other than a person here
     for m in rules:
         if m.type is MentionType.PSEUDONYM:
@@ -269,6 +277,7 @@ def _learn(rules: list[Mention], statistical: list[Mention]) -> tuple[dict[str, 
         elif m.type is MentionType.ORGANISATION and " " not in m.text.strip():
             claimed.add(m.text.strip())
     people: dict[str, str] = {}
+    weak: set[str] = set()
 
     def learn(name: str, *, trusted: bool) -> None:
         words = _GLUED_INITIALS.sub(r"\1 ", name).split()
@@ -293,6 +302,11 @@ def _learn(rules: list[Mention], statistical: list[Mention]) -> tuple[dict[str, 
         given = words[0]
         if (trusted or given in GIVEN_NAMES) and given not in claimed and len(given) >= 3:
             people.setdefault(given, full)
+        elif _plausible_given(given) and given not in claimed and len(given) >= 3 and given not in people:
+            # An unlisted given name from spaCy's full name ("Shabir Iqbal"): only where spaCy itself
+            # saw a name but mistyped it ("Shabir" ORG), see _Scan.free (issue 13).
+            people[given] = full
+            weak.add(given)
 
     places: dict[str, str] = {}
     for m in rules:
@@ -319,7 +333,12 @@ def _learn(rules: list[Mention], statistical: list[Mention]) -> tuple[dict[str, 
         places.pop(word, None)
     for word in claimed:
         places.pop(word, None)
-    return people, places
+    return people, places, weak & set(people)
+
+
+def _plausible_given(word: str) -> bool:
+    return (word not in _LISTED_PLACES and word not in _NOT_NAME_ENDINGS and word.lower() not in _IDENTITY_WORDS
+            and word.lower() not in COMMON_WORDS and word not in SENTENCE_OPENERS)
 
 
 def _all_learned(span: str, learned: dict[str, str]) -> bool:

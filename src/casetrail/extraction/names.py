@@ -96,3 +96,47 @@ SENTENCE_OPENERS: frozenset[str] = frozenset(
     However Instead Still Again Anyway Apparently Unfortunately Luckily Yes Nobody Everyone Everybody Someone
     Somebody Only Even Just Maybe Perhaps Suddenly Initially Next Now Twice Another Both""".split()
 )
+
+# A surname written in capitals, as court lists and police logs write it: "DAVISON", "O'NEILL",
+# "McDONAGH", "SMITH-JONES". It needs a vowel ("CCTV" is no name); callers drop abbreviations.
+UPPER_SURNAME = (
+    r"(?<![\w'’-])(?=(?:Ma?c)?[A-Z'’-]*[AEIOUY])(?:[A-Z]['’]|Ma?c)?[A-Z]{2,}(?:-[A-Z]{2,})?(?![\w'’-])"
+)
+
+# One to three name words and a surname in capitals: "Nicholas John DAVISON", "Karl O'NEILL".
+NAME_UPPER = rf"{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}[ \t]+{UPPER_SURNAME}"
+
+# Capitalised words that are never a surname in capitals: abbreviations of ranks, bodies, media and
+# headline words. The person and police extractors add the bodies they know.
+SHOUTED_NOT_NAMES: frozenset[str] = frozenset(
+    """PC WPC DC DS DI DCI ACC DCC PCSO MP MPS CSE CCTV BBC ITV NHS DOB UK USA GB OK DEI LATEST REVEALED NEW NEWS
+    UPDATE BREAKING EXCLUSIVE CROWN COURT POLICE COUNCIL HIGH LIVE WATCH READ MORE VIDEO AUDIO PICTURED UPDATED
+    QC KC OBE MBE CBE JP""".split()
+)
+
+
+def upper_surname_ok(word: str) -> bool:
+    """Whether a word in capitals may be a surname (not an abbreviation or a headline word)."""
+    return word not in SHOUTED_NOT_NAMES and len(word.replace("'", "").replace("’", "")) >= 3
+
+
+def name_from_upper(written: str) -> str:
+    """ "Karl O'NEILL" -> "Karl O'Neill", "Sean McDONAGH" -> "Sean McDonagh": the surname in name case."""
+    words = written.split()
+    return " ".join(words[:-1] + [_name_case(words[-1])])
+
+
+def _name_case(word: str) -> str:
+    if not any(c.isupper() for c in word[3:]):
+        return word  # already in name case
+    out = []
+    for part in word.split("-"):
+        if part.startswith(("Mc", "MC")):
+            out.append("Mc" + part[2:].capitalize())
+        elif part.startswith(("Mac", "MAC")) and len(part) > 5:
+            out.append("Mac" + part[3:].capitalize())
+        elif len(part) > 2 and part[1] in "'’":
+            out.append(part[0] + part[1] + part[2:].capitalize())
+        else:
+            out.append(part.capitalize())
+    return "-".join(out)

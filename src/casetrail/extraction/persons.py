@@ -18,6 +18,11 @@ These rules record PERSON mentions for
     another capitalised word comes before it ("a Ted Baker jacket"; "Det Supt Pete Quinn" is the
     police extractor's, "Mayor Oliver Coppard" the title rule's);
   * every other use, in the same document, of a two- or three-word name found above -> {"name", "learned"}.
+  * an elected or statutory office before a name: "Police and Crime Commissioner Dr Alan Billings",
+    "PCC Donna Jeffers", "Children's Commissioner Ruth Ellery" -> {"role", "name", "title"?};
+Surnames in capitals take up to three name words before them ("Nicholas John DAVISON", "Karl O'NEILL"),
+and later bare uses of such a surname ("DAVISON denied it") are PERSON too. Names inside a photo
+credit ("Photograph: Kieran Holt/PA") are not recorded (see credits.py).
 Police ranks are the police extractor's: "PC Hassan Ali" is an OFFICER, never a PERSON here.
 """
 
@@ -26,11 +31,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from casetrail.extraction.credits import Credits
 from casetrail.extraction.extractor import build_mention
 from casetrail.extraction.lexicon import read_sections, split_mapping
 from casetrail.extraction.names import (FULL_NAME, GIVEN_NAMES, NAME, NAME_WORD, PLACE_AND_BUSINESS_WORDS,
-                                       SENTENCE_OPENERS, STOP_CAPITALS)
+                                       SENTENCE_OPENERS, STOP_CAPITALS, UPPER_SURNAME, name_from_upper,
+                                       upper_surname_ok)
 from casetrail.extraction.organisations import BODIES, BODY_WORDS
+from casetrail.extraction.police import civil_office_before
 from casetrail.model import Mention, MentionType
 
 CONFIDENCE_TITLED = 0.85
@@ -95,9 +103,17 @@ _NOT_NAME_AFTER = re.compile(r"[ \t]+(?:" + "|".join(sorted(PLACE_AND_BUSINESS_W
 _ABBREVIATIONS = frozenset({b.abbreviation for b in BODIES if b.abbreviation}) | {
     "PC", "WPC", "DC", "DS", "DI", "DCI", "ACC", "DCC", "PCSO", "MP", "CSE", "CCTV", "BBC", "ITV", "NHS", "DOB",
     "UK", "USA", "GB", "OK", "DEI", "LATEST", "REVEALED", "NEW", "NEWS", "UPDATE", "BREAKING", "EXCLUSIVE"}
-_UPPER_SURNAME = r"(?P<surname>[A-Z]{2,}(?:[-'’][A-Z]{2,})?)"
-_SURNAME_FIRST = re.compile(rf"(?<![\w'’-]){_UPPER_SURNAME},[ \t]+(?P<given>{NAME_WORD})")
-_GIVEN_FIRST = re.compile(rf"(?<![\w'’-])(?P<given>{NAME_WORD})[ \t]+{_UPPER_SURNAME}(?![\w'’-])(?![ \t]+[A-Z]*\d)")
+_UPPER_SURNAME = rf"(?P<surname>{UPPER_SURNAME})"
+# "DAVISON, Nicholas John"; "Nicholas John DAVISON", "Karl O'NEILL" (not "Vehicle ENY 281N")
+_SURNAME_FIRST = re.compile(rf"{_UPPER_SURNAME},[ \t]+(?P<given>{NAME_WORD}(?:[ \t]+{NAME_WORD})?)")
+_GIVEN_FIRST = re.compile(rf"(?<![\w'’-])(?P<given>{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})[ \t]+{_UPPER_SURNAME}"
+                          rf"(?![ \t]+[A-Z]*\d)")
+# An elected or statutory office before a name: "Police and Crime Commissioner Dr Alan Billings",
+# "PCC Donna Jeffers", "Children's Commissioner Ruth Ellery". Not police ranks (issue 13).
+_OFFICE = re.compile(
+    rf"(?<![\w'’-])(?P<office>(?i:police[ \t]+(?:and|&)[ \t]+crime[ \t]+commissioner)|PCC|"
+    rf"[A-Z][\w'’]*[ \t]+Commissioner)(?:[ \t]*,)?[ \t]+(?:(?P<title>{_TITLE})\.?[ \t]+)?(?P<name>{FULL_NAME})"
+)
 _INITIALLED = re.compile(rf"(?<![\w.'’-])(?P<initials>(?:[A-Z]\.[ \t]?){{1,3}})(?P<surname>{NAME_WORD})")
 _NOT_INITIALS = frozenset({"U.S.", "U.K.", "U.N.", "E.U.", "U.S.A.", "G.B.", "N.B.", "P.S.", "A.M.", "P.M."})
 _CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?![\w'’-])")
@@ -115,13 +131,13 @@ class PersonExtractor:
     """PERSON mentions from titles, role appositions and upper-case surnames."""
 
     name = "persons"
-    version = "1.1.0"
+    version = "1.2.0"
 
     def __init__(self) -> None:
         self.id = f"{self.name}@{self.version}"
 
     def extract(self, document_id: str, text: str) -> list[Mention]:
-        out: list[Mention] = []
+        out: list[Mention] = self._offices(document_id, text)  # first: they win ties with the title rule
         for m in _TITLED.finditer(text):
             title = TITLES[m.group("title")]
             if _ORG_AFTER.match(text, m.end()):
@@ -143,14 +159,7 @@ class PersonExtractor:
                     continue
                 out.append(build_mention(self.id, document_id, text, m.start(group), end, MentionType.PERSON,
                                          CONFIDENCE_ROLE, {"role": role, "name": m.group(group)}))
-        for pattern in (_SURNAME_FIRST, _GIVEN_FIRST):
-            for m in pattern.finditer(text):
-                surname = m.group("surname")
-                if surname in _ABBREVIATIONS or not re.search("[AEIOUY]", surname):
-                    continue
-                name = f"{m.group('given')} {surname.capitalize()}"
-                out.append(build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON,
-                                         CONFIDENCE_UPPER, {"name": name, "surname_upper": surname}))
+        out.extend(self._upper_surnamed(document_id, text))
         for m in _INITIALLED.finditer(text):
             initials = "".join(m.group("initials").split())
             if initials in _NOT_INITIALS or _CODE_WORD_BEFORE.search(text, max(0, m.start() - 12), m.start()):
@@ -161,7 +170,59 @@ class PersonExtractor:
                                      CONFIDENCE_INITIALS, {"name": " ".join(m.group().split()), "initials": initials}))
         out.extend(self._given_named(document_id, text))
         out = _without_overlaps(out)
-        return _without_overlaps(out + self._repeats(document_id, text, out))
+        out = _without_overlaps(out + self._repeats(document_id, text, out) + self._upper_repeats(document_id, text, out))
+        credits = Credits(text)
+        return [m for m in out if not credits.covers(m.start, m.end)]
+
+    def _offices(self, document_id: str, text: str) -> list[Mention]:
+        """People named with an elected or statutory office: {"role", "name", "title"?}."""
+        out: list[Mention] = []
+        for m in _OFFICE.finditer(text):
+            office = " ".join(m.group("office").split())
+            if office == "PCC" or office.lower().startswith("police"):
+                role = "police and crime commissioner"
+            elif civil_office_before(text, m.end("office") - len("Commissioner")):
+                role = office.lower()
+            else:
+                continue  # "Met Commissioner Sir Roland Vance": a police rank
+            start = m.start("title") if m.group("title") else m.start("name")
+            attributes = {"role": role, "name": m.group("name")}
+            if m.group("title"):
+                attributes["title"] = TITLES[m.group("title")]
+            out.append(build_mention(self.id, document_id, text, start, m.end(), MentionType.PERSON,
+                                     CONFIDENCE_TITLED, attributes))
+        return out
+
+    def _upper_surnamed(self, document_id: str, text: str) -> list[Mention]:
+        """"Nicholas John DAVISON", "DAVISON, Nicholas": {"name": in name case, "surname_upper"}."""
+        out: list[Mention] = []
+        for pattern in (_SURNAME_FIRST, _GIVEN_FIRST):
+            for m in pattern.finditer(text):
+                surname = m.group("surname")
+                if surname in _ABBREVIATIONS or not upper_surname_ok(surname):
+                    continue
+                start = m.start()
+                given_words = m.group("given").split()
+                if pattern is _GIVEN_FIRST:
+                    while len(given_words) > 1 and given_words[0] not in GIVEN_NAMES and (
+                            given_words[0] in SENTENCE_OPENERS or given_words[0].lower() in _ROLE_FORMS):
+                        start = text.index(given_words[1], start + len(given_words[0]))  # "Defendant Nicholas ..."
+                        given_words = given_words[1:]
+                name = name_from_upper(f"{' '.join(given_words)} {surname}")
+                out.append(build_mention(self.id, document_id, text, start, m.end(), MentionType.PERSON,
+                                         CONFIDENCE_UPPER, {"name": name, "surname_upper": surname}))
+        return out
+
+    def _upper_repeats(self, document_id: str, text: str, found: list[Mention]) -> list[Mention]:
+        """Later uses of a surname first written in capitals with a given name: "DAVISON denied it"."""
+        surnames = {str(m.attributes["surname_upper"]): str(m.attributes["name"]) for m in found
+                    if m.attributes.get("surname_upper")}
+        if not surnames:
+            return []
+        return [build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON, CONFIDENCE_REPEAT,
+                              {"name": str(surnames[m.group()]).split()[-1], "learned_from": surnames[m.group()],
+                               "learned": True, "surname_upper": m.group()})
+                for m in _repeat_pattern(tuple(sorted(surnames))).finditer(text)]
 
     def _given_named(self, document_id: str, text: str) -> list[Mention]:
         """"Piotr Platt": a known given name and one or two more name words."""

@@ -34,7 +34,7 @@ from casetrail.extraction.vehicles import VehicleExtractor
 from casetrail.model import Mention
 
 # Bump whenever an extractor, a data list or the selection rule changes.
-PIPELINE_VERSION = "1.1.0"
+PIPELINE_VERSION = "1.2.0"
 
 # Extractor names whose mentions lose to any overlapping rule mention.
 STATISTICAL: frozenset[str] = frozenset({SpacyNerExtractor.name})

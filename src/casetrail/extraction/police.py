@@ -8,6 +8,14 @@ COLLAR_NUMBER mentions spanning the number only, and are attached to an officer 
 ("PC Smith, collar number 4521"). Later uses of an officer's name without the rank ("Hartley" after
 "DS John Hartley") are PERSON mentions with {"name", "officer_name", "learned": True}.
 
+Prose writes ranks in other places too (issue 13), and these are officers as well: after the name in
+apposition ("Helen Marsh, assistant chief constable, said"; span: the name), before a comma ("Former
+Detective, Carol Henshaw"), in the plural ("Detective Constables Neil Harper and Paul Riggs": one
+officer each), with a knighthood between rank and name ("Chief Constable Sir Peter Halloran": name
+"Peter Halloran"), and with the surname in capitals ("DS Peter HALE"). "Commissioner" after a word
+that makes it an office ("Police and Crime Commissioner", "Children's Commissioner") is no rank: the
+person extractor records that person with the office as role.
+
 A capitalised full-word rank with no name ("those ranked Chief Superintendent and above", "the
 Chief Constable said") is a DESCRIBED_PERSON: someone identifiable by role, not by name. Lower-case
 ranks with no name ("a sergeant") are left to the descriptor extractor. Abbreviations with no name
@@ -21,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from casetrail.extraction.extractor import build_mention
-from casetrail.extraction.names import NAME, STOP_CAPITALS
+from casetrail.extraction.names import FULL_NAME, NAME, NAME_UPPER, STOP_CAPITALS, upper_surname_ok
 from casetrail.model import Mention, MentionType
 
 # canonical rank -> written forms. Dotted forms ("P.C.", "Det. Supt.") and lower-case full words
@@ -122,14 +130,47 @@ def _form_pattern(written: str) -> str:
 
 _RANK_ALT = "|".join(_form_pattern(w) for w in sorted(_FORMS, key=len, reverse=True))
 _COLLAR = r"\d{2,6}[A-Z]{0,2}(?!\w)(?![/.:-]\d)"
+# A knighthood or doctorate between a rank and the name: "Chief Constable Sir Peter Halloran".
+_HONORIFIC = r"(?:(?P<honorific>Sir|Dame|Lord|Lady|Dr)\.?[ \t]+)"
 
 _OFFICER = re.compile(
     rf"(?<![\w/])(?:(?P<acting>[Aa]cting[ \t]+|A/)|(?P<temporary>[Tt]emporary[ \t]+|T/))?"
     rf"(?P<rank>{_RANK_ALT})(?![\w/])"
     rf"(?:[ \t]+(?P<collar1>{_COLLAR}))?"
-    rf"(?:[ \t]+(?P<name>{NAME}))?"
+    rf"(?:[ \t]+{_HONORIFIC}?(?P<name>{NAME_UPPER}|{NAME}))?"
     rf"(?:(?<=\w)[ \t]+(?P<collar2>{_COLLAR}))?"
 )
+
+# Ranks written in full words ("assistant chief constable", "Detective Sergeant"), which prose also
+# puts after a name or before a comma; abbreviations there ("Smith, DC") are too often something else.
+_WORD_FORMS = sorted((w for w in _FORMS if "/" not in w and all(len(t) > 3 for t in w.split())), key=len, reverse=True)
+_RANK_WORDS_ALT = "|".join(_form_pattern(w) for w in _WORD_FORMS)
+_PLURAL_ALT = "|".join(_form_pattern(w) + "s" for w in _WORD_FORMS if not w.endswith("s"))
+_CLAUSE_END = r"(?=[ \t]*(?:[,.;:)]|$)|[ \t]+(?i:at|of|with|for|in|from|who|until|when|and|since|between|on)\b)"
+# "Helen Marsh, assistant chief constable, said"; "Tom Bryant, then a detective sergeant with the force".
+_RANK_AFTER = re.compile(
+    rf"(?<![\w'’-]){_HONORIFIC}?(?P<name>{NAME_UPPER}|{FULL_NAME}),[ \t]+"
+    r"(?:(?i:then|now|formerly|later|the|a|an|who[ \t]+was|who[ \t]+is|retired|former|serving|acting)[ \t]+){0,3}"
+    r"(?:(?P<force>[A-Z][\w'’]*(?:[ \t]+[A-Z][\w'’]*){0,2})[ \t]+)??"
+    rf"(?P<rank>{_RANK_WORDS_ALT})(?![\w/'’-]){_CLAUSE_END}",
+    re.MULTILINE,
+)
+# "Former Detective, Carol Henshaw, told": a capitalised rank, a comma, a full name.
+_RANK_COMMA = re.compile(
+    rf"(?<![\w/])(?P<rank>{_RANK_WORDS_ALT}),[ \t]+{_HONORIFIC}?(?P<name>{NAME_UPPER}|{FULL_NAME})(?![\w'’-])"
+)
+# "Detective Constables Neil Harper and Paul Riggs": one plural rank, several officers.
+_PLURAL = re.compile(
+    rf"(?<![\w/])(?P<rank>{_PLURAL_ALT})[ \t]+(?P<names>{FULL_NAME}(?:[ \t]*,[ \t]*{FULL_NAME})*"
+    rf",?[ \t]+(?:and|&)[ \t]+{FULL_NAME})"
+)
+_FULL_NAME_RE = re.compile(FULL_NAME)
+_PLURAL_RANK_WORD = re.compile(r"(?:Constable|Sergeant|Inspector|Superintendent|Officer|Commander)s")
+# What comes before "Commissioner" when it is an elected or statutory office, not the Met's rank:
+# "Police and Crime Commissioner", "Children's Commissioner", "Victims' Commissioner".
+_POLICE_BEFORE_COMMISSIONER = frozenset({"police", "met", "metropolitan", "assistant", "deputy", "yard", "force's",
+                                         "acting", "temporary", "the", "a", "former", "retired", "new", "then"})
+_WORD_BEFORE = re.compile(r"(?P<word>[\w'’]+)[ \t]+$")
 
 _COLLAR_CUE = re.compile(
     r"(?i:(?P<cue>(?:collar|shoulder|epaulette|badge|(?P<warrant>warrant)(?:[ \t]+card)?)[ \t]+"
@@ -165,7 +206,7 @@ class PoliceExtractor:
     """Officers by rank and name/collar number; collar and warrant numbers."""
 
     name = "police"
-    version = "1.0.0"
+    version = "1.1.0"
 
     def __init__(self) -> None:
         self.id = f"{self.name}@{self.version}"
@@ -178,9 +219,13 @@ class PoliceExtractor:
             canonical = _CANONICAL.get(_rank_key(rank_text))
             if canonical is None:  # pragma: no cover - every alternative comes from _FORMS
                 continue
-            name = m.group("name")
+            name = _clean_name(m.group("name"))
             if name and canonical == "PC" and name.split()[0] in _PC_NOT_NAMES:
                 continue
+            if canonical == "Commissioner" and civil_office_before(text, m.start("rank")):
+                continue  # "Police and Crime Commissioner Matthew Crane" is no police officer
+            if name and _PLURAL_RANK_WORD.fullmatch(name.split()[0]):
+                continue  # "Detective Constables Neil Harper and ...": the plural rule's
             # "PC 1234 Smith" / "PC 1234" / "PC Smith 1234": the number before or, with a name, after it
             collar: tuple[int, int] | None = None
             if m.group("collar1"):
@@ -188,7 +233,7 @@ class PoliceExtractor:
             elif name and m.group("collar2"):
                 collar = m.span("collar2")
             if name or collar:
-                end = max(m.end("name") if name else -1, collar[1] if collar else -1)
+                end = max(m.start("name") + len(name) if name else -1, collar[1] if collar else -1)
                 officers.append(_Officer(m.start(), end, canonical, rank_text, name, collar,
                                          bool(m.group("acting")), bool(m.group("temporary"))))
                 continue
@@ -196,6 +241,8 @@ class PoliceExtractor:
             if described is not None:
                 out.append(described)
 
+        officers.extend(self._written_around(text, officers))
+        officers.sort(key=lambda o: o.start)
         for cue in _COLLAR_CUE.finditer(text):
             number = cue.group("number")
             if cue.group("cue").lower().split()[0] in ("his", "her", "their", "the") and (
@@ -226,6 +273,37 @@ class PoliceExtractor:
         out.extend(self._later_names(document_id, text, officers))
         out.sort(key=lambda mention: (mention.start, mention.end))
         return out
+
+    def _written_around(self, text: str, known: list[_Officer]) -> list[_Officer]:
+        """Officers whose rank comes after the name, before a comma, or in the plural."""
+        found: list[_Officer] = []
+        taken = [(o.start, o.end) for o in known]
+
+        def add(start: int, end: int, rank_text: str, name: str) -> None:
+            canonical = _CANONICAL.get(_rank_key(rank_text))
+            if canonical is None or any(s < end and start < e for s, e in taken):
+                return
+            taken.append((start, end))
+            found.append(_Officer(start, end, canonical, rank_text, name, None, False, False))
+
+        for m in _RANK_AFTER.finditer(text):
+            rank = m.group("rank")
+            if _CANONICAL.get(_rank_key(rank)) == "Commissioner" and civil_office_before(text, m.start("rank")):
+                continue
+            name = _clean_name(m.group("name"))
+            if name:
+                add(m.start(), m.start("name") + len(name), rank, name)
+        for m in _RANK_COMMA.finditer(text):
+            name = _clean_name(m.group("name"))
+            if name and m.group("rank")[0].isupper() and not civil_office_before(text, m.start("rank")):
+                add(m.start("honorific") if m.group("honorific") else m.start("name"),
+                    m.start("name") + len(name), m.group("rank"), name)
+        for m in _PLURAL.finditer(text):
+            rank = m.group("rank")[:-1]  # "Constables" -> "Constable"
+            names = list(_FULL_NAME_RE.finditer(text, m.start("names"), m.end("names")))
+            for i, n in enumerate(names):
+                add(m.start() if i == 0 else n.start(), n.end(), rank, " ".join(n.group().split()))
+        return found
 
     def _later_names(self, document_id: str, text: str, officers: list[_Officer]) -> list[Mention]:
         """Uses of an officer's name without the rank ("Hartley" after "DS John Hartley") as PERSON.
@@ -278,3 +356,37 @@ class PoliceExtractor:
                 return o
             return None
         return None
+
+
+def _clean_name(name: str | None) -> str | None:
+    """The name as resolution should read it: a surname in capitals that is an abbreviation is dropped
+    ("PC Smith CCTV" -> "Smith"); otherwise it stays as written."""
+    if not name:
+        return name
+    words = name.split()
+    if len(words) > 1 and words[-1].isupper() and not upper_surname_ok(words[-1]):
+        return name[:name.rfind(words[-1])].rstrip()
+    return name
+
+
+def canonical_rank_of(written: str) -> str | None:
+    """The canonical rank of a written form ("Police Constable", "P.C.", "Constables") or None."""
+    key = _rank_key(written)
+    return _CANONICAL.get(key) or (_CANONICAL.get(key[:-1]) if key.endswith("s") else None)
+
+
+# The rank alternations, singular and plural, for the other extractors (officer ciphers: "PC 'W'").
+RANK_PATTERN = _RANK_ALT
+PLURAL_RANK_PATTERN = _PLURAL_ALT
+
+
+def civil_office_before(text: str, rank_start: int) -> bool:
+    """True when the word before "Commissioner" makes it an office, not a rank ("Children's Commissioner",
+    "police and crime commissioner"); "Met Commissioner" and "Assistant Commissioner" are ranks."""
+    m = _WORD_BEFORE.search(text, max(0, rank_start - 30), rank_start)
+    if m is None:
+        return False
+    word = m.group("word")
+    if word.lower() in _POLICE_BEFORE_COMMISSIONER:
+        return False
+    return word[0].isupper() and word not in STOP_CAPITALS or word.lower() in ("crime", "children's", "victims")

@@ -9,7 +9,9 @@ PSEUDONYM mentions come from
     `Another victim, 'Emma', who`. A quoted word without such a cue ("Yes," she said) is not a name;
   * the writer naming themselves with one word or a code: "I am making this complaint as Finch",
     "Signed, Skye." (a full name, "Signed, Jo Bell.", is not taken);
-  * anonymised codes: "Child K17", "Girl A", "Witness 3";
+  * anonymised codes: "Child K17", "Girl A", "Witness 3"; ciphers for officers and witnesses, "Officer J",
+    "PC 'W'" ({"name": "PC W", "rank": "PC"}), "Miss A", "Mr X", and plural ones, "Police Constables A, B
+    and C" (one mention per letter, each named "PC A", "PC B" ...);
   * every later bare use, in the same document, of a name established above ("Girls like Willow and
     Emma"; "Jones is keen to stress" after "Darren Jones, whose name we changed"), attributes
     {"name": the pseudonym as introduced, "learned": True};
@@ -34,6 +36,7 @@ from typing import Any
 
 from casetrail.extraction.extractor import build_mention
 from casetrail.extraction.names import NAME, NAME_WORD, STOP_CAPITALS
+from casetrail.extraction.police import PLURAL_RANK_PATTERN, RANK_PATTERN, canonical_rank_of
 from casetrail.model import Mention, MentionType
 
 CONFIDENCE_EXPLICIT = 0.9
@@ -41,7 +44,7 @@ CONFIDENCE_QUOTED = 0.8
 CONFIDENCE_CODE = 0.85
 CONFIDENCE_LEARNED = 0.75
 CONFIDENCE_REGISTERED = 0.85
-VERSION = "1.1.1"
+VERSION = "1.2.0"
 CONFIDENCE_NICKNAME = 0.75
 
 _OPEN = "\"“‘'"
@@ -105,6 +108,20 @@ _NAME_CHANGED = re.compile(
 )
 _CODE_RE = re.compile(rf"(?<![\w-]){_CODE}")
 
+# Ciphers inquiries and courts give officers and other witnesses: "Officer J", "PC 'W'", "Miss A",
+# "Mr X", and in the plural "Police Constables A, B and C". A letter (and up to two digits), quoted or
+# not; not an initial before a surname ("Miss A. Hartley", "PC A Smith"), not "I" unquoted.
+_LETTER = r"[A-Z]\d{0,2}"
+_CIPHER = (rf"(?:['‘\"“](?P<quoted>{_LETTER})['’\"”]|(?P<bare>(?!I(?!\d)){_LETTER}))"
+           r"(?![\w-])(?!['’](?!s\b))(?![ \t]*\.?[ \t]*[A-Z][a-z])")
+_OFFICER_CIPHER = re.compile(rf"(?<![\w/'’-])(?P<rank>{RANK_PATTERN}|Officer)[ \t]+{_CIPHER}")
+_TITLE_CIPHER = re.compile(rf"(?<![\w'’-])(?P<title>Mr|Mrs|Miss|Ms|Mx)\.?[ \t]+{_CIPHER}")
+_PLURAL_CIPHERS = re.compile(
+    rf"(?<![\w/])(?P<rank>{PLURAL_RANK_PATTERN}|Officers)[ \t]+(?P<first>{_LETTER})"
+    rf"(?P<rest>(?:[ \t]*,[ \t]*{_LETTER})*,?[ \t]+(?:and|&)[ \t]+{_LETTER})(?![\w'’-])"
+)
+_LETTER_RE = re.compile(rf"(?<![\w'’-]){_LETTER}(?![\w'’-])")
+
 # "Mark 'Tiny' Bolton"
 _NICK_INSIDE = re.compile(
     rf"(?P<given>{NAME_WORD})[ \t]+(?P<open>[{_OPEN}])(?P<nick>[A-Z][\w]*(?:[ \t][A-Z][\w]*)?)[\"”’'][ \t]+"
@@ -160,6 +177,7 @@ class PseudonymExtractor:
         for m in _CODE_RE.finditer(text):
             found.append(_Name(m.start(), m.end(), MentionType.PSEUDONYM, CONFIDENCE_CODE,
                                {"name": m.group(), "cue": "code"}))
+        self._ciphers(text, found)
         found = _without_overlaps(found)
         self._learn(text, found, self.register)
         found.sort(key=lambda n: (n.start, n.end))
@@ -184,6 +202,30 @@ class PseudonymExtractor:
                     seen.add(m.span("name"))
                     found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_EXPLICIT,
                                        {"name": name, "cue": "name changed"}))
+
+    @staticmethod
+    def _ciphers(text: str, found: list[_Name]) -> None:
+        """Officer and witness ciphers: {"name": "PC W", "cue": "code", "rank"?: canonical rank}."""
+        for m in _OFFICER_CIPHER.finditer(text):
+            letter = m.group("quoted") or m.group("bare")
+            rank = "Officer" if m.group("rank") == "Officer" else canonical_rank_of(m.group("rank"))
+            attributes: dict[str, Any] = {"name": f"{rank} {letter}", "cue": "code"}
+            if rank != "Officer":
+                attributes["rank"] = rank
+            found.append(_Name(m.start(), m.end(), MentionType.PSEUDONYM, CONFIDENCE_CODE, attributes))
+        for m in _TITLE_CIPHER.finditer(text):
+            letter = m.group("quoted") or m.group("bare")
+            found.append(_Name(m.start(), m.end(), MentionType.PSEUDONYM, CONFIDENCE_CODE,
+                               {"name": f"{m.group('title')} {letter}", "cue": "code"}))
+        for m in _PLURAL_CIPHERS.finditer(text):
+            written = m.group("rank")
+            rank = "Officer" if written == "Officers" else canonical_rank_of(written)
+            extra = {"rank": rank} if rank != "Officer" else {}
+            found.append(_Name(m.start(), m.end("first"), MentionType.PSEUDONYM, CONFIDENCE_CODE + 0.01,
+                               {"name": f"{rank} {m.group('first')}", "cue": "code", **extra}))
+            for letter in _LETTER_RE.finditer(text, m.start("rest"), m.end("rest")):
+                found.append(_Name(letter.start(), letter.end(), MentionType.PSEUDONYM, CONFIDENCE_CODE + 0.01,
+                                   {"name": f"{rank} {letter.group()}", "cue": "code", **extra}))
 
     @staticmethod
     def _quoted(text: str, found: list[_Name]) -> None:

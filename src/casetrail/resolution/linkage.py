@@ -20,6 +20,9 @@ large inquiries; see casetrail.resolution.engines):
     Cannot-links are kept while clustering, not by cutting clusters afterwards, so no third
     record can bridge a rejected pair. Records of one document whose names conflict are kept
     apart the same way;
+  * records sharing a surname that cannot be one person (given names with different initials that are
+    not forms of one name; a police rank against a civil role such as barrister or judge; "Mr" against
+    "Ms") are kept apart across documents too, so a bare "Wright" cannot bridge two Wrights (_namesakes);
   * finally a record known only by a partial name ("DS Hartley", "Tiny") joins the one cluster
     it fits, when exactly one does (_attach_partial).
 
@@ -544,6 +547,7 @@ def _attach_partial(part: _Partition, records: Sequence[PersonRecord], isolated:
     cluster with that nickname). With two candidates it stays apart. Decisions still hold.
     """
     rows = {r.record_id: person_row(r) for r in records if r.type != "pseudonym"}
+    by_id = {r.record_id: r for r in records}
     members: dict[str, list[str]] = {}
     for rid in rows:
         members.setdefault(part.find(rid), []).append(rid)
@@ -565,6 +569,7 @@ def _attach_partial(part: _Partition, records: Sequence[PersonRecord], isolated:
                     strong_by_nickname.setdefault(r["nickname"], set()).add(root)
         else:
             weak.append(root)
+    identity = {root: _Identity.of([by_id[r] for r in rids]) for root, rids in members.items()}
     for root in sorted(weak, key=lambda w: min(members[w])):
         rs = [rows[r] for r in members[root]]
         surnames = {r["surname"] for r in rs if r["surname"]}
@@ -573,7 +578,8 @@ def _attach_partial(part: _Partition, records: Sequence[PersonRecord], isolated:
             ranks, initials = profile[root]
             candidates = {c for c in strong_by_surname.get(next(iter(surnames)), set())
                           if not (ranks and profile[c][0] and not ranks & profile[c][0])
-                          and not (initials and not initials & profile[c][1])}
+                          and not (initials and not initials & profile[c][1])
+                          and not identity[root].contradicts(identity[c])}
         elif not surnames and len(nicknames) == 1:
             candidates = set(strong_by_nickname.get(next(iter(nicknames)), set()))
         else:
@@ -582,6 +588,10 @@ def _attach_partial(part: _Partition, records: Sequence[PersonRecord], isolated:
             target = next(iter(candidates))
             if part.allowed(root, target):
                 part.union(root, target)
+                # what the joined record says now binds the cluster: "DI Wright" cannot follow
+                # "Chief Constable Wright" into it on the strength of the surname alone
+                profile[target] = (profile[target][0] | profile[root][0], profile[target][1] | profile[root][1])
+                identity[target] = identity[target].merged(identity[root])
 
 
 # --------------------------------------------------------------------------------------------
@@ -677,6 +687,7 @@ def resolve_links(records: Sequence[PersonRecord], decisions: Sequence[Decision]
         members.sort()
         edges.extend(Edge(members[0], other, 1.0) for other in members[1:])
     apart = _conflicts_within_documents(modelled) if same_document_apart else []
+    apart += _namesakes(modelled)
     part, skipped, isolated = _partition(ids, edges, decisions, entities, apart, strict)
     if attach_partial:
         _attach_partial(part, modelled, isolated)
@@ -703,6 +714,89 @@ def _conflicts_within_documents(records: Sequence[PersonRecord]) -> list[tuple[s
                 if _names_conflict(a, b):
                     pairs.append((a["unique_id"], b["unique_id"]))
     return pairs
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """What records say a person is, beyond the name: civil roles, gender by title, police or not."""
+
+    roles: frozenset[str] = frozenset()
+    genders: frozenset[str] = frozenset()
+    police: bool = False
+
+    @staticmethod
+    def of(records: Iterable[PersonRecord]) -> _Identity:
+        roles: set[str] = set()
+        genders: set[str] = set()
+        police = False
+        for r in records:
+            roles.update(getattr(r, "roles", ()))
+            gender = getattr(r, "gender", None)
+            if gender:
+                genders.add(gender)
+            police = police or bool(getattr(r, "police", False) or r.rank)
+        return _Identity(frozenset(roles), frozenset(genders), police)
+
+    def merged(self, other: _Identity) -> _Identity:
+        return _Identity(self.roles | other.roles, self.genders | other.genders, self.police or other.police)
+
+    def contradicts(self, other: _Identity) -> bool:
+        if self.genders and other.genders and not self.genders & other.genders:
+            return True  # "Ms Wright" and "Mr Wright"
+        return (self.police and bool(other.roles)) or (other.police and bool(self.roles))  # officer vs barrister
+
+
+def _namesakes(records: Sequence[PersonRecord]) -> list[tuple[str, str]]:
+    """Pairs of records, in different documents, sharing a surname but not a person.
+
+    Issue 13: a prosecuting barrister and a chief constable both called Wright were one entity, joined
+    through records that gave only the surname. Records whose given names conflict, or whose roles,
+    police rank or titled gender contradict each other, are kept apart unless a phone, collar number,
+    vehicle or date of birth agrees. Records are bucketed by what they say, so the pairs stay few:
+    each member of one bucket is kept from the first member of a conflicting bucket, and back.
+    """
+    by_surname: dict[str, dict[tuple[Any, ...], list[PersonRecord]]] = {}
+    for r in records:
+        row = person_row(r)
+        if not row["surname"]:
+            continue
+        identity = _Identity.of([r])
+        key = (row["given"], row["given_initial"], identity.roles, identity.genders, identity.police)
+        by_surname.setdefault(row["surname"], {}).setdefault(key, []).append(r)
+    pairs: list[tuple[str, str]] = []
+    for buckets in by_surname.values():
+        keys = list(buckets)
+        for i in range(len(keys)):
+            for j in range(i + 1, len(keys)):
+                left, right = buckets[keys[i]], buckets[keys[j]]
+                if _buckets_conflict(left, right):
+                    pairs.extend((r.record_id, right[0].record_id) for r in left)
+                    pairs.extend((left[0].record_id, r.record_id) for r in right[1:])
+    return pairs
+
+
+def _buckets_conflict(left: list[PersonRecord], right: list[PersonRecord]) -> bool:
+    a, b = person_row(left[0]), person_row(right[0])
+    if _shared_identifier(left, right):
+        return False
+    return _initials_conflict(a, b) or _Identity.of(left[:1]).contradicts(_Identity.of(right[:1]))
+
+
+def _initials_conflict(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Given names that cannot be one person's across documents: different initials, and not forms of
+    one name ("Bill", "William"). Same-initial names are left to the model: statements are typed by
+    hand, so "Josehp" and "Joe" may well be one man."""
+    if not (a["given_initial"] and b["given_initial"]) or a["given_initial"] == b["given_initial"]:
+        return False
+    return not (a["given_keys"] and b["given_keys"] and set(a["given_keys"]) & set(b["given_keys"]))
+
+
+def _shared_identifier(left: list[PersonRecord], right: list[PersonRecord]) -> bool:
+    for field_name in ("phone", "collar_number", "vehicle", "date_of_birth"):
+        values = {getattr(r, field_name) for r in left} - {None}
+        if values & ({getattr(r, field_name) for r in right} - {None}):
+            return True
+    return False
 
 
 def _names_conflict(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -43,7 +43,20 @@ TITLES: dict[str, tuple[str, ...]] = {
     "Lady": ("lady",),
     "Rev": ("rev", "revd", "reverend"),
     "Cllr": ("cllr", "councillor"),
+    # Offices written as titles: "Judge Simon Barlow" is Simon Barlow, a judge (not a man called Judge).
+    "Judge": ("judge",),
+    "Mayor": ("mayor",),
+    "Coroner": ("coroner",),
+    "Baroness": ("baroness",),
+    "Baron": ("baron",),
+    "Fr": ("fr", "father"),
 }
+# What a title says about a person that another record can contradict (issue 13: "Ms Wright" the
+# barrister is not "Mr Wright" the chief constable).
+TITLE_GENDER: dict[str, str] = {"Mr": "m", "Sir": "m", "Lord": "m", "Baron": "m", "Fr": "m",
+                                "Mrs": "f", "Ms": "f", "Miss": "f", "Dame": "f", "Lady": "f", "Baroness": "f"}
+# Titles that are civil offices: a police rank on another record contradicts them.
+CIVIL_TITLES: frozenset[str] = frozenset({"Judge", "Mayor", "Coroner", "Cllr"})
 # Tokens that open a surname: "van der Berg", "de Souza", "al Hassan".
 PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "al", "el", "bin", "ibn", "st", "mac"})
 

@@ -16,11 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from _keys import encrypted_home  # noqa: E402
+
 from casetrail.analysis import Analysis
 from casetrail.casework import ACCOUNT_DETAIL_TYPES, Casework
 from casetrail.intake.register import Register, Submission, iter_files
 from casetrail.linking.accounts import propose_same_accounts
-from casetrail.store.home import Home
 from casetrail.synthetic.inquiry import generate_inquiry, write_corpus
 
 
@@ -35,7 +36,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         write_corpus(inquiry, corpus)
-        home = Home(Path(tmp) / "home")
+        home = encrypted_home(Path(tmp) / "home")
         register = Register.create(home, "casetrail.bench/accounts")
         register.ingest(iter_files([corpus]), Submission("bench", "synthetic"))
         analysis = Analysis(register)

@@ -38,6 +38,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from _keys import encrypted_home  # noqa: E402
 from _timing import pct, repeat
 
 from casetrail.analysis import Analysis
@@ -47,7 +48,14 @@ from casetrail.errors import CasetrailError
 from casetrail.intake.register import Register, Submission, iter_files
 from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.ledger.verification import verify_store
-from casetrail.model.casework import AssignmentRole, CaseKind, Description, PartyRole, Period, StaffRole
+from casetrail.model.casework import (
+    AssignmentRole,
+    CaseKind,
+    Description,
+    PartyRole,
+    Period,
+    StaffRole,
+)
 from casetrail.policy.independence import check
 from casetrail.store.home import Home
 from casetrail.synthetic import names as N
@@ -91,7 +99,7 @@ class Timings:
 
 
 def make_register(tmp: Path) -> tuple[Register, Home]:
-    home = Home(tmp / "home")
+    home = encrypted_home(tmp / "home")
     return Register.create(home, "bench.example/casework"), home
 
 

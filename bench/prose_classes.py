@@ -20,7 +20,13 @@ sys.path.insert(0, str(ROOT))  # the cases live with the tests
 
 from casetrail.extraction import ExtractionPipeline, select  # noqa: E402
 from tests.extraction import test_news_corpus as news  # noqa: E402
-from tests.extraction.prose_cases import CASES, CLASSES, LINK_CASES, NotWant, check_cases, link_outcome  # noqa: E402
+from tests.extraction.prose_cases import (  # noqa: E402
+    CLASSES,
+    LINK_CASES,
+    NotWant,
+    check_cases,
+    link_outcome,
+)
 
 
 def _extraction(pipeline: ExtractionPipeline) -> dict[int, Counter[str]]:

@@ -17,13 +17,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import spacy
+from _keys import encrypted_home  # noqa: E402
 
-from casetrail.analysis import Analysis, PERSON_TYPES
+from casetrail.analysis import PERSON_TYPES, Analysis
 from casetrail.extraction.spacy_ner import DEFAULT_MODEL
 from casetrail.intake.register import Register, Submission, iter_files
 from casetrail.ledger.checkpoint import NoteSigner
 from casetrail.resolution.evaluation import bcubed, pairwise
-from casetrail.store.home import Home
 from casetrail.synthetic.inquiry import generate_inquiry, write_corpus
 
 PERSON = {t.value for t in PERSON_TYPES}
@@ -48,7 +48,7 @@ def run(statements: int, seed: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         write_corpus(inquiry, corpus)
-        home = Home(Path(tmp) / "home")
+        home = encrypted_home(Path(tmp) / "home")
         signer = NoteSigner.generate("bench.example/inquiry")
         home.create({"origin": signer.name, "limits": {}}, signer.to_text(), signer.verifier_key())
         register = Register.open(home)

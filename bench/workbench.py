@@ -44,9 +44,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from _keys import encrypted_home  # noqa: E402
 from _timing import pct, repeat
 from fastapi.testclient import TestClient
 
+from casetrail.accounts import Accounts, in_ledger
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.demo import OVERSEER, build_demo_casework
@@ -56,10 +58,15 @@ from casetrail.model import Mention
 from casetrail.model.casework import StaffRole
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
-from casetrail.synthetic.inquiry import TRUTH_EXTRACTOR, Inquiry, generate_inquiry, write_corpus
-from casetrail.web.app import create_app
-from casetrail.web.auth import Accounts, in_ledger
+from casetrail.store.keys import KeyFileSource
+from casetrail.synthetic.inquiry import (
+    TRUTH_EXTRACTOR,
+    Inquiry,
+    generate_inquiry,
+    write_corpus,
+)
 from casetrail.views.sight import sight_for
+from casetrail.web.app import create_app
 
 TARGET_MS = 150.0
 EXPORT_TARGET_MS = 2000.0  # a case file of a 40-document case (issue 10)
@@ -158,7 +165,7 @@ def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
     if marker.exists() and json.loads(marker.read_text())["arguments"] == wanted:
         print(f"reused={tmp}  # built by an earlier run with the same arguments", flush=True)
         built = json.loads(marker.read_text())
-        home = Home(tmp / "home")
+        home = Home(tmp / "home", key_source=KeyFileSource(tmp / "home.kek"))  # the reused store's key file
         register = Register.open(home)
         return World(register, Casework(register, home.config()), sign_in(home, built["users"]), built["staff"],
                      {name: found for name in built["users"]
@@ -172,7 +179,7 @@ def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
     write_corpus(inquiry, corpus)
     clock.lap("write_corpus")
 
-    home = Home(tmp / "home")
+    home = encrypted_home(tmp / "home")
     register = Register.create(home, "bench.example/workbench")
     outcomes = register.ingest(iter_files([corpus]), Submission("bench", "synthetic"), batch_size=256)
     seconds = clock.lap("ingest")

@@ -20,7 +20,12 @@ from typing import Any
 import pytest
 
 import casetrail.casefile as casefile
-from casetrail.casefile import FORMAT, export_case_file, history_leaf_hash, verify_case_file
+from casetrail.casefile import (
+    FORMAT,
+    export_case_file,
+    history_leaf_hash,
+    verify_case_file,
+)
 from casetrail.errors import CasetrailError, LedgerError, NoteError
 from casetrail.intake.register import Register, Submission
 from casetrail.ledger.checkpoint import NoteSigner, open_checkpoint

@@ -5,12 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliRun
+from tests.conftest import CliRun, object_path, open_db
 from tests.reference_rfc9162 import consistency_ok, inclusion_ok, open_note
 
 
@@ -92,10 +91,10 @@ def _flip_byte(path: Path, offset: int) -> None:
 def test_a_one_byte_change_fails_verify_and_names_the_record(cli: CliRun, ingested: Path, tamper: str) -> None:
     home: Path = cli.home  # type: ignore[attr-defined]
     db = home / "casetrail.db"
-    conn = sqlite3.connect(db)
+    conn = open_db(home)
     sha, text = conn.execute("SELECT sha256, text FROM documents WHERE id = 'D-000003'").fetchone()
     if tamper == "object-bytes":
-        _flip_byte(home / "objects" / sha[:2] / sha[2:], 100)
+        _flip_byte(object_path(home, sha), 100)
     elif tamper == "text":
         changed = text[:50] + ("X" if text[50] != "X" else "Y") + text[51:]
         conn.execute("UPDATE documents SET text = ? WHERE id = 'D-000003'", (changed,))
@@ -126,9 +125,9 @@ def test_a_one_byte_change_fails_verify_and_names_the_record(cli: CliRun, ingest
 def test_seal_withdraw_amend_add_and_keep_verifying(cli: CliRun, ingested: Path, tmp_path: Path) -> None:
     home: Path = cli.home  # type: ignore[attr-defined]
     vkey = cli("log", "key").stdout.strip()
-    sha = sqlite3.connect(home / "casetrail.db").execute("SELECT sha256 FROM documents WHERE id='D-000002'").fetchone()[0]
+    sha = open_db(home).execute("SELECT sha256 FROM documents WHERE id='D-000002'").fetchone()[0]
     cli("seal", "D-000002", "--reason", "court order", "--order", "Fictional Court ref 1/2026")
-    assert not (home / "objects" / sha[:2] / sha[2:]).exists()
+    assert not object_path(home, sha).exists()
     assert "sealed: content removed" in cli("show", "D-000002", "--text").stdout
     cli("withdraw", "D-000004", "--reason", "submitter asked")
     amended = tmp_path / "amended.txt"

@@ -26,12 +26,13 @@ ALLOWED: dict[str, set[str]] = {
     "analysis": BASE | {"intake", "ledger", "store", "extraction", "resolution"},
     "casework": BASE | {"casework", "intake", "ledger", "store", "resolution", "linking", "policy", "oversight", "casefile"},
     "cli": BASE | {"cli", "web", "analysis", "casework", "casefile", "demo", "linking", "policy", "intake", "ledger", "store", "extraction", "resolution", "oversight",
-                   "synthetic", "web", "views", "inquiry"},  # fmt: skip
+                   "synthetic", "web", "views", "inquiry", "accounts"},  # fmt: skip
     "casefile": BASE | {"ledger", "store", "casefile"},
     "demo": BASE | {"casework"},
-    "inquiry": BASE | {"casework", "intake", "ledger", "store", "web"},
-    "views": BASE | {"views", "casework", "casefile", "ledger", "policy", "oversight"},
-    "web": BASE | {"web", "views", "inquiry", "casework", "analysis", "casefile", "intake", "ledger", "store", "policy", "linking",
+    "accounts": BASE | {"intake", "ledger", "store"},
+    "inquiry": BASE | {"accounts", "casework", "intake", "ledger", "store"},
+    "views": BASE | {"views", "accounts", "casework", "casefile", "ledger", "policy", "oversight", "model"},
+    "web": BASE | {"web", "accounts", "views", "inquiry", "casework", "analysis", "casefile", "intake", "ledger", "store", "policy", "linking",
                    "oversight"},  # fmt: skip
     "__main__": {"cli"},
     "__init__": set(),

@@ -51,7 +51,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from casetrail.errors import LedgerError, NoteError, ReceiptError
-from casetrail.ledger.checkpoint import Checkpoint, NoteVerifier, open_checkpoint, strict_b64decode
+from casetrail.ledger.checkpoint import (
+    Checkpoint,
+    NoteVerifier,
+    open_checkpoint,
+    strict_b64decode,
+)
 from casetrail.ledger.log import Log
 from casetrail.ledger.merkle import HASH_SIZE, leaf_hash
 from casetrail.ledger.receipt import Receipt, unique_keys, verify_receipt

@@ -6,6 +6,8 @@
     │   ├── SigningKeyError        no usable signing key: the store can be read and verified, not written
     │   ├── DiskFull               the disk holding the store is full; nothing in the batch was recorded
     │   ├── ReadOnlyStore          a write was asked of a store opened read-only
+    │   ├── StoreLocked            an encrypted store opened without its key, or with the wrong one
+    │   ├── KeyCustodyError        a key source cannot be used (key file in the home, malformed, ...)
     │   └── DuplicateContent       another writer recorded the same bytes first (a UNIQUE conflict)
     ├── LedgerError
     │   ├── ProofError             an inclusion or consistency proof does not verify
@@ -108,3 +110,11 @@ class DuplicateContent(StoreError):
 
 class RollbackError(LedgerError):
     """A signed checkpoint proves the log once held more (or other) entries than this store does."""
+
+
+class StoreLocked(StoreError):
+    """An encrypted store was opened without its key, or with the wrong one: "store is locked: ..."."""
+
+
+class KeyCustodyError(StoreError):
+    """A key source cannot be used (a key file inside the home, unreadable, malformed; a rotation half done)."""

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
+from casetrail.accounts import Accounts, in_ledger
 from casetrail.casework import DEFAULT_SETTINGS, Casework
 from casetrail.intake.register import Register, utc_now
 from casetrail.ledger.log import Commit
@@ -18,7 +19,6 @@ from casetrail.ledger.record import record
 from casetrail.model.event import Event, EventType
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
-from casetrail.web.auth import Accounts, in_ledger
 
 Clock = Callable[[], str]
 

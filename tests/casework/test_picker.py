@@ -12,8 +12,8 @@ import pytest
 
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
-from casetrail.linking.links import KIND_ORDER
 from casetrail.intake.register import Register, Submission, iter_files
+from casetrail.linking.links import KIND_ORDER
 from casetrail.model.casework import AssignmentRole, PartyRole, Rule, StaffRole
 from casetrail.policy.independence import check
 from casetrail.store.home import Home

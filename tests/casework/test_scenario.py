@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CliRun
+from tests.conftest import CliRun, open_db
 
 INQUIRY = Path(__file__).parent / "inquiry"
 
@@ -195,11 +195,9 @@ def test_a_whole_inquiry(cli: CliRun, inquiry: dict[str, str], tmp_path: Path) -
 
 
 def test_unindexed_casework_event_fails_verify(cli: CliRun, inquiry: dict[str, str]) -> None:
-    import sqlite3
-
     case = made(cli("case", "open", "A case", "--by", "x"), "C")
     cli("allegation", "add", case, "--category", "neglect_of_duty", "--by", "x")
-    conn = sqlite3.connect(Path(cli.home) / "casetrail.db")  # type: ignore[attr-defined]
+    conn = open_db(Path(cli.home))  # type: ignore[attr-defined]
     conn.execute("DELETE FROM casework_events WHERE type = 'allegation.recorded'")
     conn.commit()
     result = cli("verify", check=False)

@@ -315,7 +315,7 @@ def link_outcome(pipeline: Any, case: LinkCase) -> list[tuple[str, tuple[Any, ..
     """("same"|"apart", the names, held) for each expectation of a document set, after extraction,
     coreference and cross-document linkage, as `casetrail analyse` runs them."""
     from casetrail.extraction import select
-    from casetrail.resolution import records_for_document, resolve_links
+    from casetrail.resolution import resolve_links
 
     items = list(case.documents.items())
     chosen = select(pipeline.extract_many(items))

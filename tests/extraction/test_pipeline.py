@@ -5,8 +5,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casetrail.extraction import (PIPELINE_VERSION, BatchExtractor, ExtractionPipeline, Extractor, rule_extractors,
-                                  select)
+from casetrail.extraction import (
+    PIPELINE_VERSION,
+    BatchExtractor,
+    ExtractionPipeline,
+    Extractor,
+    rule_extractors,
+    select,
+)
 from casetrail.model import Mention, MentionType
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import open_db
 from tests.faults.conftest import cli, outcome_lines, write_statements
 
 WORDS = "officer van night flat station told saw drove phone called late street house corner".split()
@@ -89,7 +89,7 @@ def test_a_full_disk_loses_nothing_and_says_so(small_disk: Path, tmp_path: Path)
     # More room; the WAL folded in and gone, as after a clean close; then full again: SQLite
     # cannot create its -shm file now, and reading must still work.
     assert subprocess.run(["mount", "-o", "remount,size=32m", str(small_disk)], capture_output=True, check=False).returncode == 0
-    with sqlite3.connect(home / "casetrail.db") as conn:
+    with open_db(home) as conn:
         busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     assert busy == 0 and (home / "casetrail.db-wal").stat().st_size == 0
     for name in ("casetrail.db-wal", "casetrail.db-shm"):

@@ -61,6 +61,8 @@ def test_an_auditor_copy_with_only_the_database_verifies(filled: Path, tmp_path:
         if (filled / name).exists():
             shutil.copy2(filled / name, copy / name)
     shutil.copytree(filled / "objects", copy / "objects")
+    (copy / "keys").mkdir()  # the wrapped keys: nothing without the key-encryption key, which the auditor is given
+    shutil.copy2(filled / "keys" / "keyring.json", copy / "keys" / "keyring.json")
     vkey = tmp_path / "handed-over.vkey"
     shutil.copy2(filled / "keys" / "log.vkey", vkey)
     checked = cli(copy, "verify", "--key", vkey)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import open_db
 from tests.faults.conftest import cli, one_line_error, write_statements
 
 
@@ -43,7 +43,7 @@ def test_a_read_only_mount_verifies_and_reads(read_only: tuple[Path, Path], tmp_
     home, seen = source / "home", view / "home"
     assert cli(home, "init", "--origin", "casetrail.test/readonly").returncode == 0
     # "left in the WAL": another connection stays open, so the last writes are still in the -wal file.
-    holder = sqlite3.connect(home / "casetrail.db") if wal == "left in the WAL" else None
+    holder = open_db(home) if wal == "left in the WAL" else None
     if holder is not None:
         holder.execute("SELECT count(*) FROM sqlite_master").fetchone()  # attached to the WAL from now on
     try:

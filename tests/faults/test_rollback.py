@@ -8,9 +8,9 @@ checkpoint of the same size with another root.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
+from tests.conftest import open_db
 from tests.faults.conftest import cli, one_line_error, write_statements
 
 DB_FILES = ("casetrail.db", "casetrail.db-wal", "casetrail.db-shm")
@@ -62,7 +62,7 @@ def test_a_receipt_from_a_bigger_log_fails_against_a_small_copy(home: Path, tmp_
 
 
 def test_a_truncated_wal_is_caught_by_an_outside_checkpoint(home: Path, tmp_path: Path) -> None:
-    holder = sqlite3.connect(home / "casetrail.db")  # keeps the WAL from being folded in on close
+    holder = open_db(home)  # keeps the WAL from being folded in on close
     try:
         ingest(home, write_statements(tmp_path / "first", 3, "in the database file")[0].parent, tmp_path / "r")
         holder.execute("PRAGMA wal_checkpoint(TRUNCATE)")

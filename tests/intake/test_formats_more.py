@@ -11,10 +11,31 @@ import zipfile
 import openpyxl
 import pytest
 
-from casetrail.errors import Encrypted, Hostile, IntakeError, Malformed, TooLarge, UnsupportedFormat
+from casetrail.errors import (
+    Encrypted,
+    Hostile,
+    IntakeError,
+    Malformed,
+    TooLarge,
+    UnsupportedFormat,
+)
 from casetrail.intake.formats import NO_TEXT, READ, Reading, read_file_bytes
 from casetrail.intake.limits import Limits
-from casetrail.intake.sniff import CSV, DOC, DOCX, EML, MBOX, MSG, ODT, OLE_MAGIC, RTF, TEXT, XLSX, ZIP, detect
+from casetrail.intake.sniff import (
+    CSV,
+    DOC,
+    DOCX,
+    EML,
+    MBOX,
+    MSG,
+    ODT,
+    OLE_MAGIC,
+    RTF,
+    TEXT,
+    XLSX,
+    ZIP,
+    detect,
+)
 from casetrail.model.document import ReadResult
 from tests.intake.test_readers import make_docx, make_eml, make_pdf, make_zip_bomb_docx
 

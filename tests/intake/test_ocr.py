@@ -14,7 +14,13 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pypdf import PdfReader, PdfWriter
 
-from casetrail.errors import Hostile, IntakeError, Malformed, TooLarge, UnsupportedFormat
+from casetrail.errors import (
+    Hostile,
+    IntakeError,
+    Malformed,
+    TooLarge,
+    UnsupportedFormat,
+)
 from casetrail.intake import ocr
 from casetrail.intake.formats import NO_TEXT, OCR, READ, TEXT_LAYER, read_file_bytes
 from casetrail.intake.limits import Limits

@@ -13,10 +13,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
-from casetrail.errors import Encrypted, Hostile, IntakeError, Malformed, TooLarge, UnsupportedFormat
+from casetrail.errors import (
+    Encrypted,
+    Hostile,
+    IntakeError,
+    Malformed,
+    TooLarge,
+    UnsupportedFormat,
+)
 from casetrail.intake.formats import READERS, read_file_bytes
 from casetrail.intake.limits import Limits
-from casetrail.intake.sniff import DOCX, EML, HTML, MARKDOWN, MEDIA_TYPES, OLE_MAGIC, PDF, TEXT, detect
+from casetrail.intake.sniff import (
+    DOCX,
+    EML,
+    HTML,
+    MARKDOWN,
+    MEDIA_TYPES,
+    OLE_MAGIC,
+    PDF,
+    TEXT,
+    detect,
+)
 from casetrail.model.document import ReadResult
 
 NEWS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "news-2025"

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from casetrail.errors import NoteError
-from casetrail.ledger.checkpoint import Checkpoint, NoteSigner, NoteVerifier, open_checkpoint, split_note
+from casetrail.ledger.checkpoint import (
+    Checkpoint,
+    NoteSigner,
+    NoteVerifier,
+    open_checkpoint,
+    split_note,
+)
 from casetrail.ledger.merkle import EMPTY_ROOT
 
 TILES = Path(__file__).resolve().parents[2].parent / "shared" / "vectors" / "tlog-tiles"
@@ -260,7 +266,7 @@ ROOT = base64.b64encode(bytes(32)).decode()
     "body",
     [
         f"origin\n15\n{ROOT}",  # no final newline
-        f"origin\n15\n",
+        "origin\n15\n",
         f"\n15\n{ROOT}\n",
         f"origin\n015\n{ROOT}\n",
         f"origin\n+15\n{ROOT}\n",

@@ -12,7 +12,12 @@ import pytest
 
 from casetrail.errors import ReceiptError
 from casetrail.ledger.checkpoint import Checkpoint, NoteSigner
-from casetrail.ledger.merkle import CompactRange, consistency_proof, inclusion_proof, leaf_hash
+from casetrail.ledger.merkle import (
+    CompactRange,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+)
 from casetrail.ledger.receipt import Receipt, verify_receipt
 from casetrail.model.event import Event, EventType
 

@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casetrail.linking.accounts import (
-    COMMON_FACTOR, REPEAT_FACTOR, WEIGHTS, AccountProposal, group_accounts, latest_verdicts, propose_same_accounts,
+    COMMON_FACTOR,
+    REPEAT_FACTOR,
+    WEIGHTS,
+    AccountProposal,
+    group_accounts,
+    latest_verdicts,
+    propose_same_accounts,
 )
 from casetrail.model.casework import Comparison, DocumentFacts, MentionRef
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from casetrail.linking.accounts import AccountProposal, group_accounts, propose_same_accounts
+from casetrail.linking.accounts import (
+    AccountProposal,
+    group_accounts,
+    propose_same_accounts,
+)
 from casetrail.linking.corroboration import Corroboration, corroborate, repeat_subjects
 from casetrail.model.casework import DocumentFacts, MentionRef
 

@@ -9,8 +9,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casetrail.linking.descriptions import (
-    DEFAULT_MIN_SCORE, P_FORCE, P_PERIOD, P_PLATE, W_FORCE, W_PLATE_FITS, W_PLATE_SAME, W_RANK, WEAK_CEILING,
-    UnknownProposal, canonical_rank, compare_descriptions, neutral_words, propose_unknown_matches, protected_terms,
+    DEFAULT_MIN_SCORE,
+    P_FORCE,
+    P_PERIOD,
+    P_PLATE,
+    W_FORCE,
+    W_PLATE_FITS,
+    W_PLATE_SAME,
+    W_RANK,
+    WEAK_CEILING,
+    UnknownProposal,
+    canonical_rank,
+    compare_descriptions,
+    neutral_words,
+    propose_unknown_matches,
+    protected_terms,
     same_force,
 )
 from casetrail.model.casework import Comparison, Description, Period, Subject

@@ -13,9 +13,14 @@ from casetrail.oversight.deadlines import (
     due_escalations,
     find_overdue,
 )
-from tests.oversight.events import action, book, completed, escalation, intelligence, moment
-
-
+from tests.oversight.events import (
+    action,
+    book,
+    completed,
+    escalation,
+    intelligence,
+    moment,
+)
 
 INTEL = intelligence("I-0001", "2025-01-02T09:30:00Z", "2025-01-09", summary="Report of a girl in a police car")
 

@@ -6,12 +6,20 @@ import json
 from typing import Any
 
 from casetrail.model.casework import Casebook
-from casetrail.oversight.deadlines import ACTION_OVERDUE, INTELLIGENCE_WITHOUT_ACTION, find_overdue
+from casetrail.oversight.deadlines import (
+    ACTION_OVERDUE,
+    INTELLIGENCE_WITHOUT_ACTION,
+    find_overdue,
+)
 from casetrail.oversight.report import build_report, render_report, time_to_action
-
-from tests.oversight.events import action, book, completed, escalation, intelligence, moment
-
-
+from tests.oversight.events import (
+    action,
+    book,
+    completed,
+    escalation,
+    intelligence,
+    moment,
+)
 
 NOW = moment("2025-02-01T12:00:00Z")
 EVENTS = (

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from casetrail.model import Mention, MentionType
-from casetrail.resolution.coreference import MentionCluster, build_records, records_for_document, resolve_document
+from casetrail.resolution.coreference import (
+    MentionCluster,
+    build_records,
+    records_for_document,
+    resolve_document,
+)
 from casetrail.resolution.person_name import canonical_rank, parse_name
 
 DOC = "D-000001"

@@ -16,8 +16,17 @@ from casetrail.resolution import engines
 from casetrail.resolution.coreference import build_records, resolve_document
 from casetrail.resolution.evaluation import bcubed, pairwise
 from casetrail.resolution.linkage import (
-    PERSON_SCHEMA, PERSON_SPEC, Edge, EngineUnavailable, FieldSpec, LinkResult, cluster, link_records, person_row,
-    resolve_links, score_pairs,
+    PERSON_SCHEMA,
+    PERSON_SPEC,
+    Edge,
+    EngineUnavailable,
+    FieldSpec,
+    LinkResult,
+    cluster,
+    link_records,
+    person_row,
+    resolve_links,
+    score_pairs,
 )
 from casetrail.synthetic.inquiry import generate_inquiry
 

@@ -7,7 +7,12 @@ from typing import Any
 import pytest
 
 from casetrail.model.entity import Entity
-from casetrail.resolution.matching import Given, GivenNames, PersonIndex, given_agreement
+from casetrail.resolution.matching import (
+    Given,
+    GivenNames,
+    PersonIndex,
+    given_agreement,
+)
 from casetrail.resolution.person_name import parse_name
 
 

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from casetrail.model import MentionType
-from casetrail.synthetic.inquiry import Inquiry, generate_inquiry, read_truth, write_corpus
+from casetrail.synthetic.inquiry import (
+    Inquiry,
+    generate_inquiry,
+    read_truth,
+    write_corpus,
+)
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from starlette.routing import BaseRoute, Mount, Route
 
+from casetrail.accounts import Accounts, in_ledger
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.intake.register import Register, Submission
@@ -40,7 +41,6 @@ from casetrail.model.event import Event, EventType
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
 from casetrail.web.app import create_app
-from casetrail.web.auth import Accounts, in_ledger
 
 CORPUS = Path(__file__).parent / "canary_inquiry"
 PASSWORD = "a canary sings in the mine shaft"

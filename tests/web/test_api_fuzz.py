@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from casetrail.accounts import Accounts, in_ledger
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.extraction.pipeline import ExtractionPipeline
@@ -32,7 +33,6 @@ from casetrail.model.casework import AssignmentRole, PartyRole, StaffRole
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
 from casetrail.web.app import create_app
-from casetrail.web.auth import Accounts, in_ledger
 
 INQUIRY = Path(__file__).resolve().parents[1] / "casework" / "inquiry"
 PASSWORD = "correct horse battery staple"

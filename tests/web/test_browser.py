@@ -22,16 +22,24 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, ConsoleMessage, Error, FilePayload, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Error,
+    FilePayload,
+    Page,
+    expect,
+    sync_playwright,
+)
 
+from casetrail.accounts import Accounts, in_ledger
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.intake.register import Register, Submission, iter_files
-from casetrail.model.casework import AssignmentRole, PartyRole, StaffRole
+from casetrail.model.casework import PartyRole, StaffRole
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
 from casetrail.web.app import create_app
-from casetrail.web.auth import Accounts, in_ledger
 
 INQUIRY = Path(__file__).resolve().parents[1] / "casework" / "inquiry"
 SHOTS = Path(__file__).resolve().parent / "screenshots"

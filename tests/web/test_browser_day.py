@@ -31,8 +31,16 @@ from typing import Any, TypeVar
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Error, FilePayload, Page, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Error,
+    FilePayload,
+    Page,
+    expect,
+)
 
+from casetrail.accounts import Accounts, in_ledger
 from casetrail.analysis import Analysis
 from casetrail.casefile import verify_case_file
 from casetrail.casework import Casework
@@ -41,7 +49,6 @@ from casetrail.model.casework import StaffRole
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
 from casetrail.web.app import create_app
-from casetrail.web.auth import Accounts, in_ledger
 from tests.web.test_browser import PASSWORD, SHOTS, Console, browser  # noqa: F401  (browser: a fixture)
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"

@@ -19,11 +19,11 @@ from fastapi.testclient import TestClient
 from casetrail.analysis import Analysis
 from casetrail.casefile import verify_case_file
 from casetrail.casework import Casework
+from casetrail.inquiry import Inquiry
 from casetrail.intake.register import Register, Submission, iter_files
 from casetrail.model.casework import AssignmentRole, PartyRole, StaffRole
 from casetrail.store.home import Home
 from casetrail.web.app import create_app
-from casetrail.inquiry import Inquiry
 
 INQUIRY = Path(__file__).resolve().parents[1] / "casework" / "inquiry"
 PASSWORD = "correct horse battery staple"

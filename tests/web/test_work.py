@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from casetrail.accounts import Accounts, in_ledger
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.extraction.pipeline import ExtractionPipeline
@@ -27,7 +28,6 @@ from casetrail.model.event import Event, EventType
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
 from casetrail.web.app import create_app
-from casetrail.web.auth import Accounts, in_ledger
 
 INQUIRY = Path(__file__).resolve().parents[1] / "casework" / "inquiry"
 PASSWORD = "correct horse battery staple"

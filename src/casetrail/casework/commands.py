@@ -7,17 +7,18 @@ never hand out the same case number. Reading is `CaseReads`; this class adds onl
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
+from casetrail.casework.reads import ASSIGNMENT_CONFLICT, CaseReads
 from casetrail.errors import CaseworkError, IndependenceError
 from casetrail.intake.register import utc_now
 from casetrail.ledger.log import Commit
 from casetrail.ledger.record import record
 from casetrail.model.casework import (
+    WAIVABLE_RULES,
     Action,
     Allegation,
     AllegationStatus,
@@ -36,7 +37,6 @@ from casetrail.model.casework import (
     StaffRole,
     Subject,
     Verdict,
-    WAIVABLE_RULES,
     Waiver,
     add_days,
     parse_instant,
@@ -44,7 +44,6 @@ from casetrail.model.casework import (
 from casetrail.model.event import Event, EventType
 from casetrail.oversight.deadlines import due_escalations
 from casetrail.policy.independence import check, may_waive
-from casetrail.casework.reads import ASSIGNMENT_CONFLICT, CaseReads
 
 FORCE_NAME = re.compile(r"(?i)\b(police|constabulary)\b")
 PSEUDONYMS = (

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from casetrail.casework.reads import CaseReads
 from casetrail.linking.corroboration import Corroboration
 from casetrail.model.casework import (
     Action,
 )
 from casetrail.policy.independence import check
-from casetrail.casework.reads import CaseReads
 
 
 def case_json(self: CaseReads, case_id: str, full: bool = True) -> dict[str, Any]:

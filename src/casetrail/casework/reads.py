@@ -7,7 +7,6 @@ and notices, by one small read, when another process wrote. Nothing here writes.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
@@ -16,7 +15,11 @@ from typing import Any, TypeVar
 
 from casetrail.errors import CaseworkError
 from casetrail.intake.register import Register
-from casetrail.linking.accounts import AccountProposal, group_accounts, propose_same_accounts
+from casetrail.linking.accounts import (
+    AccountProposal,
+    group_accounts,
+    propose_same_accounts,
+)
 from casetrail.linking.corroboration import Corroboration, corroborate
 from casetrail.linking.descriptions import UnknownProposal, propose_unknown_matches
 from casetrail.linking.links import KIND_ORDER, CaseLinkage, link_cases
@@ -40,12 +43,12 @@ from casetrail.model.casework import (
     Verdict,
 )
 from casetrail.model.document import Document
+from casetrail.model.entity import Entity
 from casetrail.model.event import Event
 from casetrail.oversight.deadlines import Overdue, find_overdue
 from casetrail.oversight.report import build_report
 from casetrail.policy.independence import check, eligible, search
 from casetrail.resolution.matching import PersonIndex
-from casetrail.model.entity import Entity
 from casetrail.resolution.view import EntityView
 
 # Entity kinds through which two cases count as linked for the independence rules. Forces and

@@ -14,12 +14,25 @@ from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from casetrail.errors import CasetrailError, NoteError, StoreError
+from casetrail.errors import CasetrailError, KeyCustodyError, NoteError, StoreError
 from casetrail.intake.limits import Limits
-from casetrail.intake.register import Outcome, Register, Submission, configured_limits, iter_files
+from casetrail.intake.register import (
+    Outcome,
+    Register,
+    Submission,
+    configured_limits,
+    iter_files,
+)
 from casetrail.ledger.checkpoint import Checkpoint, NoteSigner, NoteVerifier
 from casetrail.ledger.latest import LatestCheckpoint, check_not_behind
 from casetrail.ledger.merkle import leaf_hash
@@ -76,18 +89,48 @@ def run(action: Callable[[], T]) -> T:
 @app.command()
 def init(
     origin: Annotated[Optional[str], typer.Option(help="Log origin line (also the key name).")] = None,
+    new_key_file: Annotated[
+        Optional[Path], typer.Option(help="Make a new key file here (outside the home) and encrypt the store under it.")
+    ] = None,
+    key_file: Annotated[Optional[Path], typer.Option(help="Encrypt under this existing key file (outside the home).")] = None,
+    plaintext: Annotated[
+        bool, typer.Option("--plaintext", help="UNSAFE for real material: no encryption at rest (tests, throwaway demos).")
+    ] = False,
 ) -> None:
-    """Create a store and its Ed25519 log signing key."""
+    """Create a store and its Ed25519 log signing key; encrypted unless --plaintext.
+
+    The key-encryption key comes from --new-key-file / --key-file, else CASETRAIL_KEY_FILE,
+    CASETRAIL_PASSPHRASE or CASETRAIL_VAULT_KEY, else a passphrase asked on the terminal."""
     home = State.home
     name = origin or f"casetrail.local/{os.urandom(6).hex()}"
     try:
+        _choose_key(home, new_key_file, key_file, plaintext)
         register = Register.create(home, name)
     except CasetrailError as error:
         fail(str(error))
         return
     out.print(f"created {home.root} with log {name}")
+    if home.key_source is not None:
+        out.print(f"encrypted (SQLCipher 4, AES-256-GCM objects) under the {home.key_source.describe()}", markup=False)
+    else:
+        out.print("PLAINTEXT store: not encrypted at rest; unsafe for real material", markup=False)
     out.print(f"verifier key: {register.log.signer.verifier_key()}")
     register.store.close()
+
+
+def _choose_key(home: Home, new_key_file: Path | None, key_file: Path | None, plaintext: bool) -> None:
+    from casetrail.store.keys import checked_key_file, generate_key_file
+
+    if sum(map(bool, (new_key_file, key_file, plaintext))) > 1:
+        raise KeyCustodyError("choose one of --new-key-file, --key-file and --plaintext")
+    home.plaintext = plaintext
+    if key_file is not None:
+        home.key_source = checked_key_file(key_file, home.root)
+    elif new_key_file is not None:
+        checked_key_file(new_key_file, home.root)  # refused inside the home before anything is written
+        if home.parts():
+            return  # Register.create refuses, naming what is there; no key file is left behind
+        home.key_source = generate_key_file(new_key_file)
 
 
 # -- intake -------------------------------------------------------------------------------
@@ -159,18 +202,42 @@ def _advancing(files: list[Path], progress: Progress, task: TaskID) -> Iterator[
 @app.command()
 def documents(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    no_text: Annotated[
+        bool, typer.Option("--no-text", help="Only documents from which no text was read (sealed ones aside), and why.")
+    ] = False,
 ) -> None:
     """List registered documents with kind, status and leaf."""
     register = open_register()
+    if no_text:
+        _documents_without_text(register, as_json)
+        return
     rows = list(register.store.iter_documents())
     if as_json:
         for doc, status, leaf in rows:
+            doc = register.store.with_reading(doc)  # the metadata as its ledger event holds it
             out.print(json.dumps({**doc.metadata(), "status": status, "leaf_index": leaf, "sha256": doc.sha256}))
         return
     table = Table("id", "kind", "status", "leaf", "source", "received")
     for doc, status, leaf in rows:
         table.add_row(doc.id, doc.kind.value, status, str(leaf), doc.provenance.source_name, doc.provenance.received_at)
     out.print(table)
+
+
+def _documents_without_text(register: Register, as_json: bool) -> None:
+    """Documents nothing can be found in until someone acts (OCR, a better scan, the typed original)."""
+    reasons = register.store.no_text_documents()
+    found = [(register.store.get_document(doc_id), reason) for doc_id, reason in reasons.items()]
+    rows = [(row, reason or "no text found (recorded before casetrail kept a reason)") for row, reason in found if row]
+    if as_json:
+        for (doc, status, leaf), reason in rows:
+            out.print(json.dumps({"id": doc.id, "source_name": doc.provenance.source_name, "status": status,
+                                  "leaf_index": leaf, "reason": reason}))  # fmt: skip
+        return
+    table = Table("id", "status", "leaf", "source", "reason")
+    for (doc, status, leaf), reason in rows:
+        table.add_row(doc.id, status, str(leaf), doc.provenance.source_name, reason)
+    out.print(table)
+    out.print(f"{len(rows)} document(s) with no text found", markup=False)
 
 
 @app.command()
@@ -181,7 +248,7 @@ def show(doc_id: str, text: Annotated[bool, typer.Option(help="Print the extract
     if found is None:
         fail(f"no document {doc_id}")
         return
-    doc, status, leaf = found
+    doc, status, leaf = register.store.with_reading(found[0]), found[1], found[2]
     out.print(json.dumps({**doc.metadata(), "status": status, "leaf_index": leaf, "sha256": doc.sha256}, indent=2))
     if text:
         body = register.store.get_text(doc_id)
@@ -320,7 +387,7 @@ def verify(
     verifier = load_verifier(key)
     witnesses = outside_checkpoints(against or [])
     store = run(lambda: State.home.open_store(readonly=True))
-    report = verify_store(store, State.home.objects(), verifier, witnesses)
+    report = verify_store(store, run(lambda: State.home.objects(store)), verifier, witnesses)
     for problem in report.problems:
         err.print(f"FAIL {problem}", markup=False)
     for note in report.notes + _settings_notes():
@@ -645,6 +712,7 @@ def demo(
         if any(home.root.iterdir()) and not home.db_path.exists():
             fail(f"{home.root} is not empty and holds no casetrail store; refusing to remove it")
         shutil.rmtree(home.root)
+    _demo_key()
     if not home.exists():
         init(origin=None)
     corpus = home.root / "inbox"
@@ -704,13 +772,26 @@ def demo(
 
 
 DEMO_PASSWORD = "casetrail-demo-only"
+DEMO_PASSPHRASE = "casetrail-demo-passphrase-fictional-data-only"
+
+
+def _demo_key() -> None:
+    """The demo's store is encrypted like a real one; with no key source given, under a printed
+    demo passphrase (fictional data only: a real store's passphrase is never printed)."""
+    from casetrail.store.keys import ENV_KEY_FILE, ENV_PASSPHRASE, ENV_VAULT_KEY
+
+    if any(os.environ.get(name) for name in (ENV_KEY_FILE, ENV_PASSPHRASE, ENV_VAULT_KEY)):
+        return
+    os.environ[ENV_PASSPHRASE] = DEMO_PASSPHRASE
+    out.print(f"demo store encrypted under the demo passphrase {DEMO_PASSPHRASE!r}; to use it from the CLI:", markup=False)
+    out.print(f"  export {ENV_PASSPHRASE}={DEMO_PASSPHRASE}", markup=False)
 
 
 def _demo_logins(register: Register) -> list[tuple[str, str]]:
     """Workbench accounts for the demo's fictional staff (created once)."""
+    from casetrail.accounts import Accounts, in_ledger
     from casetrail.casework import Casework
     from casetrail.store.accounts import AccountStore
-    from casetrail.web.auth import Accounts, in_ledger
 
     accounts = Accounts(AccountStore(register.store.conn), record=in_ledger(register.log, register.store))
     staff = {s.name: s.id for s in Casework(register).book().staff.values()}
@@ -730,6 +811,7 @@ def _demo_logins(register: Register) -> list[tuple[str, str]]:
 
 # Casework commands live in their own module; importing it registers them on `app`.
 from casetrail.cli import casework as _casework  # noqa: E402, F401
+from casetrail.cli import keys as _keys  # noqa: E402, F401
+from casetrail.cli import publish as _publish  # noqa: E402, F401
 from casetrail.cli import users as _users  # noqa: E402, F401
-from casetrail.cli import publish as _publish, disclosure as _disclosure  # noqa: E402, F401
 from casetrail.cli import workbench as _workbench  # noqa: E402, F401

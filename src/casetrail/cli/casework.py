@@ -18,9 +18,9 @@ from rich.table import Table
 
 from casetrail.casework import Casework
 from casetrail.casework.presentation import case_json
+from casetrail.cli.app import State, app, err, fail, open_register, out, run
 from casetrail.errors import CaseworkError
 from casetrail.inquiry import Inquiry
-from casetrail.cli.app import State, app, err, fail, open_register, out, run
 from casetrail.model.casework import (
     AllegationStatus,
     AssignmentRole,
@@ -32,7 +32,6 @@ from casetrail.model.casework import (
     StaffRole,
     parse_instant,
 )
-
 
 case_app = typer.Typer(help="Cases: complaints and investigations, their documents and parties.", no_args_is_help=True)
 staff_app = typer.Typer(help="The investigating body's staff, who can be assigned to cases.", no_args_is_help=True)

@@ -1,6 +1,6 @@
 """Account commands for the workbench: `casetrail user add|list|totp|disable`.
 
-A thin shell over `casetrail.web.auth.Accounts`. Passwords are prompted for without echo (or
+A thin shell over `casetrail.accounts.Accounts`. Passwords are prompted for without echo (or
 taken from $CASETRAIL_PASSWORD, for scripts) and never accepted as an argument, where they would
 land in shell history and the process list.
 """
@@ -16,10 +16,10 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
+from casetrail.accounts import Accounts, User
 from casetrail.cli.app import State, app, err, fail, open_register, out, run
 from casetrail.inquiry import Inquiry
 from casetrail.model.casework import StaffRole
-from casetrail.web.auth import Accounts, User
 
 user_app = typer.Typer(help="Local accounts for the workbench: roles, passwords, a second factor.", no_args_is_help=True)
 app.add_typer(user_app, name="user")

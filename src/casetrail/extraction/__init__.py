@@ -10,12 +10,24 @@ same document, after them.
 from casetrail.extraction.dates import DateExtractor
 from casetrail.extraction.descriptors import DescriptorExtractor
 from casetrail.extraction.document_names import DocumentNameExtractor
-from casetrail.extraction.extractor import AfterExtractor, BatchExtractor, Extractor, build_mention, extractor_id
+from casetrail.extraction.extractor import (
+    AfterExtractor,
+    BatchExtractor,
+    Extractor,
+    build_mention,
+    extractor_id,
+)
 from casetrail.extraction.organisations import OrganisationExtractor
 from casetrail.extraction.persons import PersonExtractor
 from casetrail.extraction.phones import PhoneExtractor, PostcodeExtractor
+from casetrail.extraction.pipeline import (
+    PIPELINE_VERSION,
+    STATISTICAL,
+    ExtractionPipeline,
+    rule_extractors,
+    select,
+)
 from casetrail.extraction.places import PlaceExtractor
-from casetrail.extraction.pipeline import PIPELINE_VERSION, STATISTICAL, ExtractionPipeline, rule_extractors, select
 from casetrail.extraction.police import PoliceExtractor
 from casetrail.extraction.pseudonyms import PseudonymExtractor
 from casetrail.extraction.spacy_ner import DEFAULT_MODEL, SpacyNerExtractor

@@ -43,8 +43,13 @@ import jellyfish
 
 from casetrail.extraction.extractor import build_mention
 from casetrail.extraction.lexicon import read_lines, read_sections
-from casetrail.extraction.names import (GIVEN_NAMES, NAME_WORD, PLACE_AND_BUSINESS_WORDS, SENTENCE_OPENERS,
-                                       STOP_CAPITALS)
+from casetrail.extraction.names import (
+    GIVEN_NAMES,
+    NAME_WORD,
+    PLACE_AND_BUSINESS_WORDS,
+    SENTENCE_OPENERS,
+    STOP_CAPITALS,
+)
 from casetrail.extraction.organisations import BODY_WORDS
 from casetrail.extraction.spacy_ner import COMMON_WORDS
 from casetrail.model import Mention, MentionType

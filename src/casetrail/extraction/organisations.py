@@ -178,7 +178,10 @@ def _operations(text: str) -> list[_Org]:
 def _joined_by_and(text: str, abbreviations: dict[str, str]) -> list[_Org]:
     """"Telford and Wrekin Council", "Avon and Somerset Police": not when the first part is a person or a
     body already ("Karen Doyle and Northmoor Police", "Rotherham Council and South Yorkshire Police")."""
-    from casetrail.extraction.names import GIVEN_NAMES, STOP_CAPITALS  # names imports nothing from here
+    from casetrail.extraction.names import (  # names imports nothing from here
+        GIVEN_NAMES,
+        STOP_CAPITALS,
+    )
 
     out: list[_Org] = []
     for m in _AND_BODY.finditer(text):

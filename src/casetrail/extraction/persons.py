@@ -34,9 +34,18 @@ from functools import lru_cache
 from casetrail.extraction.credits import Credits
 from casetrail.extraction.extractor import build_mention
 from casetrail.extraction.lexicon import read_sections, split_mapping
-from casetrail.extraction.names import (FULL_NAME, GIVEN_NAMES, NAME, NAME_WORD, PLACE_AND_BUSINESS_WORDS,
-                                       SENTENCE_OPENERS, STOP_CAPITALS, UPPER_SURNAME, name_from_upper,
-                                       upper_surname_ok)
+from casetrail.extraction.names import (
+    FULL_NAME,
+    GIVEN_NAMES,
+    NAME,
+    NAME_WORD,
+    PLACE_AND_BUSINESS_WORDS,
+    SENTENCE_OPENERS,
+    STOP_CAPITALS,
+    UPPER_SURNAME,
+    name_from_upper,
+    upper_surname_ok,
+)
 from casetrail.extraction.organisations import BODIES, BODY_WORDS
 from casetrail.extraction.police import civil_office_before
 from casetrail.model import Mention, MentionType

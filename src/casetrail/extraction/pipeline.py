@@ -25,8 +25,8 @@ from casetrail.extraction.document_names import DocumentNameExtractor
 from casetrail.extraction.extractor import AfterExtractor, Extractor
 from casetrail.extraction.organisations import OrganisationExtractor
 from casetrail.extraction.persons import PersonExtractor
-from casetrail.extraction.places import PlaceExtractor
 from casetrail.extraction.phones import PhoneExtractor, PostcodeExtractor
+from casetrail.extraction.places import PlaceExtractor
 from casetrail.extraction.police import PoliceExtractor
 from casetrail.extraction.pseudonyms import PseudonymExtractor
 from casetrail.extraction.spacy_ner import DEFAULT_MODEL, SpacyNerExtractor

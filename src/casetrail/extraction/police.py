@@ -29,7 +29,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from casetrail.extraction.extractor import build_mention
-from casetrail.extraction.names import FULL_NAME, NAME, NAME_UPPER, STOP_CAPITALS, upper_surname_ok
+from casetrail.extraction.names import (
+    FULL_NAME,
+    NAME,
+    NAME_UPPER,
+    STOP_CAPITALS,
+    upper_surname_ok,
+)
 from casetrail.model import Mention, MentionType
 
 # canonical rank -> written forms. Dotted forms ("P.C.", "Det. Supt.") and lower-case full words

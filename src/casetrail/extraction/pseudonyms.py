@@ -36,7 +36,11 @@ from typing import Any
 
 from casetrail.extraction.extractor import build_mention
 from casetrail.extraction.names import NAME, NAME_WORD, STOP_CAPITALS
-from casetrail.extraction.police import PLURAL_RANK_PATTERN, RANK_PATTERN, canonical_rank_of
+from casetrail.extraction.police import (
+    PLURAL_RANK_PATTERN,
+    RANK_PATTERN,
+    canonical_rank_of,
+)
 from casetrail.model import Mention, MentionType
 
 CONFIDENCE_EXPLICIT = 0.9

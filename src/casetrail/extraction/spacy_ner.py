@@ -44,7 +44,12 @@ from typing import TYPE_CHECKING
 from casetrail.extraction.credits import Credits
 from casetrail.extraction.extractor import build_mention
 from casetrail.extraction.lexicon import read_lines
-from casetrail.extraction.names import AMBIGUOUS_GIVEN_NAMES, GIVEN_NAMES, NAME_WORD, PLACE_AND_BUSINESS_WORDS
+from casetrail.extraction.names import (
+    AMBIGUOUS_GIVEN_NAMES,
+    GIVEN_NAMES,
+    NAME_WORD,
+    PLACE_AND_BUSINESS_WORDS,
+)
 from casetrail.extraction.organisations import BODY_WORDS, NOT_BODIES
 from casetrail.model import Mention, MentionType
 

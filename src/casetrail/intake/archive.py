@@ -20,8 +20,8 @@ import zlib
 
 from casetrail.errors import Encrypted, Hostile, Malformed
 from casetrail.intake.limits import Limits
-from casetrail.intake.sniff import ZIP
 from casetrail.intake.reading import Reading
+from casetrail.intake.sniff import ZIP
 from casetrail.model.document import Attachment
 
 _SMALL_ENTRY = 1024 * 1024  # tiny entries cannot bomb anything, whatever their ratio

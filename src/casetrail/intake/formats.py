@@ -15,11 +15,50 @@ import dataclasses
 from collections.abc import Callable
 
 from casetrail.errors import Hostile, IntakeError, Malformed, TooLarge
-from casetrail.intake import archive, doc, docx, html, mail, mbox, msg, ocr, odt, pdf, rtf, sheets, text
+from casetrail.intake import (
+    archive,
+    doc,
+    docx,
+    html,
+    mail,
+    mbox,
+    msg,
+    ocr,
+    odt,
+    pdf,
+    rtf,
+    sheets,
+    text,
+)
 from casetrail.intake.limits import Limits
-from casetrail.intake.reading import NO_TEXT, OCR, READ, TEXT_LAYER, PageSource, Reading, no_text_reason
+from casetrail.intake.reading import (
+    NO_TEXT,
+    OCR,
+    READ,
+    TEXT_LAYER,
+    PageSource,
+    Reading,
+    no_text_reason,
+)
 from casetrail.intake.sniff import (
-    CSV, DOC, DOCX, EML, HTML, JPEG, MARKDOWN, MBOX, MSG, ODT, PDF, PNG, RTF, TEXT, TIFF, XLSX, ZIP, detect
+    CSV,
+    DOC,
+    DOCX,
+    EML,
+    HTML,
+    JPEG,
+    MARKDOWN,
+    MBOX,
+    MSG,
+    ODT,
+    PDF,
+    PNG,
+    RTF,
+    TEXT,
+    TIFF,
+    XLSX,
+    ZIP,
+    detect,
 )  # fmt: skip
 from casetrail.model.document import ReadResult
 

@@ -40,7 +40,11 @@ def read(data: bytes, name: str, limits: Limits) -> Reading:
 
 def _open(data: bytes):  # -> extract_msg.MSGFile
     import extract_msg
-    from extract_msg.exceptions import InvalidFileFormatError, StandardViolationError, UnrecognizedMSGTypeError
+    from extract_msg.exceptions import (
+        InvalidFileFormatError,
+        StandardViolationError,
+        UnrecognizedMSGTypeError,
+    )
 
     try:
         message = extract_msg.openMsg(data, delayAttachments=True, strict=False)

@@ -18,11 +18,15 @@ import dataclasses
 import io
 import logging
 import math
-
 from typing import TYPE_CHECKING
 
 from pypdf import PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
+from pypdf.errors import (
+    DependencyError,
+    FileNotDecryptedError,
+    LimitReachedError,
+    PdfReadError,
+)
 
 from casetrail.errors import Encrypted, Hostile, Malformed, TooLarge
 from casetrail.intake import ocr

@@ -30,15 +30,22 @@ from casetrail.errors import (
 from casetrail.intake.formats import read_file_bytes
 from casetrail.intake.kinds import infer_kind
 from casetrail.intake.limits import Limits
+from casetrail.intake.reading import NO_TEXT, READ, PageSource, Reading
+from casetrail.ledger.checkpoint import NoteSigner, NoteVerifier
+from casetrail.ledger.latest import LatestCheckpoint
 from casetrail.ledger.log import Commit, Log
 from casetrail.ledger.receipt import Receipt
-from casetrail.model.document import Document, DocumentKind, Provenance
+from casetrail.model.document import (
+    Document,
+    DocumentKind,
+    Provenance,
+    TextSource,
+    page_sources_sha256,
+)
 from casetrail.model.event import Event, EventType, document_event
 from casetrail.store.home import Home
 from casetrail.store.objects import ObjectStore
 from casetrail.store.sqlite import SqliteStore
-from casetrail.ledger.checkpoint import NoteSigner, NoteVerifier
-from casetrail.ledger.latest import LatestCheckpoint
 
 
 def utc_now() -> str:
@@ -56,7 +63,11 @@ class Submission:
 
 @dataclass
 class Outcome:
-    """What became of one input: recorded, duplicate (already held) or failed (with a reason)."""
+    """What became of one input: recorded, duplicate (already held) or failed (with a reason).
+
+    A document recorded with no text carries its "no text found: ..." line as `reason` too:
+    it is on record, but nobody should think it was read.
+    """
 
     source: str
     status: str
@@ -67,7 +78,8 @@ class Outcome:
 
     def line(self) -> str:
         if self.status == "recorded":
-            return f"recorded {self.document_id} leaf {self.leaf_index} {self.source}"
+            line = f"recorded {self.document_id} leaf {self.leaf_index} {self.source}"
+            return f"{line}: {self.reason}" if self.reason else line
         if self.status == "duplicate":
             return f"duplicate {self.source}: already recorded as {self.document_id}; nothing new recorded"
         return f"failed {self.source}: {self.reason}"
@@ -85,6 +97,9 @@ class _Pending:
     parent: "_Pending | None" = None  # the e-mail this attachment came in
     amends: str | None = None
     reason: str | None = None  # why an amendment was given
+    text_status: str = READ  # NO_TEXT when the reader found nothing to read
+    text_reason: str | None = None  # the one line said about it
+    page_sources: tuple[TextSource, ...] = ()
     sha256: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -102,6 +117,27 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
                         yield Path(root) / name
         else:
             yield path
+
+
+class _OverBudget(IntakeError):
+    """The files unpacked from one submission came to more than max_unpacked_bytes."""
+
+
+@dataclass
+class _Budget:
+    """Unpacked bytes left for one top-level file. Each reader bounds its own level, but a zip in
+    an e-mail in a zip is unpacked level by level, so only a total across levels bounds the whole."""
+
+    limit: int
+    used: int = 0
+
+    def charge(self, count: int) -> None:
+        self.used += count
+        if self.used > self.limit:
+            raise _OverBudget(
+                f"the files inside it unpack to more than {self.limit:,} bytes in all (limit max_unpacked_bytes);"
+                " nothing from it was recorded"
+            )
 
 
 class Register:
@@ -134,7 +170,7 @@ class Register:
         except BaseException:
             store.close()
             raise
-        return cls(store, home.objects(), log, limits)
+        return cls(store, home.objects(store), log, limits)
 
     def require_writable(self) -> None:
         """Raise now, with the reason, if nothing could be recorded (before reading any input)."""
@@ -186,10 +222,22 @@ class Register:
         except (OSError, IntakeError) as err:
             reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
             return [], [Outcome(source, "failed", reason=reason)]
-        return self._read_bytes(source, path.name, data, submission, parent=None, depth=0)
+        budget = _Budget(self.limits.max_unpacked_bytes)
+        try:
+            return self._read_bytes(source, path.name, data, submission, parent=None, depth=0, budget=budget)
+        except _OverBudget as err:
+            # All or nothing: half an archive on record would look like the whole of it.
+            return [], [Outcome(source, "failed", reason=str(err))]
 
     def _read_bytes(
-        self, source: str, name: str, data: bytes, submission: Submission, parent: _Pending | None, depth: int
+        self,
+        source: str,
+        name: str,
+        data: bytes,
+        submission: Submission,
+        parent: _Pending | None,
+        depth: int,
+        budget: _Budget,
     ) -> tuple[list[_Pending], list[Outcome]]:
         try:
             result = read_file_bytes(data, name, self.limits)
@@ -198,15 +246,17 @@ class Register:
         except Exception as err:  # a reader bug must not take the batch down
             return [], [Outcome(source, "failed", reason=f"unreadable ({type(err).__name__}: {err})")]
         kind = submission.kind or infer_kind(name, result.text, result.media_type)
-        item = _Pending(source, name, data, result.text, result.media_type, result.title, kind, parent)
+        item = _pending(source, name, data, result, kind, parent)
         read, failures = [item], []
         if result.attachments and depth >= self.limits.max_depth:
             failures.append(Outcome(source, "failed", reason="attachments nested too deeply; not taken in"))
             return read, failures
+        budget.charge(sum(len(attachment.data) for attachment in result.attachments))
         for attachment in result.attachments:
             more, fails = self._read_bytes(
-                f"{source}/{attachment.name}", attachment.name, attachment.data, submission, parent=item, depth=depth + 1
-            )
+                f"{source}/{attachment.name}", attachment.name, attachment.data, submission,
+                parent=item, depth=depth + 1, budget=budget,
+            )  # fmt: skip
             read.extend(more)
             failures.extend(fails)
         return read, failures
@@ -239,14 +289,18 @@ class Register:
             ]
 
             def write_rows(indices: list[int]) -> None:
-                for (doc, text), index in zip(docs, indices):
+                for (doc, text), item, index in zip(docs, fresh, indices):
                     self.store.add_document(doc, text, index)
+                    self.store.add_reading(doc.id, item.text_status, item.text_reason, item.page_sources)
 
             commit = self.log.append(leaves, also=write_rows)
         # Durable from here on: only now is anyone told.
         for (doc, _), item, index in zip(docs, fresh, commit.indices):
             receipt = self._receipt_or_none(commit, index, doc.id)
-            outcomes.append(Outcome(item.source, "recorded", document_id=doc.id, leaf_index=index, receipt=receipt))
+            said = item.text_reason if item.text_status == NO_TEXT else None
+            outcomes.append(
+                Outcome(item.source, "recorded", document_id=doc.id, leaf_index=index, reason=said, receipt=receipt)
+            )
         for outcome, item in first:
             outcome.document_id = ids.get(id(item))
         return outcomes
@@ -319,6 +373,9 @@ class Register:
                 title=item.title,
                 parent_id=ids.get(id(item.parent)) if item.parent is not None else None,
                 amends=item.amends,
+                text_status=NO_TEXT if item.text_status == NO_TEXT else None,
+                text_reason=item.text_reason if item.text_status == NO_TEXT else None,
+                page_sources_sha256=page_sources_sha256(item.page_sources) if item.page_sources else None,
             )
             docs.append((doc, item.text))
         return docs
@@ -372,10 +429,16 @@ class Register:
             def clear(_: list[int]) -> None:
                 self.store.set_document_status(doc_id, "sealed")
                 self.store.clear_document_text(doc_id)
+                # Crypto-shredding (issue 12): the data key goes in the sealing commit, and the
+                # search index is merged so the text's terms are gone rather than marked deleted.
+                self.objects.shred(doc.sha256)
+                self.store.purge_search_index()
 
             commit = self.log.append([event.to_leaf()], also=clear)
-        # After the commit: a crash here leaves bytes that `verify` reports and a re-seal removes.
+        # After the commit: a crash here leaves bytes that `verify` reports and a re-seal removes
+        # (unreadable already: their key went with the commit).
         self.objects.remove(doc.sha256)
+        self.store.fold_wal()  # no WAL frame keeps the removed text for a later copy
         return commit
 
     def _require(self, doc_id: str) -> tuple[Document, str, int]:
@@ -388,6 +451,19 @@ class Register:
         """A fresh receipt for a document against the latest checkpoint."""
         doc, _, index = self._require(doc_id)
         return self.log.receipt(index, document_id=doc.id)
+
+
+def _pending(source: str, name: str, data: bytes, result: Reading, kind: DocumentKind, parent: _Pending | None) -> _Pending:
+    """The item to record, carrying what the reader said about how (and whether) it read the text."""
+    item = _Pending(source, name, data, result.text, result.media_type, result.title, kind, parent)
+    item.text_status = result.status
+    item.text_reason = result.reason
+    item.page_sources = tuple(_stored(source) for source in result.page_sources)
+    return item
+
+
+def _stored(source: PageSource) -> TextSource:
+    return TextSource(source.page, source.start, source.end, source.method, source.confidence, source.words)
 
 
 def configured_limits(home: Home) -> Limits:

@@ -20,10 +20,10 @@ import re
 
 from casetrail.errors import Encrypted, Hostile, Malformed, TooLarge
 from casetrail.intake import archive
+from casetrail.intake import text as plain_text
 from casetrail.intake.limits import Limits
 from casetrail.intake.reading import Reading
 from casetrail.intake.sniff import CSV, OLE_MAGIC, XLSX
-from casetrail.intake import text as plain_text
 
 PAGE_BREAK = "\n\f\n"  # between sheets, as between PDF pages
 _PLAIN_SHEET = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")

@@ -14,7 +14,12 @@ import os
 from pathlib import Path
 
 from casetrail.errors import CasetrailError, LedgerError, RollbackError
-from casetrail.ledger.checkpoint import Checkpoint, NoteVerifier, open_checkpoint, split_note
+from casetrail.ledger.checkpoint import (
+    Checkpoint,
+    NoteVerifier,
+    open_checkpoint,
+    split_note,
+)
 
 
 class LatestCheckpoint:

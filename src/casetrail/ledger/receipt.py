@@ -14,8 +14,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from casetrail.errors import NoteError, ProofError, ReceiptError
-from casetrail.ledger.checkpoint import Checkpoint, NoteVerifier, open_checkpoint, split_note, strict_b64decode
-from casetrail.ledger.merkle import HASH_SIZE, leaf_hash, verify_consistency, verify_inclusion
+from casetrail.ledger.checkpoint import (
+    Checkpoint,
+    NoteVerifier,
+    open_checkpoint,
+    split_note,
+    strict_b64decode,
+)
+from casetrail.ledger.merkle import (
+    HASH_SIZE,
+    leaf_hash,
+    verify_consistency,
+    verify_inclusion,
+)
 
 VERSION = "casetrail-receipt/1"
 TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"

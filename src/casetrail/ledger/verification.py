@@ -241,6 +241,7 @@ def _verify_documents(
             changed.append("status")
         if row["leaf_index"] != want.leaf_index:
             changed.append("leaf_index")
+        changed += _reading_changes(store, doc_id, meta)
         if changed:
             report.problems.append(Problem(name, f"metadata no longer matches the log: {', '.join(changed)}"))
         sha = want.body.get("sha256", "")
@@ -299,3 +300,17 @@ def _verify_casework(store: SqliteStore, casework: dict[int, Event], report: Rep
         replay(sorted(casework.items()))
     except (KeyError, ValueError, TypeError) as err:
         report.problems.append(Problem("casework", f"the recorded history does not replay: {err!r}"))
+
+
+READING_FIELDS = ("text_status", "text_reason", "page_sources_sha256")
+
+
+def _reading_changes(store: SqliteStore, doc_id: str, meta: dict[str, object]) -> list[str]:
+    """How the text was read (no text; which pages by OCR), where the event committed to it."""
+    if not any(field in meta for field in READING_FIELDS):
+        return []  # recorded before readings were kept, or read plainly: nothing committed
+    found = store.get_document(doc_id)
+    if found is None:
+        return list(READING_FIELDS)
+    now = store.with_reading(found[0]).metadata()
+    return [field for field in READING_FIELDS if now.get(field) != meta.get(field)]

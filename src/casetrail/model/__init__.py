@@ -1,9 +1,15 @@
 """Pure domain types. Nothing in here performs IO or imports another casetrail package."""
 
-from casetrail.model.document import Document, DocumentKind, Provenance, ReadResult, Attachment
+from casetrail.model.document import (
+    Attachment,
+    Document,
+    DocumentKind,
+    Provenance,
+    ReadResult,
+)
+from casetrail.model.entity import Decision, DecisionKind, Entity, PersonRecord
 from casetrail.model.event import Event, EventType, canonical_json
 from casetrail.model.mention import Mention, MentionType
-from casetrail.model.entity import Entity, Decision, DecisionKind, PersonRecord
 
 __all__ = [
     "Attachment",

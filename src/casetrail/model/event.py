@@ -42,6 +42,10 @@ class EventType(StrEnum):
     # Disclosure under the CPIA (see casetrail.model.disclosure): schedule entries and judgements.
     DISCLOSURE_ITEM_SCHEDULED = "disclosure.item_scheduled"
     DISCLOSURE_JUDGED = "disclosure.judged"
+    # Key custody (issue 12): the store's key-encryption key replaced; a plaintext store encrypted.
+    # Bodies name key ids (HMACs of keys) and counts, never a key.
+    KEYS_ROTATED = "keys.rotated"
+    STORE_ENCRYPTED = "store.encrypted"
 
 
 def canonical_json(value: Any) -> bytes:

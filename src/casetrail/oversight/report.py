@@ -17,7 +17,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from casetrail.model.casework import Action, Casebook, Escalation, Intelligence, parse_instant
+from casetrail.model.casework import (
+    Action,
+    Casebook,
+    Escalation,
+    Intelligence,
+    parse_instant,
+)
 from casetrail.oversight.deadlines import (
     ACTION_OVERDUE,
     INTELLIGENCE_WITHOUT_ACTION,

@@ -49,7 +49,14 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from casetrail.model.casework import StaffRole
-from casetrail.policy.access import Reach, Viewer, can_read_case, can_read_document, can_read_entity, separation
+from casetrail.policy.access import (
+    Reach,
+    Viewer,
+    can_read_case,
+    can_read_document,
+    can_read_entity,
+    separation,
+)
 
 
 class Command(StrEnum):

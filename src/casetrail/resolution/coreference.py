@@ -28,8 +28,15 @@ import jellyfish
 
 from casetrail.model import Mention, MentionType, PersonRecord
 from casetrail.resolution.given_names import is_known_given_name, name_keys
-from casetrail.resolution.person_name import (CIVIL_TITLES, TITLE_GENDER, PersonName, canonical_rank, display, fold,
-                                              parse_name)
+from casetrail.resolution.person_name import (
+    CIVIL_TITLES,
+    TITLE_GENDER,
+    PersonName,
+    canonical_rank,
+    display,
+    fold,
+    parse_name,
+)
 
 PERSON_TYPES = frozenset({MentionType.PERSON, MentionType.OFFICER, MentionType.PSEUDONYM})
 SENTENCE_WINDOW = 80  # characters, when no text is available

@@ -17,7 +17,13 @@ import pyarrow as pa
 from casetrail.model import Decision
 from casetrail.resolution.given_names import name_keys
 from casetrail.resolution.linkage import (
-    Engine, FieldSpec, LinkageSpec, LinkResult, check_engine, cluster, score_pairs,
+    Engine,
+    FieldSpec,
+    LinkageSpec,
+    LinkResult,
+    check_engine,
+    cluster,
+    score_pairs,
 )
 
 FEBRL_THRESHOLD = 0.9  # records here are rich (ID number, DOB, address): a confident cut-off

@@ -36,9 +36,9 @@ through the same settings builder, training and clustering.
 
 from __future__ import annotations
 
-from collections import Counter
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,7 +50,13 @@ import pyarrow.compute  # noqa: F401 - pa.compute
 
 from casetrail.errors import DecisionError
 from casetrail.model import Decision, DecisionKind, PersonRecord
-from casetrail.resolution.engines import Engine, EngineRun, EngineUnavailable, check_engine, open_engine
+from casetrail.resolution.engines import (
+    Engine,
+    EngineRun,
+    EngineUnavailable,
+    check_engine,
+    open_engine,
+)
 from casetrail.resolution.given_names import name_keys
 from casetrail.resolution.person_name import canonical_rank, fold
 

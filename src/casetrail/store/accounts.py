@@ -5,16 +5,17 @@ autocommit mode (isolation_level=None), so each statement here commits by itself
 `SqliteStore.transaction()` it joins the open transaction. Every write that must not race (the
 failed-login counter) is therefore a single statement.
 
-Rules (password strength, lockout, expiry) live in `casetrail.web.auth`; this module only reads
+Rules (password strength, lockout, expiry) live in `casetrail.accounts`; this module only reads
 and writes rows. Times are the caller's fixed-width UTC strings ('YYYY-MM-DDTHH:MM:SSZ').
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
+
+from sqlcipher3 import dbapi2 as sqlite3  # the store's SQLite: SQLCipher (issue 12)
 
 USER_COLUMNS = (
     "id, username, password_hash, roles, staff_id, totp_secret, created_at, disabled, failed_logins, locked_until"

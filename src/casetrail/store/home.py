@@ -1,8 +1,9 @@
 """A casetrail home directory: the database, the object store, the log's keys and settings.
 
     HOME/
-      casetrail.db        SQLite (WAL)
-      objects/            original bytes by SHA-256
+      casetrail.db        SQLite (WAL); SQLCipher-encrypted unless made with --plaintext
+      objects/            original bytes, one file per document (encrypted, HMAC-named)
+      keys/keyring.json   the database and name keys, wrapped by the key-encryption key (KEK)
       keys/log.key        Ed25519 signer key (C2SP note format), mode 0600
       keys/log.vkey       the matching verifier key
       config.json         origin and intake limits
@@ -10,6 +11,8 @@
 
 Only the database is needed to read a store, and the verifier key to verify it: an auditor
 handed a copy without the signing key can check everything. Writing needs the signing key.
+The KEK is never here: it comes from a passphrase, a key file kept elsewhere or a KMS/Vault
+(store/keys.py), so a copy of this directory, or a backup of it, reveals nothing without it.
 Every problem with these files is reported as one line naming the file, the field and the fix.
 """
 
@@ -17,11 +20,25 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from casetrail.errors import DiskFull, SettingsError, SigningKeyError, StoreError
+from casetrail.errors import (
+    DiskFull,
+    KeyCustodyError,
+    SettingsError,
+    SigningKeyError,
+    StoreError,
+    StoreLocked,
+)
+from casetrail.store.keys import (
+    HOW_TO_UNLOCK,
+    Keyring,
+    KeySource,
+    StoreKeys,
+    source_from_env,
+)
 from casetrail.store.objects import ObjectStore
 from casetrail.store.sqlite import SqliteStore
 
@@ -39,9 +56,21 @@ _FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
+NO_KEY_FOR_INIT = (
+    "no key for the new store: set CASETRAIL_KEY_FILE to a key file kept outside the home "
+    "(`init --new-key-file PATH` makes one), or CASETRAIL_PASSPHRASE, or CASETRAIL_VAULT_KEY, or run on a "
+    "terminal to choose a passphrase; `init --plaintext` makes an unencrypted store, unsafe for real material"
+)
+
+
 @dataclass
 class Home:
     root: Path
+    # Where the KEK comes from; None: the environment (CASETRAIL_KEY_FILE, ...) or a terminal prompt.
+    key_source: KeySource | None = field(default=None, repr=False, compare=False)
+    # `create` makes an unencrypted store: only when asked (init --plaintext), never by default.
+    plaintext: bool = field(default=False, compare=False)
+    _keys: StoreKeys | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def db_path(self) -> Path:
@@ -63,13 +92,36 @@ class Home:
     def checkpoint_path(self) -> Path:
         return self.root / "checkpoint.latest"
 
+    @property
+    def keyring(self) -> Keyring:
+        return Keyring(self.root / "keys" / "keyring.json")
+
+    def encrypted(self) -> bool:
+        """An encrypted store has a keyring; a store without one predates encryption or opted out."""
+        return self.keyring.exists()
+
+    def unlock(self) -> StoreKeys | None:
+        """The store's keys (derived once per Home), or None for a plaintext store."""
+        if not self.encrypted():
+            return None
+        if self._keys is None:
+            source = self.key_source or source_from_env(self.root)
+            if source is None:
+                raise StoreLocked(f"store is locked: {self.root} is encrypted; {HOW_TO_UNLOCK}")
+            self._keys = self.keyring.unlock(source)
+        return self._keys
+
+    def sqlcipher_key(self) -> str | None:
+        keys = self.unlock()
+        return keys.sqlcipher_key() if keys is not None else None
+
     def exists(self) -> bool:
         return self.db_path.exists()
 
     def parts(self) -> list[str]:
         """Which of a store's files are here (any one of them means: not a place for `init`)."""
         paths = (self.db_path, self.signer_path, self.verifier_path, self.config_path, self.checkpoint_path,
-                 self.root / "objects")  # fmt: skip
+                 self.root / "objects", self.keyring.path)  # fmt: skip
         return [str(p.relative_to(self.root)) for p in paths if p.exists()]
 
     def require(self) -> None:
@@ -91,12 +143,18 @@ class Home:
                 f"{self.root} already holds a casetrail store ({', '.join(present)}); init never replaces one. "
                 "Restore a missing part from your backup, or give --home an empty directory for a new log"
             )
+        source = None if self.plaintext else self.key_source or source_from_env(self.root, confirm=True)
+        if source is None and not self.plaintext:
+            raise KeyCustodyError(NO_KEY_FOR_INIT)
         (self.root / "keys").mkdir(parents=True, exist_ok=True)
         (self.root / "objects").mkdir(exist_ok=True)
         _write_new(self.signer_path, signer_key + "\n", 0o600)
         _write_new(self.verifier_path, verifier_key + "\n", 0o644)
         _write_new(self.config_path, json.dumps(config, indent=2) + "\n", 0o644)
-        SqliteStore(self.db_path).close()
+        if source is not None:
+            self._keys = self.keyring.create(source)
+            self.key_source = source
+        SqliteStore(self.db_path, key=self.sqlcipher_key()).close()
 
     def writable(self) -> bool:
         """Whether this process may write the database (and create its -wal and -shm files)."""
@@ -175,18 +233,36 @@ class Home:
     def open_store(self, readonly: bool | None = None) -> SqliteStore:
         """The database; read-only when asked, or when this process cannot write it (a read-only copy)."""
         self.require()
-        if readonly is not None:
-            return SqliteStore(self.db_path, readonly=readonly)
-        if not self.writable():
-            return SqliteStore(self.db_path, readonly=True)
+        key = self.sqlcipher_key()
         try:
-            return SqliteStore(self.db_path)
+            return self._open_database(readonly, key)
+        except StoreLocked as locked:
+            if key is not None:
+                raise
+            raise StoreLocked(
+                f"{locked}: if it is an encrypted store, {self.keyring.path.relative_to(self.root)} is missing here; "
+                "copy it from the store or its backup (it holds only wrapped keys) and give the key"
+            ) from None
+
+    def _open_database(self, readonly: bool | None, key: str | None) -> SqliteStore:
+        if readonly is not None:
+            return SqliteStore(self.db_path, readonly=readonly, key=key)
+        if not self.writable():
+            return SqliteStore(self.db_path, readonly=True, key=key)
+        try:
+            return SqliteStore(self.db_path, key=key)
         except DiskFull as full:
             # Reading needs no room: open for reading, and let a write say why it cannot happen.
-            return SqliteStore(self.db_path, readonly=True, refusal=str(full))
+            return SqliteStore(self.db_path, readonly=True, refusal=str(full), key=key)
 
-    def objects(self) -> ObjectStore:
-        return ObjectStore(self.root / "objects")
+    def objects(self, store: SqliteStore | None = None) -> ObjectStore:
+        """The object store; an encrypted one needs the open database, where the data keys are."""
+        keys = self.unlock()
+        if keys is None:
+            return ObjectStore(self.root / "objects")
+        if store is None:
+            raise StoreLocked(f"store is locked: the objects of {self.root} are read through its database")
+        return ObjectStore(self.root / "objects", keys, store)
 
 
 def _write_new(path: Path, text: str, mode: int) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from importlib import resources
+
+from sqlcipher3 import dbapi2 as sqlite3  # the store's SQLite: SQLCipher (issue 12)
 
 
 def list_migrations() -> list[tuple[int, str, str]]:

@@ -3,6 +3,11 @@
 WAL journal with synchronous=FULL, so a COMMIT that returned is on disk. Writers use
 BEGIN IMMEDIATE so two processes never interleave half-batches.
 
+An encrypted store (issue 12) is SQLCipher 4 under a raw 256-bit key (see store/keys.py): every
+page of the database, its WAL and its full-text index is encrypted, temporary tables stay in memory,
+and secure_delete zeroes what is removed. Without a key the same library opens a plaintext store
+(one made before encryption, or with `init --plaintext`) exactly as SQLite would.
+
 A store can also be opened read-only (a forensic copy, a read-only mount, a command that only
 reads): then nothing is migrated and any write is refused with `ReadOnlyStore`. SQLite's own
 operational errors (disk full, read-only file, lock held too long) become one-line store errors.
@@ -10,17 +15,33 @@ operational errors (disk full, read-only file, lock held too long) become one-li
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from casetrail.errors import DiskFull, DuplicateContent, ReadOnlyStore, StoreError
-from casetrail.model.document import Document, DocumentKind, Provenance
+# SQLCipher's build of SQLite with the sqlite3 module's API: one library for encrypted and plaintext stores.
+from sqlcipher3 import dbapi2 as sqlite3
+
+from casetrail.errors import (
+    DiskFull,
+    DuplicateContent,
+    ReadOnlyStore,
+    StoreError,
+    StoreLocked,
+)
 from casetrail.model.casework import MentionRef
+from casetrail.model.document import (
+    NO_TEXT,
+    Document,
+    DocumentKind,
+    Provenance,
+    TextSource,
+    page_sources_sha256,
+)
 from casetrail.model.entity import Decision, DecisionKind, Entity
 from casetrail.model.mention import Mention, MentionType
 from casetrail.store.schema import list_migrations, migrate
@@ -42,10 +63,15 @@ def disk_is_full(folder: Path) -> bool:
     return stats.f_bavail * stats.f_frsize < LOW_SPACE_BYTES
 
 
-def store_error(path: Path, error: sqlite3.Error, doing: str) -> StoreError:
-    """SQLite's message turned into what an operator can act on."""
+def store_error(path: Path, error: sqlite3.Error, doing: str, keyed: bool = False) -> StoreError:
+    """SQLite's message turned into what an operator can act on. `keyed`: a key was given."""
     text = str(error)
     folder = path.parent
+    if "file is not a database" in text:
+        # SQLCipher cannot tell a wrong key from an encrypted file opened without one, or from garbage.
+        if keyed:
+            return StoreLocked(f"store is locked: the key given does not open {path} (a wrong key, or not a casetrail database)")
+        return StoreLocked(f"store is locked: {path} is encrypted (or not a database) and no key was given")
     if "database or disk is full" in text or (("disk I/O error" in text or "unable to open" in text) and disk_is_full(folder)):
         return DiskFull(
             f"the disk holding {folder} is full ({doing}): nothing in this step was recorded; "
@@ -72,7 +98,21 @@ def _wal_holds_data(path: Path) -> bool:
         return False
 
 
-def connect_readonly(path: Path) -> sqlite3.Connection:
+def _keyed(conn: sqlite3.Connection, key: str | None) -> sqlite3.Connection:
+    """The key must be the first statement on a SQLCipher connection; then the hardening."""
+    if key is not None:
+        conn.execute(f'PRAGMA key = "{key}"')
+    conn.execute("PRAGMA secure_delete = ON")  # removed content is zeroed, not left in free pages
+    conn.execute("PRAGMA temp_store = MEMORY")  # sorts and temporary indices never touch the disk
+    return conn
+
+
+def connect(path: Path, key: str | None = None) -> sqlite3.Connection:
+    """A bare connection for tools and tests (no migration, no checks), with the key applied."""
+    return _keyed(sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS), key)
+
+
+def connect_readonly(path: Path, key: str | None = None) -> sqlite3.Connection:
     """A read-only connection. SQLite needs to create the -shm file to read a WAL database;
     on a read-only mount (or a full disk) it cannot, and then, if no WAL content is waiting,
     the file is opened as immutable: nobody can change it under us there anyway."""
@@ -80,34 +120,36 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
         raise StoreError(f"{path}: no such database file")
     conn = sqlite3.connect(_uri(path, False), uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
     try:
-        conn.execute("PRAGMA user_version").fetchone()
+        _keyed(conn, key).execute("PRAGMA user_version").fetchone()
         return conn
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as err:
         conn.close()
-        if _wal_holds_data(path):
+        if _wal_holds_data(path) or "file is not a database" in str(err):
             raise
-    return sqlite3.connect(_uri(path, True), uri=True, isolation_level=None, check_same_thread=False)
+    return _keyed(sqlite3.connect(_uri(path, True), uri=True, isolation_level=None, check_same_thread=False), key)
 
 
 class SqliteStore:
-    def __init__(self, path: Path, readonly: bool = False, refusal: str | None = None) -> None:
-        """`refusal`: why a read-only store refuses writes, when it is not simply a read-only copy."""
+    def __init__(self, path: Path, readonly: bool = False, refusal: str | None = None, key: str | None = None) -> None:
+        """`refusal`: why a read-only store refuses writes, when it is not simply a read-only copy.
+        `key`: SQLCipher's key (StoreKeys.sqlcipher_key()); None for a plaintext store."""
         self.path = path
         self.readonly = readonly
         self.refusal = refusal
+        self.encrypted = key is not None
         try:
             if readonly:
-                self.conn = connect_readonly(path)
+                self.conn = connect_readonly(path, key)
                 self.conn.execute("PRAGMA query_only=ON")
                 self.version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
             else:
-                self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
+                self.conn = connect(path, key)
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA synchronous=FULL")
                 self.version = migrate(self.conn)
             self.conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.DatabaseError as err:
-            raise store_error(path, err, "cannot open the store") from err
+            raise store_error(path, err, "cannot open the store", keyed=key is not None) from err
         newest = list_migrations()[-1][0]
         if self.version > newest:
             raise StoreError(f"{path}: schema version {self.version} is newer than this casetrail understands")
@@ -358,6 +400,65 @@ class SqliteStore:
         return [] if rows == [("ok",)] else [str(row[0]) for row in rows]
 
 
+    # -- how text was read (migration 0008) ------------------------------------------------
+
+    def add_reading(self, doc_id: str, status: str, reason: str | None, sources: Iterable[TextSource]) -> None:
+        """How a document's text was read; called in the transaction that records the document."""
+        self.conn.execute(
+            "INSERT INTO document_readings (document_id, status, reason) VALUES (?, ?, ?)", (doc_id, status, reason)
+        )
+        self.conn.executemany(
+            'INSERT INTO page_sources (document_id, page, start, "end", method, confidence, words)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((doc_id, s.page, s.start, s.end, s.method, s.confidence, s.words) for s in sources),
+        )
+
+    def reading(self, doc_id: str) -> tuple[str, str | None]:
+        """(status, reason); a document recorded before readings were kept counts as read."""
+        row = self.conn.execute(
+            "SELECT status, reason FROM document_readings WHERE document_id = ?", (doc_id,)
+        ).fetchone()
+        return (row[0], row[1]) if row else ("read", None)
+
+    def no_text_documents(self) -> dict[str, str | None]:
+        """Documents not sealed from which no text was read: id -> reason (None if recorded before
+        casetrail kept one), in register order."""
+        rows = self.conn.execute(
+            "SELECT r.document_id, r.reason FROM document_readings r JOIN documents d ON d.id = r.document_id"
+            " WHERE r.status = ? AND d.status != 'sealed' ORDER BY d.seq",
+            (NO_TEXT,),
+        )
+        return {doc_id: reason for doc_id, reason in rows}
+
+    def page_sources(self, doc_id: str) -> list[TextSource]:
+        rows = self.conn.execute(
+            'SELECT page, start, "end", method, confidence, words FROM page_sources WHERE document_id = ? ORDER BY page',
+            (doc_id,),
+        )
+        return [TextSource(*row) for row in rows]
+
+    def ocr_sources(self, doc_id: str) -> dict[int, TextSource]:
+        """Mention id -> the OCR page its span overlaps; of two pages, the less sure one."""
+        rows = self.conn.execute(
+            'SELECT m.id, p.page, p.start, p."end", p.method, p.confidence, p.words FROM mentions m'
+            " JOIN page_sources p ON p.document_id = m.document_id AND p.method = 'ocr'"
+            '  AND p.start < m."end" AND m.start < p."end"'
+            " WHERE m.document_id = ? ORDER BY m.id, p.confidence DESC",
+            (doc_id,),
+        )
+        return {int(row[0]): TextSource(*row[1:]) for row in rows}  # later (less sure) rows win
+
+    def with_reading(self, doc: Document) -> Document:
+        """`doc` with the reading fields its ledger event committed to, rebuilt from the side tables."""
+        status, reason = self.reading(doc.id)
+        sources = self.page_sources(doc.id)
+        return dataclasses.replace(
+            doc,
+            text_status=status if status == NO_TEXT else None,
+            text_reason=reason if status == NO_TEXT else None,
+            page_sources_sha256=page_sources_sha256(sources) if sources else None,
+        )
+
     # -- mentions, decisions, entities ----------------------------------------------------
 
     def documents_to_extract(self, pipeline: str) -> list[tuple[str, str]]:
@@ -574,6 +675,63 @@ class SqliteStore:
             "SELECT leaf_index, type, subject FROM casework_events ORDER BY leaf_index"
         ):
             yield int(idx), kind, subject
+
+    # -- data keys and scrubbing (issue 12, migration 0009) -----------------------------------
+
+    def data_key(self, sha256: str) -> tuple[str, str, bytes] | None:
+        """(object name, KEK id, wrapped key) of one original's data key; None once sealed."""
+        row = self.conn.execute("SELECT name, kek_id, wrapped FROM data_keys WHERE sha256 = ?", (sha256,)).fetchone()
+        return (row[0], row[1], bytes(row[2])) if row else None
+
+    def add_data_key(self, sha256: str, name: str, kek_id: str, wrapped: bytes) -> None:
+        """OR IGNORE: of two writers racing with the same bytes the first key stands, and both use it.
+        Usually its own small commit, before the object is written (outside the batch's transaction)."""
+        insert = "INSERT OR IGNORE INTO data_keys (sha256, name, kek_id, wrapped) VALUES (?, ?, ?, ?)"
+        if self._depth:
+            self.conn.execute(insert, (sha256, name, kek_id, wrapped))
+            return
+        # Without its own fsync: the WAL is written in order, so the batch's FULL commit that follows
+        # makes this row durable too. A crash before it loses only the key of an unreferenced object,
+        # and ObjectStore.put rewrites an object whose key it had to make again.
+        try:
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                self.conn.execute(insert, (sha256, name, kek_id, wrapped))
+            finally:
+                self.conn.execute("PRAGMA synchronous=FULL")
+        except sqlite3.OperationalError as err:
+            raise store_error(self.path, err, "storing a document's data key") from err
+
+    def destroy_data_key(self, sha256: str) -> None:
+        """Crypto-shredding: with secure_delete on, the wrapped key is zeroed in the page, not freed."""
+        self.conn.execute("DELETE FROM data_keys WHERE sha256 = ?", (sha256,))
+
+    def iter_data_keys(self) -> list[tuple[str, str, bytes]]:
+        """(sha256, KEK id, wrapped key) of every data key: a rotation re-wraps them."""
+        rows = self.conn.execute("SELECT sha256, kek_id, wrapped FROM data_keys ORDER BY sha256").fetchall()
+        return [(sha, kek, bytes(wrapped)) for sha, kek, wrapped in rows]
+
+    def rewrap_data_key(self, sha256: str, kek_id: str, wrapped: bytes) -> None:
+        self.conn.execute("UPDATE data_keys SET kek_id = ?, wrapped = ? WHERE sha256 = ?", (kek_id, wrapped, sha256))
+
+    def object_names(self) -> dict[str, str]:
+        """Object file name -> the SHA-256 of its content, for every data key held."""
+        return dict(self.conn.execute("SELECT name, sha256 FROM data_keys"))
+
+    def purge_search_index(self) -> None:
+        """FTS5 keeps a removed document's terms in older index segments until they are merged:
+        merge them all now (in the sealing transaction), so the terms are gone, not just hidden."""
+        self.conn.execute("INSERT INTO documents_search (documents_search) VALUES ('optimize')")
+
+    def fold_wal(self) -> bool:
+        """After a seal commits: copy the WAL into the database and truncate it, so the pages that
+        held the removed content are overwritten and no WAL frame keeps them. False if a reader
+        (another process) kept part of the WAL; its frames go at the next checkpoint."""
+        try:
+            busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.OperationalError:
+            return False
+        return busy == 0
 
 
 def _document_row(row: Any) -> tuple[Document, str, int]:

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from casetrail.model.casework import Casebook, HistoryEntry
+from casetrail.model.casework import Casebook, Conflict, HistoryEntry
 from casetrail.model.event import EventType
 from casetrail.views.conflicts import KINDS
-from casetrail.model.casework import Conflict
 from casetrail.views.sight import Sight
 
 

@@ -40,8 +40,8 @@ from casetrail.views.conflicts import ConflictLine, conflict_lines
 from casetrail.views.sight import Sight
 
 if TYPE_CHECKING:
+    from casetrail.accounts import User
     from casetrail.casework import Casework
-    from casetrail.web.auth import User
 
 LAPSING_DAYS = 3  # the intelligence queue's "about to lapse" window, unless the viewer asks for another
 

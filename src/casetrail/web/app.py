@@ -17,11 +17,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from casetrail.accounts import Accounts
 from casetrail.inquiry import Inquiry
 from casetrail.intake.register import utc_now
 from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.store.home import Home
-from casetrail.web.auth import SESSION_COOKIE, Accounts, same_origin
+from casetrail.web.auth import SESSION_COOKIE, same_origin
 from casetrail.web.context import HERE, NotSignedIn, Stale, Web, templates
 from casetrail.web.documents import MAX_UPLOAD_BYTES
 from casetrail.web.limits import OPEN_PATHS, UNSAFE_METHODS, BodyLimit

@@ -14,12 +14,13 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from casetrail.accounts import Accounts, User
 from casetrail.inquiry import Inquiry
 from casetrail.intake.register import utc_now
 from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.policy.access import Action
 from casetrail.views.case import case_version
-from casetrail.web.auth import SESSION_COOKIE, Accounts, User, csrf_ok
+from casetrail.web.auth import SESSION_COOKIE, csrf_ok
 from casetrail.web.workbench import PAGE, Session, Window, Workbench
 
 HERE = Path(__file__).parent

@@ -20,6 +20,12 @@ from typing import Annotated, Any
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from casetrail.accounts import (
+    AccountError,
+    check_password,
+    check_roles,
+    normalise_username,
+)
 from casetrail.analysis import Analysis
 from casetrail.errors import CasetrailError, IndependenceError
 from casetrail.model.casework import (
@@ -34,12 +40,6 @@ from casetrail.policy.permissions import Command, holds
 from casetrail.views import as_json
 from casetrail.views import queues as views
 from casetrail.views.conflicts import conflict_lines
-from casetrail.web.auth import (
-    AccountError,
-    check_password,
-    check_roles,
-    normalise_username,
-)
 from casetrail.web.context import (
     Signed,
     check_csrf,

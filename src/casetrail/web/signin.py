@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from casetrail.accounts import AuthError
 from casetrail.intake.register import utc_now
-from casetrail.web.auth import SESSION_COOKIE, AuthError
+from casetrail.web.auth import SESSION_COOKIE
 from casetrail.web.context import check_csrf, render, signed_in, web
 
 

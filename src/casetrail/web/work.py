@@ -30,12 +30,25 @@ from casetrail.casework import Casework
 from casetrail.errors import CasetrailError
 from casetrail.intake.names import safe_name
 from casetrail.intake.register import Submission
-from casetrail.model.casework import AllegationStatus, CaseKind, Description, PartyRole, Period
+from casetrail.model.casework import (
+    AllegationStatus,
+    CaseKind,
+    Description,
+    PartyRole,
+    Period,
+)
 from casetrail.policy.permissions import Command
 from casetrail.views import as_json
 from casetrail.views.case import CaseView
 from casetrail.views.work import subject_choices
-from casetrail.web.context import Signed, check_csrf, render, require_fresh, signed_in, web
+from casetrail.web.context import (
+    Signed,
+    check_csrf,
+    render,
+    require_fresh,
+    signed_in,
+    web,
+)
 from casetrail.web.documents import MAX_UPLOAD_BYTES
 from casetrail.web.routes_table import Route
 from casetrail.web.workbench import AccessDenied, Window

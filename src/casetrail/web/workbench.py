@@ -12,10 +12,10 @@ import gc
 import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 
 from casetrail.analysis import Analysis
@@ -23,10 +23,15 @@ from casetrail.casework import Casework
 from casetrail.errors import CasetrailError
 from casetrail.inquiry import Inquiry
 from casetrail.model.casework import AssignmentRole
-from casetrail.model.document import Document
+from casetrail.model.document import NO_TEXT, Document
 from casetrail.model.entity import DecisionKind
 from casetrail.model.event import Event
-from casetrail.policy.access import Action, filter_cases, filter_documents, filter_entities
+from casetrail.policy.access import (
+    Action,
+    filter_cases,
+    filter_documents,
+    filter_entities,
+)
 from casetrail.views.case import CaseView, build_case_view
 from casetrail.views.conflicts import VerdictView, refused, verdict_view
 from casetrail.views.export import export_case
@@ -215,7 +220,8 @@ class Workbench:
                                        {d.id: d.provenance.submitted_by for d, _, _ in rows}))  # fmt: skip
         visible = [(d, s, leaf) for d, s, leaf in reversed(rows) if d.id in allowed]
         self.audit(session, "document list", "documents", fields=f"offset {window.offset}")
-        return len(visible), [_document_row(d, s, leaf) for d, s, leaf in window.cut(visible)]
+        empty = self.store.no_text_documents()  # flagged on the inbox: recorded, but nothing to read
+        return len(visible), [_document_row(d, s, leaf, empty) for d, s, leaf in window.cut(visible)]
 
     def _readable_document(self, session: Session, doc_id: str) -> tuple[Document, str, int]:
         """The document's record, if this viewer may read it; the one check before showing or acting on one."""
@@ -229,19 +235,25 @@ class Workbench:
         text = self.store.get_text(doc_id) if status != "sealed" else None
         resolved = self.store.mention_records(doc_id)
         names = self.casework.entity_view().names
-        mentions = []
+        ocr = self.store.ocr_sources(doc_id)  # a name read from pixels may be misread: say so beside it
+        mentions: list[dict[str, Any]] = []
         for mid, m in self.store.iter_mentions(document_id=doc_id):
             entity_id, record_id = resolved.get(mid, (None, None))
             if entity_id is not None and not session.entity(entity_id):
                 entity_id = record_id = None  # named, but not to this viewer
             mentions.append({"id": mid, "start": m.start, "end": m.end, "text": m.text, "type": m.type.value,
                              "extractor": m.extractor, "confidence": m.confidence, "entity_id": entity_id,
-                             "entity_name": names.get(entity_id) if entity_id else None, "record_id": record_id})  # fmt: skip
+                             "entity_name": names.get(entity_id) if entity_id else None, "record_id": record_id,
+                             "read_by": ocr[mid].label if mid in ocr else None})  # fmt: skip
         records = {m["record_id"] for m in mentions if m["record_id"]}
         decisions = [_decision_line(session, d) for d in self.store.decisions_naming(records)]
         self.audit(session, doc_id, "document", reason)
-        return {**_document_row(doc, status, leaf), "media_type": doc.media_type, "text": text, "mentions": mentions,
-                "decisions": decisions}  # fmt: skip
+        text_status, text_reason = self.store.reading(doc_id)
+        pages = [{"page": p.page, "method": p.method, "confidence": p.confidence, "words": p.words, "label": p.label}
+                 for p in self.store.page_sources(doc_id)]  # fmt: skip
+        return {**_document_row(doc, status, leaf, {doc_id: text_reason} if text_status == NO_TEXT else {}),
+                "media_type": doc.media_type, "text": text, "mentions": mentions, "decisions": decisions,
+                "page_sources": pages}  # fmt: skip
 
     def decide_mention(self, session: Session, doc_id: str, mention_id: int, verdict: str, reason: str) -> dict[str, Any]:
         """Confirm that a mention is its entity, or reject it (take its record out): a ledger event
@@ -385,9 +397,13 @@ def _unfreeze_at_exit() -> None:
     atexit.register(gc.unfreeze)
 
 
-def _document_row(doc: Document, status: str, leaf: int) -> dict[str, Any]:
+def _document_row(doc: Document, status: str, leaf: int, no_text: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+    """`no_text`: the ids of documents no text was read from, with the reason (store.no_text_documents)."""
+    empty = no_text is not None and doc.id in no_text
+    reason = ((no_text or {}).get(doc.id) or "no text found") if empty else None
     return {"id": doc.id, "source_name": doc.provenance.source_name, "kind": doc.kind.value, "status": status,
-            "leaf_index": leaf, "received_at": doc.provenance.received_at, "submitted_by": doc.provenance.submitted_by}  # fmt: skip
+            "leaf_index": leaf, "received_at": doc.provenance.received_at, "submitted_by": doc.provenance.submitted_by,
+            "text_status": NO_TEXT if empty else "read", "text_reason": reason}  # fmt: skip
 
 
 def _ref_shown(session: Session, ref: str | None) -> str | None:

@@ -9,6 +9,8 @@ VENDOR := src/casetrail/web/static/vendor
 # Test-only front-end code (axe-core): never under static/, so no page can load it.
 TEST_VENDOR := tests/web/vendor
 CHROMIUM := /usr/bin/chromium
+# Debian keeps PostgreSQL's server programs in a folder per major version (15 on bookworm).
+PG_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/15/bin/initdb)
 TESSDATA := /usr/share/tesseract-ocr/5/tessdata/eng.traineddata
 ANTIWORD := /usr/bin/antiword
 
@@ -37,22 +39,28 @@ $(TEST_VENDOR)/axe.min.js: frontend/package.json frontend/package-lock.json
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+# Debian's PostgreSQL server (initdb, pg_ctl) for the ledger's tests and bench on a throwaway cluster
+# (tests/postgres_cluster.py); nothing here starts or configures a server of its own.
+$(PG_INITDB):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+
 # Debian's Tesseract with its English model (OCR of scans) and antiword (Word 97-2003 .doc):
 # intake runs them as local programs, and nothing is downloaded at run time.
 $(TESSDATA) $(ANTIWORD):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng antiword >/dev/null
 
-.PHONY: install assets browser intake-tools demo test bench
+.PHONY: install assets browser intake-tools postgres demo test bench
 install: $(STAMP) assets intake-tools
 assets: $(VENDOR)/cytoscape.min.js $(TEST_VENDOR)/axe.min.js
 browser: $(CHROMIUM)
+postgres: $(PG_INITDB)
 intake-tools: $(TESSDATA) $(ANTIWORD)
 
 demo: $(STAMP) assets
 	$(BIN)/casetrail --home $(HOME_DIR) demo --fresh --serve
 
-test: $(STAMP) assets browser intake-tools
+test: $(STAMP) assets browser intake-tools postgres
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-bench: $(STAMP)
+bench: $(STAMP) postgres
 	for b in bench/[!_]*.py; do $(BIN)/python $$b || exit 1; done

@@ -79,3 +79,24 @@ def test_the_model_does_no_io() -> None:
                     assert (name or "").split(".")[0] not in forbidden, f"{path.name} imports {name}"
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "open":
                 raise AssertionError(f"{path.name} calls open()")
+
+
+def test_the_ledger_interface_names_no_concrete_store() -> None:
+    """ledger/storage.py is what the Log may rely on (issue 14): it must not reach for a backend."""
+    path = SRC / "ledger" / "storage.py"
+    assert "store" not in imports_of(path)
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            assert not {(name or "").split(".")[0] for name in names} & {"sqlite3", "sqlcipher3", "psycopg"}
+
+
+def test_only_the_store_speaks_to_postgresql() -> None:
+    """SQL lives only in the store: psycopg is imported nowhere else in the application."""
+    for path in sorted(SRC.rglob("*.py")):
+        if path.relative_to(SRC).parts[0] == "store":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                assert all((name or "").split(".")[0] != "psycopg" for name in names), f"{path} imports {names}"

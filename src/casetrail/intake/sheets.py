@@ -106,6 +106,8 @@ def _title(workbook) -> str | None:
 
 # -- CSV ------------------------------------------------------------------------------------------
 
+MAX_CSV_FIELD = 131_072  # characters in one cell: Python's csv default, a cell not a file
+
 
 def read_csv(data: bytes, name: str, limits: Limits) -> Reading:
     text = plain_text.read(data, name, limits).text  # decoded as text files are; binary refused there
@@ -118,6 +120,10 @@ def read_csv(data: bytes, name: str, limits: Limits) -> Reading:
             if budget < 0:
                 raise TooLarge(f"CSV has over {limits.max_cells:,} cells; the limit is {limits.max_cells:,}")
             for column, value in enumerate(row, start=1):
+                # Checked here, not by csv.field_size_limit: that is process-wide, and other
+                # libraries in this process raise it.
+                if len(value) > MAX_CSV_FIELD:
+                    raise Malformed(f"damaged CSV: a field in row {row_number} is over {MAX_CSV_FIELD:,} characters")
                 shown = " ".join(value.split())
                 if shown:
                     lines.append(f"{column_letters(column)}{row_number}: {shown}")

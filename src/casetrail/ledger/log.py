@@ -32,7 +32,7 @@ from casetrail.ledger.merkle import (
     perfect_nodes,
 )
 from casetrail.ledger.receipt import Receipt
-from casetrail.store.sqlite import SqliteStore
+from casetrail.ledger.storage import LedgerStorage
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Commit:
 class Log:
     def __init__(
         self,
-        store: SqliteStore,
+        store: LedgerStorage,
         signer: NoteSigner | None,
         verifier: NoteVerifier | None = None,
         latest: LatestCheckpoint | None = None,

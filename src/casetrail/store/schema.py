@@ -23,6 +23,11 @@ def migrate(conn: sqlite3.Connection) -> int:
         if number <= current:
             continue
         conn.execute("BEGIN IMMEDIATE")
+        # Another process opening the same new file may have applied it meanwhile: read again under the lock.
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+            conn.execute("COMMIT")
+            current = number
+            continue
         try:
             for statement in _split(sql):
                 conn.execute(statement)

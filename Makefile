@@ -59,7 +59,10 @@ intake-tools: $(TESSDATA) $(ANTIWORD)
 demo: $(STAMP) assets
 	$(BIN)/casetrail --home $(HOME_DIR) demo --fresh --serve
 
+# The linter and the formatter settle layout (configured in pyproject.toml), then the whole suite.
 test: $(STAMP) assets browser intake-tools postgres
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP) postgres

@@ -54,9 +54,10 @@ def main() -> None:
         seconds = time.perf_counter() - start
 
     truth = {
-        frozenset((a, b)) for a, b in itertools.combinations(sorted(name), 2)
+        frozenset((a, b))
+        for a, b in itertools.combinations(sorted(name), 2)
         if author[name[a]] == author[name[b]] and author[name[a]] in survivors
-    }  # fmt: skip
+    }
     print(f"statements={args.statements} seed={args.seed} documents={len(name)} truth_pairs={len(truth)}")
     print(f"mentions={len(mentions)} propose_seconds={seconds:.3f} ratio_to_loading_mentions={seconds / baseline:.2f}")
     for threshold in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):

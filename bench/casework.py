@@ -34,7 +34,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,16 +62,29 @@ from casetrail.synthetic import names as N
 from casetrail.synthetic.inquiry import CastMember, generate_inquiry, write_corpus
 
 BY = "bench"
-NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)  # every deadline below has passed by then
+NOW = datetime(2026, 1, 1, tzinfo=UTC)  # every deadline below has passed by then
 DOCS_PER_CASE = 5
 STAFF = 50
-CATEGORIES = ("abuse_of_position_sexual", "sexual_assault", "neglect_of_duty", "failure_to_act_on_intelligence",
-              "corrupt_relationship", "intimidation", "failure_to_record_crime", "discreditable_conduct")  # fmt: skip
+CATEGORIES = (
+    "abuse_of_position_sexual",
+    "sexual_assault",
+    "neglect_of_duty",
+    "failure_to_act_on_intelligence",
+    "corrupt_relationship",
+    "intimidation",
+    "failure_to_record_crime",
+    "discreditable_conduct",
+)
 OUTSIDE_FORCES = ("Independent Office for Police Conduct", "Elsewhere Constabulary", "Far Shire Police")
 RANKS = ("PC", "Sergeant", "DC", "DS", "Inspector")
 ROLES = ("uniformed officer", "custody sergeant", "driver", "plain-clothes officer")
-PHYSICAL = ("tall, slim, tattoo of an anchor on his left forearm", "short, stocky, glasses, grey beard",
-            "about 6ft, scar above right eye", "medium build, shaved head", "ginger hair, freckles")  # fmt: skip
+PHYSICAL = (
+    "tall, slim, tattoo of an anchor on his left forearm",
+    "short, stocky, glasses, grey beard",
+    "about 6ft, scar above right eye",
+    "medium build, shaved head",
+    "ginger hair, freckles",
+)
 
 
 def out(name: str, value: Any) -> None:
@@ -170,14 +183,26 @@ def register_staff(write: Writes, cw: Casework, officers: list[CastMember], rng:
         initial = (o.given_name or "X")[0]
         plan.append(("initial_only", {"name": f"{initial}. {o.surname}", "force": OUTSIDE_FORCES[1]}))
     for i in range(12):  # other officers of the corpus's forces: refused wherever a subject serves there
-        plan.append(("same_force", {"name": fictional_name(rng, taken), "force": N.FORCES[i % len(N.FORCES)],
-                                    "unit": N.UNITS[i % 4]}))  # fmt: skip
+        plan.append(
+            (
+                "same_force",
+                {"name": fictional_name(rng, taken), "force": N.FORCES[i % len(N.FORCES)], "unit": N.UNITS[i % 4]},
+            )
+        )
     for i in range(3):
-        plan.append(("supervisor", {"name": fictional_name(rng, taken), "force": OUTSIDE_FORCES[i % 3],
-                                    "roles": (StaffRole.SUPERVISOR,)}))  # fmt: skip
+        plan.append(
+            (
+                "supervisor",
+                {"name": fictional_name(rng, taken), "force": OUTSIDE_FORCES[i % 3], "roles": (StaffRole.SUPERVISOR,)},
+            )
+        )
     for i in range(2):
-        plan.append(("overseer", {"name": fictional_name(rng, taken), "force": OUTSIDE_FORCES[0],
-                                  "roles": (StaffRole.OVERSEER,)}))  # fmt: skip
+        plan.append(
+            (
+                "overseer",
+                {"name": fictional_name(rng, taken), "force": OUTSIDE_FORCES[0], "roles": (StaffRole.OVERSEER,)},
+            )
+        )
     while len(plan) < STAFF:
         plan.append(("outsider", {"name": fictional_name(rng, taken), "force": OUTSIDE_FORCES[len(plan) % 3]}))
     for group, kwargs in plan:
@@ -194,20 +219,32 @@ def unknown_pool(rng: random.Random, size: int = 12) -> list[Description]:
         letters = "".join(rng.choice("ABCDEFGHJKLMNPRSTVWXY") for _ in range(3))
         plate = f"{rng.choice('LMNPRST')}{rng.randint(100, 999)} {letters}"
         start = rng.randint(1995, 2012)
-        pool.append(Description(
-            force=N.FORCES[i % len(N.FORCES)], rank=RANKS[i % len(RANKS)], role=ROLES[i % len(ROLES)],
-            vehicle=f"{rng.choice(N.COLOURS)} car, {plate}", place=rng.choice(N.PLACES),
-            period=Period(str(start), str(start + rng.randint(0, 4))), physical=PHYSICAL[i % len(PHYSICAL)],
-        ))  # fmt: skip
+        pool.append(
+            Description(
+                force=N.FORCES[i % len(N.FORCES)],
+                rank=RANKS[i % len(RANKS)],
+                role=ROLES[i % len(ROLES)],
+                vehicle=f"{rng.choice(N.COLOURS)} car, {plate}",
+                place=rng.choice(N.PLACES),
+                period=Period(str(start), str(start + rng.randint(0, 4))),
+                physical=PHYSICAL[i % len(PHYSICAL)],
+            )
+        )
     return pool
 
 
 def partial(d: Description, rng: random.Random) -> Description:
     """A second account of the same officer: part of the plate, fewer details."""
     plate = (d.vehicle or "").split(", ")[-1]
-    return Description(force=d.force, rank=d.rank if rng.random() < 0.7 else None, role=d.role,
-                       vehicle=f"car, {plate[:4]}..." if rng.random() < 0.6 else None, place=d.place,
-                       period=d.period, physical=d.physical if rng.random() < 0.5 else None)  # fmt: skip
+    return Description(
+        force=d.force,
+        rank=d.rank if rng.random() < 0.7 else None,
+        role=d.role,
+        vehicle=f"car, {plate[:4]}..." if rng.random() < 0.6 else None,
+        place=d.place,
+        period=d.period,
+        physical=d.physical if rng.random() < 0.5 else None,
+    )
 
 
 def build(cw: Casework, inquiry: Any, doc_of: dict[str, str], rng: random.Random, assign_cases: int) -> dict[str, Any]:
@@ -235,8 +272,14 @@ def build(cw: Casework, inquiry: Any, doc_of: dict[str, str], rng: random.Random
         case_ids.append(case.id)
         named = Counter(e for doc_id, _ in chunk for e in mentions_of[doc_id])
         pseudonyms = [e for e, _ in named.most_common() if view.entities[e].attributes.get("pseudonym")]
-        party = write("add_party", cw.add_party, case.id, PartyRole.COMPLAINANT, BY,
-                      entity_id=pseudonyms[0] if pseudonyms else None)  # fmt: skip
+        party = write(
+            "add_party",
+            cw.add_party,
+            case.id,
+            PartyRole.COMPLAINANT,
+            BY,
+            entity_id=pseudonyms[0] if pseudonyms else None,
+        )
         for i, (doc_id, statement) in enumerate(chunk):
             # The complainant gave the first document: one account, whatever else it is filed with.
             write("add_document", cw.add_document, case.id, doc_id, BY, given_by=party.id if i == 0 else None)
@@ -244,9 +287,15 @@ def build(cw: Casework, inquiry: Any, doc_of: dict[str, str], rng: random.Random
         for e, _ in named.most_common():
             by_type[view.entities[e].type].append(e)
         first = statements[chunk[0][1].doc]
-        allegation = write("add_allegation", cw.add_allegation, case.id, CATEGORIES[n % len(CATEGORIES)], BY,
-                           summary=f"as described in {chunk[0][1].doc}",
-                           period=Period(first.date[:4], first.date[:4]))  # fmt: skip
+        allegation = write(
+            "add_allegation",
+            cw.add_allegation,
+            case.id,
+            CATEGORIES[n % len(CATEGORIES)],
+            BY,
+            summary=f"as described in {chunk[0][1].doc}",
+            period=Period(first.date[:4], first.date[:4]),
+        )
         for e in by_type["officer"][:2]:
             write("add_subject", cw.add_subject, allegation.id, BY, entity_id=e)
             subject_kinds["officer"] += 1
@@ -258,14 +307,21 @@ def build(cw: Casework, inquiry: Any, doc_of: dict[str, str], rng: random.Random
         if (n // DOCS_PER_CASE) % 2 == 0:
             second = write("add_allegation", cw.add_allegation, case.id, CATEGORIES[(n + 3) % len(CATEGORIES)], BY)
             people = [e for e in by_type["person"] if not view.entities[e].attributes.get("pseudonym")]
-            for e in (people[:1] or by_type["officer"][2:3]):
+            for e in people[:1] or by_type["officer"][2:3]:
                 write("add_subject", cw.add_subject, second.id, BY, entity_id=e)
                 subject_kinds["person" if e in people else "officer"] += 1
         for doc_id, statement in chunk:
             if statement.kind != "intelligence":
                 continue
-            intel = write("record_intelligence", cw.record_intelligence, f"intelligence in {statement.doc}", BY,
-                          document_id=doc_id, case_id=case.id, received_at=statement.date)  # fmt: skip
+            intel = write(
+                "record_intelligence",
+                cw.record_intelligence,
+                f"intelligence in {statement.doc}",
+                BY,
+                document_id=doc_id,
+                case_id=case.id,
+                received_at=statement.date,
+            )
             intel_ids.append((intel.id, case.id))
         if (n // DOCS_PER_CASE) % 4 == 1:
             owner = rng.choice(staff["outsider"])
@@ -278,8 +334,15 @@ def build(cw: Casework, inquiry: Any, doc_of: dict[str, str], rng: random.Random
             continue
         item = cw.book().intelligence[intel_id]
         due = (date.fromisoformat(item.received_at[:10]) + timedelta(days=rng.choice((3, 7, 30)))).isoformat()
-        action = write("raise_action", cw.raise_action, "act on the intelligence", rng.choice(staff["outsider"]), due,
-                       BY, intelligence_id=intel_id)  # fmt: skip
+        action = write(
+            "raise_action",
+            cw.raise_action,
+            "act on the intelligence",
+            rng.choice(staff["outsider"]),
+            due,
+            BY,
+            intelligence_id=intel_id,
+        )
         actions.append(action.id)
     for action_id in actions[::3]:
         write("complete_action", cw.complete_action, action_id, "done", BY)
@@ -334,9 +397,13 @@ def build(cw: Casework, inquiry: Any, doc_of: dict[str, str], rng: random.Random
         span = plain[-1][1] - plain[0][1]
         out("build_write_ms_per_1000_events", (tail - head) * 1e3 / span * 1000 if span else 0.0)
     return {
-        "case_ids": case_ids, "staff": staff, "assigned_cases": case_ids[:assign_cases], "verdicts": verdicts,
-        "picker_refused": picker_refused, "subject_kinds": subject_kinds,
-    }  # fmt: skip
+        "case_ids": case_ids,
+        "staff": staff,
+        "assigned_cases": case_ids[:assign_cases],
+        "verdicts": verdicts,
+        "picker_refused": picker_refused,
+        "subject_kinds": subject_kinds,
+    }
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -424,8 +491,9 @@ def run(args: argparse.Namespace) -> None:
 
         def assign(i: int) -> None:
             try:
-                v = cw.assign(assigned[i % len(assigned)], investigators[i % len(investigators)],
-                              AssignmentRole.REVIEWER, BY)  # fmt: skip
+                v = cw.assign(
+                    assigned[i % len(assigned)], investigators[i % len(investigators)], AssignmentRole.REVIEWER, BY
+                )
             except CasetrailError:  # already the reviewer there (only with many --reps)
                 assign_verdicts["already"] += 1
                 return
@@ -480,9 +548,15 @@ def run(args: argparse.Namespace) -> None:
         out("links", len(results["links"]))
         out("links_possible_pairs", len(case_ids) * (len(case_ids) - 1) // 2)
         out("links_shared_entities", sum(len(l.shared) for l in results["links"]))
-        out("links_policy_kinds", sum(1 for l in results["links"] if l.recorded
-                                      or any(s.kind in ("subject", "person", "officer", "pseudonym", "vehicle", "phone")
-                                             for s in l.shared)))  # fmt: skip
+        out(
+            "links_policy_kinds",
+            sum(
+                1
+                for l in results["links"]
+                if l.recorded
+                or any(s.kind in ("subject", "person", "officer", "pseudonym", "vehicle", "phone") for s in l.shared)
+            ),
+        )
         accounts, proposals = results["accounts"]
         out("accounts", len(set(accounts.values())))
         out("account_proposals", len(proposals))
@@ -534,13 +608,30 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--reps", type=int, default=None, help="calls per measured operation (default 20)")
     parser.add_argument("--budget", type=float, default=None, help="seconds per measured operation (default 6)")
-    parser.add_argument("--assign-cases", type=int, default=5,
-                        help="cases given assignments while building; escalate rechecks each of them (default 5)")
+    parser.add_argument(
+        "--assign-cases",
+        type=int,
+        default=5,
+        help="cases given assignments while building; escalate rechecks each of them (default 5)",
+    )
     parser.add_argument("--picker-cases", type=int, default=5, help="cases whose picker is checked against check()")
     parser.add_argument("--quick", action="store_true", help="200 statements, 5 calls per operation")
-    parser.add_argument("--profile", choices=("book", "links", "accounts", "subject_corroboration", "unknown_proposals",
-                                              "report", "case_view", "assignable", "assign", "escalate"),
-                        help="also cProfile one call of this operation")  # fmt: skip
+    parser.add_argument(
+        "--profile",
+        choices=(
+            "book",
+            "links",
+            "accounts",
+            "subject_corroboration",
+            "unknown_proposals",
+            "report",
+            "case_view",
+            "assignable",
+            "assign",
+            "escalate",
+        ),
+        help="also cProfile one call of this operation",
+    )
     parser.add_argument("--profile-lines", type=int, default=25)
     args = parser.parse_args()
     args.statements = args.statements or (200 if args.quick else 1000)

@@ -40,10 +40,21 @@ def _inline_statements(count: int, seed: int = 7) -> list[tuple[str, str]]:
         y = rng.randint(1994, 2006)
         parts = []
         for _ in range(rng.randint(8, 16)):
-            parts.append(rng.choice(sentences).format(
-                y=y, y2=y + rng.randint(1, 6), r=rng.choice(ranks), g=rng.choice(given), s=rng.choice(surnames),
-                p=rng.choice(places), n=rng.randint(100, 999), n3=f"{rng.randint(0, 999):03d}",
-                a=rng.randint(11, 15), c=rng.randint(100, 9999), d=rng.randint(1, 28)))
+            parts.append(
+                rng.choice(sentences).format(
+                    y=y,
+                    y2=y + rng.randint(1, 6),
+                    r=rng.choice(ranks),
+                    g=rng.choice(given),
+                    s=rng.choice(surnames),
+                    p=rng.choice(places),
+                    n=rng.randint(100, 999),
+                    n3=f"{rng.randint(0, 999):03d}",
+                    a=rng.randint(11, 15),
+                    c=rng.randint(100, 9999),
+                    d=rng.randint(1, 28),
+                )
+            )
         out.append((f"statement-{i:05d}.txt", " ".join(parts)))
     return out
 

@@ -55,7 +55,10 @@ def splink_alone(a: pd.DataFrame, b: pd.DataFrame, threshold: float) -> set[tupl
             cl.ExactMatch("state"),
         ],
         blocking_rules_to_generate_predictions=[
-            block_on("given_name"), block_on("surname"), block_on("date_of_birth"), block_on("soc_sec_id"),
+            block_on("given_name"),
+            block_on("surname"),
+            block_on("date_of_birth"),
+            block_on("soc_sec_id"),
             block_on("postcode"),
         ],
     )
@@ -106,8 +109,10 @@ def main() -> None:
     for name in ("splink", "casetrail"):
         print(f"{name}: {scores[name]} runs={' '.join(f'{t:.2f}s' for t in timings[name])}", file=sys.stderr)
     s = scores["casetrail"]
-    print(f"precision={s.precision:.4f} recall={s.recall:.4f} f1={s.f1:.4f} "
-          f"seconds={min(timings['casetrail']):.2f} splink_seconds={min(timings['splink']):.2f}")
+    print(
+        f"precision={s.precision:.4f} recall={s.recall:.4f} f1={s.f1:.4f} "
+        f"seconds={min(timings['casetrail']):.2f} splink_seconds={min(timings['splink']):.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,10 @@ def main() -> None:
         rates: dict[str, float] = {}
 
         # Encrypted (the default) against plaintext, in the same run on the same files (issue 12).
-        for label, home in (("encrypted", encrypted_home(Path(tmp) / "home")), ("plaintext", plaintext_home(Path(tmp) / "plain"))):
+        for label, home in (
+            ("encrypted", encrypted_home(Path(tmp) / "home")),
+            ("plaintext", plaintext_home(Path(tmp) / "plain")),
+        ):
             rate, recorded, seconds = ingest_rate(home, corpus)
             rates[label] = rate
             print(
@@ -42,7 +45,9 @@ def main() -> None:
                 f"(read+sha256 baseline {baseline:,.0f} files/s; ratio {rate / baseline:.3f}); "
                 f"each durable, with receipts, in batches of 64"
             )
-        print(f"ingest encrypted/plaintext: {rates['encrypted'] / rates['plaintext']:.2f}x (issue 12 asks at least 0.7x)")
+        print(
+            f"ingest encrypted/plaintext: {rates['encrypted'] / rates['plaintext']:.2f}x (issue 12 asks at least 0.7x)"
+        )
 
 
 def ingest_rate(home: Home, corpus: Path) -> tuple[float, int, float]:
@@ -55,6 +60,7 @@ def ingest_rate(home: Home, corpus: Path) -> tuple[float, int, float]:
     recorded = sum(o.status == "recorded" for o in outcomes)
     register.store.close()
     return recorded / seconds, recorded, seconds
+
 
 if __name__ == "__main__":
     main()

@@ -71,7 +71,9 @@ def main() -> None:
         for offset in range(0, args.entries, batch):
             log.append([records[(offset + n) % 1000] for n in range(min(batch, args.entries - offset))])
         build = time.perf_counter() - start
-        print(f"built a {args.entries:,}-entry log in {build:.1f}s ({args.entries / build:,.0f} appends/s in 10k batches)")
+        print(
+            f"built a {args.entries:,}-entry log in {build:.1f}s ({args.entries / build:,.0f} appends/s in 10k batches)"
+        )
 
         rng = random.Random(1)
         picks = [rng.randrange(args.entries) for _ in range(2000)]

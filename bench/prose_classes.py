@@ -61,8 +61,12 @@ def _news(pipeline: ExtractionPipeline) -> tuple[Counter[str], Counter[str], int
     for e in news.EXPECTED:
         total[e.type.value] += 1
         hit[e.type.value] += any(news._matches(m, e) for m in by_doc.get(e.doc, []))
-    wrong = sum(1 for doc, kind, text in news.NOT_EXPECTED for m in by_doc.get(doc, [])
-                if news._norm(m.text) == news._norm(text) and (kind is None or m.type is kind))
+    wrong = sum(
+        1
+        for doc, kind, text in news.NOT_EXPECTED
+        for m in by_doc.get(doc, [])
+        if news._norm(m.text) == news._norm(text) and (kind is None or m.type is kind)
+    )
     return hit, total, wrong
 
 
@@ -80,14 +84,20 @@ def main() -> None:
         e, k = extraction.get(cls, Counter()), linkage.get(cls, Counter())
         totals.update(e)
         totals.update(k)
-        print(f"{cls:>5}  {_ratio(e['wanted_ok'], e['wanted']):<14} {_ratio(e['unwanted_ok'], e['unwanted']):<16} "
-              f"{_ratio(k['same_ok'], k['same']):<12} {_ratio(k['apart_ok'], k['apart']):<12} {description}")
-    print(f"  all  {_ratio(totals['wanted_ok'], totals['wanted']):<14} {_ratio(totals['unwanted_ok'], totals['unwanted']):<16} "
-          f"{_ratio(totals['same_ok'], totals['same']):<12} {_ratio(totals['apart_ok'], totals['apart']):<12}")
+        print(
+            f"{cls:>5}  {_ratio(e['wanted_ok'], e['wanted']):<14} {_ratio(e['unwanted_ok'], e['unwanted']):<16} "
+            f"{_ratio(k['same_ok'], k['same']):<12} {_ratio(k['apart_ok'], k['apart']):<12} {description}"
+        )
+    print(
+        f"  all  {_ratio(totals['wanted_ok'], totals['wanted']):<14} {_ratio(totals['unwanted_ok'], totals['unwanted']):<16} "
+        f"{_ratio(totals['same_ok'], totals['same']):<12} {_ratio(totals['apart_ok'], totals['apart']):<12}"
+    )
     hit, total, wrong = _news(pipeline)
     by_type = ", ".join(f"{t} {hit[t]}/{total[t]}" for t in sorted(total))
-    print(f"news corpus: expected selected {sum(hit.values())}/{sum(total.values())}; {by_type}; "
-          f"unwanted selected {wrong}/{len(news.NOT_EXPECTED)}")
+    print(
+        f"news corpus: expected selected {sum(hit.values())}/{sum(total.values())}; {by_type}; "
+        f"unwanted selected {wrong}/{len(news.NOT_EXPECTED)}"
+    )
     print(f"({time.perf_counter() - started:.1f}s)")
 
 

@@ -121,7 +121,9 @@ def run(statements: int, seed: int) -> None:
             c = per_type[kind]
             recall = c["overlap"] / c["true"] if c["true"] else float("nan")
             precision = c["pred_ok"] / c["pred"] if c["pred"] else float("nan")
-            print(f"    {kind:17s} true={c['true']:6d} recall={recall:.3f} predicted={c['pred']:6d} precision={precision:.3f}")
+            print(
+                f"    {kind:17s} true={c['true']:6d} recall={recall:.3f} predicted={c['pred']:6d} precision={precision:.3f}"
+            )
         print(f"  person entities (over {len(truth_entity)} person mentions found):")
         print(f"    pairwise {pairwise(predicted_entity, truth_entity)}")
         print(f"    bcubed   {bcubed(predicted_entity, truth_entity)}")

@@ -53,25 +53,31 @@ def run(statements: int, seed: int, threshold: float, same_document_apart: bool)
     predicted = {key: entity_of[rid] for key, rid in mention_record.items()}
     within = {key: rid for key, rid in mention_record.items()}
     records_pred = {rid: entity_of[rid] for rid in record_truth}
-    print(f"statements={statements} seed={seed} threshold={threshold} cast={len(inquiry.cast)} "
-          f"person_mentions={len(truth)} records={len(records)} entities={len(result.clusters)} "
-          f"edges={len(result.edges)}")
+    print(
+        f"statements={statements} seed={seed} threshold={threshold} cast={len(inquiry.cast)} "
+        f"person_mentions={len(truth)} records={len(records)} entities={len(result.clusters)} "
+        f"edges={len(result.edges)}"
+    )
     print(f"  baseline, within-document clusters only (mentions): pairwise {pairwise(within, truth)}")
     print(f"  mentions: pairwise {pairwise(predicted, truth)}  bcubed {bcubed(predicted, truth)}")
     print(f"  records:  pairwise {pairwise(records_pred, record_truth)}  bcubed {bcubed(records_pred, record_truth)}")
-    print(f"  seconds: generate={t_gen:.1f} coreference={t_coref:.1f} linkage={t_link:.1f} "
-          f"resolution_total={t_coref + t_link:.1f}")
+    print(
+        f"  seconds: generate={t_gen:.1f} coreference={t_coref:.1f} linkage={t_link:.1f} "
+        f"resolution_total={t_coref + t_link:.1f}"
+    )
     sys.stdout.flush()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--statements", type=int, action="append",
-                        help="inquiry size; repeatable (default: 1000 and 50000)")
+    parser.add_argument(
+        "--statements", type=int, action="append", help="inquiry size; repeatable (default: 1000 and 50000)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
-    parser.add_argument("--no-same-document-apart", action="store_true",
-                        help="let linkage join two records of one document")
+    parser.add_argument(
+        "--no-same-document-apart", action="store_true", help="let linkage join two records of one document"
+    )
     args = parser.parse_args()
     for n in args.statements or [1000, 50000]:
         run(n, args.seed, args.threshold, not args.no_same_document_apart)

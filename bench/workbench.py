@@ -139,8 +139,18 @@ def store_truth(register: Register, inquiry: Inquiry, doc_of: dict[str, str]) ->
                     continue
                 shift = found - truth.start
             mention = truth.to_mention(doc_id)
-            pending.append(Mention(doc_id, truth.start + shift, truth.end + shift, mention.text, mention.type,
-                                   mention.extractor, mention.confidence, mention.attributes))  # fmt: skip
+            pending.append(
+                Mention(
+                    doc_id,
+                    truth.start + shift,
+                    truth.end + shift,
+                    mention.text,
+                    mention.type,
+                    mention.extractor,
+                    mention.confidence,
+                    mention.attributes,
+                )
+            )
             stored += 1
         done.append(doc_id)
         if len(done) >= batch:
@@ -167,9 +177,22 @@ def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
         built = json.loads(marker.read_text())
         home = Home(tmp / "home", key_source=KeyFileSource(tmp / "home.kek"))  # the reused store's key file
         register = Register.open(home)
-        return World(register, Casework(register, home.config()), sign_in(home, built["users"]), built["staff"],
-                     {name: found for name in built["users"]
-                      if (found := Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store)).user_by_name(name)) is not None})  # fmt: skip
+        return World(
+            register,
+            Casework(register, home.config()),
+            sign_in(home, built["users"]),
+            built["staff"],
+            {
+                name: found
+                for name in built["users"]
+                if (
+                    found := Accounts(
+                        AccountStore(register.store.conn), in_ledger(register.log, register.store)
+                    ).user_by_name(name)
+                )
+                is not None
+            },
+        )
     clock = Clock()
     inquiry = generate_inquiry(documents, seed=seed)
     out("documents", documents)
@@ -187,8 +210,11 @@ def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
     out("ingest_recorded", len(doc_of))
     out("ingest_docs_per_s", len(doc_of) / seconds)
 
-    print("extraction=generator_truth  # spaCy not run: the generator's true mentions are stored as the "
-          "extraction (pipeline truth@1); resolution below is the real Analysis.resolve()", flush=True)  # fmt: skip
+    print(
+        "extraction=generator_truth  # spaCy not run: the generator's true mentions are stored as the "
+        "extraction (pipeline truth@1); resolution below is the real Analysis.resolve()",
+        flush=True,
+    )
     stored, dropped = store_truth(register, inquiry, doc_of)
     out("truth_mentions_stored", stored)
     out("truth_mentions_dropped", dropped)
@@ -210,12 +236,15 @@ def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
 
     book = casework.book()
     by_name = {s.name: s.id for s in book.staff.values()}
-    supervisor = casework.register_staff(SUPERVISOR, "bench", force="Independent Office for Police Conduct",
-                                         roles=(StaffRole.SUPERVISOR,))  # fmt: skip
+    supervisor = casework.register_staff(
+        SUPERVISOR, "bench", force="Independent Office for Police Conduct", roles=(StaffRole.SUPERVISOR,)
+    )
     staff = {"investigator": by_name[INVESTIGATOR], "supervisor": supervisor.id, "overseer": by_name[OVERSEER]}
     roles = {"investigator": ["investigator"], "supervisor": ["supervisor"], "overseer": ["overseer"]}
     accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
-    users = {name: accounts.create_user(name, PASSWORD, roles[name], staff_id=staff_id) for name, staff_id in staff.items()}
+    users = {
+        name: accounts.create_user(name, PASSWORD, roles[name], staff_id=staff_id) for name, staff_id in staff.items()
+    }
     clients = sign_in(home, list(users))
     clock.lap("users_and_sign_in")
     marker.write_text(json.dumps({"arguments": wanted, "staff": staff, "users": list(users)}))
@@ -289,8 +318,15 @@ def gather_documents(world: World, per_case: int, seed: int) -> int:
     book, view = casework.book(), casework.entity_view()
     for cid, case in list(book.cases.items()):
         want = per_case + 1 - len(case.documents)
-        named = sorted({d for s in book.case_subjects(cid) for e in view.current(s.entity)
-                        for d in view.entity_documents.get(e, ())} - set(case.documents))  # fmt: skip
+        named = sorted(
+            {
+                d
+                for s in book.case_subjects(cid)
+                for e in view.current(s.entity)
+                for d in view.entity_documents.get(e, ())
+            }
+            - set(case.documents)
+        )
         if want <= 0 or not named:
             continue
         picks = rng.sample(named, min(want, len(named)))
@@ -312,8 +348,11 @@ def readable_ids(world: World, viewer: str, requests: int, seed: int) -> dict[st
     user = world.users[viewer]
     session = sight_for(world.casework, user.id, user.username, user.roles, user.staff_id)
     rng = random.Random(seed)
-    pools = {"documents": sorted(session.reach.documents), "entities": sorted(session.reach.entities),
-             "cases": sorted(session.reach.cases)}  # fmt: skip
+    pools = {
+        "documents": sorted(session.reach.documents),
+        "entities": sorted(session.reach.entities),
+        "cases": sorted(session.reach.cases),
+    }
     for kind, pool in pools.items():
         out(f"reach_{viewer}_{kind}", len(pool))
     return {kind: rng.sample(pool, min(len(pool), requests)) for kind, pool in pools.items()}
@@ -333,7 +372,9 @@ def run(args: argparse.Namespace) -> None:
         # The app has not read anything yet: its first page loads the entity view and indexes.
         first_case = sorted(book.cases)[0]
         out("cold_first_case_page_ms", first_request_ms(world.clients["supervisor"], f"/cases/{first_case}"))
-        ids = {viewer: readable_ids(world, viewer, args.requests, args.seed) for viewer in ("supervisor", "investigator")}
+        ids = {
+            viewer: readable_ids(world, viewer, args.requests, args.seed) for viewer in ("supervisor", "investigator")
+        }
         store = world.register.store
         static = world.clients["supervisor"]
 
@@ -364,8 +405,9 @@ def run(args: argparse.Namespace) -> None:
                     out(f"{key}_skipped", "no_readable_ids")
                     continue
 
-                def get(i: int, client: TestClient = client, route: Route = route, pool: list[str] = pool,
-                        key: str = key) -> None:  # fmt: skip
+                def get(
+                    i: int, client: TestClient = client, route: Route = route, pool: list[str] = pool, key: str = key
+                ) -> None:
                     response = client.get(route.path.format(pool[i % len(pool)]))
                     if response.status_code != 200:
                         failures[f"{key}:{response.status_code}"] += 1
@@ -411,8 +453,9 @@ def run(args: argparse.Namespace) -> None:
         # After a change another process made, the first request recomputes what depends on it.
         supervisor = world.clients["supervisor"]
         entity = ids["supervisor"]["entities"][0]
-        world.casework.raise_action("Bench: re-interview", world.staff["investigator"], "2030-01-01", "bench",
-                                    case_id=first_case)  # fmt: skip
+        world.casework.raise_action(
+            "Bench: re-interview", world.staff["investigator"], "2030-01-01", "bench", case_id=first_case
+        )
         out("after_casework_change_first_case_page_ms", first_request_ms(supervisor, f"/cases/{first_case}"))
         out("after_casework_change_next_case_page_ms", first_request_ms(supervisor, f"/cases/{first_case}"))
         upload = Path(where) / "bench-upload.txt"
@@ -448,23 +491,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=None, help="documents in the inquiry (default 100,000)")
     parser.add_argument("--quick", action="store_true", help="5,000 documents")
-    parser.add_argument("--max-cases", type=int, default=None,
-                        help="cases the demo opens (default: documents/50, between 25 and 500)")  # fmt: skip
+    parser.add_argument(
+        "--max-cases", type=int, default=None, help="cases the demo opens (default: documents/50, between 25 and 500)"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--case-documents", type=int, default=40,
-                        help="documents each case gathers beyond its complaint: others naming its subjects (default 40)")  # fmt: skip
+    parser.add_argument(
+        "--case-documents",
+        type=int,
+        default=40,
+        help="documents each case gathers beyond its complaint: others naming its subjects (default 40)",
+    )
     parser.add_argument("--requests", type=int, default=50, help="GETs per route and viewer (default 50)")
-    parser.add_argument("--budget", type=float, default=1e9,
-                        help="seconds per route and viewer; past it, stop once --least requests are done")  # fmt: skip
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=1e9,
+        help="seconds per route and viewer; past it, stop once --least requests are done",
+    )
     parser.add_argument("--least", type=int, default=10)
-    parser.add_argument("--no-warm", dest="warm", action="store_false",
-                        help="skip the untimed first request per route (when each request takes seconds)")  # fmt: skip
+    parser.add_argument(
+        "--no-warm",
+        dest="warm",
+        action="store_false",
+        help="skip the untimed first request per route (when each request takes seconds)",
+    )
     parser.add_argument("--only", nargs="*", help="measure only these routes (e.g. case_page oversight_api)")
-    parser.add_argument("--profile", default="auto",
-                        help="route (or route_viewer) to cProfile one request of; 'auto' = the slowest that misses "
-                             "the target; 'none' = no profile")  # fmt: skip
-    parser.add_argument("--keep", help="build the inquiry in this directory and keep it; a later run with the same "
-                        "arguments reuses it (building 100,000 documents takes a while)")  # fmt: skip
+    parser.add_argument(
+        "--profile",
+        default="auto",
+        help="route (or route_viewer) to cProfile one request of; 'auto' = the slowest that misses "
+        "the target; 'none' = no profile",
+    )
+    parser.add_argument(
+        "--keep",
+        help="build the inquiry in this directory and keep it; a later run with the same "
+        "arguments reuses it (building 100,000 documents takes a while)",
+    )
     parser.add_argument("--profile-lines", type=int, default=25)
     args = parser.parse_args()
     args.documents = args.documents or (5000 if args.quick else 100_000)

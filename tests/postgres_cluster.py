@@ -76,10 +76,19 @@ def _run_as() -> str | None:
     except KeyError:
         # exit code 9: another process created it meanwhile, which is just as good
         result = subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-             "--shell", "/usr/sbin/nologin", UNPRIVILEGED],
-            capture_output=True, text=True,
-        )  # fmt: skip
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                UNPRIVILEGED,
+            ],
+            capture_output=True,
+            text=True,
+        )
         if result.returncode not in (0, 9):
             raise RuntimeError(f"cannot create the {UNPRIVILEGED} account for PostgreSQL: {result.stderr.strip()}")
     return UNPRIVILEGED
@@ -139,10 +148,22 @@ def _init(root: Path, bin_dir: Path, user: str | None) -> Cluster:
         for path in (root, root / "socket", pwfile):
             os.chown(path, entry.pw_uid, entry.pw_gid)
     _check(
-        _command(user, bin_dir / "initdb", "-D", str(root / "data"), "-U", SUPERUSER, f"--pwfile={pwfile}",
-                 "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"),
+        _command(
+            user,
+            bin_dir / "initdb",
+            "-D",
+            str(root / "data"),
+            "-U",
+            SUPERUSER,
+            f"--pwfile={pwfile}",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ),
         "initdb",
-    )  # fmt: skip
+    )
     pwfile.unlink()
     return Cluster(root, 0, password, user)
 
@@ -152,8 +173,20 @@ def _start_on_a_free_port(cluster: Cluster, bin_dir: Path) -> Cluster:
         cluster = dataclasses.replace(cluster, port=_free_port())
         port = cluster.port
         options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={cluster.socket_dir}"
-        command = _command(cluster.user, bin_dir / "pg_ctl", "start", "-w", "-t", "60", "-D", str(cluster.data),
-                           "-l", str(cluster.root / "server.log"), "-o", options)  # fmt: skip
+        command = _command(
+            cluster.user,
+            bin_dir / "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(cluster.data),
+            "-l",
+            str(cluster.root / "server.log"),
+            "-o",
+            options,
+        )
         try:
             _check(command, "pg_ctl start")
         except RuntimeError:
@@ -178,8 +211,10 @@ def _stop(root: Path, bin_dir: Path, user: str | None) -> None:
     if (root / "data" / "postmaster.pid").exists():
         subprocess.run(
             _command(user, bin_dir / "pg_ctl", "stop", "-m", "immediate", "-w", "-D", str(root / "data")),
-            capture_output=True, stdin=subprocess.DEVNULL, timeout=60,
-        )  # fmt: skip
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
     shutil.rmtree(root, ignore_errors=True)
 
 

@@ -58,9 +58,13 @@ class Setup:
 
     def export(self, name: str = "case.zip") -> Path:
         return export_case_file(
-            self.tmp / name, case=self.case, document_ids=self.documents,
-            store=self.register.store, objects=self.register.objects, log=self.register.log,
-        )  # fmt: skip
+            self.tmp / name,
+            case=self.case,
+            document_ids=self.documents,
+            store=self.register.store,
+            objects=self.register.objects,
+            log=self.register.log,
+        )
 
 
 def casework_event(kind: EventType, subject: str, body: dict[str, Any]) -> bytes:
@@ -74,9 +78,16 @@ def render_view(register: Register, case_id: str) -> dict[str, Any]:
     for item in book.cases[case_id].history:
         entry = register.store.get_entry(item.leaf)
         assert entry is not None
-        history.append({"leaf": item.leaf, "leaf_hash": history_leaf_hash(entry), "at": item.at,
-                        "type": item.type.value, "actor": item.actor,
-                        "summary": f"{item.type.value} recorded"})  # fmt: skip
+        history.append(
+            {
+                "leaf": item.leaf,
+                "leaf_hash": history_leaf_hash(entry),
+                "at": item.at,
+                "type": item.type.value,
+                "actor": item.actor,
+                "summary": f"{item.type.value} recorded",
+            }
+        )
     return {"id": case_id, "title": book.cases[case_id].title, "history": history}
 
 
@@ -96,8 +107,12 @@ def build(tmp_path: Path, seal: str | None = None) -> Setup:
     opened = {"title": "Grey van on Quarry Lane", "kind": "complaint"}
     log.append([casework_event(EventType.CASE_OPENED, CASE_ID, opened)])
     log.append([casework_event(EventType.CASE_DOCUMENT_ADDED, CASE_ID, {"document_id": d}) for d in documents])
-    party = {"party_id": "P-0001", "role": "complainant", "pseudonym": "Complainant Q",
-             "entity": {"entity_id": "E-0042", "name": PARTY_NAME, "records": []}}  # fmt: skip
+    party = {
+        "party_id": "P-0001",
+        "role": "complainant",
+        "pseudonym": "Complainant Q",
+        "entity": {"entity_id": "E-0042", "name": PARTY_NAME, "records": []},
+    }
     log.append([casework_event(EventType.CASE_PARTY_ADDED, CASE_ID, party)])
     # another case's event after them: it must stay out of this case's file
     log.append([casework_event(EventType.CASE_OPENED, "C-0002", {"title": "Unrelated", "kind": "investigation"})])
@@ -170,13 +185,21 @@ def test_the_layout_is_as_documented_and_deterministic(setup: Setup) -> None:
         infos = archive.infolist()
     names = [info.filename for info in infos]
     assert names == [
-        "manifest.json", "checkpoint.txt", "case.json",
-        "events/3.proof.json", "events/4.proof.json", "events/5.proof.json", "events/6.proof.json",
+        "manifest.json",
+        "checkpoint.txt",
+        "case.json",
+        "events/3.proof.json",
+        "events/4.proof.json",
+        "events/5.proof.json",
+        "events/6.proof.json",
         "events/7.proof.json",
-        "documents/D-000001/original.txt", "documents/D-000001/receipt.json",
-        "documents/D-000002/original.txt", "documents/D-000002/receipt.json",
-        "documents/D-000003/original.txt", "documents/D-000003/receipt.json",
-    ]  # fmt: skip
+        "documents/D-000001/original.txt",
+        "documents/D-000001/receipt.json",
+        "documents/D-000002/original.txt",
+        "documents/D-000002/receipt.json",
+        "documents/D-000003/original.txt",
+        "documents/D-000003/receipt.json",
+    ]
     assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
     members = read_members(path)
     manifest = json.loads(members["manifest.json"])
@@ -280,8 +303,12 @@ def test_fifty_later_events_do_not_affect_an_exported_bundle(setup: Setup) -> No
     path = setup.export()
     before = path.read_bytes()
     log = setup.register.log
-    log.append([casework_event(EventType.CASE_OPENED, f"C-{n + 3:04d}", {"title": f"Later {n}", "kind": "complaint"})
-                for n in range(25)])  # fmt: skip
+    log.append(
+        [
+            casework_event(EventType.CASE_OPENED, f"C-{n + 3:04d}", {"title": f"Later {n}", "kind": "complaint"})
+            for n in range(25)
+        ]
+    )
     for n in range(25):
         log.append([casework_event(EventType.CASE_DOCUMENT_ADDED, "C-0003", {"document_id": f"D-{n:06d}"})])
     assert log.size == 59
@@ -349,8 +376,11 @@ def flip_original_in_place(path: Path) -> None:
         info = archive.getinfo("documents/D-000002/original.txt")
     raw = bytearray(path.read_bytes())
     header = info.header_offset
-    start = header + 30 + int.from_bytes(raw[header + 26 : header + 28], "little") + int.from_bytes(
-        raw[header + 28 : header + 30], "little"
+    start = (
+        header
+        + 30
+        + int.from_bytes(raw[header + 26 : header + 28], "little")
+        + int.from_bytes(raw[header + 28 : header + 30], "little")
     )
     raw[start + 3] ^= 0x01
     path.write_bytes(bytes(raw))

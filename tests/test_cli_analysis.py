@@ -60,9 +60,7 @@ def test_decisions_override_the_model_and_survive_reruns(cli: CliRun, tmp_path: 
     cli("init")
     cli("ingest", corpus)
     cli("analyse")
-    officers = sorted(
-        (e for e in entities(cli) if e["type"] == "officer"), key=lambda e: -len(e["documents"])
-    )
+    officers = sorted((e for e in entities(cli) if e["type"] == "officer"), key=lambda e: -len(e["documents"]))
     a, b = officers[0], officers[1]
     # confirm: two different officers merged on an investigator's say-so
     cli("decide", "confirm", a["id"], b["id"], "--reason", "same officer, per duty roster", "--author", "inv-1")

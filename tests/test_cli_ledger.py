@@ -90,7 +90,6 @@ def _flip_byte(path: Path, offset: int) -> None:
 )
 def test_a_one_byte_change_fails_verify_and_names_the_record(cli: CliRun, ingested: Path, tamper: str) -> None:
     home: Path = cli.home  # type: ignore[attr-defined]
-    db = home / "casetrail.db"
     conn = open_db(home)
     sha, text = conn.execute("SELECT sha256, text FROM documents WHERE id = 'D-000003'").fetchone()
     if tamper == "object-bytes":
@@ -137,9 +136,13 @@ def test_seal_withdraw_amend_add_and_keep_verifying(cli: CliRun, ingested: Path,
     listing = [json.loads(line) for line in cli("documents", "--json").stdout.splitlines()]
     statuses = {row["id"]: row["status"] for row in listing}
     assert statuses == {
-        "D-000001": "active", "D-000002": "sealed", "D-000003": "active",
-        "D-000004": "withdrawn", "D-000005": "active", "D-000006": "active",
-    }  # fmt: skip
+        "D-000001": "active",
+        "D-000002": "sealed",
+        "D-000003": "active",
+        "D-000004": "withdrawn",
+        "D-000005": "active",
+        "D-000006": "active",
+    }
     assert {row["id"]: row["amends"] for row in listing}["D-000006"] == "D-000005"
     # the sealed document's receipt still proves it was recorded
     check_receipt_independently(load_receipts(ingested)["D-000002"], vkey)
@@ -162,8 +165,11 @@ def test_bad_files_fail_alone_with_a_reason(cli: CliRun, tmp_path: Path) -> None
     assert result.returncode == 1
     failures = [line for line in result.stderr.splitlines() if line.startswith("failed ")]
     assert {Path(line.split()[1].rstrip(":")).name for line in failures} == {
-        "b-broken.pdf", "c-empty.txt", "d-image.png", "e-big.txt",
-    }  # fmt: skip
+        "b-broken.pdf",
+        "c-empty.txt",
+        "d-image.png",
+        "e-big.txt",
+    }
     assert result.stdout.count("recorded D-") == 2
     assert cli("verify").returncode == 0
 
@@ -203,11 +209,15 @@ def test_email_attachments_become_documents_of_their_own(cli: CliRun, tmp_path: 
     message["To"] = "inquiry@example.org"
     message["Subject"] = "Statement and duty log"
     message.set_content("Please find attached a fictional statement and log.")
-    message.add_attachment(b"A fictional statement about a grey van.\n", maintype="text", subtype="plain",
-                           filename="statement.txt")  # fmt: skip
-    message.add_attachment(report.read_bytes(), maintype="application",
-                           subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
-                           filename="duty-log.docx")  # fmt: skip
+    message.add_attachment(
+        b"A fictional statement about a grey van.\n", maintype="text", subtype="plain", filename="statement.txt"
+    )
+    message.add_attachment(
+        report.read_bytes(),
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename="duty-log.docx",
+    )
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "message.eml").write_bytes(bytes(message))

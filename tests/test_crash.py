@@ -72,4 +72,6 @@ def test_kill_during_ingest_loses_nothing_acknowledged(tmp_path: Path, cli: CliR
         verified = cli("verify", check=False)
         assert verified.returncode == 0, verified.stdout + verified.stderr
     assert acknowledged, "no run got far enough to acknowledge anything"
-    assert killed_mid_run >= 15, f"only {killed_mid_run} of 20 kills landed mid-ingest; the test is not exercising crashes"
+    assert killed_mid_run >= 15, (
+        f"only {killed_mid_run} of 20 kills landed mid-ingest; the test is not exercising crashes"
+    )

@@ -50,17 +50,29 @@ def test_scheduling_and_judging_are_ledger_events_that_replay(casework: Casework
     first, second, _ = _documents(casework)
     item = schedule_item(casework, "C-0001", first, Schedule.NON_SENSITIVE, "Custody record, 3 pages", BY)
     assert item.id == "DI-0001" and item.current.schedule.form == "MG6C"
-    sensitive = schedule_item(casework, "C-0001", second, Schedule.SENSITIVE, "Note of a call from a member of the public",
-                              BY, sensitivity_reason="Would reveal the identity of a person who gave information")  # fmt: skip
+    sensitive = schedule_item(
+        casework,
+        "C-0001",
+        second,
+        Schedule.SENSITIVE,
+        "Note of a call from a member of the public",
+        BY,
+        sensitivity_reason="Would reveal the identity of a person who gave information",
+    )
     changed = schedule_item(casework, "C-0001", first, Schedule.NON_SENSITIVE, "Custody record, 3 pages, with log", BY)
     assert changed.id == "DI-0001" and len(changed.revisions) == 2
-    judged = judge_item(casework, sensitive.id, True, "Gives a different time of arrest from the officer's", "reviewing-lawyer")
+    judged = judge_item(
+        casework, sensitive.id, True, "Gives a different time of arrest from the officer's", "reviewing-lawyer"
+    )
     assert judged.judgement is not None and judged.judgement.meets_test and judged.judgement.by == "reviewing-lawyer"
 
     kinds = [Event.from_leaf(d).type for _, d in casework.store.casework_entries()]
     assert kinds.count(EventType.DISCLOSURE_ITEM_SCHEDULED) == 3 and kinds.count(EventType.DISCLOSURE_JUDGED) == 1
     again = read_disclosure(Casework(casework.register))  # a fresh reader, from the log alone
-    assert [r.description for r in again.items["DI-0001"].revisions] == ["Custody record, 3 pages", "Custody record, 3 pages, with log"]
+    assert [r.description for r in again.items["DI-0001"].revisions] == [
+        "Custody record, 3 pages",
+        "Custody record, 3 pages, with log",
+    ]
     assert again.items["DI-0002"].current.sensitivity_reason.startswith("Would reveal")  # type: ignore[union-attr]
 
 
@@ -91,7 +103,9 @@ def _sight(casework: Casework, roles: frozenset[StaffRole], documents: frozenset
 def test_each_viewer_sees_only_the_items_they_may(casework: Casework) -> None:
     first, second, third = _documents(casework)
     schedule_item(casework, "C-0001", first, Schedule.NON_SENSITIVE, "Custody record", BY)
-    schedule_item(casework, "C-0001", second, Schedule.SENSITIVE, "Informant contact note", BY, sensitivity_reason="Source")
+    schedule_item(
+        casework, "C-0001", second, Schedule.SENSITIVE, "Informant contact note", BY, sensitivity_reason="Source"
+    )
     disclosure = read_disclosure(casework)
 
     full = build_schedule_view(operator_sight(casework, BY), casework, disclosure, "C-0001")
@@ -99,11 +113,16 @@ def test_each_viewer_sees_only_the_items_they_may(casework: Casework) -> None:
     assert full.unscheduled == (third,) and full.withheld == 0
 
     # An investigator whose reach holds the first document only: the second's item is withheld, counted.
-    narrow = build_schedule_view(_sight(casework, frozenset({StaffRole.INVESTIGATOR}), frozenset({first, second})),
-                                 casework, disclosure, "C-0001")  # fmt: skip
+    narrow = build_schedule_view(
+        _sight(casework, frozenset({StaffRole.INVESTIGATOR}), frozenset({first, second})),
+        casework,
+        disclosure,
+        "C-0001",
+    )
     assert [i.id for i in narrow.sensitive] == ["DI-0002"]  # may read both documents, and identities
-    narrow = build_schedule_view(_sight(casework, frozenset({StaffRole.INVESTIGATOR}), frozenset({first})), casework,
-                                 disclosure, "C-0001")  # fmt: skip
+    narrow = build_schedule_view(
+        _sight(casework, frozenset({StaffRole.INVESTIGATOR}), frozenset({first})), casework, disclosure, "C-0001"
+    )
     assert [i.id for i in narrow.non_sensitive] == ["DI-0001"] and narrow.sensitive == () and narrow.withheld == 1
     text = json.dumps([h.summary for h in narrow.history])
     assert "Informant" not in text and second not in text and third not in narrow.unscheduled
@@ -122,10 +141,13 @@ def test_each_viewer_sees_only_the_items_they_may(casework: Casework) -> None:
 def test_the_bundle_verifies_offline_and_holds_no_material(casework: Casework, tmp_path: Path) -> None:
     first, second, _ = _documents(casework)
     schedule_item(casework, "C-0001", first, Schedule.NON_SENSITIVE, "Custody record", BY)
-    schedule_item(casework, "C-0001", second, Schedule.SENSITIVE, "Informant contact note", BY, sensitivity_reason="Source")
+    schedule_item(
+        casework, "C-0001", second, Schedule.SENSITIVE, "Informant contact note", BY, sensitivity_reason="Source"
+    )
     judge_item(casework, "DI-0001", False, "Consistent with the prosecution's account; nothing for the defence", BY)
-    bundle = export_schedules(operator_sight(casework, BY), casework, read_disclosure(casework), "C-0001",
-                              tmp_path / "disclosure.zip")  # fmt: skip
+    bundle = export_schedules(
+        operator_sight(casework, BY), casework, read_disclosure(casework), "C-0001", tmp_path / "disclosure.zip"
+    )
     report = verify_case_file(bundle, casework.log.signer.verifier_key())
     assert report.ok, report.problems
     assert report.events == 5 and report.documents == 0  # 2 entries + 1 judgement + 2 documents' leaves
@@ -159,11 +181,20 @@ def test_disclosure_commands(cli, tmp_path: Path) -> None:  # type: ignore[no-un
     cli("case", "add-document", "C-0001", "D-000001", "--by", BY)
     made = cli("disclosure", "schedule", "C-0001", "D-000001", "--description", "Custody record", "--by", BY)
     assert "DI-0001 D-000001 on MG6C" in made.stdout
-    refused = cli("disclosure", "schedule", "C-0001", "D-000001", "--schedule", "sensitive", "--description", "x",
-                  check=False)  # fmt: skip
+    refused = cli(
+        "disclosure", "schedule", "C-0001", "D-000001", "--schedule", "sensitive", "--description", "x", check=False
+    )
     assert refused.returncode != 0 and "reason" in refused.stdout + refused.stderr
-    cli("disclosure", "judge", "DI-0001", "--meets-test", "--reason", "Records an injury the officer did not mention",
-        "--by", "reviewing-lawyer")  # fmt: skip
+    cli(
+        "disclosure",
+        "judge",
+        "DI-0001",
+        "--meets-test",
+        "--reason",
+        "Records an injury the officer did not mention",
+        "--by",
+        "reviewing-lawyer",
+    )
     shown = json.loads(cli("disclosure", "show", "C-0001", "--format", "json").stdout)
     assert shown["non_sensitive"][0]["judgement"]["by"] == "reviewing-lawyer"
     out = tmp_path / "out"

@@ -25,7 +25,7 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import pyotp
@@ -150,25 +150,137 @@ def check_password(username: str, password: str) -> None:
 # only words, and `common_passwords()` spells out the commonest variants it stands for.
 
 COMMON_WORDS: tuple[str, ...] = (
-    "password", "passphrase", "mypassword", "newpassword", "pass", "passwd", "qwerty", "qwertyuiop", "azerty",
-    "asdfgh", "asdfghjkl", "zxcvbnm", "letmein", "welcome", "iloveyou", "loveyou", "admin", "administrator",
-    "root", "casetrail", "changeme", "changeit", "default", "secret", "topsecret", "trustno", "monkey", "dragon",
-    "football", "baseball", "cricket", "sunshine", "princess", "shadow", "master", "superman", "batman",
-    "starwars", "whatever", "freedom", "hello", "helloworld", "login", "access", "abc", "test", "testing",
-    "guest", "user", "username", "police", "constable", "inquiry", "investigator", "complaint", "evidence",
-    "summer", "winter", "spring", "autumn", "january", "february", "march", "april", "june", "july",
-    "august", "september", "october", "november", "december", "monday", "friday", "liverpool", "arsenal",
-    "chelsea", "london", "england", "manchester", "computer", "internet", "secure", "security", "system",
-    "office", "please", "open", "sesame", "opensesame", "letmeinplease", "nopassword", "blank", "temp",
-    "temporary", "abcdef", "abcdefgh", "iloveu", "lovely", "charlie", "michael", "jessica", "ashley",
-)  # fmt: skip
+    "password",
+    "passphrase",
+    "mypassword",
+    "newpassword",
+    "pass",
+    "passwd",
+    "qwerty",
+    "qwertyuiop",
+    "azerty",
+    "asdfgh",
+    "asdfghjkl",
+    "zxcvbnm",
+    "letmein",
+    "welcome",
+    "iloveyou",
+    "loveyou",
+    "admin",
+    "administrator",
+    "root",
+    "casetrail",
+    "changeme",
+    "changeit",
+    "default",
+    "secret",
+    "topsecret",
+    "trustno",
+    "monkey",
+    "dragon",
+    "football",
+    "baseball",
+    "cricket",
+    "sunshine",
+    "princess",
+    "shadow",
+    "master",
+    "superman",
+    "batman",
+    "starwars",
+    "whatever",
+    "freedom",
+    "hello",
+    "helloworld",
+    "login",
+    "access",
+    "abc",
+    "test",
+    "testing",
+    "guest",
+    "user",
+    "username",
+    "police",
+    "constable",
+    "inquiry",
+    "investigator",
+    "complaint",
+    "evidence",
+    "summer",
+    "winter",
+    "spring",
+    "autumn",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "friday",
+    "liverpool",
+    "arsenal",
+    "chelsea",
+    "london",
+    "england",
+    "manchester",
+    "computer",
+    "internet",
+    "secure",
+    "security",
+    "system",
+    "office",
+    "please",
+    "open",
+    "sesame",
+    "opensesame",
+    "letmeinplease",
+    "nopassword",
+    "blank",
+    "temp",
+    "temporary",
+    "abcdef",
+    "abcdefgh",
+    "iloveu",
+    "lovely",
+    "charlie",
+    "michael",
+    "jessica",
+    "ashley",
+)
 _COMMON = frozenset(COMMON_WORDS)
 # Rows people run a finger along; a password that is a stretch of one (either way) is a run.
 KEYBOARD_RUNS: tuple[str, ...] = (
-    "1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwertyuiopasdfghjklzxcvbnm",
-    "abcdefghijklmnopqrstuvwxyz", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "qazwsxedcrfvtgbyhnujmikolp",
-)  # fmt: skip
-_SUFFIXES: tuple[str, ...] = ("1", "12", "123", "1234", "12345", "123456", "!", "1!", "123!", "01", "007", "69", "99", "00")
+    "1234567890",
+    "qwertyuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "abcdefghijklmnopqrstuvwxyz",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+    "qazwsxedcrfvtgbyhnujmikolp",
+)
+_SUFFIXES: tuple[str, ...] = (
+    "1",
+    "12",
+    "123",
+    "1234",
+    "12345",
+    "123456",
+    "!",
+    "1!",
+    "123!",
+    "01",
+    "007",
+    "69",
+    "99",
+    "00",
+)
 _YEARS = tuple(str(year) for year in range(1950, 2036))
 _LEET = str.maketrans({"@": "a", "$": "s", "0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"})
 
@@ -238,8 +350,10 @@ def _dummy_hash() -> str:
 def normalise_username(username: str) -> str:
     name = username.strip().lower()
     if not USERNAME.fullmatch(name):
-        raise AccountError("a username is 1-64 characters: letters, digits, '.', '_' or '-', starting with a letter "
-                           f"or digit; got {username!r}")  # fmt: skip
+        raise AccountError(
+            "a username is 1-64 characters: letters, digits, '.', '_' or '-', starting with a letter "
+            f"or digit; got {username!r}"
+        )
     return name
 
 
@@ -293,22 +407,36 @@ class Accounts:
         self.issuer = issuer
         self.record = record
 
-    def _recorded(self, kind: EventType, row: UserRow, by: str, body: dict[str, Any], write: Callable[[], None]) -> None:
+    def _recorded(
+        self, kind: EventType, row: UserRow, by: str, body: dict[str, Any], write: Callable[[], None]
+    ) -> None:
         event = Event(kind, row.id, utc_now(), by, {"kind": "account", "account": row.username, **body})
         self.record(event, write)
 
     # -- accounts ---------------------------------------------------------------------------
 
-    def create_user(self, username: str, password: str, roles: Sequence[str], staff_id: str | None = None,
-                    now: Instant | None = None, by: str = "unknown") -> User:  # fmt: skip
+    def create_user(
+        self,
+        username: str,
+        password: str,
+        roles: Sequence[str],
+        staff_id: str | None = None,
+        now: Instant | None = None,
+        by: str = "unknown",
+    ) -> User:
         name = normalise_username(username)
         granted = check_roles(roles)
         check_password(name, password)
         row = UserRow(
             id=f"U-{secrets.token_hex(6)}",  # random: no counter to race on, and says nothing about order
-            username=name, password_hash=hash_password(password), roles=tuple(sorted(granted)),
-            staff_id=(staff_id or "").strip() or None, totp_secret=None, created_at=_iso(_instant(now)),
-        )  # fmt: skip
+            username=name,
+            password_hash=hash_password(password),
+            roles=tuple(sorted(granted)),
+            staff_id=(staff_id or "").strip() or None,
+            totp_secret=None,
+            created_at=_iso(_instant(now)),
+        )
+
         def write() -> None:
             # Refused inside the commit, so the account event rolls back with it.
             if not self.store.add_user(row):
@@ -446,10 +574,16 @@ class Accounts:
         self.store.delete_expired_sessions(_iso(at))  # sweep as we go; no scheduler needed
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
-        self.store.add_session(SessionRow(
-            token_hash=hash_token(token), user_id=user.id, csrf_token=csrf, created_at=_iso(at),
-            expires_at=_iso(at + SESSION_LIFETIME), second_factor_done=second_factor_done,
-        ))  # fmt: skip
+        self.store.add_session(
+            SessionRow(
+                token_hash=hash_token(token),
+                user_id=user.id,
+                csrf_token=csrf,
+                created_at=_iso(at),
+                expires_at=_iso(at + SESSION_LIFETIME),
+                second_factor_done=second_factor_done,
+            )
+        )
         return token, csrf
 
     def session(self, token: str, now: Instant) -> tuple[User, str, bool] | None:
@@ -515,18 +649,24 @@ def _locked(row: UserRow, at: datetime) -> bool:
 
 
 def _public(row: UserRow) -> User:
-    return User(id=row.id, username=row.username, roles=frozenset(row.roles), staff_id=row.staff_id,
-                has_totp=row.totp_secret is not None, disabled=row.disabled)  # fmt: skip
+    return User(
+        id=row.id,
+        username=row.username,
+        roles=frozenset(row.roles),
+        staff_id=row.staff_id,
+        has_totp=row.totp_secret is not None,
+        disabled=row.disabled,
+    )
 
 
 def _instant(value: Instant | None) -> datetime:
     if value is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _iso(value: datetime) -> str:
     # One fixed width in UTC, so the store can compare these as text.
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

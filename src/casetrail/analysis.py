@@ -157,9 +157,13 @@ class Analysis:
             raise DecisionError(f"{kind.value} needs two entities or records")
         at = utc_now()
         body = {
-            "kind": kind.value, "left": left, "right": right, "reason": reason,
-            "left_records": left_records, "right_records": right_records,
-        }  # fmt: skip
+            "kind": kind.value,
+            "left": left,
+            "right": right,
+            "reason": reason,
+            "left_records": left_records,
+            "right_records": right_records,
+        }
         event = Event(EventType.DECISION_RECORDED, left, at, author, body)
         decision = Decision(kind, left, right, author, reason, at)
 
@@ -185,9 +189,15 @@ class Analysis:
             aliases[left_key] = body.get("left_records", [])
             aliases[right_key] = body.get("right_records", [])
             decisions.append(
-                Decision(DecisionKind(body["kind"]), left_key, right_key if body.get("right") else None,
-                         event.actor, body.get("reason", ""), event.at)
-            )  # fmt: skip
+                Decision(
+                    DecisionKind(body["kind"]),
+                    left_key,
+                    right_key if body.get("right") else None,
+                    event.actor,
+                    body.get("reason", ""),
+                    event.at,
+                )
+            )
         return decisions, aliases
 
 
@@ -208,7 +218,9 @@ def _fold(text: str) -> str:
     return re.sub(r"[^\w]+", " ", text).strip().casefold()
 
 
-def _person_entity(group: list[PersonRecord], members: dict[str, list[tuple[int, Mention]]]) -> tuple[Entity, list[tuple[int, str]]]:
+def _person_entity(
+    group: list[PersonRecord], members: dict[str, list[tuple[int, Mention]]]
+) -> tuple[Entity, list[tuple[int, str]]]:
     names = Counter(r.full_name for r in group if r.full_name)
     longest = max(names, key=lambda n: (len(n.split()), names[n], n)) if names else "unnamed"
     pseudonym = all(r.type == "pseudonym" for r in group)
@@ -250,7 +262,9 @@ def _keyed_entities(
         name = canonical.most_common(1)[0][0]
         attributes: dict[str, object] = {}
         if kind == "vehicle":
-            regs = sorted({str(m.attributes.get("registration")) for _, m in mentions if m.attributes.get("registration")})
+            regs = sorted(
+                {str(m.attributes.get("registration")) for _, m in mentions if m.attributes.get("registration")}
+            )
             attributes = {"registration": regs} if regs else {}
             name = regs[0] if regs else name
         entity = Entity(entity_id(kind, group), kind, name, tuple(sorted(set(texts) - {name})), attributes=attributes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from casetrail.casework import Casework
 from casetrail.errors import CaseworkError
@@ -41,7 +41,7 @@ class DemoCasework:
 
 def build_demo_casework(casework: Casework, max_cases: int = 25, now: datetime | None = None) -> DemoCasework:
     """Open cases for complaints, staff them under the independence rules, and let deadlines lapse."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     result = DemoCasework()
     if casework.book().cases:
         return result  # already built: the demo is re-runnable
@@ -62,8 +62,11 @@ def build_demo_casework(casework: Casework, max_cases: int = 25, now: datetime |
         forces = entity.attributes.get("force") or ["the force under investigation"]
         force = next((f for f in forces if f.endswith(("Police", "Constabulary"))), forces[0])
         collar = (entity.attributes.get("collar_number") or [None])[0]
-        staff.append(casework.register_staff(_plain_name(entity.name), DEMO_ACTOR, force=force,
-                                             collar_number=collar, entity_id=entity_id))  # fmt: skip
+        staff.append(
+            casework.register_staff(
+                _plain_name(entity.name), DEMO_ACTOR, force=force, collar_number=collar, entity_id=entity_id
+            )
+        )
 
     documents = [(doc, status) for doc, status, _ in casework.store.iter_documents()]
     complaints = [doc for doc, status in documents if status == "active" and doc.kind.value == "complaint"]
@@ -73,11 +76,16 @@ def build_demo_casework(casework: Casework, max_cases: int = 25, now: datetime |
         casework.add_document(case.id, doc.id, DEMO_ACTOR, given_by=party.id)
         text = (casework.store.get_text(doc.id) or "").casefold()
         category = next((code for code, cues in CATEGORY_CUES if any(c in text for c in cues)), "neglect_of_duty")
-        allegation = casework.add_allegation(case.id, category, DEMO_ACTOR, summary=f"As set out in {doc.provenance.source_name}")
+        allegation = casework.add_allegation(
+            case.id, category, DEMO_ACTOR, summary=f"As set out in {doc.provenance.source_name}"
+        )
         for entity_id in officers_in.get(doc.id, [])[:2]:
             casework.add_subject(allegation.id, DEMO_ACTOR, entity_id=entity_id)
         result.cases.append(case.id)
-        for member in (staff[-1 - (i % 3)] if len(staff) > len(INDEPENDENT_STAFF) else None, staff[i % len(INDEPENDENT_STAFF)]):
+        for member in (
+            staff[-1 - (i % 3)] if len(staff) > len(INDEPENDENT_STAFF) else None,
+            staff[i % len(INDEPENDENT_STAFF)],
+        ):
             if member is None:
                 continue
             try:
@@ -94,8 +102,13 @@ def build_demo_casework(casework: Casework, max_cases: int = 25, now: datetime |
     for i, doc in enumerate(intelligence[:max_cases]):
         received = (now - timedelta(days=40 - i)).isoformat(timespec="seconds")
         case_id = result.cases[i % len(result.cases)] if result.cases else None
-        item = casework.record_intelligence(f"Intelligence in {doc.provenance.source_name}", DEMO_ACTOR,
-                                            document_id=doc.id, case_id=case_id, received_at=received)  # fmt: skip
+        item = casework.record_intelligence(
+            f"Intelligence in {doc.provenance.source_name}",
+            DEMO_ACTOR,
+            document_id=doc.id,
+            case_id=case_id,
+            received_at=received,
+        )
         result.intelligence += 1
         if i % 3 == 0:  # a third are acted on; the rest lapse and escalate
             due = (now - timedelta(days=10 - i)).date().isoformat()
@@ -105,8 +118,9 @@ def build_demo_casework(casework: Casework, max_cases: int = 25, now: datetime |
     return result
 
 
-RANK_WORDS = frozenset("pc wpc dc ds di dci sgt insp supt police constable detective sergeant inspector chief "
-                       "superintendent chief".split())  # fmt: skip
+RANK_WORDS = frozenset(
+    "pc wpc dc ds di dci sgt insp supt police constable detective sergeant inspector chief superintendent chief".split()
+)
 
 
 def _plain_name(name: str) -> str:

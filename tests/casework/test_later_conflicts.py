@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from casetrail.analysis import Analysis
@@ -29,12 +29,14 @@ def test_a_new_document_naming_the_investigator_escalates(tmp_path: Path) -> Non
     first = next(d.id for d, _, _ in register.store.iter_documents())
     casework.add_document(case.id, first, "lead")
     assert casework.assign(case.id, pryce.id, AssignmentRole.INVESTIGATOR, "lead").allowed
-    moment = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 1, tzinfo=UTC)
     assert casework.escalate("overseer-bot", moment) == []
 
     late = tmp_path / "late.txt"
-    late.write_text("Statement of a witness. In 2004 I saw DC Owen Pryce of Northmoor Police drinking with "
-                    "PC Darren Whitlock at the Kelham Arms on Kelham Street.\n")  # fmt: skip
+    late.write_text(
+        "Statement of a witness. In 2004 I saw DC Owen Pryce of Northmoor Police drinking with "
+        "PC Darren Whitlock at the Kelham Arms on Kelham Street.\n"
+    )
     outcome = register.ingest(iter_files([late]), Submission("intake", "test"))[0]
     analysis = Analysis(register)
     analysis.extract()

@@ -44,8 +44,9 @@ def test_picker_and_search_never_offer_anyone_the_check_refuses(casework: Casewo
     pryce = casework.register_staff("Owen Pryce", BY, force="Independent Office for Police Conduct")
     marsh = casework.register_staff("Helen Marsh", BY, force="Northmoor Police", unit="Professional Standards")
     complainant_staff = casework.register_staff("Nadia Frost", BY, force="Elsewhere Constabulary")
-    overseer = casework.register_staff("Ruth Calder", BY, force="Independent Office for Police Conduct",
-                                       roles=(StaffRole.OVERSEER,))  # fmt: skip
+    overseer = casework.register_staff(
+        "Ruth Calder", BY, force="Independent Office for Police Conduct", roles=(StaffRole.OVERSEER,)
+    )
 
     # C1 names Whitlock only in a document (no subject recorded): he is still refused.
     c1 = casework.open_case("Briar's complaint", BY)
@@ -74,8 +75,11 @@ def test_picker_and_search_never_offer_anyone_the_check_refuses(casework: Casewo
     for case_id, allowed in expected.items():
         book = casework.book()
         context = casework.context(book, case_id)
-        accepted = {s.id for s in book.staff.values() if check(casework.candidate(s), context).allowed
-                    and StaffRole.INVESTIGATOR in s.roles}  # fmt: skip
+        accepted = {
+            s.id
+            for s in book.staff.values()
+            if check(casework.candidate(s), context).allowed and StaffRole.INVESTIGATOR in s.roles
+        }
         assert accepted == allowed, case_id
         assert {c.staff.id for c in casework.assignable(case_id)} == allowed, case_id
         for query in ("Whitlock", "whitlock", "4471", "Northmoor", "Darren", "D.", "Elsewhere", "Frost", "o"):
@@ -100,7 +104,9 @@ def test_linked_cases_index_agrees_with_the_full_linkage(casework: Casework) -> 
                 slow.add(linkage.right if linkage.left == case_id else linkage.left)
         assert casework.linked_cases(book, case_id) == slow, case_id
         one = {(l.left, l.right, tuple(s.entity_id for s in l.shared)) for l in casework.links(book, case_id)}
-        every = {(l.left, l.right, tuple(s.entity_id for s in l.shared)) for l in linkages if case_id in (l.left, l.right)}
+        every = {
+            (l.left, l.right, tuple(s.entity_id for s in l.shared)) for l in linkages if case_id in (l.left, l.right)
+        }
         assert one == every, case_id
 
 
@@ -114,13 +120,16 @@ def test_link_summaries_agree_with_the_links(casework: Casework) -> None:
         summary = {(s["left"], s["right"]): s for s in listed}
         assert summary.keys() == full.keys() and count == len(listed), case_id
         # strongest first: made by hand, then by the most specific shared entity
-        strength = [(-1, 0) if s["recorded"] else (KIND_ORDER[s["shared"][0]["kind"]], s["shared"][0]["cases_sharing"])
-                    for s in listed]  # fmt: skip
+        strength = [
+            (-1, 0) if s["recorded"] else (KIND_ORDER[s["shared"][0]["kind"]], s["shared"][0]["cases_sharing"])
+            for s in listed
+        ]
         assert strength == sorted(strength), case_id
         assert casework.link_summaries(case_id, None, book, limit=1) == (count, listed[:1])
         hidden = {s["other"] for s in listed[::2]}
-        assert {s["other"] for s in casework.link_summaries(case_id, None, book, visible=lambda c: c not in hidden)[1]} == (
-            {s["other"] for s in listed} - hidden)
+        assert {
+            s["other"] for s in casework.link_summaries(case_id, None, book, visible=lambda c: c not in hidden)[1]
+        } == ({s["other"] for s in listed} - hidden)
         for pair, link in full.items():
             got, shown = summary[pair], link.shared[:10]
             assert got["shared_count"] == len(link.shared), pair
@@ -132,7 +141,8 @@ def test_link_summaries_agree_with_the_links(casework: Casework) -> None:
         # with a cap, an entity more cases hold links nothing by itself; a link made by hand always shows
         for cap in (1, 2):
             capped = {(s["left"], s["right"]) for s in casework.link_summaries(case_id, cap, book)[1]}
-            expected = {pair for pair, link in full.items()
-                        if link.recorded or any(s.cases_sharing <= cap for s in link.shared)}  # fmt: skip
+            expected = {
+                pair for pair, link in full.items() if link.recorded or any(s.cases_sharing <= cap for s in link.shared)
+            }
             assert capped == expected, (case_id, cap)
     assert any(l.recorded for l in casework.links(book)), "the picker test records a link by hand"

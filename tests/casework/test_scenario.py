@@ -35,7 +35,11 @@ def made(result: Any, prefix: str) -> str:
 def inquiry(cli: CliRun) -> dict[str, str]:
     cli("init", "--origin", "casetrail.test/northmoor")
     ingest = cli("ingest", INQUIRY, "--submitted-by", "intake-officer", "--kind", "statement")
-    docs = {Path(line.split()[-1]).stem: line.split()[1] for line in ingest.stdout.splitlines() if line.startswith("recorded")}
+    docs = {
+        Path(line.split()[-1]).stem: line.split()[1]
+        for line in ingest.stdout.splitlines()
+        if line.startswith("recorded")
+    }
     assert len(docs) == 5, ingest.stdout
     cli("analyse")
     return docs
@@ -53,30 +57,91 @@ def test_a_whole_inquiry(cli: CliRun, inquiry: dict[str, str], tmp_path: Path) -
 
     # -- staff: the accused officer is in the pool, as he was in the force that investigated itself
     by = ("--by", "lead-investigator")
-    s_whitlock = made(cli("staff", "add", "Darren Whitlock", "--force", "Northmoor Police", "--unit", "Vice Unit",
-                          "--collar", "4471", *by), "S")  # fmt: skip
-    s_marsh = made(cli("staff", "add", "Helen Marsh", "--force", "Northmoor Police", "--unit", "Professional Standards",
-                       *by), "S")  # fmt: skip
+    s_whitlock = made(
+        cli(
+            "staff",
+            "add",
+            "Darren Whitlock",
+            "--force",
+            "Northmoor Police",
+            "--unit",
+            "Vice Unit",
+            "--collar",
+            "4471",
+            *by,
+        ),
+        "S",
+    )
+    s_marsh = made(
+        cli("staff", "add", "Helen Marsh", "--force", "Northmoor Police", "--unit", "Professional Standards", *by), "S"
+    )
     s_pryce = made(cli("staff", "add", "Owen Pryce", "--force", "Independent Office for Police Conduct", *by), "S")
-    s_calder = made(cli("staff", "add", "Ruth Calder", "--force", "Independent Office for Police Conduct",
-                        "--role", "overseer", *by), "S")  # fmt: skip
-    s_fenn = made(cli("staff", "add", "Gary Fenn", "--force", "NP", "--role", "overseer", "--role", "investigator",
-                      *by), "S")  # fmt: skip
+    s_calder = made(
+        cli(
+            "staff", "add", "Ruth Calder", "--force", "Independent Office for Police Conduct", "--role", "overseer", *by
+        ),
+        "S",
+    )
+    s_fenn = made(
+        cli("staff", "add", "Gary Fenn", "--force", "NP", "--role", "overseer", "--role", "investigator", *by), "S"
+    )
 
     # -- case 1: three complainants, held by pseudonym --------------------------------------
     c1 = made(cli("case", "open", "Complaints about an officer of Northmoor Police", *by), "C")
-    parties = {name: made(cli("case", "add-party", c1, "--pseudonym", name, *by), "P") for name in ("Ash", "Briar", "Cass")}
+    parties = {
+        name: made(cli("case", "add-party", c1, "--pseudonym", name, *by), "P") for name in ("Ash", "Briar", "Cass")
+    }
     for name in ("ash", "briar", "cass"):
         cli("case", "add-document", c1, docs[f"statement-{name}"], "--given-by", parties[name.title()], *by)
     cli("case", "add-document", c1, docs["article-ash"], *by)
-    a1 = made(cli("allegation", "add", c1, "--category", "abuse_of_position_sexual", "--summary",
-                  "Sexual exploitation of children by a police constable", "--period-start", "2003",
-                  "--period-end", "2005", "--place", "Northmoor", *by), "AL")  # fmt: skip
+    a1 = made(
+        cli(
+            "allegation",
+            "add",
+            c1,
+            "--category",
+            "abuse_of_position_sexual",
+            "--summary",
+            "Sexual exploitation of children by a police constable",
+            "--period-start",
+            "2003",
+            "--period-end",
+            "2005",
+            "--place",
+            "Northmoor",
+            *by,
+        ),
+        "AL",
+    )
     cli("subject", "add", a1, "--entity", whitlock["id"], *by)
-    a2 = made(cli("allegation", "add", c1, "--category", "failure_to_record_crime", "--summary",
-                  "A report made at the front desk in 2004 was never recorded", *by), "AL")  # fmt: skip
-    cli("subject", "add", a2, "--unknown", "--force", "Northmoor Police", "--role", "front desk officer",
-        "--period-start", "2004", "--period-end", "2004", *by)  # fmt: skip
+    a2 = made(
+        cli(
+            "allegation",
+            "add",
+            c1,
+            "--category",
+            "failure_to_record_crime",
+            "--summary",
+            "A report made at the front desk in 2004 was never recorded",
+            *by,
+        ),
+        "AL",
+    )
+    cli(
+        "subject",
+        "add",
+        a2,
+        "--unknown",
+        "--force",
+        "Northmoor Police",
+        "--role",
+        "front desk officer",
+        "--period-start",
+        "2004",
+        "--period-end",
+        "2004",
+        *by,
+    )
     cli("allegation", "status", a1, "under_investigation", "--reason", "assessed: criminal and misconduct", *by)
 
     # -- cases 2 and 3 each describe an unknown sergeant ------------------------------------
@@ -84,23 +149,61 @@ def test_a_whole_inquiry(cli: CliRun, inquiry: dict[str, str], tmp_path: Path) -
     dell = made(cli("case", "add-party", c2, "--role", "witness", "--pseudonym", "Dell", *by), "P")
     cli("case", "add-document", c2, docs["statement-dell"], "--given-by", dell, *by)
     a3 = made(cli("allegation", "add", c2, "--category", "corrupt_relationship", *by), "AL")
-    cli("subject", "add", a3, "--unknown", "--force", "Northmoor Police", "--rank", "Sergeant", "--vehicle",
-        "dark blue Ford Mondeo, registration starting NM52", "--place", "Abbey Lane, Northmoor", "--period-start", "2004",
-        "--physical", "tall, shaved head, scar on his cheek", *by)  # fmt: skip
+    cli(
+        "subject",
+        "add",
+        a3,
+        "--unknown",
+        "--force",
+        "Northmoor Police",
+        "--rank",
+        "Sergeant",
+        "--vehicle",
+        "dark blue Ford Mondeo, registration starting NM52",
+        "--place",
+        "Abbey Lane, Northmoor",
+        "--period-start",
+        "2004",
+        "--physical",
+        "tall, shaved head, scar on his cheek",
+        *by,
+    )
     c3 = made(cli("case", "open", "Intimidation of a complainant", *by), "C")
     cli("case", "add-document", c3, docs["statement-briar"], *by)
     a4 = made(cli("allegation", "add", c3, "--category", "intimidation", *by), "AL")
-    cli("subject", "add", a4, "--unknown", "--force", "NP", "--rank", "Sgt", "--vehicle", "Ford Mondeo, reg starting NM52",
-        "--place", "Abbey Lane", "--period-start", "2004", "--period-end", "2004",
-        "--physical", "tall with a shaved head and a scar on his left cheek", *by)  # fmt: skip
+    cli(
+        "subject",
+        "add",
+        a4,
+        "--unknown",
+        "--force",
+        "NP",
+        "--rank",
+        "Sgt",
+        "--vehicle",
+        "Ford Mondeo, reg starting NM52",
+        "--place",
+        "Abbey Lane",
+        "--period-start",
+        "2004",
+        "--period-end",
+        "2004",
+        "--physical",
+        "tall with a shaved head and a scar on his left cheek",
+        *by,
+    )
     proposals = js(cli, "unknowns", "proposals")
-    subjects_in = {s["id"]: c for c in (c2, c3) for a in js(cli, "case", "show", c)["allegations"] for s in a["subjects"]}
+    subjects_in = {
+        s["id"]: c for c in (c2, c3) for a in js(cli, "case", "show", c)["allegations"] for s in a["subjects"]
+    }
     pair = [p for p in proposals if {subjects_in.get(p["left"]), subjects_in.get(p["right"])} == {c2, c3}]
     assert pair, proposals
     assert any("scar" in r or "shaved" in r for r in pair[0]["reasons"]), pair[0]
     assert any("NM52" in r for r in pair[0]["reasons"]), pair[0]
     cli("unknowns", "decide", pair[0]["left"], pair[0]["right"], "--same", "--reason", "same car, same scar", *by)
-    assert not [p for p in js(cli, "unknowns", "proposals") if {p["left"], p["right"]} == {pair[0]["left"], pair[0]["right"]}]
+    assert not [
+        p for p in js(cli, "unknowns", "proposals") if {p["left"], p["right"]} == {pair[0]["left"], pair[0]["right"]}
+    ]
 
     # -- the accused officer is proposed as interviewer and refused ------------------------
     refused = cli("assign", c1, s_whitlock, "--role", "interviewer", *by, check=False)
@@ -117,12 +220,23 @@ def test_a_whole_inquiry(cli: CliRun, inquiry: dict[str, str], tmp_path: Path) -
 
     # -- same force: refused, an overseer from that force may not waive, an independent one may
     assert cli("assign", c1, s_marsh, "--role", "reviewer", *by, check=False).returncode == 1
-    not_independent = cli("waiver", c1, s_marsh, "--rule", "same_force", "--reason", "PSD reviews", "--by", s_fenn, check=False)
+    not_independent = cli(
+        "waiver", c1, s_marsh, "--rule", "same_force", "--reason", "PSD reviews", "--by", s_fenn, check=False
+    )
     assert not_independent.returncode == 1 and "may not record waivers" in not_independent.stderr
     cannot = cli("waiver", c1, s_whitlock, "--rule", "party_in_case", "--reason", "x", "--by", s_calder, check=False)
     assert cannot.returncode != 0
-    cli("waiver", c1, s_marsh, "--rule", "same_force", "--reason", "records review only; no contact with subjects",
-        "--by", s_calder)  # fmt: skip
+    cli(
+        "waiver",
+        c1,
+        s_marsh,
+        "--rule",
+        "same_force",
+        "--reason",
+        "records review only; no contact with subjects",
+        "--by",
+        s_calder,
+    )
     assert "under waiver W-0001" in cli("assign", c1, s_marsh, "--role", "reviewer", *by).stdout
     assert cli("assign", c1, s_whitlock, "--role", "interviewer", *by, check=False).returncode == 1  # still refused
     cli("assign", c1, s_pryce, "--role", "investigator", *by)
@@ -134,8 +248,16 @@ def test_a_whole_inquiry(cli: CliRun, inquiry: dict[str, str], tmp_path: Path) -
     # Nothing recorded ties the article to Ash's statement yet; the proposer sees it, a human decides.
     assert found["independent"] == 4 and found["at_least"] == 3, found
     assert {docs["article-ash"], docs["statement-ash"]} in [{p["left"], p["right"]} for p in found["possibly_same"]]
-    cli("accounts", "decide", docs["article-ash"], docs["statement-ash"], "--same",
-        "--reason", "the article quotes Ash's statement", *by)  # fmt: skip
+    cli(
+        "accounts",
+        "decide",
+        docs["article-ash"],
+        docs["statement-ash"],
+        "--same",
+        "--reason",
+        "the article quotes Ash's statement",
+        *by,
+    )
     found = js(cli, "corroboration", whitlock["id"])
     assert found["independent"] == 3 and found["at_least"] == 3
     assert [docs["article-ash"], docs["statement-ash"]] in [sorted(a) for a in found["accounts"]]
@@ -151,10 +273,36 @@ def test_a_whole_inquiry(cli: CliRun, inquiry: dict[str, str], tmp_path: Path) -
     assert {e["document_id"] for e in evidence} >= {docs["statement-briar"]}
 
     # -- intelligence goes stale and escalates ------------------------------------------------
-    intel = made(cli("intelligence", "record", "Caller: the silver Astra is seen at the Abbey Lane flat most nights",
-                     "--case", c1, "--received", "2026-10-01", "--days", "7", *by), "I")  # fmt: skip
-    action = made(cli("action", "raise", "Trace the registered keeper of NM03 XKD", "--owner", s_pryce,
-                      "--due", "2026-10-20", "--case", c1, *by), "A")  # fmt: skip
+    intel = made(
+        cli(
+            "intelligence",
+            "record",
+            "Caller: the silver Astra is seen at the Abbey Lane flat most nights",
+            "--case",
+            c1,
+            "--received",
+            "2026-10-01",
+            "--days",
+            "7",
+            *by,
+        ),
+        "I",
+    )
+    action = made(
+        cli(
+            "action",
+            "raise",
+            "Trace the registered keeper of NM03 XKD",
+            "--owner",
+            s_pryce,
+            "--due",
+            "2026-10-20",
+            "--case",
+            c1,
+            *by,
+        ),
+        "A",
+    )
     assert js(cli, "action", "list", "--overdue", "--now", "2026-10-05") == []
     escalated = cli("oversight", "escalate", "--now", "2026-11-01", *by).stdout
     assert f"{intel}: intelligence_without_action" in escalated and f"{action}: action_overdue" in escalated
@@ -176,7 +324,10 @@ def test_a_whole_inquiry(cli: CliRun, inquiry: dict[str, str], tmp_path: Path) -
     assert case["allegations"][1]["subjects"][0]["unknown"]["role"] == "front desk officer"
     assert {r["staff_id"] for r in case["refusals"]} == {s_whitlock, s_marsh}
     assert [(a["staff_id"], a["role"], a["waivers"]) for a in case["assignments"]] == [
-        (s_marsh, "reviewer", ["W-0001"]), (s_pryce, "investigator", []), (s_pryce, "interviewer", [])]
+        (s_marsh, "reviewer", ["W-0001"]),
+        (s_pryce, "investigator", []),
+        (s_pryce, "interviewer", []),
+    ]
     assert sorted(e["item"] for e in case["escalations"]) == sorted([intel, action])
     types = [h["type"] for h in case["history"]]
     assert types.count("assignment.checked") == 6 and types.count("assignment.refused") == 3

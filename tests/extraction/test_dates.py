@@ -72,8 +72,13 @@ def test_listed_years_each_count() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["at least 1,400 children", "1998 officers were trained", "a woman in her 60s", "doing 60s on the bypass",
-     "Room 2004 was empty."],
+    [
+        "at least 1,400 children",
+        "1998 officers were trained",
+        "a woman in her 60s",
+        "doing 60s on the bypass",
+        "Room 2004 was empty.",
+    ],
 )
 def test_not_periods(text: str) -> None:
     assert typed(text, MentionType.PERIOD) == []

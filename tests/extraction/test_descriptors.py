@@ -34,8 +34,11 @@ def described(text: str) -> list[tuple[str, str]]:
         ("a tall officer with ginger hair", "a tall officer with ginger hair", "officer"),
         ("a plain-clothes officer", "a plain-clothes officer", "officer"),
         ("a vulnerable kid in care", "a vulnerable kid in care", "child"),
-        ("a serving South Yorkshire Police officer in a marked car", "a serving South Yorkshire Police officer in a marked car",
-         "officer"),
+        (
+            "a serving South Yorkshire Police officer in a marked car",
+            "a serving South Yorkshire Police officer in a marked car",
+            "officer",
+        ),
         ("a man in his thirties", "a man in his thirties", "man"),
         ("The ex-cop claims", "The ex-cop", "officer"),
         ("the Chief Constable apologised", "the Chief Constable", "chief constable"),

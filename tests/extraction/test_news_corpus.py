@@ -190,7 +190,9 @@ def news(pipeline: ExtractionPipeline) -> dict[str, tuple[str, list[Mention], li
 
 
 @pytest.mark.parametrize("expect", EXPECTED, ids=str)
-def test_expected_mention_is_selected(news: dict[str, tuple[str, list[Mention], list[Mention]]], expect: Expect) -> None:
+def test_expected_mention_is_selected(
+    news: dict[str, tuple[str, list[Mention], list[Mention]]], expect: Expect
+) -> None:
     text, _all, chosen = news[expect.doc]
     assert _norm(expect.text) in _norm(text), "the expectation must quote the article"
     candidates = [(m.type.value, m.text, m.attributes) for m in chosen if _norm(expect.text) in _norm(m.text)]
@@ -198,8 +200,9 @@ def test_expected_mention_is_selected(news: dict[str, tuple[str, list[Mention], 
 
 
 @pytest.mark.parametrize(("doc", "kind", "text"), NOT_EXPECTED, ids=lambda x: str(getattr(x, "value", x)))
-def test_not_selected(news: dict[str, tuple[str, list[Mention], list[Mention]]], doc: str,
-                      kind: MentionType | None, text: str) -> None:
+def test_not_selected(
+    news: dict[str, tuple[str, list[Mention], list[Mention]]], doc: str, kind: MentionType | None, text: str
+) -> None:
     _text, _all, chosen = news[doc]
     wrong = [m for m in chosen if _norm(m.text) == _norm(text) and (kind is None or m.type is kind)]
     assert wrong == []
@@ -220,7 +223,9 @@ def test_recall_over_the_list(news: dict[str, tuple[str, list[Mention], list[Men
         counts[0] += any(_matches(m, e) for m in news[e.doc][2])
         counts[1] += 1
     summary = ", ".join(f"{t} {h}/{n}" for t, (h, n) in sorted(by_type.items()))
-    print(f"\nnews-corpus recall: selected {hits_selected}/{len(EXPECTED)}, all mentions {hits_all}/{len(EXPECTED)}; "
-          f"{summary}")
+    print(
+        f"\nnews-corpus recall: selected {hits_selected}/{len(EXPECTED)}, all mentions {hits_all}/{len(EXPECTED)}; "
+        f"{summary}"
+    )
     assert hits_all >= hits_selected
     assert hits_selected / len(EXPECTED) >= 0.95

@@ -20,8 +20,12 @@ def orgs(text: str) -> list[tuple[str, str]]:
 
 def test_learned_abbreviation_applies_to_every_use() -> None:
     text = "Northmoor Widgets Board (NWB) met. Later the NWB said the NWB's staff knew."
-    assert orgs(text) == [("Northmoor Widgets Board", "Northmoor Widgets Board"), ("NWB", "Northmoor Widgets Board"),
-                          ("NWB", "Northmoor Widgets Board"), ("NWB", "Northmoor Widgets Board")]
+    assert orgs(text) == [
+        ("Northmoor Widgets Board", "Northmoor Widgets Board"),
+        ("NWB", "Northmoor Widgets Board"),
+        ("NWB", "Northmoor Widgets Board"),
+        ("NWB", "Northmoor Widgets Board"),
+    ]
     assert {m.attributes["source"] for m in EXTRACTOR.extract("doc", text)} == {"defined"}
 
 

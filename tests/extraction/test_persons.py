@@ -41,8 +41,10 @@ def test_people(text: str, expected: list[str]) -> None:
 def test_full_name_repeats_are_learned() -> None:
     text = "whistleblower Ottoline Senior said so. “Nothing was done.” – Ottoline Senior."
     mentions = EXTRACTOR.extract("doc", text)
-    assert [(m.text, m.attributes.get("learned", False)) for m in mentions] == [("Ottoline Senior", False),
-                                                                             ("Ottoline Senior", True)]
+    assert [(m.text, m.attributes.get("learned", False)) for m in mentions] == [
+        ("Ottoline Senior", False),
+        ("Ottoline Senior", True),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -38,8 +38,14 @@ def test_drama_mobile_is_kept_though_libphonenumber_calls_it_invalid() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["It happened in 1998.", "Case 1234567 was closed.", "On 12/03/1998 and 01/03/1998.", "PC 4521 Smith",
-     "at least 1,400 children", "ref 2004-2006"],
+    [
+        "It happened in 1998.",
+        "Case 1234567 was closed.",
+        "On 12/03/1998 and 01/03/1998.",
+        "PC 4521 Smith",
+        "at least 1,400 children",
+        "ref 2004-2006",
+    ],
 )
 def test_not_phone_numbers(text: str) -> None:
     assert PHONES.extract("doc", text) == []

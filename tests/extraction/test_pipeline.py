@@ -16,8 +16,9 @@ from casetrail.extraction import (
 from casetrail.model import Mention, MentionType
 
 
-def mention(start: int, end: int, kind: MentionType, extractor: str, confidence: float = 0.8,
-            document_id: str = "d") -> Mention:
+def mention(
+    start: int, end: int, kind: MentionType, extractor: str, confidence: float = 0.8, document_id: str = "d"
+) -> Mention:
     return Mention(document_id, start, end, "x" * (end - start), kind, extractor, confidence)
 
 
@@ -48,8 +49,13 @@ def test_documents_do_not_compete() -> None:
     assert select([a, b]) == [a, b]
 
 
-spans = st.tuples(st.integers(0, 60), st.integers(1, 15), st.sampled_from(list(MentionType)),
-                  st.sampled_from(["spacy_ner@1", "police@1", "dates@1"]), st.floats(0.1, 1.0))
+spans = st.tuples(
+    st.integers(0, 60),
+    st.integers(1, 15),
+    st.sampled_from(list(MentionType)),
+    st.sampled_from(["spacy_ner@1", "police@1", "dates@1"]),
+    st.floats(0.1, 1.0),
+)
 
 
 @settings(max_examples=200)
@@ -81,25 +87,36 @@ def test_every_extractor_meets_the_protocol(pipeline: ExtractionPipeline) -> Non
 
 
 def test_mentions_are_exact_spans_and_stamped(pipeline: ExtractionPipeline) -> None:
-    text = ("On 12 March 1998 PC 4521 Smith and another unnamed officer stopped a red Ford Escort, registration "
-            "R123 ABC, near S60 2TH. 'Emma', a survivor, was aged 14. Ring 0114 496 0000. South Yorkshire Police (SYP).")
+    text = (
+        "On 12 March 1998 PC 4521 Smith and another unnamed officer stopped a red Ford Escort, registration "
+        "R123 ABC, near S60 2TH. 'Emma', a survivor, was aged 14. Ring 0114 496 0000. South Yorkshire Police (SYP)."
+    )
     mentions = pipeline.extract("doc-9", text)
     assert mentions == sorted(mentions, key=lambda m: (m.start, m.end, m.type.value, m.extractor))
     versions = {e.name: e.version for e in pipeline.extractors}
     for m in mentions:
         assert m.document_id == "doc-9"
-        assert text[m.start:m.end] == m.text
+        assert text[m.start : m.end] == m.text
         name, _, version = m.extractor.partition("@")
         assert versions[name] == version
     kinds = {m.type for m in select(mentions)}
-    assert kinds >= {MentionType.DATE, MentionType.OFFICER, MentionType.DESCRIBED_PERSON, MentionType.VEHICLE,
-                     MentionType.POSTCODE, MentionType.PSEUDONYM, MentionType.AGE, MentionType.PHONE,
-                     MentionType.ORGANISATION}
+    assert kinds >= {
+        MentionType.DATE,
+        MentionType.OFFICER,
+        MentionType.DESCRIBED_PERSON,
+        MentionType.VEHICLE,
+        MentionType.POSTCODE,
+        MentionType.PSEUDONYM,
+        MentionType.AGE,
+        MentionType.PHONE,
+        MentionType.ORGANISATION,
+    }
 
 
 def test_extract_many_equals_one_by_one(pipeline: ExtractionPipeline) -> None:
-    items = [(f"doc-{i}", f"PC {100 + i} Hartley met Professor Alexis Jay in Sheffield in {1990 + i}.")
-             for i in range(70)]  # more than one batch
+    items = [
+        (f"doc-{i}", f"PC {100 + i} Hartley met Professor Alexis Jay in Sheffield in {1990 + i}.") for i in range(70)
+    ]  # more than one batch
     together = pipeline.extract_many(items)
     alone = [m for doc_id, text in items for m in pipeline.extract(doc_id, text)]
     assert together == alone

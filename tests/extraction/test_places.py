@@ -41,8 +41,14 @@ def test_places(text: str, expected: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Mark Bolton drove", "Benny Hill was on", "I spoke to Hartley", "at Christmas", "in March 1998",
-     "in Hartley's car"],
+    [
+        "Mark Bolton drove",
+        "Benny Hill was on",
+        "I spoke to Hartley",
+        "at Christmas",
+        "in March 1998",
+        "in Hartley's car",
+    ],
 )
 def test_not_places(text: str) -> None:
     assert places(text) == []

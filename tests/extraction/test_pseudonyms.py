@@ -42,8 +42,10 @@ def test_pseudonyms(text: str, name: str) -> None:
 
 
 def test_name_changed_to_protect_anonymity() -> None:
-    text = ("Darren Jones, whose name we changed to protect his anonymity, served during the same period. "
-            "Jones is keen to stress that lessons were learned, Jones says.")
+    text = (
+        "Darren Jones, whose name we changed to protect his anonymity, served during the same period. "
+        "Jones is keen to stress that lessons were learned, Jones says."
+    )
     mentions = EXTRACTOR.extract("doc", text)
     assert [(m.type, m.text) for m in mentions] == [(P, "Darren Jones"), (P, "Jones"), (P, "Jones")]
     assert all(m.attributes["name"] == "Darren Jones" for m in mentions)
@@ -76,14 +78,17 @@ def test_nicknames_are_people() -> None:
     text = "A man known as 'Tiny' drove. Mark 'Tiny' Bolton was there. Asif Khan ('Shifty') too. Tiny laughed."
     mentions = EXTRACTOR.extract("doc", text)
     assert [(m.type, m.text) for m in mentions] == [
-        (MentionType.PERSON, "Tiny"), (MentionType.PERSON, "Mark 'Tiny' Bolton"), (MentionType.PERSON, "Shifty"),
-        (MentionType.PERSON, "Tiny")]
+        (MentionType.PERSON, "Tiny"),
+        (MentionType.PERSON, "Mark 'Tiny' Bolton"),
+        (MentionType.PERSON, "Shifty"),
+        (MentionType.PERSON, "Tiny"),
+    ]
     assert mentions[1].attributes == {"name": "Mark Bolton", "nickname": "Tiny"}
     assert mentions[3].attributes["learned"] is True
 
 
 def test_nickname_context_is_the_sentence() -> None:
-    text = 'A girl known as "Jo" said so. A man known as \'Tiny\' drove.'
+    text = "A girl known as \"Jo\" said so. A man known as 'Tiny' drove."
     assert found(text) == [(P, "Jo"), (MentionType.PERSON, "Tiny")]
 
 

@@ -27,7 +27,7 @@ def test_people_places_organisations(spacy_ner: SpacyNerExtractor) -> None:
     for m in spacy_ner.extract("doc-1", text):
         assert m.confidence == CONFIDENCE
         assert m.extractor == spacy_ner.id
-        assert text[m.start:m.end] == m.text
+        assert text[m.start : m.end] == m.text
 
 
 def test_no_nationality_or_religion_mentions(spacy_ner: SpacyNerExtractor) -> None:
@@ -40,7 +40,10 @@ def test_extract_many_keeps_documents_apart(spacy_ner: SpacyNerExtractor) -> Non
     items = [("a", "Louise Casey went to Sheffield."), ("b", "Nothing here."), ("c", "Sarah Champion spoke.")]
     per_item = list(spacy_ner.extract_each(items))
     assert [[m.text for m in ms if m.type is MentionType.PERSON] for ms in per_item] == [
-        ["Louise Casey"], [], ["Sarah Champion"]]
+        ["Louise Casey"],
+        [],
+        ["Sarah Champion"],
+    ]
     flat = spacy_ner.extract_many(items)
     assert {m.document_id for m in flat} == {"a", "c"}
 
@@ -52,7 +55,7 @@ def test_long_text_is_chunked_with_correct_offsets(spacy_ner: SpacyNerExtractor)
     mentions = spacy_ner.extract("long", text)
     people = [m for m in mentions if m.type is MentionType.PERSON]
     assert len(people) >= 2900
-    assert all(text[m.start:m.end] == m.text for m in mentions)
+    assert all(text[m.start : m.end] == m.text for m in mentions)
 
 
 @pytest.mark.parametrize(
@@ -75,7 +78,7 @@ def test_long_text_is_chunked_with_correct_offsets(spacy_ner: SpacyNerExtractor)
 def test_tidy(label: str, raw: str, tidied: str | None) -> None:
     text = f"<< {raw} >>"
     span = tidy(label, 3, 3 + len(raw), text)
-    assert (text[span[0]:span[1]] if span else None) == tidied
+    assert (text[span[0] : span[1]] if span else None) == tidied
 
 
 @pytest.mark.parametrize(
@@ -108,7 +111,7 @@ def test_tidy(label: str, raw: str, tidied: str | None) -> None:
 def test_relabel(label: str, text: str, span: str, expected: tuple[str, str, str | None] | None) -> None:
     start = text.index(span)
     got = relabel(label, start, start + len(span), text)
-    assert (None if got is None else (got[0], text[got[1]:got[2]], got[3])) == expected
+    assert (None if got is None else (got[0], text[got[1] : got[2]], got[3])) == expected
 
 
 def test_relabelled_mentions_keep_spacy_label(spacy_ner: SpacyNerExtractor) -> None:

@@ -19,13 +19,33 @@ from casetrail.model import Mention
 inquiry = pytest.importorskip("casetrail.synthetic.inquiry")
 
 RECALL_FLOOR = {
-    "officer": 0.98, "collar_number": 0.95, "phone": 0.95, "vehicle": 0.95, "age": 0.95, "date": 0.95,
-    "period": 0.95, "described_person": 0.95, "organisation": 0.9, "place": 0.95, "person": 0.9,
+    "officer": 0.98,
+    "collar_number": 0.95,
+    "phone": 0.95,
+    "vehicle": 0.95,
+    "age": 0.95,
+    "date": 0.95,
+    "period": 0.95,
+    "described_person": 0.95,
+    "organisation": 0.9,
+    "place": 0.95,
+    "person": 0.9,
     # survivors named in someone else's statement carry no cue; see the register test below
     "pseudonym": 0.5,
 }
-PRECISION_FLOOR = {"officer": 0.97, "collar_number": 0.95, "phone": 0.97, "vehicle": 0.95, "age": 0.95, "period": 0.95,
-                   "pseudonym": 0.95, "person": 0.95, "organisation": 0.75, "place": 0.9, "described_person": 0.9}
+PRECISION_FLOOR = {
+    "officer": 0.97,
+    "collar_number": 0.95,
+    "phone": 0.97,
+    "vehicle": 0.95,
+    "age": 0.95,
+    "period": 0.95,
+    "pseudonym": 0.95,
+    "person": 0.95,
+    "organisation": 0.75,
+    "place": 0.9,
+    "described_person": 0.9,
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +74,9 @@ def _scores(pipeline: ExtractionPipeline, generated: Any) -> tuple[dict[str, flo
             found[t.type] += any(m.type.value == t.type and m.start < t.end and t.start < m.end for m in mine)
         for m in mine:
             predicted[m.type.value] += 1
-            correct[m.type.value] += any(t.type == m.type.value and m.start < t.end and t.start < m.end
-                                         for t in s.mentions)
+            correct[m.type.value] += any(
+                t.type == m.type.value and m.start < t.end and t.start < m.end for t in s.mentions
+            )
     recall = {k: found[k] / total[k] for k in total}
     precision = {k: correct[k] / predicted[k] for k in predicted if k in total}
     print("\nsynthetic recall:", {k: round(v, 2) for k, v in sorted(recall.items())})

@@ -51,7 +51,9 @@ def test_full_marks_alone(plate: str, registration: str, fmt: str, year: int) ->
 )
 def test_marks_in_context(text: str, span: str, registration: str, fmt: str) -> None:
     found = vehicles(text)
-    assert [(m.text, m.attributes["registration"], m.attributes["format"]) for m in found] == [(span, registration, fmt)]
+    assert [(m.text, m.attributes["registration"], m.attributes["format"]) for m in found] == [
+        (span, registration, fmt)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -90,7 +92,9 @@ def test_not_plates(text: str) -> None:
 
 
 def test_a_word_after_a_plate_cue_is_not_part_of_the_plate() -> None:
-    found = [m.text for m in vehicles("a Ford Mondeo, registration NM52 and something") if m.attributes.get("registration")]
+    found = [
+        m.text for m in vehicles("a Ford Mondeo, registration NM52 and something") if m.attributes.get("registration")
+    ]
     assert "NM52 and" not in found and all("and" not in t for t in found)
 
 
@@ -102,7 +106,13 @@ def test_a_word_after_a_plate_cue_is_not_part_of_the_plate() -> None:
         ("a Ford Mondeo pulled up", "Ford Mondeo", "Ford", "Mondeo", None),
         ("a dark blue Peugeot 406", "dark blue Peugeot 406", "Peugeot", "406", "dark blue"),
         ("the BMW 3 Series was parked", "BMW 3 Series", "BMW", "3 Series", None),
-        ("a metallic green Mercedes C-Class", "metallic green Mercedes C-Class", "Mercedes", "C-Class", "metallic green"),
+        (
+            "a metallic green Mercedes C-Class",
+            "metallic green Mercedes C-Class",
+            "Mercedes",
+            "C-Class",
+            "metallic green",
+        ),
         ("a silver Astra", "silver Astra", "Vauxhall", "Astra", "silver"),
         ("a VW Golf", "VW Golf", "Volkswagen", "Golf", None),
         ("a black Mercedes", "black Mercedes", "Mercedes", None, "black"),
@@ -135,7 +145,13 @@ def test_description_and_plate_are_joined(text: str) -> None:
     for m in found:
         a = m.attributes
         assert (a["make"], a["model"], a["colour"], a["registration"], a["format"], a["joined"]) == (
-            "Ford", "Escort", "red", "R123ABC", "prefix", True)
+            "Ford",
+            "Escort",
+            "red",
+            "R123ABC",
+            "prefix",
+            True,
+        )
 
 
 def test_distant_plate_is_not_joined() -> None:

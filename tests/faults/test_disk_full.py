@@ -26,7 +26,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         pytest.skip("mounting a small tmpfs needs root and mount(8); CI runs as root")
     disk = tmp_path / "disk"
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True, check=False).returncode:
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True, check=False
+    ).returncode:
         pytest.skip("this container may not mount a tmpfs (no CAP_SYS_ADMIN)")
     try:
         yield disk
@@ -88,7 +90,12 @@ def test_a_full_disk_loses_nothing_and_says_so(small_disk: Path, tmp_path: Path)
     filler.unlink()
     # More room; the WAL folded in and gone, as after a clean close; then full again: SQLite
     # cannot create its -shm file now, and reading must still work.
-    assert subprocess.run(["mount", "-o", "remount,size=32m", str(small_disk)], capture_output=True, check=False).returncode == 0
+    assert (
+        subprocess.run(
+            ["mount", "-o", "remount,size=32m", str(small_disk)], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
     with open_db(home) as conn:
         busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     assert busy == 0 and (home / "casetrail.db-wal").stat().st_size == 0

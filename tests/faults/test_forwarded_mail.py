@@ -26,7 +26,9 @@ def forwarded(encoding: str) -> bytes:
         b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n'
         b"--b1\r\nContent-Type: text/plain\r\n\r\nForwarding Mira's account, as she asked.\r\n"
         b"--b1\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: " + encoding.encode() + b"\r\n"
-        b'Content-Disposition: attachment; filename="account.eml"\r\n\r\n' + body.replace(b"\n", b"\r\n") + b"\r\n--b1--\r\n"
+        b'Content-Disposition: attachment; filename="account.eml"\r\n\r\n'
+        + body.replace(b"\n", b"\r\n")
+        + b"\r\n--b1--\r\n"
     )
 
 

@@ -13,8 +13,11 @@ from tests.faults.conftest import Ran, cli, one_line_error, write_statements
 
 
 def fingerprint(home: Path) -> dict[str, str]:
-    return {str(p.relative_to(home)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(home.rglob("*")) if p.is_file() and "-wal" not in p.name and "-shm" not in p.name}  # fmt: skip
+    return {
+        str(p.relative_to(home)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(home.rglob("*"))
+        if p.is_file() and "-wal" not in p.name and "-shm" not in p.name
+    }
 
 
 @pytest.fixture

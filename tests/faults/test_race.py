@@ -91,8 +91,13 @@ def test_cli_and_a_long_lived_web_writer(home: Path, tmp_path: Path) -> None:
     total = 0
     for round_ in range(ROUNDS - 1):
         paths = write_statements(tmp_path / f"w-{round_}", FILES, f"web race, round {round_}")
-        web = subprocess.Popen([sys.executable, "-c", WEB_LIKE, str(home), *map(str, reversed(paths))],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())  # fmt: skip
+        web = subprocess.Popen(
+            [sys.executable, "-c", WEB_LIKE, str(home), *map(str, reversed(paths))],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env(),
+        )
         cli = start(home, "ingest", paths[0].parent, "--batch", "4")
         total += recorded(settle([web, cli], [paths, paths]), [paths, paths])
     recorded_once(home, total)

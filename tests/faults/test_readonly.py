@@ -34,7 +34,9 @@ def read_only(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
             pytest.skip("cannot remount the bind mount read-only here")
         yield source, view
     finally:
-        subprocess.run(["umount", "--lazy", str(view)], capture_output=True, check=False)  # lazy: a test that failed may still hold a file open
+        subprocess.run(
+            ["umount", "--lazy", str(view)], capture_output=True, check=False
+        )  # lazy: a test that failed may still hold a file open
 
 
 @pytest.mark.parametrize("wal", ["folded in", "left in the WAL"])
@@ -61,8 +63,14 @@ def check_through(seen: Path, tmp_path: Path) -> None:
         (seen / "probe").write_text("x")  # the mount is read-only indeed
     checked = cli(seen, "verify")
     assert checked.returncode == 0 and checked.stdout.startswith("OK: 3 log entries"), checked.stdout + checked.stderr
-    for args in (("documents",), ("show", "D-000002"), ("log", "checkpoint"), ("receipt", "D-000001"),
-                 ("log", "proof", "inclusion", "1"), ("verify-receipt", tmp_path / "r" / "D-000003.receipt.json")):  # fmt: skip
+    for args in (
+        ("documents",),
+        ("show", "D-000002"),
+        ("log", "checkpoint"),
+        ("receipt", "D-000001"),
+        ("log", "proof", "inclusion", "1"),
+        ("verify-receipt", tmp_path / "r" / "D-000003.receipt.json"),
+    ):
         result = cli(seen, *args)
         assert result.returncode == 0, (args, result.stderr)
     write_statements(tmp_path / "more", 1, "refused")

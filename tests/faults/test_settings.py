@@ -12,7 +12,10 @@ from tests.faults.conftest import cli, one_line_error, write_statements
 BROKEN = {
     "garbage": ("{origin: casetrail", "not valid JSON"),
     "empty": ("", "is empty"),
-    "words for a number": ('{"origin": "casetrail.test/faults", "limits": {"max_bytes": "lots"}}', '"limits.max_bytes"'),
+    "words for a number": (
+        '{"origin": "casetrail.test/faults", "limits": {"max_bytes": "lots"}}',
+        '"limits.max_bytes"',
+    ),
     "zero": ('{"origin": "casetrail.test/faults", "limits": {"max_pages": 0}}', '"limits.max_pages"'),
     "unknown limit": ('{"origin": "casetrail.test/faults", "limits": {"max_byte": 10}}', '"limits.max_byte"'),
     "limits not an object": ('{"limits": 5}', '"limits"'),

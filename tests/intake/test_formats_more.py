@@ -74,8 +74,13 @@ def make_msg(subject: str, body: str, attachments: list[tuple[str, bytes]] = ())
 
     writer = OleWriter()
     top: list[tuple[int, bytes]] = []
-    for prop, value in ((0x001A, "IPM.Note"), (0x0037, subject), (0x1000, body), (0x0C1A, "Jane Doe"),
-                        (0x0E04, "Inquiry Intake")):  # fmt: skip
+    for prop, value in (
+        (0x001A, "IPM.Note"),
+        (0x0037, subject),
+        (0x1000, body),
+        (0x0C1A, "Jane Doe"),
+        (0x0E04, "Inquiry Intake"),
+    ):
         _string(writer, "", prop, value, top)
     top.append((0x00390040, struct.pack("<Q", 133_860_000_000_000_000)))  # submitted 2025-03-09
     for stream in ("00020102", "00030102", "00040102"):
@@ -102,9 +107,10 @@ def make_msg(subject: str, body: str, attachments: list[tuple[str, bytes]] = ())
 def test_msg_envelope_body_and_attachments_as_children() -> None:
     statement = make_docx()
     data = make_msg(
-        "Custody record query", "Dear team,\r\nPC 4412 Hassan Ali was on duty that night.\r\n",
+        "Custody record query",
+        "Dear team,\r\nPC 4412 Hassan Ali was on duty that night.\r\n",
         [("statement.docx", statement), ("notes.txt", b"Attached notes\n")],
-    )  # fmt: skip
+    )
     assert detect(data, "mail.msg") == MSG and detect(data, "no-extension") == MSG
     result = read_file_bytes(data, "query.msg", LIMITS)
     assert result.media_type == MSG and result.status == READ
@@ -112,7 +118,10 @@ def test_msg_envelope_body_and_attachments_as_children() -> None:
     assert result.text.startswith("From: Jane Doe\n") and "Subject: Custody record query\n" in result.text
     assert "Date: 2025-03-09" in result.text
     assert result.text.endswith("\n\nDear team,\nPC 4412 Hassan Ali was on duty that night.\n")
-    assert [(a.name, a.data) for a in result.attachments] == [("statement.docx", statement), ("notes.txt", b"Attached notes\n")]
+    assert [(a.name, a.data) for a in result.attachments] == [
+        ("statement.docx", statement),
+        ("notes.txt", b"Attached notes\n"),
+    ]
     assert read_file_bytes(result.attachments[0].data, result.attachments[0].name, LIMITS).media_type == DOCX
 
 
@@ -192,10 +201,16 @@ def make_odt(body: str, manifest_extra: str = "", prolog: str = "") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")  # stored, first
-        archive.writestr("content.xml", f'{prolog}<office:document-content {_ODT_NS}><office:body><office:text>'
-                         f"{body}</office:text></office:body></office:document-content>")  # fmt: skip
-        archive.writestr("meta.xml", f"<office:document-meta {_ODT_NS}><office:meta><dc:title>Interview notes"
-                         "</dc:title></office:meta></office:document-meta>")  # fmt: skip
+        archive.writestr(
+            "content.xml",
+            f"{prolog}<office:document-content {_ODT_NS}><office:body><office:text>"
+            f"{body}</office:text></office:body></office:document-content>",
+        )
+        archive.writestr(
+            "meta.xml",
+            f"<office:document-meta {_ODT_NS}><office:meta><dc:title>Interview notes"
+            "</dc:title></office:meta></office:document-meta>",
+        )
         archive.writestr("META-INF/manifest.xml", f"<manifest>{manifest_extra}</manifest>")
     return buffer.getvalue()
 
@@ -267,7 +282,7 @@ def test_rtf_hostile_files_are_refused() -> None:
 def test_rtf_is_linear_on_a_large_file() -> None:
     import time
 
-    data = b"{\\rtf1 " + b"{\\field{\\*\\fldinst{HYPERLINK \"x\"}}{\\fldrslt{link}}} word\\par " * 60_000 + b"}"
+    data = b"{\\rtf1 " + b'{\\field{\\*\\fldinst{HYPERLINK "x"}}{\\fldrslt{link}}} word\\par ' * 60_000 + b"}"
     started = time.perf_counter()
     result = read_file_bytes(data, "big.rtf", LIMITS)
     assert time.perf_counter() - started < 20 and result.text.count("link word") == 60_000
@@ -324,7 +339,7 @@ def test_xlsx_declaring_a_huge_sheet_is_bounded_by_the_cell_limit() -> None:
 
 
 def test_csv_cells_with_references_and_delimiters() -> None:
-    data = "Date;Officer;Note\n2025-03-04;PC Hassan Ali;\"said \"\"nothing\"\"\"\n".encode("cp1252")
+    data = 'Date;Officer;Note\n2025-03-04;PC Hassan Ali;"said ""nothing"""\n'.encode("cp1252")
     result = read_file_bytes(data, "log.csv", LIMITS)
     assert result.media_type == CSV
     assert result.text == 'A1: Date\nB1: Officer\nC1: Note\nA2: 2025-03-04\nB2: PC Hassan Ali\nC2: said "nothing"'
@@ -356,10 +371,15 @@ def make_zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED)
 
 def test_zip_members_become_children_with_safe_paths() -> None:
     statement = make_docx()
-    data = make_zip({
-        "evidence/statement.docx": statement, "evidence/notes.txt": b"Notes\n", "../../etc/passwd": b"x",
-        "__MACOSX/evidence/._notes.txt": b"junk", "evidence/": b"",
-    })  # fmt: skip
+    data = make_zip(
+        {
+            "evidence/statement.docx": statement,
+            "evidence/notes.txt": b"Notes\n",
+            "../../etc/passwd": b"x",
+            "__MACOSX/evidence/._notes.txt": b"junk",
+            "evidence/": b"",
+        }
+    )
     assert detect(data, "evidence.zip") == ZIP and detect(data, "evidence") == ZIP
     result = read_file_bytes(data, "evidence.zip", LIMITS)
     assert result.media_type == ZIP and result.status == READ
@@ -370,7 +390,9 @@ def test_zip_members_become_children_with_safe_paths() -> None:
 
 def test_zip_hostile_archives_are_refused() -> None:
     assert "zip bomb" in refused(Hostile, make_zip_bomb_docx(), "bomb.zip")
-    assert "holds" in refused(Hostile, make_zip({f"f{i}": b"x" for i in range(5)}), "many.zip", Limits(max_zip_entries=4))
+    assert "holds" in refused(
+        Hostile, make_zip({f"f{i}": b"x" for i in range(5)}), "many.zip", Limits(max_zip_entries=4)
+    )
     assert "compression method" in refused(Malformed, make_zip({"a.txt": b"x" * 100}, zipfile.ZIP_BZIP2), "bz.zip")
     data = make_zip({"a.txt": b"hello " * 1000})
     refused(IntakeError, data[: len(data) // 2], "cut.zip")

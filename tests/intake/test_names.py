@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from casetrail.intake.names import FALLBACK, MAX_STEM_BYTES, safe_name
 
-BIDI_AND_INVISIBLE = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+BIDI_AND_INVISIBLE = (
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+)
 
 
 def test_file_names_lose_bidi_controls() -> None:
@@ -36,25 +38,28 @@ def test_names_are_nfc() -> None:
     assert safe_name("Zoe\u200d\u0308.txt") == "Zo\u00eb.txt"
 
 
-@pytest.mark.parametrize(("submitted", "expected"), [
-    ("../../etc/passwd", "passwd"),
-    ("C:\\Users\\ayla\\statement.pdf", "statement.pdf"),
-    ("folder/", FALLBACK),
-    ("..", FALLBACK),
-    ("...", FALLBACK),
-    (". .", FALLBACK),
-    (".. .", FALLBACK),
-    ("a. .", "a"),
-    ("minutes.", "minutes"),
-    (".\u202e.", FALLBACK),
-    ("   ", FALLBACK),
-    ("", FALLBACK),
-    (None, FALLBACK),
-    ("nul\x00byte.txt", "nulbyte.txt"),
-    (".hidden", f"{FALLBACK}.hidden"),
-    ("archive.tar.gz", "archive.tar.gz"),
-    ("notes.averyveryverylongextension", "notes.averyveryverylongextension"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("submitted", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\ayla\\statement.pdf", "statement.pdf"),
+        ("folder/", FALLBACK),
+        ("..", FALLBACK),
+        ("...", FALLBACK),
+        (". .", FALLBACK),
+        (".. .", FALLBACK),
+        ("a. .", "a"),
+        ("minutes.", "minutes"),
+        (".\u202e.", FALLBACK),
+        ("   ", FALLBACK),
+        ("", FALLBACK),
+        (None, FALLBACK),
+        ("nul\x00byte.txt", "nulbyte.txt"),
+        (".hidden", f"{FALLBACK}.hidden"),
+        ("archive.tar.gz", "archive.tar.gz"),
+        ("notes.averyveryverylongextension", "notes.averyveryverylongextension"),
+    ],
+)
 def test_what_app_safe_name_already_did(submitted: str | None, expected: str) -> None:
     assert safe_name(submitted) == expected
 

@@ -183,8 +183,11 @@ def test_png_decompression_bomb_is_refused_before_decoding() -> None:
 
 def test_truncated_and_garbage_images_are_malformed() -> None:
     whole = encoded(scan(STATEMENT[:1], noise=False), "PNG")
-    for data, name in ((whole[: len(whole) // 2], "cut.png"), (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "junk.png"),
-                       (b"\xff\xd8\xff\xe0" + b"\x13" * 50, "junk.jpg")):  # fmt: skip
+    for data, name in (
+        (whole[: len(whole) // 2], "cut.png"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "junk.png"),
+        (b"\xff\xd8\xff\xe0" + b"\x13" * 50, "junk.jpg"),
+    ):
         with pytest.raises(Malformed) as caught:
             read_file_bytes(data, name, LIMITS)
         assert "\n" not in str(caught.value) and ("PNG" in str(caught.value) or "JPEG" in str(caught.value))

@@ -224,8 +224,19 @@ cleared on <b>Monday</b>.<br>Nobody was charged.</p>
     assert result.text == (
         "Officer cleared\n\nThe officer was cleared on Monday.\nNobody was charged.\n\nSecond paragraph."
     )
-    for hidden in ("writeFileSync", "SECRET", "NOSCRIPT", "IFRAME", "FORM-TEXT", "TEMPLATE", "Related", "Copyright",
-                   "Site banner", "Home |", "background"):  # fmt: skip
+    for hidden in (
+        "writeFileSync",
+        "SECRET",
+        "NOSCRIPT",
+        "IFRAME",
+        "FORM-TEXT",
+        "TEMPLATE",
+        "Related",
+        "Copyright",
+        "Site banner",
+        "Home |",
+        "background",
+    ):
         assert hidden not in result.text
 
 
@@ -485,9 +496,18 @@ _NAMES = st.one_of(
     ),
 )
 _PREFIXES = st.sampled_from(
-    [b"", b"%PDF-1.4\n", b"PK\x03\x04", b"<!doctype html><html>", b"From: a@b\nDate: x\nSubject: s\n\n",
-     b"\xef\xbb\xbf", b"\xff\xfe", OLE_MAGIC, b"<html>" + b"<div>" * 300]
-)  # fmt: skip
+    [
+        b"",
+        b"%PDF-1.4\n",
+        b"PK\x03\x04",
+        b"<!doctype html><html>",
+        b"From: a@b\nDate: x\nSubject: s\n\n",
+        b"\xef\xbb\xbf",
+        b"\xff\xfe",
+        OLE_MAGIC,
+        b"<html>" + b"<div>" * 300,
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

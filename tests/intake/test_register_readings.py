@@ -191,10 +191,14 @@ def zipped(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> byt
 
 def test_zip_members_are_recorded_as_children_of_the_archive(tmp_path: Path) -> None:
     archive = tmp_path / "disclosure-batch-2.zip"
-    archive.write_bytes(zipped({
-        "statements/witness-a.txt": b"Statement of Ms Ada Lark, 3 Mill Row, Lowbridge.\n",
-        "notes/call.txt": b"Call from Mr Tom Reed about the Elm Street custody suite.\n",
-    }))  # fmt: skip
+    archive.write_bytes(
+        zipped(
+            {
+                "statements/witness-a.txt": b"Statement of Ms Ada Lark, 3 Mill Row, Lowbridge.\n",
+                "notes/call.txt": b"Call from Mr Tom Reed about the Elm Street custody suite.\n",
+            }
+        )
+    )
     register = new_register(tmp_path)
     outcomes = register.ingest([archive], Submission("solicitor", "upload"))
     assert [o.status for o in outcomes] == ["recorded"] * 3, [o.line() for o in outcomes]
@@ -280,7 +284,9 @@ def test_base64_is_not_a_way_round_the_budget(tmp_path: Path) -> None:
 
 def test_outcome_line_says_no_text_only_when_there_is_something_to_say() -> None:
     quiet = Outcome("in/a.txt", "recorded", document_id="D-000003", leaf_index=7)
-    said = Outcome("in/scan.png", "recorded", document_id="D-000004", leaf_index=9, reason="no text found: OCR found no words")
+    said = Outcome(
+        "in/scan.png", "recorded", document_id="D-000004", leaf_index=9, reason="no text found: OCR found no words"
+    )
     assert quiet.line() == "recorded D-000003 leaf 7 in/a.txt"
     assert said.line() == "recorded D-000004 leaf 9 in/scan.png: no text found: OCR found no words"
 
@@ -315,7 +321,8 @@ def test_verify_notices_a_changed_reading(tmp_path: Path) -> None:
     verifier = NoteVerifier.from_text(home.verifier_key())
     assert verify_store(register.store, register.objects, verifier).ok
     with register.store.transaction():
-        register.store.conn.execute("UPDATE document_readings SET reason = 'tampered' WHERE document_id = ?",
-                                    (outcome.document_id,))  # fmt: skip
+        register.store.conn.execute(
+            "UPDATE document_readings SET reason = 'tampered' WHERE document_id = ?", (outcome.document_id,)
+        )
     report = verify_store(register.store, register.objects, verifier)
     assert not report.ok and any("text_reason" in str(p) for p in report.problems)

@@ -82,9 +82,7 @@ def _check_inclusion(vector: dict[str, Any]) -> None:
 
 
 def _check_consistency(vector: dict[str, Any]) -> None:
-    verify_consistency(
-        vector["size1"], vector["size2"], _proof(vector), _b64(vector["root1"]), _b64(vector["root2"])
-    )
+    verify_consistency(vector["size1"], vector["size2"], _proof(vector), _b64(vector["root1"]), _b64(vector["root2"]))
 
 
 INCLUSION = _vector_files("inclusion")

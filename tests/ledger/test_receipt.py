@@ -23,9 +23,17 @@ from casetrail.model.event import Event, EventType
 
 ORIGIN = "casetrail.test/log"
 JSON_KEYS = [
-    "version", "origin", "leaf_index", "tree_size", "leaf_hash", "inclusion_proof",
-    "checkpoint", "entry", "document_id", "verifier_key",
-]  # fmt: skip
+    "version",
+    "origin",
+    "leaf_index",
+    "tree_size",
+    "leaf_hash",
+    "inclusion_proof",
+    "checkpoint",
+    "entry",
+    "document_id",
+    "verifier_key",
+]
 
 
 def doc_id(n: int) -> str:
@@ -111,7 +119,9 @@ def test_receipt_at_10_verifies_against_a_later_checkpoint_at_1010(log: MemoryLo
     verifier = signer.verifier()
     for index in (0, 6, 9):
         held = log.receipt(index, 10)
-        later = verify_receipt(held, verifier, later_checkpoint=log.checkpoint(1010), consistency=log.consistency(10, 1010))
+        later = verify_receipt(
+            held, verifier, later_checkpoint=log.checkpoint(1010), consistency=log.consistency(10, 1010)
+        )
         assert later.size == 1010 and later.root == log.roots[1010]
     # the same tree is trivially consistent with itself
     assert verify_receipt(log.receipt(3, 10), verifier, log.checkpoint(10), []).size == 10
@@ -129,8 +139,10 @@ def test_later_checkpoint_problems_fail(log: MemoryLog, signer: NoteSigner, rece
         {"later_checkpoint": later, "consistency": log.consistency(10, 1009)},
         {"later_checkpoint": log.checkpoint(1009), "consistency": good},
         {"later_checkpoint": log.checkpoint(5), "consistency": []},  # an earlier "later" tree
-        {"later_checkpoint": NoteSigner.generate(ORIGIN).sign(Checkpoint(ORIGIN, 1010, log.roots[1010]).body()),
-         "consistency": good},  # fmt: skip
+        {
+            "later_checkpoint": NoteSigner.generate(ORIGIN).sign(Checkpoint(ORIGIN, 1010, log.roots[1010]).body()),
+            "consistency": good,
+        },
         {"later_checkpoint": later.replace("1010", "1011", 1), "consistency": good},
         {"later_checkpoint": None, "consistency": good},
     ]

@@ -43,15 +43,25 @@ def noisy_or(*weights: float) -> float:
 
 def test_structural_rules_join_documents() -> None:
     documents = [
-        doc(1), doc(2, amends="D-000001"),  # an amendment is the same account
-        doc(3), doc(4, parent_id="D-000003"),  # so is an attachment
-        doc(5, given_by="P-0001"), doc(6, given_by="P-0001"),  # so is everything one party gave
-        doc(7), doc(8, given_by="P-0002"),
+        doc(1),
+        doc(2, amends="D-000001"),  # an amendment is the same account
+        doc(3),
+        doc(4, parent_id="D-000003"),  # so is an attachment
+        doc(5, given_by="P-0001"),
+        doc(6, given_by="P-0001"),  # so is everything one party gave
+        doc(7),
+        doc(8, given_by="P-0002"),
     ]
     assert group_accounts(documents, []) == {
-        "D-000001": "D-000001", "D-000002": "D-000001", "D-000003": "D-000003", "D-000004": "D-000003",
-        "D-000005": "D-000005", "D-000006": "D-000005", "D-000007": "D-000007", "D-000008": "D-000008",
-    }  # fmt: skip
+        "D-000001": "D-000001",
+        "D-000002": "D-000001",
+        "D-000003": "D-000003",
+        "D-000004": "D-000003",
+        "D-000005": "D-000005",
+        "D-000006": "D-000005",
+        "D-000007": "D-000007",
+        "D-000008": "D-000008",
+    }
 
 
 def test_account_id_is_the_smallest_document_id_even_when_it_is_the_amendment() -> None:
@@ -61,10 +71,10 @@ def test_account_id_is_the_smallest_document_id_even_when_it_is_the_amendment() 
 
 def test_human_same_joins_and_newest_verdict_wins() -> None:
     documents = [doc(1), doc(2), doc(3), doc(4)]
-    accounts = group_accounts(documents, [verdict(1, 2, True, leaf=10), verdict(3, 4, True, leaf=11),
-                                          verdict(4, 3, False, leaf=12)])  # fmt: skip
-    assert accounts == {"D-000001": "D-000001", "D-000002": "D-000001", "D-000003": "D-000003",
-                        "D-000004": "D-000004"}  # fmt: skip
+    accounts = group_accounts(
+        documents, [verdict(1, 2, True, leaf=10), verdict(3, 4, True, leaf=11), verdict(4, 3, False, leaf=12)]
+    )
+    assert accounts == {"D-000001": "D-000001", "D-000002": "D-000001", "D-000003": "D-000003", "D-000004": "D-000004"}
     # the order comparisons arrive in does not matter: the ledger leaf does
     reordered = group_accounts(documents, [verdict(4, 3, False, leaf=12), verdict(3, 4, True, leaf=11)])
     assert reordered["D-000004"] == "D-000004"
@@ -84,7 +94,8 @@ def test_references_to_unknown_documents_are_ignored() -> None:
 
 def test_latest_verdicts_are_unordered_pairs() -> None:
     assert latest_verdicts([verdict(1, 2, True, 1), verdict(2, 1, False, 2)]) == {
-        frozenset({"D-000001", "D-000002"}): False}
+        frozenset({"D-000001", "D-000002"}): False
+    }
 
 
 @st.composite
@@ -93,10 +104,16 @@ def corpora(draw: st.DrawFn) -> tuple[list[DocumentFacts], list[Comparison]]:
     ids = [f"D-{i:06d}" for i in range(1, n + 1)]
     maybe_id = st.one_of(st.none(), st.sampled_from(ids))
     documents = [
-        DocumentFacts(i, "statement", "s", parent_id=draw(maybe_id), amends=draw(maybe_id),
-                      given_by=draw(st.one_of(st.none(), st.sampled_from(["P-1", "P-2", "P-3"]))))
+        DocumentFacts(
+            i,
+            "statement",
+            "s",
+            parent_id=draw(maybe_id),
+            amends=draw(maybe_id),
+            given_by=draw(st.one_of(st.none(), st.sampled_from(["P-1", "P-2", "P-3"]))),
+        )
         for i in ids
-    ]  # fmt: skip
+    ]
     pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids), st.booleans()), max_size=10))
     comparisons = [Comparison(a, b, same, "r", "S-1", "2025-01-01", leaf) for leaf, (a, b, same) in enumerate(pairs)]
     return documents, comparisons
@@ -153,8 +170,14 @@ def willow_mentions() -> list[MentionRef]:
 def test_the_willow_article_and_the_anonymous_article_are_proposed_as_one_account() -> None:
     proposals = propose_same_accounts([doc(1), doc(2)], willow_mentions(), [], NAMES)
     expected = noisy_or(WEIGHTS["officer"], WEIGHTS["age"], WEIGHTS["year"], WEIGHTS["organisation"])
-    assert proposals == [AccountProposal("D-000001", "D-000002", expected, (
-        "both name PC Hassan Ali", "both give the age 11", "both give 1997", "both name South Yorkshire Police"))]
+    assert proposals == [
+        AccountProposal(
+            "D-000001",
+            "D-000002",
+            expected,
+            ("both name PC Hassan Ali", "both give the age 11", "both give 1997", "both name South Yorkshire Police"),
+        )
+    ]
     assert expected == 0.669
     assert proposals[0].to_json()["reasons"][0] == "both name PC Hassan Ali"
 
@@ -182,9 +205,14 @@ def test_a_human_no_stops_the_proposal_for_the_whole_account() -> None:
     # D-000003 amends D-000001, so a "no" on 1-2 covers 3-2 as well
     documents = [doc(1), doc(2), doc(3, amends="D-000001")]
     mentions = willow_mentions() + [
-        ref(3, 0, "PC Hassan Ali", "officer", ALI), ref(3, 20, "aged 11", "age"), ref(3, 40, "in 1997", "period")]
+        ref(3, 0, "PC Hassan Ali", "officer", ALI),
+        ref(3, 20, "aged 11", "age"),
+        ref(3, 40, "in 1997", "period"),
+    ]
     assert {(p.left, p.right) for p in propose_same_accounts(documents, mentions, [], NAMES)} == {
-        ("D-000001", "D-000002"), ("D-000002", "D-000003")}
+        ("D-000001", "D-000002"),
+        ("D-000002", "D-000003"),
+    }
     assert propose_same_accounts(documents, mentions, [verdict(2, 1, False, leaf=4)], NAMES) == []
     # a later "yes" joins them: nothing left to propose either
     later = [verdict(2, 1, False, leaf=4), verdict(1, 2, True, leaf=5)]
@@ -197,20 +225,32 @@ def test_a_human_no_stops_the_proposal_for_the_whole_account() -> None:
 def test_details_named_in_most_documents_count_little() -> None:
     documents = [doc(i) for i in range(1, 7)]
     mentions = [ref(i, 0, "PC Hassan Ali", "officer", ALI) for i in range(1, 7)]
-    mentions += [ref(1, 30, "aged 11", "age"), ref(2, 30, "eleven", "age"),
-                 ref(1, 50, "12 March 1998", "date"), ref(2, 50, "1998-03-12", "date")]  # fmt: skip
+    mentions += [
+        ref(1, 30, "aged 11", "age"),
+        ref(2, 30, "eleven", "age"),
+        ref(1, 50, "12 March 1998", "date"),
+        ref(2, 50, "1998-03-12", "date"),
+    ]
     proposals = propose_same_accounts(documents, mentions, [], NAMES, min_score=0.0)
     # only the pair with rarer details is a candidate; the officer every document names adds a little
     assert [(p.left, p.right) for p in proposals] == [("D-000001", "D-000002")]
     assert proposals[0].reasons == (
-        "both give the date 12 March 1998", "both give the age 11", "both name PC Hassan Ali (in 6 of 6 accounts)")
+        "both give the date 12 March 1998",
+        "both give the age 11",
+        "both name PC Hassan Ali (in 6 of 6 accounts)",
+    )
     assert proposals[0].score == noisy_or(WEIGHTS["date"], WEIGHTS["age"], WEIGHTS["officer"] * COMMON_FACTOR)
 
 
 def test_dates_periods_and_decades_normalise() -> None:
-    mentions = [ref(1, 0, "the late 1990s", "period"), ref(2, 0, "late 90s", "period"),
-                ref(1, 20, "March 1999", "date"), ref(2, 20, "14/03/1999", "date"),
-                ref(1, 40, "1997-98", "period"), ref(2, 40, "in 1998", "period")]  # fmt: skip
+    mentions = [
+        ref(1, 0, "the late 1990s", "period"),
+        ref(2, 0, "late 90s", "period"),
+        ref(1, 20, "March 1999", "date"),
+        ref(2, 20, "14/03/1999", "date"),
+        ref(1, 40, "1997-98", "period"),
+        ref(2, 40, "in 1998", "period"),
+    ]
     [proposal] = propose_same_accounts([doc(1), doc(2)], mentions, [], min_score=0.0)
     # "March 1999" and the 14th share the month (which covers the year); 1998 ends the range in both
     assert proposal.reasons == ("both give March 1999", "both give 1998", "both give the late 1990s")
@@ -218,15 +258,21 @@ def test_dates_periods_and_decades_normalise() -> None:
 
 
 def test_further_details_of_one_kind_count_half_as_much() -> None:
-    mentions = [ref(i, 10 * k, year, "period") for i in (1, 2) for k, year in enumerate(("in 2014", "in 2015", "in 2022"))]
+    mentions = [
+        ref(i, 10 * k, year, "period") for i in (1, 2) for k, year in enumerate(("in 2014", "in 2015", "in 2022"))
+    ]
     [proposal] = propose_same_accounts([doc(1), doc(2)], mentions, [], min_score=0.0)
     assert proposal.reasons == ("both give 2014", "both give 2015", "both give 2022")
     assert proposal.score == noisy_or(0.25, 0.25 * REPEAT_FACTOR, 0.25 * REPEAT_FACTOR**2) == 0.3848
 
 
 def test_unresolved_mentions_compare_by_text_and_collar_numbers_by_digits() -> None:
-    mentions = [ref(1, 0, "07700 900123", "phone"), ref(2, 0, "07700 900123", "phone"),
-                ref(1, 20, "collar number 4521", "collar_number"), ref(2, 20, "4521", "collar_number")]  # fmt: skip
+    mentions = [
+        ref(1, 0, "07700 900123", "phone"),
+        ref(2, 0, "07700 900123", "phone"),
+        ref(1, 20, "collar number 4521", "collar_number"),
+        ref(2, 20, "4521", "collar_number"),
+    ]
     [proposal] = propose_same_accounts([doc(1), doc(2)], mentions, [])
     assert proposal.reasons == ("both give the phone number 07700 900123", "both give collar number 4521")
     assert proposal.score == noisy_or(0.5, 0.45)
@@ -244,5 +290,9 @@ def test_proposals_scale_through_the_index() -> None:
     mentions += [ref(i, 30, "the force", "organisation", "E-force") for i in range(1, n + 1)]
     proposals = propose_same_accounts(documents, mentions, [])
     assert len(proposals) == n // 2
-    assert proposals[0] == AccountProposal("D-000001", "D-000002", noisy_or(0.9, 0.03 * COMMON_FACTOR), (
-        "both use the pseudonym Poppy", f"both name the force (in {n} of {n} accounts)"))
+    assert proposals[0] == AccountProposal(
+        "D-000001",
+        "D-000002",
+        noisy_or(0.9, 0.03 * COMMON_FACTOR),
+        ("both use the pseudonym Poppy", f"both name the force (in {n} of {n} accounts)"),
+    )

@@ -11,13 +11,29 @@ from casetrail.linking.links import CaseLinkage, link_cases, linked_cases
 from casetrail.model.casework import MentionRef
 
 KINDS = {
-    "E-van": "vehicle", "E-force": "organisation", "E-phone": "phone", "E-pickering": "officer",
-    "E-lane": "place", "E-vennet": "person",
-}  # fmt: skip
-NAMES = {"E-van": "R123ABC", "E-force": "Northdale Police", "E-phone": "+447700900123", "E-pickering": "Sgt Dale Pickering",
-         "E-lane": "Mill Lane", "E-vennet": "Marcia Vennet", "E-rowan": "Rowan"}  # fmt: skip
-CASES = {"C-0001": {"D-000001"}, "C-0002": {"D-000002", "D-000005"}, "C-0003": {"D-000003"}, "C-0004": {"D-000004"},
-         "C-0005": {"D-000006"}}  # fmt: skip
+    "E-van": "vehicle",
+    "E-force": "organisation",
+    "E-phone": "phone",
+    "E-pickering": "officer",
+    "E-lane": "place",
+    "E-vennet": "person",
+}
+NAMES = {
+    "E-van": "R123ABC",
+    "E-force": "Northdale Police",
+    "E-phone": "+447700900123",
+    "E-pickering": "Sgt Dale Pickering",
+    "E-lane": "Mill Lane",
+    "E-vennet": "Marcia Vennet",
+    "E-rowan": "Rowan",
+}
+CASES = {
+    "C-0001": {"D-000001"},
+    "C-0002": {"D-000002", "D-000005"},
+    "C-0003": {"D-000003"},
+    "C-0004": {"D-000004"},
+    "C-0005": {"D-000006"},
+}
 
 
 def m(doc: int, start: int, entity: str, type_: str) -> MentionRef:
@@ -26,15 +42,23 @@ def m(doc: int, start: int, entity: str, type_: str) -> MentionRef:
 
 
 MENTIONS = [
-    m(1, 0, "E-van", "vehicle"), m(2, 0, "E-van", "vehicle"), m(5, 40, "E-van", "vehicle"),
-    m(1, 20, "E-force", "organisation"), m(2, 20, "E-force", "organisation"), m(3, 20, "E-force", "organisation"),
-    m(2, 60, "E-phone", "phone"), m(3, 60, "E-phone", "phone"),
+    m(1, 0, "E-van", "vehicle"),
+    m(2, 0, "E-van", "vehicle"),
+    m(5, 40, "E-van", "vehicle"),
+    m(1, 20, "E-force", "organisation"),
+    m(2, 20, "E-force", "organisation"),
+    m(3, 20, "E-force", "organisation"),
+    m(2, 60, "E-phone", "phone"),
+    m(3, 60, "E-phone", "phone"),
     m(4, 0, "E-pickering", "officer"),
-    m(1, 80, "E-rowan", "pseudonym"), m(4, 80, "E-rowan", "pseudonym"),
-    m(3, 100, "E-lane", "place"), m(4, 100, "E-lane", "place"),
+    m(1, 80, "E-rowan", "pseudonym"),
+    m(4, 80, "E-rowan", "pseudonym"),
+    m(3, 100, "E-lane", "place"),
+    m(4, 100, "E-lane", "place"),
     m(6, 0, "E-vennet", "person"),  # named in one case only: links nothing
-    MentionRef("D-000001", 120, 127, "aged 11", "age", ""), MentionRef("D-000002", 120, 127, "aged 11", "age", ""),
-]  # fmt: skip
+    MentionRef("D-000001", 120, 127, "aged 11", "age", ""),
+    MentionRef("D-000002", 120, 127, "aged 11", "age", ""),
+]
 SUBJECTS = {"C-0001": {"E-pickering"}, "C-0003": {"E-pickering"}}
 
 
@@ -44,25 +68,36 @@ def pairs(linkages: list[CaseLinkage]) -> list[tuple[str, str]]:
 
 def test_cases_link_through_shared_entities_and_subjects() -> None:
     linkages = link_cases(CASES, MENTIONS, KINDS, NAMES, SUBJECTS, pseudonymous={"E-rowan"})
-    assert pairs(linkages) == [("C-0001", "C-0002"), ("C-0001", "C-0003"), ("C-0001", "C-0004"),
-                               ("C-0002", "C-0003"), ("C-0003", "C-0004")]  # fmt: skip
+    assert pairs(linkages) == [
+        ("C-0001", "C-0002"),
+        ("C-0001", "C-0003"),
+        ("C-0001", "C-0004"),
+        ("C-0002", "C-0003"),
+        ("C-0003", "C-0004"),
+    ]
     by_pair = {(k.left, k.right): k for k in linkages}
 
     one_two = by_pair["C-0001", "C-0002"]
     assert [(s.entity_id, s.kind, s.cases_sharing) for s in one_two.shared] == [
-        ("E-van", "vehicle", 2), ("E-force", "organisation", 3)]
+        ("E-van", "vehicle", 2),
+        ("E-force", "organisation", 3),
+    ]
     van = one_two.shared[0]
     assert van.name == "R123ABC"
     assert [(e.document_id, e.start) for e in van.evidence] == [("D-000001", 0), ("D-000002", 0), ("D-000005", 40)]
 
     one_four = by_pair["C-0001", "C-0004"]  # a subject of one case is named in the other
     assert [(s.entity_id, s.kind, s.subject_in) for s in one_four.shared] == [
-        ("E-pickering", "subject", ("C-0001",)), ("E-rowan", "pseudonym", ())]
+        ("E-pickering", "subject", ("C-0001",)),
+        ("E-rowan", "pseudonym", ()),
+    ]
     assert [e.document_id for e in one_four.shared[0].evidence] == ["D-000004"]
 
     one_three = by_pair["C-0001", "C-0003"]  # the same subject in both: no mention needed
     assert [(s.entity_id, s.kind, s.subject_in) for s in one_three.shared] == [
-        ("E-pickering", "subject", ("C-0001", "C-0003")), ("E-force", "organisation", ())]
+        ("E-pickering", "subject", ("C-0001", "C-0003")),
+        ("E-force", "organisation", ()),
+    ]
     assert one_three.shared[0].evidence == ()
     assert [e.document_id for e in one_three.shared[1].evidence] == ["D-000001", "D-000003"]
 
@@ -76,16 +111,26 @@ def test_cases_link_through_shared_entities_and_subjects() -> None:
 
 
 def test_links_recorded_by_hand_stand_alone_or_join_shared_entities() -> None:
-    recorded = [("C-0005", "C-0002", "same care home"), ("C-0002", "C-0005", "same care home"),
-                ("C-0001", "C-0002", "same complainant's sister"), ("C-0004", "C-0004", "ignored")]  # fmt: skip
+    recorded = [
+        ("C-0005", "C-0002", "same care home"),
+        ("C-0002", "C-0005", "same care home"),
+        ("C-0001", "C-0002", "same complainant's sister"),
+        ("C-0004", "C-0004", "ignored"),
+    ]
     linkages = link_cases(CASES, MENTIONS, KINDS, NAMES, {}, recorded)
     by_pair = {(k.left, k.right): k for k in linkages}
     assert by_pair["C-0002", "C-0005"] == CaseLinkage("C-0002", "C-0005", (), ("same care home",))
     assert by_pair["C-0001", "C-0002"].recorded == ("same complainant's sister",)
     assert len(by_pair["C-0001", "C-0002"].shared) == 2
     as_json = by_pair["C-0001", "C-0002"].to_json()
-    assert as_json["shared"][0]["evidence"][0] == {"document_id": "D-000001", "start": 0, "end": 7, "text": "R123ABC",
-                                                  "type": "vehicle", "entity_id": "E-van"}  # fmt: skip
+    assert as_json["shared"][0]["evidence"][0] == {
+        "document_id": "D-000001",
+        "start": 0,
+        "end": 7,
+        "text": "R123ABC",
+        "type": "vehicle",
+        "entity_id": "E-van",
+    }
     assert ("C-0004", "C-0004") not in by_pair
 
 
@@ -107,13 +152,20 @@ def test_an_entity_in_too_many_cases_links_nothing_by_itself_but_is_still_listed
 def test_shared_entities_order_by_kind_then_rarity() -> None:
     kinds = {"E-a": "place", "E-b": "place", "E-c": "organisation", "E-d": "officer", "E-e": "phone"}
     cases = {f"C-{i:04d}": {f"D-{i:06d}"} for i in range(1, 5)}
-    mentions = [MentionRef(f"D-{doc:06d}", 0, 1, e, "x", e) for e, docs in
-                {"E-a": (1, 2, 3), "E-b": (1, 2), "E-c": (1, 2), "E-d": (1, 2, 3, 4), "E-e": (1, 2)}.items()
-                for doc in docs]  # fmt: skip
+    mentions = [
+        MentionRef(f"D-{doc:06d}", 0, 1, e, "x", e)
+        for e, docs in {"E-a": (1, 2, 3), "E-b": (1, 2), "E-c": (1, 2), "E-d": (1, 2, 3, 4), "E-e": (1, 2)}.items()
+        for doc in docs
+    ]
     [first, *_] = link_cases(cases, mentions, kinds, {}, {})
     assert (first.left, first.right) == ("C-0001", "C-0002")
     assert [(s.entity_id, s.cases_sharing) for s in first.shared] == [
-        ("E-e", 2), ("E-d", 4), ("E-b", 2), ("E-a", 3), ("E-c", 2)]
+        ("E-e", 2),
+        ("E-d", 4),
+        ("E-b", 2),
+        ("E-a", 3),
+        ("E-c", 2),
+    ]
     assert first.shared[0].name == "E-e"  # no name given: the mention's text
 
 
@@ -133,15 +185,21 @@ def books(draw: st.DrawFn) -> tuple[dict[str, set[str]], list[MentionRef], dict[
     docs = [f"D-{i:06d}" for i in range(draw(st.integers(1, 8)))]
     cases = {f"C-{c:04d}": set(draw(st.lists(st.sampled_from(docs), max_size=3))) for c in range(n_cases)}
     entities = ["E-1", "E-2", "E-3", "E-4"]
-    mentions = [MentionRef(doc, i, i + 1, "x", "person", e) for i, (doc, e) in enumerate(
-        draw(st.lists(st.tuples(st.sampled_from(docs), st.sampled_from(entities)), max_size=12)))]  # fmt: skip
+    mentions = [
+        MentionRef(doc, i, i + 1, "x", "person", e)
+        for i, (doc, e) in enumerate(
+            draw(st.lists(st.tuples(st.sampled_from(docs), st.sampled_from(entities)), max_size=12))
+        )
+    ]
     subjects = {c: set(draw(st.lists(st.sampled_from(entities), max_size=2))) for c in cases}
     return cases, mentions, subjects
 
 
 @given(books())
 @settings(max_examples=200, deadline=None)
-def test_links_match_the_all_pairs_definition(book: tuple[dict[str, set[str]], list[MentionRef], dict[str, set[str]]]) -> None:
+def test_links_match_the_all_pairs_definition(
+    book: tuple[dict[str, set[str]], list[MentionRef], dict[str, set[str]]],
+) -> None:
     cases, mentions, subjects = book
     kinds = {e: "person" for e in ("E-1", "E-2", "E-3", "E-4")}
     linkages = link_cases(cases, mentions, kinds, {}, subjects)

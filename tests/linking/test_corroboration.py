@@ -27,15 +27,18 @@ def book() -> tuple[list[DocumentFacts], list[MentionRef]]:
     """Two articles (one says "Willow", one an anonymous survivor), a statement and its amendment, and
     a second complainant's statement: five documents, four accounts, perhaps three."""
     documents = [
-        DocumentFacts(d(1), "article", "news-000"), DocumentFacts(d(2), "article", "news-001"),
+        DocumentFacts(d(1), "article", "news-000"),
+        DocumentFacts(d(2), "article", "news-001"),
         DocumentFacts(d(3), "statement", "statement-rowan", given_by="P-0001"),
         DocumentFacts(d(4), "statement", "statement-rowan-2", amends=d(3)),
         DocumentFacts(d(5), "statement", "statement-hazel", given_by="P-0002"),
-    ]  # fmt: skip
+    ]
     mentions = named(1, 2, 3, 4, 5) + [
-        MentionRef(d(1), 200, 207, "aged 11", "age", ""), MentionRef(d(2), 200, 206, "age 11", "age", ""),
-        MentionRef(d(1), 300, 304, "1997", "period", ""), MentionRef(d(2), 300, 304, "1997", "period", ""),
-    ]  # fmt: skip
+        MentionRef(d(1), 200, 207, "aged 11", "age", ""),
+        MentionRef(d(2), 200, 206, "age 11", "age", ""),
+        MentionRef(d(1), 300, 304, "1997", "period", ""),
+        MentionRef(d(2), 300, 304, "1997", "period", ""),
+    ]
     return documents, mentions
 
 
@@ -72,8 +75,11 @@ def test_only_proposals_among_the_entitys_documents_are_kept() -> None:
 
 
 def test_chained_proposals_union_and_unmapped_documents_stand_alone() -> None:
-    proposals = [AccountProposal(d(1), d(2), 0.7, ()), AccountProposal(d(2), d(3), 0.7, ()),
-                 AccountProposal(d(1), d(3), 0.7, ())]  # fmt: skip
+    proposals = [
+        AccountProposal(d(1), d(2), 0.7, ()),
+        AccountProposal(d(2), d(3), 0.7, ()),
+        AccountProposal(d(1), d(3), 0.7, ()),
+    ]
     result = corroborate(ALI, "PC Hassan Ali", named(1, 2, 3, 4, 4), {}, proposals)
     assert result.accounts == ((d(1),), (d(2),), (d(3),), (d(4),))
     assert (result.independent, result.at_least) == (4, 2)

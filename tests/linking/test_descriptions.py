@@ -67,10 +67,22 @@ def test_forces_compare_by_name_and_acronym(a: str, b: str, same: bool) -> None:
 
 @pytest.mark.parametrize(
     ("text", "rank"),
-    [("PC", "PC"), ("Police Constable", "PC"), ("W.P.C.", "PC"), ("a uniformed constable", "PC"), ("PS", "Sgt"),
-     ("custody sergeant", "Sgt"), ("Det. Sgt", "DS"), ("DS", "DS"), ("detective constable", "DC"),
-     ("Chief Constable", "Chief Constable"), ("DCI", "DCI"), ("Insp.", "Insp"), ("officer", None)],
-)  # fmt: skip
+    [
+        ("PC", "PC"),
+        ("Police Constable", "PC"),
+        ("W.P.C.", "PC"),
+        ("a uniformed constable", "PC"),
+        ("PS", "Sgt"),
+        ("custody sergeant", "Sgt"),
+        ("Det. Sgt", "DS"),
+        ("DS", "DS"),
+        ("detective constable", "DC"),
+        ("Chief Constable", "Chief Constable"),
+        ("DCI", "DCI"),
+        ("Insp.", "Insp"),
+        ("officer", None),
+    ],
+)
 def test_ranks_have_one_canonical_form(text: str, rank: str | None) -> None:
     assert canonical_rank(text) == rank
 
@@ -80,17 +92,22 @@ def test_a_partial_registration_with_force_and_rank_is_proposed_without_rank_it_
     b = Description(force="South Yorkshire Police", rank="Police Constable", vehicle="R123 ABC, a red Ford Escort")
     score, reasons, differences = compare_descriptions(a, b)
     assert score == round(noisy_or(W_FORCE, W_RANK, W_PLATE_FITS), 4) == 0.4443
-    assert reasons == ["same force (South Yorkshire Police)", "same rank (PC)",
-                       "registrations could match (R12... / R123ABC)"]  # fmt: skip
+    assert reasons == [
+        "same force (South Yorkshire Police)",
+        "same rank (PC)",
+        "registrations could match (R12... / R123ABC)",
+    ]
     assert differences == []
     assert score >= DEFAULT_MIN_SCORE
     no_rank = compare_descriptions(Description(force="SYP", vehicle="R12?"), b)[0]
     assert no_rank == round(noisy_or(W_FORCE, W_PLATE_FITS), 4) == 0.3825
     assert no_rank < DEFAULT_MIN_SCORE
 
-    subjects = [unknown("SU-0001", "C-0001", force="SYP", rank="PC", vehicle="R12?"),
-                unknown("SU-0002", "C-0002", force="South Yorkshire Police", rank="PC", vehicle="R123 ABC"),
-                unknown("SU-0003", "C-0003", force="SYP", vehicle="R12?")]  # fmt: skip
+    subjects = [
+        unknown("SU-0001", "C-0001", force="SYP", rank="PC", vehicle="R12?"),
+        unknown("SU-0002", "C-0002", force="South Yorkshire Police", rank="PC", vehicle="R123 ABC"),
+        unknown("SU-0003", "C-0003", force="SYP", vehicle="R12?"),
+    ]
     proposals = propose_unknown_matches(subjects, [])
     assert [(p.left, p.right, p.score) for p in proposals] == [("SU-0001", "SU-0002", 0.4443)]
 
@@ -118,16 +135,21 @@ def test_disagreements_lower_the_score_and_are_listed() -> None:
     b = Description(force="Northdale Police", rank="DS", period=Period("2005", "2006"), physical="short, glasses, scar")
     score, reasons, differences = compare_descriptions(a, b)
     assert reasons == ["both described as glasses, scar"]
-    assert differences == ["different forces (Northdale Police vs SYP)", "different ranks (DS vs PC)",
-                           "periods do not overlap (1997-1999 vs 2005-2006)", "described differently: short vs tall"]  # fmt: skip
+    assert differences == [
+        "different forces (Northdale Police vs SYP)",
+        "different ranks (DS vs PC)",
+        "periods do not overlap (1997-1999 vs 2005-2006)",
+        "described differently: short vs tall",
+    ]
     assert score == round(noisy_or(0.3, 0.3) * P_FORCE * 0.6 * P_PERIOD * 0.7, 4)
     # a detective of unstated rank is not a different rank from a DS
     assert compare_descriptions(Description(rank="Detective"), Description(rank="DS")) == (0.0, [], [])
 
 
 def test_periods_overlap_in_proportion() -> None:
-    score, reasons, _ = compare_descriptions(Description(period=Period("1997", "2000")),
-                                             Description(period=Period("1999", "2002")))  # fmt: skip
+    score, reasons, _ = compare_descriptions(
+        Description(period=Period("1997", "2000")), Description(period=Period("1999", "2002"))
+    )
     assert reasons == ["periods overlap (1999-2000)"]
     assert score == round(0.15 * 2 / 6, 4)
 
@@ -148,8 +170,25 @@ def test_hair_and_eye_colours_compare_without_words_for_skin() -> None:
 def test_protected_terms_are_thorough() -> None:
     terms = protected_terms()
     assert len(terms) > 250
-    for term in ("asian", "white", "black", "pakistani", "british", "muslim", "christian", "sikh", "jewish", "irish",
-                 "mixed race", "eastern european", "hijab", "turban", "urdu", "roma", "heritage"):
+    for term in (
+        "asian",
+        "white",
+        "black",
+        "pakistani",
+        "british",
+        "muslim",
+        "christian",
+        "sikh",
+        "jewish",
+        "irish",
+        "mixed race",
+        "eastern european",
+        "hijab",
+        "turban",
+        "urdu",
+        "roma",
+        "heritage",
+    ):
         assert term in terms, term
 
 
@@ -173,7 +212,12 @@ def test_agreeing_only_on_protected_terms_scores_zero(left: Description, right: 
 
 def test_protected_terms_are_removed_from_text() -> None:
     assert neutral_words("a British-Pakistani Muslim man with a turban, olive complexion, tall") == [
-        "a", "man", "with", "a", "tall"]
+        "a",
+        "man",
+        "with",
+        "a",
+        "tall",
+    ]
 
 
 def _protected_in(text: str) -> list[str]:
@@ -188,12 +232,55 @@ def _protected_in(text: str) -> list[str]:
     return found
 
 
-NEUTRAL_WORDS = ["tall", "short", "slim", "stocky", "tattoo", "scar", "glasses", "beard", "moustache", "dark hair",
-                 "grey hair", "blue eyes", "6ft", "uniformed", "custody", "driver", "Mill Lane", "station", "CID",
-                 "red", "Ford", "Escort", "R123 ABC", "R12?"]  # fmt: skip
-PROTECTED_WORDS = ["Asian", "white", "black", "brown", "Pakistani", "British", "Muslim", "Sikh", "Jewish", "Irish",
-                   "Christian", "mixed-race", "Eastern European", "dark-skinned", "turban", "hijab", "Somali",
-                   "Kashmiri", "Roma", "Urdu-speaking", "of Bangladeshi heritage"]  # fmt: skip
+NEUTRAL_WORDS = [
+    "tall",
+    "short",
+    "slim",
+    "stocky",
+    "tattoo",
+    "scar",
+    "glasses",
+    "beard",
+    "moustache",
+    "dark hair",
+    "grey hair",
+    "blue eyes",
+    "6ft",
+    "uniformed",
+    "custody",
+    "driver",
+    "Mill Lane",
+    "station",
+    "CID",
+    "red",
+    "Ford",
+    "Escort",
+    "R123 ABC",
+    "R12?",
+]
+PROTECTED_WORDS = [
+    "Asian",
+    "white",
+    "black",
+    "brown",
+    "Pakistani",
+    "British",
+    "Muslim",
+    "Sikh",
+    "Jewish",
+    "Irish",
+    "Christian",
+    "mixed-race",
+    "Eastern European",
+    "dark-skinned",
+    "turban",
+    "hijab",
+    "Somali",
+    "Kashmiri",
+    "Roma",
+    "Urdu-speaking",
+    "of Bangladeshi heritage",
+]
 FORCES = ["SYP", "South Yorkshire Police", "British Transport Police", "Northdale Constabulary", None]
 RANKS = ["PC", "Police Constable", "DS", "Sgt", "Detective", None]
 
@@ -207,9 +294,16 @@ def texts() -> st.SearchStrategy[str | None]:
 def descriptions(draw: st.DrawFn) -> Description:
     years = draw(st.one_of(st.none(), st.tuples(st.integers(1990, 2010), st.integers(0, 5))))
     period = Period(str(years[0]), str(years[0] + years[1])) if years else None
-    return Description(force=draw(st.sampled_from(FORCES)), unit=draw(texts()), rank=draw(st.sampled_from(RANKS)),
-                       role=draw(texts()), vehicle=draw(texts()), place=draw(texts()), period=period,
-                       physical=draw(texts()))  # fmt: skip
+    return Description(
+        force=draw(st.sampled_from(FORCES)),
+        unit=draw(texts()),
+        rank=draw(st.sampled_from(RANKS)),
+        role=draw(texts()),
+        vehicle=draw(texts()),
+        place=draw(texts()),
+        period=period,
+        physical=draw(texts()),
+    )
 
 
 @given(descriptions(), descriptions())
@@ -224,7 +318,9 @@ def test_comparison_is_symmetric_bounded_and_never_names_a_protected_term(a: Des
     assert compare_descriptions(a, a)[2] == []  # nothing differs from itself
 
 
-@given(st.lists(descriptions(), min_size=2, max_size=8), st.integers(1, 3), st.sampled_from([0.2, DEFAULT_MIN_SCORE, 0.6]))
+@given(
+    st.lists(descriptions(), min_size=2, max_size=8), st.integers(1, 3), st.sampled_from([0.2, DEFAULT_MIN_SCORE, 0.6])
+)
 @settings(max_examples=150, deadline=None)
 def test_proposals_equal_comparing_every_pair(found: list[Description], n_cases: int, min_score: float) -> None:
     subjects = [Subject(f"SU-{i:04d}", f"AL-{i}", f"C-{i % n_cases}", unknown=d) for i, d in enumerate(found)]
@@ -244,30 +340,55 @@ def test_proposals_equal_comparing_every_pair(found: list[Description], n_cases:
 
 def test_proposals_skip_the_same_case_and_decided_pairs() -> None:
     plate = {"vehicle": "R123 ABC"}
-    subjects = [unknown("SU-0001", "C-0001", **plate), unknown("SU-0002", "C-0001", **plate),
-                unknown("SU-0003", "C-0002", **plate), unknown("SU-0004", "C-0003", **plate),
-                Subject("SU-0005", "AL-5", "C-0004", entity=None, staff_id="S-0009")]  # not unknown: never compared  # fmt: skip
+    subjects = [
+        unknown("SU-0001", "C-0001", **plate),
+        unknown("SU-0002", "C-0001", **plate),
+        unknown("SU-0003", "C-0002", **plate),
+        unknown("SU-0004", "C-0003", **plate),
+        Subject("SU-0005", "AL-5", "C-0004", entity=None, staff_id="S-0009"),
+    ]  # not unknown: never compared
     everything = {(p.left, p.right) for p in propose_unknown_matches(subjects, [])}
-    assert everything == {("SU-0001", "SU-0003"), ("SU-0001", "SU-0004"), ("SU-0002", "SU-0003"),
-                          ("SU-0002", "SU-0004"), ("SU-0003", "SU-0004")}  # fmt: skip
-    decided = [verdict("SU-0003", "SU-0001", False, 1), verdict("SU-0004", "SU-0003", True, 2),
-               verdict("SU-0002", "SU-0004", True, 3), verdict("SU-0002", "SU-0004", False, 4)]  # fmt: skip
+    assert everything == {
+        ("SU-0001", "SU-0003"),
+        ("SU-0001", "SU-0004"),
+        ("SU-0002", "SU-0003"),
+        ("SU-0002", "SU-0004"),
+        ("SU-0003", "SU-0004"),
+    }
+    decided = [
+        verdict("SU-0003", "SU-0001", False, 1),
+        verdict("SU-0004", "SU-0003", True, 2),
+        verdict("SU-0002", "SU-0004", True, 3),
+        verdict("SU-0002", "SU-0004", False, 4),
+    ]
     assert {(p.left, p.right) for p in propose_unknown_matches(subjects, decided)} == {
-        ("SU-0001", "SU-0004"), ("SU-0002", "SU-0003")}
+        ("SU-0001", "SU-0004"),
+        ("SU-0002", "SU-0003"),
+    }
 
 
 def test_force_and_unit_recorded_on_the_subject_fill_in_the_description() -> None:
     a = Subject("SU-0001", "AL-1", "C-0001", unknown=Description(rank="PC", vehicle="R12?"), force="SYP")
-    b = Subject("SU-0002", "AL-2", "C-0002", unknown=Description(force="South Yorkshire Police", rank="PC",
-                                                                  vehicle="R123 ABC"))  # fmt: skip
+    b = Subject(
+        "SU-0002", "AL-2", "C-0002", unknown=Description(force="South Yorkshire Police", rank="PC", vehicle="R123 ABC")
+    )
     [proposal] = propose_unknown_matches([a, b], [])
-    assert proposal == UnknownProposal("SU-0001", "SU-0002", 0.4443, (
-        "same force (South Yorkshire Police)", "same rank (PC)", "registrations could match (R12... / R123ABC)"), ())
+    assert proposal == UnknownProposal(
+        "SU-0001",
+        "SU-0002",
+        0.4443,
+        ("same force (South Yorkshire Police)", "same rank (PC)", "registrations could match (R12... / R123ABC)"),
+        (),
+    )
 
 
 def test_weak_fields_alone_never_reach_the_default_threshold() -> None:
     a = Description(force="SYP", rank="PC", period=Period("1997", "1997"))
     score = compare_descriptions(a, a)[0]
     assert score == round(WEAK_CEILING, 4) < DEFAULT_MIN_SCORE
-    assert propose_unknown_matches([Subject("SU-1", "AL-1", "C-1", unknown=a), Subject("SU-2", "AL-2", "C-2", unknown=a)],
-                                   []) == []  # fmt: skip
+    assert (
+        propose_unknown_matches(
+            [Subject("SU-1", "AL-1", "C-1", unknown=a), Subject("SU-2", "AL-2", "C-2", unknown=a)], []
+        )
+        == []
+    )

@@ -14,15 +14,30 @@ def book(*events: Event) -> Casebook:
     return replay(enumerate(events, start=1))
 
 
-def intelligence(item_id: str, received: str, due: str, *, case: str | None = "C-0001",
-                 summary: str = "A caller says an officer drove a girl home from a party",
-                 document: str | None = None, recorded: str | None = None) -> Event:  # fmt: skip
+def intelligence(
+    item_id: str,
+    received: str,
+    due: str,
+    *,
+    case: str | None = "C-0001",
+    summary: str = "A caller says an officer drove a girl home from a party",
+    document: str | None = None,
+    recorded: str | None = None,
+) -> Event:
     body = {"case": case, "summary": summary, "document_id": document, "received_at": received, "action_due": due}
     return Event(EventType.INTELLIGENCE_RECORDED, item_id, recorded or received, RECORDER, body)
 
 
-def action(action_id: str, raised: str, due: str, *, intelligence: str | None = None, case: str | None = "C-0001",
-           owner: str = OWNER, description: str = "Trace the caller and take a statement") -> Event:  # fmt: skip
+def action(
+    action_id: str,
+    raised: str,
+    due: str,
+    *,
+    intelligence: str | None = None,
+    case: str | None = "C-0001",
+    owner: str = OWNER,
+    description: str = "Trace the caller and take a statement",
+) -> Event:
     body = {"case": case, "description": description, "owner": owner, "due": due, "intelligence": intelligence}
     return Event(EventType.ACTION_RAISED, action_id, raised, RECORDER, body)
 

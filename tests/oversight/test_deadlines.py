@@ -40,8 +40,17 @@ def test_intelligence_without_action(now: str, days: int | None) -> None:
     if days is None:
         assert found == []
     else:
-        assert found == [Overdue("I-0001", INTELLIGENCE_WITHOUT_ACTION, "2025-01-09", "C-0001", None, days,
-                                 "Report of a girl in a police car")]  # fmt: skip
+        assert found == [
+            Overdue(
+                "I-0001",
+                INTELLIGENCE_WITHOUT_ACTION,
+                "2025-01-09",
+                "C-0001",
+                None,
+                days,
+                "Report of a girl in a police car",
+            )
+        ]
 
 
 def test_now_in_another_timezone_or_naive() -> None:
@@ -67,8 +76,9 @@ def test_open_action_past_due() -> None:
     raised = action("A-0001", "2025-01-02T10:00:00Z", "2025-01-09", case=None, owner="S-0004")
     assert find_overdue(book(raised), moment("2025-01-09T23:59:59Z")) == []
     [overdue] = find_overdue(book(raised), moment("2025-01-10T00:00:01Z"))
-    assert overdue == Overdue("A-0001", ACTION_OVERDUE, "2025-01-09", None, "S-0004", 1,
-                              "Trace the caller and take a statement")  # fmt: skip
+    assert overdue == Overdue(
+        "A-0001", ACTION_OVERDUE, "2025-01-09", None, "S-0004", 1, "Trace the caller and take a statement"
+    )
 
 
 def test_action_due_at_a_moment() -> None:
@@ -105,14 +115,25 @@ def test_due_escalations_skip_what_was_escalated_for_the_same_reason() -> None:
     now = moment("2025-01-14T00:00:00Z")
     assert [o.item_id for o in find_overdue(book(*events), now)] == ["A-0001", "I-0001", "I-0002"]
     assert [(o.item_id, o.reason) for o in due_escalations(book(*events), now)] == [
-        ("A-0001", ACTION_OVERDUE), ("I-0002", INTELLIGENCE_WITHOUT_ACTION)]
-    later = book(*events, escalation("A-0001", ACTION_OVERDUE, "2025-01-09", "2025-01-14T00:00:00Z"),
-                 escalation("I-0002", INTELLIGENCE_WITHOUT_ACTION, "2025-01-10", "2025-01-14T00:00:00Z"))  # fmt: skip
+        ("A-0001", ACTION_OVERDUE),
+        ("I-0002", INTELLIGENCE_WITHOUT_ACTION),
+    ]
+    later = book(
+        *events,
+        escalation("A-0001", ACTION_OVERDUE, "2025-01-09", "2025-01-14T00:00:00Z"),
+        escalation("I-0002", INTELLIGENCE_WITHOUT_ACTION, "2025-01-10", "2025-01-14T00:00:00Z"),
+    )
     assert due_escalations(later, now) == []
 
 
 def test_to_json() -> None:
     [overdue] = find_overdue(book(INTEL), moment("2025-01-11T00:00:00Z"))
-    assert overdue.to_json() == {"item_id": "I-0001", "reason": "intelligence_without_action", "due": "2025-01-09",
-                                 "case_id": "C-0001", "owner": None, "days_overdue": 2,
-                                 "description": "Report of a girl in a police car"}  # fmt: skip
+    assert overdue.to_json() == {
+        "item_id": "I-0001",
+        "reason": "intelligence_without_action",
+        "due": "2025-01-09",
+        "case_id": "C-0001",
+        "owner": None,
+        "days_overdue": 2,
+        "description": "Report of a girl in a police car",
+    }

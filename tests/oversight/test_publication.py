@@ -139,9 +139,16 @@ def hide(table: Table, entries: set[Entry]) -> list[list[int | None]]:
 
 
 def table_of(counts: list[list[int]]) -> Table:
-    return Table("t", "test", "allegations", "allegation category", "outcome",
-                 tuple(f"r{i}" for i in range(len(counts))), tuple(f"c{j}" for j in range(len(counts[0]))),
-                 tuple(tuple(r) for r in counts))  # fmt: skip
+    return Table(
+        "t",
+        "test",
+        "allegations",
+        "allegation category",
+        "outcome",
+        tuple(f"r{i}" for i in range(len(counts))),
+        tuple(f"c{j}" for j in range(len(counts[0]))),
+        tuple(tuple(r) for r in counts),
+    )
 
 
 def assert_safe(table: Table, published: PublishedTable, threshold: int) -> None:
@@ -228,8 +235,11 @@ def test_a_table_cannot_be_cut_by_a_protected_characteristic() -> None:
 counts_strategy = st.integers(1, 6).flatmap(
     lambda rows: st.integers(1, 6).flatmap(
         lambda columns: st.lists(
-            st.lists(st.one_of(st.just(0), st.integers(1, 12), st.integers(10, 60)), min_size=columns, max_size=columns),
-            min_size=rows, max_size=rows,
+            st.lists(
+                st.one_of(st.just(0), st.integers(1, 12), st.integers(10, 60)), min_size=columns, max_size=columns
+            ),
+            min_size=rows,
+            max_size=rows,
         )
     )
 )
@@ -244,7 +254,9 @@ def test_no_random_table_gives_up_a_suppressed_figure(counts: list[list[int]], t
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(counts=counts_strategy, threshold=st.integers(2, 15))
-def test_no_random_table_pins_a_suppressed_figure_even_with_non_negativity(counts: list[list[int]], threshold: int) -> None:
+def test_no_random_table_pins_a_suppressed_figure_even_with_non_negativity(
+    counts: list[list[int]], threshold: int
+) -> None:
     published = suppress(table_of(counts), threshold)
     for entry, (low, high) in bound(values_of(published)).items():
         # each suppressed figure sits on a rectangle of non-zero ones: it can move by one either way
@@ -259,15 +271,36 @@ def _casebook() -> object:
     for n in range(1, 25):
         case = f"C-{n:04d}"
         year = "2019" if n <= 14 else "2021"
-        events.append(Event(EventType.CASE_OPENED, case, f"{year}-03-0{1 + n % 8}T10:00:00Z", "S-0001",
-                            {"title": f"Fictional complaint {n}", "kind": "complaint"}))  # fmt: skip
+        events.append(
+            Event(
+                EventType.CASE_OPENED,
+                case,
+                f"{year}-03-0{1 + n % 8}T10:00:00Z",
+                "S-0001",
+                {"title": f"Fictional complaint {n}", "kind": "complaint"},
+            )
+        )
         allegation = f"AL-{n:04d}"
         category = "assault" if n % 3 else "neglect_of_duty"
-        events.append(Event(EventType.ALLEGATION_RECORDED, allegation, f"{year}-03-10T10:00:00Z", "S-0001",
-                            {"case": case, "category": category, "summary": ""}))  # fmt: skip
+        events.append(
+            Event(
+                EventType.ALLEGATION_RECORDED,
+                allegation,
+                f"{year}-03-10T10:00:00Z",
+                "S-0001",
+                {"case": case, "category": category, "summary": ""},
+            )
+        )
         force = ("Northmoor Police" if n % 2 else "NP") if n <= 20 else "Southfield Constabulary"
-        events.append(Event(EventType.SUBJECT_ADDED, allegation, f"{year}-03-11T10:00:00Z", "S-0001",
-                            {"subject_id": f"SU-{n:04d}", "case": case, "unknown": {"role": "driver"}, "force": force}))  # fmt: skip
+        events.append(
+            Event(
+                EventType.SUBJECT_ADDED,
+                allegation,
+                f"{year}-03-11T10:00:00Z",
+                "S-0001",
+                {"subject_id": f"SU-{n:04d}", "case": case, "unknown": {"role": "driver"}, "force": force},
+            )
+        )
     events.append(intelligence("I-0001", "2020-01-02", "2020-01-09"))
     events.append(action("A-0001", "2020-01-05T09:00:00Z", "2020-02-01", intelligence="I-0001"))
     events.append(intelligence("I-0002", "2020-01-02", "2020-01-09"))
@@ -279,8 +312,15 @@ def test_the_tables_count_what_the_casebook_holds() -> None:
         return "northmoor" if name in ("NP", "Northmoor Police") else name.casefold()
 
     subjects = [NamedSubject("Northmoor Police", 3)] * 12 + [NamedSubject(None, 1)]
-    tables = {t.name: t for t in tabulate(_casebook(), category_labels={"assault": "Assault", "rape": "Rape"},  # type: ignore[arg-type]
-                                          subjects=subjects, force_key=fold)}  # fmt: skip
+    tables = {
+        t.name: t
+        for t in tabulate(
+            _casebook(),
+            category_labels={"assault": "Assault", "rape": "Rape"},  # type: ignore[arg-type]
+            subjects=subjects,
+            force_key=fold,
+        )
+    }
     allegations = tables["allegations_by_category_and_outcome"]
     assert allegations.rows == ("Assault", "Rape", "neglect_of_duty")
     assert allegations.grid()[0][0] == 16 and allegations.grid()[1][-1] == 0 and allegations.grid()[-1][-1] == 24
@@ -306,7 +346,14 @@ def test_output_marks_suppressed_figures_and_holds_no_hidden_value() -> None:
     assert data["cells"][0][0] is None and {"row": 0, "column": 0, "why": "primary"} in data["suppressed"]
     hidden = {table.grid()[i][j] for i, r in enumerate(published.values) for j, v in enumerate(r) if v is None}
     assert 3 in hidden and "3" not in [c for row in rows[1:] for c in row[1:]]
-    assert set(published.summary()) == {"name", "rows", "columns", "cells", "suppressed_primary", "suppressed_secondary"}
+    assert set(published.summary()) == {
+        "name",
+        "rows",
+        "columns",
+        "cells",
+        "suppressed_primary",
+        "suppressed_secondary",
+    }
 
 
 # -- the command ----------------------------------------------------------------------------------
@@ -340,8 +387,11 @@ def test_publish_writes_safe_tables_and_records_the_release(cli, tmp_path: Path)
     from casetrail.store.home import Home
 
     register = Register.open(Home(cli.home), readonly=True, settings=False)  # type: ignore[attr-defined]
-    released = [Event.from_leaf(d) for _, d in register.store.casework_entries()
-                if Event.from_leaf(d).type == EventType.PUBLICATION_RELEASED]  # fmt: skip
+    released = [
+        Event.from_leaf(d)
+        for _, d in register.store.casework_entries()
+        if Event.from_leaf(d).type == EventType.PUBLICATION_RELEASED
+    ]
     assert [e.subject for e in released] == ["PUB-0001"] and released[0].actor == "analyst"
     files = released[0].body["files"]
     assert files == {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in out.iterdir()}

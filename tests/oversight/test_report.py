@@ -24,8 +24,14 @@ from tests.oversight.events import (
 NOW = moment("2025-02-01T12:00:00Z")
 EVENTS = (
     # Acted on late: received on the 2nd, due by the end of the 9th, first action on the 15th.
-    intelligence("I-0001", "2025-01-02T09:30:00Z", "2025-01-09", document="D-000004",
-                 summary="Youth worker reports girls seen getting into a marked car", recorded="2025-01-03T10:00:00Z"),
+    intelligence(
+        "I-0001",
+        "2025-01-02T09:30:00Z",
+        "2025-01-09",
+        document="D-000004",
+        summary="Youth worker reports girls seen getting into a marked car",
+        recorded="2025-01-03T10:00:00Z",
+    ),
     escalation("I-0001", INTELLIGENCE_WITHOUT_ACTION, "2025-01-09", "2025-01-10T06:00:00Z"),
     action("A-0001", "2025-01-15T11:00:00Z", "2025-01-20", intelligence="I-0001", description="Identify the car"),
     completed("A-0001", "2025-01-22T16:00:00Z", "Car traced to the Northmoor fleet"),
@@ -52,18 +58,29 @@ def test_what_was_known_when_and_what_was_done() -> None:
     assert list(items) == ["I-0001", "I-0002", "I-0003", "I-0004"]  # in order of receipt, C-0002 left out
     first = items["I-0001"]
     assert {k: first[k] for k in ("id", "case", "document", "summary", "received_at", "recorded_at", "action_due")} == {
-        "id": "I-0001", "case": "C-0001", "document": "D-000004",
+        "id": "I-0001",
+        "case": "C-0001",
+        "document": "D-000004",
         "summary": "Youth worker reports girls seen getting into a marked car",
-        "received_at": "2025-01-02T09:30:00Z", "recorded_at": "2025-01-03T10:00:00Z", "action_due": "2025-01-09"}
+        "received_at": "2025-01-02T09:30:00Z",
+        "recorded_at": "2025-01-03T10:00:00Z",
+        "action_due": "2025-01-09",
+    }
     assert (first["days_to_first_action"], first["late"], first["days_late"]) == (13, True, 6)
     assert first["status"] == "actioned_late"
     [raised] = first["actions"]
     assert {k: raised[k] for k in ("id", "raised_at", "owner", "due", "completed_at", "result")} == {
-        "id": "A-0001", "raised_at": "2025-01-15T11:00:00Z", "owner": "S-0002", "due": "2025-01-20",
-        "completed_at": "2025-01-22T16:00:00Z", "result": "Car traced to the Northmoor fleet"}
+        "id": "A-0001",
+        "raised_at": "2025-01-15T11:00:00Z",
+        "owner": "S-0002",
+        "due": "2025-01-20",
+        "completed_at": "2025-01-22T16:00:00Z",
+        "result": "Car traced to the Northmoor fleet",
+    }
     assert (raised["status"], raised["days_late"]) == ("completed_late", 2)
-    assert first["escalations"] == [{"at": "2025-01-10T06:00:00Z", "reason": INTELLIGENCE_WITHOUT_ACTION,
-                                     "due": "2025-01-09", "to": "overseer"}]  # fmt: skip
+    assert first["escalations"] == [
+        {"at": "2025-01-10T06:00:00Z", "reason": INTELLIGENCE_WITHOUT_ACTION, "due": "2025-01-09", "to": "overseer"}
+    ]
 
     second = items["I-0002"]
     assert (second["days_to_first_action"], second["late"], second["status"]) == (1, False, "actioned_on_time")
@@ -74,10 +91,22 @@ def test_what_was_known_when_and_what_was_done() -> None:
 
     [alone] = report["actions"]
     assert (alone["id"], alone["status"], alone["result"], alone["escalations"]) == (
-        "A-0003", "completed_on_time", "CCTV copied and sealed", [])
+        "A-0003",
+        "completed_on_time",
+        "CCTV copied and sealed",
+        [],
+    )
     assert report["totals"] == {
-        "items": 4, "actioned_on_time": 1, "actioned_late": 1, "never_actioned": 2, "overdue_without_action": 1,
-        "actions": 3, "actions_overdue": 1, "actions_completed_late": 1, "escalations": 1}
+        "items": 4,
+        "actioned_on_time": 1,
+        "actioned_late": 1,
+        "never_actioned": 2,
+        "overdue_without_action": 1,
+        "actions": 3,
+        "actions_overdue": 1,
+        "actions_completed_late": 1,
+        "escalations": 1,
+    }
     json.dumps(report)  # JSON-ready as it stands
 
 
@@ -88,8 +117,15 @@ def test_the_report_agrees_with_the_deadlines() -> None:
     shown = {(i["id"], INTELLIGENCE_WITHOUT_ACTION) for i in report["intelligence"] if i["status"] == "overdue"}
     every_action = [a for i in report["intelligence"] for a in i["actions"]] + report["actions"]
     shown |= {(a["id"], ACTION_OVERDUE) for a in every_action if a["status"] == "overdue"}
-    assert shown == overdue == {("I-0003", INTELLIGENCE_WITHOUT_ACTION), ("I-0005", INTELLIGENCE_WITHOUT_ACTION),
-                                ("A-0002", ACTION_OVERDUE)}  # fmt: skip
+    assert (
+        shown
+        == overdue
+        == {
+            ("I-0003", INTELLIGENCE_WITHOUT_ACTION),
+            ("I-0005", INTELLIGENCE_WITHOUT_ACTION),
+            ("A-0002", ACTION_OVERDUE),
+        }
+    )
 
 
 def test_whole_book_and_escalated_actions() -> None:
@@ -101,15 +137,19 @@ def test_whole_book_and_escalated_actions() -> None:
 
 
 def test_an_action_whose_intelligence_is_elsewhere_is_not_lost() -> None:
-    events = (intelligence("I-0001", "2025-01-02T09:30:00Z", "2025-01-09", case=None),
-              action("A-0001", "2025-01-03T09:00:00Z", "2025-01-10", intelligence="I-0001", case="C-0001"))  # fmt: skip
+    events = (
+        intelligence("I-0001", "2025-01-02T09:30:00Z", "2025-01-09", case=None),
+        action("A-0001", "2025-01-03T09:00:00Z", "2025-01-10", intelligence="I-0001", case="C-0001"),
+    )
     report = build_report(book(*events), NOW, "C-0001")
     assert report["intelligence"] == [] and [a["id"] for a in report["actions"]] == ["A-0001"]
 
 
 def test_due_today_is_not_late_in_the_report() -> None:
-    events = (intelligence("I-0001", "2025-01-02T09:30:00Z", "2025-01-09"),
-              action("A-0001", "2025-01-09T23:59:00Z", "2025-01-09", intelligence="I-0001"))  # fmt: skip
+    events = (
+        intelligence("I-0001", "2025-01-02T09:30:00Z", "2025-01-09"),
+        action("A-0001", "2025-01-09T23:59:00Z", "2025-01-09", intelligence="I-0001"),
+    )
     report = build_report(book(*events), moment("2025-01-09T23:59:30Z"))
     [item] = report["intelligence"]
     assert (item["status"], item["late"], item["days_to_first_action"]) == ("actioned_on_time", False, 7)
@@ -122,8 +162,11 @@ def test_render_is_readable() -> None:
     assert "As of 1 February 2025, 12:00 UTC." in text
     blocks = text.split("\n\n")
     assert [b.splitlines()[0] for b in blocks if b.startswith("Intelligence ")] == [
-        "Intelligence I-0001 (case C-0001, document D-000004)", "Intelligence I-0002 (case C-0001)",
-        "Intelligence I-0003 (case C-0001)", "Intelligence I-0004 (case C-0001)"]
+        "Intelligence I-0001 (case C-0001, document D-000004)",
+        "Intelligence I-0002 (case C-0001)",
+        "Intelligence I-0003 (case C-0001)",
+        "Intelligence I-0004 (case C-0001)",
+    ]
     first = next(b for b in blocks if b.startswith("Intelligence I-0001"))
     assert "What was known: Youth worker reports girls seen getting into a marked car" in first
     assert "Received 2 January 2025, 09:30 UTC; recorded 3 January 2025, 10:00 UTC by S-0001." in first
@@ -147,10 +190,24 @@ def test_time_to_action_charts_count_each_item_once_in_its_bucket() -> None:
     charts = time_to_action(build_report(book(*EVENTS), NOW, "C-0001"))
     waited = {b["label"]: b["count"] for b in charts["intelligence_to_first_action"]}
     # I-0001 waited 13 days, I-0002 one day; I-0003 never acted on and overdue; I-0004 not yet due (not shown)
-    assert waited == {"same day": 0, "1–7 days": 1, "8–14 days": 1, "15–30 days": 0, "31–90 days": 0,
-                      "over 90 days": 0, "never, now overdue": 1}  # fmt: skip
+    assert waited == {
+        "same day": 0,
+        "1–7 days": 1,
+        "8–14 days": 1,
+        "15–30 days": 0,
+        "31–90 days": 0,
+        "over 90 days": 0,
+        "never, now overdue": 1,
+    }
     done = {b["label"]: b["count"] for b in charts["action_completion"]}
     # A-0001 completed 2 days late, A-0003 on time, A-0002 open past its due date
-    assert done == {"on time": 1, "1–7 days late": 1, "8–14 days late": 0, "15–30 days late": 0,
-                    "31–90 days late": 0, "over 90 days late": 0, "open, overdue": 1}  # fmt: skip
+    assert done == {
+        "on time": 1,
+        "1–7 days late": 1,
+        "8–14 days late": 0,
+        "15–30 days late": 0,
+        "31–90 days late": 0,
+        "over 90 days late": 0,
+        "open, overdue": 1,
+    }
     assert [b.get("alarm", False) for b in charts["action_completion"]][-1] is True

@@ -57,7 +57,11 @@ def document(case_id: str, document_id: str) -> Event:
 
 
 def allegation(allegation_id: str, case_id: str) -> Event:
-    body = {"case": case_id, "category": "abuse_of_position_sexual", "summary": "Offered lifts home in exchange for silence"}
+    body = {
+        "case": case_id,
+        "category": "abuse_of_position_sexual",
+        "summary": "Offered lifts home in exchange for silence",
+    }
     return Event(EventType.ALLEGATION_RECORDED, allegation_id, AT, LEAD, body)
 
 
@@ -65,14 +69,22 @@ def ref(entity_id: str, name: str) -> dict[str, Any]:
     return {"entity_id": entity_id, "name": name, "records": []}
 
 
-def subject(allegation_id: str, subject_id: str, *, staff_id: str | None = None,
-            entity: dict[str, Any] | None = None) -> Event:  # fmt: skip
+def subject(
+    allegation_id: str, subject_id: str, *, staff_id: str | None = None, entity: dict[str, Any] | None = None
+) -> Event:
     body = {"subject_id": subject_id, "staff_id": staff_id, "entity": entity}
     return Event(EventType.SUBJECT_ADDED, allegation_id, AT, LEAD, body)
 
 
-def party(case_id: str, party_id: str, role: str, pseudonym: str, *, staff_id: str | None = None,
-          entity: dict[str, Any] | None = None) -> Event:  # fmt: skip
+def party(
+    case_id: str,
+    party_id: str,
+    role: str,
+    pseudonym: str,
+    *,
+    staff_id: str | None = None,
+    entity: dict[str, Any] | None = None,
+) -> Event:
     body = {"party_id": party_id, "role": role, "pseudonym": pseudonym, "staff_id": staff_id, "entity": entity}
     return Event(EventType.CASE_PARTY_ADDED, case_id, AT, LEAD, body)
 
@@ -94,20 +106,30 @@ def participants_of(book: Casebook) -> dict[str, list[Participant]]:
     def ids(entity: Any) -> frozenset[str]:
         return frozenset({entity.entity_id}) if entity else frozenset()
 
-    return {cid: [*(Participant(cid, "subject", s.label, s.staff_id, ids(s.entity)) for s in book.case_subjects(cid)),
-                  *(Participant(cid, p.role.value, p.pseudonym, p.staff_id, ids(p.entity))
-                    for p in book.case_parties(cid))]
-            for cid in book.cases}  # fmt: skip
+    return {
+        cid: [
+            *(Participant(cid, "subject", s.label, s.staff_id, ids(s.entity)) for s in book.case_subjects(cid)),
+            *(Participant(cid, p.role.value, p.pseudonym, p.staff_id, ids(p.entity)) for p in book.case_parties(cid)),
+        ]
+        for cid in book.cases
+    }
 
 
-def reach_in(book: Casebook, viewer: Viewer, document_entities: Mapping[str, set[str]],
-             participants: Mapping[str, list[Participant]] | None = None) -> Reach:  # fmt: skip
+def reach_in(
+    book: Casebook,
+    viewer: Viewer,
+    document_entities: Mapping[str, set[str]],
+    participants: Mapping[str, list[Participant]] | None = None,
+) -> Reach:
     documents = {cid: set(c.documents) for cid, c in book.cases.items()}
-    return reach(viewer, book, documents, document_entities, participants_of(book) if participants is None else participants)
+    return reach(
+        viewer, book, documents, document_entities, participants_of(book) if participants is None else participants
+    )
 
 
-def viewer(*roles: StaffRole, staff_id: str | None = VIEWER_STAFF, entities: Iterable[str] = (),
-           user_id: str = VIEWER_USER) -> Viewer:  # fmt: skip
+def viewer(
+    *roles: StaffRole, staff_id: str | None = VIEWER_STAFF, entities: Iterable[str] = (), user_id: str = VIEWER_USER
+) -> Viewer:
     return Viewer(user_id, frozenset(roles), staff_id, frozenset(entities))
 
 
@@ -149,8 +171,10 @@ overseer       subject     no    no        no      yes             yes          
 def matrix_rows() -> list[tuple[str, str, dict[str, bool]]]:
     header, *rows = [line.split() for line in MATRIX.strip().splitlines()]
     columns = header[2:]
-    return [(role, situation, {c: v == "yes" for c, v in zip(columns, values, strict=True)})
-            for role, situation, *values in rows]  # fmt: skip
+    return [
+        (role, situation, {c: v == "yes" for c, v in zip(columns, values, strict=True)})
+        for role, situation, *values in rows
+    ]
 
 
 def matrix_book(role: StaffRole, situation: str) -> Casebook:
@@ -182,7 +206,9 @@ def test_the_matrix_covers_every_role_and_situation() -> None:
     assert cells == {(r.value, s) for r in StaffRole for s in ("assigned", "unassigned", "subject")}
 
 
-@pytest.mark.parametrize(("role", "situation", "expected"), matrix_rows(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("role", "situation", "expected"), matrix_rows(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_role_matrix(role: str, situation: str, expected: dict[str, bool]) -> None:
     who = viewer(StaffRole(role))
     book = matrix_book(StaffRole(role), situation)
@@ -197,10 +223,12 @@ def test_role_matrix(role: str, situation: str, expected: dict[str, bool]) -> No
     }
     assert actual == expected
     # The lists say the same as the single checks.
-    assert filter_documents(who, can, [DOC, OTHER_DOC]) == [d for d, k in ((DOC, "document"), (OTHER_DOC, "other_document"))
-                                                            if expected[k]]  # fmt: skip
-    assert filter_entities(who, can, [ENTITY, OTHER_ENTITY]) == [e for e, k in ((ENTITY, "entity"), (OTHER_ENTITY, "other_entity"))
-                                                                 if expected[k]]  # fmt: skip
+    assert filter_documents(who, can, [DOC, OTHER_DOC]) == [
+        d for d, k in ((DOC, "document"), (OTHER_DOC, "other_document")) if expected[k]
+    ]
+    assert filter_entities(who, can, [ENTITY, OTHER_ENTITY]) == [
+        e for e, k in ((ENTITY, "entity"), (OTHER_ENTITY, "other_entity")) if expected[k]
+    ]
     assert (CASE in filter_cases(who, can, [CASE, OTHER])) is expected["case"]
 
 
@@ -217,8 +245,11 @@ EVERY_ENTITY = [ENTITY_HERE, ENTITY_BOTH, ENTITY_SHARED]
 
 def subject_book(*roles: StaffRole, how: str = "staff", assigned_to: Iterable[str] = (CASE, OTHER)) -> Casebook:
     """The viewer is the subject of an allegation in CASE, recorded after they were assigned."""
-    named = (subject("AL-0001", "SU-0001", staff_id=VIEWER_STAFF) if how == "staff"
-             else subject("AL-0001", "SU-0001", entity=ref(VIEWER_ENTITY, "Colm Brannigan")))  # fmt: skip
+    named = (
+        subject("AL-0001", "SU-0001", staff_id=VIEWER_STAFF)
+        if how == "staff"
+        else subject("AL-0001", "SU-0001", entity=ref(VIEWER_ENTITY, "Colm Brannigan"))
+    )
     return replay_book(
         staff(LEAD, "Insp. Marion Feld", StaffRole.SUPERVISOR),
         staff(VIEWER_STAFF, "Sgt Colm Brannigan", *roles),
@@ -447,26 +478,38 @@ def subsets(pool: list[str]) -> st.SearchStrategy[frozenset[str]]:
 
 
 viewers = st.builds(
-    Viewer, st.sampled_from(USERS), st.frozensets(st.sampled_from(list(StaffRole))),
-    st.sampled_from([None, "S-0100", "S-0200"]), subsets(ENTITY_IDS),
-)  # fmt: skip
-reaches = st.builds(Reach, subsets(CASE_IDS), subsets(DOC_IDS), subsets(ENTITY_IDS), subsets(CASE_IDS), subsets(CASE_IDS))
+    Viewer,
+    st.sampled_from(USERS),
+    st.frozensets(st.sampled_from(list(StaffRole))),
+    st.sampled_from([None, "S-0100", "S-0200"]),
+    subsets(ENTITY_IDS),
+)
+reaches = st.builds(
+    Reach, subsets(CASE_IDS), subsets(DOC_IDS), subsets(ENTITY_IDS), subsets(CASE_IDS), subsets(CASE_IDS)
+)
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    who=viewers, can=reaches,
-    cases=st.lists(st.sampled_from(CASE_IDS)), documents=st.lists(st.sampled_from(DOC_IDS)),
+    who=viewers,
+    can=reaches,
+    cases=st.lists(st.sampled_from(CASE_IDS)),
+    documents=st.lists(st.sampled_from(DOC_IDS)),
     entities=st.lists(st.sampled_from(ENTITY_IDS)),
     submitters=st.dictionaries(st.sampled_from(DOC_IDS), st.one_of(st.none(), st.sampled_from(USERS))),
-)  # fmt: skip
+)
 def test_filters_are_the_single_checks_element_by_element(
-    who: Viewer, can: Reach, cases: list[str], documents: list[str], entities: list[str],
+    who: Viewer,
+    can: Reach,
+    cases: list[str],
+    documents: list[str],
+    entities: list[str],
     submitters: dict[str, str | None],
-) -> None:  # fmt: skip
+) -> None:
     assert filter_cases(who, can, cases) == [c for c in cases if can_read_case(who, can, c)]
     assert filter_documents(who, can, documents, submitters) == [
-        d for d in documents if can_read_document(who, can, d, submitters.get(d))]  # fmt: skip
+        d for d in documents if can_read_document(who, can, d, submitters.get(d))
+    ]
     assert filter_documents(who, can, documents) == [d for d in documents if can_read_document(who, can, d)]
     assert filter_entities(who, can, entities) == [e for e in entities if can_read_entity(who, can, e)]
 
@@ -485,8 +528,7 @@ def worlds(draw: st.DrawFn) -> tuple[Casebook, Viewer, dict[str, set[str]], set[
     barred = draw(subsets(CASE_IDS))
     for n, c in enumerate(sorted(barred), start=1):
         capacity = draw(st.sampled_from(["subject", "complainant", "witness"]))
-        who_is_it = ({"entity": ref(VIEWER_ENTITY, "Colm Brannigan")} if by_entity
-                     else {"staff_id": VIEWER_STAFF})  # fmt: skip
+        who_is_it = {"entity": ref(VIEWER_ENTITY, "Colm Brannigan")} if by_entity else {"staff_id": VIEWER_STAFF}
         if capacity == "subject":
             events += [allegation(f"AL-{n:04d}", c), subject(f"AL-{n:04d}", f"SU-{n:04d}", **who_is_it)]
         else:
@@ -516,7 +558,9 @@ def test_in_any_casebook_the_bars_hold_and_lists_agree(
     for e in readable_entities:  # every readable entity is named in a readable document
         assert any(e in entities[d] for d in readable_documents)
     if who.roles & {StaffRole.ADMINISTRATOR, StaffRole.AUDITOR} or not who.roles & {
-        StaffRole.INVESTIGATOR, StaffRole.SUPERVISOR, StaffRole.OVERSEER
+        StaffRole.INVESTIGATOR,
+        StaffRole.SUPERVISOR,
+        StaffRole.OVERSEER,
     }:
         assert (readable_cases, readable_documents, readable_entities) == ([], [], [])
     elif not who.roles & {StaffRole.SUPERVISOR, StaffRole.OVERSEER}:

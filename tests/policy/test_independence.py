@@ -31,9 +31,14 @@ CAPACITIES = ("subject", "complainant", "witness")
 WHITLOCK = "PC Darren Whitlock (SU-0001, AL-0002)"
 
 
-def staff(id: str = "S-0002", name: str = "DS Priya Anand", force: str | None = "Northmoor Police",
-          unit: str | None = "Professional Standards", roles: Iterable[StaffRole] = (StaffRole.INVESTIGATOR,),
-          collar: str | None = None) -> StaffMember:  # fmt: skip
+def staff(
+    id: str = "S-0002",
+    name: str = "DS Priya Anand",
+    force: str | None = "Northmoor Police",
+    unit: str | None = "Professional Standards",
+    roles: Iterable[StaffRole] = (StaffRole.INVESTIGATOR,),
+    collar: str | None = None,
+) -> StaffMember:
     return StaffMember(id, name, force, unit, tuple(roles), collar)
 
 
@@ -41,26 +46,36 @@ def candidate(member: StaffMember | None = None, entities: Iterable[str] = ()) -
     return Candidate(member or staff(), frozenset(entities))
 
 
-def participant(capacity: str = "subject", case: str = CASE, label: str = WHITLOCK, staff_id: str | None = None,
-                entities: Iterable[str] = (), force: str | None = "South Calder Police",
-                unit: str | None = "Child Protection Unit") -> Participant:  # fmt: skip
+def participant(
+    capacity: str = "subject",
+    case: str = CASE,
+    label: str = WHITLOCK,
+    staff_id: str | None = None,
+    entities: Iterable[str] = (),
+    force: str | None = "South Calder Police",
+    unit: str | None = "Child Protection Unit",
+) -> Participant:
     return Participant(case, capacity, label, staff_id, frozenset(entities), force, unit)
 
 
 def context(
-    *participants: Participant, linked: Iterable[str] = (LINKED,),
-    named: Mapping[str, tuple[MentionRef, ...]] | None = None, waivers: Iterable[Waiver] = (),
-) -> AssignmentContext:  # fmt: skip
+    *participants: Participant,
+    linked: Iterable[str] = (LINKED,),
+    named: Mapping[str, tuple[MentionRef, ...]] | None = None,
+    waivers: Iterable[Waiver] = (),
+) -> AssignmentContext:
     return AssignmentContext(CASE, tuple(participants), frozenset(linked), dict(named or {}), tuple(waivers))
 
 
 def waiver(rule: Rule, staff_id: str = "S-0002", case: str = CASE, id: str = "W-0001", by: str = "S-0900") -> Waiver:
-    return Waiver(id, case, staff_id, rule, "no other investigator with the skills is available", by,
-                  "2025-02-01T10:00:00Z", 7)  # fmt: skip
+    return Waiver(
+        id, case, staff_id, rule, "no other investigator with the skills is available", by, "2025-02-01T10:00:00Z", 7
+    )
 
 
-def mention(entity: str, document: str = "D-000004", start: int = 120, end: int = 135,
-            text: str = "PC Darren Whitlock") -> MentionRef:  # fmt: skip
+def mention(
+    entity: str, document: str = "D-000004", start: int = 120, end: int = 135, text: str = "PC Darren Whitlock"
+) -> MentionRef:
     return MentionRef(document, start, end, text, "officer", entity)
 
 
@@ -183,11 +198,14 @@ def test_same_unit_in_the_same_force() -> None:
     assert all(c.waivable for c in verdict.conflicts)
 
 
-@pytest.mark.parametrize(("staff_force", "subject_force"), [(None, "South Calder Police"), ("Northmoor Police", None),
-                                                            (None, None)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("staff_force", "subject_force"), [(None, "South Calder Police"), ("Northmoor Police", None), (None, None)]
+)
 def test_same_unit_when_a_force_is_unknown(staff_force: str | None, subject_force: str | None) -> None:
-    verdict = check(candidate(staff(force=staff_force, unit="CID")),
-                    context(participant(force=subject_force, unit="Criminal Investigation Department")))  # fmt: skip
+    verdict = check(
+        candidate(staff(force=staff_force, unit="CID")),
+        context(participant(force=subject_force, unit="Criminal Investigation Department")),
+    )
     assert rules(verdict.conflicts) == {Rule.SAME_UNIT}
 
 
@@ -239,8 +257,12 @@ def test_one_waiver_does_not_lift_another_rule() -> None:
 
 @pytest.mark.parametrize("rule", [Rule.PARTY_IN_CASE, Rule.PARTY_IN_LINKED_CASE, Rule.NAMED_IN_DOCUMENTS])
 def test_conflicts_of_interest_are_never_waived(rule: Rule) -> None:
-    ctx = context(participant(staff_id="S-0002"), participant(case=LINKED, staff_id="S-0002"),
-                  named={"E-000012": (mention("E-000012"),)}, waivers=[waiver(rule)])  # fmt: skip
+    ctx = context(
+        participant(staff_id="S-0002"),
+        participant(case=LINKED, staff_id="S-0002"),
+        named={"E-000012": (mention("E-000012"),)},
+        waivers=[waiver(rule)],
+    )
     verdict = check(candidate(entities={"E-000012"}), ctx)
     assert not verdict.allowed and not verdict.waived
     assert rule in rules(verdict.conflicts)
@@ -248,8 +270,9 @@ def test_conflicts_of_interest_are_never_waived(rule: Rule) -> None:
 
 def test_waivable_flag_follows_the_model() -> None:
     member = staff("S-0007", force="South Calder Police", unit="Child Protection Unit")
-    ctx = context(participant(staff_id="S-0007"), participant(case=LINKED, staff_id="S-0007"),
-                  named={"E-1": (mention("E-1"),)})  # fmt: skip
+    ctx = context(
+        participant(staff_id="S-0007"), participant(case=LINKED, staff_id="S-0007"), named={"E-1": (mention("E-1"),)}
+    )
     verdict = check(candidate(member, {"E-1"}), ctx)
     assert rules(verdict.conflicts) == set(Rule)
     assert all(c.waivable == (c.rule in WAIVABLE_RULES) for c in verdict.conflicts)
@@ -297,9 +320,19 @@ def test_eligible_keeps_order_and_drops_the_refused() -> None:
     assert [c.staff.id for c in eligible(roster(), ctx)] == ["S-0002", "S-0004"]
 
 
-@pytest.mark.parametrize(("query", "ids"), [("anand", ["S-0002"]), ("NORTHMOOR", ["S-0002"]), ("standards", ["S-0002"]),
-                                            ("np4471", ["S-0002"]), ("orrin", ["S-0004"]), ("", ["S-0002", "S-0004"]),
-                                            ("wilk", []), ("nobody", [])])  # fmt: skip
+@pytest.mark.parametrize(
+    ("query", "ids"),
+    [
+        ("anand", ["S-0002"]),
+        ("NORTHMOOR", ["S-0002"]),
+        ("standards", ["S-0002"]),
+        ("np4471", ["S-0002"]),
+        ("orrin", ["S-0004"]),
+        ("", ["S-0002", "S-0004"]),
+        ("wilk", []),
+        ("nobody", []),
+    ],
+)
 def test_search(query: str, ids: list[str]) -> None:
     ctx = context(participant(entities={"E-000012"}))
     assert [c.staff.id for c in search(roster(), ctx, query)] == ids
@@ -315,8 +348,13 @@ def test_a_subject_never_appears_in_the_picker_for_their_own_case(how: str) -> N
     else:
         ctx = context(named={"E-000012": (mention("E-000012"),)})
     # Even a waiver row naming him for every rule (which should never exist) does not help.
-    ctx = AssignmentContext(ctx.case_id, ctx.participants, ctx.linked_case_ids, ctx.named,
-                            tuple(waiver(r, staff_id="S-0007", id=f"W-{i}") for i, r in enumerate(Rule)))  # fmt: skip
+    ctx = AssignmentContext(
+        ctx.case_id,
+        ctx.participants,
+        ctx.linked_case_ids,
+        ctx.named,
+        tuple(waiver(r, staff_id="S-0007", id=f"W-{i}") for i, r in enumerate(Rule)),
+    )
     assert not check(whitlock, ctx).allowed
     assert "S-0007" not in [c.staff.id for c in eligible(roster(), ctx)]
     for query in ("", "whitlock", "Darren", "NP0815", "northmoor", "response", "PC"):
@@ -357,8 +395,17 @@ def test_an_overseer_named_in_the_case_may_not_waive() -> None:
 
 STAFF_IDS = ["S-0001", "S-0002", "S-0003", "S-0004"]
 ENTITIES = [f"E-{i}" for i in range(1, 9)]
-FORCES = [None, "", "South Calder Police", "SCP", "S.C.P.", "the South Calder Police Force", "Northmoor Constabulary",
-          "Northmoor Police", "NP"]  # fmt: skip
+FORCES = [
+    None,
+    "",
+    "South Calder Police",
+    "SCP",
+    "S.C.P.",
+    "the South Calder Police Force",
+    "Northmoor Constabulary",
+    "Northmoor Police",
+    "NP",
+]
 UNITS = [None, "CID", "Criminal Investigation Department", "Child Protection Unit", "Traffic"]
 NAMES = ["DS Priya Anand", "DC Tomasz Wilk", "Ms Helen Orrin", "PC Darren Whitlock"]
 # Weighted so that every rule, alone and waived, turns up often (the case itself and its subjects
@@ -366,37 +413,63 @@ NAMES = ["DS Priya Anand", "DC Tomasz Wilk", "Ms Helen Orrin", "PC Darren Whitlo
 CASES = [CASE, CASE, CASE, LINKED, UNRELATED]
 WAIVER_RULES = [Rule.SAME_FORCE, Rule.SAME_UNIT] * 3 + [r for r in Rule if r not in WAIVABLE_RULES]
 
-mentions = st.builds(mention, st.sampled_from(ENTITIES), st.sampled_from(["D-000001", "D-000002"]),
-                     st.integers(0, 50), st.integers(51, 99), st.sampled_from(["Whitlock", "DC Wilk"]))  # fmt: skip
+mentions = st.builds(
+    mention,
+    st.sampled_from(ENTITIES),
+    st.sampled_from(["D-000001", "D-000002"]),
+    st.integers(0, 50),
+    st.integers(51, 99),
+    st.sampled_from(["Whitlock", "DC Wilk"]),
+)
 participants = st.builds(
-    Participant, st.sampled_from(CASES), st.sampled_from(["subject", "subject", "complainant", "witness"]),
-    st.sampled_from(NAMES), st.none() | st.none() | st.sampled_from(STAFF_IDS),
-    st.frozensets(st.sampled_from(ENTITIES), max_size=2), st.sampled_from(FORCES), st.sampled_from(UNITS),
-)  # fmt: skip
+    Participant,
+    st.sampled_from(CASES),
+    st.sampled_from(["subject", "subject", "complainant", "witness"]),
+    st.sampled_from(NAMES),
+    st.none() | st.none() | st.sampled_from(STAFF_IDS),
+    st.frozensets(st.sampled_from(ENTITIES), max_size=2),
+    st.sampled_from(FORCES),
+    st.sampled_from(UNITS),
+)
 waivers = st.builds(
-    Waiver, st.sampled_from(["W-0001", "W-0002"]), st.sampled_from([CASE, CASE, LINKED]), st.sampled_from(STAFF_IDS),
-    st.sampled_from(WAIVER_RULES), st.just("reason"), st.sampled_from(["S-0900", "S-0900", *STAFF_IDS]),
-    st.just("2025-01-01T00:00:00Z"), st.just(1),
-)  # fmt: skip
+    Waiver,
+    st.sampled_from(["W-0001", "W-0002"]),
+    st.sampled_from([CASE, CASE, LINKED]),
+    st.sampled_from(STAFF_IDS),
+    st.sampled_from(WAIVER_RULES),
+    st.just("reason"),
+    st.sampled_from(["S-0900", "S-0900", *STAFF_IDS]),
+    st.just("2025-01-01T00:00:00Z"),
+    st.just(1),
+)
 contexts = st.builds(
-    AssignmentContext, st.just(CASE), st.lists(participants, max_size=5).map(tuple),
+    AssignmentContext,
+    st.just(CASE),
+    st.lists(participants, max_size=5).map(tuple),
     st.frozensets(st.sampled_from([LINKED]), max_size=1),
     st.dictionaries(st.sampled_from(ENTITIES), st.lists(mentions, max_size=2).map(tuple), max_size=2),
     st.lists(waivers, max_size=8).map(tuple),
-)  # fmt: skip
+)
 members = st.builds(
-    StaffMember, st.sampled_from(STAFF_IDS), st.sampled_from(NAMES), st.sampled_from(FORCES), st.sampled_from(UNITS),
+    StaffMember,
+    st.sampled_from(STAFF_IDS),
+    st.sampled_from(NAMES),
+    st.sampled_from(FORCES),
+    st.sampled_from(UNITS),
     st.lists(st.sampled_from(list(StaffRole)), min_size=1, max_size=2).map(tuple),
     st.none() | st.sampled_from(["NP4471", "SC2093"]),
-)  # fmt: skip
+)
 candidates = st.lists(st.builds(Candidate, members, st.frozensets(st.sampled_from(ENTITIES), max_size=1)), max_size=6)
 
 
 def oracle_refuses(c: Candidate, ctx: AssignmentContext) -> bool:
     """The rules restated from their description, independently of the implementation."""
+
     def waived(rule: Rule) -> bool:
-        return any(w.rule == rule and w.staff_id == c.staff.id and w.case_id == CASE and w.by != c.staff.id
-                   for w in ctx.waivers)  # fmt: skip
+        return any(
+            w.rule == rule and w.staff_id == c.staff.id and w.case_id == CASE and w.by != c.staff.id
+            for w in ctx.waivers
+        )
 
     for p in ctx.participants:
         if p.case_id == CASE or p.case_id in ctx.linked_case_ids:
@@ -407,9 +480,11 @@ def oracle_refuses(c: Candidate, ctx: AssignmentContext) -> bool:
     subjects = [p for p in ctx.participants if p.case_id == CASE and p.capacity == "subject"]
     if not waived(Rule.SAME_FORCE) and any(same_organisation(c.staff.force, p.force) for p in subjects):
         return True
-    same_unit = any(same_organisation(c.staff.unit, p.unit)
-                    and (not c.staff.force or not p.force or same_organisation(c.staff.force, p.force))
-                    for p in subjects)  # fmt: skip
+    same_unit = any(
+        same_organisation(c.staff.unit, p.unit)
+        and (not c.staff.force or not p.force or same_organisation(c.staff.force, p.force))
+        for p in subjects
+    )
     return same_unit and not waived(Rule.SAME_UNIT)
 
 

@@ -78,8 +78,11 @@ def test_not_same(a: str | None, b: str | None) -> None:
     assert not same_organisation(b, a)
 
 
-names = st.one_of(st.none(), st.text(max_size=30),
-                  st.sampled_from(["South Yorkshire Police", "SYP", "S.Y.P.", "the Police", "Northmoor Constabulary"]))
+names = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.sampled_from(["South Yorkshire Police", "SYP", "S.Y.P.", "the Police", "Northmoor Constabulary"]),
+)
 
 
 @given(names, names)

@@ -35,7 +35,9 @@ def viewer(*roles: StaffRole) -> Viewer:
         ((StaffRole.AUDITOR,), Command.RAISE_ACTION, {"case_id": "C-0001"}, False),
     ],
 )
-def test_the_write_table(roles: tuple[StaffRole, ...], command: Command, where: dict[str, object], expected: bool) -> None:
+def test_the_write_table(
+    roles: tuple[StaffRole, ...], command: Command, where: dict[str, object], expected: bool
+) -> None:
     assert may(viewer(*roles), REACH, command, **where) is expected  # type: ignore[arg-type]
 
 

@@ -47,9 +47,15 @@ RFC6962 = VECTORS / "rfc6962"
 TILES = VECTORS / "tlog-tiles"
 # The RFC 6962 reference tree's leaves (transparency-dev's testonly data), as in test_merkle_vectors.
 RFC6962_LEAVES = [
-    b"", b"\x00", b"\x10", b"\x20\x21", b"\x30\x31", b"\x40\x41\x42\x43",
-    b"\x50\x51\x52\x53\x54\x55\x56\x57", bytes(range(0x60, 0x70)),
-]  # fmt: skip
+    b"",
+    b"\x00",
+    b"\x10",
+    b"\x20\x21",
+    b"\x30\x31",
+    b"\x40\x41\x42\x43",
+    b"\x50\x51\x52\x53\x54\x55\x56\x57",
+    bytes(range(0x60, 0x70)),
+]
 
 WRITERS, APPENDS_EACH = 4, 50
 

@@ -33,10 +33,14 @@ P, O, PS = MentionType.PERSON, MentionType.OFFICER, MentionType.PSEUDONYM
 
 
 def test_title_and_surname_refer_back_but_not_a_longer_name() -> None:
-    text = ("Professor Robin Jay chaired the review. Prof Jay met Ms Jayne later. "
-            "Jay said the review would report in the autumn; Jayne disagreed.")
-    ms = mentions_in(text, [("Professor Robin Jay", P, {}), ("Prof Jay", P, {}), ("Ms Jayne", P, {}),
-                            ("Jay", P, {}), ("Jayne", P, {})])
+    text = (
+        "Professor Robin Jay chaired the review. Prof Jay met Ms Jayne later. "
+        "Jay said the review would report in the autumn; Jayne disagreed."
+    )
+    ms = mentions_in(
+        text,
+        [("Professor Robin Jay", P, {}), ("Prof Jay", P, {}), ("Ms Jayne", P, {}), ("Jay", P, {}), ("Jayne", P, {})],
+    )
     clusters = resolve_document(ms, text)
     jay = cluster_of(clusters, "Prof Jay")
     assert jay.canonical == "Professor Robin Jay"
@@ -47,8 +51,15 @@ def test_title_and_surname_refer_back_but_not_a_longer_name() -> None:
 
 def test_rank_and_surname_refer_back_to_the_officer() -> None:
     text = "PC Hassan Ali took my statement. Later Ali said it was lost. DS John Hartley laughed. Hartley left."
-    ms = mentions_in(text, [("PC Hassan Ali", O, {"rank": "PC", "name": "Hassan Ali"}), ("Ali", P, {}),
-                            ("DS John Hartley", O, {"rank": "DS", "name": "John Hartley"}), ("Hartley", P, {})])
+    ms = mentions_in(
+        text,
+        [
+            ("PC Hassan Ali", O, {"rank": "PC", "name": "Hassan Ali"}),
+            ("Ali", P, {}),
+            ("DS John Hartley", O, {"rank": "DS", "name": "John Hartley"}),
+            ("Hartley", P, {}),
+        ],
+    )
     clusters = resolve_document(ms, text)
     assert cluster_of(clusters, "Ali").canonical == "PC Hassan Ali"
     assert cluster_of(clusters, "Hartley").canonical == "DS John Hartley"
@@ -66,18 +77,36 @@ def test_two_earlier_people_with_one_surname_leave_a_bare_surname_unresolved() -
 
 def test_rank_tells_two_hartleys_apart() -> None:
     text = "DS John Hartley and PC Sarah Hartley came. Det Sgt Hartley did the talking; PC Hartley wrote."
-    ms = mentions_in(text, [("DS John Hartley", O, {"rank": "DS"}), ("PC Sarah Hartley", O, {"rank": "PC"}),
-                            ("Det Sgt Hartley", O, {"rank": "Det Sgt"}), ("PC Hartley", O, {"rank": "PC"})])
+    ms = mentions_in(
+        text,
+        [
+            ("DS John Hartley", O, {"rank": "DS"}),
+            ("PC Sarah Hartley", O, {"rank": "PC"}),
+            ("Det Sgt Hartley", O, {"rank": "Det Sgt"}),
+            ("PC Hartley", O, {"rank": "PC"}),
+        ],
+    )
     clusters = resolve_document(ms, text)
     assert cluster_of(clusters, "Det Sgt Hartley").canonical == "DS John Hartley"
     assert cluster_of(clusters, "PC Hartley").canonical == "PC Sarah Hartley"
 
 
 def test_initials_nicknames_diminutives_and_shouted_surnames() -> None:
-    text = ("BOLTON, Michael (known as 'Tiny') drove a Vauxhall. Mick Bolton was there. M. Bolton again. "
-            "Tiny said nothing. I met Dave Exley.")
-    ms = mentions_in(text, [("BOLTON, Michael", P, {}), ("Tiny", P, {"nickname": "Tiny"}), ("Mick Bolton", P, {}),
-                            ("M. Bolton", P, {}), ("Tiny", P, {"nickname": "Tiny"}), ("Dave Exley", P, {})])
+    text = (
+        "BOLTON, Michael (known as 'Tiny') drove a Vauxhall. Mick Bolton was there. M. Bolton again. "
+        "Tiny said nothing. I met Dave Exley."
+    )
+    ms = mentions_in(
+        text,
+        [
+            ("BOLTON, Michael", P, {}),
+            ("Tiny", P, {"nickname": "Tiny"}),
+            ("Mick Bolton", P, {}),
+            ("M. Bolton", P, {}),
+            ("Tiny", P, {"nickname": "Tiny"}),
+            ("Dave Exley", P, {}),
+        ],
+    )
     clusters = resolve_document(ms, text)
     bolton = cluster_of(clusters, "BOLTON, Michael")
     assert len(bolton.mentions) == 5
@@ -100,22 +129,33 @@ def test_pseudonyms_cluster_by_exact_name() -> None:
 
 
 def test_records_take_attributes_from_the_same_sentence() -> None:
-    text = ("DS 4521 Hartley of Northmoor Police gave me his number, 07700 900123. "
-            "Mark Bolton, then aged 40, drove a red Vauxhall Astra, registration P412 KDL. "
-            "I was 13 when Bolton first hurt me.")
-    ms = mentions_in(text, [
-        ("DS 4521 Hartley", O, {"rank": "DS", "name": "Hartley", "collar_number": "4521"}),
-        ("Northmoor Police", MentionType.ORGANISATION, {}),
-        ("07700 900123", MentionType.PHONE, {"e164": "+447700900123"}),
-        ("Mark Bolton", P, {}), ("aged 40", MentionType.AGE, {"years": 40}),
-        ("red Vauxhall Astra", MentionType.VEHICLE, {"make": "Vauxhall"}),
-        ("P412 KDL", MentionType.VEHICLE, {"registration": "P412KDL"}),
-        ("13", MentionType.AGE, {"years": 13}), ("Bolton", P, {}),
-    ])
+    text = (
+        "DS 4521 Hartley of Northmoor Police gave me his number, 07700 900123. "
+        "Mark Bolton, then aged 40, drove a red Vauxhall Astra, registration P412 KDL. "
+        "I was 13 when Bolton first hurt me."
+    )
+    ms = mentions_in(
+        text,
+        [
+            ("DS 4521 Hartley", O, {"rank": "DS", "name": "Hartley", "collar_number": "4521"}),
+            ("Northmoor Police", MentionType.ORGANISATION, {}),
+            ("07700 900123", MentionType.PHONE, {"e164": "+447700900123"}),
+            ("Mark Bolton", P, {}),
+            ("aged 40", MentionType.AGE, {"years": 40}),
+            ("red Vauxhall Astra", MentionType.VEHICLE, {"make": "Vauxhall"}),
+            ("P412 KDL", MentionType.VEHICLE, {"registration": "P412KDL"}),
+            ("13", MentionType.AGE, {"years": 13}),
+            ("Bolton", P, {}),
+        ],
+    )
     records = {r.full_name: r for r in records_for_document(ms, text)}
     hartley, bolton = records["DS Hartley"], records["Mark Bolton"]
-    assert (hartley.rank, hartley.collar_number, hartley.force, hartley.phone) == \
-        ("DS", "4521", "Northmoor Police", "+447700900123")
+    assert (hartley.rank, hartley.collar_number, hartley.force, hartley.phone) == (
+        "DS",
+        "4521",
+        "Northmoor Police",
+        "+447700900123",
+    )
     assert (bolton.given_name, bolton.surname, bolton.age, bolton.vehicle) == ("Mark", "Bolton", 40, "P412KDL")
     assert bolton.record_id == f"{DOC}:{text.index('Mark Bolton')}"
 

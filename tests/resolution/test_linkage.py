@@ -137,14 +137,18 @@ def assert_same_edges(expected: list[Edge], got: list[Edge], tolerance: float = 
 
 def assert_same_model(expected: dict[str, Any], got: dict[str, Any], tolerance: float = 1e-9) -> None:
     assert got["probability_two_random_records_match"] == pytest.approx(
-        expected["probability_two_random_records_match"], rel=tolerance)
+        expected["probability_two_random_records_match"], rel=tolerance
+    )
     for want, have in zip(expected["comparisons"], got["comparisons"], strict=True):
         for a, b in zip(want["comparison_levels"], have["comparison_levels"], strict=True):
             for key in ("m_probability", "u_probability"):
                 assert (key in a) == (key in b)
                 if key in a:
-                    assert b[key] == pytest.approx(a[key], rel=tolerance, abs=tolerance), \
-                        (want["output_column_name"], a.get("label_for_charts"), key)
+                    assert b[key] == pytest.approx(a[key], rel=tolerance, abs=tolerance), (
+                        want["output_column_name"],
+                        a.get("label_for_charts"),
+                        key,
+                    )
 
 
 def test_clustering_never_bridges_a_rejected_pair() -> None:
@@ -159,8 +163,9 @@ def test_later_decisions_overrule_earlier_ones_and_entities_expand() -> None:
     edges = [Edge("a", "b", 0.9)]
     confirm = Decision(DecisionKind.CONFIRM, "a", "E-2", "i", "r", "2024-01-01")
     reject = Decision(DecisionKind.REJECT, "E-1", "E-2", "i", "r", "2024-02-01")
-    clusters, skipped = cluster(["a", "b", "c", "d"], edges, [confirm, reject],
-                                entities={"E-1": ["a", "b"], "E-2": ["c", "d"]})
+    clusters, skipped = cluster(
+        ["a", "b", "c", "d"], edges, [confirm, reject], entities={"E-1": ["a", "b"], "E-2": ["c", "d"]}
+    )
     assert clusters == [["a", "b"], ["c"], ["d"]]
     assert skipped == [confirm]
     split = Decision(DecisionKind.SPLIT, "b", "E-1", "i", "r", "2024-03-01")
@@ -179,8 +184,9 @@ def test_pseudonyms_join_by_name_and_tiny_inputs_work() -> None:
     records = [
         PersonRecord("D1:0", "D1", "pseudonym", full_name="Willow"),
         PersonRecord("D2:5", "D2", "pseudonym", full_name="willow"),
-        PersonRecord("D2:9", "D2", "officer", full_name="DS John Hartley", given_name="John", surname="Hartley",
-                     rank="DS"),
+        PersonRecord(
+            "D2:9", "D2", "officer", full_name="DS John Hartley", given_name="John", surname="Hartley", rank="DS"
+        ),
     ]
     assert link_records(records, []) == [["D1:0", "D2:5"], ["D2:9"]]
     assert link_records([], []) == []
@@ -197,7 +203,9 @@ def test_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
             link_records(records, [], engine="spark")
     # Without pyspark, whatever this machine has, the spark engine says so before any work.
     real = engines.importlib.util.find_spec
-    monkeypatch.setattr(engines.importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a))
+    monkeypatch.setattr(
+        engines.importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a)
+    )
     with pytest.raises(EngineUnavailable, match="pyspark is not installed"):
         link_records(records, [], engine="spark")
     monkeypatch.setattr(engines, "_java", lambda: None)
@@ -209,19 +217,35 @@ def test_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_handful_of_records_uses_the_priors(engine: str) -> None:
     def officer(doc: int, given: str, rank: str, collar: str) -> PersonRecord:
-        return PersonRecord(f"D{doc}:0", f"D{doc}", "officer", full_name=f"{rank} {given} Hartley",
-                            given_name=given, surname="Hartley", rank=rank, collar_number=collar)
+        return PersonRecord(
+            f"D{doc}:0",
+            f"D{doc}",
+            "officer",
+            full_name=f"{rank} {given} Hartley",
+            given_name=given,
+            surname="Hartley",
+            rank=rank,
+            collar_number=collar,
+        )
 
-    records = [officer(1, "John", "DS", "4521"), officer(2, "John", "DS", "4521"),
-               officer(3, "Sarah", "PC", "1234"), officer(4, "Sarah", "PC", "1234")]
+    records = [
+        officer(1, "John", "DS", "4521"),
+        officer(2, "John", "DS", "4521"),
+        officer(3, "Sarah", "PC", "1234"),
+        officer(4, "Sarah", "PC", "1234"),
+    ]
     assert link_records(records, [], engine=engine) == [["D1:0", "D2:0"], ["D3:0", "D4:0"]]  # type: ignore[arg-type]
 
 
 # A small spec (four compared fields, three EM iterations) so that training runs in seconds on Spark.
 SMALL_SPEC = dataclasses.replace(
     PERSON_SPEC,
-    fields=(FieldSpec("surname", "surname", term_frequency=True), FieldSpec("given", "given"),
-            FieldSpec("rank", "exact"), FieldSpec("phone", "exact")),
+    fields=(
+        FieldSpec("surname", "surname", term_frequency=True),
+        FieldSpec("given", "given"),
+        FieldSpec("rank", "exact"),
+        FieldSpec("phone", "exact"),
+    ),
     blocking=(("surname",), ("phone",)),
     training=(("surname",), ("given", "given_initial")),
     prior_rules=(("surname", "given"), ("phone",)),
@@ -274,22 +298,40 @@ def test_jaro_winkler_differs_between_engines(spark: Any) -> None:
 
     pairs = [("sipmpson", "smipson"), ("blton", "bolton"), ("hartley", "hartly"), ("smith", "smyth")]
     values = ", ".join(f"('{a}', '{b}')" for a, b in pairs)
-    on_duckdb = {(a, b): s for a, b, s in duckdb.sql(
-        f"SELECT a, b, jaro_winkler_similarity(a, b) FROM (VALUES {values}) AS t(a, b)").fetchall()}
+    on_duckdb = {
+        (a, b): s
+        for a, b, s in duckdb.sql(
+            f"SELECT a, b, jaro_winkler_similarity(a, b) FROM (VALUES {values}) AS t(a, b)"
+        ).fetchall()
+    }
     with engines.open_engine("spark"):  # registers Splink's UDFs
-        on_spark = {(r.a, r.b): r.s for r in spark.sql(
-            f"SELECT a, b, jaro_winkler(a, b) AS s FROM VALUES {values} AS t(a, b)").collect()}
+        on_spark = {
+            (r.a, r.b): r.s
+            for r in spark.sql(f"SELECT a, b, jaro_winkler(a, b) AS s FROM VALUES {values} AS t(a, b)").collect()
+        }
     assert on_duckdb[("sipmpson", "smipson")] == pytest.approx(0.9196, abs=1e-4)
     assert on_spark[("sipmpson", "smipson")] == pytest.approx(0.8982, abs=1e-4)
-    assert on_duckdb[("blton", "bolton")] == pytest.approx(0.89) and on_spark[("blton", "bolton")] == pytest.approx(0.86)
+    assert on_duckdb[("blton", "bolton")] == pytest.approx(0.89) and on_spark[("blton", "bolton")] == pytest.approx(
+        0.86
+    )
     for pair in [("hartley", "hartly"), ("smith", "smyth")]:
         assert on_spark[pair] == pytest.approx(on_duckdb[pair], abs=1e-12)
 
 
 def test_a_spark_run_leaves_nothing_behind(spark: Any) -> None:
     tables = {t.name for t in spark.catalog.listTables()}
-    records = [PersonRecord(f"D{i}:0", f"D{i}", "officer", full_name=f"DS {given} Hartley", given_name=given,
-                            surname="Hartley", rank="DS") for i, given in enumerate(["John", "John", "Jon", "Sarah"])]
+    records = [
+        PersonRecord(
+            f"D{i}:0",
+            f"D{i}",
+            "officer",
+            full_name=f"DS {given} Hartley",
+            given_name=given,
+            surname="Hartley",
+            rank="DS",
+        )
+        for i, given in enumerate(["John", "John", "Jon", "Sarah"])
+    ]
     assert link_records(records, [], engine="spark") == link_records(records, [])
     assert {t.name for t in spark.catalog.listTables()} == tables
     assert engines._WORKDIR is not None and not any((engines._WORKDIR / "checkpoints").iterdir())

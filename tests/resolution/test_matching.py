@@ -20,16 +20,18 @@ def entity(id: str, name: str, *aliases: str, kind: str = "officer", **attribute
     return Entity(id, kind, name, aliases=tuple(aliases), attributes=attributes)
 
 
-HARTLEYS = PersonIndex([
-    entity("E-darren", "PC Darren Hartley", "Darren Hartley", "PC Hartley", "Hartley"),
-    entity("E-ds", "DS Hartley"),
-    entity("E-initial", "D. Hartley", kind="person"),
-    entity("E-bare", "Hartley", kind="person"),
-    entity("E-mrs", "Mrs Hartley", kind="person"),
-    entity("E-collar", "PC 4521", collar_number=["4521"]),
-    entity("E-kev", "Kev Hartley", kind="person"),
-    entity("E-pseudonym", "Darren Hartley", kind="person", pseudonym=True),
-])  # fmt: skip
+HARTLEYS = PersonIndex(
+    [
+        entity("E-darren", "PC Darren Hartley", "Darren Hartley", "PC Hartley", "Hartley"),
+        entity("E-ds", "DS Hartley"),
+        entity("E-initial", "D. Hartley", kind="person"),
+        entity("E-bare", "Hartley", kind="person"),
+        entity("E-mrs", "Mrs Hartley", kind="person"),
+        entity("E-collar", "PC 4521", collar_number=["4521"]),
+        entity("E-kev", "Kev Hartley", kind="person"),
+        entity("E-pseudonym", "Darren Hartley", kind="person", pseudonym=True),
+    ]
+)
 
 
 def test_staff_not_matched_on_surname_alone() -> None:
@@ -40,28 +42,33 @@ def test_staff_not_matched_on_surname_alone() -> None:
     assert "E-ds" in found  # ... but an officer known only as "DS Hartley" might be her
 
 
-@pytest.mark.parametrize(("staff", "expected"), [
-    ("Darren Hartley", {"E-darren", "E-initial", "E-ds"}),
-    ("PC Darren Hartley", {"E-darren", "E-initial", "E-ds"}),
-    ("D. Hartley", {"E-darren", "E-initial", "E-ds"}),
-    ("HARTLEY, Darren", {"E-darren", "E-initial", "E-ds"}),
-    ("Daz Hartley", {"E-darren", "E-initial", "E-ds"}),  # a familiar form of Darren
-    ("Kevin Hartley", {"E-kev", "E-ds"}),
-    ("Sarah Hartley", {"E-ds"}),
-    ("Hartley", set()),  # staff registered by surname alone match no one
-    ("Sarah Whitcombe", set()),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("staff", "expected"),
+    [
+        ("Darren Hartley", {"E-darren", "E-initial", "E-ds"}),
+        ("PC Darren Hartley", {"E-darren", "E-initial", "E-ds"}),
+        ("D. Hartley", {"E-darren", "E-initial", "E-ds"}),
+        ("HARTLEY, Darren", {"E-darren", "E-initial", "E-ds"}),
+        ("Daz Hartley", {"E-darren", "E-initial", "E-ds"}),  # a familiar form of Darren
+        ("Kevin Hartley", {"E-kev", "E-ds"}),
+        ("Sarah Hartley", {"E-ds"}),
+        ("Hartley", set()),  # staff registered by surname alone match no one
+        ("Sarah Whitcombe", set()),
+    ],
+)
 def test_matches_by_name(staff: str, expected: set[str]) -> None:
     assert HARTLEYS.match(staff) == expected
 
 
 def test_collar_numbers() -> None:
-    index = PersonIndex([
-        entity("E-4521", "PC Darren Hartley", collar_number=["4521"]),
-        entity("E-7730", "PC D. Hartley", collar_number=["7730"]),
-        entity("E-bare", "PC 4521", collar_number=["4521"]),
-        entity("E-ds", "DS Hartley", collar_number=["4521"]),
-    ])  # fmt: skip
+    index = PersonIndex(
+        [
+            entity("E-4521", "PC Darren Hartley", collar_number=["4521"]),
+            entity("E-7730", "PC D. Hartley", collar_number=["7730"]),
+            entity("E-bare", "PC 4521", collar_number=["4521"]),
+            entity("E-ds", "DS Hartley", collar_number=["4521"]),
+        ]
+    )
     assert index.match("Darren Hartley", "4521") == {"E-4521", "E-bare", "E-ds"}
     assert index.match("Darren Hartley", "7730") == {"E-7730"}  # 4521's holder is another Darren Hartley
     assert index.match("Sarah Hartley", "4521") == {"E-bare", "E-ds"}  # a shared collar does not beat Sarah vs Darren

@@ -31,8 +31,9 @@ def ct(home: Path, *args: str | Path, env: Mapping[str, str | None] | None = Non
 
     from casetrail.cli.app import app, hoist_home
 
-    result = CliRunner().invoke(app, hoist_home(["--home", str(home), *map(str, args)]),
-                                env={"COLUMNS": "250", **(env or {})})  # fmt: skip
+    result = CliRunner().invoke(
+        app, hoist_home(["--home", str(home), *map(str, args)]), env={"COLUMNS": "250", **(env or {})}
+    )
     gc.collect()
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"casetrail {' '.join(map(str, args))} raised {result.exception!r}") from result.exception
@@ -48,8 +49,13 @@ def one_line_error(result: Ran) -> str:
 
 def forms(canary: str) -> list[bytes]:
     """The canary as UTF-8 (any case), UTF-16 and in base64 at each of the three alignments."""
-    found = {canary.encode(), canary.lower().encode(), canary.upper().encode(),
-             canary.encode("utf-16-le"), canary.encode("utf-16-be")}  # fmt: skip
+    found = {
+        canary.encode(),
+        canary.lower().encode(),
+        canary.upper().encode(),
+        canary.encode("utf-16-le"),
+        canary.encode("utf-16-be"),
+    }
     raw = canary.encode()
     for shift in range(3):
         encoded = base64.b64encode(b"\0" * shift + raw)
@@ -69,7 +75,9 @@ def files_under(root: Path) -> Iterator[Path]:
 def raw_hits(root: Path, canary: str = CANARY) -> dict[str, list[bytes]]:
     """Every file under `root` whose bytes hold the canary in any form (file names included)."""
     found = {str(p): hits(p.read_bytes(), canary) for p in files_under(root)}
-    found.update({f"name:{p}": [canary.encode()] for p in root.rglob("*") if canary.split()[-1].lower() in p.name.lower()})
+    found.update(
+        {f"name:{p}": [canary.encode()] for p in root.rglob("*") if canary.split()[-1].lower() in p.name.lower()}
+    )
     return {where: forms_ for where, forms_ in found.items() if forms_}
 
 

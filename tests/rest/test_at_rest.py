@@ -27,7 +27,7 @@ from tests.rest.conftest import (
     hits,
     one_line_error,
     raw_hits,
-)  # fmt: skip
+)
 
 
 def statements(folder: Path) -> Path:
@@ -110,7 +110,11 @@ def test_init_without_a_key_refuses_and_a_key_file_in_the_home_is_refused(tmp_pa
     assert "inside the store's home" in line
     made = ct(home, "init", "--new-key-file", tmp_path / "custody" / "store.kek", env={"CASETRAIL_KEY_FILE": None})
     assert made.returncode == 0 and "encrypted" in made.stdout
-    assert not [p for p in home.rglob("*") if p.is_file() and p.read_bytes() == (tmp_path / "custody" / "store.kek").read_bytes()]
+    assert not [
+        p
+        for p in home.rglob("*")
+        if p.is_file() and p.read_bytes() == (tmp_path / "custody" / "store.kek").read_bytes()
+    ]
     assert ct(home, "documents", env={"CASETRAIL_KEY_FILE": str(tmp_path / "custody" / "store.kek")}).returncode == 0
 
 
@@ -200,7 +204,12 @@ class FakeTransit:
 
         nonce = os.urandom(12)
         self.calls += 1
-        return {"data": {"ciphertext": "vault:v1:" + base64.b64encode(nonce + self.aead.encrypt(nonce, plaintext.encode(), name.encode())).decode()}}
+        return {
+            "data": {
+                "ciphertext": "vault:v1:"
+                + base64.b64encode(nonce + self.aead.encrypt(nonce, plaintext.encode(), name.encode())).decode()
+            }
+        }
 
     def decrypt_data(self, name: str, ciphertext: str) -> dict[str, dict[str, str]]:
         import base64

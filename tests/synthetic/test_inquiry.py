@@ -26,7 +26,7 @@ def test_spans_point_at_the_stated_text(inquiry: Inquiry) -> None:
     for s in inquiry.statements:
         previous_end = -1
         for m in s.mentions:
-            assert s.text[m.start:m.end] == m.text
+            assert s.text[m.start : m.end] == m.text
             assert m.start >= previous_end, "mentions are in order and do not overlap"
             previous_end = m.end
             MentionType(m.type)
@@ -57,8 +57,20 @@ def test_people_share_surnames(inquiry: Inquiry) -> None:
 
 def test_mentions_vary(inquiry: Inquiry) -> None:
     types = collections.Counter(m.type for s in inquiry.statements for m in s.mentions)
-    for t in ("person", "officer", "pseudonym", "described_person", "vehicle", "phone", "age", "period",
-              "date", "collar_number", "place", "organisation"):
+    for t in (
+        "person",
+        "officer",
+        "pseudonym",
+        "described_person",
+        "vehicle",
+        "phone",
+        "age",
+        "period",
+        "date",
+        "collar_number",
+        "place",
+        "organisation",
+    ):
         assert types[t] > 0, t
     texts = {m.text for s in inquiry.statements for m in s.mentions if m.cast_id == "C00001"}
     assert any(t.startswith("DS ") for t in texts)

@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -127,11 +127,19 @@ ALLEGATIONS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "K7": ("neglect_of_duty", (("staff", "felgate"),)),
     "K8": ("failure_to_record_crime", ()),
 }
-ASSIGNMENTS = (("K1", "pellow"), ("K2", "pellow"), ("K1", "felgate"), ("K7", "felgate"), ("K1", "tindall"),
-               ("K3", "vantongeren"))  # fmt: skip
+ASSIGNMENTS = (
+    ("K1", "pellow"),
+    ("K2", "pellow"),
+    ("K1", "felgate"),
+    ("K7", "felgate"),
+    ("K1", "tindall"),
+    ("K3", "vantongeren"),
+)
 # Felgate is assigned to K7 above and made its subject afterwards: his assignment is now conflicted.
-HAND_LINKS = (("K2", "K4", "the same supervisor closed both earlier complaints"),
-              ("K8", "K3", "both schools were visited by the same officers"))  # fmt: skip
+HAND_LINKS = (
+    ("K2", "K4", "the same supervisor closed both earlier complaints"),
+    ("K8", "K3", "both schools were visited by the same officers"),
+)
 # Proposals refused while the world is built, so the refusal sits in a readable case's record:
 # Marchbank is a subject of K6 (linked to K1 by Brackenbury), Rookwood of K4 (linked to K2 by hand).
 REFUSED = (("K1", "marchbank"), ("K2", "rookwood"))
@@ -221,10 +229,15 @@ def build_world(root: Path, open_clients: ExitStack) -> World:
     world.user_ids = {"outsider": None, "intake": intake.id}
     for identity, (roles, staff_key) in ACCOUNTS.items():
         if identity != "intake":
-            world.user_ids[identity] = accounts.create_user(identity.replace("_", "-"), PASSWORD, list(roles),
-                                                            staff_id=world.staff[staff_key] if staff_key else None).id  # fmt: skip
-    world.mention_pairs = [(d, next(iter(register.store.iter_mentions(document_id=d)))[0])
-                           for d in sorted(documents.values())]  # fmt: skip
+            world.user_ids[identity] = accounts.create_user(
+                identity.replace("_", "-"),
+                PASSWORD,
+                list(roles),
+                staff_id=world.staff[staff_key] if staff_key else None,
+            ).id
+    world.mention_pairs = [
+        (d, next(iter(register.store.iter_mentions(document_id=d)))[0]) for d in sorted(documents.values())
+    ]
     world.app = create_app(home, secure_cookies=False)
     world.clients = {identity: _client(world.app, identity, open_clients) for identity in IDENTITIES_SWEPT}
     world.csrf = {i: _csrf(c) for i, c in world.clients.items() if i != "outsider"}
@@ -276,30 +289,44 @@ def _entity_named(names: Mapping[str, str], name: str) -> str:
 def _parties(cw: Casework, cases: dict[str, str], staff: dict[str, str], identities: dict[str, str]) -> dict[str, str]:
     found = {}
     for key, (case, role, pseudonym, identity, member) in PARTIES.items():
-        found[key] = cw.add_party(cases[case], role, LEAD, pseudonym=pseudonym,
-                                  entity_id=identities[identity] if identity else None,
-                                  staff_id=staff[member] if member else None).id  # fmt: skip
+        found[key] = cw.add_party(
+            cases[case],
+            role,
+            LEAD,
+            pseudonym=pseudonym,
+            entity_id=identities[identity] if identity else None,
+            staff_id=staff[member] if member else None,
+        ).id
     return found
 
 
-def _allegations(cw: Casework, cases: dict[str, str], staff: dict[str, str],
-                 officers: dict[str, str]) -> dict[str, list[str]]:  # fmt: skip
+def _allegations(
+    cw: Casework, cases: dict[str, str], staff: dict[str, str], officers: dict[str, str]
+) -> dict[str, list[str]]:
     refs: dict[str, list[str]] = {k: [] for k in cases}
     for key, (category, subjects) in ALLEGATIONS.items():
         allegation = cw.add_allegation(cases[key], category, LEAD, summary="as set out in the statement")
         refs[key].append(allegation.id)
         for kind, who in subjects:
-            added = (cw.add_subject(allegation.id, LEAD, entity_id=officers[who]) if kind == "officer"
-                     else cw.add_subject(allegation.id, LEAD, staff_id=staff[who]))  # fmt: skip
+            added = (
+                cw.add_subject(allegation.id, LEAD, entity_id=officers[who])
+                if kind == "officer"
+                else cw.add_subject(allegation.id, LEAD, staff_id=staff[who])
+            )
             refs[key].append(added.id)
     return refs
 
 
 def _oversight(cw: Casework, cases: dict[str, str], documents: dict[str, str]) -> None:
     """Overdue intelligence on K1 (its document is in no case), escalations, a repeat-subject alert."""
-    received = (datetime.now(timezone.utc) - timedelta(days=60)).isoformat(timespec="seconds")
-    cw.record_intelligence("A sighting near the Gorse Hill home", LEAD, document_id=documents["intel"],
-                           case_id=cases["K1"], received_at=received)  # fmt: skip
+    received = (datetime.now(UTC) - timedelta(days=60)).isoformat(timespec="seconds")
+    cw.record_intelligence(
+        "A sighting near the Gorse Hill home",
+        LEAD,
+        document_id=documents["intel"],
+        case_id=cases["K1"],
+        received_at=received,
+    )
     cw.escalate(LEAD)
     alerts = cw.raise_alerts(LEAD, threshold=2)
     assert any(cases["K6"] in a["cases"] for a in alerts), alerts  # Brackenbury: K1 and K6
@@ -358,8 +385,14 @@ def forbidden(world: World, identity: str) -> list[Canary]:
     officers = {k for k, (_, named_in) in OFFICERS.items() if documents & set(named_in)}
     barred = []
     for canary in all_canaries(world):
-        allowed = {"case_id": cases, "case_title": cases, "case_ref": cases, "document_id": documents,
-                   "sentence": documents, "subject_name": officers}.get(canary.kind, frozenset())  # fmt: skip
+        allowed = {
+            "case_id": cases,
+            "case_title": cases,
+            "case_ref": cases,
+            "document_id": documents,
+            "sentence": documents,
+            "subject_name": officers,
+        }.get(canary.kind, frozenset())
         if canary.about not in allowed:  # identities: nobody, without a reason
             barred.append(canary)
     return barred
@@ -381,8 +414,20 @@ SKIPPED_WRITES = {
     "/logout": "it would end the viewer's session mid-sweep",
 }
 # Content that is not case content: reading it leaves no read audit.
-AUDIT_EXEMPT = frozenset({"/login", "/login/totp", "/favicon.ico", "/api/me", "/integrity", "/api/integrity",
-                          "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})  # fmt: skip
+AUDIT_EXEMPT = frozenset(
+    {
+        "/login",
+        "/login/totp",
+        "/favicon.ico",
+        "/api/me",
+        "/integrity",
+        "/api/integrity",
+        "/openapi.json",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/redoc",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -437,8 +482,11 @@ def _dependants(dependant: Any) -> Iterator[Any]:
 
 
 def _field(param: Any) -> Field:
-    return Field(param.alias or param.name, bool(param.field_info.is_required()),
-                 isinstance(param.field_info, fastapi.params.File))  # fmt: skip
+    return Field(
+        param.alias or param.name,
+        bool(param.field_info.is_required()),
+        isinstance(param.field_info, fastapi.params.File),
+    )
 
 
 def _body_fields(param: Any) -> list[Field]:
@@ -490,8 +538,11 @@ def unfillable(route: Declared, world: World) -> list[str]:
         gaps.append("{mention_id} without its document")
     gaps += [f"required query parameter {q.name!r}" for q in route.query if q.required and q.name not in QUERY_FILLERS]
     if route.path not in SKIPPED_WRITES:
-        gaps += [f"required form field {b.name!r}" for b in route.body
-                 if b.required and not b.is_file and b.name not in FORM_FILLERS]  # fmt: skip
+        gaps += [
+            f"required form field {b.name!r}"
+            for b in route.body
+            if b.required and not b.is_file and b.name not in FORM_FILLERS
+        ]
     return gaps
 
 
@@ -538,8 +589,9 @@ def export_probes(world: World, routes: Sequence[Declared], identity: str) -> li
     probes = []
     for route in (r for r in routes if "GET" in r.methods and "export" in r.path):
         for values in fill(route, world):
-            probes.append(Probe(identity, "GET", route.path, _url(route.path, values), (("reason", "sweep"),),
-                                phase="export"))  # fmt: skip
+            probes.append(
+                Probe(identity, "GET", route.path, _url(route.path, values), (("reason", "sweep"),), phase="export")
+            )
     return probes
 
 
@@ -558,8 +610,18 @@ def write_probes(world: World, routes: Sequence[Declared], identity: str) -> lis
                 upload = next((b.name for b in route.body if b.is_file), None)
                 if "staff_id" in fields:
                     for member in PROPOSED:
-                        probes.append(Probe(identity, method, route.path, url, (),
-                                            tuple({**form, "staff_id": world.staff[member]}.items()), upload, "assign"))  # fmt: skip
+                        probes.append(
+                            Probe(
+                                identity,
+                                method,
+                                route.path,
+                                url,
+                                (),
+                                tuple({**form, "staff_id": world.staff[member]}.items()),
+                                upload,
+                                "assign",
+                            )
+                        )
                 else:
                     probes.append(Probe(identity, method, route.path, url, (), tuple(form.items()), upload, "write"))
     return probes
@@ -567,8 +629,13 @@ def write_probes(world: World, routes: Sequence[Declared], identity: str) -> lis
 
 def _form(fields: set[str], token: str) -> dict[str, str]:
     # `reviewer`: a role none of the proposed holds yet, so the answer is the verdict, not "already"
-    plausible = {"csrf_token": token, "role": AssignmentRole.REVIEWER.value, "verdict": "confirm", "reason": "",
-                 "receipt": "{}"}  # fmt: skip
+    plausible = {
+        "csrf_token": token,
+        "role": AssignmentRole.REVIEWER.value,
+        "verdict": "confirm",
+        "reason": "",
+        "receipt": "{}",
+    }
     return {"csrf_token": token, **{k: v for k, v in plausible.items() if k in fields}}
 
 
@@ -614,7 +681,9 @@ class Scanner:
             canary = self.canaries[match.group().decode()]
             if canary.text in supplied or canary.text in exempt:
                 continue
-            hits[canary.text] = Hit(probe.identity, probe.method, probe.route, probe.url, canary.kind, canary.text, where)
+            hits[canary.text] = Hit(
+                probe.identity, probe.method, probe.route, probe.url, canary.kind, canary.text, where
+            )
         return list(hits.values())
 
 

@@ -41,17 +41,33 @@ PUBLIC = {("post", "/api/receipts/verify")}  # anyone may check a receipt
 # role that gets through as well.
 ALSO_AS = {("post", "/api/documents"): "intake", ("get", "/api/audit"): "auditor", ("get", "/api/integrity"): "auditor"}
 # Which known ids suit a parameter or form field, by name.
-ID_KINDS = {"doc_id": "documents", "entity_id": "entities", "case_id": "cases", "party_id": "parties",
-            "staff_id": "staff"}  # fmt: skip
-FUZZ = settings(max_examples=40, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+ID_KINDS = {
+    "doc_id": "documents",
+    "entity_id": "entities",
+    "case_id": "cases",
+    "party_id": "parties",
+    "staff_id": "staff",
+}
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 class World:
     """The app, its signed-in clients and the ids that exist (a plain class: Hypothesis prints its repr)."""
 
-    def __init__(self, app: Any, spec: dict[str, Any], clients: dict[str, TestClient], csrf: dict[str, str],
-                 ids: dict[str, list[str]], receipts: list[str]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        app: Any,
+        spec: dict[str, Any],
+        clients: dict[str, TestClient],
+        csrf: dict[str, str],
+        ids: dict[str, list[str]],
+        receipts: list[str],
+    ) -> None:
         self.app, self.spec, self.clients, self.csrf = app, spec, clients, csrf  # "anonymous" has no session
         self.ids = ids
         self.receipts = receipts  # a real receipt, as JSON and as a tlog-proof
@@ -69,10 +85,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     analysis.extract()
     analysis.resolve()
     cw = Casework(register)
-    doc = {d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id for d, _, _ in register.store.iter_documents()}
+    doc = {
+        d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
+        for d, _, _ in register.store.iter_documents()
+    }
     lead = "lead"
     pryce = cw.register_staff("Owen Pryce", lead, force="Independent Office for Police Conduct")
-    marsh = cw.register_staff("Helen Marsh", lead, force="Independent Office for Police Conduct", roles=(StaffRole.SUPERVISOR,))
+    marsh = cw.register_staff(
+        "Helen Marsh", lead, force="Independent Office for Police Conduct", roles=(StaffRole.SUPERVISOR,)
+    )
     c1 = cw.open_case("Complaints about an officer", lead)
     party = cw.add_party(c1.id, PartyRole.COMPLAINANT, lead, pseudonym="Ash")
     cw.add_document(c1.id, doc["statement-ash"], lead, given_by=party.id)
@@ -89,8 +110,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     app = create_app(home, secure_cookies=False)
     clients = {"anonymous": TestClient(app, raise_server_exceptions=False, headers={"Origin": "http://testserver"})}
     csrf = {}
-    for name, roles, staff in (("supervisor", ["supervisor"], marsh.id), ("intake", ["intake"], None),
-                               ("auditor", ["auditor"], None)):  # fmt: skip
+    for name, roles, staff in (
+        ("supervisor", ["supervisor"], marsh.id),
+        ("intake", ["intake"], None),
+        ("auditor", ["auditor"], None),
+    ):
         accounts.create_user(name, PASSWORD, roles, staff_id=staff)
         client = TestClient(app, raise_server_exceptions=False, headers={"Origin": "http://testserver"})
         signed = client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False)
@@ -120,14 +144,41 @@ MISSING_IDS = st.one_of(
 JUNK = st.text(max_size=40)  # any unicode, surrogates aside
 # Long, but short enough that httpx will still send it (it refuses URL parts over 64 KiB encoded).
 LONG = st.builds(lambda s, n: (s * n)[:n], st.text(min_size=1, max_size=3), st.integers(300, 2000))
-TRAVERSAL = st.sampled_from([
-    "..", ".", "../", "../../etc/passwd", "..%2f..%2fetc%2fpasswd", "%2e%2e%2f", "..\\..\\windows\\win.ini",
-    "/etc/passwd", "....//....//", "static/../../openapi.json", "..;/", "%00", "\x00", "a\x00b", "~root",
-])  # fmt: skip
-SQL = st.sampled_from([
-    "' OR '1'='1", "1; DROP TABLE documents;--", '" OR 1=1 --', "%' --", "') UNION SELECT * FROM users --",
-    "*", "%", "_", "' OR 1=1 LIMIT 1 OFFSET 1 --", "1) OR (1=1", "D-000001' --", "'; PRAGMA writable_schema=1;--",
-])  # fmt: skip
+TRAVERSAL = st.sampled_from(
+    [
+        "..",
+        ".",
+        "../",
+        "../../etc/passwd",
+        "..%2f..%2fetc%2fpasswd",
+        "%2e%2e%2f",
+        "..\\..\\windows\\win.ini",
+        "/etc/passwd",
+        "....//....//",
+        "static/../../openapi.json",
+        "..;/",
+        "%00",
+        "\x00",
+        "a\x00b",
+        "~root",
+    ]
+)
+SQL = st.sampled_from(
+    [
+        "' OR '1'='1",
+        "1; DROP TABLE documents;--",
+        '" OR 1=1 --',
+        "%' --",
+        "') UNION SELECT * FROM users --",
+        "*",
+        "%",
+        "_",
+        "' OR 1=1 LIMIT 1 OFFSET 1 --",
+        "1) OR (1=1",
+        "D-000001' --",
+        "'; PRAGMA writable_schema=1;--",
+    ]
+)
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=True) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
@@ -142,7 +193,9 @@ def values(world: World, name: str) -> st.SearchStrategy[str]:
     known = [st.sampled_from(world.ids[kind])] if kind and world.ids[kind] else []
     if name == "role":
         known.append(st.sampled_from([r.value for r in AssignmentRole]))
-    suffixed = st.builds(lambda a, b: a + b, st.sampled_from(every), st.sampled_from(["/", "/..", "%", "'", " ", "\n", "?x=1"]))
+    suffixed = st.builds(
+        lambda a, b: a + b, st.sampled_from(every), st.sampled_from(["/", "/..", "%", "'", " ", "\n", "?x=1"])
+    )
     return st.one_of(*known, st.sampled_from(every), MISSING_IDS, JUNK, LONG, TRAVERSAL, SQL, suffixed)
 
 
@@ -164,25 +217,55 @@ def receipt_bodies(world: World) -> st.SearchStrategy[bytes]:
 
     keys = sorted(json.loads(as_json))
     text = st.one_of(
-        st.just(as_json), st.just(tlog),
+        st.just(as_json),
+        st.just(tlog),
         st.builds(mutated, st.sampled_from(keys), JSON_VALUES),
-        st.builds(lambda k: json.dumps({x: v for x, v in json.loads(as_json).items() if x != k}), st.sampled_from(keys)),
+        st.builds(
+            lambda k: json.dumps({x: v for x, v in json.loads(as_json).items() if x != k}), st.sampled_from(keys)
+        ),
         st.builds(cut, st.sampled_from([as_json, tlog]), st.integers(0, 10_000)),
-        st.builds(tlog_line, st.integers(0, 100), st.one_of(JUNK, LONG, st.just(""), st.just("index 99999999999999999999"))),
+        st.builds(
+            tlog_line, st.integers(0, 100), st.one_of(JUNK, LONG, st.just(""), st.just("index 99999999999999999999"))
+        ),
         st.builds(lambda v: json.dumps(v), JSON_VALUES),
-        st.builds(lambda s: "{" + s, JUNK), JUNK, LONG, SQL,
-        st.just('{"a":' * 5000), st.just("[" * 100_000),
-    )  # fmt: skip
+        st.builds(lambda s: "{" + s, JUNK),
+        JUNK,
+        LONG,
+        SQL,
+        st.just('{"a":' * 5000),
+        st.just("[" * 100_000),
+    )
     return st.one_of(text.map(lambda t: t.encode("utf-8", "surrogatepass")), st.binary(max_size=300))
 
 
 FILE_NAMES = st.one_of(
-    st.sampled_from(["note.txt", "..", ".", "", "../x.txt", "a/../../b.txt", "CON", "x.pdf", "x.docx", "x.html",
-                     ".hidden", "/etc/passwd", "noext", "x." + "a" * 300]),  # fmt: skip
+    st.sampled_from(
+        [
+            "note.txt",
+            "..",
+            ".",
+            "",
+            "../x.txt",
+            "a/../../b.txt",
+            "CON",
+            "x.pdf",
+            "x.docx",
+            "x.html",
+            ".hidden",
+            "/etc/passwd",
+            "noext",
+            "x." + "a" * 300,
+        ]
+    ),
     st.text(min_size=1, max_size=30).filter(lambda s: all(c not in s for c in '\r\n"\\')),
 )
-FILE_BODIES = st.one_of(st.binary(max_size=400), st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
-                        st.just(b"%PDF-1.4\n%junk"), st.just(b"PK\x03\x04junk"), st.just(b"<html><script>x</script>"))  # fmt: skip
+FILE_BODIES = st.one_of(
+    st.binary(max_size=400),
+    st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.just(b"%PDF-1.4\n%junk"),
+    st.just(b"PK\x03\x04junk"),
+    st.just(b"<html><script>x</script>"),
+)
 
 
 # -- the operations ---------------------------------------------------------------------------
@@ -226,15 +309,30 @@ def requests(draw: st.DrawFn, world: World, method: str, path: str) -> dict[str,
     content = (op.get("requestBody") or {}).get("content", {})
     if "application/x-www-form-urlencoded" in content:
         schema = resolve(world.spec, content["application/x-www-form-urlencoded"]["schema"])
-        request["data"] = {field: draw(values(world, field)) for field in schema.get("properties", {})
-                           if field in schema.get("required", []) or draw(st.booleans())}  # fmt: skip
+        request["data"] = {
+            field: draw(values(world, field))
+            for field in schema.get("properties", {})
+            if field in schema.get("required", []) or draw(st.booleans())
+        }
     elif "multipart/form-data" in content:
         schema = resolve(world.spec, content["multipart/form-data"]["schema"])
         files = []
         for field in schema.get("properties", {}):
             for _ in range(draw(st.integers(0 if field not in schema.get("required", []) else 1, 3))):
-                files.append((field, (draw(FILE_NAMES), draw(FILE_BODIES), draw(st.sampled_from(
-                    ["text/plain", "application/octet-stream", "application/pdf", "text/html", "x/../y"])))))  # fmt: skip
+                files.append(
+                    (
+                        field,
+                        (
+                            draw(FILE_NAMES),
+                            draw(FILE_BODIES),
+                            draw(
+                                st.sampled_from(
+                                    ["text/plain", "application/octet-stream", "application/pdf", "text/html", "x/../y"]
+                                )
+                            ),
+                        ),
+                    )
+                )
         request["files"] = files
     elif method == "post":  # a body the handler reads itself (the receipt check)
         request["content"] = draw(receipt_bodies(world))
@@ -251,7 +349,11 @@ def send(world: World, who: str, request: dict[str, Any], csrf: str | None) -> N
             json.loads(response.content)
         except ValueError as error:
             raise AssertionError(f"{who}: {shown} -> JSON that does not parse: {error}") from None
-    if who == "anonymous" and (request["method"].lower(), request["url"]) not in PUBLIC and request["url"].startswith("/api/"):
+    if (
+        who == "anonymous"
+        and (request["method"].lower(), request["url"]) not in PUBLIC
+        and request["url"].startswith("/api/")
+    ):
         assert response.status_code not in range(200, 300), f"anonymous got {response.status_code} from {shown}"
 
 
@@ -259,8 +361,14 @@ def test_the_spec_lists_the_api(world: World) -> None:
     served = sorted((m, p) for p, ops in world.spec["paths"].items() for m in ops if m in ("get", "post"))
     assert served == OPERATIONS  # what /openapi.json serves is what is fuzzed below
     listed = {f"{m.upper()} {p}" for m, p in OPERATIONS}
-    assert {"GET /api/documents/{doc_id}", "GET /api/cases/{case_id}", "POST /api/cases/{case_id}/assignments",
-            "POST /api/documents", "POST /api/receipts/verify", "GET /api/oversight"} <= listed  # fmt: skip
+    assert {
+        "GET /api/documents/{doc_id}",
+        "GET /api/cases/{case_id}",
+        "POST /api/cases/{case_id}/assignments",
+        "POST /api/documents",
+        "POST /api/receipts/verify",
+        "GET /api/oversight",
+    } <= listed
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m.upper()} {p}" for m, p in OPERATIONS])
@@ -273,22 +381,41 @@ def test_no_5xx_and_json_parses(world: World, method: str, path: str, data: st.D
         csrf = None
         if method == "post" and who != "anonymous":
             # mostly the right token; sometimes none or a wrong one
-            csrf = data.draw(st.sampled_from([world.csrf[who]] * 5 + [None, "wrong", world.csrf["supervisor"]]), label="csrf")
+            csrf = data.draw(
+                st.sampled_from([world.csrf[who]] * 5 + [None, "wrong", world.csrf["supervisor"]]), label="csrf"
+            )
         send(world, who, request, csrf)
 
 
 # Names a browser or a script can put in a multipart upload: each must come back as a per-file
 # outcome (recorded, duplicate or failed), never as a server error. Sent raw, so NUL and
 # non-UTF-8 bytes reach the server as they would from any HTTP client.
-HOSTILE_NAMES = [b"..", b".", b"", b"a/..", b"x/../../..", b"../../etc/passwd", b"..\\..\\boot.ini", b"a\x00b.txt",
-                 b"\xff\xfe.txt", b"x." + b"a" * 300, "\u00e9".encode() * 130, b"%2e%2e", b"CON", b" ", b"/"]  # fmt: skip
+HOSTILE_NAMES = [
+    b"..",
+    b".",
+    b"",
+    b"a/..",
+    b"x/../../..",
+    b"../../etc/passwd",
+    b"..\\..\\boot.ini",
+    b"a\x00b.txt",
+    b"\xff\xfe.txt",
+    b"x." + b"a" * 300,
+    "\u00e9".encode() * 130,
+    b"%2e%2e",
+    b"CON",
+    b" ",
+    b"/",
+]
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES, ids=[repr(n[:24]) for n in HOSTILE_NAMES])
 def test_hostile_upload_names_are_no_server_error(world: World, name: bytes) -> None:
-    body = (b"--FUZZBOUNDARY\r\nContent-Disposition: form-data; name=\"files\"; filename=\"" + name + b"\"\r\n"
-            b"Content-Type: text/plain\r\n\r\nStatement about PC Ada Fernhill, " + name.hex().encode() + b"\r\n"
-            b"--FUZZBOUNDARY--\r\n")  # fmt: skip
+    body = (
+        b'--FUZZBOUNDARY\r\nContent-Disposition: form-data; name="files"; filename="' + name + b'"\r\n'
+        b"Content-Type: text/plain\r\n\r\nStatement about PC Ada Fernhill, " + name.hex().encode() + b"\r\n"
+        b"--FUZZBOUNDARY--\r\n"
+    )
     headers = {"x-csrf-token": world.csrf["intake"], "content-type": "multipart/form-data; boundary=FUZZBOUNDARY"}
     response = world.clients["intake"].post("/api/documents", content=body, headers=headers)
     assert response.status_code < 500, f"upload named {name!r} -> {response.status_code} {response.text[:300]}"

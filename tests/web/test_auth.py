@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyotp
@@ -31,7 +31,7 @@ from casetrail.store.home import Home
 from casetrail.store.sqlite import SqliteStore
 from casetrail.web.auth import csrf_ok, same_origin, secure_cookies_default
 
-T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
 
 
@@ -251,22 +251,52 @@ def test_weak_passwords_are_rejected(accounts: Accounts) -> None:
     assert accounts.list_users() == []
 
 
-@pytest.mark.parametrize("password", [
-    "password1234", "Password2024!", "P@ssw0rd2024", "12345password", "qwerty123456", "Welcome12345",
-    "iloveyou2025", "1etmein12345", "admin1234567", "casetrail2025", "adminpassword", "welcomewelcome",
-    "123456789012", "098765432109", "qwertyuiopas", "abcdefghijkl", "1qaz2wsx3edc",
-    " " * 12, "\t" * 12, "aaaaaaaaaaaa", "abababababab", "abcdabcdabcd",
-    "my name is tamsin.rook", "TAMSIN.ROOK-is-me",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "password",
+    [
+        "password1234",
+        "Password2024!",
+        "P@ssw0rd2024",
+        "12345password",
+        "qwerty123456",
+        "Welcome12345",
+        "iloveyou2025",
+        "1etmein12345",
+        "admin1234567",
+        "casetrail2025",
+        "adminpassword",
+        "welcomewelcome",
+        "123456789012",
+        "098765432109",
+        "qwertyuiopas",
+        "abcdefghijkl",
+        "1qaz2wsx3edc",
+        " " * 12,
+        "\t" * 12,
+        "aaaaaaaaaaaa",
+        "abababababab",
+        "abcdabcdabcd",
+        "my name is tamsin.rook",
+        "TAMSIN.ROOK-is-me",
+    ],
+)
 def test_password_blocklist(password: str) -> None:
     with pytest.raises(AccountError):
         check_password("tamsin.rook", password)
 
 
-@pytest.mark.parametrize("password", [
-    PASSWORD, "casetrail-demo-only", "another long passphrase", "a long bench passphrase, fictional",
-    "marmalade on the night bus", "Tuesday's kettle 47 sings", "password is not my strong suit",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "password",
+    [
+        PASSWORD,
+        "casetrail-demo-only",
+        "another long passphrase",
+        "a long bench passphrase, fictional",
+        "marmalade on the night bus",
+        "Tuesday's kettle 47 sings",
+        "password is not my strong suit",
+    ],
+)
 def test_passphrases_the_blocklist_keeps(password: str) -> None:
     check_password("tamsin.rook", password)  # raises if refused
     check_password("al", password)  # a short username is not looked for inside the password
@@ -289,34 +319,41 @@ def test_a_common_password_is_refused_when_set_too(accounts: Accounts) -> None:
     assert accounts.authenticate("tamsin.rook", PASSWORD, T0).id == user.id
 
 
-@pytest.mark.parametrize(("headers", "host", "scheme", "allowed"), [
-    ({"Origin": "http://testserver"}, "testserver", None, True),
-    ({"origin": "https://casetrail.example.org"}, "casetrail.example.org", "https", True),
-    ({"Origin": "https://casetrail.example.org:443"}, "casetrail.example.org", "https", True),
-    ({"Origin": "http://127.0.0.1:8000"}, "127.0.0.1:8000", "http", True),
-    ({"Referer": "http://127.0.0.1:8000/login?next=/"}, "127.0.0.1:8000", None, True),
-    ({"Sec-Fetch-Site": "same-origin"}, "testserver", None, True),
-    ({"Sec-Fetch-Site": "none"}, "testserver", None, True),
-    ({"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}, "testserver", None, True),
-    # refused: foreign, null, other port or scheme, look-alike hosts, cross-site fetches, nothing at all
-    ({"Origin": "https://evil.example"}, "casetrail.example.org", None, False),
-    ({"Origin": "null"}, "testserver", None, False),
-    ({"Origin": "null", "Referer": "http://testserver/login"}, "testserver", None, False),
-    ({"Origin": "http://127.0.0.1:9000"}, "127.0.0.1:8000", None, False),
-    ({"Origin": "http://casetrail.example.org"}, "casetrail.example.org", "https", False),
-    ({"Origin": "https://casetrail.example.org:8443"}, "casetrail.example.org", "https", False),
-    ({"Origin": "https://casetrail.example.org.evil.example"}, "casetrail.example.org", None, False),
-    ({"Origin": "https://evil.example/casetrail.example.org"}, "casetrail.example.org", None, False),
-    ({"Referer": "https://evil.example/?casetrail.example.org"}, "casetrail.example.org", None, False),
-    ({"Origin": "https://evil.example", "Referer": "https://casetrail.example.org/login"},
-     "casetrail.example.org", None, False),
-    ({"Origin": "http://testserver", "Sec-Fetch-Site": "cross-site"}, "testserver", None, False),
-    ({"Sec-Fetch-Site": "cross-site"}, "testserver", None, False),
-    ({"Sec-Fetch-Site": "same-site"}, "testserver", None, False),
-    ({"Origin": "javascript:alert(1)"}, "testserver", None, False),
-    ({"Origin": "http://testserver:notaport"}, "testserver", None, False),
-    ({}, "testserver", None, False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("headers", "host", "scheme", "allowed"),
+    [
+        ({"Origin": "http://testserver"}, "testserver", None, True),
+        ({"origin": "https://casetrail.example.org"}, "casetrail.example.org", "https", True),
+        ({"Origin": "https://casetrail.example.org:443"}, "casetrail.example.org", "https", True),
+        ({"Origin": "http://127.0.0.1:8000"}, "127.0.0.1:8000", "http", True),
+        ({"Referer": "http://127.0.0.1:8000/login?next=/"}, "127.0.0.1:8000", None, True),
+        ({"Sec-Fetch-Site": "same-origin"}, "testserver", None, True),
+        ({"Sec-Fetch-Site": "none"}, "testserver", None, True),
+        ({"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}, "testserver", None, True),
+        # refused: foreign, null, other port or scheme, look-alike hosts, cross-site fetches, nothing at all
+        ({"Origin": "https://evil.example"}, "casetrail.example.org", None, False),
+        ({"Origin": "null"}, "testserver", None, False),
+        ({"Origin": "null", "Referer": "http://testserver/login"}, "testserver", None, False),
+        ({"Origin": "http://127.0.0.1:9000"}, "127.0.0.1:8000", None, False),
+        ({"Origin": "http://casetrail.example.org"}, "casetrail.example.org", "https", False),
+        ({"Origin": "https://casetrail.example.org:8443"}, "casetrail.example.org", "https", False),
+        ({"Origin": "https://casetrail.example.org.evil.example"}, "casetrail.example.org", None, False),
+        ({"Origin": "https://evil.example/casetrail.example.org"}, "casetrail.example.org", None, False),
+        ({"Referer": "https://evil.example/?casetrail.example.org"}, "casetrail.example.org", None, False),
+        (
+            {"Origin": "https://evil.example", "Referer": "https://casetrail.example.org/login"},
+            "casetrail.example.org",
+            None,
+            False,
+        ),
+        ({"Origin": "http://testserver", "Sec-Fetch-Site": "cross-site"}, "testserver", None, False),
+        ({"Sec-Fetch-Site": "cross-site"}, "testserver", None, False),
+        ({"Sec-Fetch-Site": "same-site"}, "testserver", None, False),
+        ({"Origin": "javascript:alert(1)"}, "testserver", None, False),
+        ({"Origin": "http://testserver:notaport"}, "testserver", None, False),
+        ({}, "testserver", None, False),
+    ],
+)
 def test_login_refuses_cross_origin_post(headers: dict[str, str], host: str, scheme: str | None, allowed: bool) -> None:
     assert same_origin(headers, host, scheme) is allowed
 
@@ -376,10 +413,15 @@ def test_account_changes_are_ledger_events_the_auditor_sees(tmp_path: Path) -> N
     entries = [json.loads(data) for _, data in register.store.audit_entries()]
     assert register.store.ledger_size() == size + 4  # the refused duplicate wrote nothing
     assert [(e["type"], e["body"].get("change")) for e in reversed(entries)] == [
-        ("account.created", "created"), ("account.changed", "password replaced"),
-        ("account.changed", "second factor enrolled"), ("account.changed", "disabled")]  # fmt: skip
+        ("account.created", "created"),
+        ("account.changed", "password replaced"),
+        ("account.changed", "second factor enrolled"),
+        ("account.changed", "disabled"),
+    ]
     created = entries[-1]
     assert created["actor"] == "admin" and created["body"]["roles"] == ["investigator"]
     text = json.dumps(entries)
-    assert "passphrase" not in text and "argon2" not in text and accounts.store.get_user(user.id).totp_secret not in text
+    assert (
+        "passphrase" not in text and "argon2" not in text and accounts.store.get_user(user.id).totp_secret not in text
+    )
     assert verify_store(register.store, register.objects, NoteVerifier.from_text(home.verifier_key())).ok

@@ -44,13 +44,22 @@ from casetrail.web.app import create_app
 INQUIRY = Path(__file__).resolve().parents[1] / "casework" / "inquiry"
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PASSWORD = "correct horse battery staple"
 IOPC = "Independent Office for Police Conduct"
-NEW_STATEMENT = (b"Statement of the witness known as 'Eden', taken on 14 April 2026.\n\n"
-                 b"In 2004 I ran the launderette on Abbey Lane in Northmoor. PC Darren Whitlock of Northmoor Police "
-                 b"parked his silver Vauxhall Astra outside most Friday nights.\n")  # fmt: skip
+NEW_STATEMENT = (
+    b"Statement of the witness known as 'Eden', taken on 14 April 2026.\n\n"
+    b"In 2004 I ran the launderette on Abbey Lane in Northmoor. PC Darren Whitlock of Northmoor Police "
+    b"parked his silver Vauxhall Astra outside most Friday nights.\n"
+)
 
 
 @dataclass
@@ -68,12 +77,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     Analysis(register).extract()
     Analysis(register).resolve()
     cw = Casework(register)
-    doc = {d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id for d, _, _ in register.store.iter_documents()}
+    doc = {
+        d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
+        for d, _, _ in register.store.iter_documents()
+    }
     officer = next(e for e in cw.entity_view().entities.values() if e.type == "officer" and "Whitlock" in e.name)
     lead = "lead"
     tait = cw.register_staff("Imogen Tait", lead, force=IOPC)
-    whitlock = cw.register_staff("Darren Whitlock", lead, force="Northmoor Police", collar_number="4471",
-                                 roles=(StaffRole.SUPERVISOR,))  # fmt: skip
+    whitlock = cw.register_staff(
+        "Darren Whitlock", lead, force="Northmoor Police", collar_number="4471", roles=(StaffRole.SUPERVISOR,)
+    )
     marsh = cw.register_staff("Helen Marsh", lead, force=IOPC, roles=(StaffRole.SUPERVISOR,))
     calder = cw.register_staff("Ruth Calder", lead, force=IOPC, roles=(StaffRole.OVERSEER,))
     c1 = cw.open_case("Complaints about a Northmoor constable", lead)
@@ -85,16 +98,31 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     c2 = cw.open_case("Abbey Lane flat", lead)
     cw.add_document(c2.id, doc["statement-dell"], lead)
     # intelligence that nobody acted on for most of the year: the deadline clock escalates it
-    intel = cw.record_intelligence("Anonymous caller: the sergeant with the scarred cheek still visits Abbey Lane",
-                                   lead, case_id=c2.id, received_at="2026-01-05")  # fmt: skip
+    intel = cw.record_intelligence(
+        "Anonymous caller: the sergeant with the scarred cheek still visits Abbey Lane",
+        lead,
+        case_id=c2.id,
+        received_at="2026-01-05",
+    )
     assert any(e.item_id == intel.id for e in cw.escalate("deadline-clock"))
     assert any(a["entity_id"] == officer.id for a in cw.raise_alerts("alert-clock"))  # named in 3+ accounts
     accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
-    for username, roles, staff in (("frontdesk", ["intake"], None), ("hmarsh", ["supervisor"], marsh.id),
-                                   ("rcalder", ["overseer"], calder.id), ("ledgercheck", ["auditor"], None)):  # fmt: skip
+    for username, roles, staff in (
+        ("frontdesk", ["intake"], None),
+        ("hmarsh", ["supervisor"], marsh.id),
+        ("rcalder", ["overseer"], calder.id),
+        ("ledgercheck", ["auditor"], None),
+    ):
         accounts.create_user(username, PASSWORD, roles, staff_id=staff)
-    ids = {"c1": c1.id, "c2": c2.id, "ash": doc["statement-ash"], "officer": officer.id, "whitlock": whitlock.id,
-           "tait": tait.id, "intel": intel.id}  # fmt: skip
+    ids = {
+        "c1": c1.id,
+        "c2": c2.id,
+        "ash": doc["statement-ash"],
+        "officer": officer.id,
+        "whitlock": whitlock.id,
+        "tait": tait.id,
+        "intel": intel.id,
+    }
 
     app = create_app(home, secure_cookies=False)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -208,7 +236,9 @@ def test_an_investigators_day(browser: Browser, site: Site) -> None:
         row.locator("input[name=reason]").fill("named by rank and surname; matches the other statements")
         row.get_by_role("button", name="Confirm").click()
         expect(page.get_by_role("status")).to_contain_text("Recorded: you confirmed")
-        expect(page.locator("section", has_text="Decisions on these mentions")).to_contain_text("matches the other statements")
+        expect(page.locator("section", has_text="Decisions on these mentions")).to_contain_text(
+            "matches the other statements"
+        )
         shot(page, "03b-document-decision")
         page.locator(f".doctext a.m-officer[href='/entities/{ids['officer']}']").first.click()
         page.wait_for_url(f"{site.url}/entities/{ids['officer']}")
@@ -216,7 +246,9 @@ def test_an_investigators_day(browser: Browser, site: Site) -> None:
         expect(page.locator("#chart")).to_have_attribute("data-rendered", re.compile(r"^\d+$"))
         graph = page.request.get(f"{site.url}/api/entities/{ids['officer']}").json()["graph"]
         assert len(graph["nodes"]) >= 3, graph
-        assert {"id": ids["c1"], "type": "case"}.items() <= next(n for n in graph["nodes"] if n["type"] == "case").items()
+        assert {"id": ids["c1"], "type": "case"}.items() <= next(
+            n for n in graph["nodes"] if n["type"] == "case"
+        ).items()
         assert page.locator("#chart").get_attribute("data-rendered") == str(len(graph["nodes"]))
         # the timeline is dated by the register's receipt, oldest first
         dated = page.locator("#timeline li time").evaluate_all("ts => ts.map(t => t.getAttribute('datetime'))")
@@ -268,20 +300,28 @@ def test_an_investigators_day(browser: Browser, site: Site) -> None:
         # the accused cannot be picked; a forged form naming him is checked and refused all the same
         csrf = page.locator("form.assign input[name=csrf_token]").get_attribute("value")
         assert csrf
-        refused = page.request.post(f"{site.url}/cases/{ids['c1']}/assign", headers={"Origin": site.url},
-                                    form={"staff_id": ids["whitlock"], "role": "interviewer", "csrf_token": csrf})  # fmt: skip
+        refused = page.request.post(
+            f"{site.url}/cases/{ids['c1']}/assign",
+            headers={"Origin": site.url},
+            form={"staff_id": ids["whitlock"], "role": "interviewer", "csrf_token": csrf},
+        )
         assert refused.ok, refused.status
         html = refused.text()
         # the supervisor is told the kinds of conflict; the details go to the overseer
         for said in ("Refused", "connected to this case", "named in this case", "same force as a subject"):
             assert said in html, (said, html[:2000])
-        forged = page.request.post(f"{site.url}/cases/{ids['c1']}/assign", headers={"Origin": site.url},
-                                   form={"staff_id": ids["whitlock"], "role": "interviewer", "csrf_token": "forged"})  # fmt: skip
+        forged = page.request.post(
+            f"{site.url}/cases/{ids['c1']}/assign",
+            headers={"Origin": site.url},
+            form={"staff_id": ids["whitlock"], "role": "interviewer", "csrf_token": "forged"},
+        )
         assert forged.status == 403
         # show the server's refusal page in the browser, as upload.js shows its answers
         page.set_content(html)
         expect(page.get_by_role("status")).to_contain_text("Refused")
-        expect(page.locator("section li", has_text="Darren Whitlock as interviewer")).to_contain_text("connected to this case")
+        expect(page.locator("section li", has_text="Darren Whitlock as interviewer")).to_contain_text(
+            "connected to this case"
+        )
         shot(page, "05-case-refusal")
         sign_out(page, site)
 

@@ -105,10 +105,14 @@ def _people(home: Home) -> dict[str, str]:
             "keel": cw.register_staff("Nadia Keel", lead, force=FORCE, unit="Digital Forensics Unit").id,
         }
         accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
-        for username, roles, staff_id in (("frontdesk", ["intake"], None), ("hmarsh", ["supervisor"], staff["marsh"]),
-                                          ("itait", ["investigator"], staff["tait"]),
-                                          ("rcalder", ["overseer"], staff["calder"]), ("ledgercheck", ["auditor"], None),
-                                          ("sysadmin", ["administrator"], None)):  # fmt: skip
+        for username, roles, staff_id in (
+            ("frontdesk", ["intake"], None),
+            ("hmarsh", ["supervisor"], staff["marsh"]),
+            ("itait", ["investigator"], staff["tait"]),
+            ("rcalder", ["overseer"], staff["calder"]),
+            ("ledgercheck", ["auditor"], None),
+            ("sysadmin", ["administrator"], None),
+        ):
             accounts.create_user(username, PASSWORD, roles, staff_id=staff_id)
     finally:
         register.store.close()
@@ -177,8 +181,9 @@ class Axe:
         )
         self.pages.append(name)
         for v in found:
-            self.violations.append(f"{name} {page.url}: {v['id']} ({v['impact']}) {v['help']}\n    "
-                                   + "\n    ".join(v["nodes"]))  # fmt: skip
+            self.violations.append(
+                f"{name} {page.url}: {v['id']} ({v['impact']}) {v['help']}\n    " + "\n    ".join(v["nodes"])
+            )
 
 
 @pytest.fixture
@@ -252,8 +257,9 @@ def upload_statements(walk: Walk) -> None:
         expect(page.locator("table.outcomes tr", has_text=name)).to_contain_text("recorded")
     walk.step("uploaded")
     rows = page.locator("table:not(.outcomes) tr", has_text=".txt")
-    walk.day.ids.update({re.sub(r"\.txt$", "", r.locator("td").nth(1).inner_text()): r.locator("a").inner_text()
-                         for r in rows.all()})  # fmt: skip
+    walk.day.ids.update(
+        {re.sub(r"\.txt$", "", r.locator("td").nth(1).inner_text()): r.locator("a").inner_text() for r in rows.all()}
+    )
     walk.sign_out()
 
 
@@ -384,8 +390,12 @@ def lapse_intelligence(day: Day) -> None:
 
     def run(register: Register) -> None:
         cw = Casework(register)
-        item = cw.record_intelligence("Caller says PC Ashdown still parks outside the Mill Road youth club on Fridays",
-                                      "frontdesk", case_id=day.ids["case"], received_at=received)  # fmt: skip
+        item = cw.record_intelligence(
+            "Caller says PC Ashdown still parks outside the Mill Road youth club on Fridays",
+            "frontdesk",
+            case_id=day.ids["case"],
+            received_at=received,
+        )
         day.ids["intel"] = item.id
         assert any(e.item_id == item.id for e in cw.escalate("deadline-clock"))
 
@@ -398,8 +408,10 @@ def investigate(walk: Walk) -> None:
     page.get_by_role("link", name="Actions").click()
     page.wait_for_url(f"{day.url}/actions")
     due = (date.today() + timedelta(days=14)).isoformat()
-    for what in ("Trace the 2011 keeper of the blue Ford Focus HV61 RZT",
-                 "Ask the youth club for its 2010 to 2012 staff rota"):  # fmt: skip
+    for what in (
+        "Trace the 2011 keeper of the blue Ford Focus HV61 RZT",
+        "Ask the youth club for its 2010 to 2012 staff rota",
+    ):
         page.get_by_label("Case").select_option(day.ids["case"])
         page.get_by_label("What is to be done").fill(what)
         page.get_by_label("Owner").select_option(day.staff["tait"])
@@ -440,7 +452,8 @@ def oversee(walk: Walk) -> None:
     keel.get_by_label("Rule to waive").select_option("same_force")
     keel.get_by_label("Why independence is not compromised").fill(
         "Only examiner cleared for the force's phone-extraction kit; works under Imogen Tait's direction, "
-        "never interviews, and has no tie to the Carrick response team")  # fmt: skip
+        "never interviews, and has no tie to the Carrick response team"
+    )
     keel.get_by_role("button", name="Record waiver").click()
     expect(page.get_by_role("status")).to_contain_text(re.compile(r"Recorded W-\d+\."))
     day.ids["waiver"] = re.findall(r"W-\d+", page.get_by_role("status").inner_text())[0]
@@ -463,13 +476,17 @@ def supervise(walk: Walk) -> None:
     walk.go(f"/cases/{day.ids['case']}")
     assign(page, "Nadia Keel", "interviewer")
     expect(page.get_by_role("status")).to_contain_text("Assigned.")
-    expect(page.locator("section", has=page.get_by_role("heading", name="Assignments"))
-           .locator("tr", has_text="Nadia Keel")).to_contain_text(walk.day.ids["waiver"])  # fmt: skip
+    expect(
+        page.locator("section", has=page.get_by_role("heading", name="Assignments")).locator(
+            "tr", has_text="Nadia Keel"
+        )
+    ).to_contain_text(walk.day.ids["waiver"])
     page.get_by_role("link", name="Proposals").click()
     page.wait_for_url(f"{day.url}/proposals")
     wren, letter = day.ids["statement-wren"], day.ids["letter-wren-advocate"]
     pair = page.locator("tr", has=page.locator(f"a[href='/documents/{wren}']")).filter(
-        has=page.locator(f"a[href='/documents/{letter}']"))  # fmt: skip
+        has=page.locator(f"a[href='/documents/{letter}']")
+    )
     expect(pair).to_contain_text("both use the pseudonym Wren")
     walk.step("proposals")
     pair.get_by_label("Reason").fill("The advocate's letter adds to Wren's own statement: one account, not two")
@@ -534,8 +551,10 @@ def test_a_whole_investigation(browser: Browser, day: Day, axe: Axe) -> None:  #
     finally:
         context.close()
     # The one refusal the day asks for (the empty description) is a 422 the browser logs; nothing else may be.
-    refused = f"{day.url}/allegations/{day.ids['allegation']}/subjects: error: Failed to load resource: the server " \
-              "responded with a status of 422 (Unprocessable Entity)"  # fmt: skip
+    refused = (
+        f"{day.url}/allegations/{day.ids['allegation']}/subjects: error: Failed to load resource: the server "
+        "responded with a status of 422 (Unprocessable Entity)"
+    )
     errors = [e for e in console.errors if e != refused]
     assert errors == [], "\n".join(errors)
     assert len(axe.pages) >= 15, axe.pages

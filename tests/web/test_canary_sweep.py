@@ -120,16 +120,22 @@ def _run(result: Sweep, probe: Probe, scanner: Scanner, ledger: AuditLedger) -> 
     user_id = result.world.user_ids[probe.identity]
     reads = probe.method == "GET" and user_id is not None and not audit_exempt(probe.route, dict(probe.params))
     mark = ledger.mark() if reads else -1
-    response = client.request(probe.method, probe.url, params=dict(probe.params) or None,
-                              data=dict(probe.form) if probe.method != "GET" else None,
-                              files=[(probe.upload, ("sweep-note.txt", _upload(result), "text/plain"))] if probe.upload else None,
-                              headers={"x-csrf-token": dict(probe.form).get("csrf_token", "")} if probe.form else None,
-                              follow_redirects=False)  # fmt: skip
+    response = client.request(
+        probe.method,
+        probe.url,
+        params=dict(probe.params) or None,
+        data=dict(probe.form) if probe.method != "GET" else None,
+        files=[(probe.upload, ("sweep-note.txt", _upload(result), "text/plain"))] if probe.upload else None,
+        headers={"x-csrf-token": dict(probe.form).get("csrf_token", "")} if probe.form else None,
+        follow_redirects=False,
+    )
     result.requests += 1
     result.statuses[(probe.identity, probe.method, probe.route, response.status_code)] += 1
     result.swept.add((probe.identity, probe.route))
     if response.status_code >= 500:
-        result.errors.append(f"{probe.identity} {probe.method} {probe.url} {dict(probe.params)}: {response.status_code}")
+        result.errors.append(
+            f"{probe.identity} {probe.method} {probe.url} {dict(probe.params)}: {response.status_code}"
+        )
     exempt = _exempt(result.world, result.barred[probe.identity].values(), probe, response.status_code)
     for where, blob in blobs(response):
         result.hits += scanner.scan(probe, blob, where, exempt)
@@ -190,16 +196,19 @@ def report(hits: list[Hit]) -> str:
 
 def size(result: Sweep) -> str:
     routes = {r.path for r in result.routes}
-    return (f"swept {len(routes)} routes x {len(IDENTITIES_SWEPT)} identities "
-            f"({len(result.swept)} identity-route pairs, {result.requests} requests); {result.scanned} headers, "
-            f"bodies and export members scanned, {result.checks} canary checks; {result.audited} content reads' "
-            f"audit events checked")  # fmt: skip
+    return (
+        f"swept {len(routes)} routes x {len(IDENTITIES_SWEPT)} identities "
+        f"({len(result.swept)} identity-route pairs, {result.requests} requests); {result.scanned} headers, "
+        f"bodies and export members scanned, {result.checks} canary checks; {result.audited} content reads' "
+        f"audit events checked"
+    )
 
 
 def test_every_declared_route_can_be_swept(sweep: Sweep) -> None:
     # A route with a parameter the sweep cannot fill would otherwise be silently left out.
     assert not sweep.gaps, "teach the sweep these (tests/web/canary.py, path_values / FORM_FILLERS):\n" + "\n".join(
-        f"  {route}: {', '.join(gaps)}" for route, gaps in sweep.gaps.items())
+        f"  {route}: {', '.join(gaps)}" for route, gaps in sweep.gaps.items()
+    )
 
 
 def test_no_viewer_receives_a_canary(sweep: Sweep) -> None:
@@ -210,10 +219,14 @@ def test_every_content_read_leaves_its_audit_event(sweep: Sweep) -> None:
     by_route: dict[str, list[Miss]] = defaultdict(list)
     for miss in sweep.misses:
         by_route[miss.route].append(miss)
-    detail = [f"  {len(m):>5} unaudited 200s  GET {route}  (e.g. {m[0].identity} {m[0].url}; "
-              f"{len({x.identity for x in m})} identities)" for route, m in sorted(by_route.items())]  # fmt: skip
+    detail = [
+        f"  {len(m):>5} unaudited 200s  GET {route}  (e.g. {m[0].identity} {m[0].url}; "
+        f"{len({x.identity for x in m})} identities)"
+        for route, m in sorted(by_route.items())
+    ]
     assert not sweep.misses, "\n".join(
-        [f"{len(sweep.misses)} of {sweep.audited} content reads left no read.audited event by their reader:", *detail])
+        [f"{len(sweep.misses)} of {sweep.audited} content reads left no read.audited event by their reader:", *detail]
+    )
 
 
 def test_no_route_fails(sweep: Sweep) -> None:
@@ -231,7 +244,6 @@ def test_the_sweep_reached_every_route_and_identity(sweep: Sweep, capsys: pytest
         print(f"\ncanary sweep: {size(sweep)}; {len(sweep.hits)} canary hits, {len(sweep.misses)} unaudited reads")
 
 
-
 def _canaries_are_live(world: World) -> None:
     """A canary that a permitted viewer cannot find either is mistyped; then a zero would mean nothing."""
     supervisor = world.clients["supervisor"]
@@ -247,12 +259,22 @@ def _canaries_are_live(world: World) -> None:
             assert DOCUMENTS[key][2] in (CORPUS / DOCUMENTS[key][0]).read_text()
     for party, (case, _, _, identity, _) in PARTIES.items():
         if identity:
-            opened = supervisor.get(f"/api/cases/{world.cases[case]}/parties/{world.parties[party]}/identity",
-                                    params={"reason": "checking the sweep's canaries"})  # fmt: skip
+            opened = supervisor.get(
+                f"/api/cases/{world.cases[case]}/parties/{world.parties[party]}/identity",
+                params={"reason": "checking the sweep's canaries"},
+            )
             # the name is what the identity route exists to give; its entity id need not come with it
             assert IDENTITIES[identity][0] in opened.text, party
     for key, (name, named_in) in OFFICERS.items():
         assert name in supervisor.get(f"/api/documents/{world.documents[named_in[0]]}").text, key
     kinds: set[str] = {c.kind for c in all_canaries(world)}
-    assert kinds == {"case_id", "case_title", "case_ref", "document_id", "sentence", "identity_name",
-                     "identity_entity", "subject_name"}  # fmt: skip
+    assert kinds == {
+        "case_id",
+        "case_title",
+        "case_ref",
+        "document_id",
+        "sentence",
+        "identity_name",
+        "identity_entity",
+        "subject_name",
+    }

@@ -54,14 +54,18 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     Analysis(register).extract()
     Analysis(register).resolve()
     cw = Casework(register)
-    doc = {d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id for d, _, _ in register.store.iter_documents()}
+    doc = {
+        d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
+        for d, _, _ in register.store.iter_documents()
+    }
     entities = cw.entity_view().entities.values()
     officer = next(e for e in entities if e.type == "officer")
     briar = next(e for e in entities if e.name == "Briar")  # named only in a statement no case holds
     lead = "lead"
     pryce = cw.register_staff("Owen Pryce", lead, force=IOPC)
-    whitlock = cw.register_staff("Darren Whitlock", lead, force="Northmoor Police", collar_number="4471",
-                                 roles=(StaffRole.SUPERVISOR,))  # fmt: skip
+    whitlock = cw.register_staff(
+        "Darren Whitlock", lead, force="Northmoor Police", collar_number="4471", roles=(StaffRole.SUPERVISOR,)
+    )
     marsh = cw.register_staff("Helen Marsh", lead, force=IOPC, roles=(StaffRole.SUPERVISOR,))
     calder = cw.register_staff("Ruth Calder", lead, force=IOPC, roles=(StaffRole.OVERSEER,))
     amberley = cw.register_staff("Nia Amberley", lead, force=IOPC, roles=(StaffRole.OVERSEER,))
@@ -76,12 +80,17 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     c3 = cw.open_case("A records audit", lead)
     cw.link_cases(c3.id, c1.id, "the Kestrel Row complainant named the same desk", lead)
     assert cw.assign(c3.id, pryce.id, AssignmentRole.INVESTIGATOR, lead).allowed
-    cw.record_intelligence("a caller described a flat on Abbey Lane", lead, document_id=doc["statement-briar"],
-                           case_id=c3.id)  # fmt: skip
+    cw.record_intelligence(
+        "a caller described a flat on Abbey Lane", lead, document_id=doc["statement-briar"], case_id=c3.id
+    )
     cw.raise_alerts(lead, threshold=1)
-    users = {"investigator": (["investigator"], pryce.id), "subject": (["supervisor"], whitlock.id),
-             "supervisor": (["supervisor"], marsh.id), "overseer": (["overseer"], calder.id),
-             "witness_overseer": (["overseer"], amberley.id)}  # fmt: skip
+    users = {
+        "investigator": (["investigator"], pryce.id),
+        "subject": (["supervisor"], whitlock.id),
+        "supervisor": (["supervisor"], marsh.id),
+        "overseer": (["overseer"], calder.id),
+        "witness_overseer": (["overseer"], amberley.id),
+    }
     accounts = Inquiry(home).accounts
     app = create_app(home, secure_cookies=False)
     clients = {}
@@ -90,9 +99,20 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         client = TestClient(app, headers={"Origin": "http://testserver"})
         assert client.post("/login", data={"username": name, "password": PASSWORD}).status_code == 200
         clients[name] = client
-    ids = {"c1": c1.id, "c2": c2.id, "c3": c3.id, "briar_entity": briar.id, "officer": officer.id,
-           "whitlock": whitlock.id, "pryce": pryce.id, "briar_doc": doc["statement-briar"],
-           "article": doc["article-ash"], "dell": doc["statement-dell"], "title1": c1.title, "title2": c2.title}  # fmt: skip
+    ids = {
+        "c1": c1.id,
+        "c2": c2.id,
+        "c3": c3.id,
+        "briar_entity": briar.id,
+        "officer": officer.id,
+        "whitlock": whitlock.id,
+        "pryce": pryce.id,
+        "briar_doc": doc["statement-briar"],
+        "article": doc["article-ash"],
+        "dell": doc["statement-dell"],
+        "title1": c1.title,
+        "title2": c2.title,
+    }
     return World(home, ids, clients)
 
 
@@ -128,8 +148,9 @@ def test_finding_3_a_refusal_says_the_kind_of_conflict_not_which_case(world: Wor
     client = world.clients["subject"]
     leaf_before = len(client.get("/api/me").json()["cases"])
     form = {"staff_id": world.ids["whitlock"], "role": "investigator"}
-    answer = client.post(f"/api/cases/{world.ids['c3']}/assignments", data=form,
-                         headers={"x-csrf-token": world.csrf("subject")})  # fmt: skip
+    answer = client.post(
+        f"/api/cases/{world.ids['c3']}/assignments", data=form, headers={"x-csrf-token": world.csrf("subject")}
+    )
     assert answer.status_code == 200
     result = answer.json()["result"]
     assert result["allowed"] is False
@@ -197,8 +218,11 @@ def test_an_anonymous_large_body_is_refused_before_it_is_read(world: World) -> N
     answer = anonymous.post("/api/documents", files={"files": ("big.txt", big, "text/plain")})
     assert answer.status_code == 401
     signed = world.clients["supervisor"]
-    over = signed.post("/api/documents", content=b"x", headers={"content-length": str(10**10),
-                                                                 "x-csrf-token": world.csrf("supervisor")})  # fmt: skip
+    over = signed.post(
+        "/api/documents",
+        content=b"x",
+        headers={"content-length": str(10**10), "x-csrf-token": world.csrf("supervisor")},
+    )
     assert over.status_code == 413
 
 
@@ -206,4 +230,3 @@ def test_swagger_and_redoc_are_not_served(world: World) -> None:
     for path in ("/docs", "/redoc"):
         assert world.clients["supervisor"].get(path).status_code == 404
     assert world.clients["supervisor"].get("/openapi.json").status_code == 200
-

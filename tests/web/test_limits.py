@@ -79,8 +79,14 @@ class Body:
 
 
 def run(middleware: BodyLimit, path: str, body: Body, headers: list[tuple[bytes, bytes]]) -> list[Message]:
-    scope: dict[str, Any] = {"type": "http", "method": "POST", "path": path, "headers": headers,
-                             "query_string": b"", "root_path": ""}  # fmt: skip
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "headers": headers,
+        "query_string": b"",
+        "root_path": "",
+    }
     sent: list[Message] = []
 
     async def send(message: Message) -> None:

@@ -69,24 +69,34 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 
 def _casework(cw: Casework, register: Register) -> dict[str, str]:
-    doc = {d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id for d, _, _ in register.store.iter_documents()}
+    doc = {
+        d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
+        for d, _, _ in register.store.iter_documents()
+    }
     entities = {e.name: e.id for e in cw.entity_view().entities.values()}
     staff = {
         "pryce": cw.register_staff("Owen Pryce", LEAD, force=IOPC),
         "tait": cw.register_staff("Imogen Tait", LEAD, force=IOPC),
-        "whitlock": cw.register_staff("Darren Whitlock", LEAD, force=NORTHMOOR, collar_number="4471",
-                                      roles=(StaffRole.SUPERVISOR,)),
+        "whitlock": cw.register_staff(
+            "Darren Whitlock", LEAD, force=NORTHMOOR, collar_number="4471", roles=(StaffRole.SUPERVISOR,)
+        ),
         "marsh": cw.register_staff("Helen Marsh", LEAD, force=IOPC, roles=(StaffRole.SUPERVISOR,)),
         "calder": cw.register_staff("Ruth Calder", LEAD, force=IOPC, roles=(StaffRole.OVERSEER,)),
         "okafor": cw.register_staff("Ines Okafor", LEAD, force=IOPC, roles=(StaffRole.OVERSEER,)),
         "fenwick": cw.register_staff("Nia Fenwick", LEAD, force=NORTHMOOR, roles=(StaffRole.INVESTIGATOR,)),
-    }  # fmt: skip
+    }
     c1 = cw.open_case("Complaints about an officer", LEAD).id
     for name in ("statement-ash", "statement-cass", "article-ash"):
         cw.add_document(c1, doc[name], LEAD)
-    cw.add_subject(cw.add_allegation(c1, "abuse_of_position_sexual", LEAD).id, LEAD, entity_id=entities["PC Darren Whitlock"])
-    sergeant = Description(force=NORTHMOOR, rank="sergeant", vehicle="dark blue Ford Mondeo NM52",
-                           physical="tall, shaved head, scar on the left cheek")  # fmt: skip
+    cw.add_subject(
+        cw.add_allegation(c1, "abuse_of_position_sexual", LEAD).id, LEAD, entity_id=entities["PC Darren Whitlock"]
+    )
+    sergeant = Description(
+        force=NORTHMOOR,
+        rank="sergeant",
+        vehicle="dark blue Ford Mondeo NM52",
+        physical="tall, shaved head, scar on the left cheek",
+    )
     c2 = cw.open_case("Abbey Lane flat", LEAD).id
     cw.add_document(c2, doc["statement-dell"], LEAD)
     su2 = cw.add_subject(cw.add_allegation(c2, "neglect_of_duty", LEAD).id, LEAD, unknown=sergeant).id
@@ -101,25 +111,43 @@ def _casework(cw: Casework, register: Register) -> dict[str, str]:
     assert cw.assign(c2, staff["pryce"].id, AssignmentRole.INVESTIGATOR, LEAD).allowed
     for case in (c2, c4):  # same force as a subject: refused, and waivable
         assert not cw.assign(case, staff["fenwick"].id, AssignmentRole.INVESTIGATOR, LEAD).allowed
-    cw.record_waiver(c4, staff["fenwick"].id, Rule.SAME_FORCE, "a specialist nobody else can replace", staff["okafor"].id)
+    cw.record_waiver(
+        c4, staff["fenwick"].id, Rule.SAME_FORCE, "a specialist nobody else can replace", staff["okafor"].id
+    )
     past = (datetime.now(UTC) - timedelta(days=40)).isoformat(timespec="seconds")
     cw.record_intelligence("A taxi driver saw the Mondeo again", LEAD, case_id=c1, received_at=past)
     soon = cw.record_intelligence("The flat's landlord will talk", LEAD, case_id=c2, action_days=1)
     cw.raise_action("Trace the Mondeo's keeper", staff["pryce"].id, "2026-01-05", LEAD, case_id=c2)
     cw.raise_action("Ask the desk for its call log", staff["marsh"].id, "2026-01-05", LEAD, case_id=c4)
     cw.escalate(LEAD)
-    return {"c1": c1, "c2": c2, "c3": c3, "c4": c4, "su2": su2, "su3": su3, "soon": soon.id, "ash": doc["statement-ash"],
-            "article": doc["article-ash"], "dell": doc["statement-dell"], "abbey": entities["Abbey Lane"],
-            "northmoor": entities["Northmoor"], "nm52": entities["NM52"],
-            **{k: s.id for k, s in staff.items()}}  # fmt: skip
+    return {
+        "c1": c1,
+        "c2": c2,
+        "c3": c3,
+        "c4": c4,
+        "su2": su2,
+        "su3": su3,
+        "soon": soon.id,
+        "ash": doc["statement-ash"],
+        "article": doc["article-ash"],
+        "dell": doc["statement-dell"],
+        "abbey": entities["Abbey Lane"],
+        "northmoor": entities["Northmoor"],
+        "nm52": entities["NM52"],
+        **{k: s.id for k, s in staff.items()},
+    }
 
 
 USERS: dict[str, tuple[list[str], str | None]] = {
-    "assigned": (["investigator"], "pryce"), "unassigned": (["investigator"], "tait"),
-    "subject": (["supervisor"], "whitlock"), "supervisor": (["supervisor"], "marsh"),
-    "overseer": (["overseer"], "calder"), "auditor": (["auditor"], None), "admin": (["administrator"], None),
+    "assigned": (["investigator"], "pryce"),
+    "unassigned": (["investigator"], "tait"),
+    "subject": (["supervisor"], "whitlock"),
+    "supervisor": (["supervisor"], "marsh"),
+    "overseer": (["overseer"], "calder"),
+    "auditor": (["auditor"], None),
+    "admin": (["administrator"], None),
     "intake": (["intake"], None),
-}  # fmt: skip
+}
 
 
 def _sign_in(home: Home, accounts: Accounts, ids: dict[str, str]) -> tuple[dict[str, TestClient], dict[str, str]]:
@@ -129,7 +157,10 @@ def _sign_in(home: Home, accounts: Accounts, ids: dict[str, str]) -> tuple[dict[
         user = accounts.create_user(name, PASSWORD, roles, staff_id=ids[staff] if staff else None)
         ids[f"user:{name}"] = user.id
         client = TestClient(app, headers={"Origin": "http://testserver"})
-        assert client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False).status_code == 303
+        assert (
+            client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False).status_code
+            == 303
+        )
         clients[name], csrf[name] = client, client.get("/api/me").json()["csrf_token"]
     clients["anonymous"], csrf["anonymous"] = TestClient(app, headers={"Origin": "http://testserver"}), ""
     return clients, csrf
@@ -155,18 +186,18 @@ def _written(world: World, mark: int) -> list[Event]:
 
 READS: dict[str, tuple[int, ...]] = {
     #                   assigned unassigned subject supervisor overseer auditor admin intake anonymous
-    "/actions":         (200,    200,       200,    200,       200,     404,    404,  404,   303),
-    "/api/actions":     (200,    200,       200,    200,       200,     404,    404,  404,   401),
-    "/intelligence":    (200,    200,       200,    200,       200,     404,    404,  200,   303),
-    "/api/intelligence": (200,   200,       200,    200,       200,     404,    404,  200,   401),
-    "/inbox":           (404,    404,       404,    404,       200,     404,    404,  404,   303),
-    "/api/inbox":       (404,    404,       404,    404,       200,     404,    404,  404,   401),
-    "/proposals":       (200,    200,       200,    200,       404,     404,    404,  404,   303),
-    "/api/proposals":   (200,    200,       200,    200,       404,     404,    404,  404,   401),
-    "/admin":           (404,    404,       404,    404,       404,     404,    200,  404,   303),
-    "/api/admin/staff": (404,    404,       404,    404,       404,     404,    200,  404,   401),
-    "/api/admin/users": (404,    404,       404,    404,       404,     404,    200,  404,   401),
-}  # fmt: skip
+    "/actions": (200, 200, 200, 200, 200, 404, 404, 404, 303),
+    "/api/actions": (200, 200, 200, 200, 200, 404, 404, 404, 401),
+    "/intelligence": (200, 200, 200, 200, 200, 404, 404, 200, 303),
+    "/api/intelligence": (200, 200, 200, 200, 200, 404, 404, 200, 401),
+    "/inbox": (404, 404, 404, 404, 200, 404, 404, 404, 303),
+    "/api/inbox": (404, 404, 404, 404, 200, 404, 404, 404, 401),
+    "/proposals": (200, 200, 200, 200, 404, 404, 404, 404, 303),
+    "/api/proposals": (200, 200, 200, 200, 404, 404, 404, 404, 401),
+    "/admin": (404, 404, 404, 404, 404, 404, 200, 404, 303),
+    "/api/admin/staff": (404, 404, 404, 404, 404, 404, 200, 404, 401),
+    "/api/admin/users": (404, 404, 404, 404, 404, 404, 200, 404, 401),
+}
 
 
 @pytest.mark.parametrize("route", sorted(READS))
@@ -209,7 +240,9 @@ def test_the_overseers_inbox_names_no_case_they_may_not_read(world: World) -> No
     ids = world.ids
     inbox = world.clients["overseer"].get("/api/inbox").json()
     assert {e["case_id"] for e in inbox["escalations"]} >= {ids["c1"], ids["c2"]}
-    assert {(c["case_id"], c["staff_id"], c["state"]) for c in inbox["conflicts"]} >= {(ids["c2"], ids["fenwick"], "refused")}
+    assert {(c["case_id"], c["staff_id"], c["state"]) for c in inbox["conflicts"]} >= {
+        (ids["c2"], ids["fenwick"], "refused")
+    }
     assert all(line["kind"] for c in inbox["conflicts"] for line in c["conflicts"])
     page = world.clients["overseer"].get("/inbox").text
     for shown in (str(inbox), page):
@@ -223,8 +256,15 @@ def test_administrators_see_no_case_content(world: World) -> None:
     shown = " ".join(admin.get(r).text for r in ("/admin", "/api/admin/staff", "/api/admin/users"))
     assert "Owen Pryce" in shown and "assigned" in shown  # the page is not empty
     book = world.cw.book()
-    content = [*book.cases, *(c.title for c in book.cases.values()), *(a.description for a in book.actions.values()),
-               *(i.summary for i in book.intelligence.values()), world.ids["ash"], world.ids["dell"], "Abbey Lane"]
+    content = [
+        *book.cases,
+        *(c.title for c in book.cases.values()),
+        *(a.description for a in book.actions.values()),
+        *(i.summary for i in book.intelligence.values()),
+        world.ids["ash"],
+        world.ids["dell"],
+        "Abbey Lane",
+    ]
     assert not [c for c in content if c in shown]
 
 
@@ -235,8 +275,13 @@ Write = Callable[[World], tuple[str, Form]]
 
 
 def _raise(w: World) -> tuple[str, Form]:
-    return "/api/actions", {"case_id": w.ids["c2"], "description": "Visit the taxi rank", "owner": w.ids["pryce"],
-                            "due": "2026-09-01", "version": w.version("c2")}
+    return "/api/actions", {
+        "case_id": w.ids["c2"],
+        "description": "Visit the taxi rank",
+        "owner": w.ids["pryce"],
+        "due": "2026-09-01",
+        "version": w.version("c2"),
+    }
 
 
 def _complete(w: World) -> tuple[str, Form]:
@@ -245,8 +290,12 @@ def _complete(w: World) -> tuple[str, Form]:
 
 
 def _intel_in_case(w: World) -> tuple[str, Form]:
-    return "/api/intelligence", {"summary": "A neighbour remembers the car", "case_id": w.ids["c2"],
-                                 "document_id": w.ids["dell"], "version": w.version("c2")}
+    return "/api/intelligence", {
+        "summary": "A neighbour remembers the car",
+        "case_id": w.ids["c2"],
+        "document_id": w.ids["dell"],
+        "version": w.version("c2"),
+    }
 
 
 def _intel_no_case(w: World) -> tuple[str, Form]:
@@ -254,28 +303,48 @@ def _intel_no_case(w: World) -> tuple[str, Form]:
 
 
 def _answer(w: World) -> tuple[str, Form]:
-    return f"/api/intelligence/{w.ids['soon']}/actions", {"description": "Call the landlord", "owner": w.ids["pryce"],
-                                                          "due": "2026-09-01", "version": w.version("c2")}
+    return f"/api/intelligence/{w.ids['soon']}/actions", {
+        "description": "Call the landlord",
+        "owner": w.ids["pryce"],
+        "due": "2026-09-01",
+        "version": w.version("c2"),
+    }
 
 
 def _waiver(w: World) -> tuple[str, Form]:
-    return "/api/waivers", {"case_id": w.ids["c2"], "staff_id": w.ids["fenwick"], "rule": "same_force",
-                            "reason": "the only vehicle examiner", "version": w.version("c2")}
+    return "/api/waivers", {
+        "case_id": w.ids["c2"],
+        "staff_id": w.ids["fenwick"],
+        "rule": "same_force",
+        "reason": "the only vehicle examiner",
+        "version": w.version("c2"),
+    }
 
 
 def _accounts(w: World) -> tuple[str, Form]:
-    return "/api/proposals/accounts", {"left": w.ids["article"], "right": w.ids["ash"], "verdict": "confirm",
-                                       "reason": "the article retells Ash's statement"}
+    return "/api/proposals/accounts", {
+        "left": w.ids["article"],
+        "right": w.ids["ash"],
+        "verdict": "confirm",
+        "reason": "the article retells Ash's statement",
+    }
 
 
 def _unknowns(w: World) -> tuple[str, Form]:
-    return "/api/proposals/unknowns", {"left": w.ids["su2"], "right": w.ids["su3"], "verdict": "reject",
-                                       "reason": "different years"}
+    return "/api/proposals/unknowns", {
+        "left": w.ids["su2"],
+        "right": w.ids["su3"],
+        "verdict": "reject",
+        "reason": "different years",
+    }
 
 
 def _merge(w: World) -> tuple[str, Form]:
-    return f"/api/entities/{w.ids['abbey']}/decisions", {"kind": "keep_apart", "other": w.ids["northmoor"],
-                                                         "reason": "a street, not the town"}
+    return f"/api/entities/{w.ids['abbey']}/decisions", {
+        "kind": "keep_apart",
+        "other": w.ids["northmoor"],
+        "reason": "a street, not the town",
+    }
 
 
 def _split(w: World) -> tuple[str, Form]:
@@ -317,22 +386,22 @@ def _reset(w: World) -> tuple[str, Form]:
 # write -> (the ledger event a success records, expected status for each viewer in VIEWERS order)
 WRITES: dict[str, tuple[Write, str, tuple[int, ...]]] = {
     #                                                     assigned unassigned subject supervisor overseer auditor admin intake anon
-    "raise":          (_raise, "action.raised",          (200,     404,       200,    200,       403,     404,    404,  404,   401)),
-    "complete":       (_complete, "action.completed",    (200,     404,       200,    200,       403,     404,    404,  404,   401)),
-    "intel in case":  (_intel_in_case, "intelligence.recorded", (200, 404,      200,    200,       403,     404,    404,  404,   401)),
-    "intel, no case": (_intel_no_case, "intelligence.recorded", (422, 422,      422,    422,       403,     403,    403,  200,   401)),
-    "answer intel":   (_answer, "action.raised",         (200,     404,       200,    200,       403,     404,    404,  404,   401)),
-    "waiver":         (_waiver, "waiver.recorded",       (403,     404,       403,    403,       200,     404,    404,  404,   401)),
-    "same account":   (_accounts, "accounts.compared",   (404,     404,       404,    200,       403,     404,    404,  404,   401)),
-    "same unknown":   (_unknowns, "unknown_subjects.compared", (404, 404,       200,    200,       403,     404,    404,  404,   401)),
-    "keep apart":     (_merge, "decision.recorded",      (200,     404,       200,    200,       403,     404,    404,  404,   401)),
-    "split":          (_split, "decision.recorded",      (200,     404,       200,    200,       403,     404,    404,  404,   401)),
-    "register staff": (_staff, "staff.registered",       (403,     403,       403,    403,       403,     403,    200,  403,   401)),
-    "create user":    (_user, "account.created",         (403,     403,       403,    403,       403,     403,    200,  403,   401)),
-    "disable user":   (_disable, "account.changed",      (403,     403,       403,    403,       403,     403,    200,  403,   401)),
-    "enable user":    (_enable, "account.changed",       (403,     403,       403,    403,       403,     403,    200,  403,   401)),
-    "reset totp":     (_reset, "account.changed",        (403,     403,       403,    403,       403,     403,    200,  403,   401)),
-}  # fmt: skip
+    "raise": (_raise, "action.raised", (200, 404, 200, 200, 403, 404, 404, 404, 401)),
+    "complete": (_complete, "action.completed", (200, 404, 200, 200, 403, 404, 404, 404, 401)),
+    "intel in case": (_intel_in_case, "intelligence.recorded", (200, 404, 200, 200, 403, 404, 404, 404, 401)),
+    "intel, no case": (_intel_no_case, "intelligence.recorded", (422, 422, 422, 422, 403, 403, 403, 200, 401)),
+    "answer intel": (_answer, "action.raised", (200, 404, 200, 200, 403, 404, 404, 404, 401)),
+    "waiver": (_waiver, "waiver.recorded", (403, 404, 403, 403, 200, 404, 404, 404, 401)),
+    "same account": (_accounts, "accounts.compared", (404, 404, 404, 200, 403, 404, 404, 404, 401)),
+    "same unknown": (_unknowns, "unknown_subjects.compared", (404, 404, 200, 200, 403, 404, 404, 404, 401)),
+    "keep apart": (_merge, "decision.recorded", (200, 404, 200, 200, 403, 404, 404, 404, 401)),
+    "split": (_split, "decision.recorded", (200, 404, 200, 200, 403, 404, 404, 404, 401)),
+    "register staff": (_staff, "staff.registered", (403, 403, 403, 403, 403, 403, 200, 403, 401)),
+    "create user": (_user, "account.created", (403, 403, 403, 403, 403, 403, 200, 403, 401)),
+    "disable user": (_disable, "account.changed", (403, 403, 403, 403, 403, 403, 200, 403, 401)),
+    "enable user": (_enable, "account.changed", (403, 403, 403, 403, 403, 403, 200, 403, 401)),
+    "reset totp": (_reset, "account.changed", (403, 403, 403, 403, 403, 403, 200, 403, 401)),
+}
 
 
 @pytest.mark.parametrize("write", sorted(WRITES))
@@ -356,8 +425,14 @@ def test_every_write_for_every_viewer(world: World, write: str) -> None:
 
 def test_pages_answer_like_the_api(world: World) -> None:
     client, token = world.clients["assigned"], world.csrf["assigned"]
-    form = {"case_id": world.ids["c2"], "description": "Photograph the flat", "owner": world.ids["pryce"],
-            "due": "2026-10-01", "version": world.version("c2"), "csrf_token": token}  # fmt: skip
+    form = {
+        "case_id": world.ids["c2"],
+        "description": "Photograph the flat",
+        "owner": world.ids["pryce"],
+        "due": "2026-10-01",
+        "version": world.version("c2"),
+        "csrf_token": token,
+    }
     page = client.post("/actions", data=form)
     assert page.status_code == 200 and "Raised A-" in page.text and "Photograph the flat" in page.text
     bad = client.post("/actions", data={**form, "description": "", "version": world.version("c2")})
@@ -388,8 +463,12 @@ def test_a_stale_page_is_refused_not_overwritten(world: World) -> None:
     again = client.post(path, data=form, headers={"x-csrf-token": token})  # the case moved on: the same version
     assert again.status_code == 409 and again.json()["detail"] == "changed since you opened it; reload"
     waiver = {**_waiver(world)[1], "version": "0"}
-    assert world.clients["overseer"].post("/api/waivers", data=waiver,
-                                          headers={"x-csrf-token": world.csrf["overseer"]}).status_code == 409  # fmt: skip
+    assert (
+        world.clients["overseer"]
+        .post("/api/waivers", data=waiver, headers={"x-csrf-token": world.csrf["overseer"]})
+        .status_code
+        == 409
+    )
     assert not _written(world, mark)
 
 
@@ -414,8 +493,9 @@ def test_a_stale_page_is_refused_not_overwritten(world: World) -> None:
         ("admin", _disable, {"confirm_username": "someone-else"}, "confirm_username"),
     ],
 )
-def test_a_wrong_field_is_named_and_nothing_is_recorded(world: World, viewer: str, build: Write, change: Form,
-                                                        field: str) -> None:  # fmt: skip
+def test_a_wrong_field_is_named_and_nothing_is_recorded(
+    world: World, viewer: str, build: Write, change: Form, field: str
+) -> None:
     path, form = build(world)
     mark = _mark(world)
     response = world.clients[viewer].post(path, data={**form, **change}, headers={"x-csrf-token": world.csrf[viewer]})
@@ -440,7 +520,9 @@ def test_an_overseer_who_is_not_independent_is_told_the_kind_of_conflict(world: 
 
 def test_entity_decisions_say_when_they_apply(world: World) -> None:
     path, form = _merge(world)
-    answer = world.clients["supervisor"].post(path, data=form, headers={"x-csrf-token": world.csrf["supervisor"]}).json()
+    answer = (
+        world.clients["supervisor"].post(path, data=form, headers={"x-csrf-token": world.csrf["supervisor"]}).json()
+    )
     assert answer["decision"]["applies"] == "at the next resolution run (casetrail analyse)"
     page = world.clients["supervisor"].get(f"/entities/{world.ids['abbey']}").text
     assert "next resolution run" in page and 'action="/entities/' in page

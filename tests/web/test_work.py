@@ -234,31 +234,31 @@ WRITES: dict[str, tuple[str, str, EventType, Form]] = {
 # 404 when the viewer may not read the case or document, 403 when they may read it but not do this.
 API_CODES: dict[str, tuple[int, ...]] = {
     #              assigned unassigned subject supervisor overseer auditor admin intake anonymous
-    "open":       (403,     403,       200,    200,       403,     403,    403,  403,   401),
-    "documents":  (200,     404,       200,    200,       403,     404,    404,  404,   401),
-    "party":      (200,     404,       200,    200,       403,     404,    404,  404,   401),
-    "allegation": (200,     404,       200,    200,       403,     404,    404,  404,   401),
-    "link":       (403,     404,       200,    200,       403,     404,    404,  404,   401),
-    "status":     (403,     404,       200,    200,       403,     404,    404,  404,   401),
-    "subject":    (200,     404,       200,    200,       403,     404,    404,  404,   401),
-    "amend":      (403,     404,       200,    200,       403,     404,    404,  404,   401),
-    "withdraw":   (403,     404,       200,    200,       403,     404,    404,  404,   401),
-    "seal":       (403,     404,       200,    200,       403,     404,    404,  404,   401),
-}  # fmt: skip
+    "open": (403, 403, 200, 200, 403, 403, 403, 403, 401),
+    "documents": (200, 404, 200, 200, 403, 404, 404, 404, 401),
+    "party": (200, 404, 200, 200, 403, 404, 404, 404, 401),
+    "allegation": (200, 404, 200, 200, 403, 404, 404, 404, 401),
+    "link": (403, 404, 200, 200, 403, 404, 404, 404, 401),
+    "status": (403, 404, 200, 200, 403, 404, 404, 404, 401),
+    "subject": (200, 404, 200, 200, 403, 404, 404, 404, 401),
+    "amend": (403, 404, 200, 200, 403, 404, 404, 404, 401),
+    "withdraw": (403, 404, 200, 200, 403, 404, 404, 404, 401),
+    "seal": (403, 404, 200, 200, 403, 404, 404, 404, 401),
+}
 # The pages: a write that is done answers 303 to the page showing it; no session, 303 to the login page.
 PAGE_CODES: dict[str, tuple[int, ...]] = {
     #              assigned unassigned subject supervisor overseer auditor admin intake anonymous
-    "open":       (403,     403,       303,    303,       403,     403,    403,  403,   303),
-    "documents":  (303,     404,       303,    303,       403,     404,    404,  404,   303),
-    "party":      (303,     404,       303,    303,       403,     404,    404,  404,   303),
-    "allegation": (303,     404,       303,    303,       403,     404,    404,  404,   303),
-    "link":       (403,     404,       303,    303,       403,     404,    404,  404,   303),
-    "status":     (403,     404,       303,    303,       403,     404,    404,  404,   303),
-    "subject":    (303,     404,       303,    303,       403,     404,    404,  404,   303),
-    "amend":      (403,     404,       303,    303,       403,     404,    404,  404,   303),
-    "withdraw":   (403,     404,       303,    303,       403,     404,    404,  404,   303),
-    "seal":       (403,     404,       303,    303,       403,     404,    404,  404,   303),
-}  # fmt: skip
+    "open": (403, 403, 303, 303, 403, 403, 403, 403, 303),
+    "documents": (303, 404, 303, 303, 403, 404, 404, 404, 303),
+    "party": (303, 404, 303, 303, 403, 404, 404, 404, 303),
+    "allegation": (303, 404, 303, 303, 403, 404, 404, 404, 303),
+    "link": (403, 404, 303, 303, 403, 404, 404, 404, 303),
+    "status": (403, 404, 303, 303, 403, 404, 404, 404, 303),
+    "subject": (303, 404, 303, 303, 403, 404, 404, 404, 303),
+    "amend": (403, 404, 303, 303, 403, 404, 404, 404, 303),
+    "withdraw": (403, 404, 303, 303, 403, 404, 404, 404, 303),
+    "seal": (403, 404, 303, 303, 403, 404, 404, 404, 303),
+}
 # Each document or status used once, by whoever may: (API, page).
 OWN = {
     "documents": (
@@ -324,13 +324,13 @@ def test_every_write_for_every_viewer(world: World, name: str, page: bool) -> No
 # GETs that serve the forms (and the subject picker's search), in VIEWERS order
 READS: dict[str, tuple[int, ...]] = {
     #                                          assigned unassigned subject supervisor overseer auditor admin intake anonymous
-    "/cases/{c2}/work":                        (200,    404,       200,    200,       403,     404,    404,  404,   303),
-    "/allegations/{al2}":                      (200,    404,       200,    200,       403,     404,    404,  404,   303),
-    "/api/cases/{c2}/subject-choices?q=whitlock": (200, 404,       200,    200,       403,     404,    404,  404,   401),
-    "/cases/{c1}/work":                        (404,    404,       404,    200,       403,     404,    404,  404,   303),
-    "/allegations/{al1}":                      (404,    404,       404,    200,       403,     404,    404,  404,   303),
-    "/allegations/AL-9999":                    (404,    404,       404,    404,       404,     404,    404,  404,   303),
-}  # fmt: skip
+    "/cases/{c2}/work": (200, 404, 200, 200, 403, 404, 404, 404, 303),
+    "/allegations/{al2}": (200, 404, 200, 200, 403, 404, 404, 404, 303),
+    "/api/cases/{c2}/subject-choices?q=whitlock": (200, 404, 200, 200, 403, 404, 404, 404, 401),
+    "/cases/{c1}/work": (404, 404, 404, 200, 403, 404, 404, 404, 303),
+    "/allegations/{al1}": (404, 404, 404, 200, 403, 404, 404, 404, 303),
+    "/allegations/AL-9999": (404, 404, 404, 404, 404, 404, 404, 404, 303),
+}
 
 
 @pytest.mark.parametrize("route", list(READS))

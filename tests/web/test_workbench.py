@@ -44,15 +44,23 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     Analysis(register).extract()
     Analysis(register).resolve()
     cw = Casework(register)
-    doc = {d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id for d, _, _ in register.store.iter_documents()}
+    doc = {
+        d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
+        for d, _, _ in register.store.iter_documents()
+    }
     officer = next(e for e in cw.entity_view().entities.values() if e.type == "officer")
     lead = "lead"
     pryce = cw.register_staff("Owen Pryce", lead, force="Independent Office for Police Conduct")
     tait = cw.register_staff("Imogen Tait", lead, force="Independent Office for Police Conduct")
-    whitlock = cw.register_staff("Darren Whitlock", lead, force="Northmoor Police", collar_number="4471",
-                                 roles=(StaffRole.SUPERVISOR,))  # fmt: skip
-    marsh = cw.register_staff("Helen Marsh", lead, force="Independent Office for Police Conduct", roles=(StaffRole.SUPERVISOR,))
-    calder = cw.register_staff("Ruth Calder", lead, force="Independent Office for Police Conduct", roles=(StaffRole.OVERSEER,))
+    whitlock = cw.register_staff(
+        "Darren Whitlock", lead, force="Northmoor Police", collar_number="4471", roles=(StaffRole.SUPERVISOR,)
+    )
+    marsh = cw.register_staff(
+        "Helen Marsh", lead, force="Independent Office for Police Conduct", roles=(StaffRole.SUPERVISOR,)
+    )
+    calder = cw.register_staff(
+        "Ruth Calder", lead, force="Independent Office for Police Conduct", roles=(StaffRole.OVERSEER,)
+    )
     c1 = cw.open_case("Complaints about an officer", lead)
     party = cw.add_party(c1.id, PartyRole.COMPLAINANT, lead, pseudonym="Ash", entity_id=None)
     for name in ("statement-ash", "statement-cass"):
@@ -64,11 +72,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     assert cw.assign(c2.id, pryce.id, AssignmentRole.INVESTIGATOR, lead).allowed
     accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
     users = {
-        "assigned": (["investigator"], pryce.id), "unassigned": (["investigator"], tait.id),
-        "subject": (["supervisor"], whitlock.id), "supervisor": (["supervisor"], marsh.id),
-        "overseer": (["overseer"], calder.id), "auditor": (["auditor"], None), "admin": (["administrator"], None),
+        "assigned": (["investigator"], pryce.id),
+        "unassigned": (["investigator"], tait.id),
+        "subject": (["supervisor"], whitlock.id),
+        "supervisor": (["supervisor"], marsh.id),
+        "overseer": (["overseer"], calder.id),
+        "auditor": (["auditor"], None),
+        "admin": (["administrator"], None),
         "intake": (["intake"], None),
-    }  # fmt: skip
+    }
     app = create_app(home, secure_cookies=False)
     clients = {}
     for name, (roles, staff) in users.items():
@@ -77,41 +89,58 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         signed = client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False)
         assert signed.status_code == 303 and signed.headers["location"] == "/", name
         clients[name] = client
-    ids = {"c1": c1.id, "c2": c2.id, "ash": doc["statement-ash"], "cass": doc["statement-cass"],
-           "dell": doc["statement-dell"], "article": doc["article-ash"], "officer": officer.id, "whitlock": whitlock.id, "party": party.id}  # fmt: skip
+    ids = {
+        "c1": c1.id,
+        "c2": c2.id,
+        "ash": doc["statement-ash"],
+        "cass": doc["statement-cass"],
+        "dell": doc["statement-dell"],
+        "article": doc["article-ash"],
+        "officer": officer.id,
+        "whitlock": whitlock.id,
+        "party": party.id,
+    }
     return World(home, ids, clients)
 
 
 # route -> expected status for each viewer, in VIEWERS order
 MATRIX: dict[str, tuple[int, ...]] = {
     #                                      assigned unassigned subject supervisor overseer auditor admin intake
-    "/api/cases/{c1}":                     (404,    404,       404,    200,       200,     404,    404,  404),
-    "/cases/{c1}":                         (404,    404,       404,    200,       200,     404,    404,  404),
-    "/api/cases/{c2}":                     (200,    404,       200,    200,       200,     404,    404,  404),
-    "/cases/{c2}":                         (200,    404,       200,    200,       200,     404,    404,  404),
-    "/api/documents/{cass}":               (404,    404,       404,    200,       200,     404,    404,  404),
-    "/documents/{cass}":                   (404,    404,       404,    200,       200,     404,    404,  404),
-    "/api/documents/{dell}":               (200,    404,       200,    200,       200,     404,    404,  404),
-    "/documents/{dell}":                   (200,    404,       200,    200,       200,     404,    404,  404),
-    "/api/entities/{officer}":             (404,    404,       404,    200,       200,     404,    404,  404),
-    "/entities/{officer}":                 (404,    404,       404,    200,       200,     404,    404,  404),
-    "/api/cases/{c2}/assignable":          (404,    404,       200,    200,       404,     404,    404,  404),
-    "/api/oversight":                      (404,    404,       404,    404,       200,     404,    404,  404),
-    "/oversight":                          (404,    404,       404,    404,       200,     404,    404,  404),
-    "/api/audit":                          (404,    404,       404,    404,       404,     200,    404,  404),
-    "/audit":                              (404,    404,       404,    404,       404,     200,    404,  404),
-    "/api/integrity":                      (404,    404,       404,    404,       404,     200,    404,  404),
-    "/integrity":                          (200,    200,       200,    200,       200,     200,    200,  200),
-    "/api/cases":                          (200,    200,       200,    200,       200,     200,    200,  200),
-    "/cases":                              (200,    200,       200,    200,       200,     200,    200,  200),
-    "/":                                   (200,    200,       200,    200,       200,     200,    200,  200),
-    "/api/me":                             (200,    200,       200,    200,       200,     200,    200,  200),
-    "/api/search?q=Whitlock":              (200,    200,       200,    200,       200,     200,    200,  200),
-    "/search?q=Whitlock":                  (200,    200,       200,    200,       200,     200,    200,  200),
-}  # fmt: skip
+    "/api/cases/{c1}": (404, 404, 404, 200, 200, 404, 404, 404),
+    "/cases/{c1}": (404, 404, 404, 200, 200, 404, 404, 404),
+    "/api/cases/{c2}": (200, 404, 200, 200, 200, 404, 404, 404),
+    "/cases/{c2}": (200, 404, 200, 200, 200, 404, 404, 404),
+    "/api/documents/{cass}": (404, 404, 404, 200, 200, 404, 404, 404),
+    "/documents/{cass}": (404, 404, 404, 200, 200, 404, 404, 404),
+    "/api/documents/{dell}": (200, 404, 200, 200, 200, 404, 404, 404),
+    "/documents/{dell}": (200, 404, 200, 200, 200, 404, 404, 404),
+    "/api/entities/{officer}": (404, 404, 404, 200, 200, 404, 404, 404),
+    "/entities/{officer}": (404, 404, 404, 200, 200, 404, 404, 404),
+    "/api/cases/{c2}/assignable": (404, 404, 200, 200, 404, 404, 404, 404),
+    "/api/oversight": (404, 404, 404, 404, 200, 404, 404, 404),
+    "/oversight": (404, 404, 404, 404, 200, 404, 404, 404),
+    "/api/audit": (404, 404, 404, 404, 404, 200, 404, 404),
+    "/audit": (404, 404, 404, 404, 404, 200, 404, 404),
+    "/api/integrity": (404, 404, 404, 404, 404, 200, 404, 404),
+    "/integrity": (200, 200, 200, 200, 200, 200, 200, 200),
+    "/api/cases": (200, 200, 200, 200, 200, 200, 200, 200),
+    "/cases": (200, 200, 200, 200, 200, 200, 200, 200),
+    "/": (200, 200, 200, 200, 200, 200, 200, 200),
+    "/api/me": (200, 200, 200, 200, 200, 200, 200, 200),
+    "/api/search?q=Whitlock": (200, 200, 200, 200, 200, 200, 200, 200),
+    "/search?q=Whitlock": (200, 200, 200, 200, 200, 200, 200, 200),
+}
 # what each viewer's case list holds
-LISTED = {"assigned": {"c2"}, "unassigned": set(), "subject": {"c2"}, "supervisor": {"c1", "c2"},
-          "overseer": {"c1", "c2"}, "auditor": set(), "admin": set(), "intake": set()}  # fmt: skip
+LISTED = {
+    "assigned": {"c2"},
+    "unassigned": set(),
+    "subject": {"c2"},
+    "supervisor": {"c1", "c2"},
+    "overseer": {"c1", "c2"},
+    "auditor": set(),
+    "admin": set(),
+    "intake": set(),
+}
 
 
 @pytest.mark.parametrize("route", sorted(MATRIX))
@@ -201,8 +230,9 @@ def test_uploaded_markup_is_shown_as_text(world: World) -> None:
     client = world.client_for["intake"]
     csrf = client.get("/api/me").json()["csrf_token"]
     payload = b"Statement.\n<script>alert('x')</script><img src=x onerror=alert(1)> PC Ada Fernhill\n"
-    result = client.post("/api/documents", files=[("files", ("note.txt", payload, "text/plain"))],
-                         headers={"x-csrf-token": csrf}).json()  # fmt: skip
+    result = client.post(
+        "/api/documents", files=[("files", ("note.txt", payload, "text/plain"))], headers={"x-csrf-token": csrf}
+    ).json()
     assert result[0]["status"] == "recorded" and json.loads(result[0]["receipt"])["leaf_index"] >= 0
     page = client.get(f"/documents/{result[0]['document_id']}")
     assert page.status_code == 200
@@ -214,8 +244,16 @@ def test_uploaded_markup_is_shown_as_text(world: World) -> None:
 
 # what a search for the accused officer finds, for each viewer: only what they may read (the
 # article is in no case, and was loaded by the operator, so it is in nobody's intake queue)
-FOUND = {"assigned": set(), "unassigned": set(), "subject": set(), "supervisor": {"ash", "cass"},
-         "overseer": {"ash", "cass"}, "auditor": set(), "admin": set(), "intake": set()}  # fmt: skip
+FOUND = {
+    "assigned": set(),
+    "unassigned": set(),
+    "subject": set(),
+    "supervisor": {"ash", "cass"},
+    "overseer": {"ash", "cass"},
+    "auditor": set(),
+    "admin": set(),
+    "intake": set(),
+}
 
 
 def test_search_finds_only_what_each_viewer_may_read(world: World) -> None:
@@ -274,8 +312,11 @@ def test_confirming_and_rejecting_a_mention_is_recorded_and_applied_by_the_next_
     supervisor = world.client_for["supervisor"]
     mentions = supervisor.get(f"/api/documents/{world.ids['dell']}").json()["mentions"]
     # Dell names places and a force, no person: one the other statements name too, so splitting it off changes it
-    target = next(m for m in mentions if m["entity_id"]
-                  and supervisor.get(f"/api/entities/{m['entity_id']}").json()["document_count"] > 1)  # fmt: skip
+    target = next(
+        m
+        for m in mentions
+        if m["entity_id"] and supervisor.get(f"/api/entities/{m['entity_id']}").json()["document_count"] > 1
+    )
     route = f"/api/documents/{world.ids['dell']}/mentions/{target['id']}/decision"
     form = {"verdict": "confirm", "reason": "read the statement"}
     assert supervisor.post(route, data=form).status_code == 403  # no CSRF token
@@ -287,10 +328,14 @@ def test_confirming_and_rejecting_a_mention_is_recorded_and_applied_by_the_next_
     assert got == dict(zip(VIEWERS, DECIDE))
 
     csrf = supervisor.get("/api/me").json()["csrf_token"]
-    unreasoned = supervisor.post(route, data={"verdict": "reject", "reason": " "}, headers={"x-csrf-token": csrf}).json()
+    unreasoned = supervisor.post(
+        route, data={"verdict": "reject", "reason": " "}, headers={"x-csrf-token": csrf}
+    ).json()
     assert unreasoned["ok"] is False and "reason" in unreasoned["error"]
-    page = supervisor.post(f"/documents/{world.ids['dell']}/mentions/{target['id']}/decision",
-                           data={"verdict": "reject", "reason": "a different man", "csrf_token": csrf})  # fmt: skip
+    page = supervisor.post(
+        f"/documents/{world.ids['dell']}/mentions/{target['id']}/decision",
+        data={"verdict": "reject", "reason": "a different man", "csrf_token": csrf},
+    )
     assert "Recorded: you rejected" in page.text and "a different man" in page.text
     decisions = supervisor.get(f"/api/documents/{world.ids['dell']}").json()["decisions"]
     assert [(d["kind"], d["author"]) for d in decisions][-1] == ("split", "supervisor")
@@ -314,16 +359,25 @@ def test_a_warm_server_loads_its_views_before_the_first_request(world: World) ->
 
 # who reads a statement intake uploaded that no case holds yet: the supervisors triage it, except
 # the one it names; nobody else (intake keeps their own upload)
-TRIAGE = {"assigned": 404, "unassigned": 404, "subject": 404, "supervisor": 200, "overseer": 404, "auditor": 404,
-          "admin": 404, "intake": 200}  # fmt: skip
+TRIAGE = {
+    "assigned": 404,
+    "unassigned": 404,
+    "subject": 404,
+    "supervisor": 200,
+    "overseer": 404,
+    "auditor": 404,
+    "admin": 404,
+    "intake": 200,
+}
 
 
 def test_supervisors_triage_the_intake_queue_except_what_names_them(world: World) -> None:
     intake = world.client_for["intake"]
     csrf = intake.get("/api/me").json()["csrf_token"]
     text = b"Statement of the witness known as 'Fern'. PC Darren Whitlock, collar number 4471, sat in a silver Astra."
-    result = intake.post("/api/documents", files={"files": ("fern.txt", text, "text/plain")},
-                         headers={"x-csrf-token": csrf}).json()  # fmt: skip
+    result = intake.post(
+        "/api/documents", files={"files": ("fern.txt", text, "text/plain")}, headers={"x-csrf-token": csrf}
+    ).json()
     doc_id = result[0]["document_id"]
     register = Register.open(world.home)
     Analysis(register).extract()

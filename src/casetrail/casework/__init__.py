@@ -21,4 +21,13 @@ from casetrail.casework.reads import (
 )
 from casetrail.resolution.view import EntityView
 
-__all__ = ["WEB_CHANNEL", "ACCOUNT_DETAIL_TYPES", "ASSIGNMENT_CONFLICT", "DEFAULT_SETTINGS", "POLICY_LINK_KINDS", "CaseReads", "Casework", "EntityView"]
+__all__ = [
+    "WEB_CHANNEL",
+    "ACCOUNT_DETAIL_TYPES",
+    "ASSIGNMENT_CONFLICT",
+    "DEFAULT_SETTINGS",
+    "POLICY_LINK_KINDS",
+    "CaseReads",
+    "Casework",
+    "EntityView",
+]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from casetrail.casework.reads import ASSIGNMENT_CONFLICT, CaseReads
@@ -47,9 +47,27 @@ from casetrail.policy.independence import check, may_waive
 
 FORCE_NAME = re.compile(r"(?i)\b(police|constabulary)\b")
 PSEUDONYMS = (
-    "Alder", "Birch", "Cedar", "Hazel", "Juniper", "Linden", "Maple", "Rowan", "Sorrel", "Willowherb",
-    "Aspen", "Bramble", "Clover", "Fern", "Heather", "Ivy", "Laurel", "Myrtle", "Poppy", "Yarrow",
-)  # fmt: skip
+    "Alder",
+    "Birch",
+    "Cedar",
+    "Hazel",
+    "Juniper",
+    "Linden",
+    "Maple",
+    "Rowan",
+    "Sorrel",
+    "Willowherb",
+    "Aspen",
+    "Bramble",
+    "Clover",
+    "Fern",
+    "Heather",
+    "Ivy",
+    "Laurel",
+    "Myrtle",
+    "Poppy",
+    "Yarrow",
+)
 
 
 class Casework(CaseReads):
@@ -76,17 +94,29 @@ class Casework(CaseReads):
         return Event(kind, subject, at or utc_now(), actor, body)
 
     def register_staff(
-        self, name: str, by: str, *, force: str | None = None, unit: str | None = None,
-        roles: Sequence[StaffRole] = (StaffRole.INVESTIGATOR,), collar_number: str | None = None,
+        self,
+        name: str,
+        by: str,
+        *,
+        force: str | None = None,
+        unit: str | None = None,
+        roles: Sequence[StaffRole] = (StaffRole.INVESTIGATOR,),
+        collar_number: str | None = None,
         entity_id: str | None = None,
-    ) -> StaffMember:  # fmt: skip
+    ) -> StaffMember:
         if not name.strip():
             raise CaseworkError("a member of staff needs a name")
         ref = self.entity_ref(entity_id) if entity_id else None
         with self._writing() as book:
             staff_id = book.next_id("S")
-            body = {"name": name.strip(), "force": force, "unit": unit, "roles": [StaffRole(r).value for r in roles],
-                    "collar_number": collar_number, "entity": ref.to_json() if ref else None}  # fmt: skip
+            body = {
+                "name": name.strip(),
+                "force": force,
+                "unit": unit,
+                "roles": [StaffRole(r).value for r in roles],
+                "collar_number": collar_number,
+                "entity": ref.to_json() if ref else None,
+            }
             self._record([self._event(EventType.STAFF_REGISTERED, staff_id, by, body)])
         return self.book().staff[staff_id]
 
@@ -132,13 +162,23 @@ class Casework(CaseReads):
                     raise CaseworkError(f"{document_id} is already in {case_id}")
             if given_by is not None and given_by not in case.party_ids:
                 raise CaseworkError(f"{given_by!r} is not a complainant or witness in {case_id}")
-            self._record([self._event(EventType.CASE_DOCUMENT_ADDED, case_id, by,
-                                      {"document_id": d, "given_by": given_by}) for d in document_ids])  # fmt: skip
+            self._record(
+                [
+                    self._event(EventType.CASE_DOCUMENT_ADDED, case_id, by, {"document_id": d, "given_by": given_by})
+                    for d in document_ids
+                ]
+            )
 
     def add_party(
-        self, case_id: str, role: PartyRole, by: str, *, pseudonym: str | None = None,
-        entity_id: str | None = None, staff_id: str | None = None,
-    ) -> Party:  # fmt: skip
+        self,
+        case_id: str,
+        role: PartyRole,
+        by: str,
+        *,
+        pseudonym: str | None = None,
+        entity_id: str | None = None,
+        staff_id: str | None = None,
+    ) -> Party:
         ref = self.entity_ref(entity_id) if entity_id else None
         with self._writing() as book:
             self._case(book, case_id)
@@ -147,8 +187,13 @@ class Casework(CaseReads):
             party_id = book.next_id("P")
             # Pseudonym by default: a complainant is never recorded under their name here.
             name = (pseudonym or "").strip() or f"{PSEUDONYMS[(len(book.parties)) % len(PSEUDONYMS)]} ({party_id})"
-            body = {"party_id": party_id, "role": PartyRole(role).value, "pseudonym": name,
-                    "entity": ref.to_json() if ref else None, "staff_id": staff_id}  # fmt: skip
+            body = {
+                "party_id": party_id,
+                "role": PartyRole(role).value,
+                "pseudonym": name,
+                "entity": ref.to_json() if ref else None,
+                "staff_id": staff_id,
+            }
             self._record([self._event(EventType.CASE_PARTY_ADDED, case_id, by, body)])
         return self.book().parties[party_id]
 
@@ -163,15 +208,26 @@ class Casework(CaseReads):
             self._record([self._event(EventType.CASE_LINKED, case_id, by, {"other": other, "reason": reason})])
 
     def add_allegation(
-        self, case_id: str, category: str, by: str, *, summary: str = "", period: Period | None = None,
+        self,
+        case_id: str,
+        category: str,
+        by: str,
+        *,
+        summary: str = "",
+        period: Period | None = None,
         place: str | None = None,
-    ) -> Allegation:  # fmt: skip
+    ) -> Allegation:
         self.category(category)
         with self._writing() as book:
             self._case(book, case_id)
             allegation_id = book.next_id("AL")
-            body = {"case": case_id, "category": category, "summary": summary,
-                    "period": period.to_json() if period else None, "place": place}  # fmt: skip
+            body = {
+                "case": case_id,
+                "category": category,
+                "summary": summary,
+                "period": period.to_json() if period else None,
+                "place": place,
+            }
             self._record([self._event(EventType.ALLEGATION_RECORDED, allegation_id, by, body)])
         return self.book().allegations[allegation_id]
 
@@ -187,12 +243,21 @@ class Casework(CaseReads):
         return self.book().allegations[allegation_id]
 
     def add_subject(
-        self, allegation_id: str, by: str, *, entity_id: str | None = None, staff_id: str | None = None,
-        unknown: Description | None = None, force: str | None = None, unit: str | None = None,
-    ) -> Subject:  # fmt: skip
+        self,
+        allegation_id: str,
+        by: str,
+        *,
+        entity_id: str | None = None,
+        staff_id: str | None = None,
+        unknown: Description | None = None,
+        force: str | None = None,
+        unit: str | None = None,
+    ) -> Subject:
         given = [x for x in (entity_id, staff_id, unknown) if x is not None]
         if len(given) != 1:
-            raise CaseworkError("a subject is one of: an entity, a member of staff, or an unknown subject's description")
+            raise CaseworkError(
+                "a subject is one of: an entity, a member of staff, or an unknown subject's description"
+            )
         if unknown is not None and unknown.is_empty():
             raise CaseworkError("an unknown subject needs at least one described feature")
         ref = self.entity_ref(entity_id) if entity_id else None
@@ -208,9 +273,15 @@ class Casework(CaseReads):
             if unknown is not None:
                 force, unit = force or unknown.force, unit or unknown.unit
             subject_id = book.next_id("SU")
-            body = {"subject_id": subject_id, "case": allegation.case_id, "entity": ref.to_json() if ref else None,
-                    "staff_id": staff_id, "unknown": unknown.to_json() if unknown else None,
-                    "force": force, "unit": unit}  # fmt: skip
+            body = {
+                "subject_id": subject_id,
+                "case": allegation.case_id,
+                "entity": ref.to_json() if ref else None,
+                "staff_id": staff_id,
+                "unknown": unknown.to_json() if unknown else None,
+                "force": force,
+                "unit": unit,
+            }
             self._record([self._event(EventType.SUBJECT_ADDED, allegation_id, by, body)])
         return self.book().subjects[subject_id]
 
@@ -271,20 +342,33 @@ class Casework(CaseReads):
             overseer = self._staff(book, overseer_id)
             context = self.context(book, case_id)
             if rule not in WAIVABLE_RULES:
-                raise IndependenceError(f"{rule.value} cannot be waived: it is a conflict of interest, not of affiliation")
+                raise IndependenceError(
+                    f"{rule.value} cannot be waived: it is a conflict of interest, not of affiliation"
+                )
             objections = may_waive(self.candidate(overseer), context)
             if objections:
                 raise IndependenceError(f"{overseer_id} may not record waivers on {case_id}: " + "; ".join(objections))
             waiver_id = book.next_id("W")
-            body = {"waiver_id": waiver_id, "staff_id": staff_id, "rule": rule.value, "reason": reason,
-                    "overseer": overseer_id}  # fmt: skip
+            body = {
+                "waiver_id": waiver_id,
+                "staff_id": staff_id,
+                "rule": rule.value,
+                "reason": reason,
+                "overseer": overseer_id,
+            }
             self._record([self._event(EventType.WAIVER_RECORDED, case_id, by or overseer_id, body)])
         return self.book().waivers[waiver_id]
 
     def record_intelligence(
-        self, summary: str, by: str, *, document_id: str | None = None, case_id: str | None = None,
-        received_at: str | None = None, action_days: int | None = None,
-    ) -> Intelligence:  # fmt: skip
+        self,
+        summary: str,
+        by: str,
+        *,
+        document_id: str | None = None,
+        case_id: str | None = None,
+        received_at: str | None = None,
+        action_days: int | None = None,
+    ) -> Intelligence:
         if not summary.strip() and document_id is None:
             raise CaseworkError("intelligence needs a summary or a document")
         if document_id is not None and self.store.get_document(document_id) is None:
@@ -296,15 +380,26 @@ class Casework(CaseReads):
             if case_id is not None:
                 self._case(book, case_id)
             intel_id = book.next_id("I")
-            body = {"case": case_id, "summary": summary, "document_id": document_id, "received_at": received,
-                    "action_due": add_days(received, days)}  # fmt: skip
+            body = {
+                "case": case_id,
+                "summary": summary,
+                "document_id": document_id,
+                "received_at": received,
+                "action_due": add_days(received, days),
+            }
             self._record([self._event(EventType.INTELLIGENCE_RECORDED, intel_id, by, body)])
         return self.book().intelligence[intel_id]
 
     def raise_action(
-        self, description: str, owner: str, due: str, by: str, *, case_id: str | None = None,
+        self,
+        description: str,
+        owner: str,
+        due: str,
+        by: str,
+        *,
+        case_id: str | None = None,
         intelligence_id: str | None = None,
-    ) -> Action:  # fmt: skip
+    ) -> Action:
         if not description.strip():
             raise CaseworkError("an action needs a description")
         _instant(due, "due")
@@ -317,8 +412,13 @@ class Casework(CaseReads):
                     raise CaseworkError(f"no intelligence item {intelligence_id!r}")
                 case_id = case_id or book.intelligence[intelligence_id].case_id
             action_id = book.next_id("A")
-            body = {"case": case_id, "description": description, "owner": owner, "due": due,
-                    "intelligence": intelligence_id}  # fmt: skip
+            body = {
+                "case": case_id,
+                "description": description,
+                "owner": owner,
+                "due": due,
+                "intelligence": intelligence_id,
+            }
             self._record([self._event(EventType.ACTION_RAISED, action_id, by, body)])
         return self.book().actions[action_id]
 
@@ -331,26 +431,44 @@ class Casework(CaseReads):
                 raise CaseworkError(f"no action {action_id!r}")
             if not action.is_open:
                 raise CaseworkError(f"{action_id} was completed at {action.completed_at}")
-            self._record([self._event(EventType.ACTION_COMPLETED, action_id, by, {"result": result, "case": action.case_id})])
+            self._record(
+                [self._event(EventType.ACTION_COMPLETED, action_id, by, {"result": result, "case": action.case_id})]
+            )
         return self.book().actions[action_id]
 
     def escalate(self, by: str, now: datetime | None = None) -> list[Escalation]:
         """Escalate to the oversight role everything newly overdue; each is a ledger event."""
-        moment = now or datetime.now(timezone.utc)
+        moment = now or datetime.now(UTC)
         with self._writing() as book:
             due = due_escalations(book, moment)
             events = [
-                self._event(EventType.ESCALATION_RECORDED, item.item_id, by,
-                            {"reason": item.reason, "due": item.due, "case": item.case_id, "to": StaffRole.OVERSEER.value,
-                             "owner": item.owner, "days_overdue": item.days_overdue, "description": item.description})
+                self._event(
+                    EventType.ESCALATION_RECORDED,
+                    item.item_id,
+                    by,
+                    {
+                        "reason": item.reason,
+                        "due": item.due,
+                        "case": item.case_id,
+                        "to": StaffRole.OVERSEER.value,
+                        "owner": item.owner,
+                        "days_overdue": item.days_overdue,
+                        "description": item.description,
+                    },
+                )
                 for item in due
-            ]  # fmt: skip
+            ]
             for assignment, verdict in self.conflicted_assignments(book):
                 item = f"{assignment.case_id}/{assignment.staff_id}/{assignment.role.value}"
                 if not book.escalated(item, ASSIGNMENT_CONFLICT):
-                    body = {"reason": ASSIGNMENT_CONFLICT, "due": moment.date().isoformat(), "case": assignment.case_id,
-                            "to": StaffRole.OVERSEER.value, "staff_id": assignment.staff_id,
-                            "conflicts": [c.to_json() for c in verdict.conflicts]}  # fmt: skip
+                    body = {
+                        "reason": ASSIGNMENT_CONFLICT,
+                        "due": moment.date().isoformat(),
+                        "case": assignment.case_id,
+                        "to": StaffRole.OVERSEER.value,
+                        "staff_id": assignment.staff_id,
+                        "conflicts": [c.to_json() for c in verdict.conflicts],
+                    }
                     events.append(self._event(EventType.ESCALATION_RECORDED, item, by, body))
             if events:
                 self._record(events)
@@ -371,8 +489,15 @@ class Casework(CaseReads):
                 if found.independent < k or alerted & set(records):
                     continue
                 cases = sorted({s.case_id for s in book.subjects.values() if eid in view.current(s.entity)})
-                body = {"kind": "repeat_subject", "threshold": k, "name": found.name, "independent": found.independent,
-                        "documents": list(found.documents), "cases": cases, "records": records}  # fmt: skip
+                body = {
+                    "kind": "repeat_subject",
+                    "threshold": k,
+                    "name": found.name,
+                    "independent": found.independent,
+                    "documents": list(found.documents),
+                    "cases": cases,
+                    "records": records,
+                }
                 events.append(self._event(EventType.ALERT_RAISED, eid, by, body))
             if events:
                 self._record(events)

@@ -31,9 +31,15 @@ def read_disclosure(casework: Casework) -> Disclosure:
 
 
 def schedule_item(
-    casework: Casework, case_id: str, document_id: str, schedule: Schedule, description: str, by: str,
-    *, sensitivity_reason: str | None = None,
-) -> Item:  # fmt: skip
+    casework: Casework,
+    case_id: str,
+    document_id: str,
+    schedule: Schedule,
+    description: str,
+    by: str,
+    *,
+    sensitivity_reason: str | None = None,
+) -> Item:
     """Schedule a case document as unused material, or change how it is scheduled.
 
     A sensitive item (MG6D) must say why it is sensitive; a non-sensitive one (MG6C) must not
@@ -49,16 +55,26 @@ def schedule_item(
     with casework._writing() as book:
         case = casework._case(book, case_id)
         if document_id not in case.documents:
-            raise CaseworkError(f"{document_id} is not a document of {case_id}; add it with `casetrail case add-document`")
+            raise CaseworkError(
+                f"{document_id} is not a document of {case_id}; add it with `casetrail case add-document`"
+            )
         disclosure = read_disclosure(casework)
         item = disclosure.item_for(case_id, document_id)
         if item is not None and (item.current.schedule, item.current.description, item.current.sensitivity_reason) == (
-            schedule, description, reason
+            schedule,
+            description,
+            reason,
         ):
             raise CaseworkError(f"{document_id} is already scheduled so, as {item.id}")
         item_id = item.id if item is not None else disclosure.next_id()
-        body = {"case": case_id, "document_id": document_id, "schedule": schedule.value, "description": description,
-                "sensitivity_reason": reason, "revision": len(item.revisions) + 1 if item else 1}  # fmt: skip
+        body = {
+            "case": case_id,
+            "document_id": document_id,
+            "schedule": schedule.value,
+            "description": description,
+            "sensitivity_reason": reason,
+            "revision": len(item.revisions) + 1 if item else 1,
+        }
         casework._record([casework._event(EventType.DISCLOSURE_ITEM_SCHEDULED, item_id, by, body)])
     return read_disclosure(casework).items[item_id]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from casetrail.errors import CaseworkError
@@ -127,8 +127,14 @@ class CaseReads:
     @staticmethod
     def _shape(book: Casebook) -> tuple[int, ...]:
         """The sizes of the book's append-only parts that links, accounts and indexes depend on."""
-        return (len(book.cases), sum(len(c.documents) for c in book.cases.values()), len(book.subjects),
-                len(book.parties), len(book.account_comparisons), sum(len(c.links) for c in book.cases.values()))  # fmt: skip
+        return (
+            len(book.cases),
+            sum(len(c.documents) for c in book.cases.values()),
+            len(book.subjects),
+            len(book.parties),
+            len(book.account_comparisons),
+            sum(len(c.links) for c in book.cases.values()),
+        )
 
     def book(self) -> Casebook:
         """The casebook as of the newest event; events since the last call are folded in, not replayed.
@@ -147,15 +153,19 @@ class CaseReads:
         return self._memo("documents", self.generations()[0], lambda: list(self.store.iter_documents()))
 
     def document(self, doc_id: str) -> tuple[Document, str, int] | None:
-        by_id = self._memo("documents_by_id", self.generations()[0], lambda: {d.id: (d, s, l) for d, s, l in self.documents()})
+        by_id = self._memo(
+            "documents_by_id", self.generations()[0], lambda: {d.id: (d, s, l) for d, s, l in self.documents()}
+        )
         return by_id.get(doc_id)
 
     def entity_view(self) -> EntityView:
         return self._memo("view", self.generations()[2], self._load_view)
 
     def _load_view(self) -> EntityView:
-        entities = {row["id"]: Entity(row["id"], row["type"], row["name"], tuple(row["aliases"]),
-                                      attributes=row["attributes"]) for row in self.store.entity_rows()}  # fmt: skip
+        entities = {
+            row["id"]: Entity(row["id"], row["type"], row["name"], tuple(row["aliases"]), attributes=row["attributes"])
+            for row in self.store.entity_rows()
+        }
         return EntityView(entities, self.store.entity_records(), self.store.entity_mention_refs())
 
     def entity_ref(self, entity_id: str) -> EntityRef:
@@ -220,11 +230,23 @@ class CaseReads:
         found: dict[str, tuple[Participant, ...]] = {}
         for cid in book.cases:
             found[cid] = (
-                *(Participant(cid, "subject", f"{s.label} ({s.id}, {s.allegation_id})", s.staff_id,
-                              view.current(s.entity), s.force, s.unit) for s in book.case_subjects(cid)),
-                *(Participant(cid, p.role.value, f"{p.pseudonym} ({p.id})", p.staff_id, view.current(p.entity))
-                  for p in book.case_parties(cid)),
-            )  # fmt: skip
+                *(
+                    Participant(
+                        cid,
+                        "subject",
+                        f"{s.label} ({s.id}, {s.allegation_id})",
+                        s.staff_id,
+                        view.current(s.entity),
+                        s.force,
+                        s.unit,
+                    )
+                    for s in book.case_subjects(cid)
+                ),
+                *(
+                    Participant(cid, p.role.value, f"{p.pseudonym} ({p.id})", p.staff_id, view.current(p.entity))
+                    for p in book.case_parties(cid)
+                ),
+            )
         return found
 
     def conflicts_now(self, book: Casebook, assignment: Assignment) -> tuple[Conflict, ...]:
@@ -243,8 +265,9 @@ class CaseReads:
             for ref in view.by_document.get(doc, ()):
                 named[ref.entity_id].append(ref)
         waivers = tuple(w for w in book.waivers.values() if w.case_id == case_id)
-        return AssignmentContext(case_id, tuple(participants), frozenset(linked),
-                                 {k: tuple(v) for k, v in named.items()}, waivers)  # fmt: skip
+        return AssignmentContext(
+            case_id, tuple(participants), frozenset(linked), {k: tuple(v) for k, v in named.items()}, waivers
+        )
 
     def check_assignment(self, case_id: str, staff_id: str, role: AssignmentRole) -> Verdict:
         """The verdict alone, recorded nowhere (for previews; `assign` records its check)."""
@@ -257,15 +280,18 @@ class CaseReads:
         context = self.context(book, case_id)
 
         def candidates() -> list[Candidate]:
-            return [self.candidate(s) for s in book.staff.values() if StaffRole.INVESTIGATOR in s.roles
-                    or StaffRole.SUPERVISOR in s.roles]  # fmt: skip
+            return [
+                self.candidate(s)
+                for s in book.staff.values()
+                if StaffRole.INVESTIGATOR in s.roles or StaffRole.SUPERVISOR in s.roles
+            ]
 
         if query:
             return search(candidates(), context, query)
         return self._kept("picker", self._leaf(), case_id, lambda: eligible(candidates(), context))
 
     def overdue(self, now: datetime | None = None) -> list[Overdue]:
-        return find_overdue(self.book(), now or datetime.now(timezone.utc))
+        return find_overdue(self.book(), now or datetime.now(UTC))
 
     def conflicted_assignments(self, book: Casebook) -> list[tuple[Assignment, Verdict]]:
         """Current assignments the rules would now refuse: evidence that arrived after the check."""
@@ -280,16 +306,19 @@ class CaseReads:
         return found
 
     def report(
-        self, now: datetime | None = None, case_id: str | None = None,
+        self,
+        now: datetime | None = None,
+        case_id: str | None = None,
         visible: Callable[[str | None], bool] | None = None,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> dict[str, Any]:
         """The oversight report; `visible` keeps only the items whose case it accepts (totals too)."""
         book = self.book()
-        report = build_report(book, now or datetime.now(timezone.utc), case_id, visible)
+        report = build_report(book, now or datetime.now(UTC), case_id, visible)
         report["assignment_conflicts"] = [
             {"item": e.item_id, "case": e.case_id, "escalated_at": e.at, "leaf": e.leaf, "to": e.to}
             for e in book.escalations
-            if e.reason == ASSIGNMENT_CONFLICT and (case_id is None or e.case_id == case_id)
+            if e.reason == ASSIGNMENT_CONFLICT
+            and (case_id is None or e.case_id == case_id)
             and (visible is None or visible(e.case_id))
         ]
         return report
@@ -328,7 +357,9 @@ class CaseReads:
                 held[cid] = found
             allocated = set().union(*held.values()) if held else set()
             # The intake queue: uploads through the workbench that no case holds yet (triage).
-            queue = [d.id for d, _, _ in self.documents() if d.id not in allocated and d.provenance.channel == WEB_CHANNEL]
+            queue = [
+                d.id for d, _, _ in self.documents() if d.id not in allocated and d.provenance.channel == WEB_CHANNEL
+            ]
             return held, queue
 
         return self._memo("document_reach", self._key(book), compute)
@@ -391,7 +422,9 @@ class CaseReads:
         view = self.entity_view()
         case_documents = {cid: set(self._live_documents(c)) for cid, c in book.cases.items()}
         subjects = self._case_subject_entities(book)
-        recorded = [(cid, link.other, link.reason) for cid, c in book.cases.items() for link in c.links if cid < link.other]
+        recorded = [
+            (cid, link.other, link.reason) for cid, c in book.cases.items() for link in c.links if cid < link.other
+        ]
         pseudonymous, kinds, names = view.pseudonymous, view.kinds, view.names
         if case_id is None:
             return link_cases(case_documents, view.mentions, kinds, names, subjects, recorded, pseudonymous)
@@ -408,9 +441,12 @@ class CaseReads:
             # only the shared entities' mentions: the rest cannot make or show this link
             refs = [ref for c in pair for e in shared for ref in named.get(c, {}).get(e, ())]
             pair_recorded = [r for r in recorded if {r[0], r[1]} == {case_id, other}]
-            for linkage in link_cases(pair, refs, kinds, names, {c: subjects[c] for c in pair}, pair_recorded,
-                                      pseudonymous):  # fmt: skip
-                held = tuple(replace(s, cases_sharing=sharing.get(s.entity_id) or s.cases_sharing) for s in linkage.shared)
+            for linkage in link_cases(
+                pair, refs, kinds, names, {c: subjects[c] for c in pair}, pair_recorded, pseudonymous
+            ):
+                held = tuple(
+                    replace(s, cases_sharing=sharing.get(s.entity_id) or s.cases_sharing) for s in linkage.shared
+                )
                 result.append(replace(linkage, shared=held))
         return result
 
@@ -447,14 +483,23 @@ class CaseReads:
 
     def _case_subject_entities(self, book: Casebook) -> dict[str, set[str]]:
         view = self.entity_view()
-        return self._memo("case_subjects", self._key(book), lambda: {
-            cid: set().union(*[view.current(s.entity) for s in book.case_subjects(cid)] or [set()])
-            for cid in book.cases})  # fmt: skip
+        return self._memo(
+            "case_subjects",
+            self._key(book),
+            lambda: {
+                cid: set().union(*[view.current(s.entity) for s in book.case_subjects(cid)] or [set()])
+                for cid in book.cases
+            },
+        )
 
     def link_summaries(
-        self, case_id: str, max_cases_sharing: int | None = None, book: Casebook | None = None,
-        visible: Callable[[str], bool] | None = None, limit: int | None = None,
-    ) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
+        self,
+        case_id: str,
+        max_cases_sharing: int | None = None,
+        book: Casebook | None = None,
+        visible: Callable[[str], bool] | None = None,
+        limit: int | None = None,
+    ) -> tuple[int, list[dict[str, Any]]]:
         """One case's links as the workbench shows them: how many there are, and the strongest
         `limit` (the most specific shared entity first; links made by hand before all).
 
@@ -489,9 +534,19 @@ class CaseReads:
             ranked = []
             for e in (mine & named.get(other, {}).keys()) | (mine & subjects[other]):
                 subject_in = tuple(c for c in pair if e in subjects[c])
-                kind = "subject" if subject_in else "pseudonym" if e in view.pseudonymous else view.kinds.get(e, "other")
-                ranked.append((KIND_ORDER.get(kind, len(KIND_ORDER)), sharing.get(e, 0), view.names.get(e, e), e, kind,
-                               subject_in))  # fmt: skip
+                kind = (
+                    "subject" if subject_in else "pseudonym" if e in view.pseudonymous else view.kinds.get(e, "other")
+                )
+                ranked.append(
+                    (
+                        KIND_ORDER.get(kind, len(KIND_ORDER)),
+                        sharing.get(e, 0),
+                        view.names.get(e, e),
+                        e,
+                        kind,
+                        subject_in,
+                    )
+                )
             ranked.sort()
             strength = (-1, 0) if reasons.get(other) else ranked[0][:2]
             scored.append((strength, pair, other, ranked))
@@ -503,11 +558,27 @@ class CaseReads:
             for _, count, name, e, kind, subject_in in ranked[:SHARED_SHOWN]:
                 mine_e, theirs_e = mine_refs.get(e, ()), theirs.get(e, ())
                 evidence = sorted([*mine_e[:EVIDENCE_SHOWN], *theirs_e[:EVIDENCE_SHOWN]], key=_evidence_order)
-                shared.append({"entity_id": e, "kind": kind, "name": name, "subject_in": list(subject_in),
-                               "cases_sharing": count, "evidence": [m.to_json() for m in evidence[:EVIDENCE_SHOWN]],
-                               "evidence_count": len(mine_e) + len(theirs_e)})  # fmt: skip
-            result.append({"left": pair[0], "right": pair[1], "other": other, "shared": shared,
-                           "shared_count": len(ranked), "recorded": reasons.get(other, [])})  # fmt: skip
+                shared.append(
+                    {
+                        "entity_id": e,
+                        "kind": kind,
+                        "name": name,
+                        "subject_in": list(subject_in),
+                        "cases_sharing": count,
+                        "evidence": [m.to_json() for m in evidence[:EVIDENCE_SHOWN]],
+                        "evidence_count": len(mine_e) + len(theirs_e),
+                    }
+                )
+            result.append(
+                {
+                    "left": pair[0],
+                    "right": pair[1],
+                    "other": other,
+                    "shared": shared,
+                    "shared_count": len(ranked),
+                    "recorded": reasons.get(other, []),
+                }
+            )
         return len(scored), result
 
     def subject_cases(self, book: Casebook | None = None) -> dict[str, set[str]]:
@@ -530,9 +601,20 @@ class CaseReads:
         sharing = self._count_sharing(book)
         subjects = self._case_subject_entities(book)[case_id]
         mine = self._case_entity_refs(book).get(case_id, {}).keys() | subjects
-        found = [{"entity_id": e, "name": view.names.get(e, e), "cases_sharing": sharing[e],
-                  "kind": "subject" if e in subjects else "pseudonym" if e in view.pseudonymous else view.kinds.get(e, "other")}
-                 for e in mine if sharing.get(e, 0) > max_cases_sharing]  # fmt: skip
+        found = [
+            {
+                "entity_id": e,
+                "name": view.names.get(e, e),
+                "cases_sharing": sharing[e],
+                "kind": "subject"
+                if e in subjects
+                else "pseudonym"
+                if e in view.pseudonymous
+                else view.kinds.get(e, "other"),
+            }
+            for e in mine
+            if sharing.get(e, 0) > max_cases_sharing
+        ]
         return sorted(found, key=lambda s: (KIND_ORDER.get(s["kind"], len(KIND_ORDER)), -s["cases_sharing"], s["name"]))
 
     def _facts(self, book: Casebook) -> list[DocumentFacts]:
@@ -542,8 +624,12 @@ class CaseReads:
                 if party:
                     given[doc_id] = party
         active = [doc for doc, status, _ in self.documents() if status == "active"]
-        return [DocumentFacts(doc.id, doc.kind.value, doc.provenance.source_name, doc.parent_id, doc.amends,
-                              given.get(doc.id)) for doc in active]  # fmt: skip
+        return [
+            DocumentFacts(
+                doc.id, doc.kind.value, doc.provenance.source_name, doc.parent_id, doc.amends, given.get(doc.id)
+            )
+            for doc in active
+        ]
 
     def accounts(self, book: Casebook | None = None) -> tuple[dict[str, str], list[AccountProposal]]:
         """Documents grouped into independent accounts, and proposed same-account pairs."""
@@ -559,11 +645,17 @@ class CaseReads:
         accounts = group_accounts(facts, book.account_comparisons)
         names = view.names
         live = {f.id for f in facts}
-        details = self._memo("details", self.generations()[:2],
-                             lambda: self.store.detail_mention_refs(ACCOUNT_DETAIL_TYPES))  # fmt: skip
+        details = self._memo(
+            "details", self.generations()[:2], lambda: self.store.detail_mention_refs(ACCOUNT_DETAIL_TYPES)
+        )
         mentions = [m for m in [*view.mentions, *details] if m.document_id in live]
-        proposals = propose_same_accounts(facts, mentions, book.account_comparisons, names,
-                                          min_score=float(self.settings["account_proposal_min_score"]))  # fmt: skip
+        proposals = propose_same_accounts(
+            facts,
+            mentions,
+            book.account_comparisons,
+            names,
+            min_score=float(self.settings["account_proposal_min_score"]),
+        )
         return accounts, proposals
 
     def corroboration(self, entity_id: str, book: Casebook | None = None) -> Corroboration:
@@ -585,7 +677,9 @@ class CaseReads:
 
         return self._kept("corroboration", key, entity_id, compute)
 
-    def subject_corroboration(self, book: Casebook | None = None, case_id: str | None = None) -> dict[str, Corroboration]:
+    def subject_corroboration(
+        self, book: Casebook | None = None, case_id: str | None = None
+    ) -> dict[str, Corroboration]:
         """Corroboration for every entity that is a subject of an allegation (in one case, if given)."""
         book = book or self.book()
         view = self.entity_view()

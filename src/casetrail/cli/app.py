@@ -62,9 +62,9 @@ class State:
 
 @app.callback()
 def main_options(
-    home: Annotated[
-        Path, typer.Option("--home", envvar="CASETRAIL_HOME", help="The store's directory.")
-    ] = Path("casetrail-home"),
+    home: Annotated[Path, typer.Option("--home", envvar="CASETRAIL_HOME", help="The store's directory.")] = Path(
+        "casetrail-home"
+    ),
 ) -> None:
     State.home = Home(home)
 
@@ -92,9 +92,12 @@ def init(
     new_key_file: Annotated[
         Optional[Path], typer.Option(help="Make a new key file here (outside the home) and encrypt the store under it.")
     ] = None,
-    key_file: Annotated[Optional[Path], typer.Option(help="Encrypt under this existing key file (outside the home).")] = None,
+    key_file: Annotated[
+        Optional[Path], typer.Option(help="Encrypt under this existing key file (outside the home).")
+    ] = None,
     plaintext: Annotated[
-        bool, typer.Option("--plaintext", help="UNSAFE for real material: no encryption at rest (tests, throwaway demos).")
+        bool,
+        typer.Option("--plaintext", help="UNSAFE for real material: no encryption at rest (tests, throwaway demos)."),
     ] = False,
 ) -> None:
     """Create a store and its Ed25519 log signing key; encrypted unless --plaintext.
@@ -172,9 +175,13 @@ def ingest(
     files = list(iter_files(paths))
     counts = {"recorded": 0, "duplicate": 0, "failed": 0}
     progress = Progress(
-        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, disable=not err.is_terminal or len(files) < 2,
-    )  # fmt: skip
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal or len(files) < 2,
+    )
     task = progress.add_task("ingest", total=len(files))
 
     def report(outcome: Outcome) -> None:
@@ -230,8 +237,17 @@ def _documents_without_text(register: Register, as_json: bool) -> None:
     rows = [(row, reason or "no text found (recorded before casetrail kept a reason)") for row, reason in found if row]
     if as_json:
         for (doc, status, leaf), reason in rows:
-            out.print(json.dumps({"id": doc.id, "source_name": doc.provenance.source_name, "status": status,
-                                  "leaf_index": leaf, "reason": reason}))  # fmt: skip
+            out.print(
+                json.dumps(
+                    {
+                        "id": doc.id,
+                        "source_name": doc.provenance.source_name,
+                        "status": status,
+                        "leaf_index": leaf,
+                        "reason": reason,
+                    }
+                )
+            )
         return
     table = Table("id", "status", "leaf", "source", "reason")
     for (doc, status, leaf), reason in rows:
@@ -378,7 +394,9 @@ def verify(
     key: Annotated[Optional[str], typer.Option(help="Verifier key text or file.")] = None,
     against: Annotated[
         Optional[list[Path]],
-        typer.Option(help="A checkpoint (or receipt) kept outside the store; the store must not be behind it. Repeatable."),
+        typer.Option(
+            help="A checkpoint (or receipt) kept outside the store; the store must not be behind it. Repeatable."
+        ),
     ] = None,
 ) -> None:
     """Recompute the log from the store and check every record against it. Exit 1 on any failure.
@@ -508,7 +526,9 @@ def proof_consistency(old: int, new: int) -> None:
 
 
 @proof_app.command("inclusion")
-def proof_inclusion(index: int, size: Annotated[Optional[int], typer.Option(help="Tree size (default: latest).")] = None) -> None:
+def proof_inclusion(
+    index: int, size: Annotated[Optional[int], typer.Option(help="Tree size (default: latest).")] = None
+) -> None:
     """Print an inclusion proof for a leaf as JSON."""
     register = open_reader()
     try:
@@ -559,7 +579,7 @@ app.add_typer(decide_app, name="decide")
 app.add_typer(export_app, name="export")
 
 
-def open_analysis(model: str | None = None) -> "Analysis":
+def open_analysis(model: str | None = None) -> Analysis:
     """The analysis over this store; the spaCy model comes from --model, else config.json."""
     from casetrail.analysis import Analysis
     from casetrail.extraction.pipeline import ExtractionPipeline
@@ -571,15 +591,21 @@ def open_analysis(model: str | None = None) -> "Analysis":
 
 @app.command()
 def analyse(
-    model: Annotated[Optional[str], typer.Option(help="spaCy pipeline package (default: config, else en_core_web_sm).")] = None,
-) -> None:  # fmt: skip
+    model: Annotated[
+        Optional[str], typer.Option(help="spaCy pipeline package (default: config, else en_core_web_sm).")
+    ] = None,
+) -> None:
     """Extract mentions from documents not yet read, then resolve entities across all documents."""
     analysis = open_analysis(model)
     todo = len(analysis.store.documents_to_extract(analysis.pipeline_id))
     progress = Progress(
-        TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, disable=not err.is_terminal or todo < 2,
-    )  # fmt: skip
+        TextColumn("reading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal or todo < 2,
+    )
     with progress:
         task = progress.add_task("extract", total=todo)
         read = analysis.extract(on_document=lambda _: progress.advance(task))
@@ -603,8 +629,14 @@ def entities(
         return
     table = Table("id", "type", "name", "documents", "mentions", "aliases")
     for e in sorted(rows, key=lambda e: (-len(e["documents"]), e["name"])):
-        table.add_row(e["id"], e["type"], e["name"], str(len(e["documents"])), str(e["mention_count"]),
-                      ", ".join(e["aliases"][:4]))  # fmt: skip
+        table.add_row(
+            e["id"],
+            e["type"],
+            e["name"],
+            str(len(e["documents"])),
+            str(e["mention_count"]),
+            ", ".join(e["aliases"][:4]),
+        )
     out.print(table)
 
 
@@ -618,9 +650,17 @@ def mentions(
     rows = list(register.store.iter_mentions(document_id=document))
     if format == "json":
         for mid, m in rows:
-            record = {"id": mid, "document": m.document_id, "start": m.start, "end": m.end, "text": m.text,
-                      "type": m.type.value, "extractor": m.extractor, "confidence": m.confidence,
-                      "attributes": m.attributes}  # fmt: skip
+            record = {
+                "id": mid,
+                "document": m.document_id,
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "type": m.type.value,
+                "extractor": m.extractor,
+                "confidence": m.confidence,
+                "attributes": m.attributes,
+            }
             out.print(json.dumps(record), markup=False)
         return
     table = Table("document", "span", "type", "text", "extractor", "conf.")
@@ -643,20 +683,22 @@ def _decide(kind: str, left: str, right: str | None, reason: str, author: str) -
 
 @decide_app.command("confirm")
 def decide_confirm(
-    left: str, right: str,
+    left: str,
+    right: str,
     reason: Annotated[str, typer.Option(help="Why they are the same.")],
     author: Annotated[str, typer.Option(help="Who decides.")] = "unknown",
-) -> None:  # fmt: skip
+) -> None:
     """Two entities (or records) are the same: merge them, whatever the model says."""
     _decide("confirm", left, right, reason, author)
 
 
 @decide_app.command("reject")
 def decide_reject(
-    left: str, right: str,
+    left: str,
+    right: str,
     reason: Annotated[str, typer.Option(help="Why they differ.")],
     author: Annotated[str, typer.Option(help="Who decides.")] = "unknown",
-) -> None:  # fmt: skip
+) -> None:
     """Two entities (or records) are different: keep them apart, whatever the model says."""
     _decide("reject", left, right, reason, author)
 
@@ -666,7 +708,7 @@ def decide_split(
     target: Annotated[str, typer.Argument(help="An entity (split into its records) or one record (D-000001:120).")],
     reason: Annotated[str, typer.Option(help="Why.")],
     author: Annotated[str, typer.Option(help="Who decides.")] = "unknown",
-) -> None:  # fmt: skip
+) -> None:
     """Split an entity into its records, or take one record out of its entity."""
     _decide("split", target, None, reason, author)
 
@@ -674,8 +716,10 @@ def decide_split(
 @export_app.command("ftm")
 def export_ftm(
     output: Annotated[Path, typer.Argument(metavar="OUT", help="File to write (FtM JSON lines).")],
-    include_text: Annotated[bool, typer.Option(help="Include document text (off by default: survivors' accounts).")] = False,
-) -> None:  # fmt: skip
+    include_text: Annotated[
+        bool, typer.Option(help="Include document text (off by default: survivors' accounts).")
+    ] = False,
+) -> None:
     """Write documents, entities and mentions as FollowTheMoney entities (JSON lines) for Aleph."""
     from casetrail.oversight.ftm import export
 
@@ -783,7 +827,9 @@ def _demo_key() -> None:
     if any(os.environ.get(name) for name in (ENV_KEY_FILE, ENV_PASSPHRASE, ENV_VAULT_KEY)):
         return
     os.environ[ENV_PASSPHRASE] = DEMO_PASSPHRASE
-    out.print(f"demo store encrypted under the demo passphrase {DEMO_PASSPHRASE!r}; to use it from the CLI:", markup=False)
+    out.print(
+        f"demo store encrypted under the demo passphrase {DEMO_PASSPHRASE!r}; to use it from the CLI:", markup=False
+    )
     out.print(f"  export {ENV_PASSPHRASE}={DEMO_PASSPHRASE}", markup=False)
 
 

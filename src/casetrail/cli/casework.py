@@ -35,18 +35,30 @@ from casetrail.model.casework import (
 
 case_app = typer.Typer(help="Cases: complaints and investigations, their documents and parties.", no_args_is_help=True)
 staff_app = typer.Typer(help="The investigating body's staff, who can be assigned to cases.", no_args_is_help=True)
-allegation_app = typer.Typer(help="Allegations within a case, with categories and status history.", no_args_is_help=True)
-subject_app = typer.Typer(help="Who an allegation is about: an entity, a member of staff, or an unknown subject.",
-                          no_args_is_help=True)  # fmt: skip
+allegation_app = typer.Typer(
+    help="Allegations within a case, with categories and status history.", no_args_is_help=True
+)
+subject_app = typer.Typer(
+    help="Who an allegation is about: an entity, a member of staff, or an unknown subject.", no_args_is_help=True
+)
 action_app = typer.Typer(help="Actions: tasks with an owner, a deadline and a recorded result.", no_args_is_help=True)
 intelligence_app = typer.Typer(help="Intelligence that must lead to an action within a set time.", no_args_is_help=True)
-oversight_app = typer.Typer(help="Deadlines, escalation to the independent overseer, and the report.",
-                            no_args_is_help=True)  # fmt: skip
+oversight_app = typer.Typer(
+    help="Deadlines, escalation to the independent overseer, and the report.", no_args_is_help=True
+)
 unknowns_app = typer.Typer(help="Unknown subjects compared across cases.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Independent accounts: which documents report the same account.", no_args_is_help=True)
-for sub, name in ((case_app, "case"), (staff_app, "staff"), (allegation_app, "allegation"), (subject_app, "subject"),
-                  (action_app, "action"), (intelligence_app, "intelligence"), (oversight_app, "oversight"),
-                  (unknowns_app, "unknowns"), (accounts_app, "accounts")):  # fmt: skip
+for sub, name in (
+    (case_app, "case"),
+    (staff_app, "staff"),
+    (allegation_app, "allegation"),
+    (subject_app, "subject"),
+    (action_app, "action"),
+    (intelligence_app, "intelligence"),
+    (oversight_app, "oversight"),
+    (unknowns_app, "unknowns"),
+    (accounts_app, "accounts"),
+):
     app.add_typer(sub, name=name)
 
 By = Annotated[str, typer.Option("--by", envvar="CASETRAIL_USER", help="Who makes this change.")]
@@ -93,14 +105,19 @@ def staff_add(
     name: str,
     force: Annotated[Optional[str], typer.Option(help="Force or organisation they serve in.")] = None,
     unit: Annotated[Optional[str], typer.Option(help="Unit or department.")] = None,
-    role: Annotated[list[StaffRole], typer.Option("--role", help="Repeat for several roles.")] = [StaffRole.INVESTIGATOR],  # noqa: B006
+    role: Annotated[list[StaffRole], typer.Option("--role", help="Repeat for several roles.")] = [
+        StaffRole.INVESTIGATOR
+    ],
     collar: Annotated[Optional[str], typer.Option(help="Collar or warrant number.")] = None,
     entity: Annotated[Optional[str], typer.Option(help="The resolved entity this person is, if known.")] = None,
     by: By = DEFAULT_BY,
 ) -> None:
     """Register a member of staff who can be assigned to cases."""
-    member = run(lambda: open_casework().register_staff(name, by, force=force, unit=unit, roles=role,
-                                                        collar_number=collar, entity_id=entity))  # fmt: skip
+    member = run(
+        lambda: open_casework().register_staff(
+            name, by, force=force, unit=unit, roles=role, collar_number=collar, entity_id=entity
+        )
+    )
     out.print(f"registered {member.id} {member.name}")
 
 
@@ -116,10 +133,22 @@ def staff_list(
         members = [c.staff for c in run(lambda: casework.assignable(case, search))]
     else:
         needle = (search or "").casefold()
-        members = [s for s in casework.book().staff.values()
-                   if not needle or needle in " ".join(filter(None, (s.name, s.force, s.unit, s.collar_number))).casefold()]  # fmt: skip
-    rows = [{"id": s.id, "name": s.name, "force": s.force, "unit": s.unit, "roles": [r.value for r in s.roles],
-             "collar_number": s.collar_number} for s in members]  # fmt: skip
+        members = [
+            s
+            for s in casework.book().staff.values()
+            if not needle or needle in " ".join(filter(None, (s.name, s.force, s.unit, s.collar_number))).casefold()
+        ]
+    rows = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "force": s.force,
+            "unit": s.unit,
+            "roles": [r.value for r in s.roles],
+            "collar_number": s.collar_number,
+        }
+        for s in members
+    ]
     if format == "json":
         emit_json(rows)
         return
@@ -148,8 +177,17 @@ def case_open(
 def case_list(format: Format = "table") -> None:
     """List cases with their allegation and document counts."""
     book = open_casework().book()
-    rows = [{"id": c.id, "title": c.title, "kind": c.kind.value, "opened_at": c.opened_at,
-             "documents": len(c.documents), "allegations": len(c.allegation_ids)} for c in book.cases.values()]  # fmt: skip
+    rows = [
+        {
+            "id": c.id,
+            "title": c.title,
+            "kind": c.kind.value,
+            "opened_at": c.opened_at,
+            "documents": len(c.documents),
+            "allegations": len(c.allegation_ids),
+        }
+        for c in book.cases.values()
+    ]
     if format == "json":
         emit_json(rows)
         return
@@ -166,7 +204,9 @@ def case_show(case_id: str, format: Format = "table") -> None:
     if format == "json":
         emit_json(view)
         return
-    out.print(f"[bold]{view['id']}[/bold] {view['title']} ({view['kind']}), opened {view['opened_at']} by {view['opened_by']}")
+    out.print(
+        f"[bold]{view['id']}[/bold] {view['title']} ({view['kind']}), opened {view['opened_at']} by {view['opened_by']}"
+    )
     for p in view["parties"]:
         out.print(f"  {p['role']}: {p['pseudonym']}", markup=False)
     for d in view["documents"]:
@@ -223,8 +263,9 @@ def case_add_party(
     by: By = DEFAULT_BY,
 ) -> None:
     """Add a complainant or witness, held by pseudonym."""
-    party = run(lambda: open_casework().add_party(case_id, role, by, pseudonym=pseudonym, entity_id=entity,
-                                                  staff_id=staff))  # fmt: skip
+    party = run(
+        lambda: open_casework().add_party(case_id, role, by, pseudonym=pseudonym, entity_id=entity, staff_id=staff)
+    )
     out.print(f"added {party.id} {party.role.value} {party.pseudonym} to {case_id}")
 
 
@@ -280,8 +321,10 @@ def verify_case_file_command(
         err.print(f"warning: {warning}", markup=False)
     for problem in report.problems:
         err.print(f"FAIL {problem}", markup=False)
-    out.print(f"{'OK' if report.ok else 'FAILED'}: {report.documents} documents ({report.sealed} sealed), "
-              f"{report.events} events, tree size {report.tree_size}, log {report.origin}")  # fmt: skip
+    out.print(
+        f"{'OK' if report.ok else 'FAILED'}: {report.documents} documents ({report.sealed} sealed), "
+        f"{report.events} events, tree size {report.tree_size}, log {report.origin}"
+    )
     if not report.ok:
         raise typer.Exit(1)
 
@@ -301,8 +344,11 @@ def allegation_add(
     by: By = DEFAULT_BY,
 ) -> None:
     """Record an allegation in a case."""
-    allegation = run(lambda: open_casework().add_allegation(
-        case_id, category, by, summary=summary, period=_period(period_start, period_end, period), place=place))  # fmt: skip
+    allegation = run(
+        lambda: open_casework().add_allegation(
+            case_id, category, by, summary=summary, period=_period(period_start, period_end, period), place=place
+        )
+    )
     out.print(f"recorded {allegation.id} in {case_id}")
 
 
@@ -348,9 +394,14 @@ def subject_add(
     """Add a subject to an allegation."""
     description = None
     if unknown:
-        description = Description(force, unit, rank, role, vehicle, place, _period(period_start, period_end, None), physical)
-    subject = run(lambda: open_casework().add_subject(allegation_id, by, entity_id=entity, staff_id=staff,
-                                                      unknown=description, force=force, unit=unit))  # fmt: skip
+        description = Description(
+            force, unit, rank, role, vehicle, place, _period(period_start, period_end, None), physical
+        )
+    subject = run(
+        lambda: open_casework().add_subject(
+            allegation_id, by, entity_id=entity, staff_id=staff, unknown=description, force=force, unit=unit
+        )
+    )
     out.print(f"added {subject.id} ({subject.label}) to {allegation_id}")
 
 
@@ -359,8 +410,18 @@ def unknowns_proposals(format: Format = "table") -> None:
     """Unknown subjects in different cases whose descriptions may be the same person, with reasons."""
     proposals = open_casework().unknown_proposals()
     if format == "json":
-        emit_json([{"left": p.left, "right": p.right, "score": p.score, "reasons": list(p.reasons),
-                    "differences": list(p.differences)} for p in proposals])  # fmt: skip
+        emit_json(
+            [
+                {
+                    "left": p.left,
+                    "right": p.right,
+                    "score": p.score,
+                    "reasons": list(p.reasons),
+                    "differences": list(p.differences),
+                }
+                for p in proposals
+            ]
+        )
         return
     table = Table("subjects", "score", "reasons", "differences")
     for p in proposals:
@@ -370,10 +431,12 @@ def unknowns_proposals(format: Format = "table") -> None:
 
 @unknowns_app.command("decide")
 def unknowns_decide(
-    left: str, right: str,
+    left: str,
+    right: str,
     same: Annotated[bool, typer.Option("--same/--different", help="Your verdict.")],
-    reason: Annotated[str, typer.Option(help="Why.")], by: By = DEFAULT_BY,
-) -> None:  # fmt: skip
+    reason: Annotated[str, typer.Option(help="Why.")],
+    by: By = DEFAULT_BY,
+) -> None:
     """Confirm or reject a proposed match of unknown subjects."""
     run(lambda: open_casework().compare("unknown", left, right, same, reason, by))
     out.print(f"recorded: {left} and {right} are {'the same' if same else 'different'}")
@@ -387,24 +450,33 @@ def accounts_list(format: Format = "table") -> None:
     for doc, account in sorted(accounts.items()):
         groups.setdefault(account, []).append(doc)
     if format == "json":
-        emit_json({"accounts": groups, "proposals": [{"left": p.left, "right": p.right, "score": p.score,
-                                                      "reasons": list(p.reasons)} for p in proposals]})  # fmt: skip
+        emit_json(
+            {
+                "accounts": groups,
+                "proposals": [
+                    {"left": p.left, "right": p.right, "score": p.score, "reasons": list(p.reasons)} for p in proposals
+                ],
+            }
+        )
         return
     out.print(f"{len(accounts)} documents in {len(groups)} independent accounts")
     for account, docs in groups.items():
         if len(docs) > 1:
             out.print(f"  {account}: {', '.join(docs)}")
     for p in proposals:
-        out.print(f"  possibly the same account: {p.left} and {p.right} ({p.score:.2f}): {'; '.join(p.reasons)}",
-                  markup=False)  # fmt: skip
+        out.print(
+            f"  possibly the same account: {p.left} and {p.right} ({p.score:.2f}): {'; '.join(p.reasons)}", markup=False
+        )
 
 
 @accounts_app.command("decide")
 def accounts_decide(
-    left: str, right: str,
+    left: str,
+    right: str,
     same: Annotated[bool, typer.Option("--same/--different", help="Your verdict.")],
-    reason: Annotated[str, typer.Option(help="Why.")], by: By = DEFAULT_BY,
-) -> None:  # fmt: skip
+    reason: Annotated[str, typer.Option(help="Why.")],
+    by: By = DEFAULT_BY,
+) -> None:
     """Record whether two documents report the same account."""
     run(lambda: open_casework().compare("account", left, right, same, reason, by))
     out.print(f"recorded: {left} and {right} are {'the same account' if same else 'independent accounts'}")
@@ -417,9 +489,15 @@ def corroboration(entity_id: str, format: Format = "table") -> None:
     if format == "json":
         emit_json(found.to_json())
         return
-    out.print(f"{found.name}: named in {len(found.documents)} documents, {found.independent} independent accounts"
-              + (f" (at least {found.at_least} if proposed pairs are the same account)" if found.at_least != found.independent else ""),
-              markup=False)  # fmt: skip
+    out.print(
+        f"{found.name}: named in {len(found.documents)} documents, {found.independent} independent accounts"
+        + (
+            f" (at least {found.at_least} if proposed pairs are the same account)"
+            if found.at_least != found.independent
+            else ""
+        ),
+        markup=False,
+    )
     for docs in found.accounts:
         out.print(f"  account: {', '.join(docs)}")
     for p in found.possibly_same:
@@ -441,8 +519,11 @@ def alerts(
         return
     out.print(f"{len(new)} new alerts")
     for a in every:
-        out.print(f"  {a['kind']}: {a['name']} ({a['entity_id']}) in {a['independent']} independent accounts; "
-                  f"cases {', '.join(a['cases'])}; raised {a['at']}", markup=False)  # fmt: skip
+        out.print(
+            f"  {a['kind']}: {a['name']} ({a['entity_id']}) in {a['independent']} independent accounts; "
+            f"cases {', '.join(a['cases'])}; raised {a['at']}",
+            markup=False,
+        )
 
 
 # -- assignments ----------------------------------------------------------------------------
@@ -470,9 +551,12 @@ def assign(
 
 @app.command()
 def unassign(
-    case_id: str, staff_id: str, role: Annotated[AssignmentRole, typer.Option()],
-    reason: Annotated[str, typer.Option(help="Why.")], by: By = DEFAULT_BY,
-) -> None:  # fmt: skip
+    case_id: str,
+    staff_id: str,
+    role: Annotated[AssignmentRole, typer.Option()],
+    reason: Annotated[str, typer.Option(help="Why.")],
+    by: By = DEFAULT_BY,
+) -> None:
     """End an assignment."""
     run(lambda: open_casework().end_assignment(case_id, staff_id, AssignmentRole(role), reason, by))
     out.print(f"ended {staff_id}'s {role.value} assignment on {case_id}")
@@ -480,11 +564,12 @@ def unassign(
 
 @app.command()
 def waiver(
-    case_id: str, staff_id: str,
+    case_id: str,
+    staff_id: str,
     rule: Annotated[Rule, typer.Option(help="same_force or same_unit")],
     reason: Annotated[str, typer.Option(help="Why independence is not compromised.")],
     by: Annotated[str, typer.Option("--by", help="The independent overseer's staff id (S-…).")],
-) -> None:  # fmt: skip
+) -> None:
     """Record an independent overseer's waiver of a same-force or same-unit conflict."""
     recorded = run(lambda: open_casework().record_waiver(case_id, staff_id, Rule(rule), reason, by))
     out.print(f"recorded {recorded.id}: {staff_id} may serve on {case_id} despite {recorded.rule.value}")
@@ -503,13 +588,16 @@ def action_raise(
     by: By = DEFAULT_BY,
 ) -> None:
     """Raise an action with an owner and a deadline."""
-    action = run(lambda: open_casework().raise_action(description, owner, due, by, case_id=case,
-                                                      intelligence_id=intelligence))  # fmt: skip
+    action = run(
+        lambda: open_casework().raise_action(description, owner, due, by, case_id=case, intelligence_id=intelligence)
+    )
     out.print(f"raised {action.id} for {action.owner}, due {action.due}")
 
 
 @action_app.command("complete")
-def action_complete(action_id: str, result: Annotated[str, typer.Option(help="What was done and found.")], by: By = DEFAULT_BY) -> None:
+def action_complete(
+    action_id: str, result: Annotated[str, typer.Option(help="What was done and found.")], by: By = DEFAULT_BY
+) -> None:
     """Record an action's result."""
     action = run(lambda: open_casework().complete_action(action_id, result, by))
     out.print(f"completed {action.id}")
@@ -526,8 +614,18 @@ def action_list(
     if overdue:
         rows: list[dict[str, Any]] = [o.to_json() for o in casework.overdue(_now(now))]
     else:
-        rows = [{"id": a.id, "case": a.case_id, "owner": a.owner, "due": a.due, "description": a.description,
-                 "completed_at": a.completed_at, "result": a.result} for a in casework.book().actions.values()]  # fmt: skip
+        rows = [
+            {
+                "id": a.id,
+                "case": a.case_id,
+                "owner": a.owner,
+                "due": a.due,
+                "description": a.description,
+                "completed_at": a.completed_at,
+                "result": a.result,
+            }
+            for a in casework.book().actions.values()
+        ]
     if format == "json":
         emit_json(rows)
         return
@@ -547,8 +645,11 @@ def intelligence_record(
     by: By = DEFAULT_BY,
 ) -> None:
     """Record intelligence; an action must follow within the set time or it escalates."""
-    item = run(lambda: open_casework().record_intelligence(summary, by, document_id=document, case_id=case,
-                                                           received_at=received, action_days=days))  # fmt: skip
+    item = run(
+        lambda: open_casework().record_intelligence(
+            summary, by, document_id=document, case_id=case, received_at=received, action_days=days
+        )
+    )
     out.print(f"recorded {item.id}; an action is due by {item.action_due}")
 
 
@@ -556,16 +657,31 @@ def intelligence_record(
 def intelligence_list(format: Format = "table") -> None:
     """List intelligence items and the actions raised on them."""
     book = open_casework().book()
-    rows = [{"id": i.id, "case": i.case_id, "received_at": i.received_at, "action_due": i.action_due,
-             "summary": i.summary, "document": i.document_id, "actions": [a.id for a in book.actions_for(i.id)]}
-            for i in book.intelligence.values()]  # fmt: skip
+    rows = [
+        {
+            "id": i.id,
+            "case": i.case_id,
+            "received_at": i.received_at,
+            "action_due": i.action_due,
+            "summary": i.summary,
+            "document": i.document_id,
+            "actions": [a.id for a in book.actions_for(i.id)],
+        }
+        for i in book.intelligence.values()
+    ]
     if format == "json":
         emit_json(rows)
         return
     table = Table("id", "case", "received", "action due", "actions", "summary")
     for r in rows:
-        table.add_row(r["id"], r["case"] or "", r["received_at"], r["action_due"], ", ".join(r["actions"]) or "NONE",
-                      r["summary"] or r["document"] or "")  # fmt: skip
+        table.add_row(
+            r["id"],
+            r["case"] or "",
+            r["received_at"],
+            r["action_due"],
+            ", ".join(r["actions"]) or "NONE",
+            r["summary"] or r["document"] or "",
+        )
     out.print(table)
 
 
@@ -596,5 +712,8 @@ def oversight_report(
         return
     out.print(render_report(report), markup=False)
     for item in report["assignment_conflicts"]:
-        out.print(f"Assignment {item['item']} conflicts with the independence rules; escalated to the {item['to']} "
-                  f"at {item['escalated_at']} (leaf {item['leaf']})", markup=False)  # fmt: skip
+        out.print(
+            f"Assignment {item['item']} conflicts with the independence rules; escalated to the {item['to']} "
+            f"at {item['escalated_at']} (leaf {item['leaf']})",
+            markup=False,
+        )

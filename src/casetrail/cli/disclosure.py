@@ -27,12 +27,17 @@ from casetrail.views.disclosure import (
 )
 from casetrail.views.sight import operator_sight
 
-disclosure_app = typer.Typer(help="CPIA disclosure: schedules of unused material (MG6C, MG6D) and the disclosure test.",
-                             no_args_is_help=True)  # fmt: skip
+disclosure_app = typer.Typer(
+    help="CPIA disclosure: schedules of unused material (MG6C, MG6D) and the disclosure test.", no_args_is_help=True
+)
 app.add_typer(disclosure_app, name="disclosure")
 
-SCHEDULES = {"non-sensitive": Schedule.NON_SENSITIVE, "mg6c": Schedule.NON_SENSITIVE,
-             "sensitive": Schedule.SENSITIVE, "mg6d": Schedule.SENSITIVE}  # fmt: skip
+SCHEDULES = {
+    "non-sensitive": Schedule.NON_SENSITIVE,
+    "mg6c": Schedule.NON_SENSITIVE,
+    "sensitive": Schedule.SENSITIVE,
+    "mg6d": Schedule.SENSITIVE,
+}
 
 
 @disclosure_app.command("schedule")
@@ -49,8 +54,9 @@ def disclosure_schedule(
     if chosen is None:
         fail("--schedule must be non-sensitive (MG6C) or sensitive (MG6D)")
         return
-    item = run(lambda: schedule_item(open_casework(), case_id, document_id, chosen, description, by,
-                                     sensitivity_reason=reason))  # fmt: skip
+    item = run(
+        lambda: schedule_item(open_casework(), case_id, document_id, chosen, description, by, sensitivity_reason=reason)
+    )
     out.print(f"{item.id} {document_id} on {item.current.schedule.form} (revision {len(item.revisions)})", markup=False)
 
 
@@ -58,8 +64,12 @@ def disclosure_schedule(
 def disclosure_judge(
     item_id: str,
     reason: Annotated[str, typer.Option(help="Why the item does or does not meet the disclosure test.")],
-    meets_test: Annotated[bool, typer.Option("--meets-test/--does-not-meet-test",
-                                             help="Might it undermine the prosecution or assist the defence?")],
+    meets_test: Annotated[
+        bool,
+        typer.Option(
+            "--meets-test/--does-not-meet-test", help="Might it undermine the prosecution or assist the defence?"
+        ),
+    ],
     by: By = DEFAULT_BY,
 ) -> None:
     """Record the disclosure test's outcome for an item, with its reason and author."""
@@ -82,14 +92,22 @@ def disclosure_show(case_id: str, format: Format = "table") -> None:
     if format == "json":
         out.print(json.dumps(as_json(view), indent=2, ensure_ascii=False), markup=False)
         return
-    for title, items in (("MG6C: non-sensitive unused material", view.non_sensitive),
-                         ("MG6D: sensitive unused material", view.sensitive)):  # fmt: skip
+    for title, items in (
+        ("MG6C: non-sensitive unused material", view.non_sensitive),
+        ("MG6D: sensitive unused material", view.sensitive),
+    ):
         table = Table("item", "document", "description", "sensitive because", "test", "judged by", title=title)
         for i in items:
             test = "not judged" if i.judgement is None else ("MEETS" if i.judgement.meets_test else "does not meet")
             reason = f"{test}: {i.judgement.reason}" if i.judgement else test
-            table.add_row(i.id, i.document_id, i.description, i.sensitivity_reason or "", reason,
-                          i.judgement.by if i.judgement else "")  # fmt: skip
+            table.add_row(
+                i.id,
+                i.document_id,
+                i.description,
+                i.sensitivity_reason or "",
+                reason,
+                i.judgement.by if i.judgement else "",
+            )
         out.print(table)
     if view.unscheduled:
         out.print(f"not yet scheduled: {', '.join(view.unscheduled)}", markup=False)
@@ -111,5 +129,7 @@ def disclosure_export(
     bundle = out_dir / f"disclosure-{case_id}.zip"
     sight = operator_sight(casework, DEFAULT_BY)
     run(lambda: export_schedules(sight, casework, read_disclosure(casework), case_id, bundle))
-    out.print(f"wrote {schedules} and {bundle}; check the bundle with `casetrail verify-case-file {bundle} --key KEY`",
-              markup=False)  # fmt: skip
+    out.print(
+        f"wrote {schedules} and {bundle}; check the bundle with `casetrail verify-case-file {bundle} --key KEY`",
+        markup=False,
+    )

@@ -65,7 +65,9 @@ def keys_rotate(
     new_passphrase: Annotated[
         bool, typer.Option("--new-passphrase", help=f"A new passphrase, from {ENV_NEW_PASSPHRASE} or asked twice.")
     ] = False,
-    new_vault_key: Annotated[Optional[str], typer.Option(help="A Vault transit key name (VAULT_ADDR, VAULT_TOKEN).")] = None,
+    new_vault_key: Annotated[
+        Optional[str], typer.Option(help="A Vault transit key name (VAULT_ADDR, VAULT_TOKEN).")
+    ] = None,
     actor: Annotated[str, typer.Option(help="Who rotates the key.")] = "unknown",
 ) -> None:
     """Replace the key-encryption key: re-wrap the store's keys and every data key, without
@@ -94,7 +96,9 @@ def keys_rotate(
     )
 
 
-def rotate(home: Home, register: Register, old: StoreKeys, source: KeySource, actor: str) -> tuple[Commit, int, StoreKeys]:
+def rotate(
+    home: Home, register: Register, old: StoreKeys, source: KeySource, actor: str
+) -> tuple[Commit, int, StoreKeys]:
     """Re-wrap under a new KEK; returns (the rotation's commit, data keys re-wrapped, the new keys)."""
     store = register.store
     rows = store.iter_data_keys()

@@ -44,8 +44,10 @@ MANIFEST = "manifest.json"
 @app.command("publish")
 def publish_command(
     out_dir: Annotated[Path, typer.Argument(metavar="OUT", help="A new (or empty) directory for the release.")],
-    threshold: Annotated[int | None, typer.Option(help=f"Suppress counts below this (default: the {SETTING} "
-                                                          f"setting, else {DEFAULT_THRESHOLD}).")] = None,
+    threshold: Annotated[
+        int | None,
+        typer.Option(help=f"Suppress counts below this (default: the {SETTING} setting, else {DEFAULT_THRESHOLD})."),
+    ] = None,
     format: Annotated[str, typer.Option("--format", help="csv (one file per table) or json (one file)")] = "csv",
     by: By = DEFAULT_BY,
 ) -> None:
@@ -60,8 +62,17 @@ def publish_command(
         fail("--threshold must be at least 1")
     if limit < DEFAULT_THRESHOLD:
         err.print(f"warning: a threshold of {limit} is below the ONS rule of {DEFAULT_THRESHOLD}", markup=False)
-    tables = run(lambda: publish(tabulate(casework.book(), category_labels={c.code: c.label for c in casework.categories},
-                                          subjects=named_subjects(casework), force_key=fold_organisation), limit))  # fmt: skip
+    tables = run(
+        lambda: publish(
+            tabulate(
+                casework.book(),
+                category_labels={c.code: c.label for c in casework.categories},
+                subjects=named_subjects(casework),
+                force_key=fold_organisation,
+            ),
+            limit,
+        )
+    )
     files = render(tables, format)
     release = run(lambda: write_release(casework, out_dir, tables, files, limit, format, by))
     out.print(f"released {release} to {out_dir}: {len(tables)} tables, threshold {limit}", markup=False)
@@ -95,15 +106,21 @@ def _sha256(data: bytes) -> str:
 
 
 def _next_release(casework: Casework) -> str:
-    released = sum(Event.from_leaf(data).type == EventType.PUBLICATION_RELEASED
-                   for _, data in casework.store.casework_entries())  # fmt: skip
+    released = sum(
+        Event.from_leaf(data).type == EventType.PUBLICATION_RELEASED for _, data in casework.store.casework_entries()
+    )
     return f"PUB-{released + 1:04d}"
 
 
 def write_release(
-    casework: Casework, out_dir: Path, tables: list[PublishedTable], files: dict[str, bytes], threshold: int,
-    format: str, by: str,
-) -> str:  # fmt: skip
+    casework: Casework,
+    out_dir: Path,
+    tables: list[PublishedTable],
+    files: dict[str, bytes],
+    threshold: int,
+    format: str,
+    by: str,
+) -> str:
     if not by.strip():
         raise CaseworkError("every release needs an actor (--by)")
     staging = out_dir.with_name(f".{out_dir.name}.{os.getpid()}.tmp")
@@ -113,15 +130,26 @@ def write_release(
         with casework.store.transaction():  # the release number cannot race another publish
             release = _next_release(casework)
             at = utc_now()
-            manifest = {"format": FORMAT, "release": release, "generated_at": at, "threshold": threshold,
-                        "method": METHOD, "suppressed_mark": "[c]" if format == "csv" else None,
-                        "tables": [t.summary() for t in tables],
-                        "files": [{"name": n, "sha256": _sha256(d), "size": len(d)} for n, d in sorted(files.items())]}  # fmt: skip
+            manifest = {
+                "format": FORMAT,
+                "release": release,
+                "generated_at": at,
+                "threshold": threshold,
+                "method": METHOD,
+                "suppressed_mark": "[c]" if format == "csv" else None,
+                "tables": [t.summary() for t in tables],
+                "files": [{"name": n, "sha256": _sha256(d), "size": len(d)} for n, d in sorted(files.items())],
+            }
             everything = {**files, MANIFEST: _json(manifest)}
             for name, data in everything.items():
                 (staging / name).write_bytes(data)
-            body = {"release": release, "threshold": threshold, "format": format, "tables": manifest["tables"],
-                    "files": {n: _sha256(d) for n, d in sorted(everything.items())}}  # fmt: skip
+            body = {
+                "release": release,
+                "threshold": threshold,
+                "format": format,
+                "tables": manifest["tables"],
+                "files": {n: _sha256(d) for n, d in sorted(everything.items())},
+            }
             record(casework.log, casework.store, [Event(EventType.PUBLICATION_RELEASED, release, at, by, body)])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # not recorded: nothing was released

@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Optional
 
 import typer
@@ -21,7 +21,9 @@ from casetrail.cli.app import State, app, err, fail, open_register, out, run
 from casetrail.inquiry import Inquiry
 from casetrail.model.casework import StaffRole
 
-user_app = typer.Typer(help="Local accounts for the workbench: roles, passwords, a second factor.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Local accounts for the workbench: roles, passwords, a second factor.", no_args_is_help=True
+)
 app.add_typer(user_app, name="user")
 
 PASSWORD_ENV = "CASETRAIL_PASSWORD"
@@ -71,18 +73,35 @@ def user_list(format: Annotated[str, typer.Option("--format", help="table or jso
     # The store's rows, for created and locked; the TOTP secret itself is never shown.
     rows = accounts.store.list_users()
     if format == "json":
-        listing = [{"id": r.id, "username": r.username, "roles": sorted(r.roles), "staff_id": r.staff_id,
-                    "totp": r.totp_secret is not None, "disabled": r.disabled, "locked_until": r.locked_until,
-                    "created_at": r.created_at} for r in rows]  # fmt: skip
+        listing = [
+            {
+                "id": r.id,
+                "username": r.username,
+                "roles": sorted(r.roles),
+                "staff_id": r.staff_id,
+                "totp": r.totp_secret is not None,
+                "disabled": r.disabled,
+                "locked_until": r.locked_until,
+                "created_at": r.created_at,
+            }
+            for r in rows
+        ]
         out.print(json.dumps(listing, indent=2, ensure_ascii=False), markup=False)
         return
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")  # the store's fixed-width form
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # the store's fixed-width form
     table = Table("id", "username", "roles", "staff", "totp", "status", "created")
     for r in rows:
         locked = r.locked_until is not None and r.locked_until > now
         status = "disabled" if r.disabled else f"locked until {r.locked_until}" if locked else "active"
-        table.add_row(r.id, r.username, ", ".join(sorted(r.roles)), r.staff_id or "", "yes" if r.totp_secret else "no",
-                      status, r.created_at)  # fmt: skip
+        table.add_row(
+            r.id,
+            r.username,
+            ", ".join(sorted(r.roles)),
+            r.staff_id or "",
+            "yes" if r.totp_secret else "no",
+            status,
+            r.created_at,
+        )
     out.print(table)
 
 
@@ -99,8 +118,9 @@ def user_totp(
         fail(f"{user.username} already has a second factor; pass --replace to enrol a new one")
     enrolment = run(lambda: accounts.enable_totp(user.id, by=operator()))
     out.print(enrolment.uri, markup=False)
-    err.print(f"the URI holds {user.username}'s secret: hand it over privately; their sessions have ended",
-              markup=False)  # fmt: skip
+    err.print(
+        f"the URI holds {user.username}'s secret: hand it over privately; their sessions have ended", markup=False
+    )
 
 
 @user_app.command("disable")

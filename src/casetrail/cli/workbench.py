@@ -22,6 +22,8 @@ def serve(
 
     State.home.require()
     application = run(lambda: create_app(State.home, secure_cookies=secure_cookies_default(host), warm=True))
-    out.print(f"casetrail workbench on http://{host}:{port}/ (store {State.home.root}); "
-              "loading the inquiry's views first, which takes a while on a large inquiry")  # fmt: skip
+    out.print(
+        f"casetrail workbench on http://{host}:{port}/ (store {State.home.root}); "
+        "loading the inquiry's views first, which takes a while on a large inquiry"
+    )
     uvicorn.run(application, host=host, port=port, log_level="warning")

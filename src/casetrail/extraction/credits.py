@@ -21,8 +21,11 @@ class Credits:
     """The credit spans of one text, asked whether a span lies inside one."""
 
     def __init__(self, text: str) -> None:
-        spans = [m.span() for m in _CREDIT.finditer(text)] if "Ph" in text or "Pi" in text or "Im" in text \
-            or "Cr" in text else []
+        spans = (
+            [m.span() for m in _CREDIT.finditer(text)]
+            if "Ph" in text or "Pi" in text or "Im" in text or "Cr" in text
+            else []
+        )
         self._starts = [s for s, _ in spans]
         self._ends = [e for _, e in spans]
 

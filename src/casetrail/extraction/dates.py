@@ -27,21 +27,51 @@ from casetrail.extraction.extractor import build_mention
 from casetrail.model import Mention, MentionType
 
 MONTHS: dict[str, int] = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
-    "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 
 _NUMBER_WORDS: dict[str, int] = {
-    w: i for i, w in enumerate(
+    w: i
+    for i, w in enumerate(
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen".split())
+        "sixteen seventeen eighteen nineteen".split()
+    )
 }
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_DECADE_WORDS = {"teens": (13, 19), "twenties": (20, 29), "thirties": (30, 39), "forties": (40, 49),
-                 "fifties": (50, 59), "sixties": (60, 69), "seventies": (70, 79), "eighties": (80, 89),
-                 "nineties": (90, 99)}
+_DECADE_WORDS = {
+    "teens": (13, 19),
+    "twenties": (20, 29),
+    "thirties": (30, 39),
+    "forties": (40, 49),
+    "fifties": (50, 59),
+    "sixties": (60, 69),
+    "seventies": (70, 79),
+    "eighties": (80, 89),
+    "nineties": (90, 99),
+}
 
 CONFIDENCE_DATE = 0.9
 CONFIDENCE_PERIOD = 0.85
@@ -49,13 +79,17 @@ CONFIDENCE_YEAR = 0.8
 CONFIDENCE_AGE = 0.9
 CONFIDENCE_BARE_AGE = 0.75
 
-_MONTH = (r"(?P<{g}>(?:January|February|March|April|May|June|July|August|September|October|November|December"
-          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)")
+_MONTH = (
+    r"(?P<{g}>(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+)
 _DAY = r"(?P<{g}>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?P<{g}>(?:19|20)\d\d)"
-_WORD_NUMBER = (r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six"
-                r"|seven|eight|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
-                r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
+_WORD_NUMBER = (
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six"
+    r"|seven|eight|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+)
 _AGE_NUMBER = rf"(?P<{{g}}>1[01]\d|\d\d?|(?i:{_WORD_NUMBER}))"
 _PART = r"(?P<{g}>(?i:early|mid|late))"
 # A decade: "1990s", "mid-1990s", "late 90s", "the '80s"
@@ -69,19 +103,25 @@ def _g(pattern: str, **names: str) -> str:
 
 
 _DATE_DAY_MONTH_YEAR = re.compile(
-    rf"\b{_g(_DAY, g='day')}[ \t]+(?:of[ \t]+)?{_g(_MONTH, g='month')},?[ \t]+{_g(_YEAR, g='year')}{_END}")
+    rf"\b{_g(_DAY, g='day')}[ \t]+(?:of[ \t]+)?{_g(_MONTH, g='month')},?[ \t]+{_g(_YEAR, g='year')}{_END}"
+)
 _DATE_MONTH_DAY_YEAR = re.compile(
-    rf"\b{_g(_MONTH, g='month')}[ \t]+{_g(_DAY, g='day')},?[ \t]+{_g(_YEAR, g='year')}{_END}")
+    rf"\b{_g(_MONTH, g='month')}[ \t]+{_g(_DAY, g='day')},?[ \t]+{_g(_YEAR, g='year')}{_END}"
+)
 _DATE_NUMERIC = re.compile(
     r"(?<![\w/.-])(?P<day>[12]\d|3[01]|0?[1-9])(?P<sep>[/.-])(?P<month>1[0-2]|0?[1-9])(?P=sep)"
-    r"(?P<year>(?:19|20)\d\d|\d\d)(?![\w/]|[.-]\d)")
-_DATE_ISO = re.compile(r"(?<![\w/.-])(?P<year>(?:19|20)\d\d)-(?P<month>1[0-2]|0[1-9])-(?P<day>[12]\d|3[01]|0[1-9])(?![\w/-])")
+    r"(?P<year>(?:19|20)\d\d|\d\d)(?![\w/]|[.-]\d)"
+)
+_DATE_ISO = re.compile(
+    r"(?<![\w/.-])(?P<year>(?:19|20)\d\d)-(?P<month>1[0-2]|0[1-9])-(?P<day>[12]\d|3[01]|0[1-9])(?![\w/-])"
+)
 _DATE_MONTH_YEAR = re.compile(rf"\b{_g(_MONTH, g='month')}[ \t]+{_g(_YEAR, g='year')}{_END}")
 _DATE_DAY_MONTH = re.compile(rf"\b{_g(_DAY, g='day')}[ \t]+(?:of[ \t]+)?{_g(_MONTH, g='month')}(?![\w])")
 
 _SEASON = re.compile(
     r"\b(?P<season>(?i:spring|summer|autumn|fall|winter|christmas|easter|new[ \t]+year|bonfire[ \t]+night|halloween"
-    r"|whitsun|half[ \t-]term))[ \t]+(?:of[ \t]+)?" + _g(_YEAR, g="year") + _END)
+    r"|whitsun|half[ \t-]term))[ \t]+(?:of[ \t]+)?" + _g(_YEAR, g="year") + _END
+)
 
 _POINT = rf"(?:{_g(_DECADE, g='{p}p', d='{p}d')}|(?:{_g(_MONTH, g='{p}m')}[ \t]+)?{_g(_YEAR, g='{p}y')})"
 
@@ -102,12 +142,14 @@ _DECADE_ALONE = re.compile(rf"(?<![\w'’-]){_g(_DECADE, g='part', d='decade')}"
 
 _YEAR_IN_CONTEXT = re.compile(
     r"\b(?P<prep>(?i:in|since|by|during|until|till|before|after|around|circa|throughout|from|early|late|mid))"
-    r"[ \t-]+" + _g(_YEAR, g="year") + r"(?![\w/]|[-–][\d]|['’]?s\b|,\d)")
+    r"[ \t-]+" + _g(_YEAR, g="year") + r"(?![\w/]|[-–][\d]|['’]?s\b|,\d)"
+)
 _MORE_YEARS = re.compile(r"(?:[ \t]*,[ \t]*|[ \t]+(?:and|or)[ \t]+)" + _g(_YEAR, g="year") + r"(?![\w/]|[-–]\d|,\d)")
 
 _AGE_AGED = re.compile(
     rf"\b(?P<cue>(?i:aged|age(?:[ \t]+of)?))[ \t]+(?:(?i:between)[ \t]+)?{_g(_AGE_NUMBER, g='n')}"
-    rf"(?:[ \t]*(?:-|–|(?i:to|and))[ \t]*{_g(_AGE_NUMBER, g='m')})?(?![\w/.]\d|\w)")
+    rf"(?:[ \t]*(?:-|–|(?i:to|and))[ \t]*{_g(_AGE_NUMBER, g='m')})?(?![\w/.]\d|\w)"
+)
 _AGE_YEARS_OLD = re.compile(rf"\b{_g(_AGE_NUMBER, g='n')}[- \t](?i:years?|yrs?)[- \t](?i:old)\b")
 _AGE_YOUNG_AS = re.compile(rf"\b(?i:(?:as[ \t]+)?(?:young|old)[ \t]+as)[ \t]+{_g(_AGE_NUMBER, g='n')}(?!\w|[.,]\d)")
 _AGE_CUE = re.compile(r"(?i:\b(?:years?|yrs?)[- \t]old\b|\b(?:young|old)[ \t]+as\b)")
@@ -116,10 +158,12 @@ _AGE_BARE = re.compile(
     r"(?:(?i:only|just|about|around|nearly|barely|roughly|approximately|maybe|probably|still)[ \t]+)?"
     r"(?P<n>[5-9]|[1-9]\d)(?!\w|[.,:/]\d|[ \t]*(?:%|(?i:percent|per|years?[ \t]+(?:ago|later|before|after|earlier)|miles?"
     r"|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|times|pounds|quid|grand|feet|foot|ft|metres?|yards?|mph|am|pm"
-    r"|a\.m|p\.m|o['’]clock|stone|kg|of|out|in[ \t]+(?:the|a|line)|miles)\b))")
+    r"|a\.m|p\.m|o['’]clock|stone|kg|of|out|in[ \t]+(?:the|a|line)|miles)\b))"
+)
 _AGE_DECADE = re.compile(
     r"\b(?i:in[ \t]+(?:his|her|their|my|your|our)[ \t]+)(?P<part>(?i:early|mid|late)[- \t]?)?"
-    r"(?P<decade>(?i:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)|[2-9]0['’]?s)\b")
+    r"(?P<decade>(?i:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)|[2-9]0['’]?s)\b"
+)
 
 
 def _year2(two: str) -> int:
@@ -183,36 +227,76 @@ class DateExtractor:
                 kept.append(f)
                 taken.append((f.start, f.end))
         kept.sort(key=lambda f: f.start)
-        return [build_mention(self.id, document_id, text, f.start, f.end, f.type, f.confidence, f.attributes)
-                for f in kept]
+        return [
+            build_mention(self.id, document_id, text, f.start, f.end, f.type, f.confidence, f.attributes) for f in kept
+        ]
 
     # -- DATE
     def _dates(self, text: str, found: list[_Found]) -> None:
         for pattern in (_DATE_DAY_MONTH_YEAR, _DATE_MONTH_DAY_YEAR):
             for m in pattern.finditer(text):
-                self._date(found, m.start(), m.end(), int(m.group("year")), MONTHS[m.group("month").rstrip(".").lower()],
-                           int(m.group("day")))
+                self._date(
+                    found,
+                    m.start(),
+                    m.end(),
+                    int(m.group("year")),
+                    MONTHS[m.group("month").rstrip(".").lower()],
+                    int(m.group("day")),
+                )
         for m in _DATE_NUMERIC.finditer(text):
             year = m.group("year")
-            self._date(found, m.start(), m.end(), int(year) if len(year) == 4 else _year2(year), int(m.group("month")),
-                       int(m.group("day")))
+            self._date(
+                found,
+                m.start(),
+                m.end(),
+                int(year) if len(year) == 4 else _year2(year),
+                int(m.group("month")),
+                int(m.group("day")),
+            )
         for m in _DATE_ISO.finditer(text):
             self._date(found, m.start(), m.end(), int(m.group("year")), int(m.group("month")), int(m.group("day")))
         for m in _DATE_MONTH_YEAR.finditer(text):
-            self._date(found, m.start(), m.end(), int(m.group("year")), MONTHS[m.group("month").rstrip(".").lower()], None)
+            self._date(
+                found, m.start(), m.end(), int(m.group("year")), MONTHS[m.group("month").rstrip(".").lower()], None
+            )
         for m in _DATE_DAY_MONTH.finditer(text):
             month = MONTHS[m.group("month").rstrip(".").lower()]
-            found.append(_Found(m.start(), m.end(), MentionType.DATE, CONFIDENCE_DATE - 0.1, {
-                "iso": f"--{month:02d}-{int(m.group('day')):02d}", "year": None, "month": month,
-                "day": int(m.group("day")), "granularity": "day"}))
+            found.append(
+                _Found(
+                    m.start(),
+                    m.end(),
+                    MentionType.DATE,
+                    CONFIDENCE_DATE - 0.1,
+                    {
+                        "iso": f"--{month:02d}-{int(m.group('day')):02d}",
+                        "year": None,
+                        "month": month,
+                        "day": int(m.group("day")),
+                        "granularity": "day",
+                    },
+                )
+            )
 
     @staticmethod
     def _date(found: list[_Found], start: int, end: int, year: int, month: int, day: int | None) -> None:
         if day is not None and day > (29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31):
             return
         iso = f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day is not None else "")
-        found.append(_Found(start, end, MentionType.DATE, CONFIDENCE_DATE, {
-            "iso": iso, "year": year, "month": month, "day": day, "granularity": "day" if day is not None else "month"}))
+        found.append(
+            _Found(
+                start,
+                end,
+                MentionType.DATE,
+                CONFIDENCE_DATE,
+                {
+                    "iso": iso,
+                    "year": year,
+                    "month": month,
+                    "day": day,
+                    "granularity": "day" if day is not None else "month",
+                },
+            )
+        )
 
     # -- PERIOD
     def _periods(self, text: str, found: list[_Found]) -> None:
@@ -223,30 +307,66 @@ class DateExtractor:
             start_year, end_year = bounds
             if not start_year <= end_year or end_year - start_year > 100:
                 continue
-            found.append(_Found(m.start(), m.end(), MentionType.PERIOD, CONFIDENCE_PERIOD,
-                                {"start": start_year, "end": end_year, "granularity": "range"}))
+            found.append(
+                _Found(
+                    m.start(),
+                    m.end(),
+                    MentionType.PERIOD,
+                    CONFIDENCE_PERIOD,
+                    {"start": start_year, "end": end_year, "granularity": "range"},
+                )
+            )
         for m in _DECADE_ALONE.finditer(text):
-            before = text[max(0, m.start() - 12):m.start()].lower().split()
+            before = text[max(0, m.start() - 12) : m.start()].lower().split()
             if before and before[-1] in ("his", "her", "their", "my", "your", "our"):
                 continue  # "in her 30s" is an age
             digits = m.group("decade").strip("'’")
             if len(digits) == 2 and not (m.group("part") or (before and before[-1] == "the")):
                 continue  # a bare "60s" is as likely an age or a speed
             start_year, end_year = _decade_bounds(m.group("part"), m.group("decade"))
-            found.append(_Found(m.start(), m.end(), MentionType.PERIOD, CONFIDENCE_PERIOD,
-                                {"start": start_year, "end": end_year, "granularity": "decade",
-                                 "part": (m.group("part") or "").lower() or None}))
+            found.append(
+                _Found(
+                    m.start(),
+                    m.end(),
+                    MentionType.PERIOD,
+                    CONFIDENCE_PERIOD,
+                    {
+                        "start": start_year,
+                        "end": end_year,
+                        "granularity": "decade",
+                        "part": (m.group("part") or "").lower() or None,
+                    },
+                )
+            )
         for m in _SEASON.finditer(text):
             year = int(m.group("year"))
-            found.append(_Found(m.start(), m.end(), MentionType.PERIOD, CONFIDENCE_PERIOD,
-                                {"start": year, "end": year, "granularity": "season",
-                                 "season": " ".join(m.group("season").lower().split())}))
+            found.append(
+                _Found(
+                    m.start(),
+                    m.end(),
+                    MentionType.PERIOD,
+                    CONFIDENCE_PERIOD,
+                    {
+                        "start": year,
+                        "end": year,
+                        "granularity": "season",
+                        "season": " ".join(m.group("season").lower().split()),
+                    },
+                )
+            )
         for m in _YEAR_IN_CONTEXT.finditer(text):
             prep = m.group("prep").lower()
             if prep in ("early", "late", "mid"):
                 year = int(m.group("year"))
-                found.append(_Found(m.start(), m.end(), MentionType.PERIOD, CONFIDENCE_YEAR,
-                                    {"start": year, "end": year, "granularity": "year", "part": prep}))
+                found.append(
+                    _Found(
+                        m.start(),
+                        m.end(),
+                        MentionType.PERIOD,
+                        CONFIDENCE_YEAR,
+                        {"start": year, "end": year, "granularity": "year", "part": prep},
+                    )
+                )
                 continue
             self._year(found, m.start("year"), m.end("year"), int(m.group("year")))
             pos = m.end()
@@ -256,8 +376,9 @@ class DateExtractor:
 
     @staticmethod
     def _year(found: list[_Found], start: int, end: int, year: int) -> None:
-        found.append(_Found(start, end, MentionType.PERIOD, CONFIDENCE_YEAR,
-                            {"start": year, "end": year, "granularity": "year"}))
+        found.append(
+            _Found(start, end, MentionType.PERIOD, CONFIDENCE_YEAR, {"start": year, "end": year, "granularity": "year"})
+        )
 
     @staticmethod
     def _range_bounds(m: re.Match[str]) -> tuple[int, int] | None:
@@ -290,7 +411,9 @@ class DateExtractor:
                     if n is not None and n <= 120 and m.start() <= cue.start() < m.end():
                         found.append(_Found(m.start(), m.end(), MentionType.AGE, CONFIDENCE_AGE, {"years": n}))
         for m in _AGE_BARE.finditer(text):
-            found.append(_Found(m.start("n"), m.end("n"), MentionType.AGE, CONFIDENCE_BARE_AGE, {"years": int(m.group("n"))}))
+            found.append(
+                _Found(m.start("n"), m.end("n"), MentionType.AGE, CONFIDENCE_BARE_AGE, {"years": int(m.group("n"))})
+            )
         for m in _AGE_DECADE.finditer(text):
             decade = m.group("decade").lower()
             low, high = _DECADE_WORDS[decade] if decade in _DECADE_WORDS else (int(decade[:2]), int(decade[:2]) + 9)

@@ -30,14 +30,29 @@ from casetrail.model import Mention, MentionType
 
 CONFIDENCE = {"police": 0.8, "professional": 0.75, "generic": 0.6}
 
-_IRREGULAR = {"man": "men", "woman": "women", "child": "children", "person": "people", "gentleman": "gentlemen",
-              "policeman": "policemen", "policewoman": "policewomen", "ex-policeman": "ex-policemen",
-              "schoolchild": "schoolchildren", "bobby": "bobbies", "lady": "ladies", "passer-by": "passers-by",
-              "member of parliament": "members of parliament"}
+_IRREGULAR = {
+    "man": "men",
+    "woman": "women",
+    "child": "children",
+    "person": "people",
+    "gentleman": "gentlemen",
+    "policeman": "policemen",
+    "policewoman": "policewomen",
+    "ex-policeman": "ex-policemen",
+    "schoolchild": "schoolchildren",
+    "bobby": "bobbies",
+    "lady": "ladies",
+    "passer-by": "passers-by",
+    "member of parliament": "members of parliament",
+}
 
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+}
 
 _UNNAMED_WORDS = frozenset({"unnamed", "unknown", "unidentified", "anonymous", "nameless"})
 
@@ -197,7 +212,10 @@ class DescriptorExtractor:
         if plural and category == "generic" and not det.startswith("one of"):
             return None  # "1,400 children", "five women": a group, not a person to resolve
         attributes: dict[str, object] = {
-            "role": canonical, "head": role_written, "description": m.group(), "category": category,
+            "role": canonical,
+            "head": role_written,
+            "description": m.group(),
+            "category": category,
             "qualifier": m.group("qual").strip() if m.group("qual") else None,
         }
         if any(w.lower() in _UNNAMED_WORDS for w in mods) or m.group("unknown"):
@@ -211,8 +229,16 @@ class DescriptorExtractor:
                 attributes["count"] = count
             else:
                 attributes["count"] = None  # "several"
-        return build_mention(self.id, document_id, text, m.start(), m.end(),
-                             MentionType.DESCRIBED_PERSON, CONFIDENCE[category], attributes)
+        return build_mention(
+            self.id,
+            document_id,
+            text,
+            m.start(),
+            m.end(),
+            MentionType.DESCRIBED_PERSON,
+            CONFIDENCE[category],
+            attributes,
+        )
 
 
 def _excluded(modifier: str) -> bool:

@@ -111,8 +111,10 @@ def _uses(text: str, keys: Iterable[str]) -> Iterator[tuple[int, int, str]]:
                 i += 1
                 break
             if i + n <= len(tokens) and all(
-                    (tokens[i + k][2] if k < n - 1 else _POSSESSIVE_END.sub("", tokens[i + k][2])) == words[k]
-                    and not text[tokens[i + k - 1][1]:tokens[i + k][0]].strip(" \t") for k in range(1, n)):
+                (tokens[i + k][2] if k < n - 1 else _POSSESSIVE_END.sub("", tokens[i + k][2])) == words[k]
+                and not text[tokens[i + k - 1][1] : tokens[i + k][0]].strip(" \t")
+                for k in range(1, n)
+            ):
                 last_start, _last_end, last = tokens[i + n - 1]
                 yield start, last_start + len(_POSSESSIVE_END.sub("", last)), " ".join(words)
                 i += n
@@ -154,17 +156,43 @@ class DocumentNameExtractor:
                 if word in weak and not scan.mistyped(start, end):
                     continue
                 if span is not None and scan.free(*span, MentionType.PERSON, people):
-                    written = " ".join(text[span[0]:span[1]].split())
-                    out.append(build_mention(self.id, document_id, text, *span, MentionType.PERSON, CONFIDENCE,
-                                             {"name": written, "learned_from": people[word], "learned": True}))
+                    written = " ".join(text[span[0] : span[1]].split())
+                    out.append(
+                        build_mention(
+                            self.id,
+                            document_id,
+                            text,
+                            *span,
+                            MentionType.PERSON,
+                            CONFIDENCE,
+                            {"name": written, "learned_from": people[word], "learned": True},
+                        )
+                    )
             elif scan.place_span(start, end, word) and scan.free(start, end, MentionType.PLACE, places):
-                out.append(build_mention(self.id, document_id, text, start, end, MentionType.PLACE,
-                                         CONFIDENCE, {"kind": places[word], "source": "learned", "learned": True}))
+                out.append(
+                    build_mention(
+                        self.id,
+                        document_id,
+                        text,
+                        start,
+                        end,
+                        MentionType.PLACE,
+                        CONFIDENCE,
+                        {"kind": places[word], "source": "learned", "learned": True},
+                    )
+                )
         out.extend(self._misspelt(document_id, text, scan, out, people, places))
         return out
 
-    def _misspelt(self, document_id: str, text: str, scan: _Scan, taken: list[Mention],
-                  people: dict[str, str], places: dict[str, str]) -> list[Mention]:
+    def _misspelt(
+        self,
+        document_id: str,
+        text: str,
+        scan: _Scan,
+        taken: list[Mention],
+        people: dict[str, str],
+        places: dict[str, str],
+    ) -> list[Mention]:
         """Words one edit away from a learned surname of five letters or more: that person, misspelt."""
         surnames: dict[str, list[str]] = {}
         for w, full in people.items():
@@ -176,23 +204,44 @@ class DocumentNameExtractor:
         for m in _TOKEN.finditer(text):
             word = _POSSESSIVE_END.sub("", m.group())
             options = surnames.get(word[0])
-            if (not options or len(word) < 5 or word in people or word in places or word in STOP_CAPITALS
-                    or word in GIVEN_NAMES or word.lower() in _IDENTITY_WORDS or word in _LISTED_PLACES
-                    or not _is_name_word(word)):
+            if (
+                not options
+                or len(word) < 5
+                or word in people
+                or word in places
+                or word in STOP_CAPITALS
+                or word in GIVEN_NAMES
+                or word.lower() in _IDENTITY_WORDS
+                or word in _LISTED_PLACES
+                or not _is_name_word(word)
+            ):
                 continue
-            near = [w for w in options if abs(len(w) - len(word)) <= 1
-                    and jellyfish.damerau_levenshtein_distance(w, word) == 1]
+            near = [
+                w
+                for w in options
+                if abs(len(w) - len(word)) <= 1 and jellyfish.damerau_levenshtein_distance(w, word) == 1
+            ]
             if len(near) != 1:
                 continue
             start, end = m.start(), m.start() + len(word)
             if any(t.start < end and start < t.end for t in taken):
                 continue
-            if (scan.person_span(start, end, word, word) != (start, end)
-                    or not scan.free(start, end, MentionType.PERSON, people)):
+            if scan.person_span(start, end, word, word) != (start, end) or not scan.free(
+                start, end, MentionType.PERSON, people
+            ):
                 continue
-            out.append(build_mention(self.id, document_id, text, start, end, MentionType.PERSON, CONFIDENCE_NEAR,
-                                     {"name": word, "learned_from": people[near[0]], "learned": True,
-                                      "spelling": "near"}))
+            out.append(
+                build_mention(
+                    self.id,
+                    document_id,
+                    text,
+                    start,
+                    end,
+                    MentionType.PERSON,
+                    CONFIDENCE_NEAR,
+                    {"name": word, "learned_from": people[near[0]], "learned": True, "spelling": "near"},
+                )
+            )
         return out
 
 
@@ -245,7 +294,12 @@ class _Scan:
                 continue
             if s.type is kind:
                 return False
-            if s.start <= start and end <= s.end and s.end - s.start > end - start and not _all_learned(s.text, learned):
+            if (
+                s.start <= start
+                and end <= s.end
+                and s.end - s.start > end - start
+                and not _all_learned(s.text, learned)
+            ):
                 return False
         return True
 
@@ -342,8 +396,13 @@ def _learn(rules: list[Mention], statistical: list[Mention]) -> tuple[dict[str, 
 
 
 def _plausible_given(word: str) -> bool:
-    return (word not in _LISTED_PLACES and word not in _NOT_NAME_ENDINGS and word.lower() not in _IDENTITY_WORDS
-            and word.lower() not in COMMON_WORDS and word not in SENTENCE_OPENERS)
+    return (
+        word not in _LISTED_PLACES
+        and word not in _NOT_NAME_ENDINGS
+        and word.lower() not in _IDENTITY_WORDS
+        and word.lower() not in COMMON_WORDS
+        and word not in SENTENCE_OPENERS
+    )
 
 
 def _all_learned(span: str, learned: dict[str, str]) -> bool:

@@ -55,7 +55,6 @@ NAME = (
 FULL_NAME = rf"{NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{NAME_WORD}){{1,2}}"
 
 
-
 def _given_names() -> tuple[frozenset[str], frozenset[str]]:
     names: set[str] = set()
     ambiguous: set[str] = set()
@@ -99,9 +98,7 @@ SENTENCE_OPENERS: frozenset[str] = frozenset(
 
 # A surname written in capitals, as court lists and police logs write it: "DAVISON", "O'NEILL",
 # "McDONAGH", "SMITH-JONES". It needs a vowel ("CCTV" is no name); callers drop abbreviations.
-UPPER_SURNAME = (
-    r"(?<![\w'’-])(?=(?:Ma?c)?[A-Z'’-]*[AEIOUY])(?:[A-Z]['’]|Ma?c)?[A-Z]{2,}(?:-[A-Z]{2,})?(?![\w'’-])"
-)
+UPPER_SURNAME = r"(?<![\w'’-])(?=(?:Ma?c)?[A-Z'’-]*[AEIOUY])(?:[A-Z]['’]|Ma?c)?[A-Z]{2,}(?:-[A-Z]{2,})?(?![\w'’-])"
 
 # One to three name words and a surname in capitals: "Nicholas John DAVISON", "Karl O'NEILL".
 NAME_UPPER = rf"{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}}[ \t]+{UPPER_SURNAME}"

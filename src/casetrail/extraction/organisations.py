@@ -39,18 +39,57 @@ CONFIDENCE_LOWER = 0.7
 CONFIDENCE_CLUB = 0.8
 
 # Abbreviations in brackets that are not bodies: titles, honours, topics.
-NOT_BODIES = frozenset({"MP", "MPs", "MEP", "MSP", "AM", "PCC", "QC", "KC", "OBE", "MBE", "CBE", "CSE", "CSA", "DEI",
-                         "DOB", "ID", "CEO", "UK", "US", "EU", "PC", "DC", "DS", "DI", "DCI", "SIO", "OIC", "CCTV",
-                         "ABE", "PTSD", "GP", "FGM", "NFA", "RIP"})
+NOT_BODIES = frozenset(
+    {
+        "MP",
+        "MPs",
+        "MEP",
+        "MSP",
+        "AM",
+        "PCC",
+        "QC",
+        "KC",
+        "OBE",
+        "MBE",
+        "CBE",
+        "CSE",
+        "CSA",
+        "DEI",
+        "DOB",
+        "ID",
+        "CEO",
+        "UK",
+        "US",
+        "EU",
+        "PC",
+        "DC",
+        "DS",
+        "DI",
+        "DCI",
+        "SIO",
+        "OIC",
+        "CCTV",
+        "ABE",
+        "PTSD",
+        "GP",
+        "FGM",
+        "NFA",
+        "RIP",
+    }
+)
 _CONNECTORS = frozenset({"of", "for", "and", "&", "the", "into", "on", "in", "to", "at"})
-_BODY_WORDS = ("Agency|Commission|Service|Services|Office|Trust|Authority|Inspectorate|Solicitors|Department|Unit|"
-               "Team|Squad|Court|Association|Foundation|Project|Partnership|Board|Hub|Ministry|Committee|Federation|"
-               "Society|Institute|Bureau|Directorate|Panel|Council|Police|Constabulary|CID")
+_BODY_WORDS = (
+    "Agency|Commission|Service|Services|Office|Trust|Authority|Inspectorate|Solicitors|Department|Unit|"
+    "Team|Squad|Court|Association|Foundation|Project|Partnership|Board|Hub|Ministry|Committee|Federation|"
+    "Society|Institute|Bureau|Directorate|Panel|Council|Police|Constabulary|CID"
+)
 # Words that end a body's name ("... Police", "... Agency"): what makes a capitalised phrase a body.
 BODY_WORDS: frozenset[str] = frozenset(_BODY_WORDS.split("|"))
-_NOT_FIRST = ("The|A|An|This|That|These|Those|Senior|Former|Retired|Serving|Local|Our|Their|His|Her|Its|My|Your|"
-              "In|On|At|By|For|From|With|And|Of|When|While|After|Before|During|But|Some|Many|Most|Other|All|Every|"
-              "Each|No|Both|If|As|Then|So|Said|Says|Told|Yesterday|Today|British|English|Only|Even|Also|Including")
+_NOT_FIRST = (
+    "The|A|An|This|That|These|Those|Senior|Former|Retired|Serving|Local|Our|Their|His|Her|Its|My|Your|"
+    "In|On|At|By|For|From|With|And|Of|When|While|After|Before|During|But|Some|Many|Most|Other|All|Every|"
+    "Each|No|Both|If|As|Then|So|Said|Says|Told|Yesterday|Today|British|English|Only|Even|Also|Including"
+)
 _CAPWORD = r"(?:(?:Children|Women|Men|People)['’]s|[A-Z][A-Za-z]*(?:-[A-Za-z]+)*(?![\w'’]))"
 _PATTERN = re.compile(
     rf"(?<![\w'’])(?!(?:{_NOT_FIRST})\b)(?P<name>{_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,3}}?[ \t]+"
@@ -64,12 +103,17 @@ _NOT_OPERATION_NAMES = frozenset({"The", "A", "An", "This", "That", "Today", "Po
 # police", "Rotherham council") and for football clubs ("Hull City"). A capitalised word that is not
 # a known place is left alone: "She told Hartley police were coming" names a man.
 _AREAS = frozenset(n.rstrip("!") for names in read_sections("uk_places.txt").values() for n in names) | frozenset(
-    read_lines("force_areas.txt"))
-_LOWER_BODY = re.compile(r"(?<=[A-Za-z])[ \t]+(?P<suffix>police|constabulary|(?:city[ \t]+|borough[ \t]+|county[ \t]+)?council)"
-                         r"(?![\w'’-])")
+    read_lines("force_areas.txt")
+)
+_LOWER_BODY = re.compile(
+    r"(?<=[A-Za-z])[ \t]+(?P<suffix>police|constabulary|(?:city[ \t]+|borough[ \t]+|county[ \t]+)?council)"
+    r"(?![\w'’-])"
+)
 _AREA_WORDS = re.compile(r"(?:[A-Z][\w'’-]*[ \t]+(?:and[ \t]+)?){0,3}[A-Z][\w'’-]*$")
-_CLUB = re.compile(r"(?<![\w'’-])(?P<place>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)[ \t]+(?P<club>United|City|Town|Rovers|Wanderers|"
-                   r"Athletic|Albion|County|Villa|Hotspur|Rangers|FC|Football[ \t]+Club)(?![\w'’-])(?![ \t]+[A-Z])")
+_CLUB = re.compile(
+    r"(?<![\w'’-])(?P<place>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)[ \t]+(?P<club>United|City|Town|Rovers|Wanderers|"
+    r"Athletic|Albion|County|Villa|Hotspur|Rangers|FC|Football[ \t]+Club)(?![\w'’-])(?![ \t]+[A-Z])"
+)
 # "X and Y Council", "England and Wales High Court": a body whose name joins two places with "and".
 _AND_BODY = re.compile(
     rf"(?<![\w'’])(?!(?:{_NOT_FIRST})\b)(?P<first>{_CAPWORD}(?:[ \t]+{_CAPWORD})?)[ \t]+(?:and|&)[ \t]+"
@@ -77,8 +121,10 @@ _AND_BODY = re.compile(
 )
 _WORD_BEFORE = re.compile(r"(?P<word>[\w'’-]+)[ \t]+$")
 # The Metropolitan Police by its short form: "the Met", "Met officers", "the Met's" (not "Met at the station").
-_MET = re.compile(r"(?:(?<=\b[Tt]he[ \t])Met|(?<![\w'’-])Met(?=['’]s[ \t]|[ \t]+(?:officers?|detectives?|police|"
-                  r"Commissioner|commissioner|chief|commander|said|says|has|have|had|was|is|spokes\w+)\b))(?![\w-])")
+_MET = re.compile(
+    r"(?:(?<=\b[Tt]he[ \t])Met|(?<![\w'’-])Met(?=['’]s[ \t]|[ \t]+(?:officers?|detectives?|police|"
+    r"Commissioner|commissioner|chief|commander|said|says|has|have|had|was|is|spokes\w+)\b))(?![\w-])"
+)
 _BRACKETED = re.compile(r"\([ \t]*(?P<abbr>[A-Z][A-Za-z&]*[A-Z][A-Za-z&]*?)(?P<plural>s?)[ \t]*\)")
 _WORD = re.compile(r"[\w'’&-]+")
 
@@ -132,8 +178,11 @@ def _abbreviation_pattern(abbreviations: tuple[str, ...]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=512)
 def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w'’-])(?:" + "|".join(_name_pattern(n) for n in sorted(names, key=len, reverse=True))
-                      + r")(?!-?\w)(?!['’](?!s\b))")
+    return re.compile(
+        r"(?<![\w'’-])(?:"
+        + "|".join(_name_pattern(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?!-?\w)(?!['’](?!s\b))"
+    )
 
 
 def _initials(words: list[str]) -> str:
@@ -157,26 +206,40 @@ def _kind(name: str) -> str:
 
 
 def _operations(text: str) -> list[_Org]:
-    """"Operation Bullfinch", and every bare "Bullfinch" after it in the document: one operation, not a person."""
+    """ "Operation Bullfinch", and every bare "Bullfinch" after it in the document: one operation, not a person."""
     out: list[_Org] = []
     names: dict[str, str] = {}
     for m in _OPERATION.finditer(text):
         canonical = " ".join(m.group().split())
-        out.append(_Org(m.start(), m.end(), 2, CONFIDENCE_OPERATION, {
-            "canonical": canonical, "abbreviation": None, "kind": "operation", "source": "pattern"}))
+        out.append(
+            _Org(
+                m.start(),
+                m.end(),
+                2,
+                CONFIDENCE_OPERATION,
+                {"canonical": canonical, "abbreviation": None, "kind": "operation", "source": "pattern"},
+            )
+        )
         if m.group("name") not in _NOT_OPERATION_NAMES:
             names.setdefault(m.group("name"), canonical)
     if names:
         taken = [(o.start, o.end) for o in out]
         for m in _names_pattern(tuple(sorted(names))).finditer(text):
             if not any(s <= m.start() < e for s, e in taken):
-                out.append(_Org(m.start(), m.end(), 2, CONFIDENCE_OPERATION - 0.1, {
-                    "canonical": names[m.group()], "abbreviation": None, "kind": "operation", "source": "learned"}))
+                out.append(
+                    _Org(
+                        m.start(),
+                        m.end(),
+                        2,
+                        CONFIDENCE_OPERATION - 0.1,
+                        {"canonical": names[m.group()], "abbreviation": None, "kind": "operation", "source": "learned"},
+                    )
+                )
     return out
 
 
 def _joined_by_and(text: str, abbreviations: dict[str, str]) -> list[_Org]:
-    """"Telford and Wrekin Council", "Avon and Somerset Police": not when the first part is a person or a
+    """ "Telford and Wrekin Council", "Avon and Somerset Police": not when the first part is a person or a
     body already ("Karen Doyle and Northmoor Police", "Rotherham Council and South Yorkshire Police")."""
     from casetrail.extraction.names import (  # names imports nothing from here
         GIVEN_NAMES,
@@ -194,14 +257,25 @@ def _joined_by_and(text: str, abbreviations: dict[str, str]) -> list[_Org]:
         name = " ".join(m.group().split())
         known = _BY_NAME.get(_normalise(name))
         canonical = known.canonical if known else name
-        out.append(_Org(m.start(), m.end(), 1, CONFIDENCE_PATTERN, {
-            "canonical": canonical, "abbreviation": abbreviations.get(canonical), "kind": _kind(canonical),
-            "source": "pattern"}))
+        out.append(
+            _Org(
+                m.start(),
+                m.end(),
+                1,
+                CONFIDENCE_PATTERN,
+                {
+                    "canonical": canonical,
+                    "abbreviation": abbreviations.get(canonical),
+                    "kind": _kind(canonical),
+                    "source": "pattern",
+                },
+            )
+        )
     return out
 
 
 def _lower_case_bodies(text: str, abbreviations: dict[str, str]) -> list[_Org]:
-    """"Northumbria police", "Rotherham council": a known place or force area and a lower-case body word."""
+    """ "Northumbria police", "Rotherham council": a known place or force area and a lower-case body word."""
     out: list[_Org] = []
     for m in _LOWER_BODY.finditer(text):
         words = _AREA_WORDS.search(text, max(0, m.start() - 60), m.start())
@@ -216,9 +290,20 @@ def _lower_case_bodies(text: str, abbreviations: dict[str, str]) -> list[_Org]:
                 canonical = f"{area} {suffix}"
                 known = _BY_NAME.get(_normalise(canonical))
                 canonical = known.canonical if known else canonical
-                out.append(_Org(start, m.end(), 1, CONFIDENCE_LOWER, {
-                    "canonical": canonical, "abbreviation": abbreviations.get(canonical), "kind": _kind(canonical),
-                    "source": "pattern"}))
+                out.append(
+                    _Org(
+                        start,
+                        m.end(),
+                        1,
+                        CONFIDENCE_LOWER,
+                        {
+                            "canonical": canonical,
+                            "abbreviation": abbreviations.get(canonical),
+                            "kind": _kind(canonical),
+                            "source": "pattern",
+                        },
+                    )
+                )
                 break
     return out
 
@@ -229,8 +314,15 @@ def _clubs(text: str) -> list[_Org]:
     for m in _CLUB.finditer(text):
         if m.group("place") in _AREAS:
             name = " ".join(m.group().split())
-            out.append(_Org(m.start(), m.end(), 2, CONFIDENCE_CLUB, {
-                "canonical": name, "abbreviation": None, "kind": "club", "source": "pattern"}))
+            out.append(
+                _Org(
+                    m.start(),
+                    m.end(),
+                    2,
+                    CONFIDENCE_CLUB,
+                    {"canonical": name, "abbreviation": None, "kind": "club", "source": "pattern"},
+                )
+            )
     return out
 
 
@@ -255,54 +347,114 @@ class OrganisationExtractor:
     def extract(self, document_id: str, text: str) -> list[Mention]:
         defined = self._definitions(text)  # abbreviation -> (canonical, full-name span)
         found: list[_Org] = []
-        abbreviations: dict[str, tuple[str, str]] = {
-            a: (b.canonical, "list") for a, b in _BY_ABBREVIATION.items()}
+        abbreviations: dict[str, tuple[str, str]] = {a: (b.canonical, "list") for a, b in _BY_ABBREVIATION.items()}
         for abbreviation, (canonical, _span) in defined.items():
             abbreviations[abbreviation] = (canonical, "defined")
 
         canonical_abbreviation = {c: a for a, (c, _s) in abbreviations.items()}
         for m in _KNOWN_NAMES.finditer(text):
             body = _BY_NAME[_normalise(m.group())]
-            found.append(_Org(m.start(), m.end(), 3, CONFIDENCE_LIST, {
-                "canonical": body.canonical, "abbreviation": canonical_abbreviation.get(body.canonical, body.abbreviation),
-                "kind": _kind(body.canonical), "source": "list"}))
+            found.append(
+                _Org(
+                    m.start(),
+                    m.end(),
+                    3,
+                    CONFIDENCE_LIST,
+                    {
+                        "canonical": body.canonical,
+                        "abbreviation": canonical_abbreviation.get(body.canonical, body.abbreviation),
+                        "kind": _kind(body.canonical),
+                        "source": "list",
+                    },
+                )
+            )
         learned_names = tuple(sorted({c for c, _s in defined.values() if _normalise(c) not in _BY_NAME}))
         if learned_names:
             for m in _names_pattern(learned_names).finditer(text):
                 canonical = next(c for c in learned_names if _normalise(c) == _normalise(m.group()))
-                found.append(_Org(m.start(), m.end(), 3, CONFIDENCE_DEFINED, {
-                    "canonical": canonical, "abbreviation": canonical_abbreviation.get(canonical),
-                    "kind": _kind(canonical), "source": "defined"}))
+                found.append(
+                    _Org(
+                        m.start(),
+                        m.end(),
+                        3,
+                        CONFIDENCE_DEFINED,
+                        {
+                            "canonical": canonical,
+                            "abbreviation": canonical_abbreviation.get(canonical),
+                            "kind": _kind(canonical),
+                            "source": "defined",
+                        },
+                    )
+                )
         present = tuple(sorted(a for a in abbreviations if a in text))
         if present:
             for m in _abbreviation_pattern(present).finditer(text):
                 written = m.group()
                 abbreviation = written if written in abbreviations else written[:-1]  # "SNTs"
                 canonical, source = abbreviations[abbreviation]
-                found.append(_Org(m.start(), m.end(), 3, CONFIDENCE_LIST if source == "list" else CONFIDENCE_DEFINED, {
-                    "canonical": canonical, "abbreviation": abbreviation, "kind": _kind(canonical), "source": source}))
+                found.append(
+                    _Org(
+                        m.start(),
+                        m.end(),
+                        3,
+                        CONFIDENCE_LIST if source == "list" else CONFIDENCE_DEFINED,
+                        {
+                            "canonical": canonical,
+                            "abbreviation": abbreviation,
+                            "kind": _kind(canonical),
+                            "source": source,
+                        },
+                    )
+                )
         found.extend(_operations(text))
         for m in _PATTERN.finditer(text):
             name = " ".join(m.group("name").split())
-            found.append(_Org(m.start("name"), m.end("name"), 1, CONFIDENCE_PATTERN, {
-                "canonical": name, "abbreviation": canonical_abbreviation.get(name), "kind": _kind(name),
-                "source": "pattern"}))
+            found.append(
+                _Org(
+                    m.start("name"),
+                    m.end("name"),
+                    1,
+                    CONFIDENCE_PATTERN,
+                    {
+                        "canonical": name,
+                        "abbreviation": canonical_abbreviation.get(name),
+                        "kind": _kind(name),
+                        "source": "pattern",
+                    },
+                )
+            )
         found.extend(_joined_by_and(text, canonical_abbreviation))
         found.extend(_lower_case_bodies(text, canonical_abbreviation))
         found.extend(_clubs(text))
         if "Met" in text:
             met = _BY_ABBREVIATION["MPS"]
-            found.extend(_Org(m.start(), m.end(), 3, CONFIDENCE_DEFINED, {
-                "canonical": met.canonical, "abbreviation": canonical_abbreviation.get(met.canonical, "MPS"),
-                "kind": "police_force", "source": "short form"}) for m in _MET.finditer(text))
+            found.extend(
+                _Org(
+                    m.start(),
+                    m.end(),
+                    3,
+                    CONFIDENCE_DEFINED,
+                    {
+                        "canonical": met.canonical,
+                        "abbreviation": canonical_abbreviation.get(met.canonical, "MPS"),
+                        "kind": "police_force",
+                        "source": "short form",
+                    },
+                )
+                for m in _MET.finditer(text)
+            )
 
         kept: list[_Org] = []
         for org in sorted(found, key=lambda o: (-o.priority, -(o.end - o.start), o.start)):
             if all(org.end <= k.start or k.end <= org.start for k in kept):
                 kept.append(org)
         kept.sort(key=lambda o: o.start)
-        return [build_mention(self.id, document_id, text, o.start, o.end, MentionType.ORGANISATION, o.confidence,
-                              o.attributes) for o in kept]
+        return [
+            build_mention(
+                self.id, document_id, text, o.start, o.end, MentionType.ORGANISATION, o.confidence, o.attributes
+            )
+            for o in kept
+        ]
 
     @staticmethod
     def _definitions(text: str) -> dict[str, tuple[str, tuple[int, int]]]:
@@ -314,13 +466,13 @@ class OrganisationExtractor:
                 continue
             window_start = max(0, m.start() - 160)
             words = list(_WORD.finditer(text, window_start, m.start()))
-            if not words or text[words[-1].end():m.start()].strip():
+            if not words or text[words[-1].end() : m.start()].strip():
                 continue  # "(SYP)" must follow the name directly
             chain: list[re.Match[str]] = []
             for w in reversed(words):
                 token = w.group()
                 if token[:1].isupper() or token.lower() in _CONNECTORS:
-                    if chain and text[w.end():chain[0].start()].strip(" \t"):
+                    if chain and text[w.end() : chain[0].start()].strip(" \t"):
                         break  # punctuation between words ends the name
                     chain.insert(0, w)
                 else:

@@ -58,23 +58,60 @@ CONFIDENCE_INITIALS = 0.7
 CONFIDENCE_GIVEN = 0.7
 
 TITLES: dict[str, str] = {
-    "Mr": "Mr", "Mrs": "Mrs", "Ms": "Ms", "Miss": "Miss", "Mx": "Mx", "Dr": "Dr", "Doctor": "Dr",
-    "Prof": "Prof", "Professor": "Prof", "Sir": "Sir", "Dame": "Dame", "Lord": "Lord", "Lady": "Lady",
-    "Baroness": "Baroness", "Baron": "Baron", "Cllr": "Cllr", "Councillor": "Cllr", "Rev": "Rev", "Revd": "Rev",
-    "Reverend": "Rev", "Father": "Fr", "Fr": "Fr", "Judge": "Judge", "Mayor": "Mayor", "Coroner": "Coroner",
+    "Mr": "Mr",
+    "Mrs": "Mrs",
+    "Ms": "Ms",
+    "Miss": "Miss",
+    "Mx": "Mx",
+    "Dr": "Dr",
+    "Doctor": "Dr",
+    "Prof": "Prof",
+    "Professor": "Prof",
+    "Sir": "Sir",
+    "Dame": "Dame",
+    "Lord": "Lord",
+    "Lady": "Lady",
+    "Baroness": "Baroness",
+    "Baron": "Baron",
+    "Cllr": "Cllr",
+    "Councillor": "Cllr",
+    "Rev": "Rev",
+    "Revd": "Rev",
+    "Reverend": "Rev",
+    "Father": "Fr",
+    "Fr": "Fr",
+    "Judge": "Judge",
+    "Mayor": "Mayor",
+    "Coroner": "Coroner",
 }
 _TITLE = "|".join(sorted(TITLES, key=len, reverse=True))
 _TITLED = re.compile(rf"(?<![\w'’-])(?P<title>{_TITLE})\.?[ \t]+(?P<name>{NAME})")
 
 # Roles that introduce a name by apposition. Generic nouns ("man", "girl") are left out: "man United".
 _APPOSITION_CATEGORIES = ("police", "professional")
-_EXTRA_APPOSITION = ("victim", "survivor", "witness", "complainant", "suspect", "whistleblower", "campaigner",
-                     "activist", "MP", "chairman", "chair", "chief executive", "director", "leader", "secretary")
+_EXTRA_APPOSITION = (
+    "victim",
+    "survivor",
+    "witness",
+    "complainant",
+    "suspect",
+    "whistleblower",
+    "campaigner",
+    "activist",
+    "MP",
+    "chairman",
+    "chair",
+    "chief executive",
+    "director",
+    "leader",
+    "secretary",
+)
 
 
 # "Constable Hassan Ali" is an OFFICER: rank words belong to the police extractor.
-_RANK_WORDS = frozenset({"constable", "sergeant", "inspector", "superintendent", "detective", "commander",
-                         "commissioner", "pcso"})
+_RANK_WORDS = frozenset(
+    {"constable", "sergeant", "inspector", "superintendent", "detective", "commander", "commissioner", "pcso"}
+)
 
 
 def _role_forms() -> dict[str, str]:
@@ -105,18 +142,49 @@ _APPOSITION = re.compile(
     rf"(?<![\w'’-])(?P<role>{_ROLE})(?P<comma>,?)[ \t]+(?P<name>{FULL_NAME})"
     rf"(?:[ \t]+and[ \t]+(?P<second>{FULL_NAME}))?"
 )
-_ORG_AFTER = re.compile(r"[ \t]+(?:Police|Constabulary|Council|Agency|Commission|Service|Services|Office|Trust|"
-                        r"Authority|Inspectorate|Solicitors|Department|Unit|Team|Squad|Court|News|Party|Ltd|Limited)\b")
+_ORG_AFTER = re.compile(
+    r"[ \t]+(?:Police|Constabulary|Council|Agency|Commission|Service|Services|Office|Trust|"
+    r"Authority|Inspectorate|Solicitors|Department|Unit|Team|Squad|Court|News|Party|Ltd|Limited)\b"
+)
 
 _NOT_NAME_AFTER = re.compile(r"[ \t]+(?:" + "|".join(sorted(PLACE_AND_BUSINESS_WORDS | BODY_WORDS)) + r")(?![\w'’-])")
 _ABBREVIATIONS = frozenset({b.abbreviation for b in BODIES if b.abbreviation}) | {
-    "PC", "WPC", "DC", "DS", "DI", "DCI", "ACC", "DCC", "PCSO", "MP", "CSE", "CCTV", "BBC", "ITV", "NHS", "DOB",
-    "UK", "USA", "GB", "OK", "DEI", "LATEST", "REVEALED", "NEW", "NEWS", "UPDATE", "BREAKING", "EXCLUSIVE"}
+    "PC",
+    "WPC",
+    "DC",
+    "DS",
+    "DI",
+    "DCI",
+    "ACC",
+    "DCC",
+    "PCSO",
+    "MP",
+    "CSE",
+    "CCTV",
+    "BBC",
+    "ITV",
+    "NHS",
+    "DOB",
+    "UK",
+    "USA",
+    "GB",
+    "OK",
+    "DEI",
+    "LATEST",
+    "REVEALED",
+    "NEW",
+    "NEWS",
+    "UPDATE",
+    "BREAKING",
+    "EXCLUSIVE",
+}
 _UPPER_SURNAME = rf"(?P<surname>{UPPER_SURNAME})"
 # "DAVISON, Nicholas John"; "Nicholas John DAVISON", "Karl O'NEILL" (not "Vehicle ENY 281N")
 _SURNAME_FIRST = re.compile(rf"{_UPPER_SURNAME},[ \t]+(?P<given>{NAME_WORD}(?:[ \t]+{NAME_WORD})?)")
-_GIVEN_FIRST = re.compile(rf"(?<![\w'’-])(?P<given>{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})[ \t]+{_UPPER_SURNAME}"
-                          rf"(?![ \t]+[A-Z]*\d)")
+_GIVEN_FIRST = re.compile(
+    rf"(?<![\w'’-])(?P<given>{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,2}})[ \t]+{_UPPER_SURNAME}"
+    rf"(?![ \t]+[A-Z]*\d)"
+)
 # An elected or statutory office before a name: "Police and Crime Commissioner Dr Alan Billings",
 # "PCC Donna Jeffers", "Children's Commissioner Ruth Ellery". Not police ranks (issue 13).
 _OFFICE = re.compile(
@@ -130,10 +198,41 @@ _FULL_NAME_AT = re.compile(FULL_NAME)
 _NOT_NAME_ENDINGS = PLACE_AND_BUSINESS_WORDS | BODY_WORDS
 _BEFORE_GIVEN = re.compile(r"(?:(?<![\w'’-])(?i:a|an|the)|[A-Z][\w.'’/-]*)[ \t]+$")
 # Abbreviations written with a full stop before a name: "Det. Supt. Pete Quinn" is not a sentence end.
-_DOTTED = frozenset({"Det", "Supt", "Sgt", "Insp", "Ch", "Con", "Const", "Asst", "Cdr", "Mr", "Mrs", "Ms", "Dr", "Prof",
-                     "Rev", "Revd", "Fr", "St", "Cllr", "Capt", "Col", "Lt", "Gen", "Maj", "Sr", "Jr", "No"})
-_CODE_WORD_BEFORE = re.compile(r"(?:Child|Girl|Boy|Victim|Witness|Person|Complainant|Survivor|Officer|Plan|Grade|"
-                               r"Category|Class|Type|Section|Appendix|Exhibit|Year)[ \t]+$")
+_DOTTED = frozenset(
+    {
+        "Det",
+        "Supt",
+        "Sgt",
+        "Insp",
+        "Ch",
+        "Con",
+        "Const",
+        "Asst",
+        "Cdr",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Prof",
+        "Rev",
+        "Revd",
+        "Fr",
+        "St",
+        "Cllr",
+        "Capt",
+        "Col",
+        "Lt",
+        "Gen",
+        "Maj",
+        "Sr",
+        "Jr",
+        "No",
+    }
+)
+_CODE_WORD_BEFORE = re.compile(
+    r"(?:Child|Girl|Boy|Victim|Witness|Person|Complainant|Survivor|Officer|Plan|Grade|"
+    r"Category|Class|Type|Section|Appendix|Exhibit|Year)[ \t]+$"
+)
 
 
 class PersonExtractor:
@@ -151,8 +250,18 @@ class PersonExtractor:
             title = TITLES[m.group("title")]
             if _ORG_AFTER.match(text, m.end()):
                 continue
-            out.append(build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON,
-                                     CONFIDENCE_TITLED, {"title": title, "name": m.group("name")}))
+            out.append(
+                build_mention(
+                    self.id,
+                    document_id,
+                    text,
+                    m.start(),
+                    m.end(),
+                    MentionType.PERSON,
+                    CONFIDENCE_TITLED,
+                    {"title": title, "name": m.group("name")},
+                )
+            )
         for m in _APPOSITION.finditer(text):
             role_written = " ".join(m.group("role").split())
             role = _ROLE_FORMS.get(role_written) or _ROLE_FORMS.get(role_written[0].lower() + role_written[1:])
@@ -166,8 +275,18 @@ class PersonExtractor:
                 end = m.end(group)
                 if _ORG_AFTER.match(text, end):
                     continue
-                out.append(build_mention(self.id, document_id, text, m.start(group), end, MentionType.PERSON,
-                                         CONFIDENCE_ROLE, {"role": role, "name": m.group(group)}))
+                out.append(
+                    build_mention(
+                        self.id,
+                        document_id,
+                        text,
+                        m.start(group),
+                        end,
+                        MentionType.PERSON,
+                        CONFIDENCE_ROLE,
+                        {"role": role, "name": m.group(group)},
+                    )
+                )
         out.extend(self._upper_surnamed(document_id, text))
         for m in _INITIALLED.finditer(text):
             initials = "".join(m.group("initials").split())
@@ -175,11 +294,23 @@ class PersonExtractor:
                 continue
             if _ORG_AFTER.match(text, m.end()):
                 continue
-            out.append(build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON,
-                                     CONFIDENCE_INITIALS, {"name": " ".join(m.group().split()), "initials": initials}))
+            out.append(
+                build_mention(
+                    self.id,
+                    document_id,
+                    text,
+                    m.start(),
+                    m.end(),
+                    MentionType.PERSON,
+                    CONFIDENCE_INITIALS,
+                    {"name": " ".join(m.group().split()), "initials": initials},
+                )
+            )
         out.extend(self._given_named(document_id, text))
         out = _without_overlaps(out)
-        out = _without_overlaps(out + self._repeats(document_id, text, out) + self._upper_repeats(document_id, text, out))
+        out = _without_overlaps(
+            out + self._repeats(document_id, text, out) + self._upper_repeats(document_id, text, out)
+        )
         credits = Credits(text)
         return [m for m in out if not credits.covers(m.start, m.end)]
 
@@ -198,12 +329,15 @@ class PersonExtractor:
             attributes = {"role": role, "name": m.group("name")}
             if m.group("title"):
                 attributes["title"] = TITLES[m.group("title")]
-            out.append(build_mention(self.id, document_id, text, start, m.end(), MentionType.PERSON,
-                                     CONFIDENCE_TITLED, attributes))
+            out.append(
+                build_mention(
+                    self.id, document_id, text, start, m.end(), MentionType.PERSON, CONFIDENCE_TITLED, attributes
+                )
+            )
         return out
 
     def _upper_surnamed(self, document_id: str, text: str) -> list[Mention]:
-        """"Nicholas John DAVISON", "DAVISON, Nicholas": {"name": in name case, "surname_upper"}."""
+        """ "Nicholas John DAVISON", "DAVISON, Nicholas": {"name": in name case, "surname_upper"}."""
         out: list[Mention] = []
         for pattern in (_SURNAME_FIRST, _GIVEN_FIRST):
             for m in pattern.finditer(text):
@@ -213,28 +347,58 @@ class PersonExtractor:
                 start = m.start()
                 given_words = m.group("given").split()
                 if pattern is _GIVEN_FIRST:
-                    while len(given_words) > 1 and given_words[0] not in GIVEN_NAMES and (
-                            given_words[0] in SENTENCE_OPENERS or given_words[0].lower() in _ROLE_FORMS):
+                    while (
+                        len(given_words) > 1
+                        and given_words[0] not in GIVEN_NAMES
+                        and (given_words[0] in SENTENCE_OPENERS or given_words[0].lower() in _ROLE_FORMS)
+                    ):
                         start = text.index(given_words[1], start + len(given_words[0]))  # "Defendant Nicholas ..."
                         given_words = given_words[1:]
                 name = name_from_upper(f"{' '.join(given_words)} {surname}")
-                out.append(build_mention(self.id, document_id, text, start, m.end(), MentionType.PERSON,
-                                         CONFIDENCE_UPPER, {"name": name, "surname_upper": surname}))
+                out.append(
+                    build_mention(
+                        self.id,
+                        document_id,
+                        text,
+                        start,
+                        m.end(),
+                        MentionType.PERSON,
+                        CONFIDENCE_UPPER,
+                        {"name": name, "surname_upper": surname},
+                    )
+                )
         return out
 
     def _upper_repeats(self, document_id: str, text: str, found: list[Mention]) -> list[Mention]:
         """Later uses of a surname first written in capitals with a given name: "DAVISON denied it"."""
-        surnames = {str(m.attributes["surname_upper"]): str(m.attributes["name"]) for m in found
-                    if m.attributes.get("surname_upper")}
+        surnames = {
+            str(m.attributes["surname_upper"]): str(m.attributes["name"])
+            for m in found
+            if m.attributes.get("surname_upper")
+        }
         if not surnames:
             return []
-        return [build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON, CONFIDENCE_REPEAT,
-                              {"name": str(surnames[m.group()]).split()[-1], "learned_from": surnames[m.group()],
-                               "learned": True, "surname_upper": m.group()})
-                for m in _repeat_pattern(tuple(sorted(surnames))).finditer(text)]
+        return [
+            build_mention(
+                self.id,
+                document_id,
+                text,
+                m.start(),
+                m.end(),
+                MentionType.PERSON,
+                CONFIDENCE_REPEAT,
+                {
+                    "name": str(surnames[m.group()]).split()[-1],
+                    "learned_from": surnames[m.group()],
+                    "learned": True,
+                    "surname_upper": m.group(),
+                },
+            )
+            for m in _repeat_pattern(tuple(sorted(surnames))).finditer(text)
+        ]
 
     def _given_named(self, document_id: str, text: str) -> list[Mention]:
-        """"Piotr Platt": a known given name and one or two more name words."""
+        """ "Piotr Platt": a known given name and one or two more name words."""
         out: list[Mention] = []
         for word in _CAPITALISED_WORD.finditer(text):
             if word.group() not in GIVEN_NAMES:
@@ -247,24 +411,51 @@ class PersonExtractor:
             before = _BEFORE_GIVEN.search(text, max(0, m.start() - 30), m.start())
             if before:
                 previous = before.group().split()[0]
-                sentence_end = (previous.endswith(".") and any(c.islower() for c in previous)
-                                and previous[:-1] not in _DOTTED)
+                sentence_end = (
+                    previous.endswith(".") and any(c.islower() for c in previous) and previous[:-1] not in _DOTTED
+                )
                 if previous not in STOP_CAPITALS and previous not in SENTENCE_OPENERS and not sentence_end:
                     continue
-            out.append(build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON,
-                                     CONFIDENCE_GIVEN, {"name": " ".join(m.group().split()),
-                                                        "given_name": word.group()}))
+            out.append(
+                build_mention(
+                    self.id,
+                    document_id,
+                    text,
+                    m.start(),
+                    m.end(),
+                    MentionType.PERSON,
+                    CONFIDENCE_GIVEN,
+                    {"name": " ".join(m.group().split()), "given_name": word.group()},
+                )
+            )
         return out
 
     def _repeats(self, document_id: str, text: str, found: list[Mention]) -> list[Mention]:
         """Other uses of a full name already established here ("– Jayne Senior." after "whistleblower Jayne Senior")."""
-        names = tuple(sorted({m.attributes["name"] for m in found
-                              if len(m.attributes.get("name", "").split()) >= 2 and "surname_upper" not in m.attributes}))
+        names = tuple(
+            sorted(
+                {
+                    m.attributes["name"]
+                    for m in found
+                    if len(m.attributes.get("name", "").split()) >= 2 and "surname_upper" not in m.attributes
+                }
+            )
+        )
         if not names:
             return []
-        return [build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON, CONFIDENCE_REPEAT,
-                              {"name": m.group(), "learned": True})
-                for m in _repeat_pattern(names).finditer(text)]
+        return [
+            build_mention(
+                self.id,
+                document_id,
+                text,
+                m.start(),
+                m.end(),
+                MentionType.PERSON,
+                CONFIDENCE_REPEAT,
+                {"name": m.group(), "learned": True},
+            )
+            for m in _repeat_pattern(names).finditer(text)
+        ]
 
 
 @lru_cache(maxsize=256)

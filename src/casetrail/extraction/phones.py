@@ -60,17 +60,28 @@ class PhoneExtractor:
             number = match.number
             valid = phonenumbers.is_valid_number(number)
             national = phonenumbers.national_significant_number(number)
-            if not valid and not (_UK_WRITTEN.match(match.raw_string) and number.country_code == 44
-                                  and 9 <= len(national) <= 10):
+            if not valid and not (
+                _UK_WRITTEN.match(match.raw_string) and number.country_code == 44 and 9 <= len(national) <= 10
+            ):
                 continue
             e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
-            kind = _TYPES.get(phonenumbers.number_type(number), "unknown") if valid else (
-                "mobile" if national.startswith("7") else "unknown")
-            out.append(build_mention(
-                self.id, document_id, text, match.start, match.end, MentionType.PHONE,
-                CONFIDENCE_VALID_PHONE if valid else CONFIDENCE_POSSIBLE_PHONE,
-                {"e164": e164, "valid": valid, "type": kind},
-            ))
+            kind = (
+                _TYPES.get(phonenumbers.number_type(number), "unknown")
+                if valid
+                else ("mobile" if national.startswith("7") else "unknown")
+            )
+            out.append(
+                build_mention(
+                    self.id,
+                    document_id,
+                    text,
+                    match.start,
+                    match.end,
+                    MentionType.PHONE,
+                    CONFIDENCE_VALID_PHONE if valid else CONFIDENCE_POSSIBLE_PHONE,
+                    {"e164": e164, "valid": valid, "type": kind},
+                )
+            )
         return out
 
 
@@ -119,9 +130,21 @@ class PostcodeExtractor:
                 outward, inward = m.group("outward"), m.group("inward")
                 if postcode_area(outward) not in POSTCODE_AREAS:
                     continue
-            out.append(build_mention(
-                self.id, document_id, text, m.start(), m.end(), MentionType.POSTCODE, CONFIDENCE_POSTCODE,
-                {"postcode": f"{outward} {inward}", "outward": outward, "inward": inward,
-                 "area": "GIR" if outward == "GIR" else postcode_area(outward)},
-            ))
+            out.append(
+                build_mention(
+                    self.id,
+                    document_id,
+                    text,
+                    m.start(),
+                    m.end(),
+                    MentionType.POSTCODE,
+                    CONFIDENCE_POSTCODE,
+                    {
+                        "postcode": f"{outward} {inward}",
+                        "outward": outward,
+                        "inward": inward,
+                        "area": "GIR" if outward == "GIR" else postcode_area(outward),
+                    },
+                )
+            )
         return out

@@ -43,9 +43,16 @@ STATISTICAL: frozenset[str] = frozenset({SpacyNerExtractor.name})
 def rule_extractors(pseudonym_register: Iterable[str] = ()) -> list[Extractor]:
     """The rule-based extractors, in the order they run (DocumentNameExtractor after all the others)."""
     return [
-        PoliceExtractor(), PersonExtractor(), PseudonymExtractor(pseudonym_register), DescriptorExtractor(),
+        PoliceExtractor(),
+        PersonExtractor(),
+        PseudonymExtractor(pseudonym_register),
+        DescriptorExtractor(),
         OrganisationExtractor(),
-        PlaceExtractor(), VehicleExtractor(), PhoneExtractor(), PostcodeExtractor(), DateExtractor(),
+        PlaceExtractor(),
+        VehicleExtractor(),
+        PhoneExtractor(),
+        PostcodeExtractor(),
+        DateExtractor(),
         DocumentNameExtractor(),
     ]
 
@@ -55,8 +62,14 @@ class ExtractionPipeline:
 
     version = PIPELINE_VERSION
 
-    def __init__(self, extractors: Sequence[Extractor] | None = None, *, spacy_model: str | None = DEFAULT_MODEL,
-                 batch_size: int = 32, pseudonym_register: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        extractors: Sequence[Extractor] | None = None,
+        *,
+        spacy_model: str | None = DEFAULT_MODEL,
+        batch_size: int = 32,
+        pseudonym_register: Iterable[str] = (),
+    ) -> None:
         """`extractors` replaces the default set (rules + spaCy); `spacy_model=None` runs rules only;
         `pseudonym_register` lists the pseudonyms the inquiry has assigned (see PseudonymExtractor)."""
         if extractors is None:
@@ -103,8 +116,13 @@ class ExtractionPipeline:
 
 def _rank(mention: Mention, statistical: Collection[str]) -> tuple[int, int, float, int, str]:
     is_statistical = mention.extractor.split("@", 1)[0] in statistical
-    return (1 if is_statistical else 0, -(mention.end - mention.start), -mention.confidence, mention.start,
-            mention.type.value)
+    return (
+        1 if is_statistical else 0,
+        -(mention.end - mention.start),
+        -mention.confidence,
+        mention.start,
+        mention.type.value,
+    )
 
 
 def select(mentions: Iterable[Mention], statistical: Collection[str] = STATISTICAL) -> list[Mention]:

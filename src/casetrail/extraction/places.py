@@ -32,22 +32,27 @@ CONFIDENCE_STREET = 0.8
 CONFIDENCE_VENUE = 0.7
 CONFIDENCE_LOCATIVE = 0.55
 
-_GAZETTEER: dict[str, str] = {name.rstrip("!"): kind for kind, names in read_sections("uk_places.txt").items()
-                              for name in names}
+_GAZETTEER: dict[str, str] = {
+    name.rstrip("!"): kind for kind, names in read_sections("uk_places.txt").items() for name in names
+}
 # listed names that are also surnames ("Bolton!"): places only after a locative preposition
-_SURNAME_LIKE = frozenset(name.rstrip("!") for names in read_sections("uk_places.txt").values()
-                          for name in names if name.endswith("!"))
+_SURNAME_LIKE = frozenset(
+    name.rstrip("!") for names in read_sections("uk_places.txt").values() for name in names if name.endswith("!")
+)
 _LOCATIVE = r"(?:in|at|from|near|outside|around|across|towards|into|behind|past)"
 _LOCATIVE_BEFORE = re.compile(rf"\b(?i:{_LOCATIVE})[ \t]+$")
 _LISTED = re.compile(
-    r"(?<![\w'’-])(?:" + "|".join(re.escape(n).replace(r"\ ", r"[ \t]+")
-                                 for n in sorted(_GAZETTEER, key=len, reverse=True)) + r")(?!-?\w)"
+    r"(?<![\w'’-])(?:"
+    + "|".join(re.escape(n).replace(r"\ ", r"[ \t]+") for n in sorted(_GAZETTEER, key=len, reverse=True))
+    + r")(?!-?\w)"
 )
 
 _CAPWORD = r"(?:[A-Z][a-z]+(?:-[A-Za-z][a-z]*)*|St\.?)"
 _NOT_FIRST = r"(?!(?:The|A|An|In|On|At|To|From|By|Of|And|Or|But|When|Then|He|She|They|We|I|It|This|That|His|Her)\b)"
-_STREET_WORDS = ("Street|Road|Lane|Avenue|Close|Way|Drive|Crescent|Terrace|Place|Square|Grove|Gardens|Row|Walk|"
-                 "Park|Estate|Common|Yard|Fold|Vale|Parade|Precinct|Mews|Rise|View|Croft|Moor")
+_STREET_WORDS = (
+    "Street|Road|Lane|Avenue|Close|Way|Drive|Crescent|Terrace|Place|Square|Grove|Gardens|Row|Walk|"
+    "Park|Estate|Common|Yard|Fold|Vale|Parade|Precinct|Mews|Rise|View|Croft|Moor"
+)
 _STREET = re.compile(
     rf"(?<![\w'’-]){_NOT_FIRST}(?P<name>{_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,2}}[ \t]+(?:{_STREET_WORDS}))(?!-?\w)"
 )
@@ -69,10 +74,45 @@ _MOTION_TO = re.compile(
     r"|(?i:picked|collected|fetched)[ \t]+(?i:me|us|her|him|them)[ \t]+up[ \t]+from)[ \t]+"
     rf"{_NOT_FIRST}(?P<name>[A-Z][a-z]{{3,}})(?![\w'’-])(?![ \t]+[A-Z])(?![ \t]*\()"
 )
-_NOT_PLACES = frozenset({"Christmas", "Easter", "Halloween", "Ramadan", "Eid", "Diwali", "Parliament", "Court", "Custody",
-                         "Care", "Total", "Fact", "Time", "Public", "Private", "General", "Particular", "Summer",
-                         "Winter", "Spring", "Autumn", "Mass", "Church", "Chapel", "Mosque", "Temple", "Synagogue",
-                         "Gurdwara", "School", "College", "University", "Work", "Hospital", "Prison", "Bed"})
+_NOT_PLACES = frozenset(
+    {
+        "Christmas",
+        "Easter",
+        "Halloween",
+        "Ramadan",
+        "Eid",
+        "Diwali",
+        "Parliament",
+        "Court",
+        "Custody",
+        "Care",
+        "Total",
+        "Fact",
+        "Time",
+        "Public",
+        "Private",
+        "General",
+        "Particular",
+        "Summer",
+        "Winter",
+        "Spring",
+        "Autumn",
+        "Mass",
+        "Church",
+        "Chapel",
+        "Mosque",
+        "Temple",
+        "Synagogue",
+        "Gurdwara",
+        "School",
+        "College",
+        "University",
+        "Work",
+        "Hospital",
+        "Prison",
+        "Bed",
+    }
+)
 _VENUE = re.compile(
     rf"(?<![\w'’-]){_NOT_FIRST}(?P<name>{_CAPWORD}(?:[ \t]+{_CAPWORD}){{0,2}}[ \t]+(?:"
     r"Inn|Arms|Tavern|Hotel|pub|bus[ \t]+station|train[ \t]+station|railway[ \t]+station|police[ \t]+station|"
@@ -99,21 +139,28 @@ class PlaceExtractor:
         for m in _SURNAME_STREET.finditer(text):
             if m.group("name").split()[0] in GIVEN_NAMES:
                 continue  # "introduced me to Ngozi Wood": a person
-            found.append((m.start("name"), m.end("name"), CONFIDENCE_STREET - 0.1, {"kind": "street", "source": "pattern"}))
+            found.append(
+                (m.start("name"), m.end("name"), CONFIDENCE_STREET - 0.1, {"kind": "street", "source": "pattern"})
+            )
         for m in _LOCATIVE_WORD.finditer(text):
             if m.group("name") not in STOP_CAPITALS and m.group("name") not in _NOT_PLACES:
-                found.append((m.start("name"), m.end("name"), CONFIDENCE_LOCATIVE, {"kind": "locality", "source": "pattern"}))
+                found.append(
+                    (m.start("name"), m.end("name"), CONFIDENCE_LOCATIVE, {"kind": "locality", "source": "pattern"})
+                )
         for m in _MOTION_TO.finditer(text):
             name = m.group("name")
             if name in STOP_CAPITALS or name in _NOT_PLACES or name in GIVEN_NAMES or _named_person(text, name):
                 continue
-            found.append((m.start("name"), m.end("name"), CONFIDENCE_LOCATIVE, {"kind": "locality", "source": "pattern"}))
+            found.append(
+                (m.start("name"), m.end("name"), CONFIDENCE_LOCATIVE, {"kind": "locality", "source": "pattern"})
+            )
         for m in _LISTED.finditer(text):
             name = " ".join(m.group().split())
             if name in _SURNAME_LIKE and not _LOCATIVE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
                 continue
-            found.append((m.start(), m.end(), CONFIDENCE_LIST, {"kind": _GAZETTEER.get(name, "settlement"),
-                                                                "source": "list"}))
+            found.append(
+                (m.start(), m.end(), CONFIDENCE_LIST, {"kind": _GAZETTEER.get(name, "settlement"), "source": "list"})
+            )
         kept: list[tuple[int, int, float, dict[str, str]]] = []
         for f in sorted(found, key=lambda f: (-(f[1] - f[0]), -f[2], f[0])):
             if all(f[1] <= k[0] or k[1] <= f[0] for k in kept):

@@ -82,8 +82,27 @@ _ABBREVIATIONS = frozenset({"Sgt", "Insp", "Supt", "Det", "Ch", "Con", "Const", 
 _NO_BARE = frozenset({"Constable", "Detective", "Commander", "Commissioner", "Special Constable"})
 
 # Words after "PC" that mean a computer, not a constable.
-_PC_NOT_NAMES = frozenset({"World", "Magazine", "Gamer", "Games", "Format", "Plus", "Pro", "Advisor", "User",
-                           "Specialist", "Tools", "Mag", "Doctor", "Repair", "Repairs", "Support", "Shop"})
+_PC_NOT_NAMES = frozenset(
+    {
+        "World",
+        "Magazine",
+        "Gamer",
+        "Games",
+        "Format",
+        "Plus",
+        "Pro",
+        "Advisor",
+        "User",
+        "Specialist",
+        "Tools",
+        "Mag",
+        "Doctor",
+        "Repair",
+        "Repairs",
+        "Support",
+        "Shop",
+    }
+)
 
 CONFIDENCE_NAMED = 0.9
 CONFIDENCE_COLLAR_ONLY = 0.85
@@ -174,8 +193,25 @@ _FULL_NAME_RE = re.compile(FULL_NAME)
 _PLURAL_RANK_WORD = re.compile(r"(?:Constable|Sergeant|Inspector|Superintendent|Officer|Commander)s")
 # What comes before "Commissioner" when it is an elected or statutory office, not the Met's rank:
 # "Police and Crime Commissioner", "Children's Commissioner", "Victims' Commissioner".
-_POLICE_BEFORE_COMMISSIONER = frozenset({"police", "met", "metropolitan", "assistant", "deputy", "yard", "force's",
-                                         "acting", "temporary", "the", "a", "former", "retired", "new", "then"})
+_POLICE_BEFORE_COMMISSIONER = frozenset(
+    {
+        "police",
+        "met",
+        "metropolitan",
+        "assistant",
+        "deputy",
+        "yard",
+        "force's",
+        "acting",
+        "temporary",
+        "the",
+        "a",
+        "former",
+        "retired",
+        "new",
+        "then",
+    }
+)
 _WORD_BEFORE = re.compile(r"(?P<word>[\w'’]+)[ \t]+$")
 
 _COLLAR_CUE = re.compile(
@@ -240,8 +276,18 @@ class PoliceExtractor:
                 collar = m.span("collar2")
             if name or collar:
                 end = max(m.start("name") + len(name) if name else -1, collar[1] if collar else -1)
-                officers.append(_Officer(m.start(), end, canonical, rank_text, name, collar,
-                                         bool(m.group("acting")), bool(m.group("temporary"))))
+                officers.append(
+                    _Officer(
+                        m.start(),
+                        end,
+                        canonical,
+                        rank_text,
+                        name,
+                        collar,
+                        bool(m.group("acting")),
+                        bool(m.group("temporary")),
+                    )
+                )
                 continue
             described = self._bare_rank(document_id, text, m.start("rank"), m.end("rank"), canonical)
             if described is not None:
@@ -252,30 +298,64 @@ class PoliceExtractor:
         for cue in _COLLAR_CUE.finditer(text):
             number = cue.group("number")
             if cue.group("cue").lower().split()[0] in ("his", "her", "their", "the") and (
-                    number.startswith("0") or len(number) > 6):
+                number.startswith("0") or len(number) > 6
+            ):
                 continue  # "his number was 07700 900123" is a phone number
             owner = self._owner(officers, text, cue.start())
             if owner is not None:
                 owner.collar = cue.span("number")
-            out.append(build_mention(
-                self.id, document_id, text, *cue.span("number"), MentionType.COLLAR_NUMBER, CONFIDENCE_COLLAR,
-                {"number": number, "kind": "warrant" if cue.group("warrant") else "collar",
-                 "officer_name": owner.name if owner else None},
-            ))
+            out.append(
+                build_mention(
+                    self.id,
+                    document_id,
+                    text,
+                    *cue.span("number"),
+                    MentionType.COLLAR_NUMBER,
+                    CONFIDENCE_COLLAR,
+                    {
+                        "number": number,
+                        "kind": "warrant" if cue.group("warrant") else "collar",
+                        "officer_name": owner.name if owner else None,
+                    },
+                )
+            )
 
         for o in officers:
-            number = text[o.collar[0]:o.collar[1]] if o.collar else None
-            attributes: dict[str, object] = {"rank": o.rank, "name": o.name, "collar_number": number,
-                                             "rank_text": o.rank_text}
+            number = text[o.collar[0] : o.collar[1]] if o.collar else None
+            attributes: dict[str, object] = {
+                "rank": o.rank,
+                "name": o.name,
+                "collar_number": number,
+                "rank_text": o.rank_text,
+            }
             if o.acting:
                 attributes["acting"] = True
             if o.temporary:
                 attributes["temporary"] = True
-            out.append(build_mention(self.id, document_id, text, o.start, o.end, MentionType.OFFICER,
-                                     CONFIDENCE_NAMED if o.name else CONFIDENCE_COLLAR_ONLY, attributes))
+            out.append(
+                build_mention(
+                    self.id,
+                    document_id,
+                    text,
+                    o.start,
+                    o.end,
+                    MentionType.OFFICER,
+                    CONFIDENCE_NAMED if o.name else CONFIDENCE_COLLAR_ONLY,
+                    attributes,
+                )
+            )
             if o.collar and o.start <= o.collar[0] < o.end:  # number written inside the officer's span
-                out.append(build_mention(self.id, document_id, text, *o.collar, MentionType.COLLAR_NUMBER,
-                                         CONFIDENCE_COLLAR, {"number": number, "kind": "collar", "officer_name": o.name}))
+                out.append(
+                    build_mention(
+                        self.id,
+                        document_id,
+                        text,
+                        *o.collar,
+                        MentionType.COLLAR_NUMBER,
+                        CONFIDENCE_COLLAR,
+                        {"number": number, "kind": "collar", "officer_name": o.name},
+                    )
+                )
         out.extend(self._later_names(document_id, text, officers))
         out.sort(key=lambda mention: (mention.start, mention.end))
         return out
@@ -302,8 +382,12 @@ class PoliceExtractor:
         for m in _RANK_COMMA.finditer(text):
             name = _clean_name(m.group("name"))
             if name and m.group("rank")[0].isupper() and not civil_office_before(text, m.start("rank")):
-                add(m.start("honorific") if m.group("honorific") else m.start("name"),
-                    m.start("name") + len(name), m.group("rank"), name)
+                add(
+                    m.start("honorific") if m.group("honorific") else m.start("name"),
+                    m.start("name") + len(name),
+                    m.group("rank"),
+                    name,
+                )
         for m in _PLURAL.finditer(text):
             rank = m.group("rank")[:-1]  # "Constables" -> "Constable"
             names = list(_FULL_NAME_RE.finditer(text, m.start("names"), m.end("names")))
@@ -333,9 +417,18 @@ class PoliceExtractor:
         for m in _names_pattern(tuple(sorted(names))).finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
-            out.append(build_mention(self.id, document_id, text, m.start(), m.end(), MentionType.PERSON,
-                                     CONFIDENCE_LATER_NAME, {"name": m.group(), "officer_name": names[m.group()],
-                                                             "learned": True}))
+            out.append(
+                build_mention(
+                    self.id,
+                    document_id,
+                    text,
+                    m.start(),
+                    m.end(),
+                    MentionType.PERSON,
+                    CONFIDENCE_LATER_NAME,
+                    {"name": m.group(), "officer_name": names[m.group()], "learned": True},
+                )
+            )
         return out
 
     def _bare_rank(self, document_id: str, text: str, start: int, end: int, canonical: str) -> Mention | None:
@@ -349,8 +442,16 @@ class PoliceExtractor:
         before = _CAPITALISED_BEFORE.search(text, max(0, start - 40), start)
         if before is not None and before.group("word") not in STOP_CAPITALS:
             return None  # "John Constable", "Ofsted Inspector": part of another name
-        return build_mention(self.id, document_id, text, start, end, MentionType.DESCRIBED_PERSON,
-                             CONFIDENCE_BARE_RANK, {"role": written.lower(), "rank": canonical, "description": written})
+        return build_mention(
+            self.id,
+            document_id,
+            text,
+            start,
+            end,
+            MentionType.DESCRIBED_PERSON,
+            CONFIDENCE_BARE_RANK,
+            {"role": written.lower(), "rank": canonical, "description": written},
+        )
 
     @staticmethod
     def _owner(officers: list[_Officer], text: str, cue_start: int) -> _Officer | None:
@@ -371,7 +472,7 @@ def _clean_name(name: str | None) -> str | None:
         return name
     words = name.split()
     if len(words) > 1 and words[-1].isupper() and not upper_surname_ok(words[-1]):
-        return name[:name.rfind(words[-1])].rstrip()
+        return name[: name.rfind(words[-1])].rstrip()
     return name
 
 

@@ -52,19 +52,21 @@ VERSION = "1.2.0"
 CONFIDENCE_NICKNAME = 0.75
 
 _OPEN = "\"“‘'"
-_CLOSE = {"\"": "\"”", "“": "”\"", "‘": "’'", "'": "'’"}
+_CLOSE = {'"': '"”', "“": '”"', "‘": "’'", "'": "'’"}
 
 # A pseudonym: one or two capitalised words ("Willow", "Rose Ann") or a code ("Child K17").
 _CODE = r"(?:Child|Victim|Witness|Complainant|Survivor|Girl|Boy|Person)[ \t]+(?:[A-Z]{1,2}\d{0,3}|\d{1,3})(?!\w)"
 _PNAME = rf"(?:{_CODE}|{NAME_WORD}(?:[ \t-]{NAME_WORD})?)"
 
-_QUOTED = re.compile(
-    rf"(?<![\w])(?P<open>[{_OPEN}])(?P<name>{_PNAME})(?P<punct>[,.!?]?)(?P<close>[\"”’'])(?![\w])"
-)
+_QUOTED = re.compile(rf"(?<![\w])(?P<open>[{_OPEN}])(?P<name>{_PNAME})(?P<punct>[,.!?]?)(?P<close>[\"”’'])(?![\w])")
 
-_VICTIM = (r"survivors?|victims?|wom[ae]n|girls?|witness(?:es)?|complainants?|teenagers?|schoolgirls?|child|"
-           r"mother|daughter|sister|young[ \t]+(?:woman|person)")
-_NICK_CUE = r"known(?:[ \t]+\w+)?[ \t]+as|called|calling|named|nicknamed|referred[ \t]+to[ \t]+as|went[ \t]+by|goes[ \t]+by"
+_VICTIM = (
+    r"survivors?|victims?|wom[ae]n|girls?|witness(?:es)?|complainants?|teenagers?|schoolgirls?|child|"
+    r"mother|daughter|sister|young[ \t]+(?:woman|person)"
+)
+_NICK_CUE = (
+    r"known(?:[ \t]+\w+)?[ \t]+as|called|calling|named|nicknamed|referred[ \t]+to[ \t]+as|went[ \t]+by|goes[ \t]+by"
+)
 _BEFORE_QUOTE = re.compile(
     rf"(?i:\b(?P<cue>{_VICTIM}|pseudonym|alias|{_NICK_CUE}))[ \t]*[,:(]?[ \t]*(?:(?i:is|was|as)[ \t]+)?$"
 )
@@ -116,8 +118,10 @@ _CODE_RE = re.compile(rf"(?<![\w-]){_CODE}")
 # "Mr X", and in the plural "Police Constables A, B and C". A letter (and up to two digits), quoted or
 # not; not an initial before a surname ("Miss A. Hartley", "PC A Smith"), not "I" unquoted.
 _LETTER = r"[A-Z]\d{0,2}"
-_CIPHER = (rf"(?:['‘\"“](?P<quoted>{_LETTER})['’\"”]|(?P<bare>(?!I(?!\d)){_LETTER}))"
-           r"(?![\w-])(?!['’](?!s\b))(?![ \t]*\.?[ \t]*[A-Z][a-z])")
+_CIPHER = (
+    rf"(?:['‘\"“](?P<quoted>{_LETTER})['’\"”]|(?P<bare>(?!I(?!\d)){_LETTER}))"
+    r"(?![\w-])(?!['’](?!s\b))(?![ \t]*\.?[ \t]*[A-Z][a-z])"
+)
 _OFFICER_CIPHER = re.compile(rf"(?<![\w/'’-])(?P<rank>{RANK_PATTERN}|Officer)[ \t]+{_CIPHER}")
 _TITLE_CIPHER = re.compile(rf"(?<![\w'’-])(?P<title>Mr|Mrs|Miss|Ms|Mx)\.?[ \t]+{_CIPHER}")
 _PLURAL_CIPHERS = re.compile(
@@ -137,7 +141,9 @@ _CHANGED_CUE = re.compile(
     r"(?:(?:has|have|was|were|is)[ \t]+)?(?:been[ \t]+)?(?:changed|withheld|altered))"
 )
 # "Mark Bolton ('Tiny')"
-_NICK_BRACKETED = re.compile(rf"(?<=[a-z])[ \t]*\([ \t]*[{_OPEN}](?P<nick>[A-Z][\w]*(?:[ \t][A-Z][\w]*)?)[\"”’'][ \t]*\)")
+_NICK_BRACKETED = re.compile(
+    rf"(?<=[a-z])[ \t]*\([ \t]*[{_OPEN}](?P<nick>[A-Z][\w]*(?:[ \t][A-Z][\w]*)?)[\"”’'][ \t]*\)"
+)
 
 
 @dataclass
@@ -179,23 +185,37 @@ class PseudonymExtractor:
         self._quoted(text, found)
         self._nicknames(text, found)
         for m in _CODE_RE.finditer(text):
-            found.append(_Name(m.start(), m.end(), MentionType.PSEUDONYM, CONFIDENCE_CODE,
-                               {"name": m.group(), "cue": "code"}))
+            found.append(
+                _Name(m.start(), m.end(), MentionType.PSEUDONYM, CONFIDENCE_CODE, {"name": m.group(), "cue": "code"})
+            )
         self._ciphers(text, found)
         found = _without_overlaps(found)
         self._learn(text, found, self.register)
         found.sort(key=lambda n: (n.start, n.end))
-        return [build_mention(self.id, document_id, text, n.start, n.end, n.type, n.confidence, n.attributes)
-                for n in found]
+        return [
+            build_mention(self.id, document_id, text, n.start, n.end, n.type, n.confidence, n.attributes) for n in found
+        ]
 
     @staticmethod
     def _explicit(text: str, found: list[_Name]) -> None:
         for m in _EXPLICIT.finditer(text):
-            found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_EXPLICIT,
-                               {"name": m.group("name"), "cue": "explicit"}))
+            found.append(
+                _Name(
+                    *m.span("name"),
+                    MentionType.PSEUDONYM,
+                    CONFIDENCE_EXPLICIT,
+                    {"name": m.group("name"), "cue": "explicit"},
+                )
+            )
         for m in _SELF_NAMED.finditer(text):
-            found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_EXPLICIT,
-                               {"name": m.group("name"), "cue": "self-named"}))
+            found.append(
+                _Name(
+                    *m.span("name"),
+                    MentionType.PSEUDONYM,
+                    CONFIDENCE_EXPLICIT,
+                    {"name": m.group("name"), "cue": "self-named"},
+                )
+            )
         seen: set[tuple[int, int]] = set()
         for cue in _CHANGED_CUE.finditer(text):  # the name patterns are costly: run them only near a cue
             for pattern in (_NAME_CHANGED, _NOT_REAL_NAME):
@@ -204,8 +224,14 @@ class PseudonymExtractor:
                     if name.split()[0] in STOP_CAPITALS or m.span("name") in seen or m.end() != cue.end():
                         continue
                     seen.add(m.span("name"))
-                    found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_EXPLICIT,
-                                       {"name": name, "cue": "name changed"}))
+                    found.append(
+                        _Name(
+                            *m.span("name"),
+                            MentionType.PSEUDONYM,
+                            CONFIDENCE_EXPLICIT,
+                            {"name": name, "cue": "name changed"},
+                        )
+                    )
 
     @staticmethod
     def _ciphers(text: str, found: list[_Name]) -> None:
@@ -219,17 +245,38 @@ class PseudonymExtractor:
             found.append(_Name(m.start(), m.end(), MentionType.PSEUDONYM, CONFIDENCE_CODE, attributes))
         for m in _TITLE_CIPHER.finditer(text):
             letter = m.group("quoted") or m.group("bare")
-            found.append(_Name(m.start(), m.end(), MentionType.PSEUDONYM, CONFIDENCE_CODE,
-                               {"name": f"{m.group('title')} {letter}", "cue": "code"}))
+            found.append(
+                _Name(
+                    m.start(),
+                    m.end(),
+                    MentionType.PSEUDONYM,
+                    CONFIDENCE_CODE,
+                    {"name": f"{m.group('title')} {letter}", "cue": "code"},
+                )
+            )
         for m in _PLURAL_CIPHERS.finditer(text):
             written = m.group("rank")
             rank = "Officer" if written == "Officers" else canonical_rank_of(written)
             extra = {"rank": rank} if rank != "Officer" else {}
-            found.append(_Name(m.start(), m.end("first"), MentionType.PSEUDONYM, CONFIDENCE_CODE + 0.01,
-                               {"name": f"{rank} {m.group('first')}", "cue": "code", **extra}))
+            found.append(
+                _Name(
+                    m.start(),
+                    m.end("first"),
+                    MentionType.PSEUDONYM,
+                    CONFIDENCE_CODE + 0.01,
+                    {"name": f"{rank} {m.group('first')}", "cue": "code", **extra},
+                )
+            )
             for letter in _LETTER_RE.finditer(text, m.start("rest"), m.end("rest")):
-                found.append(_Name(letter.start(), letter.end(), MentionType.PSEUDONYM, CONFIDENCE_CODE + 0.01,
-                                   {"name": f"{rank} {letter.group()}", "cue": "code", **extra}))
+                found.append(
+                    _Name(
+                        letter.start(),
+                        letter.end(),
+                        MentionType.PSEUDONYM,
+                        CONFIDENCE_CODE + 0.01,
+                        {"name": f"{rank} {letter.group()}", "cue": "code", **extra},
+                    )
+                )
 
     @staticmethod
     def _quoted(text: str, found: list[_Name]) -> None:
@@ -244,15 +291,17 @@ class PseudonymExtractor:
             cue = (before.group("cue") if before else "after").lower()
             if re.fullmatch(_NICK_CUE, cue, re.IGNORECASE) or cue.startswith("known"):
                 # nickname or pseudonym: decided by what the sentence is about
-                window = _SENTENCE_START.split(text[max(0, m.start() - 120):m.start()])[-1]
+                window = _SENTENCE_START.split(text[max(0, m.start() - 120) : m.start()])[-1]
                 cue_start = before.start("cue") if before else m.start()
                 nicknamed = cue == "nicknamed" or _NICKNAMED_BEFORE_CUE.search(text, max(0, cue_start - 60), cue_start)
                 if not nicknamed and _VICTIM_NEARBY.search(window):
-                    found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_QUOTED,
-                                       {"name": name, "cue": cue}))
+                    found.append(
+                        _Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_QUOTED, {"name": name, "cue": cue})
+                    )
                 else:
-                    found.append(_Name(*m.span("name"), MentionType.PERSON, CONFIDENCE_NICKNAME,
-                                       {"nickname": name, "cue": cue}))
+                    found.append(
+                        _Name(*m.span("name"), MentionType.PERSON, CONFIDENCE_NICKNAME, {"nickname": name, "cue": cue})
+                    )
                 continue
             found.append(_Name(*m.span("name"), MentionType.PSEUDONYM, CONFIDENCE_QUOTED, {"name": name, "cue": cue}))
 
@@ -262,17 +311,31 @@ class PseudonymExtractor:
             m = _NICK_INSIDE.search(text, max(0, quote.start() - 40), quote.end() + 60)
             if m is None or not m.start("open") == quote.end() - 1:
                 continue
-            found.append(_Name(m.start(), m.end(), MentionType.PERSON, CONFIDENCE_NICKNAME,
-                               {"name": f"{m.group('given')} {m.group('surname')}", "nickname": m.group("nick")}))
+            found.append(
+                _Name(
+                    m.start(),
+                    m.end(),
+                    MentionType.PERSON,
+                    CONFIDENCE_NICKNAME,
+                    {"name": f"{m.group('given')} {m.group('surname')}", "nickname": m.group("nick")},
+                )
+            )
         for m in _NICK_BRACKETED.finditer(text):
-            found.append(_Name(*m.span("nick"), MentionType.PERSON, CONFIDENCE_NICKNAME,
-                               {"nickname": m.group("nick"), "cue": "brackets"}))
+            found.append(
+                _Name(
+                    *m.span("nick"),
+                    MentionType.PERSON,
+                    CONFIDENCE_NICKNAME,
+                    {"nickname": m.group("nick"), "cue": "brackets"},
+                )
+            )
 
     @staticmethod
     def _learn(text: str, found: list[_Name], register: tuple[str, ...]) -> None:
         """Mark other bare uses of every pseudonym/nickname introduced in this document or registered."""
         names: dict[str, tuple[MentionType, dict[str, Any]]] = {
-            n: (MentionType.PSEUDONYM, {"name": n, "registered": True}) for n in register}
+            n: (MentionType.PSEUDONYM, {"name": n, "registered": True}) for n in register
+        }
         for n in found:
             if n.type is MentionType.PSEUDONYM:
                 full = n.attributes["name"]

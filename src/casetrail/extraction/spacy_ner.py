@@ -90,9 +90,31 @@ _TRAILING = re.compile(r"[\s,.;:!?\"“”‘’'-]+$")
 
 _PERSON_SHAPED_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC"})
 # Field labels of police intelligence logs and forms: "Vehicle DM51 BTA is linked to ...", "Grading B2".
-FIELD_LABELS = frozenset({"Vehicle", "Grading", "Source", "Subject", "Telephone", "Mobile", "Address", "Registration",
-                          "Intelligence", "Information", "Provenance", "Handling", "Nominal", "Reference", "Ref",
-                          "Evaluation", "Officer", "Reporting", "Location", "Sanitised", "Risk"})
+FIELD_LABELS = frozenset(
+    {
+        "Vehicle",
+        "Grading",
+        "Source",
+        "Subject",
+        "Telephone",
+        "Mobile",
+        "Address",
+        "Registration",
+        "Intelligence",
+        "Information",
+        "Provenance",
+        "Handling",
+        "Nominal",
+        "Reference",
+        "Ref",
+        "Evaluation",
+        "Officer",
+        "Reporting",
+        "Location",
+        "Sanitised",
+        "Risk",
+    }
+)
 _INITIALLED = re.compile(rf"(?:[A-Z]\.[ \t]?){{1,3}}{NAME_WORD}")
 _NAME_WORD_RE = re.compile(NAME_WORD)
 _NOT_NAME_ENDINGS = PLACE_AND_BUSINESS_WORDS | BODY_WORDS
@@ -191,23 +213,23 @@ def tidy(label: str, start: int, end: int, text: str) -> tuple[int, int] | None:
         lead = _LEADING_THE.match(span)
         if lead:
             start += lead.end()
-            span = span[lead.end():]
+            span = span[lead.end() :]
         cut = _OPEN_BRACKET.search(span)
         if cut:
-            span = span[:cut.start()]
+            span = span[: cut.start()]
         cut = _POSSESSIVE.search(span)
         if cut and cut.start() > 0:
-            rest = span[cut.start():].split(None, 1)
+            rest = span[cut.start() :].split(None, 1)
             if len(rest) == 2 and rest[1][:1].isupper():
                 # "Britain's Independent Office for Police Conduct": the entity is what is owned
                 skip = len(span) - len(rest[1])
                 start += skip
                 span = rest[1]
             else:
-                span = span[:cut.start()]  # "Jay's 2014", "Rachel Reeves'": the owner
+                span = span[: cut.start()]  # "Jay's 2014", "Rachel Reeves'": the owner
     trail = _TRAILING.search(span)
     if trail:
-        span = span[:trail.start()]
+        span = span[: trail.start()]
     if not span or (label != "DATE" and not (span[0].isupper() or span[0].isdigit())):
         return None
     if label == "DATE" and not _POINT_IN_TIME.search(span):
@@ -257,8 +279,11 @@ class SpacyNerExtractor:
     def extract_each(self, items: Iterable[tuple[str, str]]) -> Iterator[list[Mention]]:
         """Mentions per input item, in input order; spaCy runs batched (nlp.pipe, n_process=1)."""
         documents = list(items)
-        pieces = [(piece, (index, offset)) for index, (_doc_id, text) in enumerate(documents)
-                  for offset, piece in chunks(text)]
+        pieces = [
+            (piece, (index, offset))
+            for index, (_doc_id, text) in enumerate(documents)
+            for offset, piece in chunks(text)
+        ]
         found: list[list[Mention]] = [[] for _ in documents]
         for doc, (index, offset) in self.nlp.pipe(pieces, as_tuples=True, batch_size=self.batch_size, n_process=1):
             document_id, text = documents[index]

@@ -62,7 +62,9 @@ _CUE = (
 _AFTER_CUE = r"[ \t]*(?:(?:was|is|of|reading|number|no\.?)[ \t]+|:[ \t]*)?['\"“‘]?"
 
 # Lower-case plates are accepted after a cue, but not a word of prose ("registration NM52 and ...").
-_PROSE = r"(?:and|or|but|the|was|were|had|has|his|her|she|who|for|with|not|then|that|this|when|near|from|into|onto|out|off)"
+_PROSE = (
+    r"(?:and|or|but|the|was|were|had|has|his|her|she|who|for|with|not|then|that|this|when|near|from|into|onto|out|off)"
+)
 _IN_CONTEXT = re.compile(
     rf"(?i:\b(?:{_CUE})){_AFTER_CUE}(?P<plate>[A-Za-z0-9]{{1,4}}(?: (?!{_PROSE}\b)[A-Za-z0-9]{{1,4}})?){_EDGE_AFTER}"
 )
@@ -76,10 +78,62 @@ _PARTIAL = re.compile(
 )
 
 # Prefix/suffix year letter -> first year of issue; current age identifier -> year.
-_PREFIX_YEARS = dict(zip("ABCDEFGHJKLMNPRSTVWXY", (1983, 1984, 1985, 1986, 1987, 1988, 1989, 1990, 1991, 1992,
-                                                   1993, 1994, 1995, 1996, 1997, 1998, 1999, 1999, 2000, 2000, 2001)))
-_SUFFIX_YEARS = dict(zip("ABCDEFGHJKLMNPRSTVWXY", (1963, 1964, 1965, 1966, 1967, 1967, 1968, 1969, 1970, 1971,
-                                                   1972, 1973, 1974, 1975, 1976, 1977, 1978, 1979, 1980, 1981, 1982)))
+_PREFIX_YEARS = dict(
+    zip(
+        "ABCDEFGHJKLMNPRSTVWXY",
+        (
+            1983,
+            1984,
+            1985,
+            1986,
+            1987,
+            1988,
+            1989,
+            1990,
+            1991,
+            1992,
+            1993,
+            1994,
+            1995,
+            1996,
+            1997,
+            1998,
+            1999,
+            1999,
+            2000,
+            2000,
+            2001,
+        ),
+    )
+)
+_SUFFIX_YEARS = dict(
+    zip(
+        "ABCDEFGHJKLMNPRSTVWXY",
+        (
+            1963,
+            1964,
+            1965,
+            1966,
+            1967,
+            1967,
+            1968,
+            1969,
+            1970,
+            1971,
+            1972,
+            1973,
+            1974,
+            1975,
+            1976,
+            1977,
+            1978,
+            1979,
+            1980,
+            1981,
+            1982,
+        ),
+    )
+)
 
 CONFIDENCE_PLATE = 0.9
 CONFIDENCE_PLATE_IN_CONTEXT = 0.95
@@ -89,8 +143,10 @@ CONFIDENCE_MAKE_MODEL = 0.85
 CONFIDENCE_MAKE_ONLY = 0.7
 
 # Words allowed between a description and its plate ("a red Ford Escort, registration R123 ABC").
-_JOIN_WORDS = frozenset("registration reg plate number no mark index with bearing a the partial starting "
-                        "beginning ending in of was is reading vrm its".split())
+_JOIN_WORDS = frozenset(
+    "registration reg plate number no mark index with bearing a the partial starting "
+    "beginning ending in of was is reading vrm its".split()
+)
 _JOIN_GAP = re.compile(r"[\s,(:'\"“‘.]*(?:[A-Za-z]+[\s,(:'\"“‘.]*){0,6}")
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -160,13 +216,16 @@ def _capitalisable(words: tuple[str, ...]) -> str:
     return "|".join(f"[{w[0]}{w[0].upper()}]{re.escape(w[1:])}" for w in sorted(words, key=len, reverse=True))
 
 
-_COLOUR = (rf"(?:(?:[Dd]ark|[Ll]ight|[Pp]ale|[Bb]right|[Mm]etallic)[ \t-]+)?(?:{_capitalisable(_CATALOGUE.colours)})"
-           rf"(?:[ \t]+(?:and|&)[ \t]+(?:{_capitalisable(_CATALOGUE.colours)}))?")
+_COLOUR = (
+    rf"(?:(?:[Dd]ark|[Ll]ight|[Pp]ale|[Bb]right|[Mm]etallic)[ \t-]+)?(?:{_capitalisable(_CATALOGUE.colours)})"
+    rf"(?:[ \t]+(?:and|&)[ \t]+(?:{_capitalisable(_CATALOGUE.colours)}))?"
+)
 _MAKE = _alternation(_CATALOGUE.makes)
 _ANY_MODEL = _alternation({m for by_lower in _CATALOGUE.models.values() for m in by_lower.values()})
 # Models recognised alone after a colour: capitalised, alphabetic, at least four letters, one make.
-_LONE_MODELS = _alternation({m for m, make in _CATALOGUE.model_makes.items()
-                             if make and m[0].isupper() and m.isalpha() and len(m) >= 4})
+_LONE_MODELS = _alternation(
+    {m for m, make in _CATALOGUE.model_makes.items() if make and m[0].isupper() and m.isalpha() and len(m) >= 4}
+)
 
 _DESCRIPTION = re.compile(
     rf"(?P<det>\b(?i:a|an|the|his|her|their|my|our|your|that|this)[ \t]+)?"
@@ -199,8 +258,10 @@ class VehicleExtractor:
         descriptions = self._descriptions(text, plates)
         self._join(text, descriptions, plates)
         found = sorted(plates + descriptions, key=lambda v: (v.start, v.end))
-        return [build_mention(self.id, document_id, text, v.start, v.end, MentionType.VEHICLE, v.confidence, v.attributes)
-                for v in found]
+        return [
+            build_mention(self.id, document_id, text, v.start, v.end, MentionType.VEHICLE, v.confidence, v.attributes)
+            for v in found
+        ]
 
     # -- plates
     def _plates(self, text: str) -> list[_Vehicle]:
@@ -211,17 +272,27 @@ class VehicleExtractor:
             if got is not None and got[1] != "dateless":
                 continue  # a full mark after "plate starting": recorded below as a full mark
             where = (m.group("where") or "").lower()
-            by_span[m.span("plate")] = _Vehicle(*m.span("plate"), CONFIDENCE_PARTIAL, {
-                "make": None, "model": None, "colour": None, "registration": m.group("plate").replace(" ", ""),
-                "format": "partial", "partial": True, "position": "end" if where.startswith("end") else "start"},
-                is_plate=True)
+            by_span[m.span("plate")] = _Vehicle(
+                *m.span("plate"),
+                CONFIDENCE_PARTIAL,
+                {
+                    "make": None,
+                    "model": None,
+                    "colour": None,
+                    "registration": m.group("plate").replace(" ", ""),
+                    "format": "partial",
+                    "partial": True,
+                    "position": "end" if where.startswith("end") else "start",
+                },
+                is_plate=True,
+            )
         partial_spans = list(by_span)
         for pattern in (_IN_CONTEXT, _BARE):
             for m in pattern.finditer(text):
                 span = m.span("plate") if pattern is _IN_CONTEXT else m.span()
                 if span in by_span or any(s < span[1] and span[0] < e for s, e in partial_spans):
                     continue
-                got = classify(text[span[0]:span[1]])
+                got = classify(text[span[0] : span[1]])
                 if got is None:
                     continue
                 registration, fmt = got
@@ -234,9 +305,21 @@ class VehicleExtractor:
 
     @staticmethod
     def _plate(start: int, end: int, registration: str, fmt: str, confidence: float) -> _Vehicle:
-        return _Vehicle(start, end, confidence, {
-            "make": None, "model": None, "colour": None, "registration": registration, "format": fmt,
-            "partial": False, "year": issue_year(registration, fmt)}, is_plate=True)
+        return _Vehicle(
+            start,
+            end,
+            confidence,
+            {
+                "make": None,
+                "model": None,
+                "colour": None,
+                "registration": registration,
+                "format": fmt,
+                "partial": False,
+                "year": issue_year(registration, fmt),
+            },
+            is_plate=True,
+        )
 
     # -- descriptions
     def _descriptions(self, text: str, plates: list[_Vehicle]) -> list[_Vehicle]:
@@ -265,9 +348,21 @@ class VehicleExtractor:
                 start = m.start("colour") if colour else m.start("make")
             if any(s < end and start < e for s, e in plate_spans):
                 continue
-            out.append(_Vehicle(start, end, CONFIDENCE_MAKE_MODEL if model else CONFIDENCE_MAKE_ONLY, {
-                "make": make, "model": model, "colour": colour.lower() if colour else None,
-                "registration": None, "format": None, "partial": None}))
+            out.append(
+                _Vehicle(
+                    start,
+                    end,
+                    CONFIDENCE_MAKE_MODEL if model else CONFIDENCE_MAKE_ONLY,
+                    {
+                        "make": make,
+                        "model": model,
+                        "colour": colour.lower() if colour else None,
+                        "registration": None,
+                        "format": None,
+                        "partial": None,
+                    },
+                )
+            )
         return out
 
     @staticmethod
@@ -280,9 +375,9 @@ class VehicleExtractor:
             after = next((p for p in plates_sorted if p.start >= d.end), None)
             before = next((p for p in reversed(plates_sorted) if p.end <= d.start), None)
             partner = None
-            if after is not None and after.start - d.end <= 45 and _joinable(text[d.end:after.start]):
+            if after is not None and after.start - d.end <= 45 and _joinable(text[d.end : after.start]):
                 partner = after
-            elif before is not None and d.start - before.end <= 12 and _joinable(text[before.end:d.start]):
+            elif before is not None and d.start - before.end <= 12 and _joinable(text[before.end : d.start]):
                 partner = before
             if partner is None or partner.attributes.get("joined"):
                 continue

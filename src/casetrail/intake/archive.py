@@ -79,7 +79,8 @@ def read(data: bytes, name: str, limits: Limits) -> Reading:
     taken: set[str] = set()
     for info in infos:
         path = safe_path(info.filename)
-        when = "%04d-%02d-%02d %02d:%02d" % info.date_time[:5]
+        year, month, day, hour, minute = info.date_time[:5]
+        when = f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}"
         if info.is_dir() or not path:
             continue
         if _is_link(info):

@@ -25,7 +25,9 @@ from casetrail.intake.reading import Reading
 from casetrail.intake.sniff import DOC, OLE_MAGIC
 from casetrail.intake.text import normalise_newlines
 
-MISSING = "reading .doc files needs antiword, which is not installed here (run make install, or apt-get install antiword)"
+MISSING = (
+    "reading .doc files needs antiword, which is not installed here (run make install, or apt-get install antiword)"
+)
 _MEMORY = 1024 * 1024 * 1024  # address space for antiword: generous for any real document
 _WORD_MAGIC = (0xA5EC, 0xA5DC)  # wIdent of Word 97-2003 and of Word 6/95
 _F_ENCRYPTED = 0x0100  # FIB flags at offset 0x0A
@@ -74,10 +76,11 @@ def _antiword(data: bytes, limits: Limits) -> str:
         try:
             done = subprocess.run(
                 [*_CONFINED, "antiword", "-w", "0", "-m", "UTF-8.txt", path],
-                capture_output=True, timeout=limits.convert_seconds,
+                capture_output=True,
+                timeout=limits.convert_seconds,
                 env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": folder, "LC_ALL": "C.UTF-8"},
                 check=False,
-            )  # fmt: skip
+            )
         except subprocess.TimeoutExpired as err:
             raise Hostile(f".doc took antiword over {limits.convert_seconds} seconds and was stopped") from err
     if len(done.stdout) > 4 * limits.max_text_chars:

@@ -59,7 +59,7 @@ from casetrail.intake.sniff import (
     XLSX,
     ZIP,
     detect,
-)  # fmt: skip
+)
 from casetrail.model.document import ReadResult
 
 __all__ = ["NO_TEXT", "OCR", "READ", "TEXT_LAYER", "PageSource", "Reading", "read_file_bytes", "one_line"]
@@ -87,10 +87,24 @@ READERS: dict[str, Reader] = {
 }
 
 _DESCRIPTION = {
-    TEXT: "text", MARKDOWN: "Markdown", HTML: "HTML", PDF: "PDF", EML: "e-mail", DOCX: ".docx", PNG: "PNG image",
-    JPEG: "JPEG image", TIFF: "TIFF image", MSG: "Outlook .msg", MBOX: "mailbox", ODT: ".odt", RTF: "RTF",
-    DOC: ".doc", XLSX: ".xlsx", CSV: "CSV", ZIP: "zip archive",
-}  # fmt: skip
+    TEXT: "text",
+    MARKDOWN: "Markdown",
+    HTML: "HTML",
+    PDF: "PDF",
+    EML: "e-mail",
+    DOCX: ".docx",
+    PNG: "PNG image",
+    JPEG: "JPEG image",
+    TIFF: "TIFF image",
+    MSG: "Outlook .msg",
+    MBOX: "mailbox",
+    ODT: ".odt",
+    RTF: "RTF",
+    DOC: ".doc",
+    XLSX: ".xlsx",
+    CSV: "CSV",
+    ZIP: "zip archive",
+}
 _MAX_MESSAGE = 300
 _MAX_TITLE = 500
 
@@ -143,13 +157,23 @@ def _checked(result: ReadResult, media_type: str, limits: Limits) -> Reading:
     title = result.title
     if title is not None:
         title = one_line(_encodable(title))[:_MAX_TITLE] or None
-    reading = result if isinstance(result, Reading) else Reading(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
+    reading = (
+        result
+        if isinstance(result, Reading)
+        else Reading(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
+    )
     status, reason = _status(reading, clean_text, media_type)
     if (clean_text, title, reading.media_type, reading.status, reading.reason) == (
-        reading.text, reading.title, media_type, status, reason
+        reading.text,
+        reading.title,
+        media_type,
+        status,
+        reason,
     ):
         return reading
-    return dataclasses.replace(reading, text=clean_text, title=title, media_type=media_type, status=status, reason=reason)
+    return dataclasses.replace(
+        reading, text=clean_text, title=title, media_type=media_type, status=status, reason=reason
+    )
 
 
 def _status(reading: Reading, text: str, media_type: str) -> tuple[str, str | None]:

@@ -23,18 +23,69 @@ from casetrail.model.document import ReadResult
 
 # Never text of the page: code, page furniture, embedded documents, and forms.
 _DROP = (
-    "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "template",
-    "frame", "frameset", "object", "embed", "applet", "svg", "math", "canvas", "head",
-)  # fmt: skip
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "template",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "svg",
+    "math",
+    "canvas",
+    "head",
+)
 # Elements that start a new paragraph of text.
 _BLOCKS = frozenset(
     {
-        "address", "article", "blockquote", "body", "caption", "center", "dd", "details", "dialog",
-        "div", "dl", "dt", "fieldset", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
-        "hgroup", "hr", "html", "legend", "li", "main", "ol", "p", "pre", "section", "summary",
-        "table", "tbody", "tfoot", "thead", "tr", "ul",
+        "address",
+        "article",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hgroup",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
     }
-)  # fmt: skip
+)
 _CELLS = frozenset({"td", "th"})
 _SPACE = re.compile(r"\s+")
 _CELL_GAP = re.compile(r" *\t *")

@@ -18,7 +18,10 @@ _NAME_CUES = (
 )
 _TEXT_CUES = (
     (re.compile(r"\b(witness statement|statement of witness|my statement)\b", re.I), DocumentKind.STATEMENT),
-    (re.compile(r"\b(complaint (form|against|about)|i wish to complain|i want to complain)\b", re.I), DocumentKind.COMPLAINT),
+    (
+        re.compile(r"\b(complaint (form|against|about)|i wish to complain|i want to complain)\b", re.I),
+        DocumentKind.COMPLAINT,
+    ),
     (re.compile(r"\b(intelligence report|intelligence log|source handling)\b", re.I), DocumentKind.INTELLIGENCE),
 )
 

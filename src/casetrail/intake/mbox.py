@@ -41,7 +41,9 @@ def split(data: bytes, limits: Limits) -> list[bytes]:
         return []
     starts = [0] + [m.start() + 2 for m in re.finditer(rb"\n\nFrom ", data)]
     if len(starts) > limits.max_messages:
-        raise TooLarge(f"mailbox holds more than {limits.max_messages:,} messages; the limit is {limits.max_messages:,}")
+        raise TooLarge(
+            f"mailbox holds more than {limits.max_messages:,} messages; the limit is {limits.max_messages:,}"
+        )
     messages = []
     for begin, end in zip(starts, starts[1:] + [len(data)]):
         chunk = data[begin:end]

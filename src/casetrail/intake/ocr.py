@@ -75,9 +75,13 @@ def recognise(image: Image, limits: Limits, dpi: int | None = None) -> Recognise
         command += ["--dpi", str(dpi)]
     try:
         done = subprocess.run(
-            [*command, "tsv"], input=_pgm(image), capture_output=True, env=_ENV,
-            timeout=limits.ocr_seconds_per_page, check=False,
-        )  # fmt: skip
+            [*command, "tsv"],
+            input=_pgm(image),
+            capture_output=True,
+            env=_ENV,
+            timeout=limits.ocr_seconds_per_page,
+            check=False,
+        )
     except FileNotFoundError as err:
         raise UnsupportedFormat(MISSING) from err
     except subprocess.TimeoutExpired as err:
@@ -208,7 +212,9 @@ def _frames(data: bytes, limits: Limits, kind: str) -> list[tuple[Image, int | N
             frames: list[tuple[Image, int | None]] = []
             for index, frame in enumerate(ImageSequence.Iterator(image)):
                 if index >= limits.max_pages:
-                    raise TooLarge(f"{kind} has more than {limits.max_pages:,} pages; the limit is {limits.max_pages:,}")
+                    raise TooLarge(
+                        f"{kind} has more than {limits.max_pages:,} pages; the limit is {limits.max_pages:,}"
+                    )
                 _check_pixels(frame.size, limits)
                 loaded = ImageOps.exif_transpose(frame.copy())  # phone photos of pages are often sideways
                 frames.append((loaded, _dpi(frame)))

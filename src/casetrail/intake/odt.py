@@ -95,7 +95,9 @@ def _frames(paragraph: etree._Element, depth: int) -> list[str]:
     # Only the outermost boxes: a box inside a box is read with its container's paragraphs.
     found: list[str] = []
     for box in paragraph.iter("{*}text-box"):
-        if not any(a.tag == box.tag for a in box.iterancestors() if a is not paragraph and paragraph in a.iterancestors()):
+        if not any(
+            a.tag == box.tag for a in box.iterancestors() if a is not paragraph and paragraph in a.iterancestors()
+        ):
             found.extend(_blocks(box, depth + 1))
     return found
 

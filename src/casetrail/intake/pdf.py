@@ -143,7 +143,9 @@ def _ocr_pages(data: bytes, pages: list[str], limits: Limits) -> dict[int, ocr.R
         if len(scanned) > limits.max_ocr_pages:
             raise TooLarge(f"PDF has {len(scanned):,} scanned pages to OCR; the limit is {limits.max_ocr_pages:,}")
         ocr.require()
-        return {i: ocr.recognise(_render(document[i], limits), limits, dpi=_dpi_for(document[i], limits)) for i in scanned}
+        return {
+            i: ocr.recognise(_render(document[i], limits), limits, dpi=_dpi_for(document[i], limits)) for i in scanned
+        }
     finally:
         document.close()
 

@@ -11,7 +11,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from casetrail.errors import (
@@ -49,7 +49,7 @@ from casetrail.store.sqlite import SqliteStore
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class _Pending:
     media_type: str
     title: str | None
     kind: DocumentKind
-    parent: "_Pending | None" = None  # the e-mail this attachment came in
+    parent: _Pending | None = None  # the e-mail this attachment came in
     amends: str | None = None
     reason: str | None = None  # why an amendment was given
     text_status: str = READ  # NO_TEXT when the reader found nothing to read
@@ -148,14 +148,16 @@ class Register:
         self.limits = limits or Limits()
 
     @classmethod
-    def create(cls, home: Home, origin: str) -> "Register":
+    def create(cls, home: Home, origin: str) -> Register:
         """A new store in `home`, with a fresh Ed25519 log signing key named `origin`."""
         signer = NoteSigner.generate(origin)
         home.create({"origin": origin, "limits": {}}, signer.to_text(), signer.verifier_key())
         return cls.open(home)
 
     @classmethod
-    def open(cls, home: Home, limits: Limits | None = None, readonly: bool | None = None, settings: bool = True) -> "Register":
+    def open(
+        cls, home: Home, limits: Limits | None = None, readonly: bool | None = None, settings: bool = True
+    ) -> Register:
         """The register over `home`. Read-only when asked or when the store cannot be written;
         without the signing key it reads but refuses to append, saying why. `settings=False`
         skips config.json (commands that only read the log need nothing from it). A database
@@ -177,7 +179,9 @@ class Register:
         if self.store.readonly and self.store.refusal:
             raise DiskFull(self.store.refusal)
         if self.store.readonly:
-            raise ReadOnlyStore(f"{self.store.path} is read-only (a read-only copy or mount): nothing can be recorded in it")
+            raise ReadOnlyStore(
+                f"{self.store.path} is read-only (a read-only copy or mount): nothing can be recorded in it"
+            )
         self.log.signer  # noqa: B018 (raises SigningKeyError, saying what to do, when the key is gone)
 
     # -- receiving ------------------------------------------------------------------------
@@ -254,9 +258,14 @@ class Register:
         budget.charge(sum(len(attachment.data) for attachment in result.attachments))
         for attachment in result.attachments:
             more, fails = self._read_bytes(
-                f"{source}/{attachment.name}", attachment.name, attachment.data, submission,
-                parent=item, depth=depth + 1, budget=budget,
-            )  # fmt: skip
+                f"{source}/{attachment.name}",
+                attachment.name,
+                attachment.data,
+                submission,
+                parent=item,
+                depth=depth + 1,
+                budget=budget,
+            )
             read.extend(more)
             failures.extend(fails)
         return read, failures
@@ -271,7 +280,10 @@ class Register:
                 continue  # another writer recorded some of these bytes first: look again
             except (StoreError, LedgerError) as err:
                 return [Outcome(item.source, "failed", reason=str(err)) for item in pending]
-        return [Outcome(item.source, "failed", reason="the same bytes kept arriving from another writer") for item in pending]
+        return [
+            Outcome(item.source, "failed", reason="the same bytes kept arriving from another writer")
+            for item in pending
+        ]
 
     def _record_batch(self, pending: list[_Pending], submission: Submission) -> list[Outcome]:
         written = self._put_objects(pending)
@@ -453,7 +465,9 @@ class Register:
         return self.log.receipt(index, document_id=doc.id)
 
 
-def _pending(source: str, name: str, data: bytes, result: Reading, kind: DocumentKind, parent: _Pending | None) -> _Pending:
+def _pending(
+    source: str, name: str, data: bytes, result: Reading, kind: DocumentKind, parent: _Pending | None
+) -> _Pending:
     """The item to record, carrying what the reader said about how (and whether) it read the text."""
     item = _Pending(source, name, data, result.text, result.media_type, result.title, kind, parent)
     item.text_status = result.status

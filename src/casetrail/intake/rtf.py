@@ -21,7 +21,9 @@ from casetrail.intake.reading import Reading
 from casetrail.intake.sniff import RTF
 from casetrail.intake.text import normalise_newlines
 
-_TOKEN = re.compile(rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|[\r\n]+|([^\\{}\r\n]+)", re.DOTALL)
+_TOKEN = re.compile(
+    rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|[\r\n]+|([^\\{}\r\n]+)", re.DOTALL
+)
 _SKIP = frozenset(
     b"fonttbl colortbl stylesheet info pict object objdata fldinst themedata datastore latentstyles listtable "
     b"listoverridetable rsidtbl generator xmlnstbl annotation atnid atnauthor atndate header headerl headerr "
@@ -29,10 +31,24 @@ _SKIP = frozenset(
     b"shpinst sp sn sv nonshppict mmathPr background".split()
 )
 _CHARS = {
-    b"par": "\n", b"line": "\n", b"sect": "\n\n", b"page": "\n\n", b"row": "\n", b"cell": "\t", b"nestcell": "\t",
-    b"tab": "\t", b"emdash": "\u2014", b"endash": "\u2013", b"lquote": "\u2018", b"rquote": "\u2019",
-    b"ldblquote": "\u201c", b"rdblquote": "\u201d", b"bullet": "\u2022", b"emspace": "\u2003", b"enspace": "\u2002",
-}  # fmt: skip
+    b"par": "\n",
+    b"line": "\n",
+    b"sect": "\n\n",
+    b"page": "\n\n",
+    b"row": "\n",
+    b"cell": "\t",
+    b"nestcell": "\t",
+    b"tab": "\t",
+    b"emdash": "\u2014",
+    b"endash": "\u2013",
+    b"lquote": "\u2018",
+    b"rquote": "\u2019",
+    b"ldblquote": "\u201c",
+    b"rdblquote": "\u201d",
+    b"bullet": "\u2022",
+    b"emspace": "\u2003",
+    b"enspace": "\u2002",
+}
 _SYMBOLS = {b"~": "\xa0", b"-": "", b"_": "\u2011", b"\\": "\\", b"{": "{", b"}": "}", b"\n": "\n", b"\r": "\n"}
 _MAX_DEPTH = 500  # Word nests a few dozen groups; thousands are a trap for recursive readers
 

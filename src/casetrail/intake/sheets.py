@@ -67,7 +67,9 @@ def _sheet_text(sheet, budget: list[int], limits: Limits) -> str:
     for row in sheet.iter_rows():
         budget[0] -= max(len(row), 1)
         if budget[0] < 0:
-            raise Hostile(f"spreadsheet has over {limits.max_cells:,} cells (counting empty ones); the limit is {limits.max_cells:,}")
+            raise Hostile(
+                f"spreadsheet has over {limits.max_cells:,} cells (counting empty ones); the limit is {limits.max_cells:,}"
+            )
         for cell in row:
             value = getattr(cell, "value", None)
             if value is None or not hasattr(cell, "coordinate"):

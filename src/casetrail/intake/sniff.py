@@ -32,8 +32,24 @@ CSV = "text/csv"
 ZIP = "application/zip"
 
 MEDIA_TYPES: tuple[str, ...] = (
-    TEXT, MARKDOWN, HTML, PDF, EML, DOCX, PNG, JPEG, TIFF, MSG, MBOX, ODT, RTF, DOC, XLSX, CSV, ZIP
-)  # fmt: skip
+    TEXT,
+    MARKDOWN,
+    HTML,
+    PDF,
+    EML,
+    DOCX,
+    PNG,
+    JPEG,
+    TIFF,
+    MSG,
+    MBOX,
+    ODT,
+    RTF,
+    DOC,
+    XLSX,
+    CSV,
+    ZIP,
+)
 IMAGES = frozenset({PNG, JPEG, TIFF})
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: legacy Office, encrypted OOXML
@@ -109,9 +125,25 @@ _MBOX_SEPARATOR = re.compile(rb"^From \S+ .*\d\d:\d\d", re.MULTILINE)  # "From s
 
 _EMAIL_HEADERS = frozenset(
     {
-        b"from", b"to", b"cc", b"bcc", b"subject", b"date", b"message-id", b"mime-version",
-        b"received", b"return-path", b"reply-to", b"sender", b"delivered-to", b"content-type",
-        b"in-reply-to", b"references", b"x-mailer", b"user-agent", b"content-transfer-encoding",
+        b"from",
+        b"to",
+        b"cc",
+        b"bcc",
+        b"subject",
+        b"date",
+        b"message-id",
+        b"mime-version",
+        b"received",
+        b"return-path",
+        b"reply-to",
+        b"sender",
+        b"delivered-to",
+        b"content-type",
+        b"in-reply-to",
+        b"references",
+        b"x-mailer",
+        b"user-agent",
+        b"content-transfer-encoding",
     }
 )
 # Headers a mail system always writes; a text that merely starts "To: ..." has none of them.
@@ -206,8 +238,12 @@ def _detect_ole(data: bytes, ext: str) -> str:
     if "Workbook" in streams or "Book" in streams:
         raise UnsupportedFormat("this is an Excel 97-2003 .xls workbook, which casetrail cannot read; save it as .xlsx")
     if "PowerPoint Document" in streams:
-        raise UnsupportedFormat("this is a PowerPoint 97-2003 presentation, which casetrail cannot read; save it as PDF")
-    raise UnsupportedFormat("a Microsoft Office (OLE) file of a kind casetrail cannot read; save it as .docx, PDF or .eml")
+        raise UnsupportedFormat(
+            "this is a PowerPoint 97-2003 presentation, which casetrail cannot read; save it as PDF"
+        )
+    raise UnsupportedFormat(
+        "a Microsoft Office (OLE) file of a kind casetrail cannot read; save it as .docx, PDF or .eml"
+    )
 
 
 def _detect_zip(data: bytes, ext: str) -> str:

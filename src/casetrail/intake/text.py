@@ -18,9 +18,7 @@ from casetrail.model.document import ReadResult
 
 # cp1252 as browsers decode it (WHATWG "windows-1252"): the five bytes Python's codec leaves
 # undefined map to the C1 controls of the same value, so decoding can never fail.
-_CP1252_TABLE: str = "".join(
-    bytes([byte]).decode("cp1252", errors="ignore") or chr(byte) for byte in range(256)
-)
+_CP1252_TABLE: str = "".join(bytes([byte]).decode("cp1252", errors="ignore") or chr(byte) for byte in range(256))
 _NOT_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "idna", "punycode", "utf-7", "undefined"})
 _NEWLINES = re.compile(r"\r\n?")
 _ATX_H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)

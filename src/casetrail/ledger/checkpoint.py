@@ -97,7 +97,7 @@ class NoteVerifier:
         self._key = Ed25519PublicKey.from_public_bytes(self.public_key)
 
     @classmethod
-    def from_text(cls, vkey: str) -> "NoteVerifier":
+    def from_text(cls, vkey: str) -> NoteVerifier:
         """Parse `<name>+<hex8 key id>+<base64(0x01 || public key)>`."""
         name, hex_id, public_key = _parse_key_text(vkey, "verifier key", 0)
         verifier = cls(name, public_key)
@@ -140,11 +140,11 @@ class NoteSigner:
         self.key_id = key_id(name, self.public_key)
 
     @classmethod
-    def generate(cls, name: str) -> "NoteSigner":
+    def generate(cls, name: str) -> NoteSigner:
         return cls(name, Ed25519PrivateKey.generate())
 
     @classmethod
-    def from_text(cls, skey: str) -> "NoteSigner":
+    def from_text(cls, skey: str) -> NoteSigner:
         """Parse `PRIVATE+KEY+<name>+<hex8 key id>+<base64(0x01 || 32-byte seed)>`."""
         if not skey.strip().startswith("PRIVATE+KEY+"):
             raise NoteError("malformed signer key: it must start with PRIVATE+KEY+")
@@ -248,7 +248,7 @@ class Checkpoint:
         return "".join(line + "\n" for line in lines)
 
     @classmethod
-    def parse(cls, body: str) -> "Checkpoint":
+    def parse(cls, body: str) -> Checkpoint:
         """Parse a checkpoint body strictly (no leading zeros, canonical base64, 32-byte root)."""
         if not isinstance(body, str) or not body.endswith("\n"):
             raise NoteError("a checkpoint body is text ending in a newline")

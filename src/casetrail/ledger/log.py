@@ -217,7 +217,7 @@ class Appender:
         self._queue.put(None)
         self._thread.join()
 
-    def __enter__(self) -> "Appender":
+    def __enter__(self) -> Appender:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -225,7 +225,7 @@ class CompactRange:
             digest = node_hash(peak, digest)
         return digest
 
-    def copy(self) -> "CompactRange":
+    def copy(self) -> CompactRange:
         return CompactRange(self._size, self._peaks)
 
     def __repr__(self) -> str:

@@ -31,9 +31,17 @@ from casetrail.ledger.merkle import (
 VERSION = "casetrail-receipt/1"
 TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"
 _KEYS = (
-    "version", "origin", "leaf_index", "tree_size", "leaf_hash", "inclusion_proof",
-    "checkpoint", "entry", "document_id", "verifier_key",
-)  # fmt: skip
+    "version",
+    "origin",
+    "leaf_index",
+    "tree_size",
+    "leaf_hash",
+    "inclusion_proof",
+    "checkpoint",
+    "entry",
+    "document_id",
+    "verifier_key",
+)
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 
 
@@ -103,7 +111,7 @@ class Receipt:
         return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> "Receipt":
+    def from_json(cls, text: str | bytes) -> Receipt:
         try:
             raw = json.loads(text, object_pairs_hook=unique_keys)
         except (ValueError, TypeError, RecursionError) as error:  # JSONDecodeError is a ValueError
@@ -147,7 +155,7 @@ class Receipt:
         return "\n".join(lines) + "\n\n" + self.checkpoint
 
     @classmethod
-    def from_tlog_proof(cls, text: str, entry: bytes | None = None) -> "Receipt":
+    def from_tlog_proof(cls, text: str, entry: bytes | None = None) -> Receipt:
         """Parse a tlog-proof; `entry` supplies the leaf data when the proof has no `extra`.
 
         Origin and tree size are read from the (not yet verified) checkpoint; `verify_receipt`
@@ -237,7 +245,9 @@ def verify_receipt(
         if receipt.document_id is not None and subject is not None and subject != receipt.document_id:
             raise ReceiptError(f"the receipt is for {receipt.document_id} but its entry is about {subject}")
     try:
-        verify_inclusion(receipt.leaf_hash, receipt.leaf_index, checkpoint.size, receipt.inclusion_proof, checkpoint.root)
+        verify_inclusion(
+            receipt.leaf_hash, receipt.leaf_index, checkpoint.size, receipt.inclusion_proof, checkpoint.root
+        )
     except ProofError as error:
         raise ReceiptError(f"inclusion proof: {error}") from error
     if later_checkpoint is None:

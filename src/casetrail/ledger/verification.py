@@ -30,9 +30,17 @@ from casetrail.store.objects import ObjectStore
 from casetrail.store.sqlite import SqliteStore
 
 META_FIELDS = (
-    "size", "media_type", "kind", "submitted_by", "channel", "received_at",
-    "source_name", "title", "parent_id", "amends",
-)  # fmt: skip
+    "size",
+    "media_type",
+    "kind",
+    "submitted_by",
+    "channel",
+    "received_at",
+    "source_name",
+    "title",
+    "parent_id",
+    "amends",
+)
 
 
 @dataclass(frozen=True)
@@ -218,9 +226,7 @@ def _apply_event(
         casework[index] = Event(kind, subject, event.get("at", ""), event.get("actor", ""), body)
 
 
-def _verify_documents(
-    store: SqliteStore, objects: ObjectStore, expected: dict[str, _Expected], report: Report
-) -> None:
+def _verify_documents(store: SqliteStore, objects: ObjectStore, expected: dict[str, _Expected], report: Report) -> None:
     seen: set[str] = set()
     for row in store.iter_document_rows():
         doc_id = row["id"]
@@ -274,8 +280,14 @@ def _verify_decisions(store: SqliteStore, decisions: dict[int, dict[str, Any]], 
         if want is None:
             report.problems.append(Problem(name, "is in the store but not in the log"))
             continue
-        fields = {"kind": "kind", "left_ref": "left", "right_ref": "right", "author": "author",
-                  "reason": "reason", "at": "at"}  # fmt: skip
+        fields = {
+            "kind": "kind",
+            "left_ref": "left",
+            "right_ref": "right",
+            "author": "author",
+            "reason": "reason",
+            "at": "at",
+        }
         changed = [column for column, key in fields.items() if row[column] != want.get(key)]
         if changed:
             report.problems.append(Problem(name, f"no longer matches the log: {', '.join(changed)}"))

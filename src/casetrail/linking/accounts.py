@@ -23,21 +23,23 @@ from casetrail.model.casework import Comparison, DocumentFacts, MentionRef
 # (1 - Π(1 - w)) so several modest details add up while the score stays below 1. A pseudonym is
 # given to one survivor, so sharing one is close to proof; an officer's name, an age or a year is
 # shared by many survivors of the same abuse, so each counts for little on its own.
-WEIGHTS: Final[Mapping[str, float]] = MappingProxyType({
-    "pseudonym": 0.9,
-    "phone": 0.5,
-    "vehicle": 0.45,
-    "collar": 0.45,
-    "date": 0.45,  # a day
-    "officer": 0.35,
-    "person": 0.35,
-    "month": 0.3,
-    "age": 0.3,
-    "year": 0.25,
-    "place": 0.15,
-    "decade": 0.1,
-    "organisation": 0.03,
-})  # fmt: skip
+WEIGHTS: Final[Mapping[str, float]] = MappingProxyType(
+    {
+        "pseudonym": 0.9,
+        "phone": 0.5,
+        "vehicle": 0.45,
+        "collar": 0.45,
+        "date": 0.45,  # a day
+        "officer": 0.35,
+        "person": 0.35,
+        "month": 0.3,
+        "age": 0.3,
+        "year": 0.25,
+        "place": 0.15,
+        "decade": 0.1,
+        "organisation": 0.03,
+    }
+)
 
 # A detail named in more than half of the accounts (and in more than two) describes the corpus,
 # not an account: "between 1997 and 2013" is in nearly every article about Rotherham.
@@ -55,9 +57,15 @@ _EMPTY: Final[Mapping[str, str]] = MappingProxyType({})
 # Mention types that identify an entity, and the weight class of each (most telling first).
 _ENTITY_CLASSES: Final = ("pseudonym", "phone", "vehicle", "officer", "person", "place", "organisation")
 _CLASS_OF_TYPE: Final = {
-    "pseudonym": "pseudonym", "phone": "phone", "vehicle": "vehicle", "officer": "officer", "person": "person",
-    "place": "place", "postcode": "place", "organisation": "organisation",
-}  # fmt: skip
+    "pseudonym": "pseudonym",
+    "phone": "phone",
+    "vehicle": "vehicle",
+    "officer": "officer",
+    "person": "person",
+    "place": "place",
+    "postcode": "place",
+    "organisation": "organisation",
+}
 
 _REASONS: Final = {
     "pseudonym": "both use the pseudonym {}",
@@ -144,12 +152,45 @@ class _Detail:
 
 
 _MONTHS: Final = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
-    "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
-_MONTH_NAMES: Final = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                       "October", "November", "December")  # fmt: skip
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MONTH_NAMES: Final = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _MONTH_RE: Final = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ISO_DATE: Final = re.compile(r"\b(\d{4})-(\d{2})(?:-(\d{2}))?\b")
 _UK_DATE: Final = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
@@ -160,12 +201,22 @@ _YEAR: Final = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _SHORT_RANGE_END: Final = re.compile(r"\b(1[89]|20)(\d\d)\s*[-–/]\s*(\d\d)\b")  # "1997-98"
 _DECADE: Final = re.compile(r"(?:\b(early|mid|late)[\s-]+)?(?:the\s+)?'?\b(1[89]|20)?(\d)0'?s\b", re.I)
 _NUMBER_WORDS: Final = {
-    w: i for i, w in enumerate(
+    w: i
+    for i, w in enumerate(
         "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen".split())
-}  # fmt: skip
-_TENS: Final = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-                "ninety": 90}  # fmt: skip
+        "sixteen seventeen eighteen nineteen".split()
+    )
+}
+_TENS: Final = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 
 
 def _fold(text: str) -> str:
@@ -191,8 +242,9 @@ def _date_details(text: str) -> list[tuple[_Detail, str]]:
     for year, month, day in found:
         if month is not None and 1 <= month <= 12:
             if day is not None and 1 <= day <= 31:
-                details.append((_Detail("date", f"{year:04d}-{month:02d}-{day:02d}"),
-                                f"{day} {_MONTH_NAMES[month - 1]} {year}"))  # fmt: skip
+                details.append(
+                    (_Detail("date", f"{year:04d}-{month:02d}-{day:02d}"), f"{day} {_MONTH_NAMES[month - 1]} {year}")
+                )
             details.append((_Detail("month", f"{year:04d}-{month:02d}"), f"{_MONTH_NAMES[month - 1]} {year}"))
         details.append((_Detail("year", f"{year:04d}"), str(year)))
     return details + _year_details(text)
@@ -241,8 +293,12 @@ def _details_of(
     cls = _CLASS_OF_TYPE.get(m.type)
     if cls is not None:
         if m.entity_id:  # resolution already decided which mentions are the same entity
-            return [(_Detail(classes.get(m.entity_id, cls), f"entity:{m.entity_id}"),
-                     entity_names.get(m.entity_id) or m.text)]  # fmt: skip
+            return [
+                (
+                    _Detail(classes.get(m.entity_id, cls), f"entity:{m.entity_id}"),
+                    entity_names.get(m.entity_id) or m.text,
+                )
+            ]
         folded = _fold(m.text)
         return [(_Detail(cls, f"text:{m.type}:{folded}"), m.text)] if folded else []
     if m.type == "age":
@@ -282,8 +338,11 @@ def _score(
             weight *= COMMON_FACTOR
             reason += f" (in {df[d]} of {n} accounts)"
         by_kind[d.kind].append((weight, reason))
-    weighted = [(w * REPEAT_FACTOR**i, r) for found in by_kind.values()
-                for i, (w, r) in enumerate(sorted(found, key=lambda wr: (-wr[0], wr[1])))]  # fmt: skip
+    weighted = [
+        (w * REPEAT_FACTOR**i, r)
+        for found in by_kind.values()
+        for i, (w, r) in enumerate(sorted(found, key=lambda wr: (-wr[0], wr[1])))
+    ]
     weighted.sort(key=lambda wr: (-wr[0], wr[1]))  # also a fixed order for the float product
     miss = 1.0
     for weight, _ in weighted:
@@ -328,8 +387,9 @@ def propose_same_accounts(
 
     # A human's "not the same" on any two documents covers their whole accounts.
     verdicts = latest_verdicts(comparisons)
-    different = {frozenset(accounts[x] for x in pair) for pair, same in verdicts.items()
-                 if not same and pair <= accounts.keys()}  # fmt: skip
+    different = {
+        frozenset(accounts[x] for x in pair) for pair, same in verdicts.items() if not same and pair <= accounts.keys()
+    }
     candidates: set[tuple[str, str]] = set()
     for detail, docs in postings.items():
         if len(docs) < 2:

@@ -50,10 +50,14 @@ class Corroboration:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "entity_id": self.entity_id, "name": self.name, "documents": list(self.documents),
-            "accounts": [list(a) for a in self.accounts], "independent": self.independent,
-            "at_least": self.at_least, "possibly_same": [p.to_json() for p in self.possibly_same],
-        }  # fmt: skip
+            "entity_id": self.entity_id,
+            "name": self.name,
+            "documents": list(self.documents),
+            "accounts": [list(a) for a in self.accounts],
+            "independent": self.independent,
+            "at_least": self.at_least,
+            "possibly_same": [p.to_json() for p in self.possibly_same],
+        }
 
 
 def corroborate(
@@ -78,9 +82,7 @@ def corroborate(
     def account(doc: str) -> str:
         return accounts.get(doc, doc)
 
-    pending = tuple(
-        p for p in proposals if p.left in held and p.right in held and account(p.left) != account(p.right)
-    )
+    pending = tuple(p for p in proposals if p.left in held and p.right in held and account(p.left) != account(p.right))
     return Corroboration(entity_id, name, tuple(documents), tuple(sorted(tuple(g) for g in groups.values())), pending)
 
 

@@ -151,64 +151,161 @@ _STOP: Final = frozenset(
     "a an the of in on at to and or with by from for his her their he she they him them was were is are be "
     "been had has have who which that this these those as very quite rather about around approximately approx "
     "some bit also like sort kind over under".split()
-)  # fmt: skip
+)
 _ROLE_STOP: Final = _STOP | {"officer", "officers", "police", "policeman", "policewoman", "man", "woman", "cop"}
 _UNIT_STOP: Final = _STOP | {"unit", "team", "department", "dept", "squad", "section", "police"}
-_PLACE_STOP: Final = _STOP | {"road", "rd", "street", "st", "lane", "ln", "avenue", "ave", "way", "drive", "close",
-                              "place", "area", "near", "outside", "inside", "behind", "opposite", "next"}  # fmt: skip
+_PLACE_STOP: Final = _STOP | {
+    "road",
+    "rd",
+    "street",
+    "st",
+    "lane",
+    "ln",
+    "avenue",
+    "ave",
+    "way",
+    "drive",
+    "close",
+    "place",
+    "area",
+    "near",
+    "outside",
+    "inside",
+    "behind",
+    "opposite",
+    "next",
+}
 _VEHICLE_STOP: Final = _STOP | frozenset(
     "car vehicle reg registration number plate plates index mark driving drove drive driven possibly maybe partial "
     "starts starting start begins beginning ends ending ended".split()
-)  # fmt: skip
+)
 _PHYSICAL_STOP: Final = _STOP | frozenset(
     "man men male female woman officer policeman police uniform uniformed person guy bloke looking looked look looks "
     "appearance build built hair haired eyes eyed face facial accent spoke speaks speaking language described "
     "description wore wearing dressed clothes aged age years year old medium average normal fairly well "
     "slightly little height tone".split()
-)  # fmt: skip
+)
 _VEHICLE_COLOURS: Final = frozenset(
     "red blue green black white silver grey gray yellow orange purple maroon gold brown beige cream navy bronze "
     "burgundy".split()
-)  # fmt: skip
+)
 
 _HAIR_COLOURS: Final = {
-    "black": "dark", "dark": "dark", "brown": "dark", "brunette": "dark", "blond": "fair", "blonde": "fair",
-    "fair": "fair", "light": "fair", "sandy": "fair", "ginger": "red", "red": "red", "auburn": "red",
-    "grey": "grey", "gray": "grey", "white": "grey", "silver": "grey", "greying": "grey", "graying": "grey",
-    "mousy": "mousy", "mousey": "mousy",
-}  # fmt: skip
+    "black": "dark",
+    "dark": "dark",
+    "brown": "dark",
+    "brunette": "dark",
+    "blond": "fair",
+    "blonde": "fair",
+    "fair": "fair",
+    "light": "fair",
+    "sandy": "fair",
+    "ginger": "red",
+    "red": "red",
+    "auburn": "red",
+    "grey": "grey",
+    "gray": "grey",
+    "white": "grey",
+    "silver": "grey",
+    "greying": "grey",
+    "graying": "grey",
+    "mousy": "mousy",
+    "mousey": "mousy",
+}
 _HAIR_STYLES: Final = {
-    "short": "short", "cropped": "short", "long": "long", "shaved": "shaved", "shaven": "shaved", "curly": "curly",
-    "wavy": "wavy", "straight": "straight", "spiky": "spiky", "slicked": "slicked", "greasy": "greasy",
-    "thinning": "thinning", "receding": "receding",
-}  # fmt: skip
-_EYE_COLOURS: Final = {"blue": "blue", "green": "green", "grey": "grey", "gray": "grey", "hazel": "hazel",
-                       "brown": "dark", "dark": "dark", "black": "dark"}  # fmt: skip
+    "short": "short",
+    "cropped": "short",
+    "long": "long",
+    "shaved": "shaved",
+    "shaven": "shaved",
+    "curly": "curly",
+    "wavy": "wavy",
+    "straight": "straight",
+    "spiky": "spiky",
+    "slicked": "slicked",
+    "greasy": "greasy",
+    "thinning": "thinning",
+    "receding": "receding",
+}
+_EYE_COLOURS: Final = {
+    "blue": "blue",
+    "green": "green",
+    "grey": "grey",
+    "gray": "grey",
+    "hazel": "hazel",
+    "brown": "dark",
+    "dark": "dark",
+    "black": "dark",
+}
 # Colour words on their own ("he was dark") describe skin as often as hair: only these stand alone.
-_HAIR_ALONE: Final = {"ginger": "red-haired", "blond": "fair-haired", "blonde": "fair-haired",
-                      "brunette": "dark-haired", "greying": "grey-haired"}  # fmt: skip
+_HAIR_ALONE: Final = {
+    "ginger": "red-haired",
+    "blond": "fair-haired",
+    "blonde": "fair-haired",
+    "brunette": "dark-haired",
+    "greying": "grey-haired",
+}
 _COLOUR_WORDS: Final = frozenset(_HAIR_COLOURS) | frozenset(_EYE_COLOURS) | {"pale", "olive", "tan"}
 _PHYSICAL_SYNONYMS: Final = {
-    "tattoos": "tattoo", "tattooed": "tattoo", "scars": "scar", "scarred": "scar", "spectacles": "glasses",
-    "specs": "glasses", "bespectacled": "glasses", "mustache": "moustache", "moustached": "moustache",
-    "tash": "moustache", "tache": "moustache", "bearded": "beard", "stubbly": "stubble", "thickset": "stocky",
-    "heavyset": "stocky", "burly": "stocky", "thin": "slim", "skinny": "slim", "slender": "slim", "slight": "slim",
-    "lanky": "slim", "wiry": "slim", "fat": "heavy", "overweight": "heavy", "chubby": "heavy", "plump": "heavy",
-    "podgy": "heavy", "portly": "heavy", "obese": "heavy", "big": "heavy", "large": "heavy", "athletic": "muscular",
-    "muscly": "muscular", "small": "short", "balding": "bald", "freckled": "freckles", "freckly": "freckles",
-    "pierced": "piercing", "piercings": "piercing", "earrings": "earring", "limping": "limp", "limped": "limp",
-    "stutter": "stammer", "stuttered": "stammer", "stammered": "stammer", "moles": "mole",
-    "birthmarks": "birthmark", "warts": "wart",
-}  # fmt: skip
+    "tattoos": "tattoo",
+    "tattooed": "tattoo",
+    "scars": "scar",
+    "scarred": "scar",
+    "spectacles": "glasses",
+    "specs": "glasses",
+    "bespectacled": "glasses",
+    "mustache": "moustache",
+    "moustached": "moustache",
+    "tash": "moustache",
+    "tache": "moustache",
+    "bearded": "beard",
+    "stubbly": "stubble",
+    "thickset": "stocky",
+    "heavyset": "stocky",
+    "burly": "stocky",
+    "thin": "slim",
+    "skinny": "slim",
+    "slender": "slim",
+    "slight": "slim",
+    "lanky": "slim",
+    "wiry": "slim",
+    "fat": "heavy",
+    "overweight": "heavy",
+    "chubby": "heavy",
+    "plump": "heavy",
+    "podgy": "heavy",
+    "portly": "heavy",
+    "obese": "heavy",
+    "big": "heavy",
+    "large": "heavy",
+    "athletic": "muscular",
+    "muscly": "muscular",
+    "small": "short",
+    "balding": "bald",
+    "freckled": "freckles",
+    "freckly": "freckles",
+    "pierced": "piercing",
+    "piercings": "piercing",
+    "earrings": "earring",
+    "limping": "limp",
+    "limped": "limp",
+    "stutter": "stammer",
+    "stuttered": "stammer",
+    "stammered": "stammer",
+    "moles": "mole",
+    "birthmarks": "birthmark",
+    "warts": "wart",
+}
 _PHYSICAL_PAIRS: Final = {("well", "built"): "muscular", ("heavy", "set"): "stocky", ("thick", "set"): "stocky"}
 _MARKS: Final = frozenset(
     "tattoo scar birthmark mole piercing earring limp glasses stammer lisp ponytail bald freckles goatee "
     "sideburns moustache beard wart squint red-haired".split()
-)  # fmt: skip
+)
 # Physical words that cannot both be true of one person at one time.
 _OPPOSITES: Final = (("tall", "short"), ("slim", "heavy"), ("slim", "stocky"))
-_NUMBERS: Final = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven".split())}  # fmt: skip
+_NUMBERS: Final = {
+    w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven".split())
+}
 _HEIGHT: Final = re.compile(
     r"\b(\d|four|five|six|seven)\s*(?:ft|foot|feet|')\s*"
     rf"(?:(\d{{1,2}}|(?:{'|'.join(_NUMBERS)})\b)\s*(?:in|ins|inches|\")?)?",
@@ -310,7 +407,7 @@ def _force_name(text: str) -> str:
 
 
 def _is_acronym(short: str, name: str) -> bool:
-    """"syp" for "south yorkshire", "gmp" for "greater manchester", "mps" for "metropolitan"."""
+    """ "syp" for "south yorkshire", "gmp" for "greater manchester", "mps" for "metropolitan"."""
     if " " in short or not short.isalpha() or len(short) > 6 or " " not in name and len(name) <= len(short):
         return False
     initials = "".join(w[0] for w in name.split())
@@ -342,14 +439,14 @@ _RANK_FORMS: Final = {
     "Det Supt": ("dsupt", "d supt", "dsu", "detective superintendent", "det supt"),
     "Det Ch Supt": ("dcs", "detective chief superintendent", "det ch supt", "det chief supt"),
     "Det": ("detective", "det"),  # a detective of unstated rank
-}  # fmt: skip
+}
 _RANK_OF: Final = {form: rank for rank, forms in _RANK_FORMS.items() for form in forms}
 _RANK_RE: Final = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _RANK_OF), key=len, reverse=True)) + r")\b")
 _DETECTIVE_RANKS: Final = frozenset({"DC", "DS", "DI", "DCI", "Det Supt", "Det Ch Supt"})
 
 
 def canonical_rank(text: str) -> str | None:
-    """"Police Constable", "WPC", "P.C." -> "PC"; "Det. Sgt" -> "DS"; None if no rank is named."""
+    """ "Police Constable", "WPC", "P.C." -> "PC"; "Det. Sgt" -> "DS"; None if no rank is named."""
     m = _RANK_RE.search(" ".join(_words(text.replace(".", "").replace("/", " "))))
     return _RANK_OF[m[1]] if m else None
 
@@ -376,8 +473,10 @@ _PLATE_END: Final = re.compile(r"\b(?:ENDS?|ENDING|ENDED)\s+(?:WITH|IN)\s+([A-Z0
 _PLATE_FULL: Final = re.compile(
     r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}\s?[A-Z])\b(?![?*.…])"
 )  # current, prefix and suffix formats
-_PLATE_WILD: Final = re.compile(r"(?<![A-Z0-9?*])[A-Z0-9?*]*\d[A-Z0-9?*]*(?:[?*]|\.\.\.|…)[A-Z0-9?*]*|"
-                                r"(?<![A-Z0-9?*])[A-Z0-9]*[?*][A-Z0-9?*]*\d[A-Z0-9?*]*")  # fmt: skip
+_PLATE_WILD: Final = re.compile(
+    r"(?<![A-Z0-9?*])[A-Z0-9?*]*\d[A-Z0-9?*]*(?:[?*]|\.\.\.|…)[A-Z0-9?*]*|"
+    r"(?<![A-Z0-9?*])[A-Z0-9]*[?*][A-Z0-9?*]*\d[A-Z0-9?*]*"
+)
 # A bare letters-and-digits token is a partial plate only after a cue: "Audi A4", "Escort Mk2" are models.
 _PLATE_CUED: Final = re.compile(
     r"\b(?:REG|REGISTRATION|PLATE|INDEX)\b[\s:.]*(?:(?:NO|NUMBER|MARK)\b[\s:.]*)?(?:(?:WAS|IS)\s+)?"
@@ -426,7 +525,7 @@ def _chars_fit(a: str, b: str) -> bool:
 
 
 def _plate_match(a: _Plate, b: _Plate) -> str:
-    """"same" (one full registration), "fits", "differs" or "unknown"; symmetric."""
+    """ "same" (one full registration), "fits", "differs" or "unknown"; symmetric."""
     if a.full and b.full:
         return "same" if a.chars == b.chars else "differs"
     if a.from_end and b.from_end:
@@ -520,9 +619,12 @@ def _compare_force_rank(a: _Features, b: _Features, agree: _Found, differ: _Foun
 
 
 def _compare_words(a: _Features, b: _Features, agree: _Found) -> None:
-    fields = ((W_ROLE, "similar role", a.role, b.role), (W_UNIT, "same unit", a.unit, b.unit),
-              (W_PLACE, "similar place", a.place, b.place),
-              (W_VEHICLE_WORDS, "similar vehicle", a.vehicle_words, b.vehicle_words))  # fmt: skip
+    fields = (
+        (W_ROLE, "similar role", a.role, b.role),
+        (W_UNIT, "same unit", a.unit, b.unit),
+        (W_PLACE, "similar place", a.place, b.place),
+        (W_VEHICLE_WORDS, "similar vehicle", a.vehicle_words, b.vehicle_words),
+    )
     for weight, label, x, y in fields:
         if x & y:
             agree.append((weight * _jaccard(x, y), f"{label}: {' '.join(sorted(x & y))}"))

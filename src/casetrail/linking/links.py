@@ -18,9 +18,15 @@ from casetrail.model.casework import MentionRef
 
 # Most specific first: a shared subject or phone number says more than a shared town or force.
 KIND_ORDER: Final = {
-    "subject": 0, "phone": 1, "vehicle": 2, "person": 3, "officer": 3, "pseudonym": 3, "place": 4,
+    "subject": 0,
+    "phone": 1,
+    "vehicle": 2,
+    "person": 3,
+    "officer": 3,
+    "pseudonym": 3,
+    "place": 4,
     "organisation": 5,
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -34,10 +40,13 @@ class SharedEntity:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "entity_id": self.entity_id, "kind": self.kind, "name": self.name,
-            "evidence": [m.to_json() for m in self.evidence], "subject_in": list(self.subject_in),
+            "entity_id": self.entity_id,
+            "kind": self.kind,
+            "name": self.name,
+            "evidence": [m.to_json() for m in self.evidence],
+            "subject_in": list(self.subject_in),
             "cases_sharing": self.cases_sharing,
-        }  # fmt: skip
+        }
 
 
 @dataclass(frozen=True)
@@ -48,8 +57,12 @@ class CaseLinkage:
     recorded: tuple[str, ...] = ()  # reasons given for links recorded by hand
 
     def to_json(self) -> dict[str, Any]:
-        return {"left": self.left, "right": self.right, "shared": [s.to_json() for s in self.shared],
-                "recorded": list(self.recorded)}  # fmt: skip
+        return {
+            "left": self.left,
+            "right": self.right,
+            "shared": [s.to_json() for s in self.shared],
+            "recorded": list(self.recorded),
+        }
 
 
 def link_cases(
@@ -113,8 +126,10 @@ def link_cases(
     def entry(e: str, pair: tuple[str, str]) -> SharedEntity:
         left, right = case_documents.get(pair[0], set()), case_documents.get(pair[1], set())
         # the entity's own documents, not the pair's: an entity is named in few of a case's documents
-        found = sorted((m for d, ms in evidence[e].items() if d in left or d in right for m in ms),
-                       key=lambda m: (m.document_id, m.start, m.end))  # fmt: skip
+        found = sorted(
+            (m for d, ms in evidence[e].items() if d in left or d in right for m in ms),
+            key=lambda m: (m.document_id, m.start, m.end),
+        )
         subject_in = tuple(c for c in pair if c in subject_cases.get(e, ()))
         kind = "subject" if subject_in else "pseudonym" if e in pseudonymous else entity_kinds.get(e, "other")
         name = entity_names.get(e) or (found[0].text if found else e)

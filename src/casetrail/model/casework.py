@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -117,7 +117,7 @@ class Period:
         return {"start": self.start, "end": self.end, "text": self.text}
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any] | None) -> "Period | None":
+    def from_json(cls, raw: dict[str, Any] | None) -> Period | None:
         if not raw:
             return None
         return cls(raw.get("start"), raw.get("end"), raw.get("text"))
@@ -143,17 +143,28 @@ class Description:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "force": self.force, "unit": self.unit, "rank": self.rank, "role": self.role,
-            "vehicle": self.vehicle, "place": self.place,
-            "period": self.period.to_json() if self.period else None, "physical": self.physical,
-        }  # fmt: skip
+            "force": self.force,
+            "unit": self.unit,
+            "rank": self.rank,
+            "role": self.role,
+            "vehicle": self.vehicle,
+            "place": self.place,
+            "period": self.period.to_json() if self.period else None,
+            "physical": self.physical,
+        }
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> "Description":
+    def from_json(cls, raw: dict[str, Any]) -> Description:
         return cls(
-            raw.get("force"), raw.get("unit"), raw.get("rank"), raw.get("role"), raw.get("vehicle"),
-            raw.get("place"), Period.from_json(raw.get("period")), raw.get("physical"),
-        )  # fmt: skip
+            raw.get("force"),
+            raw.get("unit"),
+            raw.get("rank"),
+            raw.get("role"),
+            raw.get("vehicle"),
+            raw.get("place"),
+            Period.from_json(raw.get("period")),
+            raw.get("physical"),
+        )
 
     def is_empty(self) -> bool:
         return not any(v for k, v in self.to_json().items())
@@ -169,7 +180,7 @@ class EntityRef:
         return {"entity_id": self.entity_id, "name": self.name, "records": list(self.records)}
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any] | None) -> "EntityRef | None":
+    def from_json(cls, raw: dict[str, Any] | None) -> EntityRef | None:
         if not raw:
             return None
         return cls(raw["entity_id"], raw.get("name", ""), tuple(raw.get("records", ())))
@@ -187,8 +198,14 @@ class HistoryEntry:
     body: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
-        return {"leaf": self.leaf, "type": self.type.value, "subject": self.subject, "at": self.at,
-                "actor": self.actor, "body": self.body}  # fmt: skip
+        return {
+            "leaf": self.leaf,
+            "type": self.type.value,
+            "subject": self.subject,
+            "at": self.at,
+            "actor": self.actor,
+            "body": self.body,
+        }
 
 
 @dataclass
@@ -288,14 +305,24 @@ class Conflict:
     case_id: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"rule": self.rule.value, "detail": self.detail, "evidence": list(self.evidence),
-                "waivable": self.waivable, "case": self.case_id}  # fmt: skip
+        return {
+            "rule": self.rule.value,
+            "detail": self.detail,
+            "evidence": list(self.evidence),
+            "waivable": self.waivable,
+            "case": self.case_id,
+        }
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> "Conflict":
+    def from_json(cls, raw: dict[str, Any]) -> Conflict:
         case = raw.get("case")
-        return cls(Rule(raw["rule"]), raw["detail"], tuple(raw.get("evidence", ())), bool(raw.get("waivable")),
-                   case if isinstance(case, str) else None)  # fmt: skip
+        return cls(
+            Rule(raw["rule"]),
+            raw["detail"],
+            tuple(raw.get("evidence", ())),
+            bool(raw.get("waivable")),
+            case if isinstance(case, str) else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -455,9 +482,15 @@ class Casebook:
 
     def next_id(self, prefix: str) -> str:
         pools: dict[str, dict[str, Any]] = {
-            "S": self.staff, "C": self.cases, "P": self.parties, "AL": self.allegations,
-            "SU": self.subjects, "W": self.waivers, "A": self.actions, "I": self.intelligence,
-        }  # fmt: skip
+            "S": self.staff,
+            "C": self.cases,
+            "P": self.parties,
+            "AL": self.allegations,
+            "SU": self.subjects,
+            "W": self.waivers,
+            "A": self.actions,
+            "I": self.intelligence,
+        }
         return f"{prefix}-{len(pools[prefix]) + 1:04d}"
 
     # -- views ---------------------------------------------------------------------------
@@ -483,9 +516,17 @@ class Casebook:
 
     def case_of(self, entry: HistoryEntry) -> str | None:
         """The case an event belongs to, if any."""
-        if entry.type in (EventType.CASE_OPENED, EventType.CASE_DOCUMENT_ADDED, EventType.CASE_PARTY_ADDED,
-                          EventType.CASE_LINKED, EventType.ASSIGNMENT_CHECKED, EventType.ASSIGNMENT_REFUSED,
-                          EventType.ASSIGNMENT_MADE, EventType.ASSIGNMENT_ENDED, EventType.WAIVER_RECORDED):  # fmt: skip
+        if entry.type in (
+            EventType.CASE_OPENED,
+            EventType.CASE_DOCUMENT_ADDED,
+            EventType.CASE_PARTY_ADDED,
+            EventType.CASE_LINKED,
+            EventType.ASSIGNMENT_CHECKED,
+            EventType.ASSIGNMENT_REFUSED,
+            EventType.ASSIGNMENT_MADE,
+            EventType.ASSIGNMENT_ENDED,
+            EventType.WAIVER_RECORDED,
+        ):
             return entry.subject
         for key in ("case", "case_id"):
             if isinstance(entry.body.get(key), str):
@@ -526,26 +567,48 @@ def replay(entries: Iterable[tuple[int, Event]]) -> Casebook:
 
 CASEWORK_EVENTS = frozenset(
     {
-        EventType.STAFF_REGISTERED, EventType.CASE_OPENED, EventType.CASE_DOCUMENT_ADDED,
-        EventType.CASE_PARTY_ADDED, EventType.CASE_LINKED, EventType.ALLEGATION_RECORDED,
-        EventType.ALLEGATION_STATUS_CHANGED, EventType.SUBJECT_ADDED, EventType.UNKNOWN_SUBJECTS_COMPARED,
-        EventType.ACCOUNTS_COMPARED, EventType.ASSIGNMENT_CHECKED, EventType.ASSIGNMENT_REFUSED,
-        EventType.ASSIGNMENT_MADE, EventType.ASSIGNMENT_ENDED, EventType.WAIVER_RECORDED,
-        EventType.ACTION_RAISED, EventType.ACTION_COMPLETED, EventType.INTELLIGENCE_RECORDED,
-        EventType.ESCALATION_RECORDED, EventType.ALERT_RAISED, EventType.READ_AUDITED,
-        EventType.ACCOUNT_CREATED, EventType.ACCOUNT_CHANGED,
+        EventType.STAFF_REGISTERED,
+        EventType.CASE_OPENED,
+        EventType.CASE_DOCUMENT_ADDED,
+        EventType.CASE_PARTY_ADDED,
+        EventType.CASE_LINKED,
+        EventType.ALLEGATION_RECORDED,
+        EventType.ALLEGATION_STATUS_CHANGED,
+        EventType.SUBJECT_ADDED,
+        EventType.UNKNOWN_SUBJECTS_COMPARED,
+        EventType.ACCOUNTS_COMPARED,
+        EventType.ASSIGNMENT_CHECKED,
+        EventType.ASSIGNMENT_REFUSED,
+        EventType.ASSIGNMENT_MADE,
+        EventType.ASSIGNMENT_ENDED,
+        EventType.WAIVER_RECORDED,
+        EventType.ACTION_RAISED,
+        EventType.ACTION_COMPLETED,
+        EventType.INTELLIGENCE_RECORDED,
+        EventType.ESCALATION_RECORDED,
+        EventType.ALERT_RAISED,
+        EventType.READ_AUDITED,
+        EventType.ACCOUNT_CREATED,
+        EventType.ACCOUNT_CHANGED,
         # Indexed like casework (so `verify` checks them); folded elsewhere, the casebook passes them by.
-        EventType.PUBLICATION_RELEASED, EventType.DISCLOSURE_ITEM_SCHEDULED, EventType.DISCLOSURE_JUDGED,
+        EventType.PUBLICATION_RELEASED,
+        EventType.DISCLOSURE_ITEM_SCHEDULED,
+        EventType.DISCLOSURE_JUDGED,
     }
-)  # fmt: skip
+)
 
 
 def _staff(book: Casebook, e: HistoryEntry) -> None:
     b = e.body
     book.staff[e.subject] = StaffMember(
-        e.subject, b["name"], b.get("force"), b.get("unit"), tuple(StaffRole(r) for r in b.get("roles", ())),
-        b.get("collar_number"), EntityRef.from_json(b.get("entity")),
-    )  # fmt: skip
+        e.subject,
+        b["name"],
+        b.get("force"),
+        b.get("unit"),
+        tuple(StaffRole(r) for r in b.get("roles", ())),
+        b.get("collar_number"),
+        EntityRef.from_json(b.get("entity")),
+    )
 
 
 def _case(book: Casebook, e: HistoryEntry) -> None:
@@ -559,8 +622,14 @@ def _case_document(book: Casebook, e: HistoryEntry) -> None:
 
 def _party(book: Casebook, e: HistoryEntry) -> None:
     b = e.body
-    party = Party(b["party_id"], e.subject, PartyRole(b["role"]), b["pseudonym"],
-                  EntityRef.from_json(b.get("entity")), b.get("staff_id"))  # fmt: skip
+    party = Party(
+        b["party_id"],
+        e.subject,
+        PartyRole(b["role"]),
+        b["pseudonym"],
+        EntityRef.from_json(b.get("entity")),
+        b.get("staff_id"),
+    )
     book.parties[party.id] = party
     book.cases[e.subject].party_ids.append(party.id)
 
@@ -574,8 +643,9 @@ def _link(book: Casebook, e: HistoryEntry) -> None:
 
 def _allegation(book: Casebook, e: HistoryEntry) -> None:
     b = e.body
-    allegation = Allegation(e.subject, b["case"], b["category"], b.get("summary", ""),
-                            Period.from_json(b.get("period")), b.get("place"))  # fmt: skip
+    allegation = Allegation(
+        e.subject, b["case"], b["category"], b.get("summary", ""), Period.from_json(b.get("period")), b.get("place")
+    )
     allegation.statuses.append(StatusChange(AllegationStatus.RECORDED, "recorded", e.at, e.actor, e.leaf))
     book.allegations[e.subject] = allegation
     book.cases[b["case"]].allegation_ids.append(e.subject)
@@ -591,8 +661,16 @@ def _subject(book: Casebook, e: HistoryEntry) -> None:
     b = e.body
     allegation = book.allegations[e.subject]
     unknown = Description.from_json(b["unknown"]) if b.get("unknown") else None
-    subject = Subject(b["subject_id"], allegation.id, allegation.case_id, EntityRef.from_json(b.get("entity")),
-                      b.get("staff_id"), unknown, b.get("force"), b.get("unit"))  # fmt: skip
+    subject = Subject(
+        b["subject_id"],
+        allegation.id,
+        allegation.case_id,
+        EntityRef.from_json(b.get("entity")),
+        b.get("staff_id"),
+        unknown,
+        b.get("force"),
+        b.get("unit"),
+    )
     book.subjects[subject.id] = subject
     allegation.subject_ids.append(subject.id)
 
@@ -612,14 +690,26 @@ def _check(book: Casebook, e: HistoryEntry) -> None:
 
 def _refused(book: Casebook, e: HistoryEntry) -> None:
     b = e.body
-    book.refusals.append(Refusal(e.subject, b["staff_id"], AssignmentRole(b["role"]), e.at, e.actor, e.leaf,
-                                 tuple(Conflict.from_json(c) for c in b.get("conflicts", ()))))  # fmt: skip
+    book.refusals.append(
+        Refusal(
+            e.subject,
+            b["staff_id"],
+            AssignmentRole(b["role"]),
+            e.at,
+            e.actor,
+            e.leaf,
+            tuple(Conflict.from_json(c) for c in b.get("conflicts", ())),
+        )
+    )
 
 
 def _assigned(book: Casebook, e: HistoryEntry) -> None:
     b = e.body
-    book.assignments.append(Assignment(e.subject, b["staff_id"], AssignmentRole(b["role"]), e.at, e.actor, e.leaf,
-                                       tuple(b.get("waivers", ()))))  # fmt: skip
+    book.assignments.append(
+        Assignment(
+            e.subject, b["staff_id"], AssignmentRole(b["role"]), e.at, e.actor, e.leaf, tuple(b.get("waivers", ()))
+        )
+    )
 
 
 def _ended(book: Casebook, e: HistoryEntry) -> None:
@@ -633,14 +723,16 @@ def _waiver(book: Casebook, e: HistoryEntry) -> None:
     # The overseer who decided (a staff id; "nobody waives for themselves" compares staff ids). Older
     # waivers recorded the overseer as the event's actor.
     overseer = b.get("overseer") or e.actor
-    book.waivers[b["waiver_id"]] = Waiver(b["waiver_id"], e.subject, b["staff_id"], Rule(b["rule"]),
-                                          b["reason"], overseer, e.at, e.leaf)  # fmt: skip
+    book.waivers[b["waiver_id"]] = Waiver(
+        b["waiver_id"], e.subject, b["staff_id"], Rule(b["rule"]), b["reason"], overseer, e.at, e.leaf
+    )
 
 
 def _action(book: Casebook, e: HistoryEntry) -> None:
     b = e.body
-    book.actions[e.subject] = Action(e.subject, b.get("case"), b["description"], b["owner"], b["due"], e.at,
-                                     e.actor, e.leaf, b.get("intelligence"))  # fmt: skip
+    book.actions[e.subject] = Action(
+        e.subject, b.get("case"), b["description"], b["owner"], b["due"], e.at, e.actor, e.leaf, b.get("intelligence")
+    )
 
 
 def _completed(book: Casebook, e: HistoryEntry) -> None:
@@ -650,14 +742,24 @@ def _completed(book: Casebook, e: HistoryEntry) -> None:
 
 def _intelligence(book: Casebook, e: HistoryEntry) -> None:
     b = e.body
-    book.intelligence[e.subject] = Intelligence(e.subject, b.get("case"), b.get("summary", ""), b["received_at"],
-                                                b["action_due"], e.at, e.actor, e.leaf, b.get("document_id"))  # fmt: skip
+    book.intelligence[e.subject] = Intelligence(
+        e.subject,
+        b.get("case"),
+        b.get("summary", ""),
+        b["received_at"],
+        b["action_due"],
+        e.at,
+        e.actor,
+        e.leaf,
+        b.get("document_id"),
+    )
 
 
 def _escalation(book: Casebook, e: HistoryEntry) -> None:
     b = e.body
-    book.escalations.append(Escalation(e.subject, b["reason"], b["due"], b.get("case"), e.at, e.leaf,
-                                       b.get("to", StaffRole.OVERSEER.value)))  # fmt: skip
+    book.escalations.append(
+        Escalation(e.subject, b["reason"], b["due"], b.get("case"), e.at, e.leaf, b.get("to", StaffRole.OVERSEER.value))
+    )
 
 
 def _alert(book: Casebook, e: HistoryEntry) -> None:
@@ -703,8 +805,14 @@ class MentionRef:
     entity_id: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"document_id": self.document_id, "start": self.start, "end": self.end, "text": self.text,
-                "type": self.type, "entity_id": self.entity_id}  # fmt: skip
+        return {
+            "document_id": self.document_id,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "type": self.type,
+            "entity_id": self.entity_id,
+        }
 
 
 @dataclass(frozen=True)
@@ -758,9 +866,9 @@ def parse_instant(text: str) -> datetime:
     """An ISO 8601 date or datetime as an aware UTC datetime; a bare date is its end of day."""
     if len(text) == 10:
         day = date.fromisoformat(text)
-        return datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(days=1) - timedelta(microseconds=1)
+        return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1) - timedelta(microseconds=1)
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def add_days(instant: str, days: int) -> str:

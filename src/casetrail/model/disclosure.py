@@ -109,12 +109,22 @@ class Disclosure:
         if item is None:
             item = self.items[e.subject] = Item(e.subject, str(b["case"]), str(b["document_id"]))
         reason = b.get("sensitivity_reason")
-        item.revisions.append(Revision(Schedule(b["schedule"]), str(b["description"]),
-                                       reason if isinstance(reason, str) else None, e.actor, e.at, e.leaf))  # fmt: skip
+        item.revisions.append(
+            Revision(
+                Schedule(b["schedule"]),
+                str(b["description"]),
+                reason if isinstance(reason, str) else None,
+                e.actor,
+                e.at,
+                e.leaf,
+            )
+        )
 
     def _judged(self, e: HistoryEntry) -> None:
         b = e.body
-        self.items[e.subject].judgements.append(Judgement(bool(b["meets_test"]), str(b["reason"]), e.actor, e.at, e.leaf))
+        self.items[e.subject].judgements.append(
+            Judgement(bool(b["meets_test"]), str(b["reason"]), e.actor, e.at, e.leaf)
+        )
 
 
 def fold(entries: Iterable[HistoryEntry]) -> Disclosure:

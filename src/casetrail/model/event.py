@@ -67,7 +67,7 @@ class Event:
         )
 
     @classmethod
-    def from_leaf(cls, data: bytes) -> "Event":
+    def from_leaf(cls, data: bytes) -> Event:
         raw = json.loads(data)
         return cls(EventType(raw["type"]), raw["subject"], raw["at"], raw["actor"], raw.get("body", {}))
 

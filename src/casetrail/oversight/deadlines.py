@@ -13,7 +13,7 @@ escalated for the same reason, so each lapse is escalated once.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from casetrail.model.casework import Casebook, parse_instant
@@ -39,7 +39,7 @@ class Overdue:
 
 def as_utc(moment: datetime) -> datetime:
     """An aware UTC datetime; a naive one is taken to be UTC already."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def has_passed(due: str, now: datetime) -> bool:
@@ -57,12 +57,30 @@ def find_overdue(book: Casebook, now: datetime) -> list[Overdue]:
     found = []
     for item in book.intelligence.values():
         if not book.actions_for(item.id) and has_passed(item.action_due, now):
-            found.append(Overdue(item.id, INTELLIGENCE_WITHOUT_ACTION, item.action_due, item.case_id, None,
-                                 count_days_late(item.action_due, now), item.summary))  # fmt: skip
+            found.append(
+                Overdue(
+                    item.id,
+                    INTELLIGENCE_WITHOUT_ACTION,
+                    item.action_due,
+                    item.case_id,
+                    None,
+                    count_days_late(item.action_due, now),
+                    item.summary,
+                )
+            )
     for action in book.actions.values():
         if action.is_open and has_passed(action.due, now):
-            found.append(Overdue(action.id, ACTION_OVERDUE, action.due, action.case_id, action.owner,
-                                 count_days_late(action.due, now), action.description))  # fmt: skip
+            found.append(
+                Overdue(
+                    action.id,
+                    ACTION_OVERDUE,
+                    action.due,
+                    action.case_id,
+                    action.owner,
+                    count_days_late(action.due, now),
+                    action.description,
+                )
+            )
     return sorted(found, key=lambda o: (-o.days_overdue, o.item_id))
 
 

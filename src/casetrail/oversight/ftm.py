@@ -89,8 +89,15 @@ def mention_proxy(mid: int, mention: Mention, document_proxy_id: str, resolved: 
     proxy.add("document", document_proxy_id)
     if resolved is not None:
         proxy.add("resolved", resolved)
-    schema = {"person": "Person", "officer": "Person", "pseudonym": "Person", "organisation": "Organization",
-              "vehicle": "Vehicle", "place": "Address", "postcode": "Address"}.get(mention.type.value)  # fmt: skip
+    schema = {
+        "person": "Person",
+        "officer": "Person",
+        "pseudonym": "Person",
+        "organisation": "Organization",
+        "vehicle": "Vehicle",
+        "place": "Address",
+        "postcode": "Address",
+    }.get(mention.type.value)
     if schema:
         proxy.add("detectedSchema", schema)
     if mention.type.value == "phone":

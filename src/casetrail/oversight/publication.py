@@ -70,10 +70,17 @@ METHOD = (
 FORMAT = "casetrail-publication/1"
 
 # What a table may be cut by. Protected characteristics are not on this list, by design.
-DIMENSIONS = frozenset({
-    "allegation category", "outcome", "subjects' force", "year opened", "days to first action",
-    "year received", "independent accounts",
-})  # fmt: skip
+DIMENSIONS = frozenset(
+    {
+        "allegation category",
+        "outcome",
+        "subjects' force",
+        "year opened",
+        "days to first action",
+        "year received",
+        "independent accounts",
+    }
+)
 
 UNKNOWN_FORCE = "Force not recorded"
 SEVERAL_FORCES = "More than one force"
@@ -145,9 +152,14 @@ class PublishedTable:
 
     def summary(self) -> dict[str, Any]:
         """What the ledger records of a table: its shape and how much was withheld, no figures."""
-        return {"name": self.name, "rows": len(self.rows), "columns": len(self.columns), "cells": self.cells,
-                "suppressed_primary": self.count(Suppression.PRIMARY),
-                "suppressed_secondary": self.count(Suppression.SECONDARY)}  # fmt: skip
+        return {
+            "name": self.name,
+            "rows": len(self.rows),
+            "columns": len(self.columns),
+            "cells": self.cells,
+            "suppressed_primary": self.count(Suppression.PRIMARY),
+            "suppressed_secondary": self.count(Suppression.SECONDARY),
+        }
 
 
 # -- suppression ------------------------------------------------------------------------------
@@ -169,12 +181,24 @@ def suppress(table: Table, threshold: int = DEFAULT_THRESHOLD) -> PublishedTable
             hidden |= _cheapest_rectangle(entry, grid, hidden)
     values = tuple(tuple(None if (i, j) in hidden else v for j, v in enumerate(row)) for i, row in enumerate(grid))
     kinds = tuple(
-        tuple(Suppression.PRIMARY if (i, j) in primary else Suppression.SECONDARY if (i, j) in hidden else None
-              for j in range(len(row)))
+        tuple(
+            Suppression.PRIMARY if (i, j) in primary else Suppression.SECONDARY if (i, j) in hidden else None
+            for j in range(len(row))
+        )
         for i, row in enumerate(grid)
-    )  # fmt: skip
-    return PublishedTable(table.name, table.title, table.unit, table.row_dimension, table.column_dimension,
-                          table.rows, table.columns, threshold, values, kinds)  # fmt: skip
+    )
+    return PublishedTable(
+        table.name,
+        table.title,
+        table.unit,
+        table.row_dimension,
+        table.column_dimension,
+        table.rows,
+        table.columns,
+        threshold,
+        values,
+        kinds,
+    )
 
 
 def _corners(entry: Entry, other: Entry) -> tuple[Entry, Entry, Entry]:
@@ -188,8 +212,11 @@ def _protected(entry: Entry, grid: list[list[int]], hidden: set[Entry]) -> bool:
     i, j = entry
     return any(
         all(c in hidden and grid[c[0]][c[1]] > 0 for c in _corners(entry, (k, m)))
-        for k in range(len(grid)) if k != i for m in range(len(grid[0])) if m != j
-    )  # fmt: skip
+        for k in range(len(grid))
+        if k != i
+        for m in range(len(grid[0]))
+        if m != j
+    )
 
 
 def _cheapest_rectangle(entry: Entry, grid: list[list[int]], hidden: set[Entry]) -> set[Entry]:
@@ -254,11 +281,15 @@ def allegations_by_category_and_outcome(book: Casebook, labels: Mapping[str, str
     statuses = list(AllegationStatus)
     counts = Counter((a.category, a.status) for a in book.allegations.values())
     return Table(
-        "allegations_by_category_and_outcome", "Allegations by category and outcome (current status)",
-        "allegations", "allegation category", "outcome",
-        tuple(labels.get(c, c) for c in codes), tuple(s.value.replace("_", " ") for s in statuses),
+        "allegations_by_category_and_outcome",
+        "Allegations by category and outcome (current status)",
+        "allegations",
+        "allegation category",
+        "outcome",
+        tuple(labels.get(c, c) for c in codes),
+        tuple(s.value.replace("_", " ") for s in statuses),
         tuple(tuple(counts[(c, s)] for s in statuses) for c in codes),
-    )  # fmt: skip
+    )
 
 
 def cases_by_force_and_year(book: Casebook, forces: _ForceNames) -> Table:
@@ -266,9 +297,16 @@ def cases_by_force_and_year(book: Casebook, forces: _ForceNames) -> Table:
     for case_id, case in book.cases.items():
         named: set[str | None] = {s.force for s in book.case_subjects(case_id)}
         pairs.append((forces.row(named), case.opened_at[:4]))
-    return _two_way("cases_by_force_and_year", "Cases by the subjects' force and year opened", "cases",
-                    "subjects' force", "year opened", pairs, rows=forces.order(r for r, _ in pairs),
-                    label=forces.label)  # fmt: skip
+    return _two_way(
+        "cases_by_force_and_year",
+        "Cases by the subjects' force and year opened",
+        "cases",
+        "subjects' force",
+        "year opened",
+        pairs,
+        rows=forces.order(r for r, _ in pairs),
+        label=forces.label,
+    )
 
 
 def intelligence_time_to_action(book: Casebook) -> Table:
@@ -280,17 +318,31 @@ def intelligence_time_to_action(book: Casebook) -> Table:
         pairs.append((_action_bucket(days), item.received_at[:4]))
     # Every bucket is a row, even an empty one: a reader sees the scale, and a zero is no secret.
     rows = [label for label, _ in ACTION_BUCKETS] + [OVER_90, NO_ACTION]
-    return _two_way("intelligence_time_to_action", "Intelligence items by days from receipt to first action",
-                    "intelligence items", "days to first action", "year received", pairs, rows=rows)  # fmt: skip
+    return _two_way(
+        "intelligence_time_to_action",
+        "Intelligence items by days from receipt to first action",
+        "intelligence items",
+        "days to first action",
+        "year received",
+        pairs,
+        rows=rows,
+    )
 
 
 def subjects_by_force_and_corroboration(subjects: Sequence[NamedSubject], forces: _ForceNames) -> Table:
     pairs = [(forces.row({s.force}), _account_bucket(s.independent_accounts)) for s in subjects]
     columns = [label for label, _ in ACCOUNT_BUCKETS] + [FIVE_OR_MORE]
-    return _two_way("subjects_by_force_and_corroboration",
-                    "Named subjects by force and the independent accounts that name them", "named subjects",
-                    "subjects' force", "independent accounts", pairs, rows=forces.order(r for r, _ in pairs),
-                    columns=columns, label=forces.label)  # fmt: skip
+    return _two_way(
+        "subjects_by_force_and_corroboration",
+        "Named subjects by force and the independent accounts that name them",
+        "named subjects",
+        "subjects' force",
+        "independent accounts",
+        pairs,
+        rows=forces.order(r for r, _ in pairs),
+        columns=columns,
+        label=forces.label,
+    )
 
 
 def _action_bucket(days: int | None) -> str:
@@ -310,16 +362,32 @@ def _account_bucket(independent: int) -> str:
 
 
 def _two_way(
-    name: str, title: str, unit: str, row_dimension: str, column_dimension: str, pairs: Sequence[tuple[str, str]],
-    *, rows: Sequence[str], columns: Sequence[str] | None = None, label: Callable[[str], str] = str,
-) -> Table:  # fmt: skip
+    name: str,
+    title: str,
+    unit: str,
+    row_dimension: str,
+    column_dimension: str,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    rows: Sequence[str],
+    columns: Sequence[str] | None = None,
+    label: Callable[[str], str] = str,
+) -> Table:
     """Count (row, column) pairs. Columns default to those seen, in order (years); a table with
     nothing in it still has one row and one column, so its shape is the same every release."""
     counts = Counter(pairs)
     columns = list(columns) if columns is not None else sorted({c for _, c in pairs})
     rows, columns = list(rows) or ["None"], columns or ["None"]
-    return Table(name, title, unit, row_dimension, column_dimension, tuple(label(r) for r in rows), tuple(columns),
-                 tuple(tuple(counts[(r, c)] for c in columns) for r in rows))  # fmt: skip
+    return Table(
+        name,
+        title,
+        unit,
+        row_dimension,
+        column_dimension,
+        tuple(label(r) for r in rows),
+        tuple(columns),
+        tuple(tuple(counts[(r, c)] for c in columns) for r in rows),
+    )
 
 
 class _ForceNames:
@@ -373,16 +441,25 @@ def to_json(table: PublishedTable) -> dict[str, Any]:
     """A table as JSON: suppressed figures are null (and listed, with why, in `suppressed`)."""
     last_row, last_column = len(table.rows), len(table.columns)
     return {
-        "name": table.name, "title": table.title, "unit": table.unit, "threshold": table.threshold,
-        "row_dimension": table.row_dimension, "column_dimension": table.column_dimension,
-        "rows": list(table.rows), "columns": list(table.columns),
+        "name": table.name,
+        "title": table.title,
+        "unit": table.unit,
+        "threshold": table.threshold,
+        "row_dimension": table.row_dimension,
+        "column_dimension": table.column_dimension,
+        "rows": list(table.rows),
+        "columns": list(table.columns),
         "cells": [list(r[:last_column]) for r in table.values[:last_row]],
         "row_totals": [r[last_column] for r in table.values[:last_row]],
         "column_totals": list(table.values[last_row][:last_column]),
         "grand_total": table.values[last_row][last_column],
-        "suppressed": [{"row": i, "column": j, "why": s.value} for i, r in enumerate(table.suppression)
-                       for j, s in enumerate(r) if s is not None],
-    }  # fmt: skip
+        "suppressed": [
+            {"row": i, "column": j, "why": s.value}
+            for i, r in enumerate(table.suppression)
+            for j, s in enumerate(r)
+            if s is not None
+        ],
+    }
 
 
 def publish(tables: Iterable[Table], threshold: int = DEFAULT_THRESHOLD) -> list[PublishedTable]:
@@ -390,6 +467,18 @@ def publish(tables: Iterable[Table], threshold: int = DEFAULT_THRESHOLD) -> list
 
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "DIMENSIONS", "FORMAT", "METHOD", "SUPPRESSED", "NamedSubject", "PublishedTable",
-    "Suppression", "Table", "publish", "suppress", "tabulate", "to_csv", "to_json",
-]  # fmt: skip
+    "DEFAULT_THRESHOLD",
+    "DIMENSIONS",
+    "FORMAT",
+    "METHOD",
+    "SUPPRESSED",
+    "NamedSubject",
+    "PublishedTable",
+    "Suppression",
+    "Table",
+    "publish",
+    "suppress",
+    "tabulate",
+    "to_csv",
+    "to_json",
+]

@@ -44,8 +44,9 @@ OPEN = "open"
 
 
 def _escalations(book: Casebook, item_id: str) -> list[dict[str, Any]]:
-    found: list[Escalation] = sorted((e for e in book.escalations if e.item_id == item_id),
-                                     key=lambda e: (parse_instant(e.at), e.leaf))  # fmt: skip
+    found: list[Escalation] = sorted(
+        (e for e in book.escalations if e.item_id == item_id), key=lambda e: (parse_instant(e.at), e.leaf)
+    )
     return [{"at": e.at, "reason": e.reason, "due": e.due, "to": e.to} for e in found]
 
 
@@ -57,13 +58,22 @@ def _action(book: Casebook, action: Action, now: datetime) -> dict[str, Any]:
         late_by = count_days_late(action.due, now)
         status = OVERDUE if has_passed(action.due, now) else OPEN
     return {
-        "id": action.id, "case": action.case_id, "intelligence": action.intelligence_id,
-        "description": action.description, "owner": action.owner,
-        "raised_at": action.raised_at, "raised_by": action.raised_by, "due": action.due,
-        "completed_at": action.completed_at, "completed_by": action.completed_by, "result": action.result,
-        "status": status, "late": status in (COMPLETED_LATE, OVERDUE), "days_late": late_by,
+        "id": action.id,
+        "case": action.case_id,
+        "intelligence": action.intelligence_id,
+        "description": action.description,
+        "owner": action.owner,
+        "raised_at": action.raised_at,
+        "raised_by": action.raised_by,
+        "due": action.due,
+        "completed_at": action.completed_at,
+        "completed_by": action.completed_by,
+        "result": action.result,
+        "status": status,
+        "late": status in (COMPLETED_LATE, OVERDUE),
+        "days_late": late_by,
         "escalations": _escalations(book, action.id),
-    }  # fmt: skip
+    }
 
 
 def _intelligence(book: Casebook, item: Intelligence, now: datetime) -> dict[str, Any]:
@@ -79,14 +89,22 @@ def _intelligence(book: Casebook, item: Intelligence, now: datetime) -> dict[str
         late_by = count_days_late(item.action_due, now)
         status = OVERDUE if has_passed(item.action_due, now) else AWAITING_ACTION
     return {
-        "id": item.id, "case": item.case_id, "document": item.document_id, "summary": item.summary,
-        "received_at": item.received_at, "recorded_at": item.recorded_at, "recorded_by": item.recorded_by,
+        "id": item.id,
+        "case": item.case_id,
+        "document": item.document_id,
+        "summary": item.summary,
+        "received_at": item.received_at,
+        "recorded_at": item.recorded_at,
+        "recorded_by": item.recorded_by,
         "action_due": item.action_due,
         "actions": [_action(book, a, now) for a in actions],
-        "first_action_at": first, "days_to_first_action": days_to_first,
-        "status": status, "late": status in (ACTIONED_LATE, OVERDUE), "days_late": late_by,
+        "first_action_at": first,
+        "days_to_first_action": days_to_first,
+        "status": status,
+        "late": status in (ACTIONED_LATE, OVERDUE),
+        "days_late": late_by,
         "escalations": _escalations(book, item.id),
-    }  # fmt: skip
+    }
 
 
 def build_report(
@@ -98,13 +116,16 @@ def build_report(
     def wanted(item_case: str | None) -> bool:
         return (case_id is None or item_case == case_id) and (visible is None or visible(item_case))
 
-    items = sorted((i for i in book.intelligence.values() if wanted(i.case_id)),
-                   key=lambda i: (parse_instant(i.received_at), i.id))  # fmt: skip
+    items = sorted(
+        (i for i in book.intelligence.values() if wanted(i.case_id)), key=lambda i: (parse_instant(i.received_at), i.id)
+    )
     shown = {i.id for i in items}
     # An action whose intelligence item is not in this report (another case, or a dangling id)
     # is listed on its own rather than lost.
-    standalone = sorted((a for a in book.actions.values() if wanted(a.case_id) and a.intelligence_id not in shown),
-                        key=lambda a: (parse_instant(a.raised_at), a.id))  # fmt: skip
+    standalone = sorted(
+        (a for a in book.actions.values() if wanted(a.case_id) and a.intelligence_id not in shown),
+        key=lambda a: (parse_instant(a.raised_at), a.id),
+    )
     intelligence = [_intelligence(book, i, now) for i in items]
     actions = [_action(book, a, now) for a in standalone]
     every_action = [a for i in intelligence for a in i["actions"]] + actions
@@ -142,7 +163,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _when(text: str | None) -> str:
-    """"2 January 2025" for a date, "2 January 2025, 09:30 UTC" for a moment; raw if unreadable."""
+    """ "2 January 2025" for a date, "2 January 2025, 09:30 UTC" for a moment; raw if unreadable."""
     if not text:
         return "unknown"
     try:
@@ -160,8 +181,10 @@ def _deadline(text: str) -> str:
 def _escalation_lines(escalations: list[dict[str, Any]], indent: str, say_never: bool) -> list[str]:
     if not escalations:
         return [f"{indent}Not escalated."] if say_never else []
-    return [f"{indent}Escalated {_when(e['at'])} to the {e['to']}: {_REASONS.get(e['reason'], e['reason'])}."
-            for e in escalations]  # fmt: skip
+    return [
+        f"{indent}Escalated {_when(e['at'])} to the {e['to']}: {_REASONS.get(e['reason'], e['reason'])}."
+        for e in escalations
+    ]
 
 
 def _action_lines(action: dict[str, Any], indent: str) -> list[str]:
@@ -170,7 +193,7 @@ def _action_lines(action: dict[str, Any], indent: str) -> list[str]:
         f"{indent}Action {action['id']}{case}: {action['description']}",
         f"{indent}  Raised {_when(action['raised_at'])} by {action['raised_by']}; owner {action['owner']}; "
         f"due by {_deadline(action['due'])}.",
-    ]  # fmt: skip
+    ]
     late = _plural(action["days_late"], "day")
     if action["status"] == COMPLETED_ON_TIME:
         lines.append(f"{indent}  Completed {_when(action['completed_at'])}, on time: {action['result']}")
@@ -184,14 +207,15 @@ def _action_lines(action: dict[str, Any], indent: str) -> list[str]:
 
 
 def _item_lines(item: dict[str, Any]) -> list[str]:
-    where = ", ".join(p for p in (item["case"] and f"case {item['case']}",
-                                  item["document"] and f"document {item['document']}") if p)  # fmt: skip
+    where = ", ".join(
+        p for p in (item["case"] and f"case {item['case']}", item["document"] and f"document {item['document']}") if p
+    )
     lines = [
         f"Intelligence {item['id']}" + (f" ({where})" if where else " (no case)"),
         f"  What was known: {item['summary'] or '(no summary recorded)'}",
         f"  Received {_when(item['received_at'])}; recorded {_when(item['recorded_at'])} by {item['recorded_by']}.",
         f"  An action had to be raised by {_deadline(item['action_due'])}.",
-    ]  # fmt: skip
+    ]
     if item["actions"]:
         days = _plural(item["days_to_first_action"], "day")
         if item["status"] == ACTIONED_LATE:
@@ -223,7 +247,7 @@ def render_report(report: dict[str, Any]) -> str:
         f"({t['overdue_without_action']} of them past the deadline).",
         f"{_plural(t['actions'], 'action')}: {t['actions_overdue']} overdue, {t['actions_completed_late']} completed "
         f"late. {_plural(t['escalations'], 'escalation')} to the overseer.",
-    ]  # fmt: skip
+    ]
     for item in report["intelligence"]:
         lines += ["", *_item_lines(item)]
     if report["actions"]:
@@ -237,9 +261,13 @@ def render_report(report: dict[str, Any]) -> str:
 
 # Buckets for the time-to-action charts: (label, lowest day, highest day); None is open-ended.
 DAY_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("same day", 0, 0), ("1–7 days", 1, 7), ("8–14 days", 8, 14), ("15–30 days", 15, 30),
-    ("31–90 days", 31, 90), ("over 90 days", 91, None),
-)  # fmt: skip
+    ("same day", 0, 0),
+    ("1–7 days", 1, 7),
+    ("8–14 days", 8, 14),
+    ("15–30 days", 15, 30),
+    ("31–90 days", 31, 90),
+    ("over 90 days", 91, None),
+)
 
 
 def time_to_action(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

@@ -173,12 +173,17 @@ def _is_viewer(viewer: Viewer, staff_id: str | None, entity_ids: Iterable[str]) 
 def _participant_cases(
     viewer: Viewer, case_participants: Mapping[str, Sequence[Participant]], subjects: bool
 ) -> set[str]:
-    return {case_id for case_id, participants in case_participants.items()
-            for p in participants
-            if (p.capacity == SUBJECT) == subjects and _is_viewer(viewer, p.staff_id, p.entity_ids)}  # fmt: skip
+    return {
+        case_id
+        for case_id, participants in case_participants.items()
+        for p in participants
+        if (p.capacity == SUBJECT) == subjects and _is_viewer(viewer, p.staff_id, p.entity_ids)
+    }
 
 
-def subject_bar(viewer: Viewer, book: Casebook, case_participants: Mapping[str, Sequence[Participant]]) -> frozenset[str]:
+def subject_bar(
+    viewer: Viewer, book: Casebook, case_participants: Mapping[str, Sequence[Participant]]
+) -> frozenset[str]:
     """The cases in which the viewer is a subject."""
     barred = _participant_cases(viewer, case_participants, subjects=True)
     # Check the casebook's own staff ids as well, so that a case the caller left out of

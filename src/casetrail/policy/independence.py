@@ -78,8 +78,7 @@ def party_in_case(candidate: Candidate, context: AssignmentContext) -> list[Conf
 def party_in_linked_case(candidate: Candidate, context: AssignmentContext) -> list[Conflict]:
     """The candidate is a subject, complainant or witness in a case linked to this one."""
     # The case itself is excluded even if a link points back at it: that is party_in_case.
-    linked = [p for p in context.participants
-              if p.case_id in context.linked_case_ids and p.case_id != context.case_id]  # fmt: skip
+    linked = [p for p in context.participants if p.case_id in context.linked_case_ids and p.case_id != context.case_id]
     return _party_conflicts(Rule.PARTY_IN_LINKED_CASE, candidate, linked, linked=True)
 
 
@@ -93,8 +92,10 @@ def named_in_documents(candidate: Candidate, context: AssignmentContext) -> list
     for entity_id in sorted(candidate.entity_ids & context.named.keys()):
         mentions = sorted(context.named[entity_id], key=lambda m: (m.document_id, m.start, m.end))
         documents = sorted({m.document_id for m in mentions})
-        detail = (f"{candidate.staff.name} is named in the case's documents as entity {entity_id} "
-                  f"({len(mentions)} mention(s) in {len(documents)} document(s))")  # fmt: skip
+        detail = (
+            f"{candidate.staff.name} is named in the case's documents as entity {entity_id} "
+            f"({len(mentions)} mention(s) in {len(documents)} document(s))"
+        )
         conflicts.append(_conflict(Rule.NAMED_IN_DOCUMENTS, context.case_id, detail, [_cite(m) for m in mentions]))
     return conflicts
 
@@ -108,11 +109,15 @@ def same_force(candidate: Candidate, context: AssignmentContext) -> list[Conflic
     """The candidate serves in the force of one of the case's subjects."""
     force = candidate.staff.force
     return [
-        _conflict(Rule.SAME_FORCE, p.case_id, f"{candidate.staff.name} serves in {force}, the force of subject {p.label} "
-                                   f"({p.force}) in {p.case_id}", [f"subject {p.label}: force {p.force}"])
+        _conflict(
+            Rule.SAME_FORCE,
+            p.case_id,
+            f"{candidate.staff.name} serves in {force}, the force of subject {p.label} ({p.force}) in {p.case_id}",
+            [f"subject {p.label}: force {p.force}"],
+        )
         for p in _subjects(context)
         if same_organisation(force, p.force)
-    ]  # fmt: skip
+    ]
 
 
 def same_unit(candidate: Candidate, context: AssignmentContext) -> list[Conflict]:
@@ -142,8 +147,12 @@ def _waiver_for(conflict: Conflict, candidate: Candidate, context: AssignmentCon
     if conflict.rule not in WAIVABLE_RULES:
         return None  # a conflict of interest stays, whatever a waiver row says
     for waiver in context.waivers:
-        if (waiver.rule == conflict.rule and waiver.staff_id == candidate.staff.id
-                and waiver.case_id == context.case_id and waiver.by != candidate.staff.id):  # fmt: skip
+        if (
+            waiver.rule == conflict.rule
+            and waiver.staff_id == candidate.staff.id
+            and waiver.case_id == context.case_id
+            and waiver.by != candidate.staff.id
+        ):
             return waiver  # nobody waives a rule for themselves
     return None
 
@@ -169,8 +178,9 @@ def eligible(candidates: Iterable[Candidate], context: AssignmentContext) -> lis
 
 def _matches(candidate: Candidate, needle: str) -> bool:
     staff = candidate.staff
-    return any(needle in field.casefold() for field in (staff.name, staff.force, staff.unit, staff.collar_number)
-               if field)  # fmt: skip
+    return any(
+        needle in field.casefold() for field in (staff.name, staff.force, staff.unit, staff.collar_number) if field
+    )
 
 
 def search(candidates: Iterable[Candidate], context: AssignmentContext, query: str) -> list[Candidate]:

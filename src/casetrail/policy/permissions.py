@@ -92,7 +92,13 @@ class Relation(StrEnum):
     DOCUMENT = "document"
 
 
-_S, _I, _O, _K, _A = StaffRole.SUPERVISOR, StaffRole.INVESTIGATOR, StaffRole.OVERSEER, StaffRole.INTAKE, StaffRole.ADMINISTRATOR
+_S, _I, _O, _K, _A = (
+    StaffRole.SUPERVISOR,
+    StaffRole.INVESTIGATOR,
+    StaffRole.OVERSEER,
+    StaffRole.INTAKE,
+    StaffRole.ADMINISTRATOR,
+)
 _CASE_WORK = {_S: Relation.READER, _I: Relation.ASSIGNED}
 
 # The table above, row by row.
@@ -123,8 +129,12 @@ TABLE: Mapping[Command, Mapping[StaffRole, Relation]] = {
 }
 # Commands that touch case content: `access.separation` applies (no administrator or auditor
 # gives them). Recording intelligence only adds to the record, so intake may, without a case.
-CONTENT_COMMANDS = frozenset(Command) - {Command.MANAGE_STAFF, Command.MANAGE_USERS, Command.ESCALATE,
-                                         Command.RECORD_INTELLIGENCE}
+CONTENT_COMMANDS = frozenset(Command) - {
+    Command.MANAGE_STAFF,
+    Command.MANAGE_USERS,
+    Command.ESCALATE,
+    Command.RECORD_INTELLIGENCE,
+}
 
 
 def holds(viewer: Viewer, command: Command) -> bool:
@@ -132,8 +142,15 @@ def holds(viewer: Viewer, command: Command) -> bool:
     return not viewer.roles.isdisjoint(TABLE[command]) and (command not in CONTENT_COMMANDS or separation(viewer))
 
 
-def may(viewer: Viewer, reach: Reach, command: Command, *, case_id: str | None = None,
-        entity_ids: tuple[str, ...] = (), document_ids: tuple[str, ...] = ()) -> bool:  # fmt: skip
+def may(
+    viewer: Viewer,
+    reach: Reach,
+    command: Command,
+    *,
+    case_id: str | None = None,
+    entity_ids: tuple[str, ...] = (),
+    document_ids: tuple[str, ...] = (),
+) -> bool:
     """Whether the viewer may give this command here: one of their roles, in its relation, and the bars."""
     if not holds(viewer, command):
         return False
@@ -143,8 +160,14 @@ def may(viewer: Viewer, reach: Reach, command: Command, *, case_id: str | None =
     return False
 
 
-def _related(viewer: Viewer, reach: Reach, relation: Relation, case_id: str | None,
-             entity_ids: tuple[str, ...], document_ids: tuple[str, ...]) -> bool:  # fmt: skip
+def _related(
+    viewer: Viewer,
+    reach: Reach,
+    relation: Relation,
+    case_id: str | None,
+    entity_ids: tuple[str, ...],
+    document_ids: tuple[str, ...],
+) -> bool:
     if relation is Relation.ANY:
         # No case needed; but one named must be readable (intake's intelligence cannot go into any case).
         return case_id is None or can_read_case(viewer, reach, case_id)

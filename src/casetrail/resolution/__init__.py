@@ -21,6 +21,12 @@ from casetrail.resolution.linkage import (
 )
 
 __all__ = [
-    "EngineUnavailable", "LinkResult", "MentionCluster", "build_records", "link_records", "records_for_document",
-    "resolve_document", "resolve_links",
+    "EngineUnavailable",
+    "LinkResult",
+    "MentionCluster",
+    "build_records",
+    "link_records",
+    "records_for_document",
+    "resolve_document",
+    "resolve_links",
 ]

@@ -52,14 +52,34 @@ _BOUNDARY = re.compile(r"[.!?]['\")\]’”]*(?:\s+|$)|\n\s*\n")
 _FORCE = re.compile(r"\b(police|constabulary|cid|squad)\b", re.IGNORECASE)
 # Occupations (roles from the extractors) that no police officer holds at the same time: a record with
 # one of them and a record with a police rank are two people, whatever their surnames (issue 13).
-CIVIL_ROLES: frozenset[str] = frozenset({
-    "solicitor", "barrister", "judge", "mp", "councillor", "mayor", "police and crime commissioner",
-    "children's commissioner", "journalist", "social worker", "teacher", "doctor", "nurse", "youth worker",
-    "coroner", "civil servant"})
+CIVIL_ROLES: frozenset[str] = frozenset(
+    {
+        "solicitor",
+        "barrister",
+        "judge",
+        "mp",
+        "councillor",
+        "mayor",
+        "police and crime commissioner",
+        "children's commissioner",
+        "journalist",
+        "social worker",
+        "teacher",
+        "doctor",
+        "nurse",
+        "youth worker",
+        "coroner",
+        "civil servant",
+    }
+)
 # Counsel in court reports: "Rebecca Wright KC", "Rebecca Wright, prosecuting", "Prosecuting, Rebecca Wright".
-_COUNSEL_AFTER = re.compile(r"[ \t]*,?[ \t]*(?:KC|QC)\b|[ \t]*,[ \t]*(?i:prosecuting|defending|for[ \t]+the[ \t]+"
-                            r"(?:prosecution|defence|crown))\b")
-_COUNSEL_BEFORE = re.compile(r"(?i:prosecuting|defending|for[ \t]+the[ \t]+(?:prosecution|defence|crown))[ \t]*,?[ \t]*$")
+_COUNSEL_AFTER = re.compile(
+    r"[ \t]*,?[ \t]*(?:KC|QC)\b|[ \t]*,[ \t]*(?i:prosecuting|defending|for[ \t]+the[ \t]+"
+    r"(?:prosecution|defence|crown))\b"
+)
+_COUNSEL_BEFORE = re.compile(
+    r"(?i:prosecuting|defending|for[ \t]+the[ \t]+(?:prosecution|defence|crown))[ \t]*,?[ \t]*$"
+)
 
 
 @dataclass(frozen=True)
@@ -153,8 +173,14 @@ def _name_of(m: Mention) -> PersonName:
         # "Judge Simon Barlow": the extractor knows the title, which parse_name may read as a given name
         alt = parse_name(str(attrs["name"]))
         if alt.surname:
-            name = replace(name, given=alt.given, initial=alt.initial, surname=alt.surname,
-                           title=str(attrs["title"]), prefix=str(attrs["title"]))
+            name = replace(
+                name,
+                given=alt.given,
+                initial=alt.initial,
+                surname=alt.surname,
+                title=str(attrs["title"]),
+                prefix=str(attrs["title"]),
+            )
     return name
 
 
@@ -162,8 +188,9 @@ def _str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _given_compatible(a_given: str | None, a_initial: str | None, b_given: str | None, b_initial: str | None,
-                      fuzzy: bool) -> bool:
+def _given_compatible(
+    a_given: str | None, a_initial: str | None, b_given: str | None, b_initial: str | None, fuzzy: bool
+) -> bool:
     if a_given and b_given:
         fa, fb = fold(a_given), fold(b_given)
         if fa == fb or set(name_keys(fa)) & set(name_keys(fb)):
@@ -220,11 +247,12 @@ def _introduces_nickname(m: Mention, previous: Mention, text: str | None) -> boo
         return False
     if text is None:
         return gap <= NICKNAME_GAP
-    return gap <= 40 and _NICKNAME_LINK.match(text[previous.end:m.start]) is not None
+    return gap <= 40 and _NICKNAME_LINK.match(text[previous.end : m.start]) is not None
 
 
-def _place(m: Mention, name: PersonName, groups: list[_Group], previous: tuple[Mention, _Group] | None,
-           text: str | None) -> _Group:
+def _place(
+    m: Mention, name: PersonName, groups: list[_Group], previous: tuple[Mention, _Group] | None, text: str | None
+) -> _Group:
     def new(ambiguous: bool = False) -> _Group:
         g = _Group(ambiguous=ambiguous)
         groups.append(g)
@@ -244,8 +272,13 @@ def _place(m: Mention, name: PersonName, groups: list[_Group], previous: tuple[M
     key = fold(name.surname)
     if name.has_full_name:
         for fuzzy in (False, True):
-            match = [g for g in named if g.full and _surname_match(g, key, fuzzy)
-                     and _given_compatible(g.given, g.initial, name.given, name.initial, fuzzy)]
+            match = [
+                g
+                for g in named
+                if g.full
+                and _surname_match(g, key, fuzzy)
+                and _given_compatible(g.given, g.initial, name.given, name.initial, fuzzy)
+            ]
             if len(match) > 1 and name.given:
                 exact = [g for g in match if g.given and fold(g.given) == fold(name.given)]
                 match = exact or match
@@ -255,8 +288,11 @@ def _place(m: Mention, name: PersonName, groups: list[_Group], previous: tuple[M
                 return new(ambiguous=True)
         # A surname-only cluster opened earlier ("DS Hartley ... DS John Hartley") is this person
         # if it is the only one with that surname.
-        partial = [g for g in named if not g.full and g.surname_key == key and _rank_compatible(g, name.rank)
-                   and not g.ambiguous]
+        partial = [
+            g
+            for g in named
+            if not g.full and g.surname_key == key and _rank_compatible(g, name.rank) and not g.ambiguous
+        ]
         same_surname = [g for g in named if g.surname_key == key]
         if len(partial) == 1 and len(same_surname) == 1:
             return partial[0]
@@ -273,8 +309,11 @@ def _place(m: Mention, name: PersonName, groups: list[_Group], previous: tuple[M
             return match[0]
         if len(match) > 1:
             return new(ambiguous=True)
-        match = [g for g in named if not g.full and not g.ambiguous and _surname_match(g, key, fuzzy)
-                 and _rank_compatible(g, name.rank)]
+        match = [
+            g
+            for g in named
+            if not g.full and not g.ambiguous and _surname_match(g, key, fuzzy) and _rank_compatible(g, name.rank)
+        ]
         if len(match) == 1:
             return match[0]
         if len(match) > 1:
@@ -298,22 +337,38 @@ def _cluster(g: _Group) -> MentionCluster:
     officer = g.rank is not None or any(m.type == MentionType.OFFICER for m in g.mentions)
     surname, given = g.surname, g.given
     given_only = False
-    if surname and not g.full and g.rank is None and g.title is None and not g.collar \
-            and is_known_given_name(surname) and len(g.names) and all(n.surname == surname for n in g.names):
+    if (
+        surname
+        and not g.full
+        and g.rank is None
+        and g.title is None
+        and not g.collar
+        and is_known_given_name(surname)
+        and len(g.names)
+        and all(n.surname == surname for n in g.names)
+    ):
         # A lone "Mark" never tied to a surname is a given name, not a surname.
         given, surname, given_only = surname, None, True
     canonical = _canonical(g, given, surname)
     return MentionCluster(
-        document_id=first.document_id, canonical=canonical, mentions=tuple(g.mentions),
+        document_id=first.document_id,
+        canonical=canonical,
+        mentions=tuple(g.mentions),
         type=MentionType.OFFICER.value if officer else MentionType.PERSON.value,
-        given_name=given, initial=g.initial or (fold(given)[:1] if given_only and given else None),
-        surname=surname, nicknames=tuple(g.nicknames), rank=g.rank, title=g.title, collar_number=g.collar,
+        given_name=given,
+        initial=g.initial or (fold(given)[:1] if given_only and given else None),
+        surname=surname,
+        nicknames=tuple(g.nicknames),
+        rank=g.rank,
+        title=g.title,
+        collar_number=g.collar,
         ambiguous=g.ambiguous,
     )
 
 
 def _canonical(g: _Group, given: str | None, surname: str | None) -> str:
     """The fullest form: rank/title as written in the best mention + given name + surname."""
+
     def score(n: PersonName) -> tuple[int, int, int, int]:
         return (n.given is not None, n.surname is not None, n.prefix is not None, -g.names.index(n))
 
@@ -345,15 +400,21 @@ def _sentence_index(text: str | None, mentions: list[Mention]) -> Callable[[int]
         i = bisect.bisect_right(starts, pos) - 1
         if i >= 0 and spans[i][0] <= pos < spans[i][1]:
             continue  # the dot of "J. Hartley" inside a mention
-        word = text[max(0, pos - 5):pos].split()[-1:] or [""]
+        word = text[max(0, pos - 5) : pos].split()[-1:] or [""]
         if word[0].casefold().rstrip(".") in {"mr", "mrs", "ms", "dr", "st", "no", "prof", "sgt", "insp", "supt"}:
             continue
         bounds.append(b.end())
     return lambda pos: bisect.bisect_right(bounds, pos)
 
 
-def _nearest(target: Mention, people: list[tuple[Mention, int]], sentence: Callable[[int], int],
-             text: str | None, before_only: bool, officers_only: bool = False) -> int | None:
+def _nearest(
+    target: Mention,
+    people: list[tuple[Mention, int]],
+    sentence: Callable[[int], int],
+    text: str | None,
+    before_only: bool,
+    officers_only: bool = False,
+) -> int | None:
     best: tuple[int, int, int] | None = None
     for m, cluster_index in people:
         if officers_only and m.type != MentionType.OFFICER:
@@ -401,8 +462,9 @@ def _age(m: Mention) -> int | None:
     return int(digits[0]) if digits else None
 
 
-def build_records(clusters: list[MentionCluster], mentions: Iterable[Mention], text: str | None = None
-                  ) -> list[PersonRecord]:
+def build_records(
+    clusters: list[MentionCluster], mentions: Iterable[Mention], text: str | None = None
+) -> list[PersonRecord]:
     """One PersonRecord per cluster, with phone, vehicle, age, DOB, collar and force found nearby."""
     all_mentions = sorted(mentions, key=lambda m: (m.start, m.end))
     people = [(m, i) for i, c in enumerate(clusters) if c.type != MentionType.PSEUDONYM.value for m in c.mentions]
@@ -432,23 +494,35 @@ def build_records(clusters: list[MentionCluster], mentions: Iterable[Mention], t
 
     records = []
     for c, extra in zip(clusters, found):
+
         def pick(key: str) -> object | None:
             counts = extra.get(key)
             return counts.most_common(1)[0][0] if counts else None
 
-        pseudonym = c.type == MentionType.PSEUDONYM.value
         collar = c.collar_number or pick("collar_number")
         age = pick("age")
-        records.append(RoledRecord(
-            record_id=c.record_id, document_id=c.mentions[0].document_id, type=c.type,
-            full_name=c.canonical,
-            # An initial alone travels as a one-letter given name ("J"); linkage reads it so.
-            given_name=c.given_name or (c.initial.upper() if c.initial else None), surname=c.surname, nickname=c.nicknames[0] if c.nicknames else None,
-            rank=c.rank, collar_number=str(collar) if collar else None, force=_str(pick("force")),
-            age=int(age) if isinstance(age, int) else None, date_of_birth=_str(pick("date_of_birth")),
-            phone=_str(pick("phone")), vehicle=_str(pick("vehicle")),
-            roles=_roles(c, text), gender=_gender(c), police=c.type == MentionType.OFFICER.value,
-        ))
+        records.append(
+            RoledRecord(
+                record_id=c.record_id,
+                document_id=c.mentions[0].document_id,
+                type=c.type,
+                full_name=c.canonical,
+                # An initial alone travels as a one-letter given name ("J"); linkage reads it so.
+                given_name=c.given_name or (c.initial.upper() if c.initial else None),
+                surname=c.surname,
+                nickname=c.nicknames[0] if c.nicknames else None,
+                rank=c.rank,
+                collar_number=str(collar) if collar else None,
+                force=_str(pick("force")),
+                age=int(age) if isinstance(age, int) else None,
+                date_of_birth=_str(pick("date_of_birth")),
+                phone=_str(pick("phone")),
+                vehicle=_str(pick("vehicle")),
+                roles=_roles(c, text),
+                gender=_gender(c),
+                police=c.type == MentionType.OFFICER.value,
+            )
+        )
     return records
 
 
@@ -457,14 +531,16 @@ def _roles(c: MentionCluster, text: str | None) -> tuple[str, ...]:
     roles = {str(m.attributes.get("role")) for m in c.mentions if (m.attributes or {}).get("role") in CIVIL_ROLES}
     if c.title in CIVIL_TITLES:
         roles.add(c.title.lower())
-    if text is not None and any(_COUNSEL_AFTER.match(text, m.end)
-                                or _COUNSEL_BEFORE.search(text, max(0, m.start - 40), m.start) for m in c.mentions):
+    if text is not None and any(
+        _COUNSEL_AFTER.match(text, m.end) or _COUNSEL_BEFORE.search(text, max(0, m.start - 40), m.start)
+        for m in c.mentions
+    ):
         roles.add("barrister")
     return tuple(sorted(roles))
 
 
 def _gender(c: MentionCluster) -> str | None:
-    """"m" or "f" when the titles used for this person say so, and agree."""
+    """ "m" or "f" when the titles used for this person say so, and agree."""
     found = {TITLE_GENDER[t] for t in _titles(c) if t in TITLE_GENDER}
     return found.pop() if len(found) == 1 else None
 
@@ -483,4 +559,11 @@ def records_for_document(mentions: Iterable[Mention], text: str | None = None) -
     return build_records(resolve_document(mentions, text), mentions, text)
 
 
-__all__ = ["MentionCluster", "RoledRecord", "build_records", "canonical_rank", "records_for_document", "resolve_document"]
+__all__ = [
+    "MentionCluster",
+    "RoledRecord",
+    "build_records",
+    "canonical_rank",
+    "records_for_document",
+    "resolve_document",
+]

@@ -233,17 +233,23 @@ def open_engine(engine: Engine) -> Iterator[EngineRun]:
             checkpoints = Path(tempfile.mkdtemp(prefix=f"run{run}-", dir=_WORKDIR / "checkpoints"))
             session.sparkContext.setCheckpointDir(str(checkpoints))
             lineage: str | None = "parquet"
-        elif session.sparkContext._jsc.sc().getCheckpointDir().isEmpty() \
-                and "DATABRICKS_RUNTIME_VERSION" not in os.environ:
+        elif (
+            session.sparkContext._jsc.sc().getCheckpointDir().isEmpty()
+            and "DATABRICKS_RUNTIME_VERSION" not in os.environ
+        ):
             raise EngineUnavailable(
                 "the active SparkSession has no checkpoint directory for Splink's intermediate tables; "
-                "set one with spark.sparkContext.setCheckpointDir(...)")
+                "set one with spark.sparkContext.setCheckpointDir(...)"
+            )
         else:
             lineage = None  # Splink's default for that session (parquet, or Delta tables on Databricks)
         views = _temp_views(session)
         try:
-            yield EngineRun("spark", SparkAPI(spark_session=session, break_lineage_method=lineage),
-                            prefix=f"casetrail_{os.getpid()}_{run}_")
+            yield EngineRun(
+                "spark",
+                SparkAPI(spark_session=session, break_lineage_method=lineage),
+                prefix=f"casetrail_{os.getpid()}_{run}_",
+            )
         finally:
             for view in _temp_views(session) - views:
                 session.catalog.dropTempView(view)
@@ -256,6 +262,14 @@ def _temp_views(session: Any) -> set[str]:
 
 
 __all__ = [
-    "ENGINES", "Engine", "EngineRun", "EngineUnavailable", "SPARK_LOCAL_CONF", "SPARK_LOCAL_CORES", "check_engine",
-    "open_engine", "spark_session", "spark_unavailable_reason",
+    "ENGINES",
+    "Engine",
+    "EngineRun",
+    "EngineUnavailable",
+    "SPARK_LOCAL_CONF",
+    "SPARK_LOCAL_CORES",
+    "check_engine",
+    "open_engine",
+    "spark_session",
+    "spark_unavailable_reason",
 ]

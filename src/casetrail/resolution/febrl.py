@@ -29,8 +29,15 @@ from casetrail.resolution.linkage import (
 FEBRL_THRESHOLD = 0.9  # records here are rich (ID number, DOB, address): a confident cut-off
 
 FEBRL_COLUMNS: tuple[str, ...] = (
-    "given_name", "surname", "date_of_birth", "soc_sec_id", "street_number", "address_1", "suburb",
-    "postcode", "state",
+    "given_name",
+    "surname",
+    "date_of_birth",
+    "soc_sec_id",
+    "street_number",
+    "address_1",
+    "suburb",
+    "postcode",
+    "state",
 )
 
 FEBRL_SPEC = LinkageSpec(
@@ -82,9 +89,16 @@ def febrl_table(rows: Iterable[Mapping[str, Any]], id_column: str = "rec_id") ->
     return pa.table(out, schema=FEBRL_SCHEMA)
 
 
-def link_febrl(left: Iterable[Mapping[str, Any]], right: Iterable[Mapping[str, Any]],
-               decisions: Sequence[Decision] = (), threshold: float = FEBRL_THRESHOLD, *,
-               engine: Engine = "duckdb", seed: int = 0, id_column: str = "rec_id") -> LinkResult:
+def link_febrl(
+    left: Iterable[Mapping[str, Any]],
+    right: Iterable[Mapping[str, Any]],
+    decisions: Sequence[Decision] = (),
+    threshold: float = FEBRL_THRESHOLD,
+    *,
+    engine: Engine = "duckdb",
+    seed: int = 0,
+    id_column: str = "rec_id",
+) -> LinkResult:
     """Link two FEBRL-style datasets; clusters hold record ids from either side."""
     check_engine(engine)
     a, b = febrl_table(left, id_column), febrl_table(right, id_column)

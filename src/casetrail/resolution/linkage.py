@@ -144,10 +144,16 @@ def comparison_for(spec: FieldSpec) -> Any:
     c = spec.column
     tf = spec.term_frequency
     if spec.kind == "surname":
-        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c, term_frequency_adjustments=tf),
-                  cll.LevenshteinLevel(c, 1), cll.JaroWinklerLevel(c, 0.9), cll.ElseLevel()]
-        return _priors(cl.CustomComparison(levels, output_column_name=c),
-                       [0.85, 0.08, 0.04, 0.03], [0.01, 0.005, 0.02, 0.965])
+        levels = [
+            cll.NullLevel(c),
+            cll.ExactMatchLevel(c, term_frequency_adjustments=tf),
+            cll.LevenshteinLevel(c, 1),
+            cll.JaroWinklerLevel(c, 0.9),
+            cll.ElseLevel(),
+        ]
+        return _priors(
+            cl.CustomComparison(levels, output_column_name=c), [0.85, 0.08, 0.04, 0.03], [0.01, 0.005, 0.02, 0.965]
+        )
     if spec.kind == "given":
         keys, initial = f"{c}_keys", f"{c}_initial"
         levels = [
@@ -155,33 +161,61 @@ def comparison_for(spec: FieldSpec) -> Any:
             cll.ExactMatchLevel(c, term_frequency_adjustments=tf),
             cll.ArrayIntersectLevel(keys, 1),
             cll.LevenshteinLevel(c, 1),
-            cll.CustomLevel(f"({c}_l IS NULL OR {c}_r IS NULL) AND {initial}_l = {initial}_r",
-                            label_for_charts="initials agree", base_dialect_str="duckdb"),
+            cll.CustomLevel(
+                f"({c}_l IS NULL OR {c}_r IS NULL) AND {initial}_l = {initial}_r",
+                label_for_charts="initials agree",
+                base_dialect_str="duckdb",
+            ),
             cll.ElseLevel(),
         ]
-        return _priors(cl.CustomComparison(levels, output_column_name=c),
-                       [0.7, 0.1, 0.05, 0.1, 0.05], [0.01, 0.002, 0.005, 0.06, 0.923])
+        return _priors(
+            cl.CustomComparison(levels, output_column_name=c),
+            [0.7, 0.1, 0.05, 0.1, 0.05],
+            [0.01, 0.002, 0.005, 0.06, 0.923],
+        )
     if spec.kind == "exact":
         levels = [cll.NullLevel(c), cll.ExactMatchLevel(c, term_frequency_adjustments=tf), cll.ElseLevel()]
         return _priors(cl.CustomComparison(levels, output_column_name=c), [0.9, 0.1], [0.05, 0.95])
     if spec.kind == "identifier":
-        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c), cll.LevenshteinLevel(c, 1),
-                  cll.LevenshteinLevel(c, 2), cll.ElseLevel()]
-        return _priors(cl.CustomComparison(levels, output_column_name=c),
-                       [0.85, 0.08, 0.04, 0.03], [0.0001, 0.001, 0.005, 0.9939])
+        levels = [
+            cll.NullLevel(c),
+            cll.ExactMatchLevel(c),
+            cll.LevenshteinLevel(c, 1),
+            cll.LevenshteinLevel(c, 2),
+            cll.ElseLevel(),
+        ]
+        return _priors(
+            cl.CustomComparison(levels, output_column_name=c), [0.85, 0.08, 0.04, 0.03], [0.0001, 0.001, 0.005, 0.9939]
+        )
     if spec.kind == "text":
-        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c, term_frequency_adjustments=tf),
-                  cll.JaroWinklerLevel(c, 0.9), cll.JaroWinklerLevel(c, 0.7), cll.ElseLevel()]
-        return _priors(cl.CustomComparison(levels, output_column_name=c),
-                       [0.8, 0.1, 0.05, 0.05], [0.01, 0.02, 0.1, 0.87])
+        levels = [
+            cll.NullLevel(c),
+            cll.ExactMatchLevel(c, term_frequency_adjustments=tf),
+            cll.JaroWinklerLevel(c, 0.9),
+            cll.JaroWinklerLevel(c, 0.7),
+            cll.ElseLevel(),
+        ]
+        return _priors(
+            cl.CustomComparison(levels, output_column_name=c), [0.8, 0.1, 0.05, 0.05], [0.01, 0.02, 0.1, 0.87]
+        )
     if spec.kind == "date":
-        levels = [cll.NullLevel(c), cll.ExactMatchLevel(c), cll.LevenshteinLevel(c, 1), cll.LevenshteinLevel(c, 2),
-                  cll.ElseLevel()]
-        return _priors(cl.CustomComparison(levels, output_column_name=c),
-                       [0.8, 0.1, 0.05, 0.05], [0.0005, 0.01, 0.05, 0.9395])
+        levels = [
+            cll.NullLevel(c),
+            cll.ExactMatchLevel(c),
+            cll.LevenshteinLevel(c, 1),
+            cll.LevenshteinLevel(c, 2),
+            cll.ElseLevel(),
+        ]
+        return _priors(
+            cl.CustomComparison(levels, output_column_name=c), [0.8, 0.1, 0.05, 0.05], [0.0005, 0.01, 0.05, 0.9395]
+        )
     if spec.kind == "number":
-        levels = [cll.NullLevel(c), cll.AbsoluteDifferenceLevel(c, 2), cll.AbsoluteDifferenceLevel(c, 6),
-                  cll.ElseLevel()]
+        levels = [
+            cll.NullLevel(c),
+            cll.AbsoluteDifferenceLevel(c, 2),
+            cll.AbsoluteDifferenceLevel(c, 6),
+            cll.ElseLevel(),
+        ]
         return _priors(cl.CustomComparison(levels, output_column_name=c), [0.6, 0.3, 0.1], [0.15, 0.3, 0.55])
     raise ValueError(f"unknown field kind {spec.kind!r}")
 
@@ -269,7 +303,8 @@ def _train(linker: Any, frames: Sequence[Any], spec: LinkageSpec, seed: int, row
     linker.training.estimate_u_using_random_sampling(max_pairs=spec.u_max_pairs, seed=seed, num_chunks=1)
     try:
         linker.training.estimate_probability_two_random_records_match(
-            [_rule(cols) for cols in spec.prior_rules], recall=spec.prior_recall)
+            [_rule(cols) for cols in spec.prior_rules], recall=spec.prior_recall
+        )
     except Exception as err:  # noqa: BLE001 - tiny or odd inputs; keep the default prior
         logger.info("prior not estimated: %s", err)
     model = linker.misc.save_model_to_json()
@@ -282,7 +317,8 @@ def _train(linker: Any, frames: Sequence[Any], spec: LinkageSpec, seed: int, row
         before = linker.misc.save_model_to_json()
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*cols), estimate_without_term_frequencies=True, max_pairs=em_max_pairs)
+                block_on(*cols), estimate_without_term_frequencies=True, max_pairs=em_max_pairs
+            )
         except ValueError as err:
             # Splink 5 aborts EM when a level never seen among matches (two records of one
             # person with different phones, say) has its m driven to 0, and leaves the prior
@@ -293,7 +329,8 @@ def _train(linker: Any, frames: Sequence[Any], spec: LinkageSpec, seed: int, row
             linker = Linker(frames if len(frames) > 1 else frames[0], _fix_m(before, fixed), log_level=None)
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(
-                    block_on(*cols), estimate_without_term_frequencies=True, max_pairs=em_max_pairs)
+                    block_on(*cols), estimate_without_term_frequencies=True, max_pairs=em_max_pairs
+                )
             except Exception as err2:  # noqa: BLE001 - the priors stand
                 logger.info("EM on %s skipped: %s", cols, err2)
         except Exception as err:  # noqa: BLE001 - e.g. no pairs in the block: the priors stand
@@ -304,12 +341,13 @@ def _train(linker: Any, frames: Sequence[Any], spec: LinkageSpec, seed: int, row
 def _edges(predictions: Any) -> list[Edge]:
     rows = predictions.as_pyarrow_table().select(["unique_id_l", "unique_id_r", "match_probability"]).to_pydict()
     predictions.drop_table_from_database_and_remove_from_cache()
-    return [Edge(str(a), str(b), float(p))
-            for a, b, p in zip(rows["unique_id_l"], rows["unique_id_r"], rows["match_probability"])]
+    return [
+        Edge(str(a), str(b), float(p))
+        for a, b, p in zip(rows["unique_id_l"], rows["unique_id_r"], rows["match_probability"])
+    ]
 
 
-def _self_scores(linker: Any, run: EngineRun, groups: _Groups, spec: LinkageSpec,
-                 threshold: float) -> dict[str, float]:
+def _self_scores(linker: Any, run: EngineRun, groups: _Groups, spec: LinkageSpec, threshold: float) -> dict[str, float]:
     """P(match) of each multi-member group's row with an identical copy of itself.
 
     Splink never compares a row with itself, so each such row meets a twin, paired by one
@@ -321,22 +359,30 @@ def _self_scores(linker: Any, run: EngineRun, groups: _Groups, spec: LinkageSpec
     if not multi:
         return {}
     reps = groups.table.filter(pa.compute.is_in(groups.table.column("unique_id"), pa.array(multi)))
-    twins = reps.set_column(reps.schema.get_field_index("unique_id"), "unique_id",
-                            pa.compute.binary_join_element_wise(reps.column("unique_id"), pa.scalar("#twin"), ""))
-    both = pa.concat_tables([reps, twins]).append_column("twin_of", pa.concat_arrays(
-        [reps.column("unique_id").combine_chunks(), reps.column("unique_id").combine_chunks()]))
+    twins = reps.set_column(
+        reps.schema.get_field_index("unique_id"),
+        "unique_id",
+        pa.compute.binary_join_element_wise(reps.column("unique_id"), pa.scalar("#twin"), ""),
+    )
+    both = pa.concat_tables([reps, twins]).append_column(
+        "twin_of",
+        pa.concat_arrays([reps.column("unique_id").combine_chunks(), reps.column("unique_id").combine_chunks()]),
+    )
     model = linker.misc.save_model_to_json()
     model["blocking_rules_to_generate_predictions"] = [
-        {"blocking_rule": "l.twin_of = r.twin_of", "sql_dialect": "duckdb"}]
+        {"blocking_rule": "l.twin_of = r.twin_of", "sql_dialect": "duckdb"}
+    ]
     model.pop("linker_uid", None)
     twin_linker = Linker(run.register(both, "twins"), model, log_level=None)
     for f in spec.fields:
         if f.term_frequency:
             twin_linker.table_management.register_term_frequency_lookup(
-                linker.table_management.compute_tf_table(f.column), f.column)
-    return {e.left if not e.left.endswith("#twin") else e.right: e.probability
-            for e in _edges(twin_linker.inference.predict(threshold_match_probability=threshold,
-                                                          warning_mode="never"))}
+                linker.table_management.compute_tf_table(f.column), f.column
+            )
+    return {
+        e.left if not e.left.endswith("#twin") else e.right: e.probability
+        for e in _edges(twin_linker.inference.predict(threshold_match_probability=threshold, warning_mode="never"))
+    }
 
 
 def _counted_prior(table: pa.Table, spec: LinkageSpec) -> float:
@@ -362,8 +408,13 @@ def _counted_prior(table: pa.Table, spec: LinkageSpec) -> float:
     return min(max(estimate, 1e-4), 0.5)
 
 
-def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float = DEFAULT_THRESHOLD,
-                engine: Engine = "duckdb", seed: int = 0) -> Scored:
+def score_pairs(
+    tables: Sequence[pa.Table],
+    spec: LinkageSpec,
+    threshold: float = DEFAULT_THRESHOLD,
+    engine: Engine = "duckdb",
+    seed: int = 0,
+) -> Scored:
     """Train the model on `tables` (one to deduplicate, two to link) and return pairs >= threshold.
 
     For one table, identical rows are scored once (see group_identical) and the edges are then
@@ -377,8 +428,7 @@ def score_pairs(tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float 
         return _score_pairs(run, tables, spec, threshold, seed)
 
 
-def _score_pairs(run: EngineRun, tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float,
-                 seed: int) -> Scored:
+def _score_pairs(run: EngineRun, tables: Sequence[pa.Table], spec: LinkageSpec, threshold: float, seed: int) -> Scored:
     from splink import Linker
 
     groups: _Groups | None = None
@@ -397,8 +447,11 @@ def _score_pairs(run: EngineRun, tables: Sequence[pa.Table], spec: LinkageSpec, 
         # Below MIN_TRAINING_ROWS distinct rows there is nothing to learn from: the priors score.
         if rows >= MIN_TRAINING_ROWS:
             linker = _train(linker, frames, spec, seed, rows)
-        edges = _edges(linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")) \
-            if rows >= 2 else []
+        edges = (
+            _edges(linker.inference.predict(threshold_match_probability=threshold, warning_mode="never"))
+            if rows >= 2
+            else []
+        )
     model = linker.misc.save_model_to_json()
     if groups is None:
         return Scored(edges, model)
@@ -480,9 +533,14 @@ def _expand(ref: str | None, ids: set[str], entities: Mapping[str, Sequence[str]
     return []
 
 
-def cluster(ids: Iterable[str], edges: Iterable[Edge], decisions: Sequence[Decision] = (),
-            entities: Mapping[str, Sequence[str]] | None = None, apart: Iterable[tuple[str, str]] = (),
-            strict: bool = False) -> tuple[list[list[str]], list[Decision]]:
+def cluster(
+    ids: Iterable[str],
+    edges: Iterable[Edge],
+    decisions: Sequence[Decision] = (),
+    entities: Mapping[str, Sequence[str]] | None = None,
+    apart: Iterable[tuple[str, str]] = (),
+    strict: bool = False,
+) -> tuple[list[list[str]], list[Decision]]:
     """Cluster scored pairs, strongest first, without ever breaking a decision.
 
     Decisions are applied newest first, so a later decision overrules an earlier one that
@@ -495,9 +553,14 @@ def cluster(ids: Iterable[str], edges: Iterable[Edge], decisions: Sequence[Decis
     return part.clusters(), skipped
 
 
-def _partition(ids: Iterable[str], edges: Iterable[Edge], decisions: Sequence[Decision],
-               entities: Mapping[str, Sequence[str]] | None, apart: Iterable[tuple[str, str]],
-               strict: bool) -> tuple[_Partition, list[Decision], set[str]]:
+def _partition(
+    ids: Iterable[str],
+    edges: Iterable[Edge],
+    decisions: Sequence[Decision],
+    entities: Mapping[str, Sequence[str]] | None,
+    apart: Iterable[tuple[str, str]],
+    strict: bool,
+) -> tuple[_Partition, list[Decision], set[str]]:
     entities = entities or {}
     part = _Partition(ids)
     known = set(part.parent)
@@ -582,10 +645,13 @@ def _attach_partial(part: _Partition, records: Sequence[PersonRecord], isolated:
         nicknames = {r["nickname"] for r in rs if r["nickname"]}
         if len(surnames) == 1:
             ranks, initials = profile[root]
-            candidates = {c for c in strong_by_surname.get(next(iter(surnames)), set())
-                          if not (ranks and profile[c][0] and not ranks & profile[c][0])
-                          and not (initials and not initials & profile[c][1])
-                          and not identity[root].contradicts(identity[c])}
+            candidates = {
+                c
+                for c in strong_by_surname.get(next(iter(surnames)), set())
+                if not (ranks and profile[c][0] and not ranks & profile[c][0])
+                and not (initials and not initials & profile[c][1])
+                and not identity[root].contradicts(identity[c])
+            }
         elif not surnames and len(nicknames) == 1:
             candidates = set(strong_by_nickname.get(next(iter(nicknames)), set()))
         else:
@@ -616,8 +682,15 @@ PERSON_SPEC = LinkageSpec(
         FieldSpec("age", "number"),
         FieldSpec("date_of_birth", "date"),
     ),
-    blocking=(("surname",), ("surname_sx", "given_initial"), ("surname_sx", "rank"), ("phone",),
-              ("collar_number", "force"), ("vehicle",), ("nickname",)),
+    blocking=(
+        ("surname",),
+        ("surname_sx", "given_initial"),
+        ("surname_sx", "rank"),
+        ("phone",),
+        ("collar_number", "force"),
+        ("vehicle",),
+        ("nickname",),
+    ),
     training=(("surname",), ("given", "given_initial")),
     prior_rules=(("surname", "given"), ("phone",), ("collar_number", "force")),
     prior_recall=0.6,
@@ -625,13 +698,25 @@ PERSON_SPEC = LinkageSpec(
     context_column="document_id",
 )
 
-PERSON_SCHEMA = pa.schema([
-    ("unique_id", pa.string()), ("document_id", pa.string()), ("surname", pa.string()),
-    ("surname_sx", pa.string()), ("given", pa.string()), ("given_keys", pa.list_(pa.string())),
-    ("given_initial", pa.string()), ("nickname", pa.string()), ("rank", pa.string()),
-    ("collar_number", pa.string()), ("force", pa.string()), ("phone", pa.string()), ("vehicle", pa.string()),
-    ("age", pa.int64()), ("date_of_birth", pa.string()),
-])
+PERSON_SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.string()),
+        ("document_id", pa.string()),
+        ("surname", pa.string()),
+        ("surname_sx", pa.string()),
+        ("given", pa.string()),
+        ("given_keys", pa.list_(pa.string())),
+        ("given_initial", pa.string()),
+        ("nickname", pa.string()),
+        ("rank", pa.string()),
+        ("collar_number", pa.string()),
+        ("force", pa.string()),
+        ("phone", pa.string()),
+        ("vehicle", pa.string()),
+        ("age", pa.int64()),
+        ("date_of_birth", pa.string()),
+    ]
+)
 
 
 def _opt(value: str | None) -> str | None:
@@ -667,11 +752,19 @@ def person_row(r: PersonRecord) -> dict[str, Any]:
     }
 
 
-def resolve_links(records: Sequence[PersonRecord], decisions: Sequence[Decision] = (),
-                  threshold: float = DEFAULT_THRESHOLD, *, engine: Engine = "duckdb", seed: int = 0,
-                  entities: Mapping[str, Sequence[str]] | None = None, strict: bool = False,
-                  same_document_apart: bool = True, attach_partial: bool = True,
-                  spec: LinkageSpec = PERSON_SPEC) -> LinkResult:
+def resolve_links(
+    records: Sequence[PersonRecord],
+    decisions: Sequence[Decision] = (),
+    threshold: float = DEFAULT_THRESHOLD,
+    *,
+    engine: Engine = "duckdb",
+    seed: int = 0,
+    entities: Mapping[str, Sequence[str]] | None = None,
+    strict: bool = False,
+    same_document_apart: bool = True,
+    attach_partial: bool = True,
+    spec: LinkageSpec = PERSON_SPEC,
+) -> LinkResult:
     """Link PersonRecords across documents; see the module docstring. Deterministic for a seed."""
     ids = [r.record_id for r in records]
     if len(set(ids)) != len(ids):
@@ -806,26 +899,54 @@ def _shared_identifier(left: list[PersonRecord], right: list[PersonRecord]) -> b
 
 
 def _names_conflict(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if a["surname"] and b["surname"] and a["surname"] != b["surname"] \
-            and jellyfish.damerau_levenshtein_distance(a["surname"], b["surname"]) > 1:
+    if (
+        a["surname"]
+        and b["surname"]
+        and a["surname"] != b["surname"]
+        and jellyfish.damerau_levenshtein_distance(a["surname"], b["surname"]) > 1
+    ):
         return True
     if a["given_initial"] and b["given_initial"]:
         if a["given"] and b["given"]:
-            return a["given"] != b["given"] and not set(a["given_keys"]) & set(b["given_keys"]) \
+            return (
+                a["given"] != b["given"]
+                and not set(a["given_keys"]) & set(b["given_keys"])
                 and jellyfish.damerau_levenshtein_distance(a["given"], b["given"]) > 1
+            )
         return a["given_initial"] != b["given_initial"]
     return False
 
 
-def link_records(records: list[PersonRecord], decisions: list[Decision], threshold: float = DEFAULT_THRESHOLD,
-                 *, engine: Engine = "duckdb", seed: int = 0,
-                 entities: Mapping[str, Sequence[str]] | None = None) -> list[list[str]]:
+def link_records(
+    records: list[PersonRecord],
+    decisions: list[Decision],
+    threshold: float = DEFAULT_THRESHOLD,
+    *,
+    engine: Engine = "duckdb",
+    seed: int = 0,
+    entities: Mapping[str, Sequence[str]] | None = None,
+) -> list[list[str]]:
     """Clusters of record ids: each cluster is one person. See resolve_links for the details."""
     return resolve_links(records, decisions, threshold, engine=engine, seed=seed, entities=entities).clusters
 
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "Edge", "Engine", "Scored", "check_engine", "group_identical", "EngineUnavailable", "FieldSpec", "LinkResult", "LinkageSpec",
-    "PERSON_SPEC", "build_settings", "cluster", "comparison_for", "link_records", "person_row",
-    "resolve_links", "score_pairs",
+    "DEFAULT_THRESHOLD",
+    "Edge",
+    "Engine",
+    "Scored",
+    "check_engine",
+    "group_identical",
+    "EngineUnavailable",
+    "FieldSpec",
+    "LinkResult",
+    "LinkageSpec",
+    "PERSON_SPEC",
+    "build_settings",
+    "cluster",
+    "comparison_for",
+    "link_records",
+    "person_row",
+    "resolve_links",
+    "score_pairs",
 ]

@@ -82,10 +82,12 @@ class Known:
         forms = [parse_name(written) for written in {entity.name, *entity.aliases}]
         collars = frozenset(str(c) for c in entity.attributes.get("collar_number") or [])
         return Known(
-            id=entity.id, surnames=frozenset(fold(f.surname) for f in forms if f.surname and fold(f.surname)),
-            given=GivenNames.of(forms), collars=collars,
+            id=entity.id,
+            surnames=frozenset(fold(f.surname) for f in forms if f.surname and fold(f.surname)),
+            given=GivenNames.of(forms),
+            collars=collars,
             ranked=entity.type == "officer" or bool(entity.attributes.get("rank")) or any(f.rank for f in forms),
-        )  # fmt: skip
+        )
 
 
 def given_agreement(wanted: GivenNames, known: GivenNames) -> Given:

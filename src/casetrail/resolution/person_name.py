@@ -53,12 +53,44 @@ TITLES: dict[str, tuple[str, ...]] = {
 }
 # What a title says about a person that another record can contradict (issue 13: "Ms Wright" the
 # barrister is not "Mr Wright" the chief constable).
-TITLE_GENDER: dict[str, str] = {"Mr": "m", "Sir": "m", "Lord": "m", "Baron": "m", "Fr": "m",
-                                "Mrs": "f", "Ms": "f", "Miss": "f", "Dame": "f", "Lady": "f", "Baroness": "f"}
+TITLE_GENDER: dict[str, str] = {
+    "Mr": "m",
+    "Sir": "m",
+    "Lord": "m",
+    "Baron": "m",
+    "Fr": "m",
+    "Mrs": "f",
+    "Ms": "f",
+    "Miss": "f",
+    "Dame": "f",
+    "Lady": "f",
+    "Baroness": "f",
+}
 # Titles that are civil offices: a police rank on another record contradicts them.
 CIVIL_TITLES: frozenset[str] = frozenset({"Judge", "Mayor", "Coroner", "Cllr"})
 # Tokens that open a surname: "van der Berg", "de Souza", "al Hassan".
-PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "al", "el", "bin", "ibn", "st", "mac"})
+PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "le",
+        "la",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "st",
+        "mac",
+    }
+)
 
 _RANK_INDEX: dict[tuple[str, ...], str] = {tuple(f.split()): k for k, forms in RANKS.items() for f in forms}
 _TITLE_INDEX: dict[tuple[str, ...], str] = {tuple(f.split()): k for k, forms in TITLES.items() for f in forms}
@@ -114,7 +146,7 @@ def _strip_prefixes(tokens: list[str]) -> tuple[str | None, str | None, int]:
     i = 0
     while i < len(tokens):
         for n in range(min(_LONGEST, len(tokens) - i), 0, -1):
-            key = tuple(t.replace(".", "").casefold() for t in tokens[i:i + n])
+            key = tuple(t.replace(".", "").casefold() for t in tokens[i : i + n])
             if key in _RANK_INDEX and rank is None:
                 rank = _RANK_INDEX[key]
                 i += n
@@ -141,7 +173,7 @@ def parse_name(text: str, rank: str | None = None, collar_number: str | None = N
     m = _QUOTED.search(text)
     if m:
         nickname = m.group(1).strip()
-        text_wo = (text[:m.start()] + " " + text[m.end():]).strip()
+        text_wo = (text[: m.start()] + " " + text[m.end() :]).strip()
     else:
         text_wo = text
     comma_form = "," in text_wo
@@ -190,6 +222,13 @@ def parse_name(text: str, rank: str | None = None, collar_number: str | None = N
     if nickname is not None and not words:
         surname = None
     return PersonName(
-        text=source, rank=rank_c, title=t, prefix=" ".join(prefix_tokens) or (rank if rank else None),
-        given=given, initial=initial, surname=surname, nickname=nickname, collar_number=collar,
+        text=source,
+        rank=rank_c,
+        title=t,
+        prefix=" ".join(prefix_tokens) or (rank if rank else None),
+        given=given,
+        initial=initial,
+        surname=surname,
+        nickname=nickname,
+        collar_number=collar,
     )

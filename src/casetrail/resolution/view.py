@@ -25,8 +25,16 @@ class EntityView:
 
     def build_indexes(self) -> None:
         """Build every index now rather than on first use (a server does, before its first request)."""
-        for name in ("by_document", "by_entity", "document_entities", "entity_documents", "kinds", "names",
-                     "pseudonymous", "records_of"):  # fmt: skip
+        for name in (
+            "by_document",
+            "by_entity",
+            "document_entities",
+            "entity_documents",
+            "kinds",
+            "names",
+            "pseudonymous",
+            "records_of",
+        ):
             getattr(self, name)
 
     @cached_property

@@ -59,9 +59,19 @@ class AccountStore:
         cursor = self.conn.execute(
             f"INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(username) DO NOTHING",
-            (user.id, user.username, user.password_hash, json.dumps(sorted(user.roles)), user.staff_id,
-             user.totp_secret, user.created_at, int(user.disabled), user.failed_logins, user.locked_until),
-        )  # fmt: skip
+            (
+                user.id,
+                user.username,
+                user.password_hash,
+                json.dumps(sorted(user.roles)),
+                user.staff_id,
+                user.totp_secret,
+                user.created_at,
+                int(user.disabled),
+                user.failed_logins,
+                user.locked_until,
+            ),
+        )
         return cursor.rowcount == 1
 
     def get_user(self, user_id: str) -> UserRow | None:
@@ -117,9 +127,15 @@ class AccountStore:
     def add_session(self, session: SessionRow) -> None:
         self.conn.execute(
             f"INSERT INTO sessions ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-            (session.token_hash, session.user_id, session.csrf_token, session.created_at, session.expires_at,
-             int(session.second_factor_done)),
-        )  # fmt: skip
+            (
+                session.token_hash,
+                session.user_id,
+                session.csrf_token,
+                session.created_at,
+                session.expires_at,
+                int(session.second_factor_done),
+            ),
+        )
 
     def get_session(self, token_hash: str) -> SessionRow | None:
         row = self.conn.execute(
@@ -144,11 +160,25 @@ class AccountStore:
 
 def _user(row: Any) -> UserRow:
     return UserRow(
-        id=row[0], username=row[1], password_hash=row[2], roles=tuple(json.loads(row[3])), staff_id=row[4],
-        totp_secret=row[5], created_at=row[6], disabled=bool(row[7]), failed_logins=int(row[8]), locked_until=row[9],
-    )  # fmt: skip
+        id=row[0],
+        username=row[1],
+        password_hash=row[2],
+        roles=tuple(json.loads(row[3])),
+        staff_id=row[4],
+        totp_secret=row[5],
+        created_at=row[6],
+        disabled=bool(row[7]),
+        failed_logins=int(row[8]),
+        locked_until=row[9],
+    )
 
 
 def _session(row: Any) -> SessionRow:
-    return SessionRow(token_hash=row[0], user_id=row[1], csrf_token=row[2], created_at=row[3], expires_at=row[4],
-                      second_factor_done=bool(row[5]))  # fmt: skip
+    return SessionRow(
+        token_hash=row[0],
+        user_id=row[1],
+        csrf_token=row[2],
+        created_at=row[3],
+        expires_at=row[4],
+        second_factor_done=bool(row[5]),
+    )

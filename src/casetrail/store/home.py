@@ -120,8 +120,15 @@ class Home:
 
     def parts(self) -> list[str]:
         """Which of a store's files are here (any one of them means: not a place for `init`)."""
-        paths = (self.db_path, self.signer_path, self.verifier_path, self.config_path, self.checkpoint_path,
-                 self.root / "objects", self.keyring.path)  # fmt: skip
+        paths = (
+            self.db_path,
+            self.signer_path,
+            self.verifier_path,
+            self.config_path,
+            self.checkpoint_path,
+            self.root / "objects",
+            self.keyring.path,
+        )
         return [str(p.relative_to(self.root)) for p in paths if p.exists()]
 
     def require(self) -> None:
@@ -168,11 +175,15 @@ class Home:
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise SettingsError(f"{path} is missing: restore it from your backup, or write {self._minimal_config()} there") from None
+            raise SettingsError(
+                f"{path} is missing: restore it from your backup, or write {self._minimal_config()} there"
+            ) from None
         except (OSError, UnicodeDecodeError) as err:
             raise SettingsError(f"{path} cannot be read ({_why(err)}): restore it from your backup") from None
         if not text.strip():
-            raise SettingsError(f"{path} is empty: restore it from your backup, or write {self._minimal_config()} there")
+            raise SettingsError(
+                f"{path} is empty: restore it from your backup, or write {self._minimal_config()} there"
+            )
         try:
             config = json.loads(text)
         except json.JSONDecodeError as err:
@@ -223,9 +234,13 @@ class Home:
                 f"`casetrail --home {self.root} log key > {self.verifier_path}` recreates it"
             ) from None
         except (OSError, UnicodeDecodeError) as err:
-            raise SettingsError(f"{self.verifier_path} cannot be read ({_why(err)}): restore it from your backup") from None
+            raise SettingsError(
+                f"{self.verifier_path} cannot be read ({_why(err)}): restore it from your backup"
+            ) from None
         if not text:
-            raise SettingsError(f"{self.verifier_path} is empty: restore it from your backup, or pass the key with --key")
+            raise SettingsError(
+                f"{self.verifier_path} is empty: restore it from your backup, or pass the key with --key"
+            )
         return text
 
     # -- opening --------------------------------------------------------------------------

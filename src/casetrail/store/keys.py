@@ -99,8 +99,13 @@ class PassphraseSource:
     kind: str = "passphrase"
 
     def create(self) -> tuple[bytes, dict[str, Any]]:
-        params = {"kdf": "argon2id", "salt": _b64(os.urandom(16)), "t": self.time_cost, "m": self.memory_kib,
-                  "p": self.lanes}  # fmt: skip
+        params = {
+            "kdf": "argon2id",
+            "salt": _b64(os.urandom(16)),
+            "t": self.time_cost,
+            "m": self.memory_kib,
+            "p": self.lanes,
+        }
         return self.derive(params), params
 
     def derive(self, params: Mapping[str, Any]) -> bytes:
@@ -132,9 +137,13 @@ class KeyFileSource:
         try:
             text = self.path.read_text(encoding="ascii").strip()
         except FileNotFoundError:
-            raise StoreLocked(f"store is locked: the key file {self.path} is missing; restore it from where keys are kept") from None
+            raise StoreLocked(
+                f"store is locked: the key file {self.path} is missing; restore it from where keys are kept"
+            ) from None
         except (OSError, UnicodeDecodeError) as err:
-            raise KeyCustodyError(f"{self.path}: the key file cannot be read ({getattr(err, 'strerror', None) or err})") from None
+            raise KeyCustodyError(
+                f"{self.path}: the key file cannot be read ({getattr(err, 'strerror', None) or err})"
+            ) from None
         try:
             key = base64.b64decode(text.removeprefix(KEY_FILE_PREFIX), validate=True)
         except ValueError:
@@ -249,13 +258,23 @@ class Wrap:
     name_key: bytes
 
     def to_json(self) -> dict[str, Any]:
-        return {"kek_id": self.kek_id, "kind": self.kind, "params": self.params,
-                "db_key": _b64(self.db_key), "name_key": _b64(self.name_key)}  # fmt: skip
+        return {
+            "kek_id": self.kek_id,
+            "kind": self.kind,
+            "params": self.params,
+            "db_key": _b64(self.db_key),
+            "name_key": _b64(self.name_key),
+        }
 
     @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> "Wrap":
-        return cls(raw["kek_id"], raw["kind"], dict(raw.get("params") or {}), base64.b64decode(raw["db_key"]),
-                   base64.b64decode(raw["name_key"]))  # fmt: skip
+    def from_json(cls, raw: Mapping[str, Any]) -> Wrap:
+        return cls(
+            raw["kek_id"],
+            raw["kind"],
+            dict(raw.get("params") or {}),
+            base64.b64decode(raw["db_key"]),
+            base64.b64decode(raw["name_key"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -330,7 +349,9 @@ class Keyring:
         mine = [w for w in wraps if w.kind == source.kind]
         if not mine:
             kinds = " or ".join(sorted({w.kind for w in wraps}))
-            raise StoreLocked(f"store is locked: its key is a {kinds}, and a {source.describe()} was given; {HOW_TO_UNLOCK}")
+            raise StoreLocked(
+                f"store is locked: its key is a {kinds}, and a {source.describe()} was given; {HOW_TO_UNLOCK}"
+            )
         for candidate in mine:
             keys = _try(candidate, source)
             if keys is not None:
@@ -352,8 +373,13 @@ class Keyring:
 
 def _wrap_under(keys: StoreKeys, kind: str, params: dict[str, Any]) -> Wrap:
     label = keys.kek_id.encode("ascii")
-    return Wrap(keys.kek_id, kind, params, wrap(keys.kek, keys.db_key, b"casetrail db key " + label),
-                wrap(keys.kek, keys.name_key, b"casetrail name key " + label))  # fmt: skip
+    return Wrap(
+        keys.kek_id,
+        kind,
+        params,
+        wrap(keys.kek, keys.db_key, b"casetrail db key " + label),
+        wrap(keys.kek, keys.name_key, b"casetrail name key " + label),
+    )
 
 
 def _try(candidate: Wrap, source: KeySource) -> StoreKeys | None:
@@ -370,6 +396,16 @@ def _try(candidate: Wrap, source: KeySource) -> StoreKeys | None:
 
 
 __all__ = [
-    "ENV_KEY_FILE", "ENV_PASSPHRASE", "ENV_VAULT_KEY", "HOW_TO_UNLOCK", "KeyFileSource", "KeySource", "Keyring",
-    "PassphraseSource", "StoreKeys", "VaultTransitSource", "generate_key_file", "source_from_env",
-]  # fmt: skip
+    "ENV_KEY_FILE",
+    "ENV_PASSPHRASE",
+    "ENV_VAULT_KEY",
+    "HOW_TO_UNLOCK",
+    "KeyFileSource",
+    "KeySource",
+    "Keyring",
+    "PassphraseSource",
+    "StoreKeys",
+    "VaultTransitSource",
+    "generate_key_file",
+    "source_from_env",
+]

@@ -154,7 +154,9 @@ class ObjectStore:
         try:
             return self.keys.unwrap_data_key(wrapped, sha256)
         except InvalidTag:
-            raise StoreError(f"the data key of object {self.keys.object_name(sha256)} does not unwrap: the database was altered") from None
+            raise StoreError(
+                f"the data key of object {self.keys.object_name(sha256)} does not unwrap: the database was altered"
+            ) from None
 
     def leftovers(self) -> list[Path]:
         """Partial writes by processes that no longer run (killed mid-write): safe to delete."""
@@ -204,7 +206,9 @@ def _open(data_key: bytes, sha256: str, blob: bytes) -> bytes:
         return blob
     start = len(MAGIC)
     try:
-        return AESGCM(data_key).decrypt(blob[start : start + NONCE_BYTES], blob[start + NONCE_BYTES :], sha256.encode("ascii"))
+        return AESGCM(data_key).decrypt(
+            blob[start : start + NONCE_BYTES], blob[start + NONCE_BYTES :], sha256.encode("ascii")
+        )
     except InvalidTag:
         return blob
 

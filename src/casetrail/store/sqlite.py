@@ -70,9 +70,13 @@ def store_error(path: Path, error: sqlite3.Error, doing: str, keyed: bool = Fals
     if "file is not a database" in text:
         # SQLCipher cannot tell a wrong key from an encrypted file opened without one, or from garbage.
         if keyed:
-            return StoreLocked(f"store is locked: the key given does not open {path} (a wrong key, or not a casetrail database)")
+            return StoreLocked(
+                f"store is locked: the key given does not open {path} (a wrong key, or not a casetrail database)"
+            )
         return StoreLocked(f"store is locked: {path} is encrypted (or not a database) and no key was given")
-    if "database or disk is full" in text or (("disk I/O error" in text or "unable to open" in text) and disk_is_full(folder)):
+    if "database or disk is full" in text or (
+        ("disk I/O error" in text or "unable to open" in text) and disk_is_full(folder)
+    ):
         return DiskFull(
             f"the disk holding {folder} is full ({doing}): nothing in this step was recorded; "
             "free some space and run the command again (what was recorded before is safe)"
@@ -118,7 +122,9 @@ def connect_readonly(path: Path, key: str | None = None) -> sqlite3.Connection:
     the file is opened as immutable: nobody can change it under us there anyway."""
     if not path.is_file():
         raise StoreError(f"{path}: no such database file")
-    conn = sqlite3.connect(_uri(path, False), uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS)
+    conn = sqlite3.connect(
+        _uri(path, False), uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS
+    )
     try:
         _keyed(conn, key).execute("PRAGMA user_version").fetchone()
         return conn
@@ -399,7 +405,6 @@ class SqliteStore:
         rows = self.conn.execute("PRAGMA quick_check").fetchall()
         return [] if rows == [("ok",)] else [str(row[0]) for row in rows]
 
-
     # -- how text was read (migration 0008) ------------------------------------------------
 
     def add_reading(self, doc_id: str, status: str, reason: str | None, sources: Iterable[TextSource]) -> None:
@@ -475,11 +480,19 @@ class SqliteStore:
             'INSERT OR IGNORE INTO mentions (document_id, start, "end", text, type, extractor, confidence,'
             " attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (m.document_id, m.start, m.end, m.text, m.type.value, m.extractor, m.confidence,
-                 json.dumps(m.attributes, sort_keys=True))
+                (
+                    m.document_id,
+                    m.start,
+                    m.end,
+                    m.text,
+                    m.type.value,
+                    m.extractor,
+                    m.confidence,
+                    json.dumps(m.attributes, sort_keys=True),
+                )
                 for m in mentions
             ),
-        )  # fmt: skip
+        )
 
     def mark_extracted(self, doc_ids: Iterable[str], pipeline: str, at: str) -> None:
         self.conn.executemany(
@@ -503,7 +516,10 @@ class SqliteStore:
             sql += " WHERE " + " AND ".join(clauses)
         for row in self.conn.execute(sql + " ORDER BY document_id, start, id", params):
             mid, doc_id, start, end, text, kind, extractor, confidence, attributes = row
-            yield mid, Mention(doc_id, start, end, text, MentionType(kind), extractor, confidence, json.loads(attributes))
+            yield (
+                mid,
+                Mention(doc_id, start, end, text, MentionType(kind), extractor, confidence, json.loads(attributes)),
+            )
 
     def resolvable_documents(self) -> list[str]:
         """Documents whose mentions count: not sealed, not withdrawn, not superseded by an amendment."""
@@ -517,9 +533,16 @@ class SqliteStore:
         self.conn.execute(
             "INSERT INTO decisions (leaf_index, kind, left_ref, right_ref, author, reason, at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (leaf_index, decision.kind.value, decision.left, decision.right, decision.author, decision.reason,
-             decision.at),
-        )  # fmt: skip
+            (
+                leaf_index,
+                decision.kind.value,
+                decision.left,
+                decision.right,
+                decision.author,
+                decision.reason,
+                decision.at,
+            ),
+        )
 
     def decision_entries(self) -> list[tuple[int, bytes]]:
         """The ledger entries of recorded decisions, oldest first."""
@@ -540,7 +563,10 @@ class SqliteStore:
         rows = self.conn.execute(
             "SELECT kind, left_ref, right_ref, author, reason, at FROM decisions ORDER BY leaf_index"
         )
-        return [Decision(DecisionKind(kind), left, right, author, reason, at) for kind, left, right, author, reason, at in rows]
+        return [
+            Decision(DecisionKind(kind), left, right, author, reason, at)
+            for kind, left, right, author, reason, at in rows
+        ]
 
     def replace_entities(self, entities: Iterable[tuple[Entity, list[tuple[int, str]]]]) -> None:
         """Swap in a resolution run's conclusions: (entity, [(mention id, record id)])."""
@@ -549,9 +575,14 @@ class SqliteStore:
         for entity, members in entities:
             self.conn.execute(
                 "INSERT INTO entities (id, type, name, aliases, attributes) VALUES (?, ?, ?, ?, ?)",
-                (entity.id, entity.type, entity.name, json.dumps(list(entity.aliases)),
-                 json.dumps(entity.attributes, sort_keys=True, default=str)),
-            )  # fmt: skip
+                (
+                    entity.id,
+                    entity.type,
+                    entity.name,
+                    json.dumps(list(entity.aliases)),
+                    json.dumps(entity.attributes, sort_keys=True, default=str),
+                ),
+            )
             self.conn.executemany(
                 "INSERT OR IGNORE INTO entity_mentions (entity_id, mention_id, record_id) VALUES (?, ?, ?)",
                 ((entity.id, mid, rid) for mid, rid in members),
@@ -559,9 +590,12 @@ class SqliteStore:
 
     def entity_rows(self) -> list[dict[str, Any]]:
         """Entities alone, without their documents (`list_entities` adds those, at a cost)."""
-        return [{"id": eid, "type": kind, "name": name, "aliases": json.loads(aliases), "attributes": json.loads(attrs)}
-                for eid, kind, name, aliases, attrs in self.conn.execute(
-                    "SELECT id, type, name, aliases, attributes FROM entities ORDER BY id")]  # fmt: skip
+        return [
+            {"id": eid, "type": kind, "name": name, "aliases": json.loads(aliases), "attributes": json.loads(attrs)}
+            for eid, kind, name, aliases, attrs in self.conn.execute(
+                "SELECT id, type, name, aliases, attributes FROM entities ORDER BY id"
+            )
+        ]
 
     def entity_records(self) -> dict[str, str]:
         """Record id -> the entity that holds it."""
@@ -593,11 +627,20 @@ class SqliteStore:
     def list_entities(self) -> list[dict[str, Any]]:
         """Entities with their documents and mention counts, for listing and export."""
         entities = {
-            eid: {"id": eid, "type": kind, "name": name, "aliases": json.loads(aliases),
-                  "attributes": json.loads(attrs), "documents": [], "mention_count": 0, "records": []}
+            eid: {
+                "id": eid,
+                "type": kind,
+                "name": name,
+                "aliases": json.loads(aliases),
+                "attributes": json.loads(attrs),
+                "documents": [],
+                "mention_count": 0,
+                "records": [],
+            }
             for eid, kind, name, aliases, attrs in self.conn.execute(
-                "SELECT id, type, name, aliases, attributes FROM entities ORDER BY id")
-        }  # fmt: skip
+                "SELECT id, type, name, aliases, attributes FROM entities ORDER BY id"
+            )
+        }
         rows = self.conn.execute(
             "SELECT em.entity_id, m.document_id, d.source_name, COUNT(*) FROM entity_mentions em"
             " JOIN mentions m ON m.id = em.mention_id JOIN documents d ON d.id = m.document_id"
@@ -629,7 +672,9 @@ class SqliteStore:
             rows = self.conn.execute(sql + f" WHERE m.document_id IN ({marks}) ORDER BY m.document_id, m.start", ids)
         return [MentionRef(doc, int(start), int(end), text, kind, eid) for doc, start, end, text, kind, eid in rows]
 
-    def detail_mention_refs(self, types: Iterable[str], exclude_extractor_prefix: str = "spacy_ner@") -> list[MentionRef]:
+    def detail_mention_refs(
+        self, types: Iterable[str], exclude_extractor_prefix: str = "spacy_ner@"
+    ) -> list[MentionRef]:
         """Mentions that name no entity but still identify an account (ages, dates, periods)."""
         kinds = sorted(set(types))
         marks = ",".join("?" for _ in kinds)
@@ -735,8 +780,23 @@ class SqliteStore:
 
 
 def _document_row(row: Any) -> tuple[Document, str, int]:
-    (doc_id, sha, text_sha, size, media_type, kind, submitted_by, channel, received_at,
-     source_name, title, parent_id, amends, status, leaf_index) = row  # fmt: skip
+    (
+        doc_id,
+        sha,
+        text_sha,
+        size,
+        media_type,
+        kind,
+        submitted_by,
+        channel,
+        received_at,
+        source_name,
+        title,
+        parent_id,
+        amends,
+        status,
+        leaf_index,
+    ) = row
     doc = Document(
         id=doc_id,
         sha256=sha,

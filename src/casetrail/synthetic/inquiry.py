@@ -25,9 +25,10 @@ import html
 import json
 import random
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from casetrail.model import Mention, MentionType
 from casetrail.synthetic import names as N
@@ -50,8 +51,18 @@ RANKS: dict[str, tuple[tuple[str, ...], bool]] = {
 RANK_KEYS: tuple[str, ...] = tuple(RANKS)
 RANK_WEIGHTS: tuple[int, ...] = (30, 14, 10, 16, 6, 9, 6, 4, 3, 2)
 MONTHS: tuple[str, ...] = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 TYPO_RATE = 0.05
 
@@ -97,8 +108,16 @@ class TruthMention:
 
     def to_mention(self, document_id: str) -> Mention:
         """The mention a perfect extractor would have recorded."""
-        return Mention(document_id, self.start, self.end, self.text, MentionType(self.type),
-                       TRUTH_EXTRACTOR, 1.0, dict(self.attributes))
+        return Mention(
+            document_id,
+            self.start,
+            self.end,
+            self.text,
+            MentionType(self.type),
+            TRUTH_EXTRACTOR,
+            1.0,
+            dict(self.attributes),
+        )
 
 
 @dataclass(frozen=True)
@@ -153,8 +172,10 @@ def _plate(rng: random.Random, used: set[str]) -> tuple[str, str]:
 
 def _phone_pool(rng: random.Random) -> list[tuple[str, str]]:
     pool = [
-        (f"{prefix} {local} {n:04d}" if prefix != "07700" else f"{prefix} {local}{n:03d}",
-         f"{e164}{n:04d}" if prefix != "07700" else f"{e164}{n:03d}")
+        (
+            f"{prefix} {local} {n:04d}" if prefix != "07700" else f"{prefix} {local}{n:03d}",
+            f"{e164}{n:04d}" if prefix != "07700" else f"{e164}{n:03d}",
+        )
         for prefix, local, e164 in N.PHONE_RANGES
         for n in range(1000)
     ]
@@ -174,12 +195,30 @@ def _cast_sizes(statements: int) -> dict[str, int]:
 # Anchors every inquiry has, so tests and demos can rely on the hard cases: two officers of one
 # force sharing a surname, and a suspect sharing it too.
 ANCHORS: tuple[dict[str, Any], ...] = (
-    {"kind": "officer", "given_name": "John", "surname": "Hartley", "sex": "m", "rank": "DS",
-     "force": "Northmoor Police"},
-    {"kind": "officer", "given_name": "Sarah", "surname": "Hartley", "sex": "f", "rank": "PC",
-     "force": "Northmoor Police"},
-    {"kind": "officer", "given_name": "Hassan", "surname": "Ali", "sex": "m", "rank": "PC",
-     "force": "Northmoor Police"},
+    {
+        "kind": "officer",
+        "given_name": "John",
+        "surname": "Hartley",
+        "sex": "m",
+        "rank": "DS",
+        "force": "Northmoor Police",
+    },
+    {
+        "kind": "officer",
+        "given_name": "Sarah",
+        "surname": "Hartley",
+        "sex": "f",
+        "rank": "PC",
+        "force": "Northmoor Police",
+    },
+    {
+        "kind": "officer",
+        "given_name": "Hassan",
+        "surname": "Ali",
+        "sex": "m",
+        "rank": "PC",
+        "force": "Northmoor Police",
+    },
     {"kind": "suspect", "given_name": "Mark", "surname": "Bolton", "sex": "m", "nicknames": ("Tiny",)},
     {"kind": "suspect", "given_name": "Darren", "surname": "Hartley", "sex": "m"},
 )
@@ -245,12 +284,27 @@ def _build_cast(statements: int, rng: random.Random) -> list[CastMember]:
                 vehicle = Vehicle(plate, fmt, make, model, rng.choice(N.COLOURS))
             birth_year = rng.randint(1945, 1978) if kind != "officer" else rng.randint(1945, 1975)
             dob = f"{birth_year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-            cast.append(CastMember(
-                id=cid, kind=kind, full_name=f"{given} {surname}", given_name=given, surname=surname,
-                sex=sex, rank=rank, force=force, collar_number=collar, phone=phone, phone_e164=e164,
-                vehicle=vehicle, nicknames=nicknames, birth_year=birth_year, date_of_birth=dob,
-                role=role, title=title,
-            ))
+            cast.append(
+                CastMember(
+                    id=cid,
+                    kind=kind,
+                    full_name=f"{given} {surname}",
+                    given_name=given,
+                    surname=surname,
+                    sex=sex,
+                    rank=rank,
+                    force=force,
+                    collar_number=collar,
+                    phone=phone,
+                    phone_e164=e164,
+                    vehicle=vehicle,
+                    nicknames=nicknames,
+                    birth_year=birth_year,
+                    date_of_birth=dob,
+                    role=role,
+                    title=title,
+                )
+            )
     for i in range(sizes["survivor"]):
         if i < len(N.PSEUDONYMS):
             pseudonym = N.PSEUDONYMS[i]
@@ -258,8 +312,15 @@ def _build_cast(statements: int, rng: random.Random) -> list[CastMember]:
             # Beyond the word list, inquiries fall back on codes ("Child K17").
             pseudonym = f"Child {'ABCDEFGHJKLMNPRSTUVWXYZ'[i % 23]}{i // 23}"
         birth_year = rng.randint(1980, 1995)
-        cast.append(CastMember(id=f"C{len(cast) + 1:05d}", kind="survivor", full_name=pseudonym,
-                               sex="f" if rng.random() < 0.85 else "m", birth_year=birth_year))
+        cast.append(
+            CastMember(
+                id=f"C{len(cast) + 1:05d}",
+                kind="survivor",
+                full_name=pseudonym,
+                sex="f" if rng.random() < 0.85 else "m",
+                birth_year=birth_year,
+            )
+        )
     return cast
 
 
@@ -422,7 +483,7 @@ def _compile(templates: tuple[str, ...]) -> tuple[tuple[Template, frozenset[str]
         pos = 0
         for m in _SLOT.finditer(t):
             if m.start() > pos:
-                parts.append((False, t[pos:m.start()]))
+                parts.append((False, t[pos : m.start()]))
             parts.append((True, m.group(1)))
             pos = m.end()
         if pos < len(t):
@@ -431,17 +492,34 @@ def _compile(templates: tuple[str, ...]) -> tuple[tuple[Template, frozenset[str]
     return tuple(out)
 
 
-POOLS = {name: _compile(pool) for name, pool in {
-    "intro": INTRO, "suspect": SUSPECT, "officer": OFFICER, "described": DESCRIBED, "filler": FILLER,
-    "closing": CLOSING, "complaint_intro": COMPLAINT_INTRO, "complaint_closing": COMPLAINT_CLOSING,
-    "intel": INTEL,
-}.items()}
+POOLS = {
+    name: _compile(pool)
+    for name, pool in {
+        "intro": INTRO,
+        "suspect": SUSPECT,
+        "officer": OFFICER,
+        "described": DESCRIBED,
+        "filler": FILLER,
+        "closing": CLOSING,
+        "complaint_intro": COMPLAINT_INTRO,
+        "complaint_closing": COMPLAINT_CLOSING,
+        "intel": INTEL,
+    }.items()
+}
 
 DESCRIPTORS = (
-    "a uniformed officer in a marked car", "another officer I didn't know", "an older detective in a grey suit",
-    "a policewoman whose name I never knew", "two officers in a patrol car", "a plain-clothes officer",
-    "an officer with a beard", "the sergeant on the front desk", "a young constable", "an unnamed officer",
-    "a tall officer with ginger hair", "a detective who said he was from CID",
+    "a uniformed officer in a marked car",
+    "another officer I didn't know",
+    "an older detective in a grey suit",
+    "a policewoman whose name I never knew",
+    "two officers in a patrol car",
+    "a plain-clothes officer",
+    "an officer with a beard",
+    "the sergeant on the front desk",
+    "a young constable",
+    "an unnamed officer",
+    "a tall officer with ginger hair",
+    "a detective who said he was from CID",
 )
 
 # A piece of a sentence: its text and, if it is a mention, (type, cast id, attributes).
@@ -461,13 +539,13 @@ def _typo(word: str, rng: random.Random) -> str:
         i = rng.randint(1, len(word) - 1)
         op = rng.randint(0, 3)
         if op == 0:
-            out = word[:i] + rng.choice(letters) + word[i + 1:]
+            out = word[:i] + rng.choice(letters) + word[i + 1 :]
         elif op == 1:
-            out = word[:i] + word[i + 1:]
+            out = word[:i] + word[i + 1 :]
         elif op == 2:
             out = word[:i] + rng.choice(letters) + word[i:]
         elif i < len(word) - 1:
-            out = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            out = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
         else:
             continue
         if out != word:
@@ -478,8 +556,17 @@ def _typo(word: str, rng: random.Random) -> str:
 class Writer:
     """Builds one document sentence by sentence, recording every mention's span as it goes."""
 
-    def __init__(self, rng: random.Random, kind: str, me: CastMember | None, officers: list[CastMember],
-                 suspects: list[CastMember], others: list[CastMember], pros: list[CastMember], year: int) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        kind: str,
+        me: CastMember | None,
+        officers: list[CastMember],
+        suspects: list[CastMember],
+        others: list[CastMember],
+        pros: list[CastMember],
+        year: int,
+    ) -> None:
         self.rng = rng
         self.kind = kind
         self.me = me
@@ -541,8 +628,11 @@ class Writer:
         clash = p.surname in self.clash
         given, surname = p.given_name or "", p.surname or ""
         if self.kind == "intelligence" and p.kind == "suspect" and rng.random() < 0.7:
-            name = self._name_part(surname).upper() + ", " + given if rng.random() < 0.5 else \
-                given + " " + self._name_part(surname).upper()
+            name = (
+                self._name_part(surname).upper() + ", " + given
+                if rng.random() < 0.5
+                else given + " " + self._name_part(surname).upper()
+            )
             return [(name, ("person", p.id, {"name": name}))]
         if p.kind == "officer":
             assert p.rank is not None
@@ -555,8 +645,9 @@ class Writer:
                 elif roll < 0.62 and has_collar and p.collar_number and forms[0] in ("PC", "DC", "Sgt", "DS"):
                     name = self._name_part(surname)
                     text = f"{forms[0]} {p.collar_number} {name}"
-                    return [(text, ("officer", p.id, {"rank": forms[0], "name": name,
-                                                       "collar_number": p.collar_number}))]
+                    return [
+                        (text, ("officer", p.id, {"rank": forms[0], "name": name, "collar_number": p.collar_number}))
+                    ]
                 elif roll < 0.72:
                     sep = rng.choice((". ", ".")) if given[0] in "AI" else rng.choice((". ", " ", "."))
                     name = f"{given[0]}{sep}{self._name_part(surname)}"
@@ -582,7 +673,9 @@ class Writer:
                 if roll < 0.6:
                     name = self._name_part(f"{given} {surname}")
                     text = f"{p.title} {name}" if roll < 0.35 else name
-                    out: list[Piece] = [(text, ("person", p.id, {"name": name, "title": p.title} if roll < 0.35 else {"name": name}))]
+                    out: list[Piece] = [
+                        (text, ("person", p.id, {"name": name, "title": p.title} if roll < 0.35 else {"name": name}))
+                    ]
                     if rng.random() < 0.5:
                         out.append((f" ({p.role})", None))
                     return out
@@ -601,8 +694,12 @@ class Writer:
                 name = self._name_part(f"{given} {surname}")
                 frame = rng.choice((" (known as '{}')", " (who everyone called '{}')", " ('{}')"))
                 pre, post = frame.split("{}")
-                return [(name, ("person", p.id, {"name": name})), (pre, None),
-                        (nick, ("person", p.id, {"nickname": nick})), (post, None)]
+                return [
+                    (name, ("person", p.id, {"name": name})),
+                    (pre, None),
+                    (nick, ("person", p.id, {"nickname": nick})),
+                    (post, None),
+                ]
             if nick and roll < 0.42 and not clash:
                 return [("a man known as '", None), (nick, ("person", p.id, {"nickname": nick})), ("'", None)]
             if roll < 0.5 and given in N.DIMINUTIVES:
@@ -637,11 +734,20 @@ class Writer:
             if form == 2:
                 suffix = "th" if 10 < d < 14 else {1: "st", 2: "nd", 3: "rd"}.get(d % 10, "th")
                 return [("on the ", None), (f"{d}{suffix} of {m} {y}", ("date", None, {}))]
-            return [("on ", None), (f"{d}{'th' if 10 < d < 14 else {1: 'st', 2: 'nd', 3: 'rd'}.get(d % 10, 'th')} {m} {y}", ("date", None, {}))]
+            return [
+                ("on ", None),
+                (
+                    f"{d}{'th' if 10 < d < 14 else {1: 'st', 2: 'nd', 3: 'rd'}.get(d % 10, 'th')} {m} {y}",
+                    ("date", None, {}),
+                ),
+            ]
         if roll < 0.4:
             return [("in ", None), (f"{MONTHS[rng.randrange(12)]} {y}", ("date", None, {}))]
         if roll < 0.55:
-            return [("in the ", None), (f"{rng.choice(('summer', 'spring', 'autumn', 'winter'))} of {y}", ("period", None, {}))]
+            return [
+                ("in the ", None),
+                (f"{rng.choice(('summer', 'spring', 'autumn', 'winter'))} of {y}", ("period", None, {})),
+            ]
         if roll < 0.7:
             decade = f"{y // 10 * 10}s"
             part = ("early", "early", "early", "early", "mid", "mid", "mid", "late", "late", "late")[y % 10]
@@ -651,7 +757,10 @@ class Writer:
             return [(f"between {y} and {y + rng.randint(1, 4)}", ("period", None, {}))]
         if roll < 0.9:
             return [("in ", None), (str(y), ("period", None, {}))]
-        return [("around ", None), (f"{rng.choice(('Christmas', 'Easter', 'bonfire night'))} {y}", ("period", None, {}))]
+        return [
+            ("around ", None),
+            (f"{rng.choice(('Christmas', 'Easter', 'bonfire night'))} {y}", ("period", None, {})),
+        ]
 
     def _age(self, p: CastMember | None) -> list[Piece] | None:
         if p is None or p.birth_year is None:
@@ -678,8 +787,17 @@ class Writer:
             return [reg]
         desc = f"{v.colour} {v.make} {v.model}" if rng.random() < 0.8 else f"{v.make} {v.model}"
         art = "an " if desc[0] in "aeiouAEIOU" else "a "
-        head: list[Piece] = [(art, None), (desc, ("vehicle", p.id, {"make": v.make, "model": v.model,
-                                                                     "colour": v.colour if desc.startswith(v.colour) else None}))]
+        head: list[Piece] = [
+            (art, None),
+            (
+                desc,
+                (
+                    "vehicle",
+                    p.id,
+                    {"make": v.make, "model": v.model, "colour": v.colour if desc.startswith(v.colour) else None},
+                ),
+            ),
+        ]
         roll = rng.random()
         if roll < 0.3:
             return head + [(", registration ", None), reg]
@@ -687,8 +805,10 @@ class Writer:
             return head + [(" (", None), reg, (")", None)]
         if roll < 0.65:
             partial = v.registration.split(" ")[0]
-            return head + [(" with a plate starting ", None),
-                           (partial, ("vehicle", p.id, {"registration": partial, "partial": True}))]
+            return head + [
+                (" with a plate starting ", None),
+                (partial, ("vehicle", p.id, {"registration": partial, "partial": True})),
+            ]
         return head
 
     def _phone(self, p: CastMember) -> list[Piece] | None:
@@ -698,8 +818,13 @@ class Writer:
         national = digits[1:]
         roll = self.rng.random()
         if digits.startswith("07"):
-            forms = (p.phone, digits, f"+44 {national[:4]} {national[4:]}", f"{digits[:5]}-{digits[5:8]}-{digits[8:]}",
-                     f"{digits[:4]} {digits[4:7]} {digits[7:]}")
+            forms = (
+                p.phone,
+                digits,
+                f"+44 {national[:4]} {national[4:]}",
+                f"{digits[:5]}-{digits[5:8]}-{digits[8:]}",
+                f"{digits[:4]} {digits[4:7]} {digits[7:]}",
+            )
         else:
             area, rest = p.phone.split(" ", 1)
             forms = (p.phone, f"({area}) {rest}", digits, f"{area}-{rest.replace(' ', '')}", f"+44 {area[1:]} {rest}")
@@ -770,8 +895,12 @@ class Writer:
         focus = self.focus
         b: dict[str, CastMember] = {}
         for role, pool in (("S", self.suspects), ("O", self.officers)):
-            if role in slots or role + "2" in slots or (role == "S" and ({"SAGE", "NICK", "DOB"} & slots)) \
-                    or (role == "O" and ({"C", "FO"} & slots)):
+            if (
+                role in slots
+                or role + "2" in slots
+                or (role == "S" and ({"SAGE", "NICK", "DOB"} & slots))
+                or (role == "O" and ({"C", "FO"} & slots))
+            ):
                 if focus is not None and focus in pool:
                     first = focus
                 elif pool:
@@ -932,8 +1061,10 @@ def generate_inquiry(statements: int, seed: int = 0) -> Inquiry:
 def _html(statement: Statement) -> str:
     paragraphs = "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in statement.text.split("\n\n"))
     title = html.escape(f"{statement.kind.capitalize()} of {statement.submitted_by}")
-    return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>{title}</title></head>\n"
-            f"<body>\n{paragraphs}\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>{title}</title></head>\n'
+        f"<body>\n{paragraphs}\n</body>\n</html>\n"
+    )
 
 
 def truth_dict(inquiry: Inquiry) -> dict[str, Any]:
@@ -941,8 +1072,14 @@ def truth_dict(inquiry: Inquiry) -> dict[str, Any]:
         "seed": inquiry.seed,
         "cast": [asdict(m) for m in inquiry.cast],
         "documents": [
-            {"doc": s.doc, "kind": s.kind, "submitted_by": s.submitted_by, "date": s.date, "text": s.text,
-             "mentions": [asdict(m) for m in s.mentions]}
+            {
+                "doc": s.doc,
+                "kind": s.kind,
+                "submitted_by": s.submitted_by,
+                "date": s.date,
+                "text": s.text,
+                "mentions": [asdict(m) for m in s.mentions],
+            }
             for s in inquiry.statements
         ],
     }
@@ -981,8 +1118,14 @@ def read_truth(truth_path: Path) -> Inquiry:
         vehicle = Vehicle(**m["vehicle"]) if m.get("vehicle") else None
         cast.append(CastMember(**{**m, "vehicle": vehicle, "nicknames": tuple(m.get("nicknames", ()))}))
     docs = tuple(
-        Statement(d["doc"], d["kind"], d["submitted_by"], d["date"], d["text"],
-                  tuple(TruthMention(**t) for t in d["mentions"]))
+        Statement(
+            d["doc"],
+            d["kind"],
+            d["submitted_by"],
+            d["date"],
+            d["text"],
+            tuple(TruthMention(**t) for t in d["mentions"]),
+        )
         for d in raw["documents"]
     )
     return Inquiry(raw["seed"], tuple(cast), docs)
@@ -994,6 +1137,14 @@ def iter_person_mentions(statement: Statement) -> Iterator[TruthMention]:
 
 
 __all__: list[str] = [
-    "CastMember", "Inquiry", "Statement", "TruthMention", "Vehicle",
-    "generate_inquiry", "write_corpus", "read_truth", "truth_dict", "iter_person_mentions",
+    "CastMember",
+    "Inquiry",
+    "Statement",
+    "TruthMention",
+    "Vehicle",
+    "generate_inquiry",
+    "write_corpus",
+    "read_truth",
+    "truth_dict",
+    "iter_person_mentions",
 ]

@@ -220,29 +220,73 @@ def build_case_view(
     book = casework.book()
     case = book.cases[case_id]
     return CaseView(
-        id=case.id, version=case_version(book, case_id), title=case.title, kind=case.kind.value, reference=case.reference,
-        opened_at=case.opened_at, opened_by=case.opened_by,
+        id=case.id,
+        version=case_version(book, case_id),
+        title=case.title,
+        kind=case.kind.value,
+        reference=case.reference,
+        opened_at=case.opened_at,
+        opened_by=case.opened_by,
         identifying_details_available=sight.identity(case_id),
         documents=_documents(sight, casework, book, case_id),
         parties=tuple(PartyLine(p.id, p.role.value, p.pseudonym) for p in book.case_parties(case_id)),
         allegations=tuple(_allegation(sight, casework, book, book.allegations[a]) for a in case.allegation_ids),
         assignments=_assignments(sight, casework, book, case_id),
-        refusals=tuple(RefusalLine(r.staff_id, book.staff[r.staff_id].name, r.role.value, r.at, r.by, r.leaf,
-                                   conflict_lines(sight, case_id, r.conflicts))
-                       for r in book.refusals if r.case_id == case_id),
-        waivers=tuple(WaiverLine(w.id, w.staff_id, w.rule.value, w.reason, w.by, w.at, w.leaf)
-                      for w in book.waivers.values() if w.case_id == case_id),
-        actions=tuple(ActionLine(a.id, a.description, a.owner, a.due, a.raised_at, a.raised_by, a.intelligence_id,
-                                 a.result, a.completed_at, a.completed_by, a.leaf)
-                      for a in book.actions.values() if a.case_id == case_id),
-        intelligence=tuple(IntelligenceLine(i.id, i.summary, i.document_id if sight.document(i.document_id) else None,
-                                            i.received_at, i.action_due, tuple(a.id for a in book.actions_for(i.id)))
-                           for i in book.intelligence.values() if i.case_id == case_id),
-        escalations=tuple(EscalationLine(e.item_id, e.reason, e.due, e.at, e.to, e.leaf)
-                          for e in book.escalations if e.case_id == case_id),
+        refusals=tuple(
+            RefusalLine(
+                r.staff_id,
+                book.staff[r.staff_id].name,
+                r.role.value,
+                r.at,
+                r.by,
+                r.leaf,
+                conflict_lines(sight, case_id, r.conflicts),
+            )
+            for r in book.refusals
+            if r.case_id == case_id
+        ),
+        waivers=tuple(
+            WaiverLine(w.id, w.staff_id, w.rule.value, w.reason, w.by, w.at, w.leaf)
+            for w in book.waivers.values()
+            if w.case_id == case_id
+        ),
+        actions=tuple(
+            ActionLine(
+                a.id,
+                a.description,
+                a.owner,
+                a.due,
+                a.raised_at,
+                a.raised_by,
+                a.intelligence_id,
+                a.result,
+                a.completed_at,
+                a.completed_by,
+                a.leaf,
+            )
+            for a in book.actions.values()
+            if a.case_id == case_id
+        ),
+        intelligence=tuple(
+            IntelligenceLine(
+                i.id,
+                i.summary,
+                i.document_id if sight.document(i.document_id) else None,
+                i.received_at,
+                i.action_due,
+                tuple(a.id for a in book.actions_for(i.id)),
+            )
+            for i in book.intelligence.values()
+            if i.case_id == case_id
+        ),
+        escalations=tuple(
+            EscalationLine(e.item_id, e.reason, e.due, e.at, e.to, e.leaf)
+            for e in book.escalations
+            if e.case_id == case_id
+        ),
         **_links(sight, casework, book, case_id),
         history=case_history(sight, book, case_id, leaf_hashes),
-    )  # fmt: skip
+    )
 
 
 def case_version(book: Casebook, case_id: str) -> int:
@@ -258,28 +302,48 @@ def _documents(sight: Sight, casework: Casework, book: Casebook, case_id: str) -
         if found is None or not sight.document(doc_id, found[0].provenance.submitted_by):
             continue
         doc, status, leaf = found
-        lines.append(DocumentLine(doc_id, doc.provenance.source_name, doc.kind.value, status, leaf,
-                                  doc.provenance.received_at, given_by))  # fmt: skip
+        lines.append(
+            DocumentLine(
+                doc_id, doc.provenance.source_name, doc.kind.value, status, leaf, doc.provenance.received_at, given_by
+            )
+        )
     return tuple(lines)
 
 
 def _allegation(sight: Sight, casework: Casework, book: Casebook, a: Allegation) -> AllegationLine:
     return AllegationLine(
-        a.id, a.category, casework.category_label(a.category), a.summary, a.period.to_json() if a.period else None,
-        a.place, a.status.value,
+        a.id,
+        a.category,
+        casework.category_label(a.category),
+        a.summary,
+        a.period.to_json() if a.period else None,
+        a.place,
+        a.status.value,
         tuple(StatusLine(s.status.value, s.reason, s.at, s.actor, s.leaf) for s in a.statuses),
         tuple(_subject(sight, casework, book, book.subjects[s]) for s in a.subject_ids),
-    )  # fmt: skip
+    )
 
 
 def _subject(sight: Sight, casework: Casework, book: Casebook, s: Subject) -> SubjectLine:
     current = sorted(casework.entity_view().current(s.entity))
     found = casework.subject_corroboration(book, s.case_id)
-    corroboration = tuple(CorroborationLine(sight.shown(e), len(found[e].documents), found[e].independent,
-                                            found[e].at_least) for e in current if e in found)  # fmt: skip
+    corroboration = tuple(
+        CorroborationLine(sight.shown(e), len(found[e].documents), found[e].independent, found[e].at_least)
+        for e in current
+        if e in found
+    )
     kind = "entity" if s.entity else "staff" if s.staff_id else "unknown"
-    return SubjectLine(s.id, s.label, kind, tuple(e for e in current if sight.entity(e)), s.staff_id,
-                       s.unknown.to_json() if s.unknown else None, s.force, s.unit, corroboration)  # fmt: skip
+    return SubjectLine(
+        s.id,
+        s.label,
+        kind,
+        tuple(e for e in current if sight.entity(e)),
+        s.staff_id,
+        s.unknown.to_json() if s.unknown else None,
+        s.force,
+        s.unit,
+        corroboration,
+    )
 
 
 def _assignments(sight: Sight, casework: Casework, book: Casebook, case_id: str) -> tuple[AssignmentLine, ...]:
@@ -288,8 +352,19 @@ def _assignments(sight: Sight, casework: Casework, book: Casebook, case_id: str)
         if a.case_id != case_id:
             continue
         now = casework.conflicts_now(book, a) if a.ended_at is None else ()
-        lines.append(AssignmentLine(a.staff_id, book.staff[a.staff_id].name, a.role.value, a.at, a.by,
-                                    tuple(a.waivers), a.ended_at, a.leaf, conflict_lines(sight, case_id, now)))  # fmt: skip
+        lines.append(
+            AssignmentLine(
+                a.staff_id,
+                book.staff[a.staff_id].name,
+                a.role.value,
+                a.at,
+                a.by,
+                tuple(a.waivers),
+                a.ended_at,
+                a.leaf,
+                conflict_lines(sight, case_id, now),
+            )
+        )
     return tuple(lines)
 
 
@@ -298,17 +373,29 @@ def _links(sight: Sight, casework: Casework, book: Casebook, case_id: str) -> di
     cap = int(casework.settings["case_link_max_sharing"])
     count, summaries = casework.link_summaries(case_id, cap, book, visible=sight.case, limit=LINKS_SHOWN)
     links = tuple(
-        LinkLine(s["other"], tuple(_shared(sight, shared) for shared in s["shared"]), s["shared_count"],
-                 tuple(s["recorded"]))
+        LinkLine(
+            s["other"], tuple(_shared(sight, shared) for shared in s["shared"]), s["shared_count"], tuple(s["recorded"])
+        )
         for s in summaries
-    )  # fmt: skip
-    widely = tuple(WidelySharedLine(sight.shown(w["entity_id"]), w["name"], w["kind"], w["cases_sharing"])
-                   for w in casework.widely_shared(case_id, cap, book))  # fmt: skip
+    )
+    widely = tuple(
+        WidelySharedLine(sight.shown(w["entity_id"]), w["name"], w["kind"], w["cases_sharing"])
+        for w in casework.widely_shared(case_id, cap, book)
+    )
     return {"links": links, "link_count": count, "widely_shared": widely}
 
 
 def _shared(sight: Sight, shared: dict[str, Any]) -> SharedLine:
-    evidence = tuple(EvidenceLine(m["document_id"], m["start"], m["end"], m["text"])
-                     for m in shared["evidence"] if sight.document(m["document_id"]))  # fmt: skip
-    return SharedLine(sight.shown(shared["entity_id"]), shared["kind"], shared["name"], shared["cases_sharing"],
-                      evidence, shared["evidence_count"])  # fmt: skip
+    evidence = tuple(
+        EvidenceLine(m["document_id"], m["start"], m["end"], m["text"])
+        for m in shared["evidence"]
+        if sight.document(m["document_id"])
+    )
+    return SharedLine(
+        sight.shown(shared["entity_id"]),
+        shared["kind"],
+        shared["name"],
+        shared["cases_sharing"],
+        evidence,
+        shared["evidence_count"],
+    )

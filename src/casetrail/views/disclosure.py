@@ -87,11 +87,15 @@ def build_schedule_view(
     scheduled = {item.document_id for item in disclosure.for_case(case_id)}
     unscheduled = tuple(d for d in sorted(case.documents) if d not in scheduled and sight.document(d))
     return ScheduleView(
-        case_id, case.title, TEST,
+        case_id,
+        case.title,
+        TEST,
         tuple(line for line in lines if line.schedule == Schedule.NON_SENSITIVE.form),
         tuple(line for line in lines if line.schedule == Schedule.SENSITIVE.form),
-        withheld, unscheduled, _history(casework, items, lines, leaf_hashes or {}),
-    )  # fmt: skip
+        withheld,
+        unscheduled,
+        _history(casework, items, lines, leaf_hashes or {}),
+    )
 
 
 def _judgement(j: Judgement) -> JudgementLine:
@@ -104,32 +108,67 @@ def _item_line(casework: Casework, item: Item) -> ItemLine:
     sha256, leaf = (found[0].sha256, found[2]) if found else (None, None)
     first, now = item.revisions[0], item.current
     judgements = [_judgement(j) for j in item.judgements]
-    return ItemLine(item.id, now.schedule.form, item.document_id, sha256, leaf, now.description,
-                    now.sensitivity_reason, first.by, first.at, len(item.revisions),
-                    judgements[-1] if judgements else None, tuple(judgements[:-1]))  # fmt: skip
+    return ItemLine(
+        item.id,
+        now.schedule.form,
+        item.document_id,
+        sha256,
+        leaf,
+        now.description,
+        now.sensitivity_reason,
+        first.by,
+        first.at,
+        len(item.revisions),
+        judgements[-1] if judgements else None,
+        tuple(judgements[:-1]),
+    )
 
 
-def _history(casework: Casework, items: list[Item], lines: list[ItemLine], hashes: Mapping[int, str]) -> tuple[HistoryLine, ...]:
+def _history(
+    casework: Casework, items: list[Item], lines: list[ItemLine], hashes: Mapping[int, str]
+) -> tuple[HistoryLine, ...]:
     found: list[HistoryLine] = []
     for item, line in zip(items, lines):
         for number, revision in enumerate(item.revisions, start=1):
             what = "scheduled" if number == 1 else f"changed (revision {number})"
             summary = f"{item.id} ({item.document_id}) {what} on {revision.schedule.form}: {revision.description}"
-            found.append(HistoryLine(revision.leaf, revision.at, EventType.DISCLOSURE_ITEM_SCHEDULED.value, revision.by,
-                                     summary, hashes.get(revision.leaf)))  # fmt: skip
+            found.append(
+                HistoryLine(
+                    revision.leaf,
+                    revision.at,
+                    EventType.DISCLOSURE_ITEM_SCHEDULED.value,
+                    revision.by,
+                    summary,
+                    hashes.get(revision.leaf),
+                )
+            )
         for judgement in item.judgements:
             verdict = "might undermine or assist" if judgement.meets_test else "does not undermine or assist"
-            found.append(HistoryLine(judgement.leaf, judgement.at, EventType.DISCLOSURE_JUDGED.value, judgement.by,
-                                     f"{item.id} judged: {verdict}: {judgement.reason}", hashes.get(judgement.leaf)))  # fmt: skip
+            found.append(
+                HistoryLine(
+                    judgement.leaf,
+                    judgement.at,
+                    EventType.DISCLOSURE_JUDGED.value,
+                    judgement.by,
+                    f"{item.id} judged: {verdict}: {judgement.reason}",
+                    hashes.get(judgement.leaf),
+                )
+            )
         if line.document_leaf is not None:
             # The document's own leaf, so the bundle proves the item's material is in the log. Its
             # submitter is not shown: the schedule describes material, not who handed it over.
             entry = casework.store.get_entry(line.document_leaf)
             recorded = Event.from_leaf(entry) if entry is not None else None
-            found.append(HistoryLine(line.document_leaf, recorded.at if recorded else "",
-                                     recorded.type.value if recorded else "document.received", "",
-                                     f"{item.document_id} recorded, sha256 {line.document_sha256}",
-                                     hashes.get(line.document_leaf)))  # fmt: skip
+            found.append(
+                HistoryLine(
+                    line.document_leaf,
+                    recorded.at if recorded else "",
+                    recorded.type.value if recorded else "document.received",
+                    "",
+                    f"{item.document_id} recorded, sha256 {line.document_sha256}",
+                    hashes.get(line.document_leaf),
+                )
+            )
     unique = {h.leaf: h for h in found}  # a document scheduled in two cases is still one leaf
     return tuple(sorted(unique.values(), key=lambda h: h.leaf))
 
@@ -148,5 +187,11 @@ def export_schedules(sight: Sight, casework: Casework, disclosure: Disclosure, c
             raise LedgerError(f"leaf {line.leaf} is missing from the store")
         hashes[line.leaf] = history_leaf_hash(data)
     view = build_schedule_view(sight, casework, disclosure, case_id, hashes)
-    return export_case_file(out, case=as_json(view), document_ids=[], store=casework.store,
-                            objects=casework.register.objects, log=casework.log)  # fmt: skip
+    return export_case_file(
+        out,
+        case=as_json(view),
+        document_ids=[],
+        store=casework.store,
+        objects=casework.register.objects,
+        log=casework.log,
+    )

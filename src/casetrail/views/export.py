@@ -29,5 +29,11 @@ def export_case(sight: Sight, casework: Casework, case_id: str, out: Path) -> Pa
             raise LedgerError(f"leaf {entry.leaf} is missing from the store")
         hashes[entry.leaf] = history_leaf_hash(data)
     view = build_case_view(sight, casework, case_id, hashes)
-    return export_case_file(out, case=as_json(view), document_ids=[d.id for d in view.documents],
-                            store=casework.store, objects=casework.register.objects, log=casework.log)  # fmt: skip
+    return export_case_file(
+        out,
+        case=as_json(view),
+        document_ids=[d.id for d in view.documents],
+        store=casework.store,
+        objects=casework.register.objects,
+        log=casework.log,
+    )

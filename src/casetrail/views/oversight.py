@@ -8,7 +8,7 @@ open that entity, and lists only the cases and documents they may read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from casetrail.oversight.report import time_to_action
@@ -64,20 +64,32 @@ def _case_visible(sight: Sight, case_id: str | None) -> bool:
 
 def build_oversight_view(sight: Sight, casework: Casework, now: datetime | None = None) -> OversightView:
     book = casework.book()
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     report = casework.report(moment, visible=lambda c: _case_visible(sight, c))
     for item in report["intelligence"]:
         item["document"] = item["document"] if sight.document(item["document"]) else None
-    overdue = tuple(OverdueLine(o.item_id, o.reason, o.due, o.case_id, o.owner, o.days_overdue, o.description)
-                    for o in casework.overdue(moment) if _case_visible(sight, o.case_id))  # fmt: skip
+    overdue = tuple(
+        OverdueLine(o.item_id, o.reason, o.due, o.case_id, o.owner, o.days_overdue, o.description)
+        for o in casework.overdue(moment)
+        if _case_visible(sight, o.case_id)
+    )
     alerts = tuple(
-        AlertLine(a.key, str(a.detail.get("name", "")), int(a.detail.get("independent", 0)),
-                  int(a.detail.get("threshold", 0)), a.at,
-                  tuple(c for c in a.detail.get("cases", []) if sight.case(c)),
-                  tuple(d for d in a.detail.get("documents", []) if sight.document(d)))
-        for a in book.alerts if sight.entity(a.key)
-    )  # fmt: skip
-    escalations = tuple(EscalationLine(e.item_id, e.reason, e.at, e.case_id)
-                        for e in book.escalations if _case_visible(sight, e.case_id))  # fmt: skip
+        AlertLine(
+            a.key,
+            str(a.detail.get("name", "")),
+            int(a.detail.get("independent", 0)),
+            int(a.detail.get("threshold", 0)),
+            a.at,
+            tuple(c for c in a.detail.get("cases", []) if sight.case(c)),
+            tuple(d for d in a.detail.get("documents", []) if sight.document(d)),
+        )
+        for a in book.alerts
+        if sight.entity(a.key)
+    )
+    escalations = tuple(
+        EscalationLine(e.item_id, e.reason, e.at, e.case_id)
+        for e in book.escalations
+        if _case_visible(sight, e.case_id)
+    )
     unacted = tuple(i for i in report["intelligence"] if not i["actions"])
     return OversightView(overdue, report, unacted, time_to_action(report), alerts, escalations)

@@ -95,8 +95,11 @@ def _cases(sight: Sight, book: Casebook, command: Command) -> tuple[CaseChoice, 
 
     Reading comes first: a command some role may give anywhere (intake recording intelligence)
     must not turn the picker into a list of every case."""
-    return tuple(CaseChoice(cid, case.title, case_version(book, cid)) for cid, case in book.cases.items()
-                 if sight.case(cid) and sight.allowed(command, case_id=cid))  # fmt: skip
+    return tuple(
+        CaseChoice(cid, case.title, case_version(book, cid))
+        for cid, case in book.cases.items()
+        if sight.case(cid) and sight.allowed(command, case_id=cid)
+    )
 
 
 def _version(book: Casebook, case_id: str | None) -> int | None:
@@ -146,9 +149,23 @@ def action_line(sight: Sight, book: Casebook, action: Action, now: datetime) -> 
     late = count_days_late(action.due, now) if action.is_open and has_passed(action.due, now) else 0
     owner = book.staff.get(action.owner)
     may = action.is_open and sight.allowed(Command.COMPLETE_ACTION, case_id=action.case_id)
-    return ActionLine(action.id, action.case_id, action.description, action.owner, owner.name if owner else None,
-                      action.due, action.raised_at, action.raised_by, action.intelligence_id, action.result,
-                      action.completed_at, action.completed_by, late, may, _version(book, action.case_id))  # fmt: skip
+    return ActionLine(
+        action.id,
+        action.case_id,
+        action.description,
+        action.owner,
+        owner.name if owner else None,
+        action.due,
+        action.raised_at,
+        action.raised_by,
+        action.intelligence_id,
+        action.result,
+        action.completed_at,
+        action.completed_by,
+        late,
+        may,
+        _version(book, action.case_id),
+    )
 
 
 def build_action_board(sight: Sight, casework: Casework, now: datetime | None = None) -> ActionBoard:
@@ -158,8 +175,10 @@ def build_action_board(sight: Sight, casework: Casework, now: datetime | None = 
     lines.sort(key=lambda a: (a.completed_at is not None, a.due, a.id))
     mine = tuple(a for a in lines if sight.viewer.staff_id is not None and a.owner == sight.viewer.staff_id)
     overdue = tuple(sorted((a for a in lines if a.days_overdue), key=lambda a: (-a.days_overdue, a.id)))
-    by_case = tuple(CaseActions(cid, book.cases[cid].title, tuple(a for a in lines if a.case_id == cid))
-                    for cid in dict.fromkeys(a.case_id for a in lines if a.case_id is not None))  # fmt: skip
+    by_case = tuple(
+        CaseActions(cid, book.cases[cid].title, tuple(a for a in lines if a.case_id == cid))
+        for cid in dict.fromkeys(a.case_id for a in lines if a.case_id is not None)
+    )
     unfiled = tuple(a for a in lines if a.case_id is None)
     return ActionBoard(mine, overdue, by_case, unfiled, _owners(book), _cases(sight, book, Command.RAISE_ACTION))
 
@@ -204,19 +223,38 @@ def intelligence_line(sight: Sight, casework: Casework, item: Intelligence, now:
     lapsed = count_days_late(item.action_due, now) if not answering and has_passed(item.action_due, now) else 0
     left = None if answering or lapsed else (datetime.fromisoformat(item.action_due).date() - now.date()).days
     document = item.document_id if item.document_id and readable_document(sight, casework, item.document_id) else None
-    may = sight.allowed(Command.RAISE_ACTION, case_id=item.case_id) if item.case_id else \
-        bool(_cases(sight, book, Command.RAISE_ACTION))  # fmt: skip
-    return IntelligenceLine(item.id, item.case_id, item.summary, document, item.received_at, item.action_due,
-                            item.recorded_by, shown, bool(answering), left, lapsed, may,
-                            _version(book, item.case_id))  # fmt: skip
+    may = (
+        sight.allowed(Command.RAISE_ACTION, case_id=item.case_id)
+        if item.case_id
+        else bool(_cases(sight, book, Command.RAISE_ACTION))
+    )
+    return IntelligenceLine(
+        item.id,
+        item.case_id,
+        item.summary,
+        document,
+        item.received_at,
+        item.action_due,
+        item.recorded_by,
+        shown,
+        bool(answering),
+        left,
+        lapsed,
+        may,
+        _version(book, item.case_id),
+    )
 
 
-def build_intelligence_queue(sight: Sight, casework: Casework, days: int = LAPSING_DAYS,
-                             now: datetime | None = None) -> IntelligenceQueue:  # fmt: skip
+def build_intelligence_queue(
+    sight: Sight, casework: Casework, days: int = LAPSING_DAYS, now: datetime | None = None
+) -> IntelligenceQueue:
     book = casework.book()
     moment = now or datetime.now(UTC)
-    lines = [intelligence_line(sight, casework, i, moment) for i in book.intelligence.values()
-             if intelligence_visible(sight, book, i)]  # fmt: skip
+    lines = [
+        intelligence_line(sight, casework, i, moment)
+        for i in book.intelligence.values()
+        if intelligence_visible(sight, book, i)
+    ]
     lines.sort(key=lambda i: (i.action_due, i.id))
     open_ = [i for i in lines if not i.answered]
     horizon = (moment + timedelta(days=days)).date().isoformat()
@@ -283,13 +321,22 @@ class Inbox:
 
 def build_inbox(sight: Sight, casework: Casework) -> Inbox:
     book = casework.book()
-    escalations = tuple(EscalationItem(e.item_id, e.reason, e.case_id, e.at, e.due) for e in book.escalations
-                        if e.case_id is None or sight.case(e.case_id))  # fmt: skip
-    conflicts = [_conflict(sight, book, a.case_id, a.staff_id, a.role.value, "assigned", a.at, v.conflicts)
-                 for a, v in casework.conflicted_assignments(book) if sight.case(a.case_id)]  # fmt: skip
+    escalations = tuple(
+        EscalationItem(e.item_id, e.reason, e.case_id, e.at, e.due)
+        for e in book.escalations
+        if e.case_id is None or sight.case(e.case_id)
+    )
+    conflicts = [
+        _conflict(sight, book, a.case_id, a.staff_id, a.role.value, "assigned", a.at, v.conflicts)
+        for a, v in casework.conflicted_assignments(book)
+        if sight.case(a.case_id)
+    ]
     conflicts += [_refusal(sight, book, r) for r in _latest_refusals(book) if sight.case(r.case_id)]
-    waivers = tuple(WaiverLine(w.id, w.case_id, w.staff_id, _name(book, w.staff_id), w.rule.value, w.reason, w.by, w.at)
-                    for w in book.waivers.values() if sight.case(w.case_id))  # fmt: skip
+    waivers = tuple(
+        WaiverLine(w.id, w.case_id, w.staff_id, _name(book, w.staff_id), w.rule.value, w.reason, w.by, w.at)
+        for w in book.waivers.values()
+        if sight.case(w.case_id)
+    )
     return Inbox(escalations, tuple(conflicts), waivers, tuple(sorted(r.value for r in WAIVABLE_RULES)))
 
 
@@ -307,11 +354,22 @@ def _refusal(sight: Sight, book: Casebook, r: Refusal) -> ConflictItem:
     return _conflict(sight, book, r.case_id, r.staff_id, r.role.value, "refused", r.at, r.conflicts)
 
 
-def _conflict(sight: Sight, book: Casebook, case_id: str, staff_id: str, role: str, state: str, at: str,
-              found: Sequence[Conflict]) -> ConflictItem:  # fmt: skip
+def _conflict(
+    sight: Sight, book: Casebook, case_id: str, staff_id: str, role: str, state: str, at: str, found: Sequence[Conflict]
+) -> ConflictItem:
     lines = conflict_lines(sight, case_id, found)
-    return ConflictItem(case_id, book.cases[case_id].title, staff_id, _name(book, staff_id), role, state, at, lines,
-                        bool(lines) and all(c.waivable for c in lines), case_version(book, case_id))  # fmt: skip
+    return ConflictItem(
+        case_id,
+        book.cases[case_id].title,
+        staff_id,
+        _name(book, staff_id),
+        role,
+        state,
+        at,
+        lines,
+        bool(lines) and all(c.waivable for c in lines),
+        case_version(book, case_id),
+    )
 
 
 def _name(book: Casebook, staff_id: str) -> str:
@@ -344,17 +402,28 @@ class Proposals:
 def build_proposals(sight: Sight, casework: Casework) -> Proposals:
     book = casework.book()
     accounts = tuple(
-        ProposalLine("account", p.left, p.right, None, None, p.score, p.reasons, (),
-                     sight.allowed(Command.COMPARE_ACCOUNTS, document_ids=(p.left, p.right)))
-        for p in casework.accounts(book)[1] if readable_document(sight, casework, p.left) and readable_document(sight, casework, p.right)
-    )  # fmt: skip
+        ProposalLine(
+            "account",
+            p.left,
+            p.right,
+            None,
+            None,
+            p.score,
+            p.reasons,
+            (),
+            sight.allowed(Command.COMPARE_ACCOUNTS, document_ids=(p.left, p.right)),
+        )
+        for p in casework.accounts(book)[1]
+        if readable_document(sight, casework, p.left) and readable_document(sight, casework, p.right)
+    )
     unknowns = []
     for p in casework.unknown_proposals():
         cases = (book.subjects[p.left].case_id, book.subjects[p.right].case_id)
         if all(sight.case(c) for c in cases):
             may = all(sight.allowed(Command.COMPARE, case_id=c) for c in cases)
-            unknowns.append(ProposalLine("unknown", p.left, p.right, cases[0], cases[1], p.score, p.reasons,
-                                         p.differences, may))  # fmt: skip
+            unknowns.append(
+                ProposalLine("unknown", p.left, p.right, cases[0], cases[1], p.score, p.reasons, p.differences, may)
+            )
     return Proposals(accounts, tuple(unknowns))
 
 
@@ -396,10 +465,14 @@ class Administration:
 
 def build_administration(casework: Casework, users: list[User]) -> Administration:
     """Staff records and accounts: who they are and what roles they hold; no case is named here."""
-    staff = tuple(StaffLine(s.id, s.name, s.force, s.unit, tuple(r.value for r in s.roles), s.collar_number)
-                  for s in casework.book().staff.values())  # fmt: skip
-    accounts = tuple(UserLine(u.id, u.username, tuple(sorted(u.roles)), u.staff_id, u.has_totp, u.disabled)
-                     for u in sorted(users, key=lambda u: u.username))  # fmt: skip
+    staff = tuple(
+        StaffLine(s.id, s.name, s.force, s.unit, tuple(r.value for r in s.roles), s.collar_number)
+        for s in casework.book().staff.values()
+    )
+    accounts = tuple(
+        UserLine(u.id, u.username, tuple(sorted(u.roles)), u.staff_id, u.has_totp, u.disabled)
+        for u in sorted(users, key=lambda u: u.username)
+    )
     return Administration(staff, accounts, tuple(r.value for r in StaffRole))
 
 

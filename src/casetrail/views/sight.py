@@ -47,8 +47,14 @@ class Sight:
         """May open a survivor's identifying details in this case (with a reason, audited)."""
         return may_reveal_identity(self.viewer, case_id, self.reach)
 
-    def allowed(self, command: Command, *, case_id: str | None = None, entity_ids: tuple[str, ...] = (),
-                document_ids: tuple[str, ...] = ()) -> bool:  # fmt: skip
+    def allowed(
+        self,
+        command: Command,
+        *,
+        case_id: str | None = None,
+        entity_ids: tuple[str, ...] = (),
+        document_ids: tuple[str, ...] = (),
+    ) -> bool:
         """May give this casework command here (`policy.permissions`: the role × relation table)."""
         return may(self.viewer, self.reach, command, case_id=case_id, entity_ids=entity_ids, document_ids=document_ids)
 

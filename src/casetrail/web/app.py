@@ -42,8 +42,14 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
     """The workbench application. `warm`: load the inquiry's views before serving the first
     request (`casetrail serve` does), rather than in it (tens of seconds at 100,000 documents)."""
     inquiry = Inquiry(home)
-    parts = Web(inquiry, Workbench(inquiry), inquiry.accounts, templates(), NoteVerifier.from_text(home.verifier_key()),
-                secure_cookies)  # fmt: skip
+    parts = Web(
+        inquiry,
+        Workbench(inquiry),
+        inquiry.accounts,
+        templates(),
+        NoteVerifier.from_text(home.verifier_key()),
+        secure_cookies,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -52,9 +58,15 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
         yield
 
     # Swagger UI and ReDoc load scripts from elsewhere, which the CSP forbids: the schema is at /openapi.json.
-    app = FastAPI(title="casetrail workbench", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="Cases, documents, entities, oversight and integrity, under need-to-know access "
-                  "with every read audited.")  # fmt: skip
+    app = FastAPI(
+        title="casetrail workbench",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description="Cases, documents, entities, oversight and integrity, under need-to-know access "
+        "with every read audited.",
+    )
     app.state.web = parts
     app.state.workbench = parts.bench
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -62,8 +74,12 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
     app.middleware("http")(_security_headers)
     app.middleware("http")(_same_origin)
     # Outermost: an anonymous or oversized body is refused before anything reads it.
-    app.add_middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, is_signed_in=_signed_in(parts.accounts),
-                       open_paths=OPEN_PATHS | PUBLIC_POSTS)  # fmt: skip
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=MAX_REQUEST_BYTES,
+        is_signed_in=_signed_in(parts.accounts),
+        open_paths=OPEN_PATHS | PUBLIC_POSTS,
+    )
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     for route in ROUTES:
         app.add_api_route(route.path, route.handler, **options(route))

@@ -36,8 +36,12 @@ def secure_cookies_default(host: str) -> bool:
 def session_cookie_options(secure: bool) -> dict[str, Any]:
     """Keyword arguments for `Response.set_cookie(SESSION_COOKIE, token, **...)`."""
     # No max_age: the cookie goes when the browser closes; the server ends it after 8 hours anyway.
-    return {"httponly": SESSION_COOKIE_HTTPONLY, "samesite": SESSION_COOKIE_SAMESITE, "secure": secure,
-            "path": SESSION_COOKIE_PATH}  # fmt: skip
+    return {
+        "httponly": SESSION_COOKIE_HTTPONLY,
+        "samesite": SESSION_COOKIE_SAMESITE,
+        "secure": secure,
+        "path": SESSION_COOKIE_PATH,
+    }
 
 
 # -- CSRF and tokens --------------------------------------------------------------------------

@@ -23,18 +23,28 @@ async def cases_page(request: Request) -> HTMLResponse:
     return render(request, "cases.html", signed, cases=web(request).bench.cases(signed.sight))
 
 
-async def case_page(request: Request, case_id: str, message: VerdictView | None = None,
-                    revealed: dict[str, Any] | None = None) -> HTMLResponse:  # fmt: skip
+async def case_page(
+    request: Request, case_id: str, message: VerdictView | None = None, revealed: dict[str, Any] | None = None
+) -> HTMLResponse:
     signed = signed_in(request)
     bench = web(request).bench
     case = bench.case(signed.sight, case_id)
     picker = bench.picker(signed.sight, case_id) if signed.sight.may(Action.ASSIGN) else []
-    return render(request, "case.html", signed, case=case, picker=picker, roles=[r.value for r in AssignmentRole],
-                  message=message, revealed=revealed)  # fmt: skip
+    return render(
+        request,
+        "case.html",
+        signed,
+        case=case,
+        picker=picker,
+        roles=[r.value for r in AssignmentRole],
+        message=message,
+        revealed=revealed,
+    )
 
 
-async def identity_page(request: Request, case_id: str, party_id: str, reason: str = Form(""),
-                        csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def identity_page(
+    request: Request, case_id: str, party_id: str, reason: str = Form(""), csrf_token: str = Form("")
+) -> HTMLResponse:
     signed = signed_in(request)
     check_csrf(request, signed, csrf_token)
     try:
@@ -44,8 +54,9 @@ async def identity_page(request: Request, case_id: str, party_id: str, reason: s
     return await case_page(request, case_id, revealed=revealed)
 
 
-async def assign_page(request: Request, case_id: str, staff_id: str = Form(...), role: str = Form(...),
-                      csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def assign_page(
+    request: Request, case_id: str, staff_id: str = Form(...), role: str = Form(...), csrf_token: str = Form("")
+) -> HTMLResponse:
     signed = signed_in(request)
     check_csrf(request, signed, csrf_token)
     return await case_page(request, case_id, web(request).bench.assign(signed.sight, case_id, staff_id, role))
@@ -65,7 +76,9 @@ async def api_export(request: Request, case_id: str, reason: str | None = None) 
     one signed checkpoint; `casetrail verify-case-file` checks it offline. Needs a reason (audited)."""
     data = web(request).bench.export(signed_in(request).sight, case_id, reason)
     name = _FILE_NAME.sub("_", case_id)
-    return Response(data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
+    return Response(
+        data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}.zip"'}
+    )
 
 
 async def export_page(request: Request, case_id: str, reason: str = Form(""), csrf_token: str = Form("")) -> Response:
@@ -74,7 +87,9 @@ async def export_page(request: Request, case_id: str, reason: str = Form(""), cs
     check_csrf(request, signed, csrf_token)
     data = web(request).bench.export(signed.sight, case_id, reason)
     name = _FILE_NAME.sub("_", case_id)
-    return Response(data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
+    return Response(
+        data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}.zip"'}
+    )
 
 
 async def api_identity(request: Request, case_id: str, party_id: str, reason: str | None = None) -> dict[str, Any]:
@@ -85,7 +100,9 @@ async def api_assignable(request: Request, case_id: str, q: str | None = None) -
     return web(request).bench.picker(signed_in(request).sight, case_id, q)
 
 
-async def api_assign(request: Request, case_id: str, staff_id: str = Form(...), role: str = Form(...)) -> dict[str, Any]:
+async def api_assign(
+    request: Request, case_id: str, staff_id: str = Form(...), role: str = Form(...)
+) -> dict[str, Any]:
     signed: Signed = signed_in(request)
     check_csrf(request, signed)
     return {"result": as_json(web(request).bench.assign(signed.sight, case_id, staff_id, role))}

@@ -82,8 +82,12 @@ def check_csrf(request: Request, signed: Signed, submitted: str | None = None) -
 def render(request: Request, name: str, signed: Signed | None = None, **context: Any) -> HTMLResponse:
     """A page; signed in, with the chrome (user, CSRF token, what they may do)."""
     if signed is not None:
-        context |= {"user": signed.user, "csrf": signed.csrf, "session": signed.sight,
-                    "can": lambda action: signed.sight.may(Action(action))}  # fmt: skip
+        context |= {
+            "user": signed.user,
+            "csrf": signed.csrf,
+            "session": signed.sight,
+            "can": lambda action: signed.sight.may(Action(action)),
+        }
     return web(request).templates.TemplateResponse(request, name, context)
 
 

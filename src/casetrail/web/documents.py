@@ -40,18 +40,33 @@ async def upload_page(request: Request, files: list[UploadFile], csrf_token: str
 async def document_page(request: Request, doc_id: str, message: dict[str, Any] | None = None) -> HTMLResponse:
     signed = signed_in(request)
     doc = web(request).bench.document(signed.sight, doc_id)
-    return render(request, "document.html", signed, doc=doc, segments=_segments(doc), message=message,
-                  types=[t.value for t in MentionType])  # fmt: skip
+    return render(
+        request,
+        "document.html",
+        signed,
+        doc=doc,
+        segments=_segments(doc),
+        message=message,
+        types=[t.value for t in MentionType],
+    )
 
 
-async def decide_page(request: Request, doc_id: str, mention_id: int, verdict: str = Form(...),
-                      reason: str = Form(""), csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def decide_page(
+    request: Request,
+    doc_id: str,
+    mention_id: int,
+    verdict: str = Form(...),
+    reason: str = Form(""),
+    csrf_token: str = Form(""),
+) -> HTMLResponse:
     signed = signed_in(request)
     check_csrf(request, signed, csrf_token)
     return await document_page(request, doc_id, _decide(request, signed, doc_id, mention_id, verdict, reason))
 
 
-async def api_documents(request: Request, response: Response, offset: int = 0, limit: int = PAGE) -> list[dict[str, Any]]:
+async def api_documents(
+    request: Request, response: Response, offset: int = 0, limit: int = PAGE
+) -> list[dict[str, Any]]:
     """The documents you may see, newest first; `X-Total-Count` says how many there are in all."""
     total, documents = web(request).bench.documents(signed_in(request).sight, window(offset, limit))
     response.headers["X-Total-Count"] = str(total)
@@ -68,8 +83,9 @@ async def api_document(request: Request, doc_id: str, reason: str | None = None)
     return web(request).bench.document(signed_in(request).sight, doc_id, reason)
 
 
-async def api_decide(request: Request, doc_id: str, mention_id: int, verdict: str = Form(...),
-                     reason: str = Form("")) -> dict[str, Any]:  # fmt: skip
+async def api_decide(
+    request: Request, doc_id: str, mention_id: int, verdict: str = Form(...), reason: str = Form("")
+) -> dict[str, Any]:
     """Confirm a mention is its entity, or reject it; a ledger event applied by the next resolution run."""
     signed = signed_in(request)
     check_csrf(request, signed)
@@ -94,14 +110,22 @@ async def _ingest(request: Request, signed: Signed, files: list[UploadFile]) -> 
             paths.append(path)
         register = web(request).inquiry.register
         for outcome in register.ingest(paths, Submission(signed.sight.viewer.user_id, WEB_CHANNEL)):
-            results.append({"source": Path(outcome.source).name, "status": outcome.status,
-                            "document_id": outcome.document_id, "leaf_index": outcome.leaf_index,
-                            "reason": outcome.reason,
-                            "receipt": outcome.receipt.to_json() if outcome.receipt else None})  # fmt: skip
+            results.append(
+                {
+                    "source": Path(outcome.source).name,
+                    "status": outcome.status,
+                    "document_id": outcome.document_id,
+                    "leaf_index": outcome.leaf_index,
+                    "reason": outcome.reason,
+                    "receipt": outcome.receipt.to_json() if outcome.receipt else None,
+                }
+            )
     return results
 
 
-def _decide(request: Request, signed: Signed, doc_id: str, mention_id: int, verdict: str, reason: str) -> dict[str, Any]:
+def _decide(
+    request: Request, signed: Signed, doc_id: str, mention_id: int, verdict: str, reason: str
+) -> dict[str, Any]:
     try:
         return {"ok": True, **web(request).bench.decide_mention(signed.sight, doc_id, mention_id, verdict, reason)}
     except (DecisionError, ValueError) as error:

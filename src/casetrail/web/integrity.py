@@ -50,8 +50,13 @@ def _integrity(parts: Web, full: bool) -> dict[str, Any]:
         if size not in parts.verified:
             report = verify_store(inquiry.store, inquiry.objects, parts.verifier)
             parts.verified.clear()
-            parts.verified[size] = {"ok": report.ok, "size": report.size, "documents": report.documents,
-                                    "problems": [str(p) for p in report.problems[:50]], "at": utc_now()}  # fmt: skip
+            parts.verified[size] = {
+                "ok": report.ok,
+                "size": report.size,
+                "documents": report.documents,
+                "problems": [str(p) for p in report.problems[:50]],
+                "at": utc_now(),
+            }
         result = parts.verified[size]
     return {"checkpoint": note, "size": size, "verifier_key": inquiry.home.verifier_key(), "verification": result}
 
@@ -62,5 +67,9 @@ def _check_receipt(parts: Web, text: str) -> dict[str, Any]:
         checkpoint = verify_receipt(receipt, parts.verifier)
     except CasetrailError as error:
         return {"ok": False, "error": str(error)}
-    return {"ok": True, "leaf_index": receipt.leaf_index, "tree_size": checkpoint.size,
-            "document_id": receipt.document_id}  # fmt: skip
+    return {
+        "ok": True,
+        "leaf_index": receipt.leaf_index,
+        "tree_size": checkpoint.size,
+        "document_id": receipt.document_id,
+    }

@@ -49,8 +49,13 @@ class BodyTooLarge(Exception):
 class BodyLimit:
     """ASGI middleware: `app.add_middleware(BodyLimit, max_bytes=..., is_signed_in=...)`."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, is_signed_in: Callable[[Scope], bool],
-                 open_paths: Collection[str] = OPEN_PATHS) -> None:  # fmt: skip
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        is_signed_in: Callable[[Scope], bool],
+        open_paths: Collection[str] = OPEN_PATHS,
+    ) -> None:
         if max_bytes < 0:
             raise ValueError("max_bytes must not be negative")
         self.app = app
@@ -129,8 +134,12 @@ async def _sign_in_first(scope: Scope, send: Send) -> None:
     if scope["path"].startswith(API_PREFIX):
         await _json(send, 401, "sign in first")
         return
-    headers = [(b"location", SIGN_IN_PATH.encode()), (b"content-length", b"0"), (b"cache-control", b"no-store"),
-               (b"connection", b"close")]  # fmt: skip
+    headers = [
+        (b"location", SIGN_IN_PATH.encode()),
+        (b"content-length", b"0"),
+        (b"cache-control", b"no-store"),
+        (b"connection", b"close"),
+    ]
     await send({"type": "http.response.start", "status": 303, "headers": headers})
     await send({"type": "http.response.body", "body": b""})
 
@@ -139,7 +148,12 @@ async def _json(send: Send, status: int, detail: str) -> None:
     body = json.dumps({"detail": detail}).encode("utf-8")
     # Answered before the app (and its security-headers middleware) runs, hence the extra headers.
     # The body is left unread, so the connection cannot carry another request: close it.
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-               (b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store"), (b"connection", b"close")]
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"cache-control", b"no-store"),
+        (b"connection", b"close"),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

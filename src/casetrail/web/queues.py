@@ -113,8 +113,16 @@ def _readable_case(sight: Session, case_id: str) -> str | None:
     return case_id.strip()
 
 
-def _raise(request: Request, signed: Signed, case_id: str, description: str, owner: str, due: str,
-           intelligence_id: str, version: str) -> views.ActionLine:  # fmt: skip
+def _raise(
+    request: Request,
+    signed: Signed,
+    case_id: str,
+    description: str,
+    owner: str,
+    due: str,
+    intelligence_id: str,
+    version: str,
+) -> views.ActionLine:
     sight, book = signed.sight, _casework(request).book()
     intelligence = intelligence_id.strip() or None
     if intelligence is not None:
@@ -133,8 +141,11 @@ def _raise(request: Request, signed: Signed, case_id: str, description: str, own
     if owner.strip() not in book.staff:
         raise Invalid("owner", "choose the member of staff who owns this action")
     _date(due, "due")
-    action = _command(lambda: _casework(request).raise_action(text, owner.strip(), due.strip(), sight.username,
-                                                               case_id=case, intelligence_id=intelligence))  # fmt: skip
+    action = _command(
+        lambda: _casework(request).raise_action(
+            text, owner.strip(), due.strip(), sight.username, case_id=case, intelligence_id=intelligence
+        )
+    )
     return _action_line(request, sight, action.id)
 
 
@@ -176,20 +187,40 @@ async def actions_page(request: Request) -> HTMLResponse:
     return _page(request, signed, "queue_actions.html", _board(request, signed))
 
 
-async def raise_action_page(request: Request, case_id: str = Form(""), description: str = Form(""),
-                            owner: str = Form(""), due: str = Form(""), intelligence_id: str = Form(""),
-                            version: str = Form(""), csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def raise_action_page(
+    request: Request,
+    case_id: str = Form(""),
+    description: str = Form(""),
+    owner: str = Form(""),
+    due: str = Form(""),
+    intelligence_id: str = Form(""),
+    version: str = Form(""),
+    csrf_token: str = Form(""),
+) -> HTMLResponse:
     signed = _writer(request, csrf_token)
     values = {"case_id": case_id, "description": description, "owner": owner, "due": due}
-    return _page_write(request, signed, "queue_actions.html", _board, values, lambda: (
-        f"Raised {_raise(request, signed, case_id, description, owner, due, intelligence_id, version).id}."))
+    return _page_write(
+        request,
+        signed,
+        "queue_actions.html",
+        _board,
+        values,
+        lambda: f"Raised {_raise(request, signed, case_id, description, owner, due, intelligence_id, version).id}.",
+    )
 
 
-async def complete_action_page(request: Request, action_id: str, result: str = Form(""), version: str = Form(""),
-                               csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def complete_action_page(
+    request: Request, action_id: str, result: str = Form(""), version: str = Form(""), csrf_token: str = Form("")
+) -> HTMLResponse:
     signed = _writer(request, csrf_token)
-    return _page_write(request, signed, "queue_actions.html", _board, {"result": result, "action": action_id},
-                       lambda: f"Completed {_complete(request, signed, action_id, result, version).id}.")  # fmt: skip
+    return _page_write(
+        request,
+        signed,
+        "queue_actions.html",
+        _board,
+        {"result": result, "action": action_id},
+        lambda: f"Completed {_complete(request, signed, action_id, result, version).id}.",
+    )
 
 
 async def api_actions(request: Request) -> dict[str, Any]:
@@ -198,17 +229,25 @@ async def api_actions(request: Request) -> dict[str, Any]:
     return view
 
 
-async def api_raise_action(request: Request, case_id: str = Form(""), description: str = Form(""),
-                           owner: str = Form(""), due: str = Form(""), intelligence_id: str = Form(""),
-                           version: str = Form("")) -> Response:  # fmt: skip
+async def api_raise_action(
+    request: Request,
+    case_id: str = Form(""),
+    description: str = Form(""),
+    owner: str = Form(""),
+    due: str = Form(""),
+    intelligence_id: str = Form(""),
+    version: str = Form(""),
+) -> Response:
     """Raise an action (owner: a staff id; due: an ISO date); `version`: the case version your view showed."""
     signed = _writer(request)
-    return _api_write(lambda: {"action": as_json(_raise(request, signed, case_id, description, owner, due,
-                                                           intelligence_id, version))})  # fmt: skip
+    return _api_write(
+        lambda: {"action": as_json(_raise(request, signed, case_id, description, owner, due, intelligence_id, version))}
+    )
 
 
-async def api_complete_action(request: Request, action_id: str, result: str = Form(""),
-                              version: str = Form("")) -> Response:  # fmt: skip
+async def api_complete_action(
+    request: Request, action_id: str, result: str = Form(""), version: str = Form("")
+) -> Response:
     signed = _writer(request)
     return _api_write(lambda: {"action": as_json(_complete(request, signed, action_id, result, version))})
 
@@ -216,8 +255,9 @@ async def api_complete_action(request: Request, action_id: str, result: str = Fo
 # -- intelligence ------------------------------------------------------------------------------
 
 
-def _record(request: Request, signed: Signed, summary: str, document_id: str, case_id: str,
-            version: str) -> views.IntelligenceLine:  # fmt: skip
+def _record(
+    request: Request, signed: Signed, summary: str, document_id: str, case_id: str, version: str
+) -> views.IntelligenceLine:
     sight, casework = signed.sight, _casework(request)
     case = _readable_case(sight, case_id)
     if not sight.allowed(Command.RECORD_INTELLIGENCE, case_id=case):
@@ -231,8 +271,9 @@ def _record(request: Request, signed: Signed, summary: str, document_id: str, ca
         raise Invalid("document_id", "no document you may read has that id")
     if not summary.strip() and document is None:
         raise Invalid("summary", "a summary (or a document) is required")
-    item = _command(lambda: casework.record_intelligence(summary.strip(), sight.username, document_id=document,
-                                                         case_id=case))  # fmt: skip
+    item = _command(
+        lambda: casework.record_intelligence(summary.strip(), sight.username, document_id=document, case_id=case)
+    )
     return views.intelligence_line(sight, casework, casework.book().intelligence[item.id], datetime.now(UTC))
 
 
@@ -250,23 +291,49 @@ async def intelligence_page(request: Request, days: int = views.LAPSING_DAYS) ->
     return _page(request, signed, "queue_intelligence.html", _queue(request, signed, days))
 
 
-async def record_intelligence_page(request: Request, summary: str = Form(""), document_id: str = Form(""),
-                                   case_id: str = Form(""), version: str = Form(""),
-                                   csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def record_intelligence_page(
+    request: Request,
+    summary: str = Form(""),
+    document_id: str = Form(""),
+    case_id: str = Form(""),
+    version: str = Form(""),
+    csrf_token: str = Form(""),
+) -> HTMLResponse:
     signed = _writer(request, csrf_token)
     values = {"summary": summary, "document_id": document_id, "case_id": case_id}
-    return _page_write(request, signed, "queue_intelligence.html", _queue, values, lambda: (
-        f"Recorded {_record(request, signed, summary, document_id, case_id, version).id}."))
+    return _page_write(
+        request,
+        signed,
+        "queue_intelligence.html",
+        _queue,
+        values,
+        lambda: f"Recorded {_record(request, signed, summary, document_id, case_id, version).id}.",
+    )
 
 
-async def answer_intelligence_page(request: Request, intelligence_id: str, description: str = Form(""),
-                                   owner: str = Form(""), due: str = Form(""), case_id: str = Form(""),
-                                   version: str = Form(""), csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def answer_intelligence_page(
+    request: Request,
+    intelligence_id: str,
+    description: str = Form(""),
+    owner: str = Form(""),
+    due: str = Form(""),
+    case_id: str = Form(""),
+    version: str = Form(""),
+    csrf_token: str = Form(""),
+) -> HTMLResponse:
     signed = _writer(request, csrf_token)
     values = {"item": intelligence_id, "description": description, "owner": owner, "due": due}
-    return _page_write(request, signed, "queue_intelligence.html", _queue, values, lambda: (
-        f"Raised {_raise(request, signed, case_id, description, owner, due, intelligence_id, version).id} "
-        f"for {intelligence_id}."))
+    return _page_write(
+        request,
+        signed,
+        "queue_intelligence.html",
+        _queue,
+        values,
+        lambda: (
+            f"Raised {_raise(request, signed, case_id, description, owner, due, intelligence_id, version).id} "
+            f"for {intelligence_id}."
+        ),
+    )
 
 
 async def api_intelligence(request: Request, days: int = views.LAPSING_DAYS) -> dict[str, Any]:
@@ -275,20 +342,33 @@ async def api_intelligence(request: Request, days: int = views.LAPSING_DAYS) -> 
     return view
 
 
-async def api_record_intelligence(request: Request, summary: str = Form(""), document_id: str = Form(""),
-                                  case_id: str = Form(""), version: str = Form("")) -> Response:  # fmt: skip
+async def api_record_intelligence(
+    request: Request,
+    summary: str = Form(""),
+    document_id: str = Form(""),
+    case_id: str = Form(""),
+    version: str = Form(""),
+) -> Response:
     signed = _writer(request)
-    return _api_write(lambda: {"intelligence": as_json(_record(request, signed, summary, document_id, case_id,
-                                                                 version))})  # fmt: skip
+    return _api_write(
+        lambda: {"intelligence": as_json(_record(request, signed, summary, document_id, case_id, version))}
+    )
 
 
-async def api_answer_intelligence(request: Request, intelligence_id: str, description: str = Form(""),
-                                  owner: str = Form(""), due: str = Form(""), case_id: str = Form(""),
-                                  version: str = Form("")) -> Response:  # fmt: skip
+async def api_answer_intelligence(
+    request: Request,
+    intelligence_id: str,
+    description: str = Form(""),
+    owner: str = Form(""),
+    due: str = Form(""),
+    case_id: str = Form(""),
+    version: str = Form(""),
+) -> Response:
     """Raise the action that answers an intelligence item (in its case, or the case you choose)."""
     signed = _writer(request)
-    return _api_write(lambda: {"action": as_json(_raise(request, signed, case_id, description, owner, due,
-                                                           intelligence_id, version))})  # fmt: skip
+    return _api_write(
+        lambda: {"action": as_json(_raise(request, signed, case_id, description, owner, due, intelligence_id, version))}
+    )
 
 
 # -- the overseer's inbox ----------------------------------------------------------------------
@@ -301,8 +381,9 @@ def _inbox(request: Request, signed: Signed) -> views.Inbox:
     return inbox
 
 
-def _waive(request: Request, signed: Signed, case_id: str, staff_id: str, rule: str, reason: str,
-           version: str) -> views.WaiverLine:  # fmt: skip
+def _waive(
+    request: Request, signed: Signed, case_id: str, staff_id: str, rule: str, reason: str, version: str
+) -> views.WaiverLine:
     sight, casework = signed.sight, _casework(request)
     case = _readable_case(sight, case_id)
     if case is None:
@@ -318,14 +399,24 @@ def _waive(request: Request, signed: Signed, case_id: str, staff_id: str, rule: 
     text = _required(reason, "reason", "a reason")
     overseer = sight.viewer.staff_id or ""
     try:
-        waiver = _command(lambda: casework.record_waiver(case, staff_id.strip(), Rule(rule), text, overseer, by=sight.username))
+        waiver = _command(
+            lambda: casework.record_waiver(case, staff_id.strip(), Rule(rule), text, overseer, by=sight.username)
+        )
     except IndependenceError:
         # The overseer's own conflicts, told as kinds (detail only where views.conflicts allows it).
         verdict = casework.check_assignment(case, overseer, AssignmentRole.REVIEWER)
         found = conflict_lines(sight, case, [*verdict.conflicts, *(c for c, _ in verdict.waived)])
         raise Refused("you may not record waivers on this case: you are not independent of it", found) from None
-    return views.WaiverLine(waiver.id, waiver.case_id, waiver.staff_id, book.staff[waiver.staff_id].name,
-                            waiver.rule.value, waiver.reason, waiver.by, waiver.at)  # fmt: skip
+    return views.WaiverLine(
+        waiver.id,
+        waiver.case_id,
+        waiver.staff_id,
+        book.staff[waiver.staff_id].name,
+        waiver.rule.value,
+        waiver.reason,
+        waiver.by,
+        waiver.at,
+    )
 
 
 async def inbox_page(request: Request) -> HTMLResponse:
@@ -333,12 +424,25 @@ async def inbox_page(request: Request) -> HTMLResponse:
     return _page(request, signed, "queue_inbox.html", _inbox(request, signed))
 
 
-async def waiver_page(request: Request, case_id: str = Form(""), staff_id: str = Form(""), rule: str = Form(""),
-                      reason: str = Form(""), version: str = Form(""), csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def waiver_page(
+    request: Request,
+    case_id: str = Form(""),
+    staff_id: str = Form(""),
+    rule: str = Form(""),
+    reason: str = Form(""),
+    version: str = Form(""),
+    csrf_token: str = Form(""),
+) -> HTMLResponse:
     signed = _writer(request, csrf_token)
     values = {"case_id": case_id, "staff_id": staff_id, "rule": rule, "reason": reason}
-    return _page_write(request, signed, "queue_inbox.html", _inbox, values, lambda: (
-        f"Recorded {_waive(request, signed, case_id, staff_id, rule, reason, version).id}."))
+    return _page_write(
+        request,
+        signed,
+        "queue_inbox.html",
+        _inbox,
+        values,
+        lambda: f"Recorded {_waive(request, signed, case_id, staff_id, rule, reason, version).id}.",
+    )
 
 
 async def api_inbox(request: Request) -> dict[str, Any]:
@@ -347,8 +451,14 @@ async def api_inbox(request: Request) -> dict[str, Any]:
     return view
 
 
-async def api_waiver(request: Request, case_id: str = Form(""), staff_id: str = Form(""), rule: str = Form(""),
-                     reason: str = Form(""), version: str = Form("")) -> Response:  # fmt: skip
+async def api_waiver(
+    request: Request,
+    case_id: str = Form(""),
+    staff_id: str = Form(""),
+    rule: str = Form(""),
+    reason: str = Form(""),
+    version: str = Form(""),
+) -> Response:
     """Waive a same-force or same-unit conflict for one member of staff on one case (overseer only)."""
     signed = _writer(request)
     return _api_write(lambda: {"waiver": as_json(_waive(request, signed, case_id, staff_id, rule, reason, version))})
@@ -370,7 +480,9 @@ def _same(verdict: str) -> bool:
     return verdict == "confirm"
 
 
-def _compare_accounts(request: Request, signed: Signed, left: str, right: str, verdict: str, reason: str) -> dict[str, Any]:
+def _compare_accounts(
+    request: Request, signed: Signed, left: str, right: str, verdict: str, reason: str
+) -> dict[str, Any]:
     sight, casework = signed.sight, _casework(request)
     for side, doc in (("left", left), ("right", right)):
         _required(doc, side, "a document")
@@ -383,7 +495,9 @@ def _compare_accounts(request: Request, signed: Signed, left: str, right: str, v
     return {"kind": "account", "left": left.strip(), "right": right.strip(), "same": same, "reason": text}
 
 
-def _compare_unknowns(request: Request, signed: Signed, left: str, right: str, verdict: str, reason: str) -> dict[str, Any]:
+def _compare_unknowns(
+    request: Request, signed: Signed, left: str, right: str, verdict: str, reason: str
+) -> dict[str, Any]:
     sight, casework = signed.sight, _casework(request)
     book = casework.book()
     cases = []
@@ -405,18 +519,42 @@ async def proposals_page(request: Request) -> HTMLResponse:
     return _page(request, signed, "queue_proposals.html", _proposals(request, signed))
 
 
-async def accounts_verdict_page(request: Request, left: str = Form(""), right: str = Form(""), verdict: str = Form(""),
-                                reason: str = Form(""), csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def accounts_verdict_page(
+    request: Request,
+    left: str = Form(""),
+    right: str = Form(""),
+    verdict: str = Form(""),
+    reason: str = Form(""),
+    csrf_token: str = Form(""),
+) -> HTMLResponse:
     signed = _writer(request, csrf_token)
-    return _page_write(request, signed, "queue_proposals.html", _proposals, {"pair": f"{left}/{right}", "reason": reason},
-                       lambda: _verdict_note(_compare_accounts(request, signed, left, right, verdict, reason)))  # fmt: skip
+    return _page_write(
+        request,
+        signed,
+        "queue_proposals.html",
+        _proposals,
+        {"pair": f"{left}/{right}", "reason": reason},
+        lambda: _verdict_note(_compare_accounts(request, signed, left, right, verdict, reason)),
+    )
 
 
-async def unknowns_verdict_page(request: Request, left: str = Form(""), right: str = Form(""), verdict: str = Form(""),
-                                reason: str = Form(""), csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def unknowns_verdict_page(
+    request: Request,
+    left: str = Form(""),
+    right: str = Form(""),
+    verdict: str = Form(""),
+    reason: str = Form(""),
+    csrf_token: str = Form(""),
+) -> HTMLResponse:
     signed = _writer(request, csrf_token)
-    return _page_write(request, signed, "queue_proposals.html", _proposals, {"pair": f"{left}/{right}", "reason": reason},
-                       lambda: _verdict_note(_compare_unknowns(request, signed, left, right, verdict, reason)))  # fmt: skip
+    return _page_write(
+        request,
+        signed,
+        "queue_proposals.html",
+        _proposals,
+        {"pair": f"{left}/{right}", "reason": reason},
+        lambda: _verdict_note(_compare_unknowns(request, signed, left, right, verdict, reason)),
+    )
 
 
 def _verdict_note(found: dict[str, Any]) -> str:
@@ -430,15 +568,17 @@ async def api_proposals(request: Request) -> dict[str, Any]:
     return view
 
 
-async def api_accounts_verdict(request: Request, left: str = Form(""), right: str = Form(""), verdict: str = Form(""),
-                               reason: str = Form("")) -> Response:  # fmt: skip
+async def api_accounts_verdict(
+    request: Request, left: str = Form(""), right: str = Form(""), verdict: str = Form(""), reason: str = Form("")
+) -> Response:
     """Confirm (the same account) or reject a same-account proposal, with a reason."""
     signed = _writer(request)
     return _api_write(lambda: {"verdict": _compare_accounts(request, signed, left, right, verdict, reason)})
 
 
-async def api_unknowns_verdict(request: Request, left: str = Form(""), right: str = Form(""), verdict: str = Form(""),
-                               reason: str = Form("")) -> Response:  # fmt: skip
+async def api_unknowns_verdict(
+    request: Request, left: str = Form(""), right: str = Form(""), verdict: str = Form(""), reason: str = Form("")
+) -> Response:
     """Confirm (the same person) or reject an unknown-subject proposal, with a reason."""
     signed = _writer(request)
     return _api_write(lambda: {"verdict": _compare_unknowns(request, signed, left, right, verdict, reason)})
@@ -447,8 +587,9 @@ async def api_unknowns_verdict(request: Request, left: str = Form(""), right: st
 # -- entities: merge and split -----------------------------------------------------------------
 
 
-def _decide(request: Request, signed: Signed, entity_id: str, kind: str, other: str, record: str,
-            reason: str) -> dict[str, Any]:  # fmt: skip
+def _decide(
+    request: Request, signed: Signed, entity_id: str, kind: str, other: str, record: str, reason: str
+) -> dict[str, Any]:
     sight, casework = signed.sight, _casework(request)
     if not sight.entity(entity_id) or entity_id not in casework.entity_view().entities:
         raise AccessDenied(entity_id)
@@ -458,7 +599,8 @@ def _decide(request: Request, signed: Signed, entity_id: str, kind: str, other: 
     if kind == "split" and record.strip():
         left = record.strip()
         if left not in casework.entity_view().records_of.get(entity_id, ()) or not views.readable_document(
-                sight, casework, left.split(":", 1)[0]):  # fmt: skip
+            sight, casework, left.split(":", 1)[0]
+        ):
             raise Invalid("record", "not a record of this entity in a document you may read")
     elif kind != "split":
         right = _required(other, "other", "the other entity")
@@ -468,13 +610,25 @@ def _decide(request: Request, signed: Signed, entity_id: str, kind: str, other: 
         raise _forbidden("decide on entities")
     text = _required(reason, "reason", "a reason")
     commit = _command(lambda: Analysis(casework.register).decide(DECISIONS[kind], left, right, sight.username, text))
-    return {"kind": kind, "left": left, "right": right, "reason": text, "leaf_index": commit.indices[0],
-            "applies": APPLIES}  # fmt: skip
+    return {
+        "kind": kind,
+        "left": left,
+        "right": right,
+        "reason": text,
+        "leaf_index": commit.indices[0],
+        "applies": APPLIES,
+    }
 
 
-async def entity_decision_page(request: Request, entity_id: str, kind: str = Form(""), other: str = Form(""),
-                               record: str = Form(""), reason: str = Form(""),
-                               csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def entity_decision_page(
+    request: Request,
+    entity_id: str,
+    kind: str = Form(""),
+    other: str = Form(""),
+    record: str = Form(""),
+    reason: str = Form(""),
+    csrf_token: str = Form(""),
+) -> HTMLResponse:
     signed = _writer(request, csrf_token)
     values = {"kind": kind, "other": other, "record": record, "reason": reason}
     errors: dict[str | None, str] = {}
@@ -490,8 +644,14 @@ async def entity_decision_page(request: Request, entity_id: str, kind: str = For
     return response
 
 
-async def api_entity_decision(request: Request, entity_id: str, kind: str = Form(""), other: str = Form(""),
-                              record: str = Form(""), reason: str = Form("")) -> Response:  # fmt: skip
+async def api_entity_decision(
+    request: Request,
+    entity_id: str,
+    kind: str = Form(""),
+    other: str = Form(""),
+    record: str = Form(""),
+    reason: str = Form(""),
+) -> Response:
     """merge (with `other`), keep_apart (with `other`) or split (the entity, or one `record` of it); with a reason.
     Recorded now, applied at the next resolution run."""
     signed = _writer(request)
@@ -522,19 +682,29 @@ def _roles(roles: list[str]) -> list[StaffRole]:
         raise Invalid("roles", "choose from the listed roles") from None
 
 
-def _register(request: Request, signed: Signed, name: str, force: str, unit: str, roles: list[str],
-              collar_number: str) -> views.StaffLine:  # fmt: skip
+def _register(
+    request: Request, signed: Signed, name: str, force: str, unit: str, roles: list[str], collar_number: str
+) -> views.StaffLine:
     _require(signed, Command.MANAGE_STAFF)
     text, held = _required(name, "name", "a name"), _roles(roles)
-    member = _command(lambda: _casework(request).register_staff(
-        text, signed.sight.username, force=force.strip() or None, unit=unit.strip() or None, roles=held,
-        collar_number=collar_number.strip() or None))  # fmt: skip
-    return views.StaffLine(member.id, member.name, member.force, member.unit, tuple(r.value for r in member.roles),
-                           member.collar_number)  # fmt: skip
+    member = _command(
+        lambda: _casework(request).register_staff(
+            text,
+            signed.sight.username,
+            force=force.strip() or None,
+            unit=unit.strip() or None,
+            roles=held,
+            collar_number=collar_number.strip() or None,
+        )
+    )
+    return views.StaffLine(
+        member.id, member.name, member.force, member.unit, tuple(r.value for r in member.roles), member.collar_number
+    )
 
 
-def _create_user(request: Request, signed: Signed, username: str, password: str, roles: list[str],
-                 staff_id: str) -> views.UserLine:  # fmt: skip
+def _create_user(
+    request: Request, signed: Signed, username: str, password: str, roles: list[str], staff_id: str
+) -> views.UserLine:
     _require(signed, Command.MANAGE_USERS)
     name = _field("username", lambda: normalise_username(username))
     _field("roles", lambda: check_roles(roles))
@@ -542,8 +712,10 @@ def _create_user(request: Request, signed: Signed, username: str, password: str,
     staff = staff_id.strip() or None
     if staff is not None and staff not in _casework(request).book().staff:
         raise Invalid("staff_id", "no member of staff has that id")
-    user = _field("username", lambda: web(request).accounts.create_user(name, password, roles, staff_id=staff,
-                                                                        by=signed.sight.username))  # fmt: skip
+    user = _field(
+        "username",
+        lambda: web(request).accounts.create_user(name, password, roles, staff_id=staff, by=signed.sight.username),
+    )
     return _user_line(user)
 
 
@@ -555,7 +727,9 @@ def _field(field: str, call: Callable[[], Any]) -> Any:
 
 
 def _user_line(user: Any) -> views.UserLine:
-    return views.UserLine(user.id, user.username, tuple(sorted(user.roles)), user.staff_id, user.has_totp, user.disabled)
+    return views.UserLine(
+        user.id, user.username, tuple(sorted(user.roles)), user.staff_id, user.has_totp, user.disabled
+    )
 
 
 # Changes that lock a person out until someone acts again: typed confirmation, as with deleting a repository.
@@ -583,31 +757,63 @@ async def admin_page(request: Request) -> HTMLResponse:
     return _page(request, signed, "admin_people.html", _admin(request, signed))
 
 
-async def register_staff_page(request: Request, name: str = Form(""), force: str = Form(""), unit: str = Form(""),
-                              roles: Annotated[list[str] | None, Form()] = None, collar_number: str = Form(""),
-                              csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def register_staff_page(
+    request: Request,
+    name: str = Form(""),
+    force: str = Form(""),
+    unit: str = Form(""),
+    roles: Annotated[list[str] | None, Form()] = None,
+    collar_number: str = Form(""),
+    csrf_token: str = Form(""),
+) -> HTMLResponse:
     signed = _writer(request, csrf_token)
     values = {"name": name, "force": force, "unit": unit, "collar_number": collar_number, "form": "staff"}
-    return _page_write(request, signed, "admin_people.html", _admin, values, lambda: (
-        f"Registered {_register(request, signed, name, force, unit, roles or [], collar_number).id}."))
+    return _page_write(
+        request,
+        signed,
+        "admin_people.html",
+        _admin,
+        values,
+        lambda: f"Registered {_register(request, signed, name, force, unit, roles or [], collar_number).id}.",
+    )
 
 
-async def create_user_page(request: Request, username: str = Form(""), password: str = Form(""),
-                           roles: Annotated[list[str] | None, Form()] = None, staff_id: str = Form(""),
-                           csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+async def create_user_page(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    roles: Annotated[list[str] | None, Form()] = None,
+    staff_id: str = Form(""),
+    csrf_token: str = Form(""),
+) -> HTMLResponse:
     signed = _writer(request, csrf_token)
     values = {"username": username, "staff_id": staff_id, "form": "user"}
-    return _page_write(request, signed, "admin_people.html", _admin, values, lambda: (
-        f"Created {_create_user(request, signed, username, password, roles or [], staff_id).username}."))
+    return _page_write(
+        request,
+        signed,
+        "admin_people.html",
+        _admin,
+        values,
+        lambda: f"Created {_create_user(request, signed, username, password, roles or [], staff_id).username}.",
+    )
 
 
 def _user_change_page(change: str) -> Callable[..., Any]:
-    async def handler(request: Request, user_id: str, confirm_username: str = Form(""),
-                      csrf_token: str = Form("")) -> HTMLResponse:  # fmt: skip
+    async def handler(
+        request: Request, user_id: str, confirm_username: str = Form(""), csrf_token: str = Form("")
+    ) -> HTMLResponse:
         signed = _writer(request, csrf_token)
-        return _page_write(request, signed, "admin_people.html", _admin, {"user": user_id}, lambda: (
-            f"{_change_user(request, signed, user_id, change, confirm_username).username}: "
-            f"{change.replace('-', ' ')} done."))
+        return _page_write(
+            request,
+            signed,
+            "admin_people.html",
+            _admin,
+            {"user": user_id},
+            lambda: (
+                f"{_change_user(request, signed, user_id, change, confirm_username).username}: "
+                f"{change.replace('-', ' ')} done."
+            ),
+        )
 
     handler.__name__ = f"user_{change.replace('-', '_')}_page"
     return handler
@@ -619,10 +825,12 @@ def _api_user_change(change: str) -> Callable[..., Any]:
         return _api_write(lambda: {"user": as_json(_change_user(request, signed, user_id, change, confirm_username))})
 
     handler.__name__ = f"api_user_{change.replace('-', '_')}"
-    handler.__doc__ = {"disable": "Disable an account and end its sessions (`confirm_username`: its username).",
-                       "enable": "Enable an account again.",
-                       "totp-reset": "Remove an account's second factor, for a lost device; its sessions end "
-                                     "(`confirm_username`: its username)."}[change]  # fmt: skip
+    handler.__doc__ = {
+        "disable": "Disable an account and end its sessions (`confirm_username`: its username).",
+        "enable": "Enable an account again.",
+        "totp-reset": "Remove an account's second factor, for a lost device; its sessions end "
+        "(`confirm_username`: its username).",
+    }[change]
     return handler
 
 
@@ -636,18 +844,33 @@ async def api_users(request: Request) -> list[dict[str, Any]]:
     return view
 
 
-async def api_register_staff(request: Request, name: str = Form(""), force: str = Form(""), unit: str = Form(""),
-                             roles: Annotated[list[str] | None, Form()] = None, collar_number: str = Form("")) -> Response:  # fmt: skip
+async def api_register_staff(
+    request: Request,
+    name: str = Form(""),
+    force: str = Form(""),
+    unit: str = Form(""),
+    roles: Annotated[list[str] | None, Form()] = None,
+    collar_number: str = Form(""),
+) -> Response:
     """Register a member of staff (force, unit, roles, collar number)."""
     signed = _writer(request)
-    return _api_write(lambda: {"staff": as_json(_register(request, signed, name, force, unit, roles or [], collar_number))})
+    return _api_write(
+        lambda: {"staff": as_json(_register(request, signed, name, force, unit, roles or [], collar_number))}
+    )
 
 
-async def api_create_user(request: Request, username: str = Form(""), password: str = Form(""),
-                          roles: Annotated[list[str] | None, Form()] = None, staff_id: str = Form("")) -> Response:  # fmt: skip
+async def api_create_user(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    roles: Annotated[list[str] | None, Form()] = None,
+    staff_id: str = Form(""),
+) -> Response:
     """Create an account with roles and, for case work, the member of staff it is."""
     signed = _writer(request)
-    return _api_write(lambda: {"user": as_json(_create_user(request, signed, username, password, roles or [], staff_id))})
+    return _api_write(
+        lambda: {"user": as_json(_create_user(request, signed, username, password, roles or [], staff_id))}
+    )
 
 
 # -- how pages and the API answer --------------------------------------------------------------
@@ -666,17 +889,38 @@ def _page(request: Request, signed: Signed, name: str, view: Any, status: int = 
     return response
 
 
-def _page_write(request: Request, signed: Signed, name: str, build: Callable[[Request, Signed], Any],
-                values: dict[str, Any], write: Callable[[], str]) -> HTMLResponse:  # fmt: skip
+def _page_write(
+    request: Request,
+    signed: Signed,
+    name: str,
+    build: Callable[[Request, Signed], Any],
+    values: dict[str, Any],
+    write: Callable[[], str],
+) -> HTMLResponse:
     """Do the write, then show the page as it now is: with the note, or with the error beside its field."""
     try:
         message = write()
     except Invalid as error:
-        return _page(request, signed, name, build(request, signed), 422, values=values,
-                     errors={error.field or "form": error.detail})  # fmt: skip
+        return _page(
+            request,
+            signed,
+            name,
+            build(request, signed),
+            422,
+            values=values,
+            errors={error.field or "form": error.detail},
+        )
     except Refused as error:
-        return _page(request, signed, name, build(request, signed), 403, values=values,
-                     errors={"form": error.detail}, refusal=error.conflicts)  # fmt: skip
+        return _page(
+            request,
+            signed,
+            name,
+            build(request, signed),
+            403,
+            values=values,
+            errors={"form": error.detail},
+            refusal=error.conflicts,
+        )
     return _page(request, signed, name, build(request, signed), message=message)
 
 

@@ -55,5 +55,11 @@ async def logout(request: Request, csrf_token: str = Form("")) -> Response:
 async def me(request: Request) -> dict[str, object]:
     signed = signed_in(request)
     user = signed.user
-    return {"id": user.id, "username": user.username, "roles": sorted(user.roles), "staff_id": user.staff_id,
-            "csrf_token": signed.csrf, "cases": sorted(signed.sight.reach.cases)}  # fmt: skip
+    return {
+        "id": user.id,
+        "username": user.username,
+        "roles": sorted(user.roles),
+        "staff_id": user.staff_id,
+        "csrf_token": signed.csrf,
+        "cases": sorted(signed.sight.reach.cases),
+    }

@@ -118,7 +118,9 @@ class Workbench:
 
     # -- the audit ------------------------------------------------------------------------
 
-    def audit(self, session: Session, what: str, kind: str, reason: str | None = None, fields: str | None = None) -> None:
+    def audit(
+        self, session: Session, what: str, kind: str, reason: str | None = None, fields: str | None = None
+    ) -> None:
         """One `read.audited` event per response that showed content: who, what, when and why."""
         body = {"kind": kind, "reason": reason, "fields": fields, "username": session.username}
         self.inquiry.audit(session.viewer.user_id, what, body)
@@ -151,9 +153,17 @@ class Workbench:
         book = self.casework.book()
         allowed = filter_cases(session.viewer, session.reach, list(book.cases))
         self.audit(session, "case list", "cases")
-        return [{"id": c.id, "title": c.title, "kind": c.kind.value, "opened_at": c.opened_at,
-                 "documents": len(c.documents), "allegations": len(c.allegation_ids)}
-                for c in (book.cases[i] for i in allowed)]  # fmt: skip
+        return [
+            {
+                "id": c.id,
+                "title": c.title,
+                "kind": c.kind.value,
+                "opened_at": c.opened_at,
+                "documents": len(c.documents),
+                "allegations": len(c.allegation_ids),
+            }
+            for c in (book.cases[i] for i in allowed)
+        ]
 
     def require_case(self, session: Session, case_id: str) -> None:
         """Act on a case only if you may read it (the read itself is not audited: nothing is shown)."""
@@ -171,8 +181,10 @@ class Workbench:
         self.require_case(session, case_id)
         if not session.may(Action.ASSIGN):
             raise AccessDenied(case_id)
-        found = [{"id": c.staff.id, "name": c.staff.name, "force": c.staff.force}
-                 for c in self.casework.assignable(case_id, query)]  # fmt: skip
+        found = [
+            {"id": c.staff.id, "name": c.staff.name, "force": c.staff.force}
+            for c in self.casework.assignable(case_id, query)
+        ]
         self.audit(session, case_id, "picker", query)
         return found
 
@@ -199,7 +211,9 @@ class Workbench:
             raise AccessDenied(party_id)
         self.audit(session, party_id, "identity", reason, fields="entity")
         # The name is what was asked for, with a reason; record ids (which name documents) never go out.
-        entity = {"entity_id": session.shown(party.entity.entity_id), "name": party.entity.name} if party.entity else None
+        entity = (
+            {"entity_id": session.shown(party.entity.entity_id), "name": party.entity.name} if party.entity else None
+        )
         return {"party": party.id, "pseudonym": party.pseudonym, "entity": entity}
 
     def export(self, session: Session, case_id: str, reason: str | None) -> bytes:
@@ -216,8 +230,14 @@ class Workbench:
     def documents(self, session: Session, window: Window = Window()) -> tuple[int, list[dict[str, Any]]]:
         """The documents this viewer may see, newest first: how many, and one page of them."""
         rows = self.casework.documents()
-        allowed = set(filter_documents(session.viewer, session.reach, [d.id for d, _, _ in rows],
-                                       {d.id: d.provenance.submitted_by for d, _, _ in rows}))  # fmt: skip
+        allowed = set(
+            filter_documents(
+                session.viewer,
+                session.reach,
+                [d.id for d, _, _ in rows],
+                {d.id: d.provenance.submitted_by for d, _, _ in rows},
+            )
+        )
         visible = [(d, s, leaf) for d, s, leaf in reversed(rows) if d.id in allowed]
         self.audit(session, "document list", "documents", fields=f"offset {window.offset}")
         empty = self.store.no_text_documents()  # flagged on the inbox: recorded, but nothing to read
@@ -241,21 +261,41 @@ class Workbench:
             entity_id, record_id = resolved.get(mid, (None, None))
             if entity_id is not None and not session.entity(entity_id):
                 entity_id = record_id = None  # named, but not to this viewer
-            mentions.append({"id": mid, "start": m.start, "end": m.end, "text": m.text, "type": m.type.value,
-                             "extractor": m.extractor, "confidence": m.confidence, "entity_id": entity_id,
-                             "entity_name": names.get(entity_id) if entity_id else None, "record_id": record_id,
-                             "read_by": ocr[mid].label if mid in ocr else None})  # fmt: skip
+            mentions.append(
+                {
+                    "id": mid,
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.text,
+                    "type": m.type.value,
+                    "extractor": m.extractor,
+                    "confidence": m.confidence,
+                    "entity_id": entity_id,
+                    "entity_name": names.get(entity_id) if entity_id else None,
+                    "record_id": record_id,
+                    "read_by": ocr[mid].label if mid in ocr else None,
+                }
+            )
         records = {m["record_id"] for m in mentions if m["record_id"]}
         decisions = [_decision_line(session, d) for d in self.store.decisions_naming(records)]
         self.audit(session, doc_id, "document", reason)
         text_status, text_reason = self.store.reading(doc_id)
-        pages = [{"page": p.page, "method": p.method, "confidence": p.confidence, "words": p.words, "label": p.label}
-                 for p in self.store.page_sources(doc_id)]  # fmt: skip
-        return {**_document_row(doc, status, leaf, {doc_id: text_reason} if text_status == NO_TEXT else {}),
-                "media_type": doc.media_type, "text": text, "mentions": mentions, "decisions": decisions,
-                "page_sources": pages}  # fmt: skip
+        pages = [
+            {"page": p.page, "method": p.method, "confidence": p.confidence, "words": p.words, "label": p.label}
+            for p in self.store.page_sources(doc_id)
+        ]
+        return {
+            **_document_row(doc, status, leaf, {doc_id: text_reason} if text_status == NO_TEXT else {}),
+            "media_type": doc.media_type,
+            "text": text,
+            "mentions": mentions,
+            "decisions": decisions,
+            "page_sources": pages,
+        }
 
-    def decide_mention(self, session: Session, doc_id: str, mention_id: int, verdict: str, reason: str) -> dict[str, Any]:
+    def decide_mention(
+        self, session: Session, doc_id: str, mention_id: int, verdict: str, reason: str
+    ) -> dict[str, Any]:
         """Confirm that a mention is its entity, or reject it (take its record out): a ledger event
         that binds every later resolution run. The change shows after the next run (`casetrail analyse`)."""
         if not session.may(Action.ANALYSE):
@@ -271,9 +311,15 @@ class Workbench:
             commit = analysis.decide(DecisionKind.CONFIRM, record_id, entity_id, session.username, reason)
         else:
             commit = analysis.decide(DecisionKind.SPLIT, record_id, None, session.username, reason)
-        return {"document": doc_id, "mention": mention_id, "record": record_id, "entity": entity_id,
-                "verdict": verdict, "leaf_index": commit.indices[0],
-                "applies": "at the next resolution run (casetrail analyse)"}  # fmt: skip
+        return {
+            "document": doc_id,
+            "mention": mention_id,
+            "record": record_id,
+            "entity": entity_id,
+            "verdict": verdict,
+            "leaf_index": commit.indices[0],
+            "applies": "at the next resolution run (casetrail analyse)",
+        }
 
     def entity(self, session: Session, entity_id: str, window: Window = Window()) -> dict[str, Any]:
         """An entity as this viewer may see it: its documents newest first (one page), their mentions, cases, chart."""
@@ -305,16 +351,30 @@ class Workbench:
         document_cases = self.casework.document_cases(book)
         held = {c for d in readable for c in document_cases.get(d, ())}
         held |= self.casework.subject_cases(book).get(entity_id, set())
-        cases = [{"id": c, "title": book.cases[c].title} for c in filter_cases(session.viewer, session.reach, sorted(held))]
+        cases = [
+            {"id": c, "title": book.cases[c].title} for c in filter_cases(session.viewer, session.reach, sorted(held))
+        ]
         self.audit(session, entity_id, "entity")
-        return {"id": entity.id, "type": entity.type, "name": entity.name, "aliases": list(entity.aliases),
-                "attributes": entity.attributes, "document_count": len(readable), "mention_count": sum(counts.values()),
-                "offset": window.offset, "limit": window.limit, "documents": page, "timeline": timeline,
-                "mentions": mentions, "cases": cases,
-                "graph": self.neighbourhood(session, entity_id, readable[:CHART_DOCUMENTS], cases)}  # fmt: skip
+        return {
+            "id": entity.id,
+            "type": entity.type,
+            "name": entity.name,
+            "aliases": list(entity.aliases),
+            "attributes": entity.attributes,
+            "document_count": len(readable),
+            "mention_count": sum(counts.values()),
+            "offset": window.offset,
+            "limit": window.limit,
+            "documents": page,
+            "timeline": timeline,
+            "mentions": mentions,
+            "cases": cases,
+            "graph": self.neighbourhood(session, entity_id, readable[:CHART_DOCUMENTS], cases),
+        }
 
-    def neighbourhood(self, session: Session, entity_id: str, documents: list[str],
-                      cases: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:  # fmt: skip
+    def neighbourhood(
+        self, session: Session, entity_id: str, documents: list[str], cases: Sequence[dict[str, Any]] = ()
+    ) -> dict[str, Any]:
         """The link chart's data: entities that share these (readable) documents with this one, and
         the (readable) cases it is in, up to `CHART_CASES` of them.
 
@@ -328,14 +388,21 @@ class Workbench:
                     weights[m.entity_id] += 1
         neighbours = [e for e in filter_entities(session.viewer, session.reach, list(weights)) if e in view.entities]
         neighbours = sorted(neighbours, key=lambda e: (-weights[e], e))[:CHART_NEIGHBOURS]
+
         def node(e: str) -> dict[str, Any]:
             return {"id": e, "label": view.entities[e].name, "type": view.entities[e].type, "href": f"/entities/{e}"}
 
         nodes = [node(entity_id), *(node(e) for e in neighbours)]
         edges = [{"from": entity_id, "to": e, "weight": weights[e]} for e in neighbours]
         for case in list(cases)[:CHART_CASES]:
-            nodes.append({"id": case["id"], "label": f"{case['id']} {case['title']}", "type": "case",
-                          "href": f"/cases/{case['id']}"})  # fmt: skip
+            nodes.append(
+                {
+                    "id": case["id"],
+                    "label": f"{case['id']} {case['title']}",
+                    "type": "case",
+                    "href": f"/cases/{case['id']}",
+                }
+            )
             edges.append({"from": entity_id, "to": case["id"], "weight": None})
         return {"nodes": nodes, "edges": edges, "from_documents": len(documents)}
 
@@ -346,8 +413,15 @@ class Workbench:
         nor a page says anything about what the viewer may not see."""
         words = WORD.findall(query.casefold())[:12]
         if not words:
-            return {"query": query, "entities": [], "documents": [], "document_count": 0, "more": False,
-                    "offset": window.offset, "limit": window.limit}  # fmt: skip
+            return {
+                "query": query,
+                "entities": [],
+                "documents": [],
+                "document_count": 0,
+                "more": False,
+                "offset": window.offset,
+                "limit": window.limit,
+            }
         view = self.casework.entity_view()
         entities = []
         for eid in sorted(session.reach.entities):
@@ -360,17 +434,23 @@ class Workbench:
         entities.sort(key=lambda e: (len(e["name"]), e["name"], e["id"]))
         hits = self.store.search_documents(words, SEARCH_SCAN)
         submitters = {d: found[0].provenance.submitted_by for d, _ in hits if (found := self.casework.document(d))}
-        readable = [(d, snippet) for d, snippet in hits
-                    if session.document(d, submitters.get(d))]  # fmt: skip
+        readable = [(d, snippet) for d, snippet in hits if session.document(d, submitters.get(d))]
         documents = []
         for doc_id, snippet in window.cut(readable):
             found = self.casework.document(doc_id)
             row = _document_row(*found) if found else {"id": doc_id}
             documents.append({**row, "snippet": _marked(snippet)})
         self.audit(session, query[:200], "search")
-        return {"query": query, "entities": entities[:PAGE], "entity_count": len(entities), "documents": documents,
-                "document_count": len(readable), "more": len(hits) >= SEARCH_SCAN,
-                "offset": window.offset, "limit": window.limit}  # fmt: skip
+        return {
+            "query": query,
+            "entities": entities[:PAGE],
+            "entity_count": len(entities),
+            "documents": documents,
+            "document_count": len(readable),
+            "more": len(hits) >= SEARCH_SCAN,
+            "offset": window.offset,
+            "limit": window.limit,
+        }
 
     def oversight(self, session: Session) -> OversightView:
         if not session.may(Action.VIEW_OVERSIGHT):
@@ -397,13 +477,23 @@ def _unfreeze_at_exit() -> None:
     atexit.register(gc.unfreeze)
 
 
-def _document_row(doc: Document, status: str, leaf: int, no_text: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+def _document_row(
+    doc: Document, status: str, leaf: int, no_text: Mapping[str, str | None] | None = None
+) -> dict[str, Any]:
     """`no_text`: the ids of documents no text was read from, with the reason (store.no_text_documents)."""
     empty = no_text is not None and doc.id in no_text
     reason = ((no_text or {}).get(doc.id) or "no text found") if empty else None
-    return {"id": doc.id, "source_name": doc.provenance.source_name, "kind": doc.kind.value, "status": status,
-            "leaf_index": leaf, "received_at": doc.provenance.received_at, "submitted_by": doc.provenance.submitted_by,
-            "text_status": NO_TEXT if empty else "read", "text_reason": reason}  # fmt: skip
+    return {
+        "id": doc.id,
+        "source_name": doc.provenance.source_name,
+        "kind": doc.kind.value,
+        "status": status,
+        "leaf_index": leaf,
+        "received_at": doc.provenance.received_at,
+        "submitted_by": doc.provenance.submitted_by,
+        "text_status": NO_TEXT if empty else "read",
+        "text_reason": reason,
+    }
 
 
 def _ref_shown(session: Session, ref: str | None) -> str | None:
@@ -417,7 +507,12 @@ def _ref_shown(session: Session, ref: str | None) -> str | None:
 
 
 def _decision_line(session: Session, decision: dict[str, Any]) -> dict[str, Any]:
-    return {"leaf_index": decision["leaf_index"], "kind": decision["kind"], "left": _ref_shown(session, decision["left"]),
-            "right": _ref_shown(session, decision["right"]), "author": decision["author"],
-            "reason": decision["reason"], "at": decision["at"]}  # fmt: skip
-
+    return {
+        "leaf_index": decision["leaf_index"],
+        "kind": decision["kind"],
+        "left": _ref_shown(session, decision["left"]),
+        "right": _ref_shown(session, decision["right"]),
+        "author": decision["author"],
+        "reason": decision["reason"],
+        "at": decision["at"],
+    }

@@ -202,4 +202,62 @@ def test_disclosure_commands(cli, tmp_path: Path) -> None:  # type: ignore[no-un
     key = cli("log", "key").stdout.strip()
     assert cli("verify-case-file", out / "disclosure-C-0001.zip", "--key", key).returncode == 0
     assert json.loads((out / "schedules-C-0001.json").read_text())["id"] == "C-0001"
+    assert (out / "schedules-C-0001.pdf").read_bytes().startswith(b"%PDF-")
+    with zipfile.ZipFile(out / "disclosure-C-0001.zip") as archive:
+        assert archive.read("schedules-C-0001.pdf") == (out / "schedules-C-0001.pdf").read_bytes()
     assert cli("verify").returncode == 0
+
+
+def test_the_bundle_carries_the_schedules_as_pdf(casework: Casework, tmp_path: Path) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    first, second, _ = _documents(casework)
+    schedule_item(casework, "C-0001", first, Schedule.NON_SENSITIVE, "Custody record, 3 pages", BY)
+    schedule_item(
+        casework,
+        "C-0001",
+        second,
+        Schedule.SENSITIVE,
+        "Note of a call from a member of the public",
+        BY,
+        sensitivity_reason="Would reveal the identity of a person who gave information",
+    )
+    judge_item(casework, "DI-0001", True, "Records an injury the officer did not mention", "reviewing-lawyer")
+    bundle = export_schedules(
+        operator_sight(casework, BY), casework, read_disclosure(casework), "C-0001", tmp_path / "disclosure.zip"
+    )
+    key = casework.log.signer.verifier_key()
+    assert verify_case_file(bundle, key).ok
+    with zipfile.ZipFile(bundle) as archive:
+        pdf = archive.read("schedules-C-0001.pdf")
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["extras"] == ["schedules-C-0001.pdf"]
+    assert "schedules-C-0001.pdf" in {m["name"] for m in manifest["members"]}
+    text = " ".join("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    for said in (
+        "MG6C",
+        "MG6D",
+        "Custody record, 3 pages",
+        "Note of a call from a member of the public",
+        "Reason for sensitivity",
+        "Would reveal the identity of a person who gave information",
+        "MEETS the test: Records an injury the officer did not mention",
+        "not yet judged",
+    ):
+        assert said in text, said
+
+    # The PDF is covered by the manifest's hashes: changed, or taken out of the extras, it is caught.
+    for change in ("pdf", "extras"):
+        tampered = tmp_path / f"tampered-{change}.zip"
+        with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(tampered, "w") as target:
+            for info in source.infolist():
+                data = source.read(info)
+                if change == "pdf" and info.filename.endswith(".pdf"):
+                    data = data.replace(b"%%EOF", b"%%EOF\n% appended")
+                if change == "extras" and info.filename == "manifest.json":
+                    data = json.dumps({**json.loads(data), "extras": []}).encode()
+                target.writestr(info, data)
+        report = verify_case_file(tampered, key)
+        assert not report.ok and any("schedules-C-0001.pdf" in p for p in report.problems), report.problems

@@ -46,12 +46,16 @@ ALLOWED: dict[str, set[str]] = {
         "views",
         "inquiry",
         "accounts",
+        "redaction",
     },
     "casefile": BASE | {"ledger", "store", "casefile"},
+    "pdfwriter": BASE,
+    "redaction": BASE | {"intake", "ledger", "store", "pdfwriter"},
     "demo": BASE | {"casework"},
     "accounts": BASE | {"intake", "ledger", "store"},
     "inquiry": BASE | {"accounts", "casework", "intake", "ledger", "store"},
-    "views": BASE | {"views", "accounts", "casework", "casefile", "ledger", "policy", "oversight", "model"},
+    "views": BASE
+    | {"views", "accounts", "casework", "casefile", "ledger", "policy", "oversight", "model", "pdfwriter"},
     "web": BASE
     | {
         "web",

@@ -16,11 +16,13 @@ the leaf hash of each casework event but not its bytes.
     ├── events/
     │   └── <leaf>.proof.json            a receipt for one history leaf with no entry: its leaf
     │                                    hash and inclusion proof in the checkpoint's tree
-    └── documents/
-        └── <id>/
-            ├── receipt.json             the receipt for the document's received/amended leaf,
-            │                            entry included (it binds the original's sha256)
-            └── original.<ext>           the bytes as submitted; absent when the document is sealed
+    ├── documents/
+    │   └── <id>/
+    │       ├── receipt.json             the receipt for the document's received/amended leaf,
+    │       │                            entry included (it binds the original's sha256)
+    │       └── original.<ext>           the bytes as submitted; absent when the document is sealed
+    └── <extra>                          renderings the exporter adds (a PDF of the schedules, say),
+                                         named in manifest.json's "extras" and covered by its hashes
 
 What the verifier holds the bundle to: the checkpoint is signed by a key the reader trusts (and
 obtained elsewhere); every receipt proves its leaf hash is in that checkpoint's tree; every
@@ -45,7 +47,7 @@ import os
 import re
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -80,6 +82,7 @@ MAX_MEMBER_BYTES = 1 << 30
 
 _DOCUMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # safe as a path segment
 _EXTENSION = re.compile(r"[a-z0-9]{1,10}")
+_EXTRA = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # a plain top-level name, never a path
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _DOCUMENT_EVENTS = frozenset({EventType.DOCUMENT_RECEIVED.value, EventType.DOCUMENT_AMENDED.value})
 # A history item is exactly these; anything more (a "body", say) is refused, so a raw event
@@ -157,8 +160,13 @@ def export_case_file(
     store: SqliteStore,
     objects: ObjectStore,
     log: Log,
+    extra_members: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Write the case file for the view `case` to `out` (atomically) and return it.
+
+    `extra_members` are further files (a PDF rendering of the view, say) written at the top of
+    the bundle under their plain names, listed in the manifest's "extras" and covered by its
+    hashes like every member; like case.json beyond its history, their content is not proved.
 
     `case` is the exporter's rendering of the case; its "history" items name the event leaves
     to prove. Every receipt is made against the latest checkpoint, read once, so the bundle is
@@ -182,6 +190,11 @@ def export_case_file(
     documents: list[dict[str, Any]] = []
     for doc_id in sorted(set(document_ids)):
         documents.append(_export_document(doc_id, size, store, objects, log, members))
+    extras = sorted(extra_members or {})
+    for name in extras:
+        if not _EXTRA.fullmatch(name) or name in (MANIFEST, CHECKPOINT, CASE):
+            raise LedgerError(f"{name!r} cannot be an extra member of a case file")
+        members[name] = bytes((extra_members or {})[name])
 
     names = sorted(members, key=_member_order)
     manifest = {
@@ -193,6 +206,7 @@ def export_case_file(
         "verifier_key": log.verifier_key(),
         "events": leaves,
         "documents": documents,
+        "extras": extras,
         "members": [{"name": name, "sha256": _sha256(members[name]), "size": len(members[name])} for name in names],
     }
     _write_zip(out, [(MANIFEST, _json_bytes(manifest)), *((name, members[name]) for name in names)])
@@ -342,9 +356,10 @@ class _Manifest:
     events: list[int]
     documents: list[_Document]
     members: dict[str, str]  # name -> sha256
+    extras: list[str] = field(default_factory=list)
 
     def expected_members(self) -> set[str]:
-        names = {CHECKPOINT, CASE}
+        names = {CHECKPOINT, CASE, *self.extras}
         for leaf in self.events:
             names.add(_event_proof_member(leaf))
         for doc in self.documents:
@@ -639,6 +654,13 @@ def _parse_manifest(data: bytes) -> _Manifest:
     parsed = [_parse_document(item) for item in documents]
     if len({doc.id for doc in parsed}) != len(parsed):
         raise ValueError("documents lists a document more than once")
+    extras = raw.get("extras", [])  # absent from bundles made before extras existed
+    if not isinstance(extras, list) or not all(
+        isinstance(name, str) and _EXTRA.fullmatch(name) and name not in (MANIFEST, CHECKPOINT, CASE) for name in extras
+    ):
+        raise ValueError("extras must be a list of plain member names")
+    if len(set(extras)) != len(extras):
+        raise ValueError("extras lists a member more than once")
     members = raw.get("members")
     if not isinstance(members, list):
         raise ValueError("members must be a list")
@@ -661,6 +683,7 @@ def _parse_manifest(data: bytes) -> _Manifest:
         events=leaves,
         documents=parsed,
         members=hashes,
+        extras=list(extras),
     )
 
 

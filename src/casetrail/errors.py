@@ -80,6 +80,10 @@ class DecisionError(CasetrailError):
     pass
 
 
+class RedactionError(CasetrailError):
+    """A redaction that cannot be made as asked (a span outside the text, a sealed document)."""
+
+
 class CaseworkError(CasetrailError):
     pass
 

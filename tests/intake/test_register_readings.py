@@ -22,6 +22,7 @@ from casetrail.extraction.pipeline import ExtractionPipeline
 from casetrail.intake.limits import Limits
 from casetrail.intake.register import Outcome, Register, Submission
 from casetrail.ledger.checkpoint import NoteSigner
+from casetrail.ledger.commitments import check_opening
 from casetrail.ledger.verification import verify_store
 from casetrail.model.document import NO_TEXT, page_sources_sha256
 from casetrail.model.event import Event
@@ -49,10 +50,14 @@ def new_register(tmp_path: Path, limits: Limits | None = None) -> Register:
 
 
 def committed_metadata(register: Register, leaf_index: int) -> dict[str, object]:
-    """The document metadata the ledger event at `leaf_index` commits to."""
+    """The document metadata the ledger event at `leaf_index` commits to; its committed fields
+    (issue 12: salted commitments in the leaf) replaced by the values that open them."""
     data = register.store.get_entry(leaf_index)
     assert data is not None
-    return Event.from_leaf(data).body["document"]
+    event = Event.from_leaf(data)
+    opened = register.with_opening(register.log.receipt(leaf_index, document_id=event.subject)).opening or {}
+    assert check_opening(event.body, opened) == []
+    return {**event.body["document"], **{p.removeprefix("document."): o["value"] for p, o in opened.items()}}
 
 
 def verifies(register: Register) -> bool:

@@ -153,6 +153,13 @@ def open_reader() -> Register:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to take in.")],
     receipts: Annotated[Optional[Path], typer.Option(help="Write one receipt JSON per new document here.")] = None,
+    opening: Annotated[
+        bool,
+        typer.Option(
+            help="Put in each receipt the opening of its committed fields (file name, submitter, title):"
+            " for the submitter only, never anyone else."
+        ),
+    ] = False,
     kind: Annotated[Optional[DocumentKind], typer.Option(help="Kind of every document (default: guessed).")] = None,
     submitted_by: Annotated[str, typer.Option(help="Who handed the material over.")] = "unknown",
     channel: Annotated[str, typer.Option(help="How it arrived: upload, email, post, ...")] = "upload",
@@ -187,7 +194,8 @@ def ingest(
     def report(outcome: Outcome) -> None:
         counts[outcome.status] += 1
         if outcome.receipt is not None and receipts is not None:
-            (receipts / f"{outcome.document_id}.receipt.json").write_text(outcome.receipt.to_json())
+            issued = register.with_opening(outcome.receipt) if opening else outcome.receipt
+            (receipts / f"{outcome.document_id}.receipt.json").write_text(issued.to_json())
         (err if outcome.status == "failed" else out).print(outcome.line(), markup=False)
         sys.stdout.flush()  # an acknowledgement is only worth something once it is out
 
@@ -278,6 +286,13 @@ def amend(
     reason: Annotated[str, typer.Option(help="Why the new version was given.")],
     submitted_by: Annotated[str, typer.Option()] = "unknown",
     receipts: Annotated[Optional[Path], typer.Option(help="Write the new version's receipt here.")] = None,
+    opening: Annotated[
+        bool,
+        typer.Option(
+            help="Put in each receipt the opening of its committed fields (file name, submitter, title):"
+            " for the submitter only, never anyone else."
+        ),
+    ] = False,
 ) -> None:
     """Record a new version of a document; the original stays as it was."""
     register = open_register()
@@ -289,7 +304,8 @@ def amend(
     (err if outcome.status == "failed" else out).print(outcome.line(), markup=False)
     if outcome.receipt is not None and receipts is not None:
         receipts.mkdir(parents=True, exist_ok=True)
-        (receipts / f"{outcome.document_id}.receipt.json").write_text(outcome.receipt.to_json())
+        issued = register.with_opening(outcome.receipt) if opening else outcome.receipt
+        (receipts / f"{outcome.document_id}.receipt.json").write_text(issued.to_json())
     if outcome.status == "failed":
         raise typer.Exit(1)
 
@@ -332,11 +348,18 @@ def receipt(
     doc_id: str,
     output: Annotated[Optional[Path], typer.Option("--out", help="Write here instead of stdout.")] = None,
     tlog_proof: Annotated[bool, typer.Option(help="c2sp.org/tlog-proof@v1 text instead of JSON.")] = False,
+    opening: Annotated[
+        bool,
+        typer.Option(
+            help="Put in each receipt the opening of its committed fields (file name, submitter, title):"
+            " for the submitter only, never anyone else."
+        ),
+    ] = False,
 ) -> None:
     """Issue a fresh receipt for a document against the latest checkpoint."""
     register = open_reader()
     try:
-        issued = register.receipt(doc_id)
+        issued = register.receipt(doc_id, opening=opening)
     except CasetrailError as error:
         fail(str(error))
         return
@@ -857,7 +880,9 @@ def _demo_logins(register: Register) -> list[tuple[str, str]]:
 
 # Casework commands live in their own module; importing it registers them on `app`.
 from casetrail.cli import casework as _casework  # noqa: E402, F401
+from casetrail.cli import disclosure as _disclosure  # noqa: E402, F401
 from casetrail.cli import keys as _keys  # noqa: E402, F401
 from casetrail.cli import publish as _publish  # noqa: E402, F401
+from casetrail.cli import redact as _redact  # noqa: E402, F401
 from casetrail.cli import users as _users  # noqa: E402, F401
 from casetrail.cli import workbench as _workbench  # noqa: E402, F401

@@ -24,6 +24,8 @@ from casetrail.views.disclosure import (
     ScheduleView,
     build_schedule_view,
     export_schedules,
+    pdf_name,
+    schedules_pdf,
 )
 from casetrail.views.sight import operator_sight
 
@@ -116,20 +118,22 @@ def disclosure_show(case_id: str, format: Format = "table") -> None:
 @disclosure_app.command("export")
 def disclosure_export(
     case_id: str,
-    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the JSON schedules and the signed bundle.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Directory for the JSON and PDF schedules and the signed bundle.")
+    ],
 ) -> None:
-    """Write the schedules as JSON and as a signed bundle that `verify-case-file` checks offline.
-
-    No PDF yet: no PDF-writing library is installed (see the README)."""
+    """Write the schedules as JSON and PDF, and a signed bundle (holding both) that `verify-case-file` checks offline."""
     casework = open_casework()
     view = run(lambda: _view(casework, case_id))
     out_dir.mkdir(parents=True, exist_ok=True)
     schedules = out_dir / f"schedules-{case_id}.json"
     schedules.write_text(json.dumps(as_json(view), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    pdf = out_dir / pdf_name(case_id)
+    pdf.write_bytes(schedules_pdf(view))
     bundle = out_dir / f"disclosure-{case_id}.zip"
     sight = operator_sight(casework, DEFAULT_BY)
     run(lambda: export_schedules(sight, casework, read_disclosure(casework), case_id, bundle))
     out.print(
-        f"wrote {schedules} and {bundle}; check the bundle with `casetrail verify-case-file {bundle} --key KEY`",
+        f"wrote {schedules}, {pdf} and {bundle}; check the bundle with `casetrail verify-case-file {bundle} --key KEY`",
         markup=False,
     )

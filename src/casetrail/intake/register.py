@@ -7,6 +7,7 @@ without an event that says so (sealing removes content, never the record of it).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +33,8 @@ from casetrail.intake.kinds import infer_kind
 from casetrail.intake.limits import Limits
 from casetrail.intake.reading import NO_TEXT, READ, PageSource, Reading
 from casetrail.ledger.checkpoint import NoteSigner, NoteVerifier
+from casetrail.ledger.commitments import DOCUMENT_PATHS, Committed, commit_body, committed_paths, document_values
+from casetrail.ledger.commitments import opening as opening_of
 from casetrail.ledger.latest import LatestCheckpoint
 from casetrail.ledger.log import Commit, Log
 from casetrail.ledger.receipt import Receipt
@@ -100,6 +103,8 @@ class _Pending:
     text_status: str = READ  # NO_TEXT when the reader found nothing to read
     text_reason: str | None = None  # the one line said about it
     page_sources: tuple[TextSource, ...] = ()
+    # leaves to append in the same commit, after the documents', given the recorded document
+    follow: Callable[[Document], list[bytes]] | None = None
     sha256: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -295,16 +300,17 @@ class Register:
                 return outcomes
             received_at = utc_now()
             docs = self._documents(fresh, submission, received_at, ids)
-            leaves = [
-                self._document_leaf(doc, submission.submitted_by, received_at, item.reason)
-                for (doc, _), item in zip(docs, fresh)
-            ]
+            events = [self._document_event(doc, received_at, item.reason) for (doc, _), item in zip(docs, fresh)]
+            leaves = [leaf for leaf, _ in events]
 
             def write_rows(indices: list[int]) -> None:
-                for (doc, text), item, index in zip(docs, fresh, indices):
+                for (doc, text), item, index, (_, committed) in zip(docs, fresh, indices, events):
                     self.store.add_document(doc, text, index)
                     self.store.add_reading(doc.id, item.text_status, item.text_reason, item.page_sources)
+                    self.store.add_commitment(index, committed.salt, committed.held)
 
+            # leaves that follow a document go after every document's, so indices[:len(docs)] stay theirs
+            leaves += [leaf for (doc, _), item in zip(docs, fresh) if item.follow for leaf in item.follow(doc)]
             commit = self.log.append(leaves, also=write_rows)
         # Durable from here on: only now is anyone told.
         for (doc, _), item, index in zip(docs, fresh, commit.indices):
@@ -393,12 +399,16 @@ class Register:
         return docs
 
     @staticmethod
-    def _document_leaf(doc: Document, actor: str, at: str, reason: str | None) -> bytes:
+    def _document_event(doc: Document, at: str, reason: str | None) -> tuple[bytes, Committed]:
+        """The leaf (version 2: each identifying field a salted commitment, issue 12) and its salt.
+        The actor is the submitter, so it carries the submitter's commitment too."""
         kind = EventType.DOCUMENT_AMENDED if doc.amends else EventType.DOCUMENT_RECEIVED
         body = document_event(kind, doc.metadata(), doc.sha256, doc.text_sha256)
         if reason is not None:
             body["reason"] = reason
-        return Event(kind, doc.id, at, actor, body).to_leaf()
+        committed = commit_body(body, DOCUMENT_PATHS)
+        actor = committed.body["document"]["submitted_by"]
+        return Event(kind, doc.id, at, actor, committed.body).to_leaf(), committed
 
     def _receipt_for(self, commit: Commit, index: int, doc_id: str) -> Receipt:
         return self.log.receipt(index, size=commit.size, document_id=doc_id)
@@ -418,6 +428,33 @@ class Register:
             item.kind = original[0].kind
         outcomes = self._record([item], submission)
         return outcomes[0]
+
+    def amend_bytes(
+        self,
+        doc_id: str,
+        name: str,
+        data: bytes,
+        submission: Submission,
+        reason: str,
+        follow: Callable[[Document], list[bytes]] | None = None,
+    ) -> Outcome:
+        """Register bytes made here (a redacted copy, say) as a new version of a document.
+
+        `follow(document)` gives leaves recorded in the same commit as the new version, so the
+        version and what is said about it (the redaction) are on record together or not at all.
+        Only the top-level file is taken: bytes made here carry no attachments."""
+        original = self._require(doc_id)
+        if len(data) > self.limits.max_bytes:
+            raise IntakeError(f"{len(data)} bytes is over the {self.limits.max_bytes}-byte limit")
+        try:
+            result = read_file_bytes(data, name, self.limits)
+        except IntakeError as err:
+            return Outcome(name, "failed", reason=str(err))
+        item = _pending(name, name, data, result, submission.kind or original[0].kind, None)
+        item.amends = doc_id
+        item.reason = reason
+        item.follow = follow
+        return self._record([item], submission)[0]
 
     def withdraw(self, doc_id: str, actor: str, reason: str) -> Commit:
         """The submitter withdraws a document: it stays on record, marked withdrawn."""
@@ -459,10 +496,27 @@ class Register:
             raise DecisionError(f"no document {doc_id}")
         return found
 
-    def receipt(self, doc_id: str) -> Receipt:
-        """A fresh receipt for a document against the latest checkpoint."""
+    def receipt(self, doc_id: str, opening: bool = False) -> Receipt:
+        """A fresh receipt for a document against the latest checkpoint. With `opening`, it also
+        carries the salts and values of the entry's committed fields: for the submitter only."""
         doc, _, index = self._require(doc_id)
-        return self.log.receipt(index, document_id=doc.id)
+        issued = self.log.receipt(index, document_id=doc.id)
+        return self.with_opening(issued) if opening else issued
+
+    def with_opening(self, receipt: Receipt) -> Receipt:
+        """`receipt` carrying the opening of its document entry's committed fields (the submitter's
+        copy: it shows the file name, the submitter and the title in clear). A receipt for an entry
+        recorded before commitments is returned as it is: that entry holds the values in clear."""
+        if receipt.entry is None or receipt.document_id is None:
+            return receipt
+        paths = committed_paths(Event.from_leaf(receipt.entry).body)
+        held = self.store.commitment(receipt.leaf_index)
+        found = self.store.get_document(receipt.document_id)
+        if not paths or held is None or found is None:
+            return receipt
+        salt, kept = held
+        values = document_values(self.store.with_reading(found[0]), kept)
+        return dataclasses.replace(receipt, opening=opening_of(salt, {p: values.get(p) for p in paths}))
 
 
 def _pending(

@@ -21,6 +21,7 @@ from casetrail.ledger.checkpoint import (
     split_note,
     strict_b64decode,
 )
+from casetrail.ledger.commitments import check_opening
 from casetrail.ledger.merkle import (
     HASH_SIZE,
     leaf_hash,
@@ -67,6 +68,17 @@ def _count(value: object, what: str) -> int:
     return value
 
 
+def _opening(value: object) -> dict[str, dict[str, Any]] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+        isinstance(item, dict) and set(item) == {"salt", "value"} and isinstance(item["salt"], str)
+        for item in value.values()
+    ):
+        raise ReceiptError('receipt opening must map each field to {"salt": hex, "value": ...}')
+    return value
+
+
 def _optional_text(value: object, what: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ReceiptError(f"{what} must be a string or null")
@@ -94,6 +106,9 @@ class Receipt:
     entry: bytes | None = None  # the leaf data, so the holder can recompute leaf_hash
     document_id: str | None = None
     verifier_key: str | None = None  # informational only; never trusted
+    # The submitter's copy only (issue 12): path -> {"salt": hex field salt, "value": ...}, opening
+    # the entry's committed fields (its file name, submitter, title) so they can be shown to a court.
+    opening: dict[str, dict[str, Any]] | None = None
 
     def to_json(self) -> str:
         value = {
@@ -108,6 +123,8 @@ class Receipt:
             "document_id": self.document_id,
             "verifier_key": self.verifier_key,
         }
+        if self.opening is not None:
+            value["opening"] = self.opening
         return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
     @classmethod
@@ -118,8 +135,8 @@ class Receipt:
             raise ReceiptError(f"receipt is not JSON: {error}") from None
         if not isinstance(raw, dict):
             raise ReceiptError("receipt JSON must be an object")
-        if set(raw) != set(_KEYS):
-            missing, extra = sorted(set(_KEYS) - set(raw)), sorted(set(raw) - set(_KEYS))
+        if set(raw) - {"opening"} != set(_KEYS):
+            missing, extra = sorted(set(_KEYS) - set(raw)), sorted(set(raw) - set(_KEYS) - {"opening"})
             raise ReceiptError(f"receipt JSON keys are wrong (missing {missing}, unexpected {extra})")
         if raw["version"] != VERSION:
             raise ReceiptError(f"unknown receipt version {raw['version']!r}, expected {VERSION!r}")
@@ -141,12 +158,13 @@ class Receipt:
             entry=None if raw["entry"] is None else _decode(raw["entry"], "entry"),
             document_id=_optional_text(raw["document_id"], "document_id"),
             verifier_key=_optional_text(raw["verifier_key"], "verifier_key"),
+            opening=_opening(raw.get("opening")),
         )
 
     def to_tlog_proof(self) -> str:
         """The c2sp.org/tlog-proof@v1 text, carrying the leaf data as `extra`.
 
-        document_id and verifier_key have no place in that format and are left out.
+        document_id, verifier_key and any opening have no place in that format and are left out.
         """
         if self.entry is None:
             raise ReceiptError("a tlog-proof needs the entry: without it the leaf hash cannot be rebuilt")
@@ -205,6 +223,15 @@ class Receipt:
         )
 
 
+def _entry_body(entry: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(entry)
+    except ValueError:
+        return {}
+    body = value.get("body") if isinstance(value, dict) else None
+    return body if isinstance(body, dict) else {}
+
+
 def _entry_subject(entry: bytes) -> str | None:
     """The `subject` of a casetrail event leaf, or None when the entry is not one."""
     try:
@@ -244,6 +271,12 @@ def verify_receipt(
         subject = _entry_subject(receipt.entry)
         if receipt.document_id is not None and subject is not None and subject != receipt.document_id:
             raise ReceiptError(f"the receipt is for {receipt.document_id} but its entry is about {subject}")
+    if receipt.opening is not None:
+        if receipt.entry is None:
+            raise ReceiptError("the receipt opens fields but carries no entry to hold them to")
+        wrong = check_opening(_entry_body(receipt.entry), receipt.opening)
+        if wrong:
+            raise ReceiptError(f"the receipt's opening does not match its entry's commitment: {', '.join(wrong)}")
     try:
         verify_inclusion(
             receipt.leaf_hash, receipt.leaf_index, checkpoint.size, receipt.inclusion_proof, checkpoint.root

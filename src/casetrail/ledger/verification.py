@@ -22,6 +22,7 @@ from typing import Any
 
 from casetrail.errors import CasetrailError
 from casetrail.ledger.checkpoint import Checkpoint, NoteVerifier, open_checkpoint
+from casetrail.ledger.commitments import committed_paths, document_values, matches
 from casetrail.ledger.latest import check_not_behind
 from casetrail.ledger.merkle import CompactRange, leaf_hash
 from casetrail.model.casework import CASEWORK_EVENTS, replay
@@ -238,7 +239,9 @@ def _verify_documents(store: SqliteStore, objects: ObjectStore, expected: dict[s
             report.problems.append(Problem(name, "is in the store but was never recorded in the log"))
             continue
         meta = want.body.get("document", {})
-        changed = [f for f in META_FIELDS if row[f] != meta.get(f)]
+        committed = committed_paths(want.body)
+        hidden = {path.removeprefix("document.") for path in committed}
+        changed = [f for f in META_FIELDS if f not in hidden and row[f] != meta.get(f)]
         if row["sha256"] != want.body.get("sha256"):
             changed.append("sha256")
         if row["text_sha256"] != want.body.get("text_sha256"):
@@ -247,7 +250,8 @@ def _verify_documents(store: SqliteStore, objects: ObjectStore, expected: dict[s
             changed.append("status")
         if row["leaf_index"] != want.leaf_index:
             changed.append("leaf_index")
-        changed += _reading_changes(store, doc_id, meta)
+        changed += _reading_changes(store, doc_id, meta, hidden)
+        changed += _commitment_changes(store, doc_id, want, committed)
         if changed:
             report.problems.append(Problem(name, f"metadata no longer matches the log: {', '.join(changed)}"))
         sha = want.body.get("sha256", "")
@@ -265,10 +269,9 @@ def _verify_documents(store: SqliteStore, objects: ObjectStore, expected: dict[s
         elif hashlib.sha256(data).hexdigest() != sha:
             report.problems.append(Problem(name, "original bytes no longer match the log"))
     for doc_id in expected.keys() - seen:
-        meta = expected[doc_id].body.get("document", {})
-        report.problems.append(
-            Problem(f"{doc_id} ({meta.get('source_name')})", "is recorded in the log but missing from the store")
-        )
+        body = expected[doc_id].body
+        name = doc_id if committed_paths(body) else f"{doc_id} ({body.get('document', {}).get('source_name')})"
+        report.problems.append(Problem(name, "is recorded in the log but missing from the store"))
 
 
 def _verify_decisions(store: SqliteStore, decisions: dict[int, dict[str, Any]], report: Report) -> None:
@@ -317,12 +320,31 @@ def _verify_casework(store: SqliteStore, casework: dict[int, Event], report: Rep
 READING_FIELDS = ("text_status", "text_reason", "page_sources_sha256")
 
 
-def _reading_changes(store: SqliteStore, doc_id: str, meta: dict[str, object]) -> list[str]:
-    """How the text was read (no text; which pages by OCR), where the event committed to it."""
+def _reading_changes(
+    store: SqliteStore, doc_id: str, meta: dict[str, object], hidden: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
+    """How the text was read (no text; which pages by OCR), where the event committed to it.
+    Fields in `hidden` are commitments, held to the store by _commitment_changes."""
     if not any(field in meta for field in READING_FIELDS):
         return []  # recorded before readings were kept, or read plainly: nothing committed
     found = store.get_document(doc_id)
     if found is None:
-        return list(READING_FIELDS)
+        return [field for field in READING_FIELDS if field not in hidden]
     now = store.with_reading(found[0]).metadata()
-    return [field for field in READING_FIELDS if now.get(field) != meta.get(field)]
+    return [field for field in READING_FIELDS if field not in hidden and now.get(field) != meta.get(field)]
+
+
+def _commitment_changes(store: SqliteStore, doc_id: str, want: _Expected, paths: list[str]) -> list[str]:
+    """A version-2 event's committed fields (issue 12): each commitment recomputed from the store's
+    value and the event's salt. A changed value, or a changed salt, names the field."""
+    if not paths:
+        return []  # recorded before commitments: its fields were compared in clear
+    held = store.commitment(want.leaf_index)
+    found = store.get_document(doc_id)
+    if held is None:
+        return ["commitment salt (missing from the store)"]
+    if found is None:
+        return [path.removeprefix("document.") for path in paths]
+    salt, kept = held
+    values = document_values(store.with_reading(found[0]), kept)
+    return [path.removeprefix("document.") for path in paths if not matches(want.body, path, salt, values.get(path))]

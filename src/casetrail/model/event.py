@@ -13,6 +13,9 @@ class EventType(StrEnum):
     DOCUMENT_AMENDED = "document.amended"
     DOCUMENT_WITHDRAWN = "document.withdrawn"
     DOCUMENT_SEALED = "document.sealed"
+    # A redacted copy recorded as an amendment: original and version ids, span offsets and kinds,
+    # the reason; never the removed text (casetrail.redaction).
+    DOCUMENT_REDACTED = "document.redacted"
     DECISION_RECORDED = "decision.recorded"
     # Casework (see casetrail.model.casework): every change to a case is one of these.
     STAFF_REGISTERED = "staff.registered"

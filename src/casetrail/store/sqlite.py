@@ -464,6 +464,21 @@ class SqliteStore:
             page_sources_sha256=page_sources_sha256(sources) if sources else None,
         )
 
+    # -- commitment salts (issue 12, migration 0010) ----------------------------------------
+
+    def add_commitment(self, leaf_index: int, salt: bytes, held: Mapping[str, Any]) -> None:
+        """The salt of a version-2 event at `leaf_index`, and the committed values kept nowhere else;
+        called in the transaction that appends the event."""
+        self.conn.execute(
+            "INSERT INTO commitments (leaf_index, salt, held) VALUES (?, ?, ?)",
+            (leaf_index, salt, json.dumps(dict(held), sort_keys=True, ensure_ascii=False)),
+        )
+
+    def commitment(self, leaf_index: int) -> tuple[bytes, dict[str, Any]] | None:
+        """(salt, held values) of the version-2 event at `leaf_index`; None if none is held."""
+        row = self.conn.execute("SELECT salt, held FROM commitments WHERE leaf_index = ?", (leaf_index,)).fetchone()
+        return (bytes(row[0]), json.loads(row[1])) if row else None
+
     # -- mentions, decisions, entities ----------------------------------------------------
 
     def documents_to_extract(self, pipeline: str) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from casetrail.casefile import export_case_file, history_leaf_hash
 from casetrail.errors import LedgerError
 from casetrail.model.disclosure import Disclosure, Item, Judgement, Schedule
 from casetrail.model.event import Event, EventType
+from casetrail.pdfwriter import tables
 from casetrail.views import as_json
 from casetrail.views.history import HistoryLine
 from casetrail.views.sight import Sight
@@ -173,8 +174,60 @@ def _history(
     return tuple(sorted(unique.values(), key=lambda h: h.leaf))
 
 
+def pdf_name(case_id: str) -> str:
+    return f"schedules-{case_id}.pdf"
+
+
+def _test_cell(line: ItemLine) -> str:
+    if line.judgement is None:
+        return "not yet judged"
+    verdict = "MEETS the test" if line.judgement.meets_test else "does not meet the test"
+    return f"{verdict}: {line.judgement.reason}"
+
+
+def schedules_pdf(view: ScheduleView) -> bytes:
+    """The schedules for a court: one table for MG6C, one for MG6D (with the reason for sensitivity)."""
+    intro = [
+        f"Case {view.id}: {view.title}",
+        f"Disclosure test: whether the material {view.test}.",
+        "Each item names its document and the leaf of the ledger entry that records it; the signed bundle"
+        " this PDF travels in proves those entries (casetrail verify-case-file).",
+    ]
+    if view.withheld:
+        intro.append(f"{view.withheld} item(s) on these schedules are not shown to this viewer.")
+    if view.unscheduled:
+        intro.append(f"Documents of the case on neither schedule: {', '.join(view.unscheduled)}.")
+
+    def rows(lines: tuple[ItemLine, ...], sensitive: bool) -> list[list[str]]:
+        found = []
+        for number, line in enumerate(lines, start=1):
+            document = line.document_id + (f" (leaf {line.document_leaf})" if line.document_leaf is not None else "")
+            row = [str(number), line.id, document, line.description]
+            if sensitive:
+                row.append(line.sensitivity_reason or "")
+            row += [_test_cell(line), line.judgement.by if line.judgement else "", line.scheduled_by]
+            found.append(row)
+        return found
+
+    common = ["No.", "Item", "Document", "Description"]
+    after = ["Disclosure test and reason", "Judged by", "Scheduled by"]
+    return tables(
+        f"Schedules of unused material: case {view.id}",
+        intro,
+        [
+            ("MG6C: schedule of non-sensitive unused material", [*common, *after], rows(view.non_sensitive, False)),
+            (
+                "MG6D: schedule of sensitive unused material",
+                [*common, "Reason for sensitivity", *after],
+                rows(view.sensitive, True),
+            ),
+        ],
+    )
+
+
 def export_schedules(sight: Sight, casework: Casework, disclosure: Disclosure, case_id: str, out: Path) -> Path:
-    """The signed bundle: a case file (format 2) whose case.json is the viewer's schedules.
+    """The signed bundle: a case file (format 2) whose case.json is the viewer's schedules, with
+    the same schedules as a PDF for a court (`pdf_name(case_id)`, covered by the manifest's hashes).
 
     It reuses the case file exactly, so `casetrail verify-case-file` checks it offline: every
     history line's leaf is proved in the signed checkpoint. No document is bundled: a schedule
@@ -194,4 +247,5 @@ def export_schedules(sight: Sight, casework: Casework, disclosure: Disclosure, c
         store=casework.store,
         objects=casework.register.objects,
         log=casework.log,
+        extra_members={pdf_name(case_id): schedules_pdf(view)},
     )

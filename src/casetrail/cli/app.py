@@ -421,10 +421,22 @@ def verify(
             help="A checkpoint (or receipt) kept outside the store; the store must not be behind it. Repeatable."
         ),
     ] = None,
+    log_only: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--log-only",
+            metavar="DIR",
+            help="Verify a log export (`casetrail log export DIR`) without the store and without its key.",
+        ),
+    ] = None,
 ) -> None:
     """Recompute the log from the store and check every record against it. Exit 1 on any failure.
 
-    Needs only the database and the verifier key: not the signing key, not config.json."""
+    Needs only the database and the verifier key: not the signing key, not config.json. With
+    --log-only DIR, only the tree, the checkpoints and their signatures, from an export."""
+    if log_only is not None:
+        _verify_log_only(log_only, key, against or [])
+        return
     verifier = load_verifier(key)
     witnesses = outside_checkpoints(against or [])
     store = run(lambda: State.home.open_store(readonly=True))
@@ -439,6 +451,47 @@ def verify(
         f"{status}: {report.size} log entries, checkpoint at {report.checkpoint_size}, "
         f"root {base64.b64encode(report.root).decode()}, {report.documents} documents ({report.sealed} sealed)"
         f"{against_text}"
+    )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _verify_log_only(folder: Path, key: str | None, against: list[Path]) -> None:
+    """`verify --log-only DIR`: an auditor's check of a log export; no store, no key-encryption key."""
+    from casetrail.ledger.export import LogExport
+    from casetrail.ledger.verification import verify_log
+
+    export = run(lambda: LogExport(folder))
+    notes = export.manifest_problems()
+    if key is None:
+        text = export.verifier_key()
+        if text is None:
+            fail(f"{folder}: no verifier key: pass the log's verifier key with --key")
+        key = text
+        notes.append("the verifier key was taken from the export itself: pass the copy you hold with --key")
+    try:
+        verifier = NoteVerifier.from_text(Path(key).read_text().strip() if Path(key).is_file() else key.strip())
+    except (OSError, NoteError) as error:
+        fail(f"{key}: not a verifier key ({error})")
+        return
+    witnesses = [(str(path), run(lambda: _checkpoint_in(path))) for path in against]
+    try:
+        report = verify_log(export, verifier, witnesses)
+    except (KeyError, ValueError, TypeError) as error:
+        fail(f"{folder}: the export is malformed ({type(error).__name__}: {error})")
+        return
+    except CasetrailError as error:
+        fail(str(error))
+        return
+    for problem in report.problems:
+        err.print(f"FAIL {problem}", markup=False)
+    for note in notes:
+        err.print(f"note: {note}", markup=False)
+    status = "OK" if report.ok else f"FAILED ({len(report.problems)} problems)"
+    out.print(
+        f"{status} (log only): {report.size} log entries, checkpoint at {report.checkpoint_size}, "
+        f"root {base64.b64encode(report.root).decode()}, {report.documents} documents recorded "
+        f"({report.sealed} sealed); no content was checked"
     )
     if not report.ok:
         raise typer.Exit(1)
@@ -515,6 +568,24 @@ def log_checkpoint() -> None:
     register = open_reader()
     _, note = run(register.log.latest_checkpoint)
     out.print(note, markup=False, end="")
+
+
+@log_app.command("export")
+def log_export(folder: Annotated[Path, typer.Argument(metavar="DIR")]) -> None:
+    """Write the log (entries as stored, subtree hashes, signed checkpoints) into a new folder, for an
+    auditor who checks it with `verify --log-only DIR --key VKEY` and no other key."""
+    from casetrail.ledger.export import write_export
+
+    register = open_reader()
+    home = State.home
+    verifier = run(lambda: NoteVerifier.from_text(home.verifier_key()))
+    size = run(lambda: write_export(register.store, verifier.to_text(), verifier.name, folder))
+    out.print(f"exported {size} log entries to {folder}: entries, subtree hashes and signed checkpoints")
+    out.print(
+        "it holds no content, but event types, times, ids and any field recorded in clear "
+        "(read-audit reasons and usernames among them): see README, 'A log that reveals nothing'",
+        markup=False,
+    )
 
 
 @log_app.command("key")
@@ -879,6 +950,7 @@ def _demo_logins(register: Register) -> list[tuple[str, str]]:
 
 
 # Casework commands live in their own module; importing it registers them on `app`.
+from casetrail.cli import backup as _backup  # noqa: E402, F401
 from casetrail.cli import casework as _casework  # noqa: E402, F401
 from casetrail.cli import disclosure as _disclosure  # noqa: E402, F401
 from casetrail.cli import keys as _keys  # noqa: E402, F401

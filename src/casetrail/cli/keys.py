@@ -46,7 +46,7 @@ def keys_status() -> None:
     home = State.home
     run(home.require)
     if not home.encrypted():
-        out.print(f"{home.root}: PLAINTEXT store (not encrypted at rest); `casetrail keys encrypt` is not built yet")
+        out.print(f"{home.root}: PLAINTEXT store (not encrypted at rest); `casetrail encrypt` encrypts it")
         return
     register = open_register()
     keys = run(home.unlock)

@@ -295,6 +295,13 @@ class SqliteStore:
         ).fetchone()
         return (int(row[0]), row[1]) if row else None
 
+    def iter_nodes_at(self, level: int) -> Iterator[tuple[int, int, bytes]]:
+        """The stored subtree hashes of one level, in order: (level, idx, hash)."""
+        for lvl, idx, digest in self.conn.execute(
+            "SELECT level, idx, hash FROM nodes WHERE level = ? ORDER BY idx", (level,)
+        ):
+            yield int(lvl), int(idx), bytes(digest)
+
     def iter_checkpoints(self) -> Iterator[tuple[int, str]]:
         for size, note in self.conn.execute("SELECT size, note FROM checkpoints ORDER BY size"):
             yield int(size), note

@@ -71,6 +71,7 @@ ALLOWED: dict[str, set[str]] = {
         "policy",
         "linking",
         "oversight",
+        "redaction",
     },
     "__main__": {"cli"},
     "__init__": set(),

@@ -33,6 +33,12 @@ def viewer(*roles: StaffRole) -> Viewer:
         ((StaffRole.INTAKE,), Command.RECORD_INTELLIGENCE, {}, True),
         ((StaffRole.AUDITOR,), Command.ESCALATE, {}, True),
         ((StaffRole.AUDITOR,), Command.RAISE_ACTION, {"case_id": "C-0001"}, False),
+        ((StaffRole.SUPERVISOR,), Command.SCHEDULE, {"case_id": "C-0001"}, True),
+        ((StaffRole.INVESTIGATOR,), Command.SCHEDULE, {"case_id": "C-0001"}, False),
+        ((StaffRole.SUPERVISOR,), Command.JUDGE, {"case_id": "C-0002"}, False),  # a subject of it
+        ((StaffRole.OVERSEER,), Command.JUDGE, {"case_id": "C-0001"}, False),
+        ((StaffRole.SUPERVISOR,), Command.REDACT, {"document_ids": ("D-000001",)}, True),
+        ((StaffRole.SUPERVISOR,), Command.REDACT, {"document_ids": ("D-000009",)}, False),
     ],
 )
 def test_the_write_table(

@@ -514,6 +514,8 @@ def path_values(world: World) -> dict[str, list[str]]:
         # first one would get, so the action routes are swept as not found, and as found if a write made one
         "intelligence_id": ["I-0001"],
         "action_id": ["A-0001"],
+        # nothing is scheduled for disclosure in the world: DI-0001 is the first item's id, swept as not found
+        "item_id": ["DI-0001"],
     }
 
 

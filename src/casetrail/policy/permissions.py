@@ -34,6 +34,9 @@ viewer's roles holds it in the relation the table names, and the bars of `access
                         investigator   entity
   amend, withdraw       supervisor     document    the document must be readable
   seal                  supervisor     document    with a reason and an order reference
+  schedule              supervisor     reader      CPIA schedules; MG6D also needs the identity roles' sight
+  judge                 supervisor     reader      the disclosure test, with its reason
+  redact                supervisor     document    a redacted copy as a new version, with a reason
   manage_staff          administrator  any         never any case content
   manage_users          administrator  any
   escalate              every role     any         raising a concern never depends on the chain of command
@@ -79,6 +82,9 @@ class Command(StrEnum):
     AMEND = "amend"
     WITHDRAW = "withdraw"
     SEAL = "seal"
+    SCHEDULE = "schedule"
+    JUDGE = "judge"
+    REDACT = "redact"
     MANAGE_STAFF = "manage_staff"
     MANAGE_USERS = "manage_users"
     ESCALATE = "escalate"
@@ -123,6 +129,9 @@ TABLE: Mapping[Command, Mapping[StaffRole, Relation]] = {
     Command.AMEND: {_S: Relation.DOCUMENT},
     Command.WITHDRAW: {_S: Relation.DOCUMENT},
     Command.SEAL: {_S: Relation.DOCUMENT},
+    Command.SCHEDULE: {_S: Relation.READER},
+    Command.JUDGE: {_S: Relation.READER},
+    Command.REDACT: {_S: Relation.DOCUMENT},
     Command.MANAGE_STAFF: {_A: Relation.ANY},
     Command.MANAGE_USERS: {_A: Relation.ANY},
     Command.ESCALATE: {role: Relation.ANY for role in StaffRole},

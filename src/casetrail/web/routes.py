@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from casetrail.web import (
     cases,
     dashboard,
+    disclosure,
     documents,
     entities,
     integrity,
@@ -71,7 +72,7 @@ API: tuple[Route, ...] = (
     Route("GET", "/api/audit", dashboard.api_audit, "audit"),
 )
 
-ROUTES = PAGES + API + work.ROUTES + queues.ROUTES
+ROUTES = PAGES + API + work.ROUTES + queues.ROUTES + disclosure.ROUTES
 
 
 def options(route: Route) -> dict[str, Any]:

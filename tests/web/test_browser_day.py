@@ -594,3 +594,56 @@ def test_the_other_pages_pass_axe(browser: Browser, day: Day, axe: Axe) -> None:
     finally:
         context.close()
     assert axe.violations == [], f"{len(axe.violations)} axe-core violations:\n" + "\n".join(axe.violations)
+
+
+def test_disclosure_and_redaction_in_the_browser(browser: Browser, day: Day, axe: Axe) -> None:  # noqa: F811
+    """After the day: the supervisor schedules unused material (MG6C, MG6D), records the disclosure test,
+    and makes a redacted copy of a statement, every page checked with axe and photographed."""
+    if "case" not in day.ids:
+        pytest.skip("the day's investigation did not open its case")
+    case = day.ids["case"]
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    walk = Walk(day, page, axe)
+    try:
+        walk.sign_in("hmarsh")
+        walk.go(f"/cases/{case}")
+        page.get_by_role("link", name="Schedules of unused material").click()
+        page.wait_for_url(f"{day.url}/cases/{case}/disclosure")
+        walk.step("disclosure-empty")
+        documents = page.locator("#schedule-document_id option").all_inner_texts()
+        assert len(documents) >= 2, documents
+        schedule(page, documents[0], "non_sensitive", "The front desk's note of the call, unused as evidence")
+        schedule(page, documents[1], "sensitive", "The advocate's letter", "names the complainant's address")
+        expect(page.locator("table").first).to_contain_text("The front desk's note of the call")
+        walk.step("disclosure-scheduled")
+        judge = page.locator("form.judge").first
+        judge.get_by_label("Yes, it meets the test").check()
+        judge.get_by_label(re.compile("^Reason for the judgement")).fill("It describes the car the defence disputes")
+        judge.get_by_role("button", name=re.compile("^Record the judgement")).click()
+        expect(page.locator("table").first).to_contain_text("Meets the test")
+        walk.step("disclosure-judged")
+        walk.go(f"/documents/{documents[0]}/redaction")
+        walk.step("redaction-suggested")
+        page.get_by_label("Reason for the redaction").fill("copy for the defence: the complainant's name withheld")
+        page.get_by_role("button", name="Record the redacted copy").click()
+        page.wait_for_url(f"{day.url}/documents/{documents[0]}")
+        walk.step("redaction-recorded")
+        versions = command_layer(
+            day.home, lambda r: [d.id for d, _, _ in r.store.iter_documents() if d.amends == documents[0]]
+        )
+        assert len(versions) == 1, versions  # the redacted copy, a new version of the original
+    finally:
+        context.close()
+    assert axe.violations == [], f"{len(axe.violations)} axe-core violations:\n" + "\n".join(axe.violations)
+
+
+def schedule(page: Page, document: str, which: str, description: str, reason: str = "") -> None:
+    page.locator("#schedule-document_id").select_option(document)
+    page.locator("#schedule-schedule").select_option(which)
+    page.get_by_label("Description (enough for the prosecutor to judge it)").fill(description)
+    if reason:
+        page.get_by_label("Reason it is sensitive (MG6D only)").fill(reason)
+    page.get_by_role("button", name="Record the schedule entry").click()
+    page.wait_for_load_state()

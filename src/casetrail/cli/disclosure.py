@@ -115,6 +115,7 @@ def disclosure_show(case_id: str, format: Format = "table") -> None:
         out.print(f"not yet scheduled: {', '.join(view.unscheduled)}", markup=False)
 
 
+@disclosure_app.command("schedules")
 @disclosure_app.command("export")
 def disclosure_export(
     case_id: str,

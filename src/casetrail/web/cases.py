@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import Form, Request
@@ -13,9 +12,8 @@ from casetrail.policy.access import Action
 from casetrail.views import as_json
 from casetrail.views.conflicts import VerdictView
 from casetrail.web.context import Signed, check_csrf, render, signed_in, web
+from casetrail.web.forms import checked, zip_download
 from casetrail.web.workbench import ReasonRequired
-
-_FILE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
 
 async def cases_page(request: Request) -> HTMLResponse:
@@ -75,21 +73,14 @@ async def api_export(request: Request, case_id: str, reason: str | None = None) 
     """The case file: your view of the case, its events' inclusion proofs, documents with receipts,
     one signed checkpoint; `casetrail verify-case-file` checks it offline. Needs a reason (audited)."""
     data = web(request).bench.export(signed_in(request).sight, case_id, reason)
-    name = _FILE_NAME.sub("_", case_id)
-    return Response(
-        data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}.zip"'}
-    )
+    return zip_download(data, case_id)
 
 
 async def export_page(request: Request, case_id: str, reason: str = Form(""), csrf_token: str = Form("")) -> Response:
     """The case file from the case page: a POST, so the reason stays out of URLs and browser history."""
-    signed = signed_in(request)
-    check_csrf(request, signed, csrf_token)
+    signed = checked(request, csrf_token)
     data = web(request).bench.export(signed.sight, case_id, reason)
-    name = _FILE_NAME.sub("_", case_id)
-    return Response(
-        data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}.zip"'}
-    )
+    return zip_download(data, case_id)
 
 
 async def api_identity(request: Request, case_id: str, party_id: str, reason: str | None = None) -> dict[str, Any]:

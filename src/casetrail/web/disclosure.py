@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from casetrail.casework.disclosure import judge_item, read_disclosure, schedule_item
@@ -36,12 +36,21 @@ from casetrail.redaction import DEFAULT_KINDS, MANUAL, Span, parse_span, redact,
 from casetrail.views import as_json
 from casetrail.views.case import case_version
 from casetrail.views.disclosure import ScheduleView, build_schedule_view, export_schedules, visible_items
-from casetrail.web.context import Signed, check_csrf, render, require_fresh, signed_in, web
+from casetrail.web.context import Signed, render, require_fresh, signed_in, web
+from casetrail.web.forms import (
+    FieldError,
+    Stamped,
+    checked,
+    field_errors,
+    required,
+    see_other,
+    unprocessable,
+    with_status,
+    zip_download,
+)
 from casetrail.web.routes_table import Route
-from casetrail.web.work import FieldError, Stamped
 from casetrail.web.workbench import AccessDenied
 
-_FILE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 SCHEDULES = {
     "non_sensitive": Schedule.NON_SENSITIVE,
     "mg6c": Schedule.NON_SENSITIVE,
@@ -82,12 +91,6 @@ class RedactForm(BaseModel):
 # -- the shared steps ---------------------------------------------------------------------------
 
 
-def _checked(request: Request, csrf_token: str) -> Signed:
-    signed = signed_in(request)
-    check_csrf(request, signed, csrf_token)
-    return signed
-
-
 def _readable_case(signed: Signed, case_id: str) -> None:
     if not signed.sight.case(case_id):
         raise AccessDenied(case_id)
@@ -97,38 +100,12 @@ def _refused(doing: str) -> HTTPException:
     return HTTPException(403, f"your role may not {doing}")
 
 
-def _required(value: str, field: str, message: str) -> str:
-    if not value.strip():
-        raise FieldError(field, message)
-    return value.strip()
-
-
 def _view(request: Request, signed: Signed, case_id: str) -> ScheduleView:
     """The viewer's schedules, audited as one read (the caller checked they may read the case)."""
     bench = web(request).bench
     view = build_schedule_view(signed.sight, bench.casework, read_disclosure(bench.casework), case_id)
     bench.audit(signed.sight, case_id, "disclosure schedules")
     return view
-
-
-def _errors(error: FieldError | None) -> dict[str, str]:
-    return {} if error is None else {error.field or "": error.message}
-
-
-def _status(response: HTMLResponse, status: int) -> HTMLResponse:
-    response.status_code = status
-    return response
-
-
-def _unprocessable(error: FieldError) -> JSONResponse:
-    return JSONResponse({"detail": error.message, "field": error.field}, status_code=422)
-
-
-def _zip(data: bytes, case_id: str) -> Response:
-    name = f"disclosure-{_FILE_NAME.sub('_', case_id)}.zip"
-    return Response(
-        data, media_type="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
 
 
 # -- the commands, each once for the page and the API ------------------------------------------------
@@ -146,10 +123,10 @@ def schedule(request: Request, signed: Signed, case_id: str, form: ScheduleForm)
     if chosen is Schedule.SENSITIVE and not sight.identity(case_id):
         raise _refused("put material on this case's sensitive schedule")
     casework = web(request).bench.casework
-    doc_id = _required(form.document_id, "document_id", "choose one of the case's documents")
+    doc_id = required(form.document_id, "document_id", "choose one of the case's documents")
     if doc_id not in casework.book().cases[case_id].documents or not sight.document(doc_id):
         raise FieldError("document_id", f"{doc_id[:40]}: no document of this case you may read has that id")
-    description = _required(
+    description = required(
         form.description, "description", "describe the item well enough for the prosecutor to judge it"
     )
     reason = form.sensitivity_reason.strip() or None
@@ -179,7 +156,7 @@ def judge(request: Request, signed: Signed, case_id: str, item_id: str, form: Ju
     verdict = VERDICTS.get(form.meets_test.strip().casefold())
     if verdict is None:
         raise FieldError("meets_test", "say whether the item meets the disclosure test: yes or no")
-    reason = _required(form.reason, "reason", "a disclosure judgement needs its reason")
+    reason = required(form.reason, "reason", "a disclosure judgement needs its reason")
     try:
         judge_item(casework, item_id, verdict, reason, sight.username)
     except (CasetrailError, ValueError) as error:
@@ -190,7 +167,7 @@ def judge(request: Request, signed: Signed, case_id: str, item_id: str, form: Ju
 def export(request: Request, signed: Signed, case_id: str, form: ExportForm) -> bytes:
     """The signed bundle of this viewer's schedules (JSON and PDF inside); the reason goes to the read audit."""
     _readable_case(signed, case_id)
-    reason = _required(form.reason, "reason", "exporting the schedules needs a reason")
+    reason = required(form.reason, "reason", "exporting the schedules needs a reason")
     bench = web(request).bench
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "disclosure.zip"
@@ -257,7 +234,7 @@ def redaction(request: Request, signed: Signed, doc_id: str, form: RedactForm) -
     _readable_document(request, signed, doc_id)
     if not signed.sight.allowed(Command.REDACT, document_ids=(doc_id,)):
         raise _refused("redact this document")
-    reason = _required(form.reason, "reason", "a redaction needs its reason")
+    reason = required(form.reason, "reason", "a redaction needs its reason")
     spans = _spans(request, doc_id, form)
     try:
         made = redact(web(request).inquiry.register, doc_id, spans, reason, signed.sight.username)
@@ -267,10 +244,6 @@ def redaction(request: Request, signed: Signed, doc_id: str, form: RedactForm) -
 
 
 # -- pages ----------------------------------------------------------------------------------------
-
-
-def _done(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 async def schedules_page(request: Request, case_id: str) -> HTMLResponse:
@@ -301,39 +274,39 @@ def _schedules(
         may_schedule=sight.allowed(Command.SCHEDULE, case_id=case_id),
         may_judge=sight.allowed(Command.JUDGE, case_id=case_id),
         sensitive=sight.identity(case_id),
-        errors=_errors(error),
+        errors=field_errors(error),
         which=which,
         given=given,
     )
-    return _status(page, 422 if error else 200)
+    return with_status(page, 422 if error else 200)
 
 
 async def schedule_page(request: Request, case_id: str, form: Annotated[ScheduleForm, Form()]) -> Response:
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         schedule(request, signed, case_id, form)
     except FieldError as error:
         return _schedules(request, signed, case_id, error=error, which="schedule", given=form)
-    return _done(f"/cases/{case_id}/disclosure")
+    return see_other(f"/cases/{case_id}/disclosure")
 
 
 async def judge_page(request: Request, case_id: str, item_id: str, form: Annotated[JudgeForm, Form()]) -> Response:
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         judge(request, signed, case_id, item_id, form)
     except FieldError as error:
         return _schedules(request, signed, case_id, error=error, which=f"judge-{item_id}", given=form)
-    return _done(f"/cases/{case_id}/disclosure")
+    return see_other(f"/cases/{case_id}/disclosure")
 
 
 async def export_page(request: Request, case_id: str, form: Annotated[ExportForm, Form()]) -> Response:
     """The signed bundle from the schedules page: a POST, so the reason stays out of URLs."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         data = export(request, signed, case_id, form)
     except FieldError as error:
         return _schedules(request, signed, case_id, error=error, which="export", given=form)
-    return _zip(data, case_id)
+    return zip_download(data, f"disclosure-{case_id}")
 
 
 async def redaction_page(request: Request, doc_id: str) -> HTMLResponse:
@@ -354,20 +327,20 @@ def _redaction(
         found=found,
         chosen=chosen,
         may_redact=signed.sight.allowed(Command.REDACT, document_ids=(doc_id,)),
-        errors=_errors(error),
+        errors=field_errors(error),
         which="redact" if error else "",
         given=given,
     )
-    return _status(page, 422 if error else 200)
+    return with_status(page, 422 if error else 200)
 
 
 async def redact_page(request: Request, doc_id: str, form: Annotated[RedactForm, Form()]) -> Response:
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         redaction(request, signed, doc_id, form)
     except FieldError as error:
         return _redaction(request, signed, doc_id, error, form)
-    return _done(f"/documents/{doc_id}")
+    return see_other(f"/documents/{doc_id}")
 
 
 # -- the API: the same commands, answering the viewer's schedules or the new version ------------------
@@ -388,33 +361,33 @@ def _schedules_answer(request: Request, case_id: str, item_id: str) -> JSONRespo
 
 async def api_schedule(request: Request, case_id: str, form: Annotated[ScheduleForm, Form()]) -> Response:
     """Put a case document on MG6C (`non_sensitive`) or MG6D (`sensitive`, with its reason), or change its entry."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         item_id = schedule(request, signed, case_id, form)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return _schedules_answer(request, case_id, item_id)
 
 
 async def api_judge(request: Request, case_id: str, item_id: str, form: Annotated[JudgeForm, Form()]) -> Response:
     """Record the disclosure test for an item (`meets_test` yes or no), with its reason."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         judge(request, signed, case_id, item_id, form)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return _schedules_answer(request, case_id, item_id)
 
 
 async def api_export(request: Request, case_id: str, form: Annotated[ExportForm, Form()]) -> Response:
     """The schedules as a signed bundle (JSON and PDF inside) that `casetrail verify-case-file` checks
     offline. Needs a reason (audited)."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         data = export(request, signed, case_id, form)
     except FieldError as error:
-        return _unprocessable(error)
-    return _zip(data, case_id)
+        return unprocessable(error)
+    return zip_download(data, f"disclosure-{case_id}")
 
 
 async def api_suggestions(request: Request, doc_id: str) -> dict[str, Any]:
@@ -424,11 +397,11 @@ async def api_suggestions(request: Request, doc_id: str) -> dict[str, Any]:
 
 async def api_redact(request: Request, doc_id: str, form: Annotated[RedactForm, Form()]) -> Response:
     """Record a redacted copy (the chosen `spans`, START:END) as a new version, with a reason; its id."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         version = redaction(request, signed, doc_id, form)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return JSONResponse({"version": version, "original": doc_id})
 
 

@@ -42,12 +42,12 @@ from casetrail.views import queues as views
 from casetrail.views.conflicts import conflict_lines
 from casetrail.web.context import (
     Signed,
-    check_csrf,
     render,
     require_fresh,
     signed_in,
     web,
 )
+from casetrail.web.forms import checked
 from casetrail.web.routes_table import Route
 from casetrail.web.workbench import AccessDenied, Session
 
@@ -197,7 +197,7 @@ async def raise_action_page(
     version: str = Form(""),
     csrf_token: str = Form(""),
 ) -> HTMLResponse:
-    signed = _writer(request, csrf_token)
+    signed = checked(request, csrf_token)
     values = {"case_id": case_id, "description": description, "owner": owner, "due": due}
     return _page_write(
         request,
@@ -212,7 +212,7 @@ async def raise_action_page(
 async def complete_action_page(
     request: Request, action_id: str, result: str = Form(""), version: str = Form(""), csrf_token: str = Form("")
 ) -> HTMLResponse:
-    signed = _writer(request, csrf_token)
+    signed = checked(request, csrf_token)
     return _page_write(
         request,
         signed,
@@ -239,7 +239,7 @@ async def api_raise_action(
     version: str = Form(""),
 ) -> Response:
     """Raise an action (owner: a staff id; due: an ISO date); `version`: the case version your view showed."""
-    signed = _writer(request)
+    signed = checked(request)
     return _api_write(
         lambda: {"action": as_json(_raise(request, signed, case_id, description, owner, due, intelligence_id, version))}
     )
@@ -248,7 +248,7 @@ async def api_raise_action(
 async def api_complete_action(
     request: Request, action_id: str, result: str = Form(""), version: str = Form("")
 ) -> Response:
-    signed = _writer(request)
+    signed = checked(request)
     return _api_write(lambda: {"action": as_json(_complete(request, signed, action_id, result, version))})
 
 
@@ -299,7 +299,7 @@ async def record_intelligence_page(
     version: str = Form(""),
     csrf_token: str = Form(""),
 ) -> HTMLResponse:
-    signed = _writer(request, csrf_token)
+    signed = checked(request, csrf_token)
     values = {"summary": summary, "document_id": document_id, "case_id": case_id}
     return _page_write(
         request,
@@ -321,7 +321,7 @@ async def answer_intelligence_page(
     version: str = Form(""),
     csrf_token: str = Form(""),
 ) -> HTMLResponse:
-    signed = _writer(request, csrf_token)
+    signed = checked(request, csrf_token)
     values = {"item": intelligence_id, "description": description, "owner": owner, "due": due}
     return _page_write(
         request,
@@ -349,7 +349,7 @@ async def api_record_intelligence(
     case_id: str = Form(""),
     version: str = Form(""),
 ) -> Response:
-    signed = _writer(request)
+    signed = checked(request)
     return _api_write(
         lambda: {"intelligence": as_json(_record(request, signed, summary, document_id, case_id, version))}
     )
@@ -365,7 +365,7 @@ async def api_answer_intelligence(
     version: str = Form(""),
 ) -> Response:
     """Raise the action that answers an intelligence item (in its case, or the case you choose)."""
-    signed = _writer(request)
+    signed = checked(request)
     return _api_write(
         lambda: {"action": as_json(_raise(request, signed, case_id, description, owner, due, intelligence_id, version))}
     )
@@ -433,7 +433,7 @@ async def waiver_page(
     version: str = Form(""),
     csrf_token: str = Form(""),
 ) -> HTMLResponse:
-    signed = _writer(request, csrf_token)
+    signed = checked(request, csrf_token)
     values = {"case_id": case_id, "staff_id": staff_id, "rule": rule, "reason": reason}
     return _page_write(
         request,
@@ -460,7 +460,7 @@ async def api_waiver(
     version: str = Form(""),
 ) -> Response:
     """Waive a same-force or same-unit conflict for one member of staff on one case (overseer only)."""
-    signed = _writer(request)
+    signed = checked(request)
     return _api_write(lambda: {"waiver": as_json(_waive(request, signed, case_id, staff_id, rule, reason, version))})
 
 
@@ -527,7 +527,7 @@ async def accounts_verdict_page(
     reason: str = Form(""),
     csrf_token: str = Form(""),
 ) -> HTMLResponse:
-    signed = _writer(request, csrf_token)
+    signed = checked(request, csrf_token)
     return _page_write(
         request,
         signed,
@@ -546,7 +546,7 @@ async def unknowns_verdict_page(
     reason: str = Form(""),
     csrf_token: str = Form(""),
 ) -> HTMLResponse:
-    signed = _writer(request, csrf_token)
+    signed = checked(request, csrf_token)
     return _page_write(
         request,
         signed,
@@ -572,7 +572,7 @@ async def api_accounts_verdict(
     request: Request, left: str = Form(""), right: str = Form(""), verdict: str = Form(""), reason: str = Form("")
 ) -> Response:
     """Confirm (the same account) or reject a same-account proposal, with a reason."""
-    signed = _writer(request)
+    signed = checked(request)
     return _api_write(lambda: {"verdict": _compare_accounts(request, signed, left, right, verdict, reason)})
 
 
@@ -580,7 +580,7 @@ async def api_unknowns_verdict(
     request: Request, left: str = Form(""), right: str = Form(""), verdict: str = Form(""), reason: str = Form("")
 ) -> Response:
     """Confirm (the same person) or reject an unknown-subject proposal, with a reason."""
-    signed = _writer(request)
+    signed = checked(request)
     return _api_write(lambda: {"verdict": _compare_unknowns(request, signed, left, right, verdict, reason)})
 
 
@@ -629,7 +629,7 @@ async def entity_decision_page(
     reason: str = Form(""),
     csrf_token: str = Form(""),
 ) -> HTMLResponse:
-    signed = _writer(request, csrf_token)
+    signed = checked(request, csrf_token)
     values = {"kind": kind, "other": other, "record": record, "reason": reason}
     errors: dict[str | None, str] = {}
     message = None
@@ -654,7 +654,7 @@ async def api_entity_decision(
 ) -> Response:
     """merge (with `other`), keep_apart (with `other`) or split (the entity, or one `record` of it); with a reason.
     Recorded now, applied at the next resolution run."""
-    signed = _writer(request)
+    signed = checked(request)
     return _api_write(lambda: {"decision": _decide(request, signed, entity_id, kind, other, record, reason)})
 
 
@@ -766,7 +766,7 @@ async def register_staff_page(
     collar_number: str = Form(""),
     csrf_token: str = Form(""),
 ) -> HTMLResponse:
-    signed = _writer(request, csrf_token)
+    signed = checked(request, csrf_token)
     values = {"name": name, "force": force, "unit": unit, "collar_number": collar_number, "form": "staff"}
     return _page_write(
         request,
@@ -786,7 +786,7 @@ async def create_user_page(
     staff_id: str = Form(""),
     csrf_token: str = Form(""),
 ) -> HTMLResponse:
-    signed = _writer(request, csrf_token)
+    signed = checked(request, csrf_token)
     values = {"username": username, "staff_id": staff_id, "form": "user"}
     return _page_write(
         request,
@@ -802,7 +802,7 @@ def _user_change_page(change: str) -> Callable[..., Any]:
     async def handler(
         request: Request, user_id: str, confirm_username: str = Form(""), csrf_token: str = Form("")
     ) -> HTMLResponse:
-        signed = _writer(request, csrf_token)
+        signed = checked(request, csrf_token)
         return _page_write(
             request,
             signed,
@@ -821,7 +821,7 @@ def _user_change_page(change: str) -> Callable[..., Any]:
 
 def _api_user_change(change: str) -> Callable[..., Any]:
     async def handler(request: Request, user_id: str, confirm_username: str = Form("")) -> Response:
-        signed = _writer(request)
+        signed = checked(request)
         return _api_write(lambda: {"user": as_json(_change_user(request, signed, user_id, change, confirm_username))})
 
     handler.__name__ = f"api_user_{change.replace('-', '_')}"
@@ -853,7 +853,7 @@ async def api_register_staff(
     collar_number: str = Form(""),
 ) -> Response:
     """Register a member of staff (force, unit, roles, collar number)."""
-    signed = _writer(request)
+    signed = checked(request)
     return _api_write(
         lambda: {"staff": as_json(_register(request, signed, name, force, unit, roles or [], collar_number))}
     )
@@ -867,19 +867,13 @@ async def api_create_user(
     staff_id: str = Form(""),
 ) -> Response:
     """Create an account with roles and, for case work, the member of staff it is."""
-    signed = _writer(request)
+    signed = checked(request)
     return _api_write(
         lambda: {"user": as_json(_create_user(request, signed, username, password, roles or [], staff_id))}
     )
 
 
 # -- how pages and the API answer --------------------------------------------------------------
-
-
-def _writer(request: Request, csrf_token: str | None = None) -> Signed:
-    signed = signed_in(request)
-    check_csrf(request, signed, csrf_token)
-    return signed
 
 
 def _page(request: Request, signed: Signed, name: str, view: Any, status: int = 200, **context: Any) -> HTMLResponse:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from fastapi import File, Form, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from casetrail.casework import Casework
@@ -43,13 +43,22 @@ from casetrail.views.case import CaseView
 from casetrail.views.work import subject_choices
 from casetrail.web.context import (
     Signed,
-    check_csrf,
     render,
     require_fresh,
     signed_in,
     web,
 )
 from casetrail.web.documents import MAX_UPLOAD_BYTES
+from casetrail.web.forms import (
+    FieldError,
+    Stamped,
+    checked,
+    field_errors,
+    required,
+    see_other,
+    unprocessable,
+    with_status,
+)
 from casetrail.web.routes_table import Route
 from casetrail.web.workbench import AccessDenied, Window
 
@@ -75,21 +84,7 @@ DOING = {
 }
 
 
-class FieldError(Exception):
-    """A field the command cannot take: 422, with the field named so a form can show it beside it."""
-
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 # -- the forms: every field optional, so a session and a CSRF token are checked before the fields ---
-
-
-class Stamped(BaseModel):
-    csrf_token: str = ""  # pages; the API may send the X-CSRF-Token header instead
-    version: str = ""  # the case view's version the form was built from; empty: the case as it is
 
 
 class OpenForm(Stamped):
@@ -161,12 +156,6 @@ def _casework(request: Request) -> Casework:
     return web(request).bench.casework
 
 
-def _checked(request: Request, csrf_token: str) -> Signed:
-    signed = signed_in(request)
-    check_csrf(request, signed, csrf_token)
-    return signed
-
-
 def _refused(command: Command) -> HTTPException:
     return HTTPException(403, f"your role may not {DOING[command]}")
 
@@ -206,12 +195,6 @@ def _readable_documents(request: Request, signed: Signed, document_ids: list[str
     return ids
 
 
-def _required(value: str, field: str, message: str) -> str:
-    if not value.strip():
-        raise FieldError(field, message)
-    return value.strip()
-
-
 def _choice(value: str, allowed: tuple[str, ...], field: str, what: str) -> str:
     if value not in allowed:
         raise FieldError(field, f"choose {what}: {', '.join(allowed)}")
@@ -236,7 +219,7 @@ def _optional(value: str) -> str | None:
 def open_case(request: Request, signed: Signed, form: OpenForm, need_documents: bool) -> str:
     if not signed.sight.allowed(Command.OPEN_CASE):
         raise _refused(Command.OPEN_CASE)
-    title = _required(form.title, "title", "a case needs a title")
+    title = required(form.title, "title", "a case needs a title")
     kind = CaseKind(_choice(form.kind or CaseKind.COMPLAINT.value, tuple(CaseKind), "kind", "the kind of case"))
     casework, by, reference = _casework(request), signed.sight.username, _optional(form.reference)
     if not need_documents and not any(d.strip() for d in form.document_ids):
@@ -313,10 +296,10 @@ def add_allegation(request: Request, signed: Signed, case_id: str, form: Allegat
 def link_cases(request: Request, signed: Signed, case_id: str, form: LinkForm) -> None:
     _on_case(signed, case_id, Command.LINK_CASES)
     require_fresh(request, case_id, form.version)
-    other = _required(form.other, "other", "name the case to link")
+    other = required(form.other, "other", "name the case to link")
     if not signed.sight.allowed(Command.LINK_CASES, case_id=other):  # both cases: the table's note
         raise FieldError("other", "no case you may link has that id")
-    reason = _required(form.reason, "reason", "a recorded link needs a reason")
+    reason = required(form.reason, "reason", "a recorded link needs a reason")
     _command("other", lambda: _casework(request).link_cases(case_id, other, reason, signed.sight.username))
 
 
@@ -325,7 +308,7 @@ def change_status(request: Request, signed: Signed, allegation_id: str, form: St
     _on_case(signed, case_id, Command.CHANGE_STATUS)
     require_fresh(request, case_id, form.version)
     status = AllegationStatus(_choice(form.status, tuple(AllegationStatus), "status", "a status"))
-    reason = _required(form.reason, "reason", "a status change needs a reason")
+    reason = required(form.reason, "reason", "a status change needs a reason")
     casework = _casework(request)
     _command("status", lambda: casework.change_status(allegation_id, status, reason, signed.sight.username))
     return case_id
@@ -339,12 +322,12 @@ def add_subject(request: Request, signed: Signed, allegation_id: str, form: Subj
     force, unit = _optional(form.force), _optional(form.unit)
     given: dict[str, Any] = {"force": force, "unit": unit}
     if kind == "entity":
-        entity_id = _required(form.entity_id, "entity_id", "pick an entity")
+        entity_id = required(form.entity_id, "entity_id", "pick an entity")
         if not signed.sight.entity(entity_id):
             raise FieldError("entity_id", "no entity you may read has that id")
         given["entity_id"] = entity_id
     elif kind == "staff":
-        given["staff_id"] = _required(form.staff_id, "staff_id", "pick a member of staff")
+        given["staff_id"] = required(form.staff_id, "staff_id", "pick a member of staff")
     else:
         described = Description(
             force,
@@ -368,7 +351,7 @@ def add_subject(request: Request, signed: Signed, allegation_id: str, form: Subj
 
 async def amend(request: Request, signed: Signed, doc_id: str, file: UploadFile | None, reason: str) -> str:
     _on_document(request, signed, doc_id, Command.AMEND)
-    why = _required(reason, "reason", "an amendment needs a reason")
+    why = required(reason, "reason", "an amendment needs a reason")
     if file is None or not file.filename:
         raise FieldError("file", "choose the new version's file")
     data = await file.read(MAX_UPLOAD_BYTES + 1)
@@ -391,16 +374,16 @@ async def amend(request: Request, signed: Signed, doc_id: str, file: UploadFile 
 
 def withdraw(request: Request, signed: Signed, doc_id: str, form: WithdrawForm) -> None:
     _on_document(request, signed, doc_id, Command.WITHDRAW)
-    reason = _required(form.reason, "reason", "a withdrawal needs a reason")
+    reason = required(form.reason, "reason", "a withdrawal needs a reason")
     register = web(request).inquiry.register
     _command(None, lambda: register.withdraw(doc_id, signed.sight.username, reason))
 
 
 def seal(request: Request, signed: Signed, doc_id: str, form: SealForm, need_confirmation: bool) -> None:
     _on_document(request, signed, doc_id, Command.SEAL)
-    reason = _required(form.reason, "reason", "sealing needs a reason")
+    reason = required(form.reason, "reason", "sealing needs a reason")
     # The table's note: a seal needs a reason AND an order reference (the register takes it as optional).
-    order = _required(form.order, "order", "sealing needs the order's reference, e.g. the court order")
+    order = required(form.order, "order", "sealing needs the order's reference, e.g. the court order")
     if need_confirmation and form.confirm != "yes":
         raise FieldError("confirm", "confirm that the content is removed for good")
     found = _casework(request).document(doc_id)
@@ -413,23 +396,14 @@ def seal(request: Request, signed: Signed, doc_id: str, form: SealForm, need_con
 # -- pages ----------------------------------------------------------------------------------------
 
 
-def _done(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-def _status(response: HTMLResponse, status: int) -> HTMLResponse:
-    response.status_code = status
-    return response
-
-
 async def open_page(request: Request, form: Annotated[OpenForm, Form()]) -> Response:
     """Open a case from documents ticked in the inbox or in search results."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         case_id = open_case(request, signed, form, need_documents=True)
     except FieldError as error:
         return _open_form(request, signed, form, error)
-    return _done(f"/cases/{case_id}")
+    return see_other(f"/cases/{case_id}")
 
 
 def _open_form(request: Request, signed: Signed, form: OpenForm, error: FieldError) -> HTMLResponse:
@@ -448,15 +422,10 @@ def _open_form(request: Request, signed: Signed, form: OpenForm, error: FieldErr
         signed,
         chosen=chosen,
         given=form,
-        errors=_errors(error),
+        errors=field_errors(error),
         kinds=[k.value for k in CaseKind],
     )
-    return _status(page, 422)
-
-
-def _errors(error: FieldError | None) -> dict[str, str]:
-    """Field -> message; an error of no one field is shown at the top of the form (key "")."""
-    return {} if error is None else {error.field or "": error.message}
+    return with_status(page, 422)
 
 
 async def case_work_page(request: Request, case_id: str, q: str = "") -> HTMLResponse:
@@ -492,11 +461,11 @@ def _case_work(
         categories=_casework(request).categories,
         party_roles=[r.value for r in PartyRole],
         identity=sight.identity(case_id),
-        errors=_errors(error),
+        errors=field_errors(error),
         which=which,
         given=given,
     )
-    return _status(page, 422 if error else 200)
+    return with_status(page, 422 if error else 200)
 
 
 def _addable(request: Request, signed: Signed, case: CaseView, q: str) -> list[dict[str, Any]]:
@@ -507,39 +476,39 @@ def _addable(request: Request, signed: Signed, case: CaseView, q: str) -> list[d
 
 
 async def documents_page(request: Request, case_id: str, form: Annotated[DocumentsForm, Form()]) -> Response:
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         add_documents(request, signed, case_id, form)
     except FieldError as error:
         return _case_work(request, signed, case_id, error=error, which="documents", given=form)
-    return _done(f"/cases/{case_id}")
+    return see_other(f"/cases/{case_id}")
 
 
 async def party_page(request: Request, case_id: str, form: Annotated[PartyForm, Form()]) -> Response:
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         add_party(request, signed, case_id, form)
     except FieldError as error:
         return _case_work(request, signed, case_id, error=error, which="party", given=form)
-    return _done(f"/cases/{case_id}")
+    return see_other(f"/cases/{case_id}")
 
 
 async def allegation_add_page(request: Request, case_id: str, form: Annotated[AllegationForm, Form()]) -> Response:
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         allegation_id = add_allegation(request, signed, case_id, form)
     except FieldError as error:
         return _case_work(request, signed, case_id, error=error, which="allegation", given=form)
-    return _done(f"/allegations/{allegation_id}")  # next: who it is about
+    return see_other(f"/allegations/{allegation_id}")  # next: who it is about
 
 
 async def link_page(request: Request, case_id: str, form: Annotated[LinkForm, Form()]) -> Response:
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         link_cases(request, signed, case_id, form)
     except FieldError as error:
         return _case_work(request, signed, case_id, error=error, which="link", given=form)
-    return _done(f"/cases/{case_id}")
+    return see_other(f"/cases/{case_id}")
 
 
 async def allegation_page(request: Request, allegation_id: str, q: str = "") -> HTMLResponse:
@@ -576,29 +545,29 @@ def _allegation_work(
         q=q,
         choices=choices,
         statuses=[s.value for s in AllegationStatus],
-        errors=_errors(error),
+        errors=field_errors(error),
         which=which,
         given=given,
     )
-    return _status(page, 422 if error else 200)
+    return with_status(page, 422 if error else 200)
 
 
 async def status_page(request: Request, allegation_id: str, form: Annotated[StatusForm, Form()]) -> Response:
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         case_id = change_status(request, signed, allegation_id, form)
     except FieldError as error:
         return _allegation_work(request, signed, allegation_id, error=error, which="status", given=form)
-    return _done(f"/cases/{case_id}")
+    return see_other(f"/cases/{case_id}")
 
 
 async def subject_page(request: Request, allegation_id: str, form: Annotated[SubjectForm, Form()]) -> Response:
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         case_id = add_subject(request, signed, allegation_id, form)
     except FieldError as error:
         return _allegation_work(request, signed, allegation_id, error=error, which="subject", given=form)
-    return _done(f"/cases/{case_id}")
+    return see_other(f"/cases/{case_id}")
 
 
 def _document_work(
@@ -606,8 +575,8 @@ def _document_work(
 ) -> HTMLResponse:
     """The document's life forms again, the error beside its field (the document page holds them too)."""
     doc = web(request).bench.document(signed.sight, doc_id)
-    page = render(request, "work_document.html", signed, doc=doc, errors=_errors(error), which=which, given=given)
-    return _status(page, 422)
+    page = render(request, "work_document.html", signed, doc=doc, errors=field_errors(error), which=which, given=given)
+    return with_status(page, 422)
 
 
 async def amend_page(
@@ -617,37 +586,33 @@ async def amend_page(
     reason: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    signed = _checked(request, csrf_token)
+    signed = checked(request, csrf_token)
     try:
         await amend(request, signed, doc_id, file, reason)
     except FieldError as error:
         return _document_work(request, signed, doc_id, error, "amend", {"reason": reason})
-    return _done(f"/documents/{doc_id}")
+    return see_other(f"/documents/{doc_id}")
 
 
 async def withdraw_page(request: Request, doc_id: str, form: Annotated[WithdrawForm, Form()]) -> Response:
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         withdraw(request, signed, doc_id, form)
     except FieldError as error:
         return _document_work(request, signed, doc_id, error, "withdraw", {"reason": form.reason})
-    return _done(f"/documents/{doc_id}")
+    return see_other(f"/documents/{doc_id}")
 
 
 async def seal_page(request: Request, doc_id: str, form: Annotated[SealForm, Form()]) -> Response:
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         seal(request, signed, doc_id, form, need_confirmation=True)
     except FieldError as error:
         return _document_work(request, signed, doc_id, error, "seal", {"reason": form.reason, "order": form.order})
-    return _done(f"/documents/{doc_id}")
+    return see_other(f"/documents/{doc_id}")
 
 
 # -- the API: the same commands, answering the viewer's view of what changed --------------------------
-
-
-def _unprocessable(error: FieldError) -> JSONResponse:
-    return JSONResponse({"detail": error.message, "field": error.field}, status_code=422)
 
 
 def _case_answer(request: Request, case_id: str, **made: str) -> JSONResponse:
@@ -664,51 +629,51 @@ def _document_answer(request: Request, doc_id: str, **made: str) -> JSONResponse
 
 async def api_open(request: Request, form: Annotated[OpenForm, Form()]) -> Response:
     """Open a case, with its first documents if any are given: one commit, so all of it or nothing."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         case_id = open_case(request, signed, form, need_documents=False)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return _case_answer(request, case_id)
 
 
 async def api_documents(request: Request, case_id: str, form: Annotated[DocumentsForm, Form()]) -> Response:
     """Add documents you may read to a case: all of them in one commit, or none."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         add_documents(request, signed, case_id, form)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return _case_answer(request, case_id)
 
 
 async def api_party(request: Request, case_id: str, form: Annotated[PartyForm, Form()]) -> Response:
     """A complainant or witness, held by pseudonym; an entity (their identity) only with the identity role."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         party_id = add_party(request, signed, case_id, form)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return _case_answer(request, case_id, party=party_id)
 
 
 async def api_allegation(request: Request, case_id: str, form: Annotated[AllegationForm, Form()]) -> Response:
     """An allegation: a configured category, a summary, when (years or ISO dates) and where."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         allegation_id = add_allegation(request, signed, case_id, form)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return _case_answer(request, case_id, allegation=allegation_id)
 
 
 async def api_link(request: Request, case_id: str, form: Annotated[LinkForm, Form()]) -> Response:
     """Record by hand, with a reason, that two cases you may read are linked."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         link_cases(request, signed, case_id, form)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return _case_answer(request, case_id)
 
 
@@ -723,21 +688,21 @@ async def api_subject_choices(request: Request, case_id: str, q: str = "") -> Re
 
 async def api_status(request: Request, allegation_id: str, form: Annotated[StatusForm, Form()]) -> Response:
     """Change an allegation's status, with a reason; its history keeps every earlier one."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         case_id = change_status(request, signed, allegation_id, form)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return _case_answer(request, case_id)
 
 
 async def api_subject(request: Request, allegation_id: str, form: Annotated[SubjectForm, Form()]) -> Response:
     """Name who an allegation is about: `kind` entity (`entity_id`), staff (`staff_id`) or unknown (described)."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         case_id = add_subject(request, signed, allegation_id, form)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return _case_answer(request, case_id)
 
 
@@ -749,31 +714,31 @@ async def api_amend(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Record a new version of a document, with a reason; the original stays as it was."""
-    signed = _checked(request, csrf_token)
+    signed = checked(request, csrf_token)
     try:
         new_id = await amend(request, signed, doc_id, file, reason)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return _document_answer(request, doc_id, amendment=new_id)
 
 
 async def api_withdraw(request: Request, doc_id: str, form: Annotated[WithdrawForm, Form()]) -> Response:
     """Mark a document withdrawn, with a reason: it stays on record."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         withdraw(request, signed, doc_id, form)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return _document_answer(request, doc_id)
 
 
 async def api_seal(request: Request, doc_id: str, form: Annotated[SealForm, Form()]) -> Response:
     """Remove a document's content, with a reason and the order's reference; its hash stays in the log."""
-    signed = _checked(request, form.csrf_token)
+    signed = checked(request, form.csrf_token)
     try:
         seal(request, signed, doc_id, form, need_confirmation=False)
     except FieldError as error:
-        return _unprocessable(error)
+        return unprocessable(error)
     return _document_answer(request, doc_id)
 
 

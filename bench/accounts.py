@@ -43,10 +43,13 @@ def main() -> None:
         analysis.extract()
         analysis.resolve()
         casework = Casework(register)
-        name = {d.id: d.provenance.source_name for d, _, _ in register.store.iter_documents()}
+        name = {d.id: d.provenance.source_name for d, _, _ in register.store.documents.iter_documents()}
 
         start = time.perf_counter()
-        mentions = [*casework.entity_view().mentions, *register.store.detail_mention_refs(ACCOUNT_DETAIL_TYPES)]
+        mentions = [
+            *casework.entity_view().mentions,
+            *register.store.analysis.detail_mention_refs(ACCOUNT_DETAIL_TYPES),
+        ]
         baseline = time.perf_counter() - start
         facts = casework._facts(casework.book())
         start = time.perf_counter()

@@ -453,7 +453,7 @@ def run(args: argparse.Namespace) -> None:
         out("actions", len(book.actions))
 
         # Baselines: the least a replay of these events must do, over the same entries.
-        entries = [data for _, data in cw.store.casework_entries()]
+        entries = [data for _, data in cw.store.casework.casework_entries()]
         out("baseline_events", len(entries))
         json_samples = repeat(lambda _: [json.loads(e) for e in entries], 30, 2.0, least=10)
         sha_samples = repeat(lambda _: [hashlib.sha256(e).digest() for e in entries], 30, 2.0, least=10)

@@ -1,13 +1,18 @@
-"""Ingest rate on a synthetic inquiry, in documents per second.
+"""Ingest rate on a synthetic inquiry, in documents per second, encrypted against plaintext.
 
 Baseline, in the same run: reading the same files and hashing them with SHA-256, which is the
-least any ingest must do. Usage: python bench/ingest.py [--statements 5000]
+least any ingest must do. Encrypted (the default) and plaintext stores ingest the same files in
+the same run, alternated (E/P, then P/E, ...) over `--rounds` rounds, each round into new homes;
+the ratio compares the medians (issue 12 asks at least 0.7x). Ingest is fsync-bound on these
+machines, so one round alone says little when other processes use the disk.
+Usage: python bench/ingest.py [--statements 5000] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +28,7 @@ from casetrail.synthetic.inquiry import generate_inquiry, write_corpus
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--statements", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3, help="ingests into each kind of store, alternated")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
@@ -31,22 +37,30 @@ def main() -> None:
         for path in iter_files([corpus]):
             hashlib.sha256(path.read_bytes()).digest()
         baseline = len(files) / (time.perf_counter() - start)
-        rates: dict[str, float] = {}
+        rates: dict[str, list[float]] = {"encrypted": [], "plaintext": []}
 
         # Encrypted (the default) against plaintext, in the same run on the same files (issue 12).
-        for label, home in (
-            ("encrypted", encrypted_home(Path(tmp) / "home")),
-            ("plaintext", plaintext_home(Path(tmp) / "plain")),
-        ):
-            rate, recorded, seconds = ingest_rate(home, corpus)
-            rates[label] = rate
-            print(
-                f"ingest ({label}): {recorded} documents in {seconds:.1f}s = {rate:,.0f} docs/s "
-                f"(read+sha256 baseline {baseline:,.0f} files/s; ratio {rate / baseline:.3f}); "
-                f"each durable, with receipts, in batches of 64"
-            )
+        for round_ in range(args.rounds):
+            order = ("encrypted", "plaintext") if round_ % 2 == 0 else ("plaintext", "encrypted")
+            for label in order:
+                make = encrypted_home if label == "encrypted" else plaintext_home
+                rate, recorded, seconds = ingest_rate(make(Path(tmp) / f"{label}-{round_}"), corpus)
+                rates[label].append(rate)
+                print(
+                    f"ingest ({label}, round {round_ + 1}): {recorded} documents in {seconds:.1f}s = {rate:,.0f} "
+                    f"docs/s (read+sha256 baseline {baseline:,.0f} files/s; ratio {rate / baseline:.3f}); "
+                    f"each durable, with receipts, in batches of 64",
+                    flush=True,
+                )
+        median = {label: statistics.median(values) for label, values in rates.items()}
         print(
-            f"ingest encrypted/plaintext: {rates['encrypted'] / rates['plaintext']:.2f}x (issue 12 asks at least 0.7x)"
+            f"ingest medians of {args.rounds}: encrypted {median['encrypted']:,.0f} docs/s, "
+            f"plaintext {median['plaintext']:,.0f} docs/s"
+        )
+        print(
+            f"ingest encrypted/plaintext: {median['encrypted'] / median['plaintext']:.2f}x "
+            f"(per round: {', '.join(f'{e / p:.2f}x' for e, p in zip(rates['encrypted'], rates['plaintext']))}; "
+            f"issue 12 asks at least 0.7x)"
         )
 
 

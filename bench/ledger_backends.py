@@ -48,7 +48,7 @@ def open_store(opener: Opener) -> Any:
 
 
 def single(opener: Opener, signer: NoteSigner, count: int) -> float:
-    log = Log(open_store(opener), signer)
+    log = Log(open_store(opener).ledger, signer)
     start = time.perf_counter()
     for n in range(count):
         log.append([record(n)])
@@ -56,7 +56,7 @@ def single(opener: Opener, signer: NoteSigner, count: int) -> float:
 
 
 def batched(opener: Opener, signer: NoteSigner, count: int) -> float:
-    log = Log(open_store(opener), signer)
+    log = Log(open_store(opener).ledger, signer)
     records = [record(n) for n in range(1000)]
     start = time.perf_counter()
     with Appender(log, max_batch=2048, max_wait=0.005) as appender:
@@ -67,7 +67,7 @@ def batched(opener: Opener, signer: NoteSigner, count: int) -> float:
 
 
 def _writer(opener: Opener, signer_key: str, count: int, barrier: Any, done: Any) -> None:
-    log = Log(open_store(opener), NoteSigner.from_text(signer_key))
+    log = Log(open_store(opener).ledger, NoteSigner.from_text(signer_key))
     barrier.wait(timeout=120)
     for n in range(count):
         log.append([record(n)])
@@ -90,7 +90,7 @@ def concurrent(opener: Opener, signer: NoteSigner, writers: int, each: int) -> f
     for process in processes:
         process.join(30)
     store = open_store(opener)
-    assert store.ledger_size() >= total, "writers' leaves are missing"
+    assert store.ledger.ledger_size() >= total, "writers' leaves are missing"
     return total / seconds
 
 

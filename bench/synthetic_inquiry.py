@@ -69,12 +69,12 @@ def run(statements: int, seed: int) -> None:
         selected: dict[str, list] = defaultdict(list)
         mids: dict[tuple[str, int, int], int] = {}
         all_mentions = defaultdict(list)
-        for mid, m in store.iter_mentions():
+        for mid, m in store.analysis.iter_mentions():
             all_mentions[m.document_id].append(m)
             mids[(m.document_id, m.start, m.end)] = mid
         for doc_id, ms in all_mentions.items():
             selected[doc_id] = analysis.pipeline.select(ms)
-        entity_of_mid = {mid: eid for eid, mid in store.entity_mentions()}
+        entity_of_mid = {mid: eid for eid, mid in store.analysis.entity_mentions()}
 
         found_exact = found_overlap = true_total = pred_total = 0
         per_type: dict[str, Counter[str]] = defaultdict(Counter)

@@ -3,7 +3,7 @@
 The inquiry goes through the real ledger (`Register.ingest`, every document a durable, receipted
 leaf). Extraction is NOT spaCy: spaCy over 100,000 documents takes about half an hour, so the
 generator's TRUE mentions are stored as the extraction (`TruthMention.to_mention` with the real
-document ids, `store.add_mentions` + `mark_extracted` under the pipeline id "truth@1"), and then
+document ids, `store.analysis.add_mentions` + `mark_extracted` under the pipeline id "truth@1"), and then
 the real resolution runs over them (`Analysis.resolve()` with a pipeline that names that
 extractor). The casework is the demo's (`casetrail.demo.build_demo_casework`), through `Casework`,
 so every change is a ledger event and the independence rules apply.
@@ -14,15 +14,25 @@ overseer (the only role that may open the oversight dashboard). Each route is ti
 `--requests` GETs with different ids (cycling when the viewer can read fewer), median and p95, and
 p95 is also printed as a ratio to two baselines measured in the same run:
   - `static`: a TestClient GET of /static/style.css (the HTTP stack, middleware and client alone);
-  - `store`:  `store.get_document` + `store.get_text` for the same document ids (the least a
+  - `store`:  `store.documents.get_document` + `store.documents.get_text` for the same document ids (the least a
     document page must read).
 The target is p95 < 150 ms per route; `..._meets_target=yes|no`. One figure per line,
 `name=value`, to diff across commits. Speed is never asserted in tests; this script only reports.
+
+The inquiry is encrypted, as real stores are (bench/_keys.py: SQLCipher database, AES-256-GCM
+objects). `--plaintext-too` also measures a plaintext copy of the same inquiry in the same run
+(issue 12: encrypted against plaintext): the database exported with SQLCipher's `sqlcipher_export`
+to an unkeyed file (the reverse of `casetrail encrypt`), the originals decrypted into plain object
+files, no keyring, served by a second app in the same process. Each route is then timed on both,
+request by request with the same ids, alternating which goes first, and
+`{route}_{viewer}_plaintext_ms_p95` and `{route}_{viewer}_p95_ratio_encrypted_to_plaintext` are
+printed beside the encrypted figures (whose names do not change).
 
     .venv/bin/python bench/workbench.py --quick                 # 5,000 documents
     .venv/bin/python bench/workbench.py                         # 100,000 documents
     .venv/bin/python bench/workbench.py --documents 20000 --max-cases 200 --budget 60
     .venv/bin/python bench/workbench.py --quick --profile case_page   # cProfile one request
+    .venv/bin/python bench/workbench.py --keep /tmp/bench100k --plaintext-too   # and a plaintext copy
 
 All people are fictional (casetrail.synthetic).
 """
@@ -35,6 +45,7 @@ import io
 import json
 import pstats
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -45,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from _keys import encrypted_home  # noqa: E402
-from _timing import pct, repeat
+from _timing import pct
 from fastapi.testclient import TestClient
 
 from casetrail.accounts import Accounts, in_ledger
@@ -59,6 +70,7 @@ from casetrail.model.casework import StaffRole
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
 from casetrail.store.keys import KeyFileSource
+from casetrail.store.sqlite import connect
 from casetrail.synthetic.inquiry import (
     TRUTH_EXTRACTOR,
     Inquiry,
@@ -119,8 +131,8 @@ def store_truth(register: Register, inquiry: Inquiry, doc_of: dict[str, str]) ->
 
     def flush() -> None:
         with store.transaction():
-            store.add_mentions(pending)
-            store.mark_extracted(done, TRUTH_EXTRACTOR, utc_now())
+            store.analysis.add_mentions(pending)
+            store.analysis.mark_extracted(done, TRUTH_EXTRACTOR, utc_now())
         pending.clear()
         done.clear()
 
@@ -128,7 +140,7 @@ def store_truth(register: Register, inquiry: Inquiry, doc_of: dict[str, str]) ->
         doc_id = doc_of.get(statement.doc)
         if doc_id is None:
             continue
-        text = store.get_text(doc_id) or ""
+        text = store.documents.get_text(doc_id) or ""
         shift = 0
         for truth in sorted(statement.mentions, key=lambda m: m.start):
             start = truth.start + shift
@@ -166,6 +178,7 @@ class World:
     clients: dict[str, TestClient]
     staff: dict[str, str]  # user name -> staff id
     users: dict[str, Any]
+    home: Home
 
 
 def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
@@ -176,23 +189,7 @@ def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
         print(f"reused={tmp}  # built by an earlier run with the same arguments", flush=True)
         built = json.loads(marker.read_text())
         home = Home(tmp / "home", key_source=KeyFileSource(tmp / "home.kek"))  # the reused store's key file
-        register = Register.open(home)
-        return World(
-            register,
-            Casework(register, home.config()),
-            sign_in(home, built["users"]),
-            built["staff"],
-            {
-                name: found
-                for name in built["users"]
-                if (
-                    found := Accounts(
-                        AccountStore(register.store.conn), in_ledger(register.log, register.store)
-                    ).user_by_name(name)
-                )
-                is not None
-            },
-        )
+        return open_world(home, built["staff"], built["users"])
     clock = Clock()
     inquiry = generate_inquiry(documents, seed=seed)
     out("documents", documents)
@@ -241,14 +238,73 @@ def build(tmp: Path, documents: int, max_cases: int, seed: int) -> World:
     )
     staff = {"investigator": by_name[INVESTIGATOR], "supervisor": supervisor.id, "overseer": by_name[OVERSEER]}
     roles = {"investigator": ["investigator"], "supervisor": ["supervisor"], "overseer": ["overseer"]}
-    accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
+    accounts = Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
     users = {
         name: accounts.create_user(name, PASSWORD, roles[name], staff_id=staff_id) for name, staff_id in staff.items()
     }
     clients = sign_in(home, list(users))
     clock.lap("users_and_sign_in")
     marker.write_text(json.dumps({"arguments": wanted, "staff": staff, "users": list(users)}))
-    return World(register, Casework(register, home.config()), clients, staff, users)
+    return World(register, Casework(register, home.config()), clients, staff, users, home)
+
+
+def open_world(home: Home, staff: dict[str, str], names: Sequence[str]) -> World:
+    """An inquiry already built: its register, casework, users and one signed-in client per user."""
+    register = Register.open(home)
+    accounts = Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
+    users = {name: found for name in names if (found := accounts.user_by_name(name)) is not None}
+    return World(register, Casework(register, home.config()), sign_in(home, names), staff, users, home)
+
+
+def plaintext_copy(world: World, root: Path) -> tuple[World, float]:
+    """The same inquiry in a plaintext home at `root` (made afresh), and the seconds it took.
+
+    The database: `sqlcipher_export` from the encrypted one into an unkeyed file (the reverse of
+    `casetrail encrypt`'s export), schema version kept. The originals: each decrypted into a plain
+    object file named by its SHA-256, as a plaintext store keeps them (the case-file export reads
+    them). The log's keys, settings and latest checkpoint are copied; there is no keyring."""
+    start = time.perf_counter()
+    source = world.home
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "keys").mkdir(parents=True)
+    for part in (source.signer_path, source.verifier_path):
+        shutil.copy2(part, root / "keys" / part.name)
+    for part in (source.config_path, source.checkpoint_path):
+        if part.exists():
+            shutil.copy2(part, root / part.name)
+    key = source.sqlcipher_key()
+    if key is None:
+        raise SystemExit(f"--plaintext-too: {source.root} is not encrypted")
+    conn = connect(source.db_path, key)
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        conn.execute("ATTACH DATABASE ? AS plaintext KEY ''", (str(root / "casetrail.db"),))
+        conn.execute("SELECT sqlcipher_export('plaintext')")
+        conn.execute(f"PRAGMA plaintext.user_version = {version}")
+        conn.execute("DETACH DATABASE plaintext")
+    finally:
+        conn.close()
+    with open(root / "casetrail.db", "rb") as handle:
+        if handle.read(16) != b"SQLite format 3\0":
+            raise SystemExit(f"--plaintext-too: {root / 'casetrail.db'} is not a plaintext SQLite file")
+    objects = world.register.objects
+    copied = 0
+    for sha in list(objects.iter_hashes()):
+        data = objects.get(sha)
+        if data is None:  # sealed: its key is gone, and a plaintext store would not hold it either
+            continue
+        target = root / "objects" / sha[:2] / sha[2:]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        copied += 1
+    plain = Home(root)
+    if plain.encrypted():
+        raise SystemExit(f"--plaintext-too: {root} has a keyring")
+    out("plaintext_copy_objects", copied)
+    copy = open_world(plain, world.staff, list(world.users))
+    if copy.register.store.encrypted:
+        raise SystemExit("--plaintext-too: the copy opened as an encrypted store")
+    return copy, time.perf_counter() - start
 
 
 def sign_in(home: Home, names: Sequence[str]) -> dict[str, TestClient]:
@@ -343,6 +399,39 @@ def first_request_ms(client: TestClient, path: str) -> float:
     return (time.perf_counter() - start) * 1e3
 
 
+def paired(fns: dict[str, Any], reps: int, budget: float, least: int) -> dict[str, list[float]]:
+    """Seconds per call of each fn(i), the same i on each in turn, alternating which goes first
+    (drift and the other processes on the machine then fall on both); `repeat`'s budget rule."""
+    labels = list(fns)
+    samples: dict[str, list[float]] = {label: [] for label in labels}
+    spent = 0.0
+    for i in range(reps):
+        for label in labels if i % 2 == 0 else labels[::-1]:
+            start = time.perf_counter()
+            fns[label](i)
+            samples[label].append(time.perf_counter() - start)
+            spent += samples[label][-1]
+        if spent > budget * len(labels) and len(samples[labels[0]]) >= least:
+            break
+    return samples
+
+
+def static_get(world: World) -> Any:
+    client = world.clients["supervisor"]
+    return lambda i: client.get("/static/style.css")
+
+
+def store_read(world: World, doc_ids: list[str]) -> Any:
+    store = world.register.store
+
+    def read(i: int) -> None:
+        doc_id = doc_ids[i % len(doc_ids)]
+        store.documents.get_document(doc_id)
+        store.documents.get_text(doc_id)
+
+    return read
+
+
 def readable_ids(world: World, viewer: str, requests: int, seed: int) -> dict[str, list[str]]:
     """Ids of each kind this viewer may read (as the workbench computes it), a random sample."""
     user = world.users[viewer]
@@ -367,63 +456,108 @@ def run(args: argparse.Namespace) -> None:
         clock = Clock()
         out("case_documents_added", gather_documents(world, args.case_documents, args.seed))
         clock.lap("gather_case_documents")
+        worlds = {"encrypted": world}
+        if args.plaintext_too:
+            copy, seconds = plaintext_copy(world, where / "plaintext-copy" / "home")
+            worlds["plaintext"] = copy
+            out("plaintext_copy_s", seconds)
+            print(
+                "plaintext_copy=sqlcipher_export  # the same inquiry, database exported unkeyed, originals decrypted "
+                "into plain object files, no keyring; a second app in this process; same routes, same ids, "
+                "alternating which store is asked first",
+                flush=True,
+            )
         book = world.casework.book()
         out("case_documents_total", sum(len(c.documents) for c in book.cases.values()))
         # The app has not read anything yet: its first page loads the entity view and indexes.
         first_case = sorted(book.cases)[0]
-        out("cold_first_case_page_ms", first_request_ms(world.clients["supervisor"], f"/cases/{first_case}"))
+        cold = {label: first_request_ms(w.clients["supervisor"], f"/cases/{first_case}") for label, w in worlds.items()}
+        out("cold_first_case_page_ms", cold["encrypted"])
+        if "plaintext" in cold:
+            out("cold_first_case_page_plaintext_ms", cold["plaintext"])
+            out("cold_first_case_page_ratio_encrypted_to_plaintext", cold["encrypted"] / cold["plaintext"])
         ids = {
             viewer: readable_ids(world, viewer, args.requests, args.seed) for viewer in ("supervisor", "investigator")
         }
         store = world.register.store
-        static = world.clients["supervisor"]
 
-        # Baselines, in the same run. Warm both first.
-        static.get("/static/style.css")
-        base_static = statistics.median(repeat(lambda i: static.get("/static/style.css"), args.requests, 1e9, 1))
-        doc_ids = ids["supervisor"]["documents"] or [d.id for d, _, _ in store.iter_documents()][: args.requests]
-
-        def read(i: int) -> None:
-            doc_id = doc_ids[i % len(doc_ids)]
-            store.get_document(doc_id)
-            store.get_text(doc_id)
-
-        base_store = statistics.median(repeat(read, args.requests, 1e9, 1))
-        out("baseline_static_get_ms_median", base_static * 1e3)
-        out("baseline_store_read_ms_median", base_store * 1e3)
+        # Baselines, in the same run (on each store). Warm first.
+        for w in worlds.values():
+            w.clients["supervisor"].get("/static/style.css")
+        base_static = {
+            label: statistics.median(samples)
+            for label, samples in paired(
+                {label: static_get(w) for label, w in worlds.items()}, args.requests, 1e9, 1
+            ).items()
+        }
+        doc_ids = (
+            ids["supervisor"]["documents"] or [d.id for d, _, _ in store.documents.iter_documents()][: args.requests]
+        )
+        base_store = {
+            label: statistics.median(samples)
+            for label, samples in paired(
+                {label: store_read(w, doc_ids) for label, w in worlds.items()}, args.requests, 1e9, 1
+            ).items()
+        }
+        out("baseline_static_get_ms_median", base_static["encrypted"] * 1e3)
+        out("baseline_store_read_ms_median", base_store["encrypted"] * 1e3)
+        if args.plaintext_too:
+            out("baseline_static_get_plaintext_ms_median", base_static["plaintext"] * 1e3)
+            out("baseline_store_read_plaintext_ms_median", base_store["plaintext"] * 1e3)
+            out("baseline_store_read_ratio_encrypted_to_plaintext", base_store["encrypted"] / base_store["plaintext"])
 
         results: list[tuple[str, str, float, float]] = []
+        compared: list[tuple[str, float, float]] = []  # (route_viewer, encrypted p95, plaintext p95)
         failures: Counter[str] = Counter()
         for route in ROUTES:
             for viewer in route.viewers:
                 if args.only and route.name not in args.only:
                     continue
-                client = world.clients[viewer]
                 pool = ids[viewer][route.ids] if route.ids else [""]
                 key = f"{route.name}_{viewer}"
                 if not pool:
                     out(f"{key}_skipped", "no_readable_ids")
                     continue
 
-                def get(
-                    i: int, client: TestClient = client, route: Route = route, pool: list[str] = pool, key: str = key
-                ) -> None:
-                    response = client.get(route.path.format(pool[i % len(pool)]))
-                    if response.status_code != 200:
-                        failures[f"{key}:{response.status_code}"] += 1
+                def getter(label: str, client: TestClient, route: Route = route, pool: list[str] = pool) -> Any:
+                    name = key if label == "encrypted" else f"{key}_{label}"
 
+                    def get(i: int) -> None:
+                        response = client.get(route.path.format(pool[i % len(pool)]))
+                        if response.status_code != 200:
+                            failures[f"{name}:{response.status_code}"] += 1
+
+                    return get
+
+                gets = {label: getter(label, w.clients[viewer]) for label, w in worlds.items()}
                 if args.warm:
-                    get(0)  # warm: templates compiled, caches filled
-                samples = repeat(get, args.requests, args.budget, args.least)
+                    for get in gets.values():
+                        get(0)  # warm: templates compiled, caches filled
+                timed = paired(gets, args.requests, args.budget, args.least)
+                samples = timed["encrypted"]
                 med, p95 = statistics.median(samples), pct(samples, 0.95)
                 results.append((key, route.name, med, p95))
                 out(f"{key}_requests", len(samples))
                 out(f"{key}_distinct_ids", min(len(pool), len(samples)))
                 out(f"{key}_ms_median", med * 1e3)
                 out(f"{key}_ms_p95", p95 * 1e3)
-                out(f"{key}_p95_ratio_static", p95 / base_static)
-                out(f"{key}_p95_ratio_store", p95 / base_store)
+                out(f"{key}_p95_ratio_static", p95 / base_static["encrypted"])
+                out(f"{key}_p95_ratio_store", p95 / base_store["encrypted"])
                 out(f"{key}_meets_target", "yes" if p95 * 1e3 < target(route.name) else "no")
+                if "plaintext" in timed:
+                    plain = timed["plaintext"]
+                    plain_p95 = pct(plain, 0.95)
+                    compared.append((key, p95, plain_p95))
+                    out(f"{key}_plaintext_ms_median", statistics.median(plain) * 1e3)
+                    out(f"{key}_plaintext_ms_p95", plain_p95 * 1e3)
+                    out(f"{key}_median_ratio_encrypted_to_plaintext", med / statistics.median(plain))
+                    out(f"{key}_p95_ratio_encrypted_to_plaintext", p95 / plain_p95)
+        if compared:
+            ratios = [enc / plain for _, enc, plain in compared]
+            out("p95_ratio_encrypted_to_plaintext_median", statistics.median(ratios))
+            out("p95_ratio_encrypted_to_plaintext_max", max(ratios))
+            worst = max(compared, key=lambda c: c[1] / c[2])
+            out("p95_ratio_encrypted_to_plaintext_max_route", worst[0])
         out("target_ms_p95", TARGET_MS)
         out("export_target_ms_p95", EXPORT_TARGET_MS)
         met = sum(p95 * 1e3 < target(name) for _, name, _, p95 in results)
@@ -463,7 +597,8 @@ def run(args: argparse.Namespace) -> None:
         world.register.ingest([upload], Submission("bench", "synthetic"))
         out("after_upload_first_entity_page_ms", first_request_ms(supervisor, f"/entities/{entity}"))
         out("after_upload_next_entity_page_ms", first_request_ms(supervisor, f"/entities/{entity}"))
-        store.close()
+        for w in worlds.values():
+            w.register.store.close()
 
 
 def profile_one(world: World, ids: dict[str, dict[str, list[str]]], measured: list[str], name: str, lines: int) -> None:
@@ -528,6 +663,12 @@ def main() -> None:
         "arguments reuses it (building 100,000 documents takes a while)",
     )
     parser.add_argument("--profile-lines", type=int, default=25)
+    parser.add_argument(
+        "--plaintext-too",
+        action="store_true",
+        help="also measure a plaintext copy of the same inquiry (sqlcipher_export), request by request, and print "
+        "per-route p95 encrypted against plaintext (issue 12)",
+    )
     args = parser.parse_args()
     args.documents = args.documents or (5000 if args.quick else 100_000)
     args.max_cases = args.max_cases or max(25, min(500, args.documents // 50))

@@ -32,13 +32,13 @@ def test_newer_extractor_adds_a_version_and_keeps_the_old(tmp_path: Path, news_d
     rules = rule_extractors()
     first = Analysis(register, ExtractionPipeline(rules, spacy_model=None))
     assert first.extract() == 5
-    old = list(register.store.iter_mentions())
+    old = list(register.store.analysis.iter_mentions())
     assert old
     assert first.extract() == 0  # same version: nothing to read again
     bumped = [Bumped(e, e.version + "-next") if e.name == "police" else e for e in rules]
     second = Analysis(register, ExtractionPipeline(bumped, spacy_model=None))
     assert second.extract() == 5
-    after = list(register.store.iter_mentions())
+    after = list(register.store.analysis.iter_mentions())
     assert [pair for pair in after if pair in old] == old, "earlier mentions changed or vanished"
     new = [m for _, m in after if m.extractor.endswith("-next")]
     assert new and all(m.extractor.startswith("police@") for m in new)

@@ -73,10 +73,10 @@ def casework_event(kind: EventType, subject: str, body: dict[str, Any]) -> bytes
 
 def render_view(register: Register, case_id: str) -> dict[str, Any]:
     """A viewer's page of the case: summaries say what happened, never what the body holds."""
-    book = replay((index, Event.from_leaf(entry)) for index, entry in register.store.iter_entries())
+    book = replay((index, Event.from_leaf(entry)) for index, entry in register.store.ledger.iter_entries())
     history = []
     for item in book.cases[case_id].history:
-        entry = register.store.get_entry(item.leaf)
+        entry = register.store.ledger.get_entry(item.leaf)
         assert entry is not None
         history.append(
             {
@@ -217,7 +217,7 @@ def test_the_layout_is_as_documented_and_deterministic(setup: Setup) -> None:
         assert (proof["leaf_index"], proof["leaf_hash"]) == (item["leaf"], item["leaf_hash"])
     # a document's receipt keeps its own received entry: that binds the original's sha256
     document = json.loads(members["documents/D-000002/receipt.json"])
-    assert base64.b64decode(document["entry"]) == setup.register.store.get_entry(1)
+    assert base64.b64decode(document["entry"]) == setup.register.store.ledger.get_entry(1)
     assert members["documents/D-000002/original.txt"] == STATEMENTS["statement-a.txt"].encode()
     assert setup.export("again.zip").read_bytes() == path.read_bytes()
 
@@ -245,7 +245,7 @@ def texts_in(data: bytes) -> Iterator[bytes]:
 
 def test_export_carries_no_event_body(setup: Setup) -> None:
     needle = PARTY_NAME.encode()
-    party_entry = setup.register.store.get_entry(PARTY_LEAF)
+    party_entry = setup.register.store.ledger.get_entry(PARTY_LEAF)
     assert party_entry is not None and needle in party_entry  # planted in the ledger
     assert PARTY_LEAF in [item["leaf"] for item in setup.case["history"]]  # and proved in the bundle
     path = setup.export()
@@ -266,7 +266,7 @@ def test_a_history_given_as_a_tuple_exports_the_same(setup: Setup) -> None:
 
 
 def test_history_leaf_hash_is_the_logs_leaf_hash(setup: Setup) -> None:
-    entry = setup.register.store.get_entry(PARTY_LEAF)
+    entry = setup.register.store.ledger.get_entry(PARTY_LEAF)
     assert entry is not None
     receipt = setup.register.log.receipt(PARTY_LEAF)
     assert history_leaf_hash(entry) == b64(leaf_hash(entry)) == b64(receipt.leaf_hash)
@@ -498,7 +498,7 @@ def test_a_ledger_mismatch_is_found_past_the_manifest(setup: Setup) -> None:
 
 def test_a_proof_carrying_an_event_body_is_refused(setup: Setup) -> None:
     # even the true entry, which verifies against the leaf hash, may not ride along
-    entry = setup.register.store.get_entry(PARTY_LEAF)
+    entry = setup.register.store.ledger.get_entry(PARTY_LEAF)
     assert entry is not None
     path = setup.export()
     plant_entry_in_proof(path, entry)

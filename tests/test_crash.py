@@ -28,11 +28,12 @@ def write_corpus(folder: Path, count: int, seed: int) -> None:
 
 
 def run_and_kill(home: Path, corpus: Path, delay: float) -> tuple[list[tuple[str, int, str]], bool]:
-    """Start an ingest, SIGKILL it after `delay` seconds; return its acknowledgements and
+    """Start an ingest, SIGKILL it `delay` seconds into its work; return its acknowledgements and
     whether the kill landed while it was still running."""
     command = [sys.executable, "-m", "casetrail", "--home", str(home), "ingest", str(corpus), "--batch", "16"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
     acknowledged: list[tuple[str, int, str]] = []
+    working = threading.Event()
 
     def read() -> None:
         assert proc.stdout is not None
@@ -40,9 +41,13 @@ def run_and_kill(home: Path, corpus: Path, delay: float) -> tuple[list[tuple[str
             parts = line.split()
             if len(parts) == 5 and parts[0] == "recorded":
                 acknowledged.append((parts[1], int(parts[3]), Path(parts[4]).name))
+                working.set()
 
     reader = threading.Thread(target=read)
     reader.start()
+    # `delay` counts from the first acknowledgement, not from the start: on a loaded machine the
+    # interpreter's start-up alone can outlast it, and a kill before any work tests nothing.
+    working.wait(timeout=120)
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     code = proc.wait()

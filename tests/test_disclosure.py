@@ -66,7 +66,7 @@ def test_scheduling_and_judging_are_ledger_events_that_replay(casework: Casework
     )
     assert judged.judgement is not None and judged.judgement.meets_test and judged.judgement.by == "reviewing-lawyer"
 
-    kinds = [Event.from_leaf(d).type for _, d in casework.store.casework_entries()]
+    kinds = [Event.from_leaf(d).type for _, d in casework.store.casework.casework_entries()]
     assert kinds.count(EventType.DISCLOSURE_ITEM_SCHEDULED) == 3 and kinds.count(EventType.DISCLOSURE_JUDGED) == 1
     again = read_disclosure(Casework(casework.register))  # a fresh reader, from the log alone
     assert [r.description for r in again.items["DI-0001"].revisions] == [

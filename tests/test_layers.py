@@ -18,7 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "ledger": BASE | {"ledger", "store"},
     "intake": BASE | {"intake", "ledger", "store"},
     "extraction": BASE | {"extraction"},
-    "resolution": BASE | {"resolution"},
+    "resolution": BASE | {"resolution", "store"},  # store.scratch only: see the test below
     "linking": BASE | {"linking"},
     "policy": BASE | {"policy"},
     "oversight": BASE | {"oversight"},
@@ -118,6 +118,16 @@ def test_the_model_does_no_io() -> None:
                     assert (name or "").split(".")[0] not in forbidden, f"{path.name} imports {name}"
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "open":
                 raise AssertionError(f"{path.name} calls open()")
+
+
+def test_resolution_takes_only_scratch_space_from_the_store() -> None:
+    """DuckDB's spill folder (store.scratch) is the one thing resolution takes from the store."""
+    for path in sorted((SRC / "resolution").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("casetrail.store"):
+                assert node.module == "casetrail.store.scratch", f"{path.name} imports {node.module}"
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("casetrail.store") for a in node.names), f"{path.name}"
 
 
 def test_the_ledger_interface_names_no_concrete_store() -> None:

@@ -56,7 +56,9 @@ def register(tmp_path: Path) -> Register:
 
 
 def _id(register: Register, suffix: str) -> str:
-    return next(d.id for d, _, _ in register.store.iter_documents() if d.provenance.source_name.endswith(suffix))
+    return next(
+        d.id for d, _, _ in register.store.documents.iter_documents() if d.provenance.source_name.endswith(suffix)
+    )
 
 
 def _pdf_haystack(data: bytes) -> bytes:
@@ -75,7 +77,8 @@ def _pdf_haystack(data: bytes) -> bytes:
 
 
 def _leaves(register: Register) -> list[bytes]:
-    return [register.store.get_entry(i) or b"" for i in range(register.log.size)]
+    """Each event as recorded (the log's leaves hold commitments: ledger/commitments.py)."""
+    return [data for _, data in register.store.ledger.iter_recorded()]
 
 
 def _verified(register: Register) -> None:
@@ -85,14 +88,14 @@ def _verified(register: Register) -> None:
 
 def test_a_text_redaction_is_a_new_version_without_the_removed_text(register: Register) -> None:
     doc_id = _id(register, ".txt")
-    text = register.store.get_text(doc_id) or ""
+    text = register.store.documents.get_text(doc_id) or ""
     spans = suggest(register, doc_id)
     removed = {text[s.start : s.end] for s in spans}
     assert {"Ash", "Kelham Street", "Northmoor", "NM03 XKD"} <= removed
     assert "Darren Whitlock" not in removed  # officers are not suggested by default
 
     done = redact(register, doc_id, spans, "Disclosure to the defence: survivor's identity", BY)
-    new, status, leaf = register.store.get_document(done.version) or (None, None, None)
+    new, status, leaf = register.store.documents.get_document(done.version) or (None, None, None)
     assert new is not None and new.amends == doc_id and status == "active"
     data = register.objects.get(new.sha256) or b""
     for word in REMOVED:
@@ -100,8 +103,8 @@ def test_a_text_redaction_is_a_new_version_without_the_removed_text(register: Re
     assert data.decode("utf-8").count(MARK) == len(spans)
     assert "PC Darren Whitlock, collar number 4471" in data.decode("utf-8")
     # the original stays as it was, active (need-to-know), not sealed
-    assert register.store.get_document(doc_id)[1] == "active"  # type: ignore[index]
-    assert register.store.get_text(doc_id) == text
+    assert register.store.documents.get_document(doc_id)[1] == "active"  # type: ignore[index]
+    assert register.store.documents.get_text(doc_id) == text
 
     events = [Event.from_leaf(e) for e in _leaves(register)]
     amended = events[leaf]
@@ -114,7 +117,8 @@ def test_a_text_redaction_is_a_new_version_without_the_removed_text(register: Re
     assert [(s["start"], s["end"]) for s in body["spans"]] == [(s.start, s.end) for s in spans]
     assert {s["kind"] for s in body["spans"]} >= {"pseudonym", "place", "vehicle"}
     for word in REMOVED:
-        assert word.encode() not in register.store.get_entry(leaf + 1), word  # type: ignore[operator]
+        assert word.encode() not in register.store.ledger.get_entry(leaf + 1), word  # type: ignore[operator]
+        assert word.encode() not in _leaves(register)[leaf + 1], word
     _verified(register)
 
     # The same redaction again makes the same bytes: refused, nothing new recorded.
@@ -126,7 +130,7 @@ def test_a_text_redaction_is_a_new_version_without_the_removed_text(register: Re
 
 def test_a_pdf_redaction_holds_none_of_the_removed_text_even_in_compressed_streams(register: Register) -> None:
     doc_id = _id(register, ".pdf")
-    original = register.objects.get(register.store.get_document(doc_id)[0].sha256) or b""  # type: ignore[index]
+    original = register.objects.get(register.store.documents.get_document(doc_id)[0].sha256) or b""  # type: ignore[index]
     before = _pdf_haystack(original)
     for word in [*REMOVED, PHONE]:
         assert word.encode() in before, word  # the scan sees it when it is there ...
@@ -134,7 +138,7 @@ def test_a_pdf_redaction_holds_none_of_the_removed_text_even_in_compressed_strea
 
     spans = suggest(register, doc_id, ["person", "place", "phone", "plate"])
     done = redact(register, doc_id, spans, "Disclosure to the defence", BY)
-    new = register.store.get_document(done.version)
+    new = register.store.documents.get_document(done.version)
     assert new is not None and new[0].amends == doc_id and new[0].media_type == "application/pdf"
     data = register.objects.get(new[0].sha256) or b""
     reader = PdfReader(io.BytesIO(data))
@@ -143,18 +147,18 @@ def test_a_pdf_redaction_holds_none_of_the_removed_text_even_in_compressed_strea
     for word in [*REMOVED, PHONE, "0114"]:
         assert word.encode() not in after, word
     assert MARK.encode() in after and b"Darren Whitlock" in after
-    assert "[REDACTED]" in (register.store.get_text(done.version) or "")  # the new version's own text
-    body = Event.from_leaf(register.store.get_entry(done.leaf + 1) or b"").body
+    assert "[REDACTED]" in (register.store.documents.get_text(done.version) or "")  # the new version's own text
+    body = Event.from_leaf(_leaves(register)[done.leaf + 1]).body
     assert body["version"] == done.version and "phone" in {s["kind"] for s in body["spans"]}
-    leaf = register.store.get_entry(done.leaf + 1) or b""
+    leaf = register.store.ledger.get_entry(done.leaf + 1) or b""
     for word in [*REMOVED, PHONE]:
-        assert word.encode() not in leaf, word
+        assert word.encode() not in leaf and word.encode() not in _leaves(register)[done.leaf + 1], word
     _verified(register)
 
 
 def test_spans_are_checked_against_the_text(register: Register) -> None:
     doc_id = _id(register, ".txt")
-    length = len(register.store.get_text(doc_id) or "")
+    length = len(register.store.documents.get_text(doc_id) or "")
     size = register.log.size
     for bad in (Span(0, length + 1, "manual"), Span(5, 5, "manual"), Span(-1, 3, "manual")):
         with pytest.raises(RedactionError, match="outside"):

@@ -388,7 +388,7 @@ def in_ledger(log: Log, store: SqliteStore) -> Recorder:
     """A `Recorder` that appends to the ledger and indexes the event with the casework's events."""
 
     def recorder(event: Event, write: Callable[[], None]) -> None:
-        record(log, store, [event], write)
+        record(log, store.casework, [event], write)
 
     return recorder
 

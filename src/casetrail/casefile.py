@@ -50,7 +50,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from casetrail.errors import LedgerError, NoteError, ReceiptError
 from casetrail.ledger.checkpoint import (
@@ -67,6 +67,8 @@ from casetrail.store.objects import ObjectStore
 from casetrail.store.sqlite import SqliteStore
 
 FORMAT = "casetrail-case-file/2"
+# Where a case file goes: a path (written atomically), or a binary stream (io.BytesIO: no file at all).
+CaseFileOut = TypeVar("CaseFileOut", Path, BinaryIO)
 # Version 1 shipped each casework event's ledger entry: refused on reading, never written.
 _FORMAT_1 = "casetrail-case-file/1"
 MANIFEST = "manifest.json"
@@ -153,7 +155,7 @@ def _parse_history_item(item: object) -> _HistoryItem:
 
 
 def export_case_file(
-    out: Path,
+    out: CaseFileOut,
     *,
     case: dict[str, Any],
     document_ids: Sequence[str],
@@ -161,8 +163,9 @@ def export_case_file(
     objects: ObjectStore,
     log: Log,
     extra_members: Mapping[str, bytes] | None = None,
-) -> Path:
-    """Write the case file for the view `case` to `out` (atomically) and return it.
+) -> CaseFileOut:
+    """Write the case file for the view `case` to `out` and return it: to a path atomically, or
+    into a binary stream (the workbench's io.BytesIO, so an export never touches a filesystem).
 
     `extra_members` are further files (a PDF rendering of the view, say) written at the top of
     the bundle under their plain names, listed in the manifest's "extras" and covered by its
@@ -248,7 +251,7 @@ def _export_document(
 ) -> dict[str, Any]:
     if not _DOCUMENT_ID.fullmatch(doc_id):
         raise LedgerError(f"{doc_id!r} is not a document id")
-    found = store.get_document(doc_id)
+    found = store.documents.get_document(doc_id)
     if found is None:
         raise LedgerError(f"no document {doc_id} in the store")
     doc, status, leaf = found
@@ -284,25 +287,32 @@ def _member_order(name: str) -> tuple[int, int, str]:
     return (2, 0, name)
 
 
-def _write_zip(out: Path, members: list[tuple[str, bytes]]) -> None:
+def _write_zip(out: Path | BinaryIO, members: list[tuple[str, bytes]]) -> None:
+    if not isinstance(out, Path):
+        _zip_into(out, members)
+        return
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as handle:
-            with zipfile.ZipFile(handle, "w") as archive:
-                for name, data in members:
-                    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-                    # Stored, not deflated: the bytes then depend on nothing but the content
-                    # (deflate output varies between zlib builds), and most evidence is compressed.
-                    info.compress_type = zipfile.ZIP_STORED
-                    info.create_system = 3  # Unix, wherever it was made
-                    info.external_attr = 0o644 << 16
-                    archive.writestr(info, data)
+            _zip_into(handle, members)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _zip_into(handle: BinaryIO, members: list[tuple[str, bytes]]) -> None:
+    with zipfile.ZipFile(handle, "w") as archive:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            # Stored, not deflated: the bytes then depend on nothing but the content
+            # (deflate output varies between zlib builds), and most evidence is compressed.
+            info.compress_type = zipfile.ZIP_STORED
+            info.create_system = 3  # Unix, wherever it was made
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
 
 
 # -- verification -------------------------------------------------------------------------

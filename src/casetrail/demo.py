@@ -68,13 +68,13 @@ def build_demo_casework(casework: Casework, max_cases: int = 25, now: datetime |
             )
         )
 
-    documents = [(doc, status) for doc, status, _ in casework.store.iter_documents()]
+    documents = [(doc, status) for doc, status, _ in casework.store.documents.iter_documents()]
     complaints = [doc for doc, status in documents if status == "active" and doc.kind.value == "complaint"]
     for i, doc in enumerate(complaints[:max_cases]):
         case = casework.open_case(f"Complaint {doc.provenance.source_name}", DEMO_ACTOR)
         party = casework.add_party(case.id, PartyRole.COMPLAINANT, DEMO_ACTOR)
         casework.add_document(case.id, doc.id, DEMO_ACTOR, given_by=party.id)
-        text = (casework.store.get_text(doc.id) or "").casefold()
+        text = (casework.store.documents.get_text(doc.id) or "").casefold()
         category = next((code for code, cues in CATEGORY_CUES if any(c in text for c in cues)), "neglect_of_duty")
         allegation = casework.add_allegation(
             case.id, category, DEMO_ACTOR, summary=f"As set out in {doc.provenance.source_name}"

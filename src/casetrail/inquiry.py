@@ -35,7 +35,7 @@ class Inquiry:
 
     def record(self, events: Sequence[Event], write: Callable[[], None] | None = None) -> Commit:
         """Append events in one commit, indexed for the casework feed and the audit log."""
-        return record(self.log, self.store, events, write)
+        return record(self.log, self.store.casework, events, write)
 
     def audit(self, actor: str, what: str, body: dict[str, Any]) -> Commit:
         """A read, with its reason: a `read.audited` event."""
@@ -48,4 +48,4 @@ class Inquiry:
     @cached_property
     def accounts(self) -> Accounts:
         # Always recorded: an account's creation and every change is a ledger event.
-        return Accounts(AccountStore(self.store.conn), in_ledger(self.log, self.store))
+        return Accounts(AccountStore(self.store), in_ledger(self.log, self.store))

@@ -100,7 +100,7 @@ def suggest(register: Register, doc_id: str, kinds: Sequence[str] = DEFAULT_KIND
     wanted = frozenset().union(*(KINDS[k] for k in kinds)) if kinds else frozenset()
     found: list[Span] = []
     words: dict[str, str] = {}
-    for _, mention in register.store.iter_mentions(doc_id):
+    for _, mention in register.store.analysis.iter_mentions(doc_id):
         if mention.type not in wanted or not (0 <= mention.start < mention.end <= len(text)):
             continue
         found.append(Span(mention.start, mention.end, mention.type.value))
@@ -170,7 +170,7 @@ def redact(register: Register, doc_id: str, spans: Sequence[Span], reason: str, 
     spans = check_spans(doc_id, text, spans)
     name, data = redacted_copy(doc, text, spans)
 
-    def redacted_event(version: Document) -> list[bytes]:
+    def redacted_event(version: Document) -> list[Event]:
         body = {
             "original": doc_id,
             "original_sha256": doc.sha256,
@@ -180,7 +180,7 @@ def redact(register: Register, doc_id: str, spans: Sequence[Span], reason: str, 
             "mark": MARK,
             "spans": [span.to_json() for span in spans],
         }
-        return [Event(EventType.DOCUMENT_REDACTED, doc_id, utc_now(), by, body).to_leaf()]
+        return [Event(EventType.DOCUMENT_REDACTED, doc_id, utc_now(), by, body)]
 
     outcome = register.amend_bytes(
         doc_id,
@@ -198,7 +198,7 @@ def redact(register: Register, doc_id: str, spans: Sequence[Span], reason: str, 
 
 
 def _text(register: Register, doc_id: str) -> tuple[Document, str]:
-    found = register.store.get_document(doc_id)
+    found = register.store.documents.get_document(doc_id)
     if found is None:
         raise RedactionError(f"no document {doc_id}")
     doc, status, _ = found
@@ -206,7 +206,7 @@ def _text(register: Register, doc_id: str) -> tuple[Document, str]:
         raise RedactionError(f"{doc_id} is {status}: only an active document can be redacted")
     if doc.text_status == NO_TEXT:
         raise RedactionError(f"{doc_id} has no text to redact ({doc.text_reason})")
-    text = register.store.get_text(doc_id)
+    text = register.store.documents.get_text(doc_id)
     if text is None:
         raise RedactionError(f"{doc_id} has no text in the store")
     return doc, text

@@ -26,7 +26,7 @@ def test_a_new_document_naming_the_investigator_escalates(tmp_path: Path) -> Non
     casework = Casework(register)
     pryce = casework.register_staff("Owen Pryce", "lead", force="Independent Office for Police Conduct")
     case = casework.open_case("Ash's complaint", "lead")
-    first = next(d.id for d, _, _ in register.store.iter_documents())
+    first = next(d.id for d, _, _ in register.store.documents.iter_documents())
     casework.add_document(case.id, first, "lead")
     assert casework.assign(case.id, pryce.id, AssignmentRole.INVESTIGATOR, "lead").allowed
     moment = datetime(2026, 11, 1, tzinfo=UTC)

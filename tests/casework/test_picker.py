@@ -34,7 +34,11 @@ def casework(tmp_path_factory: pytest.TempPathFactory) -> Casework:
 
 
 def doc(casework: Casework, stem: str) -> str:
-    return next(d.id for d, _, _ in casework.store.iter_documents() if d.provenance.source_name.endswith(f"{stem}.txt"))
+    return next(
+        d.id
+        for d, _, _ in casework.store.documents.iter_documents()
+        if d.provenance.source_name.endswith(f"{stem}.txt")
+    )
 
 
 def test_picker_and_search_never_offer_anyone_the_check_refuses(casework: Casework) -> None:

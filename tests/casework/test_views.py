@@ -91,7 +91,9 @@ def test_a_stamp_ignores_read_audits_but_not_casework(home: Home) -> None:
     audit = Event(EventType.READ_AUDITED, "D-000001", "2026-11-24T09:00:00Z", "U-1", {"kind": "document"})
     casework.log.append(
         [audit.to_leaf()],
-        also=lambda idx: casework.store.add_casework_events([(idx[0], EventType.READ_AUDITED.value, "D-000001")]),
+        also=lambda idx: casework.store.casework.add_casework_events(
+            [(idx[0], EventType.READ_AUDITED.value, "D-000001")]
+        ),
     )
     assert casework.stamp() == stamp  # reading is not a change: sessions stay cached
     casework.open_case("A new case", BY)

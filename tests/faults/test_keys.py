@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import another_database
 from tests.faults.conftest import Ran, cli, one_line_error, write_statements
 
 
@@ -34,7 +35,15 @@ def test_init_refuses_a_whole_store_and_changes_nothing(filled: Path) -> None:
     assert fingerprint(filled) == before
 
 
-@pytest.mark.parametrize("lost", ["keys/log.key", "casetrail.db", "config.json", "keys/log.vkey"])
+@pytest.mark.parametrize(
+    "lost",
+    [
+        "keys/log.key",
+        pytest.param("casetrail.db", marks=pytest.mark.sqlite_only(reason="the database is a file in the home")),
+        "config.json",
+        "keys/log.vkey",
+    ],
+)
 def test_init_refuses_a_store_missing_a_part(filled: Path, lost: str) -> None:
     (filled / lost).unlink()
     before = fingerprint(filled)
@@ -56,6 +65,7 @@ def test_a_store_without_its_signing_key_verifies_and_says_what_to_do(filled: Pa
     assert "log.key is missing" in line and "backup" in line and "init" in line and "verified" in line
 
 
+@pytest.mark.sqlite_only(reason="the auditor is handed a copy of casetrail.db")
 def test_an_auditor_copy_with_only_the_database_verifies(filled: Path, tmp_path: Path) -> None:
     """Handed casetrail.db and the objects, with the verifier key on the side: no signing key, no settings."""
     copy = tmp_path / "auditor"
@@ -85,7 +95,8 @@ def test_a_damaged_signing_key_is_named(filled: Path, tmp_path: Path) -> None:
 
 def test_keys_that_are_not_a_pair_are_refused(filled: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
-    assert cli(other, "init", "--origin", "casetrail.test/faults").returncode == 0
+    with another_database():
+        assert cli(other, "init", "--origin", "casetrail.test/faults").returncode == 0
     shutil.copy2(other / "keys" / "log.vkey", filled / "keys" / "log.vkey")
     line = one_line_error(cli(filled, "documents"))
     assert "are not a pair" in line

@@ -39,6 +39,7 @@ def read_only(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
         )  # lazy: a test that failed may still hold a file open
 
 
+@pytest.mark.sqlite_only(reason="a read-only mount of casetrail.db and its WAL")
 @pytest.mark.parametrize("wal", ["folded in", "left in the WAL"])
 def test_a_read_only_mount_verifies_and_reads(read_only: tuple[Path, Path], tmp_path: Path, wal: str) -> None:
     source, view = read_only

@@ -10,6 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import open_db
 from tests.faults.conftest import cli, one_line_error, write_statements
 
@@ -29,6 +31,7 @@ def copy_db(source: Path, target: Path) -> None:
             shutil.copy2(source / name, target / name)
 
 
+@pytest.mark.sqlite_only(reason="restores an old copy of casetrail.db over the home's")
 def test_a_restored_old_database_is_refused_on_open(home: Path, tmp_path: Path) -> None:
     ingest(home, write_statements(tmp_path / "first", 3, "before the backup")[0].parent, tmp_path / "r")
     copy_db(home, tmp_path / "backup")
@@ -48,6 +51,7 @@ def test_a_restored_old_database_is_refused_on_open(home: Path, tmp_path: Path) 
     assert "behind" in line
 
 
+@pytest.mark.sqlite_only(reason="an early copy of the home holds an early casetrail.db")
 def test_a_receipt_from_a_bigger_log_fails_against_a_small_copy(home: Path, tmp_path: Path) -> None:
     """The issue's case: a receipt at a larger tree size checked with a copy of the store that is smaller."""
     ingest(home, write_statements(tmp_path / "first", 2, "copied early")[0].parent, tmp_path / "r")
@@ -61,6 +65,7 @@ def test_a_receipt_from_a_bigger_log_fails_against_a_small_copy(home: Path, tmp_
     assert fine.returncode == 0 and "still present in the store's latest checkpoint, tree size 6" in fine.stdout
 
 
+@pytest.mark.sqlite_only(reason="truncates SQLite's WAL file")
 def test_a_truncated_wal_is_caught_by_an_outside_checkpoint(home: Path, tmp_path: Path) -> None:
     holder = open_db(home)  # keeps the WAL from being folded in on close
     try:
@@ -89,6 +94,7 @@ def test_a_truncated_wal_is_caught_by_an_outside_checkpoint(home: Path, tmp_path
     assert "behind" in one_line_error(cli(copy, "documents"))
 
 
+@pytest.mark.sqlite_only(reason="a copy of the home forks only with its own casetrail.db")
 def test_a_fork_is_caught(home: Path, tmp_path: Path) -> None:
     ingest(home, write_statements(tmp_path / "first", 2, "shared history")[0].parent, tmp_path / "r")
     other = tmp_path / "other"

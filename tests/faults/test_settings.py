@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ON_POSTGRES
 from tests.faults.conftest import cli, one_line_error, write_statements
 
 BROKEN = {
@@ -51,7 +52,8 @@ def test_a_missing_config_names_the_line_to_write(filled: Path, tmp_path: Path) 
     (filled / "config.json").unlink()
     line = one_line_error(cli(filled, "ingest", tmp_path / "more"))
     assert "config.json is missing" in line and '"origin": "casetrail.test/faults"' in line
-    assert cli(filled, "verify").returncode == 0
+    if not ON_POSTGRES:  # there config.json is what names the store's database: the home is not whole without it
+        assert cli(filled, "verify").returncode == 0
 
 
 def test_a_missing_verifier_key(filled: Path, tmp_path: Path) -> None:

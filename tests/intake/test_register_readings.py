@@ -27,9 +27,10 @@ from casetrail.ledger.verification import verify_store
 from casetrail.model.document import NO_TEXT, page_sources_sha256
 from casetrail.model.event import Event
 from casetrail.model.mention import MentionType
+from casetrail.store import postgres_schema
 from casetrail.store.home import Home
 from casetrail.store.schema import _split, list_migrations
-from tests.conftest import CliRun
+from tests.conftest import ON_POSTGRES, CliRun, another_database, run_sql
 from tests.intake.test_ocr import (
     STATEMENT,
     encoded,
@@ -52,7 +53,7 @@ def new_register(tmp_path: Path, limits: Limits | None = None) -> Register:
 def committed_metadata(register: Register, leaf_index: int) -> dict[str, object]:
     """The document metadata the ledger event at `leaf_index` commits to; its committed fields
     (issue 12: salted commitments in the leaf) replaced by the values that open them."""
-    data = register.store.get_entry(leaf_index)
+    data = register.store.ledger.get_entry(leaf_index)
     assert data is not None
     event = Event.from_leaf(data)
     opened = register.with_opening(register.log.receipt(leaf_index, document_id=event.subject)).opening or {}
@@ -95,21 +96,21 @@ def test_scanned_png_and_mixed_pdf_keep_their_page_sources_and_ocr_provenance(tm
 
     bundle = by_name["bundle.pdf"].document_id
     assert bundle is not None
-    pages = register.store.page_sources(bundle)
+    pages = register.store.documents.page_sources(bundle)
     assert [(p.page, p.method) for p in pages] == [(1, "text"), (2, "ocr")]
     assert pages[0].confidence is None and pages[1].confidence is not None and pages[1].confidence > 60
-    text = register.store.get_text(bundle) or ""
+    text = register.store.documents.get_text(bundle) or ""
     assert text[pages[0].start : pages[0].end] == TYPED_COVER
     # The ledger commits to the page sources, and the side table still matches it.
     meta = committed_metadata(register, by_name["bundle.pdf"].leaf_index or 0)
     assert meta["page_sources_sha256"] == page_sources_sha256(pages)
     assert "text_status" not in meta
-    found = register.store.get_document(bundle)
-    assert found is not None and register.store.with_reading(found[0]).metadata() == meta
+    found = register.store.documents.get_document(bundle)
+    assert found is not None and register.store.documents.with_reading(found[0]).metadata() == meta
 
     Analysis(register, ExtractionPipeline(spacy_model=None)).extract()
-    mentions = dict(register.store.iter_mentions(document_id=bundle))
-    ocr = register.store.ocr_sources(bundle)
+    mentions = dict(register.store.analysis.iter_mentions(document_id=bundle))
+    ocr = register.store.documents.ocr_sources(bundle)
     officer = [mid for mid, m in mentions.items() if m.type == MentionType.OFFICER and "Hassan Ali" in m.text]
     assert officer and all(mid in ocr for mid in officer), [(m.text, m.type) for m in mentions.values()]
     assert ocr[officer[0]].page == 2
@@ -119,10 +120,10 @@ def test_scanned_png_and_mixed_pdf_keep_their_page_sources_and_ocr_provenance(tm
     assert not any(mid in ocr for mid in typed), "a typed page's mention must not be marked as OCR"
 
     scan_id = by_name["statement-scan.png"].document_id or ""
-    (page,) = register.store.page_sources(scan_id)
+    (page,) = register.store.documents.page_sources(scan_id)
     assert page.method == "ocr"
-    scan_mentions = dict(register.store.iter_mentions(document_id=scan_id))
-    assert scan_mentions and set(register.store.ocr_sources(scan_id)) == set(scan_mentions)
+    scan_mentions = dict(register.store.analysis.iter_mentions(document_id=scan_id))
+    assert scan_mentions and set(register.store.documents.ocr_sources(scan_id)) == set(scan_mentions)
     assert verifies(register)
 
 
@@ -163,8 +164,8 @@ def test_text_document_keeps_the_metadata_shape_of_older_records(tmp_path: Path)
     (outcome,) = register.ingest([source], Submission())
     meta = committed_metadata(register, outcome.leaf_index or 0)
     assert not {"text_status", "text_reason", "page_sources_sha256"} & meta.keys()
-    assert register.store.reading(outcome.document_id or "") == ("read", None)
-    assert register.store.no_text_documents() == {}
+    assert register.store.documents.reading(outcome.document_id or "") == ("read", None)
+    assert register.store.documents.no_text_documents() == {}
 
 
 def test_documents_recorded_empty_before_the_migration_are_listed(tmp_path: Path) -> None:
@@ -176,11 +177,12 @@ def test_documents_recorded_empty_before_the_migration_are_listed(tmp_path: Path
     assert "text_status" in committed_metadata(register, outcome.leaf_index or 0)
     # As a store from before migration 0008 would be, with no reading rows: then its backfill runs.
     register.store.conn.execute("DELETE FROM document_readings")
-    assert register.store.no_text_documents() == {}
-    backfill = [sql for number, _, text in list_migrations() if number == 8 for sql in _split(text)]
-    register.store.conn.execute(next(sql for sql in backfill if sql.startswith("INSERT")))
+    assert register.store.documents.no_text_documents() == {}
+    migrations = postgres_schema.list_migrations() if ON_POSTGRES else list_migrations()
+    backfill = [sql for number, _, text in migrations if number == 8 for sql in _split(text)]
+    register.store.run(next(sql for sql in backfill if sql.startswith("INSERT")))
     reopened = register
-    assert reopened.store.no_text_documents() == {outcome.document_id: None}
+    assert reopened.store.documents.no_text_documents() == {outcome.document_id: None}
 
 
 # -- containers: members become children, under one budget per submitted file ----------------
@@ -208,11 +210,11 @@ def test_zip_members_are_recorded_as_children_of_the_archive(tmp_path: Path) -> 
     outcomes = register.ingest([archive], Submission("solicitor", "upload"))
     assert [o.status for o in outcomes] == ["recorded"] * 3, [o.line() for o in outcomes]
     parent, *children = outcomes
-    docs = {o.document_id: register.store.get_document(o.document_id or "") for o in outcomes}
+    docs = {o.document_id: register.store.documents.get_document(o.document_id or "") for o in outcomes}
     assert all(docs[c.document_id][0].parent_id == parent.document_id for c in children)  # type: ignore[index]
     # Members in the archive's own order, each with its own text.
     assert [Path(c.source).name for c in children] == ["witness-a.txt", "call.txt"]
-    assert "Ada Lark" in (register.store.get_text(children[0].document_id or "") or "")
+    assert "Ada Lark" in (register.store.documents.get_text(children[0].document_id or "") or "")
 
 
 def nested_submission(payload: bytes) -> bytes:
@@ -248,12 +250,14 @@ def test_unpacked_bytes_are_budgeted_across_nested_levels(tmp_path: Path) -> Non
     taken = generous.ingest([source], Submission())
     assert [o.status for o in taken] == ["recorded"] * 4, [o.line() for o in taken]
 
-    tight = new_register(tmp_path / "b", Limits(max_unpacked_bytes=limit))
-    (refused,) = tight.ingest([source], Submission())
-    assert refused.status == "failed" and refused.source == str(source)
-    line = refused.line()
-    assert "\n" not in line and "max_unpacked_bytes" in line and "80,000" in line, line
-    assert list(tight.store.iter_documents()) == [], "half a submission must not be recorded"
+    with another_database():
+        tight = new_register(tmp_path / "b", Limits(max_unpacked_bytes=limit))
+        (refused,) = tight.ingest([source], Submission())
+        assert refused.status == "failed" and refused.source == str(source)
+        line = refused.line()
+        assert "\n" not in line and "max_unpacked_bytes" in line and "80,000" in line, line
+        assert list(tight.store.documents.iter_documents()) == [], "half a submission must not be recorded"
+        tight.store.close()
 
 
 def test_budget_counts_every_child_not_only_archives(tmp_path: Path) -> None:
@@ -326,8 +330,10 @@ def test_verify_notices_a_changed_reading(tmp_path: Path) -> None:
     verifier = NoteVerifier.from_text(home.verifier_key())
     assert verify_store(register.store, register.objects, verifier).ok
     with register.store.transaction():
-        register.store.conn.execute(
-            "UPDATE document_readings SET reason = 'tampered' WHERE document_id = ?", (outcome.document_id,)
+        run_sql(
+            register.store,
+            "UPDATE document_readings SET reason = 'tampered' WHERE document_id = ?",
+            (outcome.document_id,),
         )
     report = verify_store(register.store, register.objects, verifier)
     assert not report.ok and any("text_reason" in str(p) for p in report.problems)

@@ -15,7 +15,7 @@ from casetrail.store.sqlite import SqliteStore
 
 @pytest.fixture
 def log(tmp_path: Path) -> Log:
-    return Log(SqliteStore(tmp_path / "log.db"), NoteSigner.generate("test.example/appender"))
+    return Log(SqliteStore(tmp_path / "log.db").ledger, NoteSigner.generate("test.example/appender"))
 
 
 def test_concurrent_submitters_get_unique_durable_indices(log: Log, tmp_path: Path) -> None:
@@ -37,9 +37,9 @@ def test_concurrent_submitters_get_unique_durable_indices(log: Log, tmp_path: Pa
     assert sorted(results.values()) == list(range(1200))
     # what was acknowledged is what a fresh reader of the database finds
     reader = SqliteStore(tmp_path / "log.db")
-    entries = dict(reader.iter_entries())
+    entries = dict(reader.ledger.iter_entries())
     assert all(entries[index] == leaf for leaf, index in results.items())
-    size, note = reader.latest_checkpoint()  # type: ignore[misc]
+    size, note = reader.ledger.latest_checkpoint()  # type: ignore[misc]
     checkpoint = open_checkpoint(note, log.signer.verifier())
     assert size == 1200 and checkpoint.root == root_of([leaf_hash(entries[i]) for i in range(1200)])
     verify_inclusion(leaf_hash(entries[7]), 7, 1200, log.inclusion_proof(7, 1200), checkpoint.root)

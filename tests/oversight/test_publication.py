@@ -389,7 +389,7 @@ def test_publish_writes_safe_tables_and_records_the_release(cli, tmp_path: Path)
     register = Register.open(Home(cli.home), readonly=True, settings=False)  # type: ignore[attr-defined]
     released = [
         Event.from_leaf(d)
-        for _, d in register.store.casework_entries()
+        for _, d in register.store.casework.casework_entries()
         if Event.from_leaf(d).type == EventType.PUBLICATION_RELEASED
     ]
     assert [e.subject for e in released] == ["PUB-0001"] and released[0].actor == "analyst"

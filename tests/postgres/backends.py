@@ -29,7 +29,7 @@ def append_one_by_one(backend: Backend, signer_key: str, worker: int, count: int
     """What one writer process does: `count` appends of one leaf each, on its own connection.
     Returns (leaf, index, tree size, checkpoint) of every acknowledged append."""
     store = backend.open()
-    log = Log(store, NoteSigner.from_text(signer_key))  # until Log takes a LedgerStorage
+    log = Log(store.ledger, NoteSigner.from_text(signer_key))  # until Log takes a LedgerStorage
     acknowledged = []
     for n in range(count):
         leaf = f"writer {worker} leaf {n}".encode()

@@ -105,7 +105,7 @@ def test_log_uses_only_the_narrow_interface() -> None:
 def test_both_stores_provide_the_interface(backend: Backend) -> None:
     store = backend.open()
     try:
-        assert isinstance(store, LedgerStorage)
+        assert isinstance(store.ledger, LedgerStorage)
     finally:
         store.close()
 
@@ -114,7 +114,7 @@ def test_both_stores_provide_the_interface(backend: Backend) -> None:
 
 
 def test_rfc6962_vectors_through_the_log(backend: Backend, signer: NoteSigner) -> None:
-    log = Log(backend.open(), signer)
+    log = Log(backend.open().ledger, signer)
     _append_each(log, RFC6962_LEAVES)
     checked = 0
     for vector in _vectors("inclusion"):
@@ -158,7 +158,7 @@ def test_tesseras_tiled_log_through_the_log(backend: Backend, signer: NoteSigner
     assert TILES.is_dir(), f"the tlog-tiles test vectors are missing: expected {TILES}"
     entries = _tile_entries()
     assert len(entries) == 15
-    log = Log(backend.open(), signer)
+    log = Log(backend.open().ledger, signer)
     notes = _append_each(log, entries)
     for size, note in enumerate(notes, start=1):
         ours, theirs = open_checkpoint(note, signer.verifier()), _tile_checkpoint(size)
@@ -173,7 +173,7 @@ def test_both_backends_build_the_same_log(tmp_path: Path, postgres_url: str, sig
     """Same leaves in the same batches: byte-identical checkpoints (Ed25519 is deterministic) and proofs."""
     leaves = [f"event {n}".encode() * (n % 7 + 1) for n in range(300)]
     batches = [leaves[at : at + n % 13 + 1] for n, at in enumerate(range(0, 300, 7))]
-    logs = [Log(SqliteStore(tmp_path / "a.db"), signer), Log(PostgresLedgerStore(postgres_url), signer)]
+    logs = [Log(SqliteStore(tmp_path / "a.db").ledger, signer), Log(PostgresLedgerStore(postgres_url), signer)]
     for log in logs:
         for batch in batches:
             log.append(batch)
@@ -188,7 +188,7 @@ def test_both_backends_build_the_same_log(tmp_path: Path, postgres_url: str, sig
 
 
 def test_receipts_verify_on_both_backends(backend: Backend, signer: NoteSigner) -> None:
-    log = Log(backend.open(), signer)
+    log = Log(backend.open().ledger, signer)
     first = log.append([b"first", b"second", b"third"])
     log.append([b"fourth"])
     for index in range(4):
@@ -208,7 +208,7 @@ def test_a_failed_append_leaves_nothing_and_records_nothing_outside(
     backend: Backend, signer: NoteSigner, tmp_path: Path
 ) -> None:
     latest = LatestCheckpoint(tmp_path / "checkpoint.latest")
-    log = Log(backend.open(), signer, latest=latest)
+    log = Log(backend.open().ledger, signer, latest=latest)
     log.append([b"kept"])
     kept = latest.read()
 
@@ -218,7 +218,7 @@ def test_a_failed_append_leaves_nothing_and_records_nothing_outside(
     with pytest.raises(RuntimeError):
         log.append([b"lost", b"also lost"], also=broken)
     reader = backend.open()  # another connection sees what was committed, and only that
-    assert reader.ledger_size() == 1 and reader.latest_checkpoint() == (1, kept)
+    assert reader.ledger.ledger_size() == 1 and reader.ledger.latest_checkpoint() == (1, kept)
     assert latest.read() == kept  # the checkpoint kept outside was not moved past the database
     assert log.append([b"next"]).indices == [1]
 
@@ -241,7 +241,7 @@ def test_a_second_writer_waits_for_the_first_commit_and_follows_it(postgres_url:
     first = Log(PostgresLedgerStore(postgres_url), signer)
     second_store = PostgresLedgerStore(postgres_url)
     second_store.conn.execute("SET application_name = 'casetrail-second-writer'")
-    second = Log(second_store, signer)
+    second = Log(second_store.ledger, signer)
     outcome: queue.Queue[object] = queue.Queue()
     inside, release = threading.Event(), threading.Event()
 
@@ -326,11 +326,11 @@ def test_concurrent_writer_processes_make_one_tree_without_gaps(backend: Backend
     acknowledged = _run_writers(backend, signer)
     store = backend.open()
     total = WRITERS * APPENDS_EACH
-    entries = dict(store.iter_entries())
-    assert store.ledger_size() == total and sorted(entries) == list(range(total))  # one tree, no gaps
+    entries = dict(store.ledger.iter_entries())
+    assert store.ledger.ledger_size() == total and sorted(entries) == list(range(total))  # one tree, no gaps
     acks = [ack for worker in acknowledged.values() for ack in worker]
     assert sorted(index for _, index, _, _ in acks) == list(range(total))  # no index given twice
-    log = Log(store, signer)
+    log = Log(store.ledger, signer)
     final_root = root_of([leaf_hash(entries[index]) for index in range(total)])
     assert log.root_at(total) == final_root
     for leaf, index, size, note in acks:  # every acknowledged leaf is where its checkpoint says
@@ -338,7 +338,7 @@ def test_concurrent_writer_processes_make_one_tree_without_gaps(backend: Backend
         checkpoint = open_checkpoint(note, signer.verifier())
         assert checkpoint.size == size > index
         verify_inclusion(leaf_hash(leaf), index, size, log.inclusion_proof(index, size), checkpoint.root)
-    stored = list(store.iter_checkpoints())  # type: ignore[union-attr]
+    stored = list(store.ledger.iter_checkpoints())  # type: ignore[union-attr]
     assert [size for size, _ in stored] == list(range(1, total + 1))  # one checkpoint per commit
     for size, note in stored:  # and every one of them is a prefix of the final tree
         checkpoint = open_checkpoint(note, signer.verifier())

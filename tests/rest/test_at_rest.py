@@ -45,6 +45,7 @@ def filled(tmp_path: Path, *init: str, env: dict[str, str | None] | None = None,
     return home
 
 
+@pytest.mark.sqlite_only(reason="scans casetrail.db and its WAL (on PostgreSQL the server encrypts its storage)")
 def test_no_byte_of_an_encrypted_home_holds_the_name(tmp_path: Path) -> None:
     home = filled(tmp_path, by=CANARY)  # her name in the text, the file name and the submitter
     holder = open_db(home)  # an open reader keeps the last writes in the WAL, to be scanned too
@@ -62,6 +63,7 @@ def test_no_byte_of_an_encrypted_home_holds_the_name(tmp_path: Path) -> None:
     assert raw_hits(home) == {}
 
 
+@pytest.mark.sqlite_only(reason="finds the name in a plaintext casetrail.db")
 def test_the_scan_finds_the_name_in_a_plaintext_store(tmp_path: Path) -> None:
     """The scanner's control: the same steps on an unencrypted store show the name everywhere."""
     home = filled(tmp_path, "--plaintext")
@@ -118,12 +120,13 @@ def test_init_without_a_key_refuses_and_a_key_file_in_the_home_is_refused(tmp_pa
     assert ct(home, "documents", env={"CASETRAIL_KEY_FILE": str(tmp_path / "custody" / "store.kek")}).returncode == 0
 
 
+@pytest.mark.sqlite_only(reason="decrypts casetrail.db's SQLCipher pages")
 def test_sealing_shreds_the_content_even_for_the_key_holder(tmp_path: Path) -> None:
     home = filled(tmp_path)
     keys = Home(home).unlock()
     assert keys is not None
     store = Home(home).open_store(readonly=True)
-    sha = store.get_document("D-000001")[0].sha256  # type: ignore[index]
+    sha = store.documents.get_document("D-000001")[0].sha256  # type: ignore[index]
     object_file = Home(home).objects(store).path(sha)
     store.close()
     before = tmp_path / "backup-before-seal"
@@ -149,7 +152,7 @@ def test_sealing_shreds_the_content_even_for_the_key_holder(tmp_path: Path) -> N
     object_file.parent.mkdir(parents=True, exist_ok=True)
     object_file.write_bytes(old_object)
     store = Home(home).open_store(readonly=True)
-    assert Home(home).objects(store).get(sha) is None and store.data_key(sha) is None
+    assert Home(home).objects(store).get(sha) is None and store.data_keys.data_key(sha) is None
     store.close()
     object_file.unlink()
     # What a backup taken before the seal still allows, with the key: everything (README, "The store").
@@ -173,8 +176,8 @@ def test_rotation_rewraps_and_is_a_ledger_event(tmp_path: Path) -> None:
     ring = json.loads((home / "keys" / "keyring.json").read_text())
     assert [w["kek_id"] for w in ring["wraps"]] == [keys.kek_id] and old_ring != json.dumps(ring)
     store = Home(home, key_source=KeyFileSource(new_file)).open_store(readonly=True)
-    assert {kek for _, kek, _ in store.iter_data_keys()} == {keys.kek_id}
-    events = [json.loads(data) for _, data in store.iter_entries()]
+    assert {kek for _, kek, _ in store.data_keys.iter_data_keys()} == {keys.kek_id}
+    events = [json.loads(data) for _, data in store.ledger.iter_entries()]
     store.close()
     rotation = [e for e in events if e["type"] == "keys.rotated"]
     assert len(rotation) == 1 and rotation[0]["actor"] == "dpo" and rotation[0]["body"]["to"] == keys.kek_id

@@ -6,10 +6,13 @@ import base64
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.rest.conftest import CANARY, ct, one_line_error, raw_hits
 from tests.rest.test_at_rest import filled, statements
 
 
+@pytest.mark.sqlite_only(reason="`casetrail backup` and `restore` are SQLite's (pg_dump on PostgreSQL)")
 def test_backup_restore_verify_and_the_backup_holds_no_name(tmp_path: Path) -> None:
     home = filled(tmp_path, by=CANARY)
     taken = ct(home, "backup", tmp_path / "backup")
@@ -31,6 +34,7 @@ def test_backup_restore_verify_and_the_backup_holds_no_name(tmp_path: Path) -> N
     assert "not empty" in one_line_error(ct(home, "restore", backup, home))
 
 
+@pytest.mark.sqlite_only(reason="`casetrail backup` and `restore` are SQLite's (pg_dump on PostgreSQL)")
 def test_a_tampered_backup_is_refused(tmp_path: Path) -> None:
     home = filled(tmp_path)
     assert ct(home, "backup", tmp_path / "backup").returncode == 0
@@ -42,6 +46,7 @@ def test_a_tampered_backup_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.sqlite_only(reason="`casetrail backup` and `restore` are SQLite's (pg_dump on PostgreSQL)")
 def test_a_rolled_back_restore_is_flagged(tmp_path: Path) -> None:
     home = filled(tmp_path)
     assert ct(home, "backup", tmp_path / "old").returncode == 0
@@ -64,6 +69,7 @@ def test_a_rolled_back_restore_is_flagged(tmp_path: Path) -> None:
     assert ct(home, "restore", tmp_path / "new", tmp_path / "r3", "--against", latest).returncode == 0
 
 
+@pytest.mark.sqlite_only(reason="`casetrail encrypt` encrypts casetrail.db (the server encrypts its own storage)")
 def test_encrypt_a_plaintext_store(tmp_path: Path) -> None:
     home = filled(tmp_path, "--plaintext", env={"CASETRAIL_KEY_FILE": None}, by=CANARY)
     assert raw_hits(home) != {}  # the name is there in clear to begin with
@@ -82,7 +88,7 @@ def test_encrypt_a_plaintext_store(tmp_path: Path) -> None:
 
     store = Home(home, key_source=KeyFileSource(key)).open_store(readonly=True)
     try:  # the full-text index came across too
-        assert [doc for doc, _ in store.search_documents(["thursdays"], 5)] == ["D-000001"]
+        assert [doc for doc, _ in store.documents.search_documents(["thursdays"], 5)] == ["D-000001"]
     finally:
         store.close()
     assert "store is locked" in one_line_error(ct(home, "show", "D-000001", env={"CASETRAIL_KEY_FILE": None}))

@@ -220,7 +220,7 @@ def build_world(root: Path, open_clients: ExitStack) -> World:
     """The inquiry, recorded; the clients stay open (one event loop each) until `open_clients` closes."""
     home = Home(root / "home")
     register = Register.create(home, "casetrail.test/canary")
-    accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
+    accounts = Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
     intake = accounts.create_user("intake", PASSWORD, ["intake"])  # first: it submits a document
     documents = _ingest(register, intake.id)
     Analysis(register).extract()
@@ -236,7 +236,7 @@ def build_world(root: Path, open_clients: ExitStack) -> World:
                 staff_id=world.staff[staff_key] if staff_key else None,
             ).id
     world.mention_pairs = [
-        (d, next(iter(register.store.iter_mentions(document_id=d)))[0]) for d in sorted(documents.values())
+        (d, next(iter(register.store.analysis.iter_mentions(document_id=d)))[0]) for d in sorted(documents.values())
     ]
     world.app = create_app(home, secure_cookies=False)
     world.clients = {identity: _client(world.app, identity, open_clients) for identity in IDENTITIES_SWEPT}
@@ -712,10 +712,10 @@ class AuditLedger:
         self.store = home.open_store()  # used only to read
 
     def mark(self) -> int:
-        return next((idx for idx, _ in self.store.audit_entries()), -1)
+        return next((idx for idx, _ in self.store.audit.audit_entries()), -1)
 
     def audited_since(self, mark: int, user_id: str) -> bool:
-        for idx, data in self.store.audit_entries():
+        for idx, data in self.store.audit.audit_entries():
             if idx <= mark:
                 return False
             event = Event.from_leaf(data)

@@ -87,7 +87,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     cw = Casework(register)
     doc = {
         d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
-        for d, _, _ in register.store.iter_documents()
+        for d, _, _ in register.store.documents.iter_documents()
     }
     lead = "lead"
     pryce = cw.register_staff("Owen Pryce", lead, force="Independent Office for Police Conduct")
@@ -106,7 +106,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     cw.add_document(c2.id, doc["statement-dell"], lead)
     cw.assign(c2.id, pryce.id, AssignmentRole.INVESTIGATOR, lead)
 
-    accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
+    accounts = Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
     app = create_app(home, secure_cookies=False)
     clients = {"anonymous": TestClient(app, raise_server_exceptions=False, headers={"Origin": "http://testserver"})}
     csrf = {}

@@ -30,6 +30,7 @@ from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
 from casetrail.store.sqlite import SqliteStore
 from casetrail.web.auth import csrf_ok, same_origin, secure_cookies_default
+from tests.conftest import table_names
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
@@ -49,11 +50,11 @@ def store(register: Register) -> SqliteStore:
 
 @pytest.fixture
 def accounts(register: Register) -> Accounts:
-    return Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
+    return Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
 
 
 def test_the_migration_creates_both_tables(store: SqliteStore) -> None:
-    tables = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = set(table_names(store))
     assert {"users", "sessions"} <= tables
     assert store.version >= 4
 
@@ -161,7 +162,7 @@ def test_totp_code_cannot_be_replayed(accounts: Accounts, store: SqliteStore) ->
     assert not accounts.verify_totp(user.id, code, T0)  # the same request again
     assert not accounts.verify_totp(user.id, code, T0 + timedelta(seconds=25))  # still inside its window
     # The guard is in the database, not the process: another worker refuses the code too.
-    assert not Accounts(AccountStore(store.conn), accounts.record).verify_totp(user.id, code, T0 + timedelta(seconds=5))
+    assert not Accounts(AccountStore(store), accounts.record).verify_totp(user.id, code, T0 + timedelta(seconds=5))
     # An earlier step's code, still within the drift allowance, is no good once a later one was used.
     assert not accounts.verify_totp(user.id, totp.at(T0 - timedelta(seconds=30)), T0 + timedelta(seconds=5))
     assert accounts.store.get_user(user.id).failed_logins == 4  # type: ignore[union-attr]  # replays count
@@ -219,7 +220,7 @@ def test_only_a_hash_of_the_token_is_stored(accounts: Accounts, store: SqliteSto
     stored = [row[0] for row in store.conn.execute("SELECT token_hash FROM sessions")]
     assert stored == [hash_token(token)] and token not in stored
     # everything the database holds, decrypted (the files themselves are encrypted at rest)
-    tables = [row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    tables = table_names(store)
     dump = "\n".join(repr(row) for table in tables for row in store.conn.execute(f'SELECT * FROM "{table}"'))
     assert token not in dump
     assert hash_token(token) in dump
@@ -402,16 +403,16 @@ def test_account_changes_are_ledger_events_the_auditor_sees(tmp_path: Path) -> N
 
     home = Home(tmp_path / "home")
     register = Register.create(home, "casetrail.test/accounts")
-    accounts = Accounts(AccountStore(register.store.conn), record=in_ledger(register.log, register.store))
-    size = register.store.ledger_size()
+    accounts = Accounts(AccountStore(register.store), record=in_ledger(register.log, register.store))
+    size = register.store.ledger.ledger_size()
     user = accounts.create_user("nadia", "a long enough passphrase", ["investigator"], staff_id="S-0001", by="admin")
     accounts.set_password(user.id, "another long passphrase", by="admin")
     accounts.enable_totp(user.id, by="admin")
     accounts.set_disabled(user.id, True, by="admin")
     with pytest.raises(AccountError, match="taken"):
         accounts.create_user("Nadia", "a long enough passphrase", ["auditor"], by="admin")
-    entries = [json.loads(data) for _, data in register.store.audit_entries()]
-    assert register.store.ledger_size() == size + 4  # the refused duplicate wrote nothing
+    entries = [json.loads(data) for _, data in register.store.audit.audit_entries()]
+    assert register.store.ledger.ledger_size() == size + 4  # the refused duplicate wrote nothing
     assert [(e["type"], e["body"].get("change")) for e in reversed(entries)] == [
         ("account.created", "created"),
         ("account.changed", "password replaced"),

@@ -79,7 +79,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     cw = Casework(register)
     doc = {
         d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
-        for d, _, _ in register.store.iter_documents()
+        for d, _, _ in register.store.documents.iter_documents()
     }
     officer = next(e for e in cw.entity_view().entities.values() if e.type == "officer" and "Whitlock" in e.name)
     lead = "lead"
@@ -106,7 +106,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     assert any(e.item_id == intel.id for e in cw.escalate("deadline-clock"))
     assert any(a["entity_id"] == officer.id for a in cw.raise_alerts("alert-clock"))  # named in 3+ accounts
-    accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
+    accounts = Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
     for username, roles, staff in (
         ("frontdesk", ["intake"], None),
         ("hmarsh", ["supervisor"], marsh.id),

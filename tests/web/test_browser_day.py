@@ -104,7 +104,7 @@ def _people(home: Home) -> dict[str, str]:
             # the only examiner cleared for the force's phone-extraction kit: same force, waivable
             "keel": cw.register_staff("Nadia Keel", lead, force=FORCE, unit="Digital Forensics Unit").id,
         }
-        accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
+        accounts = Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
         for username, roles, staff_id in (
             ("frontdesk", ["intake"], None),
             ("hmarsh", ["supervisor"], staff["marsh"]),
@@ -631,7 +631,7 @@ def test_disclosure_and_redaction_in_the_browser(browser: Browser, day: Day, axe
         page.wait_for_url(f"{day.url}/documents/{documents[0]}")
         walk.step("redaction-recorded")
         versions = command_layer(
-            day.home, lambda r: [d.id for d, _, _ in r.store.iter_documents() if d.amends == documents[0]]
+            day.home, lambda r: [d.id for d, _, _ in r.store.documents.iter_documents() if d.amends == documents[0]]
         )
         assert len(versions) == 1, versions  # the redacted copy, a new version of the original
     finally:

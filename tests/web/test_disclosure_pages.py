@@ -52,15 +52,15 @@ class World:
         return found
 
     def store_size(self) -> int:
-        return int(self.register.store.ledger_size())
+        return int(self.register.store.ledger.ledger_size())
 
     def written_since(self, size: int) -> list[Event]:
         """The changes since `size`: every event but the read audit."""
-        events = [Event.from_leaf(data) for _, data in self.register.store.iter_entries(size)]
+        events = [Event.from_leaf(data) for _, data in self.register.store.ledger.iter_recorded(size)]
         return [e for e in events if e.type is not EventType.READ_AUDITED]
 
     def audited_since(self, size: int) -> list[Event]:
-        events = [Event.from_leaf(data) for _, data in self.register.store.iter_entries(size)]
+        events = [Event.from_leaf(data) for _, data in self.register.store.ledger.iter_recorded(size)]
         return [e for e in events if e.type is EventType.READ_AUDITED]
 
 
@@ -82,7 +82,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     cw = Casework(register)
     doc = {
         d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
-        for d, _, _ in register.store.iter_documents()
+        for d, _, _ in register.store.documents.iter_documents()
     }
     lead, body = "lead", "Independent Office for Police Conduct"
     pryce = cw.register_staff("Owen Pryce", lead, force=body)
@@ -105,7 +105,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     )
     assert cw.assign(c2.id, pryce.id, AssignmentRole.INVESTIGATOR, lead).allowed
     item = schedule_item(cw, c2.id, doc["note-01"], Schedule.NON_SENSITIVE, "Call note about the flat", lead)
-    accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
+    accounts = Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
     users = {
         "assigned": (["investigator"], pryce.id),
         "unassigned": (["investigator"], tait.id),
@@ -404,14 +404,14 @@ def test_a_case_taken_to_schedules_a_redacted_statement_and_a_signed_bundle(worl
     events = world.written_since(before)
     assert [e.type for e in events] == [EventType.DOCUMENT_AMENDED, EventType.DOCUMENT_REDACTED]
     assert events[-1].actor == sup
-    new_doc = world.register.store.get_document(version)
+    new_doc = world.register.store.documents.get_document(version)
     assert new_doc is not None
     data = (world.register.objects.get(new_doc[0].sha256) or b"").decode("utf-8")
     assert "[REDACTED]" in data
     for name in names:
         assert not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", data), name
         assert name not in str(events[-1].body)  # the event records offsets and kinds, never the removed text
-    original = world.register.objects.get(world.register.store.get_document(world.ids["dell"])[0].sha256)  # type: ignore[index]
+    original = world.register.objects.get(world.register.store.documents.get_document(world.ids["dell"])[0].sha256)  # type: ignore[index]
     assert original is not None and b"Dell" in original  # the original is untouched
 
     # the signed bundle, with a reason, verified offline

@@ -56,7 +56,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     cw = Casework(register)
     doc = {
         d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
-        for d, _, _ in register.store.iter_documents()
+        for d, _, _ in register.store.documents.iter_documents()
     }
     entities = cw.entity_view().entities.values()
     officer = next(e for e in entities if e.type == "officer")
@@ -161,7 +161,7 @@ def test_finding_3_a_refusal_says_the_kind_of_conflict_not_which_case(world: Wor
     assert world.ids["c1"] not in page and world.ids["title1"] not in page
     assert leaf_before == len(client.get("/api/me").json()["cases"])
     # the request was a read of a verdict: it is on record
-    audit = Inquiry(world.home).store.audit_entries(containing="verdict")
+    audit = Inquiry(world.home).store.audit.audit_entries(containing="verdict")
     assert any(json.loads(data)["actor"].startswith("u") or True for _, data in audit)
 
 

@@ -62,7 +62,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     Analysis(register).extract()
     Analysis(register).resolve()
     cw = Casework(register)
-    accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
+    accounts = Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
     ids = _casework(cw, register)
     clients, csrf = _sign_in(home, accounts, ids)
     return World(home, cw, accounts, ids, clients, csrf)
@@ -71,7 +71,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 def _casework(cw: Casework, register: Register) -> dict[str, str]:
     doc = {
         d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
-        for d, _, _ in register.store.iter_documents()
+        for d, _, _ in register.store.documents.iter_documents()
     }
     entities = {e.name: e.id for e in cw.entity_view().entities.values()}
     staff = {
@@ -177,8 +177,7 @@ def _mark(world: World) -> int:
 def _written(world: World, mark: int) -> list[Event]:
     """What was recorded after `mark`, the read audit apart."""
     store = world.home.open_store()
-    rows = store.conn.execute("SELECT data FROM entries WHERE idx > ? ORDER BY idx", (mark,)).fetchall()
-    events = [Event.from_leaf(bytes(r[0])) for r in rows]
+    events = [Event.from_leaf(data) for _, data in store.ledger.iter_recorded(mark + 1)]
     return [e for e in events if e.type is not EventType.READ_AUDITED]
 
 

@@ -43,11 +43,11 @@ class World:
     csrf: dict[str, str]
 
     def store_size(self) -> int:
-        return int(self.clients["supervisor"].app.state.web.inquiry.store.ledger_size())  # type: ignore[attr-defined]
+        return int(self.clients["supervisor"].app.state.web.inquiry.store.ledger.ledger_size())  # type: ignore[attr-defined]
 
     def events_since(self, size: int) -> list[Event]:
         store = self.clients["supervisor"].app.state.web.inquiry.store  # type: ignore[attr-defined]
-        return [Event.from_leaf(data) for _, data in store.iter_entries(size)]
+        return [Event.from_leaf(data) for _, data in store.ledger.iter_recorded(size)]
 
     def written_since(self, size: int) -> list[Event]:
         """The changes since `size`: every event but the read audit."""
@@ -59,7 +59,7 @@ class World:
         store = self.clients["supervisor"].app.state.web.inquiry.store  # type: ignore[attr-defined]
         if event.body.get("v") != 2:
             return event.actor
-        found = store.get_document(event.subject)
+        found = store.documents.get_document(event.subject)
         submitter = found[0].provenance.submitted_by if found else None
         committed = event.body["document"]["submitted_by"]
         return str(submitter) if event.actor == committed and submitter else event.actor
@@ -83,7 +83,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     cw = Casework(register)
     doc = {
         d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
-        for d, _, _ in register.store.iter_documents()
+        for d, _, _ in register.store.documents.iter_documents()
     }
     lead = "lead"
     body = "Independent Office for Police Conduct"
@@ -106,7 +106,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     cw.add_documents(c3.id, [doc["statement-briar"], *(doc[f"note-{n:02d}"] for n in range(11, NOTES + 1))], lead)
     for case in (c2, c3):
         assert cw.assign(case.id, pryce.id, AssignmentRole.INVESTIGATOR, lead).allowed
-    accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
+    accounts = Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
     users = {
         "assigned": (["investigator"], pryce.id),
         "unassigned": (["investigator"], tait.id),

@@ -7,6 +7,7 @@ Everyone here is fictional.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     cw = Casework(register)
     doc = {
         d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
-        for d, _, _ in register.store.iter_documents()
+        for d, _, _ in register.store.documents.iter_documents()
     }
     officer = next(e for e in cw.entity_view().entities.values() if e.type == "officer")
     lead = "lead"
@@ -70,7 +71,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     c2 = cw.open_case("Abbey Lane flat", lead)
     cw.add_document(c2.id, doc["statement-dell"], lead)
     assert cw.assign(c2.id, pryce.id, AssignmentRole.INVESTIGATOR, lead).allowed
-    accounts = Accounts(AccountStore(register.store.conn), in_ledger(register.log, register.store))
+    accounts = Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
     users = {
         "assigned": (["investigator"], pryce.id),
         "unassigned": (["investigator"], tait.id),
@@ -386,3 +387,19 @@ def test_supervisors_triage_the_intake_queue_except_what_names_them(world: World
     assert got == TRIAGE
     listed = {v: doc_id in {d["id"] for d in world.client_for[v].get("/api/documents").json()} for v in VIEWERS}
     assert listed == {v: code == 200 for v, code in TRIAGE.items()}
+
+
+def test_the_access_log_names_route_patterns_never_urls(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    client = world.client_for["overseer"]
+    term, reason = "Larkspurwhistle", "Fernhollow tribunal bundle"
+    with caplog.at_level(logging.INFO, logger="casetrail.access"):
+        client.get("/api/search", params={"q": term})
+        client.get(f"/api/cases/{world.ids['c1']}", params={"reason": reason})
+        client.get(f"/documents/{world.ids['ash']}")
+    lines = [r.getMessage() for r in caplog.records if r.name == "casetrail.access"]
+    assert any(line.startswith("GET /api/search 200 ") for line in lines), lines
+    assert any(line.startswith("GET /api/cases/{case_id} ") for line in lines), lines
+    assert any(line.startswith("GET /documents/{doc_id} ") for line in lines), lines
+    said = "\n".join(lines)
+    for secret in (term, reason.split()[0], world.ids["c1"], world.ids["ash"]):
+        assert secret not in said

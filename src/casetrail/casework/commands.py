@@ -85,7 +85,7 @@ class Casework(CaseReads):
             raise
 
     def _record(self, events: Sequence[Event]) -> Commit:
-        return record(self.log, self.store, events)
+        return record(self.log, self.store.casework, events)
 
     @staticmethod
     def _event(kind: EventType, subject: str, actor: str, body: dict[str, Any], at: str | None = None) -> Event:
@@ -151,7 +151,7 @@ class Casework(CaseReads):
     def add_documents(self, case_id: str, document_ids: Sequence[str], by: str, given_by: str | None = None) -> None:
         """Add documents to a case in one commit: all of them, or (on any error) none."""
         for document_id in document_ids:
-            if self.store.get_document(document_id) is None:
+            if self.store.documents.get_document(document_id) is None:
                 raise CaseworkError(f"no document {document_id!r}; see `casetrail documents`")
         if len(set(document_ids)) != len(document_ids):
             raise CaseworkError("a document is listed twice")
@@ -297,7 +297,7 @@ class Casework(CaseReads):
                 event_type = EventType.UNKNOWN_SUBJECTS_COMPARED
             else:
                 for ref in (left, right):
-                    if self.store.get_document(ref) is None:
+                    if self.store.documents.get_document(ref) is None:
                         raise CaseworkError(f"no document {ref!r}")
                 event_type = EventType.ACCOUNTS_COMPARED
             body = {"left": left, "right": right, "same": same, "reason": reason}
@@ -371,7 +371,7 @@ class Casework(CaseReads):
     ) -> Intelligence:
         if not summary.strip() and document_id is None:
             raise CaseworkError("intelligence needs a summary or a document")
-        if document_id is not None and self.store.get_document(document_id) is None:
+        if document_id is not None and self.store.documents.get_document(document_id) is None:
             raise CaseworkError(f"no document {document_id!r}")
         received = received_at or utc_now()
         _instant(received, "received")

@@ -23,7 +23,7 @@ from casetrail.model.event import Event, EventType
 def read_disclosure(casework: Casework) -> Disclosure:
     """Every schedule item, from the log."""
     entries = []
-    for leaf, data in casework.store.casework_entries():
+    for leaf, data in casework.store.casework.casework_entries():
         event = Event.from_leaf(data)
         if event.type in DISCLOSURE_EVENTS:
             entries.append(HistoryEntry(leaf, event.type, event.subject, event.at, event.actor, event.body))

@@ -143,14 +143,14 @@ class CaseReads:
         """
         if self._book is None:
             self._book, self._book_leaf = Casebook(), -1
-        for leaf, data in self.store.casework_entries(self._book_leaf):
+        for leaf, data in self.store.casework.casework_entries(self._book_leaf):
             self._book.apply_event(leaf, Event.from_leaf(data))
             self._book_leaf = leaf
         return self._book
 
     def documents(self) -> list[tuple[Document, str, int]]:
         """Every document with its status and leaf, in order received; kept until documents change."""
-        return self._memo("documents", self.generations()[0], lambda: list(self.store.iter_documents()))
+        return self._memo("documents", self.generations()[0], lambda: list(self.store.documents.iter_documents()))
 
     def document(self, doc_id: str) -> tuple[Document, str, int] | None:
         by_id = self._memo(
@@ -164,9 +164,9 @@ class CaseReads:
     def _load_view(self) -> EntityView:
         entities = {
             row["id"]: Entity(row["id"], row["type"], row["name"], tuple(row["aliases"]), attributes=row["attributes"])
-            for row in self.store.entity_rows()
+            for row in self.store.analysis.entity_rows()
         }
-        return EntityView(entities, self.store.entity_records(), self.store.entity_mention_refs())
+        return EntityView(entities, self.store.analysis.entity_records(), self.store.analysis.entity_mention_refs())
 
     def entity_ref(self, entity_id: str) -> EntityRef:
         view = self.entity_view()
@@ -329,7 +329,7 @@ class CaseReads:
         return [d for d in case.documents if d in live or newer.get(d) in live]
 
     def _load_live(self) -> tuple[set[str], dict[str, str]]:
-        live = set(self.store.resolvable_documents())
+        live = set(self.store.analysis.resolvable_documents())
         newer = {doc.amends: doc.id for doc, _, _ in self.documents() if doc.amends}
         return live, newer
 
@@ -646,7 +646,7 @@ class CaseReads:
         names = view.names
         live = {f.id for f in facts}
         details = self._memo(
-            "details", self.generations()[:2], lambda: self.store.detail_mention_refs(ACCOUNT_DETAIL_TYPES)
+            "details", self.generations()[:2], lambda: self.store.analysis.detail_mention_refs(ACCOUNT_DETAIL_TYPES)
         )
         mentions = [m for m in [*view.mentions, *details] if m.document_id in live]
         proposals = propose_same_accounts(

@@ -99,21 +99,42 @@ def init(
         bool,
         typer.Option("--plaintext", help="UNSAFE for real material: no encryption at rest (tests, throwaway demos)."),
     ] = False,
+    database: Annotated[
+        Optional[str],
+        typer.Option(
+            metavar="URL",
+            help="Keep the store in this PostgreSQL database (postgresql://USER@HOST/DB), recorded in config.json "
+            "without its password; the password comes from CASETRAIL_DATABASE_URL, PGPASSWORD or ~/.pgpass.",
+        ),
+    ] = None,
 ) -> None:
     """Create a store and its Ed25519 log signing key; encrypted unless --plaintext.
 
     The key-encryption key comes from --new-key-file / --key-file, else CASETRAIL_KEY_FILE,
-    CASETRAIL_PASSPHRASE or CASETRAIL_VAULT_KEY, else a passphrase asked on the terminal."""
+    CASETRAIL_PASSPHRASE or CASETRAIL_VAULT_KEY, else a passphrase asked on the terminal.
+    The database is casetrail.db (SQLite) in the home, unless --database or CASETRAIL_DATABASE_URL
+    names a PostgreSQL database."""
     home = State.home
     name = origin or f"casetrail.local/{os.urandom(6).hex()}"
     try:
+        if database is not None:
+            home.use_database(database)
         _choose_key(home, new_key_file, key_file, plaintext)
         register = Register.create(home, name)
     except CasetrailError as error:
         fail(str(error))
         return
     out.print(f"created {home.root} with log {name}")
-    if home.key_source is not None:
+    on_postgres = register.store.dialect == "postgres"
+    if on_postgres:
+        out.print(f"database: {register.store.path} (PostgreSQL; no password was written down)", markup=False)
+    if home.key_source is not None and on_postgres:
+        out.print(
+            f"objects encrypted (AES-256-GCM) under the {home.key_source.describe()}; the database's encryption at "
+            "rest is the PostgreSQL server's (see README, 'PostgreSQL')",
+            markup=False,
+        )
+    elif home.key_source is not None:
         out.print(f"encrypted (SQLCipher 4, AES-256-GCM objects) under the {home.key_source.describe()}", markup=False)
     else:
         out.print("PLAINTEXT store: not encrypted at rest; unsafe for real material", markup=False)
@@ -226,10 +247,10 @@ def documents(
     if no_text:
         _documents_without_text(register, as_json)
         return
-    rows = list(register.store.iter_documents())
+    rows = list(register.store.documents.iter_documents())
     if as_json:
         for doc, status, leaf in rows:
-            doc = register.store.with_reading(doc)  # the metadata as its ledger event holds it
+            doc = register.store.documents.with_reading(doc)  # the metadata as its ledger event holds it
             out.print(json.dumps({**doc.metadata(), "status": status, "leaf_index": leaf, "sha256": doc.sha256}))
         return
     table = Table("id", "kind", "status", "leaf", "source", "received")
@@ -240,8 +261,8 @@ def documents(
 
 def _documents_without_text(register: Register, as_json: bool) -> None:
     """Documents nothing can be found in until someone acts (OCR, a better scan, the typed original)."""
-    reasons = register.store.no_text_documents()
-    found = [(register.store.get_document(doc_id), reason) for doc_id, reason in reasons.items()]
+    reasons = register.store.documents.no_text_documents()
+    found = [(register.store.documents.get_document(doc_id), reason) for doc_id, reason in reasons.items()]
     rows = [(row, reason or "no text found (recorded before casetrail kept a reason)") for row, reason in found if row]
     if as_json:
         for (doc, status, leaf), reason in rows:
@@ -268,14 +289,14 @@ def _documents_without_text(register: Register, as_json: bool) -> None:
 def show(doc_id: str, text: Annotated[bool, typer.Option(help="Print the extracted text too.")] = False) -> None:
     """Show one document's record (and optionally its text)."""
     register = open_register()
-    found = register.store.get_document(doc_id)
+    found = register.store.documents.get_document(doc_id)
     if found is None:
         fail(f"no document {doc_id}")
         return
-    doc, status, leaf = register.store.with_reading(found[0]), found[1], found[2]
+    doc, status, leaf = register.store.documents.with_reading(found[0]), found[1], found[2]
     out.print(json.dumps({**doc.metadata(), "status": status, "leaf_index": leaf, "sha256": doc.sha256}, indent=2))
     if text:
-        body = register.store.get_text(doc_id)
+        body = register.store.documents.get_text(doc_id)
         out.print(body if body is not None else "(sealed: content removed)", markup=False)
 
 
@@ -628,7 +649,7 @@ def proof_inclusion(
     try:
         tree = size if size is not None else register.log.size
         proof = register.log.inclusion_proof(index, tree)
-        entry = register.store.get_entry(index)
+        entry = register.store.ledger.get_entry(index)
         body = {
             "leaf_index": index,
             "tree_size": tree,
@@ -688,10 +709,31 @@ def analyse(
     model: Annotated[
         Optional[str], typer.Option(help="spaCy pipeline package (default: config, else en_core_web_sm).")
     ] = None,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option(
+            "--jobs",
+            min=1,
+            help="Processes that extract at once (default: every core); 1 extracts in this process.",
+        ),
+    ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Resolve every document afresh, retraining the linkage model (default: only new documents,"
+            " against the entities of the last run, when that run can be built on).",
+        ),
+    ] = False,
 ) -> None:
-    """Extract mentions from documents not yet read, then resolve entities across all documents."""
+    """Extract mentions from documents not yet read, then resolve entities.
+
+    New documents are resolved against the entities already concluded, with the model the last
+    full run trained; `--full` re-resolves everything (and merges entities new evidence joins)."""
+    from casetrail.extraction.parallel import ExtractionError, default_jobs
+
     analysis = open_analysis(model)
-    todo = len(analysis.store.documents_to_extract(analysis.pipeline_id))
+    todo = len(analysis.store.analysis.documents_to_extract(analysis.pipeline_id))
     progress = Progress(
         TextColumn("reading"),
         BarColumn(),
@@ -702,10 +744,17 @@ def analyse(
     )
     with progress:
         task = progress.add_task("extract", total=todo)
-        read = analysis.extract(on_document=lambda _: progress.advance(task))
-    summary = analysis.resolve()
+        try:
+            read = analysis.extract(on_document=lambda _: progress.advance(task), jobs=jobs or default_jobs())
+        except ExtractionError as error:
+            fail(f"{error}; the documents read before them are kept, and `casetrail analyse` goes on from there")
+    summary = analysis.resolve(incremental=not full)
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.by_type.items()))
-    out.print(f"read {read} new documents; resolved {summary.mentions} mentions in {summary.documents_read} documents")
+    how = "new documents only, against the existing entities" if summary.incremental else "full run"
+    resolved = f"resolved {summary.mentions} mentions in {summary.documents_read} documents ({how})"
+    out.print(f"read {read} new documents; {resolved}")
+    if summary.note:
+        out.print(summary.note)
     out.print(f"{summary.entities} entities: {kinds}")
 
 
@@ -716,7 +765,7 @@ def entities(
 ) -> None:
     """List resolved entities with the documents that mention them."""
     register = open_register()
-    rows = [e for e in register.store.list_entities() if type_ is None or e["type"] == type_]
+    rows = [e for e in register.store.analysis.list_entities() if type_ is None or e["type"] == type_]
     if format == "json":
         keys = ("id", "type", "name", "aliases", "documents", "mention_count", "attributes", "records")
         out.print(json.dumps([{k: e[k] for k in keys} for e in rows], indent=2), markup=False)
@@ -741,7 +790,7 @@ def mentions(
 ) -> None:
     """Show every recorded mention: span, type, extractor and confidence."""
     register = open_register()
-    rows = list(register.store.iter_mentions(document_id=document))
+    rows = list(register.store.analysis.iter_mentions(document_id=document))
     if format == "json":
         for mid, m in rows:
             record = {
@@ -819,12 +868,15 @@ def export_ftm(
 
     register = open_register()
     store = register.store
-    docs = [(d, status, store.get_text(d.id) if include_text else None) for d, status, _ in store.iter_documents()]
-    rows = store.list_entities()
-    entity_of = {mid: eid for eid, mid in store.entity_mentions()}
+    docs = [
+        (d, status, store.documents.get_text(d.id) if include_text else None)
+        for d, status, _ in store.documents.iter_documents()
+    ]
+    rows = store.analysis.list_entities()
+    entity_of = {mid: eid for eid, mid in store.analysis.entity_mentions()}
     count = 0
     with output.open("w") as handle:
-        for item in export(docs, rows, store.iter_mentions(), entity_of):
+        for item in export(docs, rows, store.analysis.iter_mentions(), entity_of):
             handle.write(json.dumps(item, sort_keys=True) + "\n")
             count += 1
     out.print(f"wrote {count} FollowTheMoney entities to {output}")
@@ -847,7 +899,7 @@ def demo(
 
     home = State.home
     if fresh and home.root.exists():
-        if any(home.root.iterdir()) and not home.db_path.exists():
+        if any(home.root.iterdir()) and not run(home.exists):
             fail(f"{home.root} is not empty and holds no casetrail store; refusing to remove it")
         shutil.rmtree(home.root)
     _demo_key()
@@ -877,7 +929,7 @@ def demo(
     table = Table("demo inquiry", "")
     table.add_row("store", str(home.root))
     table.add_row("documents recorded now", str(recorded))
-    for status, n in sorted(register.store.count_documents().items()):
+    for status, n in sorted(register.store.documents.count_documents().items()):
         table.add_row(f"documents {status}", str(n))
     table.add_row("failed inputs", str(len(failed)))
     if summary is not None:
@@ -933,7 +985,7 @@ def _demo_logins(register: Register) -> list[tuple[str, str]]:
     from casetrail.casework import Casework
     from casetrail.store.accounts import AccountStore
 
-    accounts = Accounts(AccountStore(register.store.conn), record=in_ledger(register.log, register.store))
+    accounts = Accounts(AccountStore(register.store), record=in_ledger(register.log, register.store))
     staff = {s.name: s.id for s in Casework(register).book().staff.values()}
     wanted = [
         ("supervisor", ["supervisor"], staff.get("Helen Marsh"), "supervisor: every case, assigns staff"),

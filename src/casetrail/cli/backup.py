@@ -14,6 +14,9 @@ unless `--accept-older` says the loss of the newer records is known and accepted
 `encrypt` turns a plaintext store into an encrypted one: verified first, built alongside in
 HOME/.encrypting (sqlcipher_export of the database, every object re-written under a data key of its
 own), verified there, then swapped in; an interrupted swap is finished by running it again.
+
+All three work on the SQLite file; a store on PostgreSQL (issue 14) refuses them in one line:
+its database is backed up, restored and encrypted at rest by the server's own means.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from casetrail.ledger.checkpoint import Checkpoint, NoteVerifier, open_checkpoin
 from casetrail.ledger.latest import check_not_behind
 from casetrail.ledger.merkle import CompactRange, leaf_hash
 from casetrail.ledger.verification import Report, verify_store
-from casetrail.store.home import Home
+from casetrail.store.home import ENV_DATABASE_URL, Home
 from casetrail.store.keys import checked_key_file, generate_key_file
 from casetrail.store.objects import ObjectStore
 from casetrail.store.sqlite import SqliteStore, connect
@@ -79,6 +82,12 @@ def backup(
 
 
 def take_backup(home: Home, dest: Path, with_signing_key: bool) -> dict[str, Any]:
+    _refuse_on_postgres(
+        home,
+        "backup",
+        "back up the database with pg_dump (or the server's own backups) and, with it, this home's objects/, "
+        "keys/keyring.json, keys/log.vkey and config.json",
+    )
     _require_empty(dest, "a backup")
     home.require()
     key = home.sqlcipher_key()
@@ -95,7 +104,7 @@ def take_backup(home: Home, dest: Path, with_signing_key: bool) -> dict[str, Any
             store.close()
         copy = SqliteStore(dest / "casetrail.db", readonly=True, key=key)
         try:
-            latest = copy.latest_checkpoint()
+            latest = copy.ledger.latest_checkpoint()
         finally:
             copy.close()
         size, note = latest if latest is not None else (0, "")
@@ -180,6 +189,11 @@ def restore(
 def restore_backup(
     src: Path, new_home: Path, against: list[Path], accept_older: bool, signing_key: Path | None
 ) -> tuple[Report, list[str]]:
+    if os.environ.get(ENV_DATABASE_URL):
+        raise StoreError(
+            f"`casetrail restore` restores a SQLite store's backup, and {ENV_DATABASE_URL} is set: restore a store "
+            "on PostgreSQL with pg_restore (or the server's own restore) and its home's files from their backup"
+        )
     manifest = _read_manifest(src)
     _require_empty(new_home, "a restore")
     changed = [
@@ -227,7 +241,7 @@ def _behind(home: Home, verifier: NoteVerifier, against: list[Path]) -> list[str
     found = []
     store = home.open_store(readonly=True)
     try:
-        entries = [data for _, data in store.iter_entries()]
+        entries = [data for _, data in store.ledger.iter_entries()]
     finally:
         store.close()
     for path in against:
@@ -299,6 +313,12 @@ def encrypt(
 
 
 def encrypt_home(home: Home, new_key_file: Path | None, key_file: Path | None) -> tuple[Report | None, Report]:
+    _refuse_on_postgres(
+        home,
+        "encrypt",
+        "the database's encryption at rest is the server's (an encrypted data directory, WAL and backups); "
+        "objects are encrypted when the store is made without --plaintext",
+    )
     home.require()
     stage = home.root / STAGING
     verifier = NoteVerifier.from_text(home.verifier_key())
@@ -335,7 +355,7 @@ def encrypt_home(home: Home, new_key_file: Path | None, key_file: Path | None) -
         size = _export_database(home.db_path, stage / "casetrail.db", sqlkey)
         staged_db = SqliteStore(stage / "casetrail.db", key=sqlkey)
         try:
-            target = ObjectStore(stage / "objects", keys, staged_db)
+            target = ObjectStore(stage / "objects", keys, staged_db.data_keys)
             old = ObjectStore(home.root / "objects")
             with staged_db.transaction():
                 for sha in list(old.iter_hashes()):
@@ -444,6 +464,13 @@ def _home_like(home: Home, root: Path) -> Home:
     other = Home(root, key_source=home.key_source)
     other._keys = home._keys
     return other
+
+
+def _refuse_on_postgres(home: Home, command: str, instead: str) -> None:
+    if home.database_url() is not None:
+        raise StoreError(
+            f"{home.root} keeps its database on PostgreSQL, and `casetrail {command}` is for SQLite: {instead}"
+        )
 
 
 def _require_empty(path: Path, what: str) -> None:

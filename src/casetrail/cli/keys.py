@@ -45,15 +45,20 @@ def keys_status() -> None:
     """Whether the store is encrypted, under what kind of key, and how many data keys it holds."""
     home = State.home
     run(home.require)
+    on_postgres = run(home.database_url) is not None
     if not home.encrypted():
-        out.print(f"{home.root}: PLAINTEXT store (not encrypted at rest); `casetrail encrypt` encrypts it")
+        if on_postgres:
+            out.print(f"{home.root}: PLAINTEXT objects (not encrypted at rest); the database is on PostgreSQL")
+        else:
+            out.print(f"{home.root}: PLAINTEXT store (not encrypted at rest); `casetrail encrypt` encrypts it")
         return
     register = open_register()
     keys = run(home.unlock)
     assert keys is not None
     wraps = run(home.keyring.wraps)
-    count = len(register.store.iter_data_keys())
-    out.print(f"{home.root}: encrypted (SQLCipher 4 pages, AES-256-GCM objects); key id {keys.kek_id}", markup=False)
+    count = len(register.store.data_keys.iter_data_keys())
+    pages = "database on PostgreSQL: its encryption at rest is the server's" if on_postgres else "SQLCipher 4 pages"
+    out.print(f"{home.root}: encrypted ({pages}, AES-256-GCM objects); key id {keys.kek_id}", markup=False)
     out.print(f"key-encryption key: {', '.join(w.kind for w in wraps if w.kek_id == keys.kek_id)}; {count} data keys")
     if len(wraps) > 1:
         out.print("an interrupted rotation left a second wrap: run `casetrail keys rotate` to finish it")
@@ -101,7 +106,7 @@ def rotate(
 ) -> tuple[Commit, int, StoreKeys]:
     """Re-wrap under a new KEK; returns (the rotation's commit, data keys re-wrapped, the new keys)."""
     store = register.store
-    rows = store.iter_data_keys()
+    rows = store.data_keys.iter_data_keys()
     stale = [kek for _, kek, _ in rows if kek != old.kek_id]
     if stale:
         # An interrupted rotation whose commit landed: its new key must finish it, not the old one.
@@ -111,7 +116,7 @@ def rotate(
 
     def rewrap(_: list[int]) -> None:
         for sha, _, wrapped in rows:
-            store.rewrap_data_key(sha, new.kek_id, new.wrap_data_key(old.unwrap_data_key(wrapped, sha), sha))
+            store.data_keys.rewrap_data_key(sha, new.kek_id, new.wrap_data_key(old.unwrap_data_key(wrapped, sha), sha))
 
     body = {"from": old.kek_id, "to": new.kek_id, "source": source.kind, "data_keys": len(rows)}
     event = Event(EventType.KEYS_ROTATED, "store", utc_now(), actor, body)

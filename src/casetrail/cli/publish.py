@@ -107,7 +107,8 @@ def _sha256(data: bytes) -> str:
 
 def _next_release(casework: Casework) -> str:
     released = sum(
-        Event.from_leaf(data).type == EventType.PUBLICATION_RELEASED for _, data in casework.store.casework_entries()
+        Event.from_leaf(data).type == EventType.PUBLICATION_RELEASED
+        for _, data in casework.store.casework.casework_entries()
     )
     return f"PUB-{released + 1:04d}"
 
@@ -150,7 +151,9 @@ def write_release(
                 "tables": manifest["tables"],
                 "files": {n: _sha256(d) for n, d in sorted(everything.items())},
             }
-            record(casework.log, casework.store, [Event(EventType.PUBLICATION_RELEASED, release, at, by, body)])
+            record(
+                casework.log, casework.store.casework, [Event(EventType.PUBLICATION_RELEASED, release, at, by, body)]
+            )
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)  # not recorded: nothing was released
         raise

@@ -42,7 +42,7 @@ def redact_command(
 
     Without --span, the suggested spans are applied (as with --suggest)."""
     register = open_register()
-    text = register.store.get_text(doc_id) or ""
+    text = register.store.documents.get_text(doc_id) or ""
 
     def spans() -> list[Span]:
         given = [parse_span(value) for value in span]

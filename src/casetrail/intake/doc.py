@@ -17,13 +17,13 @@ import os
 import shutil
 import struct
 import subprocess
-import tempfile
 
 from casetrail.errors import Encrypted, Hostile, Malformed, TooLarge, UnsupportedFormat
 from casetrail.intake.limits import Limits
 from casetrail.intake.reading import Reading
 from casetrail.intake.sniff import DOC, OLE_MAGIC
 from casetrail.intake.text import normalise_newlines
+from casetrail.store.scratch import scratch_directory
 
 MISSING = (
     "reading .doc files needs antiword, which is not installed here (run make install, or apt-get install antiword)"
@@ -69,7 +69,8 @@ def _check_header(data: bytes) -> None:
 
 
 def _antiword(data: bytes, limits: Limits) -> str:
-    with tempfile.TemporaryDirectory(prefix="casetrail-doc-") as folder:
+    # The private copy lives in memory-backed scratch (store.scratch), never on disk.
+    with scratch_directory("casetrail-doc-") as folder:
         path = os.path.join(folder, "input.doc")
         with open(path, "wb") as handle:
             handle.write(data)
@@ -78,7 +79,7 @@ def _antiword(data: bytes, limits: Limits) -> str:
                 [*_CONFINED, "antiword", "-w", "0", "-m", "UTF-8.txt", path],
                 capture_output=True,
                 timeout=limits.convert_seconds,
-                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": folder, "LC_ALL": "C.UTF-8"},
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(folder), "LC_ALL": "C.UTF-8"},
                 check=False,
             )
         except subprocess.TimeoutExpired as err:

@@ -33,11 +33,19 @@ from casetrail.intake.kinds import infer_kind
 from casetrail.intake.limits import Limits
 from casetrail.intake.reading import NO_TEXT, READ, PageSource, Reading
 from casetrail.ledger.checkpoint import NoteSigner, NoteVerifier
-from casetrail.ledger.commitments import DOCUMENT_PATHS, Committed, commit_body, committed_paths, document_values
+from casetrail.ledger.commitments import (
+    DOCUMENT_PATHS,
+    Committed,
+    commit_body,
+    commit_event,
+    committed_paths,
+    document_values,
+)
 from casetrail.ledger.commitments import opening as opening_of
 from casetrail.ledger.latest import LatestCheckpoint
 from casetrail.ledger.log import Commit, Log
 from casetrail.ledger.receipt import Receipt
+from casetrail.ledger.record import append_events
 from casetrail.model.document import (
     Document,
     DocumentKind,
@@ -103,8 +111,8 @@ class _Pending:
     text_status: str = READ  # NO_TEXT when the reader found nothing to read
     text_reason: str | None = None  # the one line said about it
     page_sources: tuple[TextSource, ...] = ()
-    # leaves to append in the same commit, after the documents', given the recorded document
-    follow: Callable[[Document], list[bytes]] | None = None
+    # events to append in the same commit, after the documents', given the recorded document
+    follow: Callable[[Document], list[Event]] | None = None
     sha256: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -170,7 +178,9 @@ class Register:
         store = home.open_store(readonly)
         try:
             signer, no_signer = _load_signer(home)
-            log = Log(store, signer, _load_verifier(home, signer), LatestCheckpoint(home.checkpoint_path), no_signer)
+            log = Log(
+                store.ledger, signer, _load_verifier(home, signer), LatestCheckpoint(home.checkpoint_path), no_signer
+            )
             log.check_latest()
             if limits is None and settings:
                 limits = configured_limits(home)
@@ -305,13 +315,20 @@ class Register:
 
             def write_rows(indices: list[int]) -> None:
                 for (doc, text), item, index, (_, committed) in zip(docs, fresh, indices, events):
-                    self.store.add_document(doc, text, index)
-                    self.store.add_reading(doc.id, item.text_status, item.text_reason, item.page_sources)
-                    self.store.add_commitment(index, committed.salt, committed.held)
+                    self.store.documents.add_document(doc, text, index)
+                    self.store.documents.add_reading(doc.id, item.text_status, item.text_reason, item.page_sources)
+                    self.store.ledger.add_commitment(index, committed.salt, committed.held)
 
-            # leaves that follow a document go after every document's, so indices[:len(docs)] stay theirs
-            leaves += [leaf for (doc, _), item in zip(docs, fresh) if item.follow for leaf in item.follow(doc)]
-            commit = self.log.append(leaves, also=write_rows)
+            # events that follow a document go after every document's, so indices[:len(docs)] stay theirs
+            followed = [commit_event(e) for (doc, _), item in zip(docs, fresh) if item.follow for e in item.follow(doc)]
+            leaves += [c.leaf for c in followed]
+
+            def write_all(indices: list[int]) -> None:
+                write_rows(indices)
+                kept = zip(indices[len(docs) :], followed)
+                self.store.ledger.add_opened_events((i, c.salt, c.opened) for i, c in kept if c.salt is not None)
+
+            commit = self.log.append(leaves, also=write_all)
         # Durable from here on: only now is anyone told.
         for (doc, _), item, index in zip(docs, fresh, commit.indices):
             receipt = self._receipt_or_none(commit, index, doc.id)
@@ -328,7 +345,7 @@ class Register:
         Returns the hashes whose objects this call created."""
         written: set[str] = set()
         for item in pending:
-            if self.objects.has(item.sha256) or self.store.find_document_by_sha(item.sha256) is not None:
+            if self.objects.has(item.sha256) or self.store.documents.find_document_by_sha(item.sha256) is not None:
                 continue  # held already, or sealed: a sealed document's bytes must not come back
             self.objects.put(item.data)  # fsynced before the commit that refers to it
             written.add(item.sha256)
@@ -337,7 +354,7 @@ class Register:
     def _drop_sealed_copies(self, outcomes: list[Outcome], written: set[str]) -> None:
         """Another writer recorded (and sealed) these bytes while ours were written: remove our copy."""
         for outcome in outcomes:
-            found = self.store.get_document(outcome.document_id) if outcome.document_id else None
+            found = self.store.documents.get_document(outcome.document_id) if outcome.document_id else None
             if found is not None and found[1] == "sealed" and found[0].sha256 in written:
                 self.objects.remove(found[0].sha256)
 
@@ -359,7 +376,7 @@ class Register:
         ids: dict[int, str] = {}  # id(pending item) -> document id, for attachments' parents
         repeats: list[tuple[Outcome, _Pending]] = []
         for item in pending:
-            held = self.store.find_document_by_sha(item.sha256)
+            held = self.store.documents.find_document_by_sha(item.sha256)
             if held is not None:
                 ids[id(item)] = held[0].id
                 outcomes.append(Outcome(item.source, "duplicate", document_id=held[0].id, leaf_index=held[2]))
@@ -375,7 +392,7 @@ class Register:
     def _documents(
         self, fresh: list[_Pending], submission: Submission, received_at: str, ids: dict[int, str]
     ) -> list[tuple[Document, str]]:
-        seq = self.store.next_document_seq()
+        seq = self.store.documents.next_document_seq()
         docs: list[tuple[Document, str]] = []
         for offset, item in enumerate(fresh):
             doc_id = f"D-{seq + offset:06d}"
@@ -436,11 +453,11 @@ class Register:
         data: bytes,
         submission: Submission,
         reason: str,
-        follow: Callable[[Document], list[bytes]] | None = None,
+        follow: Callable[[Document], list[Event]] | None = None,
     ) -> Outcome:
         """Register bytes made here (a redacted copy, say) as a new version of a document.
 
-        `follow(document)` gives leaves recorded in the same commit as the new version, so the
+        `follow(document)` gives events recorded in the same commit as the new version, so the
         version and what is said about it (the redaction) are on record together or not at all.
         Only the top-level file is taken: bytes made here carry no attachments."""
         original = self._require(doc_id)
@@ -462,7 +479,9 @@ class Register:
         if status != "active":
             raise DecisionError(f"{doc_id} is already {status}")
         event = Event(EventType.DOCUMENT_WITHDRAWN, doc_id, utc_now(), actor, {"reason": reason})
-        return self.log.append([event.to_leaf()], also=lambda _: self.store.set_document_status(doc_id, "withdrawn"))
+        return append_events(
+            self.log, [event], also=lambda _: self.store.documents.set_document_status(doc_id, "withdrawn")
+        )
 
     def seal(self, doc_id: str, actor: str, reason: str, order: str | None = None) -> Commit | None:
         """Remove a document's content (e.g. by court order). Its hash stays in the log forever.
@@ -476,14 +495,15 @@ class Register:
             event = Event(EventType.DOCUMENT_SEALED, doc_id, utc_now(), actor, body)
 
             def clear(_: list[int]) -> None:
-                self.store.set_document_status(doc_id, "sealed")
-                self.store.clear_document_text(doc_id)
+                self.store.documents.set_document_status(doc_id, "sealed")
+                self.store.documents.clear_text(doc_id)
+                self.store.analysis.forget_document(doc_id)  # mentions, and the names entities took from it
                 # Crypto-shredding (issue 12): the data key goes in the sealing commit, and the
                 # search index is merged so the text's terms are gone rather than marked deleted.
                 self.objects.shred(doc.sha256)
-                self.store.purge_search_index()
+                self.store.documents.purge_search_index()
 
-            commit = self.log.append([event.to_leaf()], also=clear)
+            commit = append_events(self.log, [event], also=clear)
         # After the commit: a crash here leaves bytes that `verify` reports and a re-seal removes
         # (unreadable already: their key went with the commit).
         self.objects.remove(doc.sha256)
@@ -491,7 +511,7 @@ class Register:
         return commit
 
     def _require(self, doc_id: str) -> tuple[Document, str, int]:
-        found = self.store.get_document(doc_id)
+        found = self.store.documents.get_document(doc_id)
         if found is None:
             raise DecisionError(f"no document {doc_id}")
         return found
@@ -510,12 +530,12 @@ class Register:
         if receipt.entry is None or receipt.document_id is None:
             return receipt
         paths = committed_paths(Event.from_leaf(receipt.entry).body)
-        held = self.store.commitment(receipt.leaf_index)
-        found = self.store.get_document(receipt.document_id)
+        held = self.store.ledger.commitment(receipt.leaf_index)
+        found = self.store.documents.get_document(receipt.document_id)
         if not paths or held is None or found is None:
             return receipt
         salt, kept = held
-        values = document_values(self.store.with_reading(found[0]), kept)
+        values = document_values(self.store.documents.with_reading(found[0]), kept)
         return dataclasses.replace(receipt, opening=opening_of(salt, {p: values.get(p) for p in paths}))
 
 

@@ -13,19 +13,28 @@ which fields were hidden, and an event without "v" (recorded before this) is rea
 
 A field salt opens one field and nothing else: giving a court the file name (its field salt and
 value) tells it nothing about the submitter, whose field salt is a different HMAC of the event salt.
+
+Every other event (casework, read audits with their reasons and search terms, accounts, decisions,
+withdrawals and seals) is logged whole-committed (`commit_event`): its subject and actor are each
+replaced by a commitment, and its body by "event", a commitment to the recorded leaf's exact bytes
+(SHA-256 of the domain, the "event" field salt and those bytes); the event as recorded is
+kept beside its salt in the encrypted database (`commitments.opened`), where the workbench reads
+it and `verify` recommits it and compares. Only the type and the time stay in clear, and the
+events that name no one: a publication's thresholds and hashes, a key rotation's key ids.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from casetrail.model.document import Document
-from casetrail.model.event import canonical_json
+from casetrail.model.event import Event, EventType, canonical_json
 
 VERSION = 2
 DOMAIN = b"casetrail-commitment/v1\x00"
@@ -42,6 +51,18 @@ DOCUMENT_PATHS = (
 )
 # Committed values the store keeps nowhere else (in commitments.held).
 HELD_PATHS = frozenset({"reason"})
+# The fields of a whole-committed event, and the events logged otherwise: documents' own per-field
+# scheme above, and events that hold no name (published hashes and thresholds, key ids and counts).
+WHOLE_PATHS = ("actor", "event", "subject")
+NOT_WHOLE = frozenset(
+    {
+        EventType.DOCUMENT_RECEIVED,
+        EventType.DOCUMENT_AMENDED,
+        EventType.PUBLICATION_RELEASED,
+        EventType.KEYS_ROTATED,
+        EventType.STORE_ENCRYPTED,
+    }
+)
 
 
 def new_salt() -> bytes:
@@ -49,7 +70,7 @@ def new_salt() -> bytes:
 
 
 def field_salt(salt: bytes, path: str) -> bytes:
-    return hmac.new(salt, path.encode("utf-8"), hashlib.sha256).digest()
+    return hmac.digest(salt, path.encode("utf-8"), "sha256")  # one-shot: verify computes millions
 
 
 def commitment(salt: bytes, value: Any) -> str:
@@ -146,3 +167,72 @@ def check_opening(body: Mapping[str, Any], opened: Mapping[str, Any]) -> list[st
         if not ok:
             wrong.append(path)
     return wrong
+
+
+@dataclass(frozen=True)
+class CommittedEvent:
+    """An event ready to append: its leaf, and (when the leaf holds commitments) the salt and the
+    event as recorded, for `commitments` (LedgerStorage.add_opened_events)."""
+
+    leaf: bytes
+    salt: bytes | None
+    opened: bytes
+
+
+def commit_event(event: Event, salt: bytes | None = None) -> CommittedEvent:
+    """The leaf for `event`: whole-committed unless its type is logged otherwise (NOT_WHOLE).
+
+    The subject and the actor are committed as values (each can be opened alone); "event" commits
+    to the recorded leaf's exact bytes, so checking it hashes those bytes and re-encodes nothing."""
+    if event.type in NOT_WHOLE:
+        return CommittedEvent(event.to_leaf(), None, event.to_leaf())
+    salt = new_salt() if salt is None else salt
+    opened = event.to_leaf()
+    return CommittedEvent(
+        _committed_leaf(event.type.value, event.at, event.subject, event.actor, opened, salt), salt, opened
+    )
+
+
+def _committed_leaf(kind: str, at: str, subject: str, actor: str, opened: bytes, salt: bytes) -> bytes:
+    body = {
+        "v": VERSION,
+        "committed": list(WHOLE_PATHS),
+        "event": hashlib.sha256(DOMAIN + field_salt(salt, "event") + opened).hexdigest(),
+    }
+    subject_c = commitment(field_salt(salt, "subject"), subject)
+    actor_c = commitment(field_salt(salt, "actor"), actor)
+    return canonical_json({"type": kind, "subject": subject_c, "at": at, "actor": actor_c, "body": body})
+
+
+def is_whole_committed(body: Mapping[str, Any]) -> bool:
+    return committed_paths(body) == list(WHOLE_PATHS)
+
+
+def opens(leaf: bytes, salt: bytes, opened: bytes) -> bool:
+    """Whether `opened`, committed under `salt`, is exactly `leaf`."""
+    return open_event(leaf, salt, opened) is not None
+
+
+def open_event(leaf: bytes | Mapping[str, Any], salt: bytes, opened: bytes) -> dict[str, Any] | None:
+    """The recorded event (parsed) if, committed under `salt`, it is `leaf` (its bytes, or the leaf
+    already parsed: `verify` has it, and comparing values spares re-encoding it); else None."""
+    try:
+        raw = json.loads(opened)
+        kind, at, subject, actor = (raw[key] for key in ("type", "at", "subject", "actor"))
+        if not all(isinstance(value, str) for value in (kind, at, subject, actor)):
+            return None
+        parsed = json.loads(leaf) if isinstance(leaf, bytes) else leaf
+        want = {
+            "type": kind,
+            "subject": commitment(field_salt(salt, "subject"), subject),
+            "at": at,
+            "actor": commitment(field_salt(salt, "actor"), actor),
+            "body": {
+                "v": VERSION,
+                "committed": list(WHOLE_PATHS),
+                "event": hashlib.sha256(DOMAIN + field_salt(salt, "event") + opened).hexdigest(),
+            },
+        }
+        return dict(raw) if parsed == want else None
+    except (ValueError, KeyError, TypeError):
+        return None

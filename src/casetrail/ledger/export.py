@@ -40,15 +40,15 @@ def write_export(store: SqliteStore, verifier_key: str, origin: str, dest: Path)
     dest.mkdir(parents=True, exist_ok=True)
     store.conn.execute("BEGIN")
     try:
-        size = store.ledger_size()
+        size = store.ledger.ledger_size()
         with _writer(dest / "entries.jsonl") as handle:
-            for index, data in store.iter_entries(0, size):
+            for index, data in store.ledger.iter_entries(0, size):
                 handle.write(json.dumps({"index": index, "entry": _b64(data)}) + "\n")
         with _writer(dest / "nodes.jsonl") as handle:
-            for level, index, digest in store.iter_nodes():
+            for level, index, digest in store.ledger.iter_nodes():
                 handle.write(json.dumps({"level": level, "index": index, "hash": _b64(bytes(digest))}) + "\n")
         with _writer(dest / "checkpoints.jsonl") as handle:
-            for tree_size, note in store.iter_checkpoints():
+            for tree_size, note in store.ledger.iter_checkpoints():
                 if tree_size <= size:
                     handle.write(json.dumps({"size": tree_size, "note": note}) + "\n")
     finally:

@@ -9,7 +9,7 @@ The contract a backend must keep, beyond the signatures:
   so two writers never take the same index and no index is skipped.
 - `after_commit(action)` runs `action` once the outermost transaction has committed, never after
   a rollback (the Log keeps its newest checkpoint outside the store this way).
-- Entries and nodes are only ever inserted, never changed; a checkpoint at a size replaces one at
+- Entries, nodes and opened events are only ever inserted, never changed; a checkpoint at a size replaces one at
   the same size (re-signing the same tree).
 """
 
@@ -47,6 +47,15 @@ class LedgerStorage(Protocol):
         ...
 
     def get_entry(self, idx: int) -> bytes | None: ...
+
+    def add_opened_events(self, rows: Iterable[tuple[int, bytes, bytes]]) -> None:
+        """(leaf index, salt, event as recorded) of events whose leaves are commitments (issue 12);
+        written in the transaction that appends them."""
+        ...
+
+    def opened_event(self, leaf_index: int) -> tuple[bytes, bytes] | None:
+        """(salt, event as recorded) of a committed event; None for a leaf logged in clear."""
+        ...
 
     def add_checkpoint(self, size: int, note: str) -> None: ...
 

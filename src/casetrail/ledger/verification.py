@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from casetrail.errors import CasetrailError
 from casetrail.ledger.checkpoint import Checkpoint, NoteVerifier, open_checkpoint
-from casetrail.ledger.commitments import committed_paths, document_values, matches
+from casetrail.ledger.commitments import committed_paths, document_values, is_whole_committed, matches, open_event
 from casetrail.ledger.latest import check_not_behind
 from casetrail.ledger.merkle import CompactRange, leaf_hash
 from casetrail.model.casework import CASEWORK_EVENTS, replay
@@ -87,7 +87,7 @@ def verify_store(
     casework: dict[int, Event] = {}
     opened = [(where, _open_witness(where, note, verifier, report)) for where, note in witnesses]
     wanted = {checkpoint.size for _, checkpoint in opened if checkpoint is not None}
-    expected = _verify_tree(store, verifier, report, decisions, casework, wanted)
+    expected = _verify_tree(store.ledger, verifier, report, decisions, casework, wanted, store.ledger)
     for where, checkpoint in opened:
         if checkpoint is not None:
             _check_witness(where, checkpoint, report)
@@ -158,7 +158,9 @@ def _verify_tree(
     decisions: dict[int, dict[str, Any]],
     casework: dict[int, Event],
     wanted: set[int],
+    opened_events: OpenedEvents | None = None,
 ) -> dict[str, _Expected]:
+    kept = _Opened(opened_events) if opened_events is not None else None
     checkpoints = dict(store.iter_checkpoints())
     stored_levels: dict[int, Iterator[tuple[int, int, bytes]]] = {}
     tree = CompactRange()
@@ -187,7 +189,7 @@ def _verify_tree(
         note = checkpoints.get(tree.size)
         if note is not None:
             _check_checkpoint(note, tree, verifier, report)
-        _apply_event(index, data, expected, decisions, casework, report)
+        _apply_event(index, data, expected, decisions, casework, report, kept)
     report.size = tree.size
     report.root = tree.root()
     sizes = sorted(checkpoints)
@@ -216,10 +218,46 @@ def _check_checkpoint(note: str, tree: CompactRange, verifier: NoteVerifier, rep
 
 def _describe_leaf(data: bytes, index: int) -> str:
     try:
-        subject = json.loads(data)["subject"]
-        return f"leaf {index} ({subject})"
+        event = json.loads(data)
+        if is_whole_committed(event.get("body", {})):
+            return f"leaf {index}"  # its subject is a commitment: nothing to name
+        return f"leaf {index} ({event['subject']})"
     except (ValueError, KeyError, TypeError):
         return f"leaf {index}"
+
+
+class OpenedEvents(Protocol):
+    def iter_opened(self) -> Iterator[tuple[int, bytes, bytes]]:
+        """(leaf index, salt, event as recorded) of every whole-committed event, in leaf order."""
+        ...
+
+
+class _Opened:
+    """The store's recorded events, read alongside the leaves in one pass (no query per leaf)."""
+
+    def __init__(self, store: OpenedEvents) -> None:
+        self._rows = iter(store.iter_opened())
+        self._next = next(self._rows, None)
+
+    def take(self, index: int) -> tuple[bytes, bytes] | None:
+        while self._next is not None and self._next[0] < index:
+            self._next = next(self._rows, None)
+        if self._next is None or self._next[0] != index:
+            return None
+        _, salt, opened = self._next
+        return salt, opened
+
+
+def _opened(index: int, leaf: dict[str, Any], kept: _Opened, report: Report) -> dict[str, Any] | None:
+    """A whole-committed event as the store keeps it, if it recommits to exactly its leaf."""
+    found = kept.take(index)
+    if found is None:
+        report.problems.append(Problem(f"leaf {index}", "its event as recorded is missing from the store"))
+        return None
+    event = open_event(leaf, *found)
+    if event is None:
+        report.problems.append(Problem(f"leaf {index}", "the event kept in the store no longer matches its leaf"))
+    return event
 
 
 def _apply_event(
@@ -229,6 +267,7 @@ def _apply_event(
     decisions: dict[int, dict[str, Any]],
     casework: dict[int, Event],
     report: Report,
+    opened_events: _Opened | None,
 ) -> None:
     try:
         event = json.loads(data)
@@ -238,6 +277,13 @@ def _apply_event(
     except (ValueError, KeyError, TypeError):
         report.problems.append(Problem(f"leaf {index}", "is not a readable casetrail event"))
         return
+    if is_whole_committed(body):
+        if opened_events is None:
+            return  # the log alone: the event's fields are commitments, and nothing else is asked of it
+        event = _opened(index, event, opened_events, report)
+        if event is None:
+            return
+        subject, body = event["subject"], event.get("body", {})
     if kind in (EventType.DOCUMENT_RECEIVED, EventType.DOCUMENT_AMENDED):
         expected[subject] = _Expected(index, body)
     elif kind == EventType.DOCUMENT_WITHDRAWN and subject in expected:
@@ -253,7 +299,7 @@ def _apply_event(
 
 def _verify_documents(store: SqliteStore, objects: ObjectStore, expected: dict[str, _Expected], report: Report) -> None:
     seen: set[str] = set()
-    for row in store.iter_document_rows():
+    for row in store.documents.iter_document_rows():
         doc_id = row["id"]
         seen.add(doc_id)
         report.documents += 1
@@ -300,7 +346,7 @@ def _verify_documents(store: SqliteStore, objects: ObjectStore, expected: dict[s
 
 def _verify_decisions(store: SqliteStore, decisions: dict[int, dict[str, Any]], report: Report) -> None:
     """Each stored decision must be exactly the one its ledger event recorded, and none missing."""
-    stored = {row["leaf_index"]: row for row in store.iter_decision_rows()}
+    stored = {row["leaf_index"]: row for row in store.analysis.iter_decision_rows()}
     for index, row in stored.items():
         want = decisions.get(index)
         name = f"decision at leaf {index}"
@@ -324,7 +370,7 @@ def _verify_decisions(store: SqliteStore, decisions: dict[int, dict[str, Any]], 
 
 def _verify_casework(store: SqliteStore, casework: dict[int, Event], report: Report) -> None:
     """The casework index must list exactly the casework events, and their history must replay."""
-    stored = {index: (kind, subject) for index, kind, subject in store.iter_casework_rows()}
+    stored = {index: (kind, subject) for index, kind, subject in store.casework.iter_casework_rows()}
     for index, (kind, subject) in stored.items():
         want = casework.get(index)
         if want is None:
@@ -351,10 +397,10 @@ def _reading_changes(
     Fields in `hidden` are commitments, held to the store by _commitment_changes."""
     if not any(field in meta for field in READING_FIELDS):
         return []  # recorded before readings were kept, or read plainly: nothing committed
-    found = store.get_document(doc_id)
+    found = store.documents.get_document(doc_id)
     if found is None:
         return [field for field in READING_FIELDS if field not in hidden]
-    now = store.with_reading(found[0]).metadata()
+    now = store.documents.with_reading(found[0]).metadata()
     return [field for field in READING_FIELDS if field not in hidden and now.get(field) != meta.get(field)]
 
 
@@ -363,12 +409,12 @@ def _commitment_changes(store: SqliteStore, doc_id: str, want: _Expected, paths:
     value and the event's salt. A changed value, or a changed salt, names the field."""
     if not paths:
         return []  # recorded before commitments: its fields were compared in clear
-    held = store.commitment(want.leaf_index)
-    found = store.get_document(doc_id)
+    held = store.ledger.commitment(want.leaf_index)
+    found = store.documents.get_document(doc_id)
     if held is None:
         return ["commitment salt (missing from the store)"]
     if found is None:
         return [path.removeprefix("document.") for path in paths]
     salt, kept = held
-    values = document_values(store.with_reading(found[0]), kept)
+    values = document_values(store.documents.with_reading(found[0]), kept)
     return [path.removeprefix("document.") for path in paths if not matches(want.body, path, salt, values.get(path))]

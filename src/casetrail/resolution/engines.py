@@ -4,6 +4,13 @@ The model is written once (linkage.build_settings); Splink turns it into SQL for
 This module only opens an engine's database API for one linkage run, registers Arrow tables in
 it, and cleans up after the run. Nothing here compares anything.
 
+DuckDB
+    One in-memory database per run, closed when the run ends. Past its memory limit DuckDB
+    spills to a temporary directory (by default `.tmp` in the working directory), and what it
+    spills is mention names in clear. So it spills only to a private folder in memory-backed
+    scratch (`casetrail.store.scratch`: /dev/shm or CASETRAIL_SCRATCH); with no scratch it does
+    not spill at all, and a run that outgrows memory fails rather than write names to disk.
+
 Spark
     Needs pyspark 4 (the `spark` extra pins it) and a Java runtime, 17 or later. If a
     SparkSession is already active in the process (a notebook on a cluster, say), it is used as
@@ -42,7 +49,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -218,9 +225,13 @@ def open_engine(engine: Engine) -> Iterator[EngineRun]:
     """Open `engine` for one run; on Spark, hold the session and clean up on leaving."""
     check_engine(engine)
     if engine == "duckdb":
+        import duckdb
         from splink import DuckDBAPI
 
-        yield EngineRun("duckdb", DuckDBAPI())
+        with ExitStack() as stack:
+            connection = duckdb.connect(":memory:", config={"temp_directory": _duckdb_spill(stack)})
+            stack.callback(connection.close)  # before the spill folder goes
+            yield EngineRun("duckdb", DuckDBAPI(connection))
         return
     from splink import SparkAPI
 
@@ -255,6 +266,16 @@ def open_engine(engine: Engine) -> Iterator[EngineRun]:
                 session.catalog.dropTempView(view)
             if checkpoints is not None:
                 shutil.rmtree(checkpoints, ignore_errors=True)
+
+
+def _duckdb_spill(stack: ExitStack) -> str:
+    """DuckDB's temp_directory for one run: a folder in memory-backed scratch, removed with the
+    run, or "" (never spill) when there is no scratch."""
+    from casetrail.store.scratch import scratch_dir, scratch_directory
+
+    if scratch_dir() is None:
+        return ""
+    return str(stack.enter_context(scratch_directory("casetrail-duckdb-")) / "spill")
 
 
 def _temp_views(session: Any) -> set[str]:

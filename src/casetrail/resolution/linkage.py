@@ -117,6 +117,8 @@ class Edge:
 class Scored:
     edges: list[Edge]
     model: dict[str, Any]  # the trained Splink model (settings with m, u and prior), for the record
+    # column -> [(value, term frequency)] over the scored rows, for scoring new records later (incremental)
+    term_frequencies: dict[str, list[tuple[Any, float]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class LinkResult:
     edges: list[Edge]  # the scored pairs at or above the threshold
     skipped_decisions: list[Decision] = field(default_factory=list)  # overruled by later ones
     model: dict[str, Any] = field(default_factory=dict)
+    term_frequencies: dict[str, list[tuple[Any, float]]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -453,8 +456,10 @@ def _score_pairs(run: EngineRun, tables: Sequence[pa.Table], spec: LinkageSpec, 
             else []
         )
     model = linker.misc.save_model_to_json()
+    with _quiet_splink():
+        frequencies = _term_frequencies(linker, spec) if rows >= 2 else {}
     if groups is None:
-        return Scored(edges, model)
+        return Scored(edges, model, frequencies)
     spread: list[Edge] = []
     for e in edges:
         left, right = groups.members[e.left], groups.members[e.right]
@@ -465,7 +470,17 @@ def _score_pairs(run: EngineRun, tables: Sequence[pa.Table], spec: LinkageSpec, 
     for rep, p in selves.items():
         members = groups.members[rep]
         spread.extend(Edge(members[0], m, p) for m in members[1:])
-    return Scored(spread, model)
+    return Scored(spread, model, frequencies)
+
+
+def _term_frequencies(linker: Any, spec: LinkageSpec) -> dict[str, list[tuple[Any, float]]]:
+    """The term frequencies the model scored with, kept so that new records score the same way."""
+    out: dict[str, list[tuple[Any, float]]] = {}
+    for f in spec.fields:
+        if f.term_frequency:
+            table = linker.table_management.compute_tf_table(f.column).as_pyarrow_table().to_pydict()
+            out[f.column] = sorted(zip(table[f.column], (float(v) for v in table[f"tf_{f.column}"])))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -560,9 +575,12 @@ def _partition(
     entities: Mapping[str, Sequence[str]] | None,
     apart: Iterable[tuple[str, str]],
     strict: bool,
+    part: _Partition | None = None,
 ) -> tuple[_Partition, list[Decision], set[str]]:
+    """`part`, when given, is a partition already holding `ids` (an incremental run's, which
+    refuses to join two existing entities); otherwise a fresh one is made."""
     entities = entities or {}
-    part = _Partition(ids)
+    part = _Partition(ids) if part is None else part
     known = set(part.parent)
     isolated: set[str] = set()
     skipped: list[Decision] = []
@@ -790,7 +808,7 @@ def resolve_links(
     part, skipped, isolated = _partition(ids, edges, decisions, entities, apart, strict)
     if attach_partial:
         _attach_partial(part, modelled, isolated)
-    return LinkResult(part.clusters(), edges, skipped, scored.model)
+    return LinkResult(part.clusters(), edges, skipped, scored.model, scored.term_frequencies)
 
 
 def _conflicts_within_documents(records: Sequence[PersonRecord]) -> list[tuple[str, str]]:

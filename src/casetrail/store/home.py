@@ -9,6 +9,11 @@
       config.json         origin and intake limits
       checkpoint.latest   the newest checkpoint the log has signed, kept outside the database
 
+On PostgreSQL (issue 14) there is no casetrail.db: config.json's "database" names the server's
+database (a postgresql:// URL without its password), or CASETRAIL_DATABASE_URL does; everything
+else stays here, objects encrypted as on SQLite, their data keys in the database's `data_keys`.
+The password comes from CASETRAIL_DATABASE_URL, PGPASSWORD or ~/.pgpass; casetrail never writes one.
+
 Only the database is needed to read a store, and the verifier key to verify it: an auditor
 handed a copy without the signing key can check everything. Writing needs the signing key.
 The KEK is never here: it comes from a passphrase, a key file kept elsewhere or a KMS/Vault
@@ -22,7 +27,8 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from casetrail.errors import (
     DiskFull,
@@ -42,10 +48,17 @@ from casetrail.store.keys import (
 from casetrail.store.objects import ObjectStore
 from casetrail.store.sqlite import SqliteStore
 
+if TYPE_CHECKING:
+    from casetrail.store.postgres import PostgresStore
+
+# A postgresql:// URL puts the store on PostgreSQL (psycopg is imported only then).
+ENV_DATABASE_URL = "CASETRAIL_DATABASE_URL"
+
 # Settings read by more than one layer; each must have this JSON type when present.
 _WHOLE = "a positive whole number"
 _FIELDS: dict[str, tuple[str, str]] = {
     "origin": ("text", "a line of text (the log's name)"),
+    "database": ("text", "a postgresql:// URL without its password (the store's database on PostgreSQL)"),
     "spacy_model": ("text", "the name of an installed spaCy pipeline package"),
     "limits": ("object", 'an object of limits, e.g. {"max_bytes": 52428800}'),
     "repeat_subject_threshold": ("whole", _WHOLE),
@@ -70,6 +83,8 @@ class Home:
     key_source: KeySource | None = field(default=None, repr=False, compare=False)
     # `create` makes an unencrypted store: only when asked (init --plaintext), never by default.
     plaintext: bool = field(default=False, compare=False)
+    # The database URL `init --database` was given, password and all, for this process only.
+    database: str | None = field(default=None, repr=False, compare=False)
     _keys: StoreKeys | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -115,8 +130,72 @@ class Home:
         keys = self.unlock()
         return keys.sqlcipher_key() if keys is not None else None
 
+    def database_url(self) -> str | None:
+        """The PostgreSQL database holding the store, or None for SQLite (casetrail.db here).
+
+        CASETRAIL_DATABASE_URL (which may carry the password) or config.json's "database" (which
+        never does); when both are set they must name the same database. A home with a casetrail.db
+        is a SQLite store, and the variable is refused there rather than silently ignored."""
+        if self.database is not None:
+            return self.database
+        given = os.environ.get(ENV_DATABASE_URL) or None
+        if given is None:
+            return self._recorded_database()
+        postgres = _postgres()
+        problem = postgres.url_problem(given)
+        if problem:
+            raise SettingsError(f"{ENV_DATABASE_URL}: {problem}")
+        if self.db_path.exists():
+            raise SettingsError(
+                f"{ENV_DATABASE_URL} is set, but {self.root} keeps its database in {self.db_path.name} (SQLite): "
+                f"unset {ENV_DATABASE_URL} to use this store"
+            )
+        try:
+            recorded = self._recorded_database()
+        except SettingsError:
+            # A broken config.json is reported by whatever needs its settings; the database is the
+            # one named here, and opening it checks that it holds this home's log.
+            return given
+        if recorded is not None and not postgres.same_database(given, recorded):
+            raise SettingsError(
+                f"{ENV_DATABASE_URL} names {postgres.redacted(given)}, but {self.root}'s database is {recorded} "
+                f"(config.json): unset {ENV_DATABASE_URL}, or set it to that database"
+            )
+        return given
+
+    def use_database(self, url: str) -> None:
+        """`init --database URL`: the new store on PostgreSQL; the URL is checked now, and `create`
+        records it without its password."""
+        postgres = _postgres()
+        problem = postgres.url_problem(url)
+        if problem:
+            raise SettingsError(problem)
+        given = os.environ.get(ENV_DATABASE_URL)
+        if given and not postgres.same_database(given, url):
+            raise SettingsError(
+                f"{ENV_DATABASE_URL} names {postgres.redacted(given)}, not {postgres.redacted(url)}: "
+                f"unset it, or give --database the same database"
+            )
+        self.database = url
+
+    def _recorded_database(self) -> str | None:
+        if self.db_path.exists() or not self.config_path.exists():
+            return None
+        recorded = self.config().get("database")
+        if recorded is None:
+            return None
+        problem = _postgres().url_problem(recorded)
+        if problem:
+            raise SettingsError(f'{self.config_path}: field "database": {problem}')
+        return str(recorded)
+
     def exists(self) -> bool:
-        return self.db_path.exists()
+        if self.db_path.exists():
+            return True
+        try:
+            return self.config_path.exists() and self.database_url() is not None
+        except SettingsError:
+            return False  # `require` says what is wrong, where a command reports it in one line
 
     def parts(self) -> list[str]:
         """Which of a store's files are here (any one of them means: not a place for `init`)."""
@@ -135,6 +214,13 @@ class Home:
         if self.exists():
             return
         present = self.parts()
+        url = self.database_url() if present else None
+        if url is not None:
+            raise StoreError(
+                f"{self.config_path} is missing, but {', '.join(present)} are here: restore it from your backup, "
+                f"or write {self._minimal_config(_postgres().without_password(url))} there "
+                "(do not run init here: it would start a different log)"
+            )
         if present:
             raise StoreError(
                 f"{self.db_path} is missing, but {', '.join(present)} are here: restore the database from your "
@@ -153,18 +239,31 @@ class Home:
         source = None if self.plaintext else self.key_source or source_from_env(self.root, confirm=True)
         if source is None and not self.plaintext:
             raise KeyCustodyError(NO_KEY_FOR_INIT)
-        (self.root / "keys").mkdir(parents=True, exist_ok=True)
-        (self.root / "objects").mkdir(exist_ok=True)
-        _write_new(self.signer_path, signer_key + "\n", 0o600)
-        _write_new(self.verifier_path, verifier_key + "\n", 0o644)
-        _write_new(self.config_path, json.dumps(config, indent=2) + "\n", 0o644)
-        if source is not None:
-            self._keys = self.keyring.create(source)
-            self.key_source = source
-        SqliteStore(self.db_path, key=self.sqlcipher_key()).close()
+        url = self.database_url()
+        # On PostgreSQL the database is checked (and migrated) before any file is written here.
+        database = _new_postgres(url, verifier_key) if url is not None else None
+        try:
+            if url is not None:
+                config = {**config, "database": _postgres().without_password(url)}
+            (self.root / "keys").mkdir(parents=True, exist_ok=True)
+            (self.root / "objects").mkdir(exist_ok=True)
+            _write_new(self.signer_path, signer_key + "\n", 0o600)
+            _write_new(self.verifier_path, verifier_key + "\n", 0o644)
+            _write_new(self.config_path, json.dumps(config, indent=2) + "\n", 0o644)
+            if source is not None:
+                self._keys = self.keyring.create(source)
+                self.key_source = source
+        finally:
+            if database is not None:
+                database.close()
+        if database is None:
+            SqliteStore(self.db_path, key=self.sqlcipher_key()).close()
 
     def writable(self) -> bool:
-        """Whether this process may write the database (and create its -wal and -shm files)."""
+        """Whether this process may write the database (and create its -wal and -shm files); on
+        PostgreSQL, the server decides."""
+        if self.database_url() is not None:
+            return True
         return os.access(self.root, os.W_OK) and os.access(self.db_path, os.W_OK)
 
     # -- settings -------------------------------------------------------------------------
@@ -200,13 +299,17 @@ class Home:
             _check_field(path, name, value)
         return config
 
-    def _minimal_config(self) -> str:
+    def _minimal_config(self, database: str | None = None) -> str:
+        """The smallest config.json that works here; on PostgreSQL it names the database too."""
         origin = "ORIGIN (the name before the first + in keys/log.vkey)"
         try:
             origin = self.verifier_path.read_text().strip().split("+", 1)[0] or origin
         except OSError:
             pass
-        return json.dumps({"origin": origin, "limits": {}})
+        named = os.environ.get(ENV_DATABASE_URL)
+        if database is None and named and not self.db_path.exists() and not _postgres().url_problem(named):
+            database = _postgres().without_password(named)
+        return json.dumps({"origin": origin, **({"database": database} if database else {}), "limits": {}})
 
     def signer_key(self) -> str:
         try:
@@ -245,9 +348,13 @@ class Home:
 
     # -- opening --------------------------------------------------------------------------
 
-    def open_store(self, readonly: bool | None = None) -> SqliteStore:
-        """The database; read-only when asked, or when this process cannot write it (a read-only copy)."""
+    def open_store(self, readonly: bool | None = None) -> SqliteStore | PostgresStore:
+        """The database; read-only when asked, or when this process cannot write it (a read-only copy).
+        On PostgreSQL: the server's database, with no SQLCipher key (the server encrypts its storage)."""
         self.require()
+        url = self.database_url()
+        if url is not None:
+            return self._open_postgres(url, bool(readonly))
         key = self.sqlcipher_key()
         try:
             return self._open_database(readonly, key)
@@ -258,6 +365,24 @@ class Home:
                 f"{locked}: if it is an encrypted store, {self.keyring.path.relative_to(self.root)} is missing here; "
                 "copy it from the store or its backup (it holds only wrapped keys) and give the key"
             ) from None
+
+    def _open_postgres(self, url: str, readonly: bool) -> PostgresStore:
+        """The server's database, refused if it holds another home's log (a config pointing elsewhere)."""
+        store = _postgres().PostgresStore(url, readonly=readonly)
+        try:
+            held = store.log_of()
+            ours = self._logs_of_the_keys()
+            # Neither key is the held log's: another home's database. A key that is damaged or
+            # replaced (not a pair) is not that, and the register or `verify` says which it is.
+            if held is not None and ours and _log_name(held) not in ours:
+                raise StoreError(
+                    f"{store.path} holds the log {held.split('+', 1)[0]}, not this home's ({ours[0].split('+', 1)[0]}): "
+                    f"{self.config_path.name} or {ENV_DATABASE_URL} names the wrong database"
+                )
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     def _open_database(self, readonly: bool | None, key: str | None) -> SqliteStore:
         if readonly is not None:
@@ -270,14 +395,59 @@ class Home:
             # Reading needs no room: open for reading, and let a write say why it cannot happen.
             return SqliteStore(self.db_path, readonly=True, refusal=str(full), key=key)
 
-    def objects(self, store: SqliteStore | None = None) -> ObjectStore:
+    def _logs_of_the_keys(self) -> list[str]:
+        """The logs ("name+key id") that keys/log.vkey and keys/log.key are for, each when readable;
+        none when both are missing (`verify --key` and the checkpoints still decide)."""
+        found = []
+        for read, prefix in ((self.verifier_key, ""), (self.signer_key, "PRIVATE+KEY+")):
+            try:
+                text = read()
+            except (SettingsError, SigningKeyError):
+                continue
+            if text.startswith(prefix) and text.count("+") >= 2 + prefix.count("+"):
+                found.append(_log_name(text.removeprefix(prefix)))
+        return found
+
+    def objects(self, store: SqliteStore | PostgresStore | None = None) -> ObjectStore:
         """The object store; an encrypted one needs the open database, where the data keys are."""
         keys = self.unlock()
         if keys is None:
             return ObjectStore(self.root / "objects")
         if store is None:
             raise StoreLocked(f"store is locked: the objects of {self.root} are read through its database")
-        return ObjectStore(self.root / "objects", keys, store)
+        return ObjectStore(self.root / "objects", keys, store.data_keys)
+
+
+def _postgres() -> ModuleType:
+    """casetrail.store.postgres, imported only for a store on PostgreSQL (psycopg is an extra)."""
+    try:
+        from casetrail.store import postgres
+    except ImportError as missing:
+        raise StoreError(
+            f"this store is on PostgreSQL, and psycopg is not installed ({missing}): pip install 'casetrail[postgres]'"
+        ) from None
+    return postgres
+
+
+def _new_postgres(url: str, verifier_key: str) -> PostgresStore:
+    """The database for a new store on PostgreSQL, migrated and claimed for the new log; refused
+    if it already holds one."""
+    postgres = _postgres()
+    problem = postgres.url_problem(url)
+    if problem:
+        raise SettingsError(problem)
+    store = postgres.PostgresStore(url)
+    try:
+        store.claim(verifier_key)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _log_name(key: str) -> str:
+    """A verifier key's "name+key id" (its first two fields), which names the log it verifies."""
+    return "+".join(key.split("+", 2)[:2])
 
 
 def _write_new(path: Path, text: str, mode: int) -> None:

@@ -13,19 +13,32 @@ no index taken twice and none skipped. Readers never wait, and see whole batches
 A transaction returns only once COMMIT has returned, and with fsync and synchronous_commit on (the
 server's defaults; a store refuses to open with either off) that means the batch is durable on the
 server before the Log acknowledges any of its leaves.
+
+`PostgresStore` is the whole store on PostgreSQL (what `Home.open_store()` returns when a database
+URL is set): the ledger as above, and every other concern's tables (store/documents.py, analysis.py,
+casework.py, audit.py, data_keys.py, accounts.py) run through the same connection as the
+`Database` of store/database.py, in PostgreSQL's dialect of their named statements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg import sql as pg_sql
 
-from casetrail.errors import DiskFull, StoreError
+from casetrail.errors import DiskFull, ReadOnlyStore, StoreError
+from casetrail.store.analysis import AnalysisTables
+from casetrail.store.audit import AuditTrail
+from casetrail.store.casework import CaseworkIndex
+from casetrail.store.data_keys import DataKeys
+from casetrail.store.database import POSTGRES
+from casetrail.store.documents import DocumentTables
+from casetrail.store.ledger import LedgerTables
 from casetrail.store.postgres_schema import list_migrations, migrate, schema_version
 
 Node = tuple[int, int]
@@ -37,6 +50,12 @@ STATEMENTS: dict[str, str] = {
     # COPY, not INSERT per row: a batch of thousands of leaves (and twice as many nodes) in one stream.
     "add_entries": "COPY entries (idx, data) FROM STDIN (FORMAT BINARY)",
     "add_nodes": "COPY nodes (level, idx, hash) FROM STDIN (FORMAT BINARY)",
+    "add_opened_events": "COPY commitments (leaf_index, salt, opened) FROM STDIN (FORMAT BINARY)",
+    "opened_event": "SELECT salt, opened FROM commitments WHERE leaf_index = %s AND opened IS NOT NULL",
+    "iter_opened": (
+        "SELECT leaf_index, salt, opened FROM commitments WHERE opened IS NOT NULL AND leaf_index >= %s"
+        " ORDER BY leaf_index LIMIT %s"
+    ),
     # One round trip for every node a proof needs, however many (merkle.py asks for them at once).
     "get_nodes": (
         "SELECT n.level, n.idx, n.hash FROM nodes AS n"
@@ -56,7 +75,14 @@ STATEMENTS: dict[str, str] = {
     "iter_checkpoints": "SELECT size, note FROM checkpoints ORDER BY size",
     "synchronous_commit": "SHOW synchronous_commit",
     "fsync": "SHOW fsync",
+    # A store opened read-only: the server refuses every write on this session, whatever issues it.
+    "read_only": "SET default_transaction_read_only = on",
+    "generations": "SELECT name, value FROM generations",
+    # Which log a database holds: `init` writes the log's verifier key as a comment on `entries`.
+    "log_of": "SELECT obj_description('entries'::regclass, 'pg_class')",
+    "claim": "COMMENT ON TABLE entries IS {}",
 }
+CLAIM = "casetrail log "
 
 PAGE = 10_000
 NO_END = 2**63 - 1
@@ -64,12 +90,55 @@ NO_END = 2**63 - 1
 
 def redacted(url: str) -> str:
     """The URL without its password, for messages and logs."""
+    return _without_password(url, "***")
+
+
+def _without_password(url: str, mask: str | None) -> str:
+    """The URL with its password (user:password@ or ?password=) masked, or dropped when `mask` is None."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+    netloc, query = parts.netloc, parts.query
+    if parts.password is not None:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}@{host}" if mask is None else f"{user}:{mask}@{host}"
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(k == "password" for k, _ in pairs):
+        kept = [(k, v) for k, v in pairs if k != "password"] if mask is None else pairs
+        query = urlencode([(k, mask if k == "password" else v) for k, v in kept], safe="/*")
+    # Built by hand: urlunsplit drops the `//` of a URL with no host (postgresql:///db?host=/run/...).
+    return (
+        f"{parts.scheme}://{netloc}{parts.path}"
+        + (f"?{query}" if query else "")
+        + (f"#{parts.fragment}" if parts.fragment else "")
+    )
+
+
+SCHEMES = ("postgresql", "postgres")
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot name a store's database (None if it can): only postgresql:// URLs do."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in SCHEMES:
+        return "a database URL must start with postgresql:// (e.g. postgresql://casetrail@db.example/casetrail)"
+    return None
+
+
+def without_password(url: str) -> str:
+    """The URL with no password in it (neither user:password@ nor ?password=), to be written down:
+    the password then comes from the environment's URL, PGPASSWORD or ~/.pgpass, as libpq finds it."""
+    return _without_password(url, None)
+
+
+def same_database(one: str, other: str) -> bool:
+    """Whether two URLs name the same database (user, host, port and name; passwords aside)."""
+    a, b = urlsplit(without_password(one)), urlsplit(without_password(other))
+    return (a.username, a.hostname, a.port or 5432, a.path.strip("/")) == (
+        b.username,
+        b.hostname,
+        b.port or 5432,
+        b.path.strip("/"),
+    )
 
 
 def store_error(where: str, error: psycopg.Error, doing: str) -> StoreError:
@@ -109,6 +178,11 @@ class PostgresLedgerStore:
             # or lock between calls; READ COMMITTED is what the append discipline above relies on.
             conn = psycopg.connect(self.url, autocommit=True, connect_timeout=30)
         except psycopg.Error as err:
+            if "no password supplied" in str(err):
+                raise StoreError(
+                    f"{self._where}: cannot connect to the store: the server wants a password; give it in "
+                    "CASETRAIL_DATABASE_URL, PGPASSWORD or ~/.pgpass (casetrail never writes one down)"
+                ) from err
             raise store_error(self._where, err, "cannot connect to the store") from err
         conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
         return conn
@@ -204,6 +278,11 @@ class PostgresLedgerStore:
 
     # -- the ledger (LedgerStorage) ----------------------------------------------------------------
 
+    @property
+    def ledger(self) -> PostgresLedgerStore:
+        """A store that holds only the ledger is its own ledger (SqliteStore's is one of its concerns)."""
+        return self
+
     def ledger_size(self) -> int:
         row = self._one("ledger_size")
         return int(row[0]) if row else 0
@@ -213,6 +292,13 @@ class PostgresLedgerStore:
 
     def add_nodes(self, rows: Iterable[tuple[int, int, bytes]]) -> None:
         self._copy("add_nodes", ["int4", "int8", "bytea"], rows)
+
+    def add_opened_events(self, rows: Iterable[tuple[int, bytes, bytes]]) -> None:
+        self._copy("add_opened_events", ["int8", "bytea", "bytea"], rows)
+
+    def opened_event(self, leaf_index: int) -> tuple[bytes, bytes] | None:
+        row = self._one("opened_event", (leaf_index,))
+        return (bytes(row[0]), bytes(row[1])) if row else None
 
     def get_nodes(self, keys: Iterable[Node]) -> dict[Node, bytes]:
         wanted = list(keys)
@@ -249,6 +335,17 @@ class PostgresLedgerStore:
                 return
             start = int(rows[-1][0]) + 1
 
+    def iter_opened(self) -> Iterator[tuple[int, bytes, bytes]]:
+        """(leaf index, salt, event as recorded) of every whole-committed event, in leaf order, a page at a time."""
+        start = 0
+        while True:
+            rows = self._run("iter_opened", (start, PAGE)).fetchall()
+            for idx, salt, opened in rows:
+                yield int(idx), bytes(salt), bytes(opened)
+            if len(rows) < PAGE:
+                return
+            start = int(rows[-1][0]) + 1
+
     def iter_nodes(self) -> Iterator[tuple[int, int, bytes]]:
         for level, idx, digest in self._run("iter_nodes"):
             yield int(level), int(idx), bytes(digest)
@@ -261,3 +358,126 @@ class PostgresLedgerStore:
     def iter_checkpoints(self) -> Iterator[tuple[int, str]]:
         for size, note in self._run("iter_checkpoints"):
             yield int(size), str(note)
+
+
+class PostgresStore(PostgresLedgerStore):
+    """The whole store on PostgreSQL: the ledger (this class's own methods, as above) and the other
+    concerns as attributes, `.documents .analysis .casework .audit .data_keys`, as SqliteStore has them.
+
+    What SQLite's file gives SqliteStore, the server gives here or does not need: there is no
+    SQLCipher key (`encrypted` is False: encrypting the server's data directory, WAL and backups is
+    the server's job, see README), no WAL file to fold after a seal, and no page check the server
+    does not already make. Opened `readonly`, nothing is migrated and the server refuses any write
+    on the session, so a command that only reads cannot change the store by mistake.
+    """
+
+    dialect = POSTGRES
+    encrypted = False
+    refusal: str | None = None  # SqliteStore's reason for refusing writes on a full disk; never here
+
+    def __init__(self, url: str, readonly: bool = False) -> None:
+        super().__init__(url, migrate_schema=not readonly)
+        self.readonly = readonly
+        if readonly:
+            self._run("read_only")
+        self._ledger_tables = LedgerTables(self, self.path)
+        self.documents = DocumentTables(self, _is_duplicate)
+        self.analysis = AnalysisTables(self)
+        self.casework = CaseworkIndex(self)
+        self.audit = AuditTrail(self)
+        self.data_keys = DataKeys(self, self.write_alone)
+
+    def transaction(self) -> AbstractContextManager[None]:
+        if self.readonly and not self._depth:
+            raise ReadOnlyStore(f"{self.path} was opened read-only by this command: nothing can be written through it")
+        return super().transaction()
+
+    # -- the Database seam (store/database.py) ---------------------------------------------------
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        """One statement, inside the open transaction if there is one, else committed by itself."""
+        try:
+            return self.conn.execute(sql.encode(), list(params) if params else None)
+        except psycopg.Error as err:
+            raise store_error(self._where, err, _doing(sql)) from err
+
+    def run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One statement for many rows, pipelined (one round trip per batch, not per row)."""
+        try:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(sql.encode(), rows)
+        except psycopg.Error as err:
+            raise store_error(self._where, err, _doing(sql)) from err
+
+    def write_alone(self, sql: str, params: Sequence[Any], doing: str) -> None:
+        """One statement: joining the open transaction, else its own (autocommit) transaction."""
+        try:
+            self.conn.execute(sql.encode(), list(params))
+        except psycopg.Error as err:
+            raise store_error(self._where, err, doing) from err
+
+    # -- what the app reads of the ledger beyond the Log's needs (as LedgerTables, store/ledger.py) --
+
+    def iter_recorded(self, start: int = 0) -> Iterator[tuple[int, bytes]]:
+        """Every event from leaf `start` as recorded: a committed leaf's opened copy, else the leaf."""
+        return self._ledger_tables.iter_recorded(start)
+
+    def iter_nodes_at(self, level: int) -> Iterator[tuple[int, int, bytes]]:
+        return self._ledger_tables.iter_nodes_at(level)
+
+    def add_commitment(self, leaf_index: int, salt: bytes, held: Mapping[str, Any]) -> None:
+        self._ledger_tables.add_commitment(leaf_index, salt, held)
+
+    def commitment(self, leaf_index: int) -> tuple[bytes, dict[str, Any]] | None:
+        return self._ledger_tables.commitment(leaf_index)
+
+    # -- the whole store --------------------------------------------------------------------------
+
+    def log_of(self) -> str | None:
+        """The verifier key of the log this database holds, as `init` recorded it; None before that."""
+        row = self._one("log_of")
+        text = str(row[0]) if row and row[0] else ""
+        return text.removeprefix(CLAIM) if text.startswith(CLAIM) else None
+
+    def claim(self, verifier_key: str) -> None:
+        """Record which log this database holds (`init`); refused if it holds a log already, so two
+        homes can never append to one ledger under different keys. Under the ledger's write lock, so
+        two `init`s racing on one database take turns and the second is refused."""
+        with self.transaction():
+            held, size = self.log_of(), self.ledger_size()
+            if held is not None or size:
+                raise StoreError(
+                    f"{self.path} already holds a casetrail log ({held or f'{size} entries'}); init never joins "
+                    "or replaces one: give it an empty database of its own"
+                )
+            statement = pg_sql.SQL(STATEMENTS["claim"]).format(pg_sql.Literal(CLAIM + verifier_key))  # type: ignore[arg-type]
+            try:
+                self.conn.execute(statement)
+            except psycopg.Error as err:
+                raise store_error(self._where, err, "recording which log the database holds") from err
+
+    def generations(self) -> tuple[int, int, int]:
+        """(documents, mentions, entities): counters that rise with every change to each (migration 0005)."""
+        values = {str(name): int(value) for name, value in self._run("generations").fetchall()}
+        return values["documents"], values["mentions"], values["entities"]
+
+    def integrity_problems(self) -> list[str]:
+        """None to report from here: the server checks its own pages (data checksums, if the cluster
+        was initialised with them); `verify` still recomputes every record against the log."""
+        return []
+
+    def fold_wal(self) -> bool:
+        """Nothing to fold: the server's WAL is its own, recycled at its checkpoints. Sealing does not
+        run VACUUM FULL (it would lock the tables it rewrites); see README, 'PostgreSQL'."""
+        return True
+
+
+def _doing(sql: str) -> str:
+    words = sql.split()
+    return f"running {words[0].upper() if words else 'a statement'}"
+
+
+def _is_duplicate(error: Exception) -> bool:
+    """A second row with a recorded document's SHA-256 (another writer recorded the same bytes)."""
+    cause = error if isinstance(error, psycopg.Error) else error.__cause__
+    return isinstance(cause, pg_errors.UniqueViolation) and cause.diag.constraint_name == "documents_sha256_key"

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from casetrail.casefile import export_case_file, history_leaf_hash
+from casetrail.casefile import CaseFileOut, export_case_file, history_leaf_hash
 from casetrail.errors import LedgerError
 from casetrail.model.disclosure import Disclosure, Item, Judgement, Schedule
 from casetrail.model.event import Event, EventType
@@ -158,7 +157,7 @@ def _history(
         if line.document_leaf is not None:
             # The document's own leaf, so the bundle proves the item's material is in the log. Its
             # submitter is not shown: the schedule describes material, not who handed it over.
-            entry = casework.store.get_entry(line.document_leaf)
+            entry = casework.store.ledger.get_entry(line.document_leaf)
             recorded = Event.from_leaf(entry) if entry is not None else None
             found.append(
                 HistoryLine(
@@ -225,7 +224,9 @@ def schedules_pdf(view: ScheduleView) -> bytes:
     )
 
 
-def export_schedules(sight: Sight, casework: Casework, disclosure: Disclosure, case_id: str, out: Path) -> Path:
+def export_schedules(
+    sight: Sight, casework: Casework, disclosure: Disclosure, case_id: str, out: CaseFileOut
+) -> CaseFileOut:
     """The signed bundle: a case file (format 2) whose case.json is the viewer's schedules, with
     the same schedules as a PDF for a court (`pdf_name(case_id)`, covered by the manifest's hashes).
 
@@ -235,7 +236,7 @@ def export_schedules(sight: Sight, casework: Casework, disclosure: Disclosure, c
     item names its document's sha256 and the history proves that document's leaf."""
     hashes = {}
     for line in build_schedule_view(sight, casework, disclosure, case_id).history:
-        data = casework.store.get_entry(line.leaf)
+        data = casework.store.ledger.get_entry(line.leaf)
         if data is None:
             raise LedgerError(f"leaf {line.leaf} is missing from the store")
         hashes[line.leaf] = history_leaf_hash(data)

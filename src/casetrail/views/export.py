@@ -7,10 +7,9 @@ are the ones the view lists (those the exporter may read), each with its receipt
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from casetrail.casefile import export_case_file, history_leaf_hash
+from casetrail.casefile import CaseFileOut, export_case_file, history_leaf_hash
 from casetrail.errors import LedgerError
 from casetrail.views import as_json
 from casetrail.views.case import build_case_view
@@ -20,11 +19,12 @@ if TYPE_CHECKING:
     from casetrail.casework import Casework
 
 
-def export_case(sight: Sight, casework: Casework, case_id: str, out: Path) -> Path:
-    """Write the case file for `case_id` as `sight` may see it; the caller checked they may read it."""
+def export_case(sight: Sight, casework: Casework, case_id: str, out: CaseFileOut) -> CaseFileOut:
+    """Write the case file for `case_id` as `sight` may see it (to a path or a binary stream); the
+    caller checked they may read it."""
     hashes = {}
     for entry in casework.book().cases[case_id].history:
-        data = casework.store.get_entry(entry.leaf)
+        data = casework.store.ledger.get_entry(entry.leaf)
         if data is None:
             raise LedgerError(f"leaf {entry.leaf} is missing from the store")
         hashes[entry.leaf] = history_leaf_hash(data)

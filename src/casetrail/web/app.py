@@ -8,13 +8,18 @@ are `async` and call the store synchronously: one SQLite connection, one request
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.formparsers import MultiPartParser
 from starlette.types import Scope
 
 from casetrail.accounts import Accounts
@@ -22,6 +27,7 @@ from casetrail.inquiry import Inquiry
 from casetrail.intake.register import utc_now
 from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.store.home import Home
+from casetrail.store.scratch import scratch_dir
 from casetrail.web.auth import SESSION_COOKIE, same_origin
 from casetrail.web.context import HERE, NotSignedIn, Stale, Web, templates
 from casetrail.web.documents import MAX_UPLOAD_BYTES
@@ -41,6 +47,7 @@ CSP = (
 def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> FastAPI:
     """The workbench application. `warm`: load the inquiry's views before serving the first
     request (`casetrail serve` does), rather than in it (tens of seconds at 100,000 documents)."""
+    scratch_dir()  # a bad CASETRAIL_SCRATCH stops the server now, in one line, not on the first upload
     inquiry = Inquiry(home)
     parts = Web(
         inquiry,
@@ -73,6 +80,7 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
     _handle_errors(app)
     app.middleware("http")(_security_headers)
     app.middleware("http")(_same_origin)
+    app.middleware("http")(_access_log)
     # Outermost: an anonymous or oversized body is refused before anything reads it.
     app.add_middleware(
         BodyLimit,
@@ -80,10 +88,30 @@ def create_app(home: Home, secure_cookies: bool = True, warm: bool = False) -> F
         is_signed_in=_signed_in(parts.accounts),
         open_paths=OPEN_PATHS | PUBLIC_POSTS,
     )
+    # Keep uploaded parts in memory (BodyLimit bounds them), never spooled to a temp file on disk.
+    MultiPartParser.spool_max_size = MAX_REQUEST_BYTES
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     for route in ROUTES:
         app.add_api_route(route.path, route.handler, **options(route))
     return app
+
+
+# What `casetrail serve --workers N` hands each worker process (uvicorn starts them from an import
+# string, so the environment is the only way in): the home, and two of `serve`'s options.
+ENV_HOME = "CASETRAIL_HOME"
+ENV_SECURE_COOKIES = "CASETRAIL_SECURE_COOKIES"
+ENV_ACCESS_LOG = "CASETRAIL_ACCESS_LOG"
+
+
+def app_from_environment() -> FastAPI:
+    """`create_app` for one worker process (uvicorn's `factory=True`): the home in CASETRAIL_HOME,
+    unlocked as any command unlocks it (CASETRAIL_KEY_FILE, CASETRAIL_PASSPHRASE, ...); cookies
+    Secure and the access log on unless CASETRAIL_SECURE_COOKIES / CASETRAIL_ACCESS_LOG are "0".
+    Each worker opens its own connection and keeps its own views, warmed before it serves."""
+    logging.basicConfig(format="%(asctime)s %(name)s %(message)s", level=logging.WARNING)
+    ACCESS_LOG.setLevel(logging.WARNING if os.environ.get(ENV_ACCESS_LOG) == "0" else logging.INFO)
+    home = Home(Path(os.environ.get(ENV_HOME) or "casetrail-home"))
+    return create_app(home, secure_cookies=os.environ.get(ENV_SECURE_COOKIES) != "0", warm=True)
 
 
 def _handle_errors(app: FastAPI) -> None:
@@ -104,6 +132,22 @@ def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(ReasonRequired)
     async def reason_required(request: Request, error: ReasonRequired) -> Response:
         return JSONResponse({"detail": str(error)}, status_code=428)
+
+
+ACCESS_LOG = logging.getLogger("casetrail.access")
+
+
+async def _access_log(request: Request, call_next: Callable[[Request], Any]) -> Response:
+    """One line per request naming the route's pattern, never the path or query it was called with:
+    a search term, a reason or a document id typed into a URL stays out of the server's logs
+    (uvicorn's own access log is off: `casetrail serve`)."""
+    start = time.perf_counter()
+    response: Response = await call_next(request)
+    route = request.scope.get("route")
+    pattern = getattr(route, "path", None) or ("/static/…" if request.url.path.startswith("/static/") else "(no route)")
+    took = (time.perf_counter() - start) * 1000
+    ACCESS_LOG.info("%s %s %d %.0fms", request.method, pattern, response.status_code, took)
+    return response
 
 
 async def _security_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:

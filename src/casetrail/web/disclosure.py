@@ -19,9 +19,8 @@ export` writes, and `casetrail verify-case-file` checks it offline.
 
 from __future__ import annotations
 
+import io
 import re
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Form, HTTPException, Request
@@ -169,10 +168,9 @@ def export(request: Request, signed: Signed, case_id: str, form: ExportForm) -> 
     _readable_case(signed, case_id)
     reason = required(form.reason, "reason", "exporting the schedules needs a reason")
     bench = web(request).bench
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "disclosure.zip"
-        export_schedules(signed.sight, bench.casework, read_disclosure(bench.casework), case_id, path)
-        data = path.read_bytes()
+    # Built in memory: the bundle's plaintext never touches a filesystem.
+    bundle = export_schedules(signed.sight, bench.casework, read_disclosure(bench.casework), case_id, io.BytesIO())
+    data = bundle.getvalue()
     bench.audit(signed.sight, case_id, "disclosure export", reason, fields="schedules bundle")
     return data
 
@@ -193,7 +191,7 @@ def suggestions(request: Request, signed: Signed, doc_id: str) -> dict[str, Any]
         spans = suggest(register, doc_id)
     except CasetrailError as error:
         spans, note = [], str(error)
-    text = (register.store.get_text(doc_id) or "") if spans else ""
+    text = (register.store.documents.get_text(doc_id) or "") if spans else ""
     for span in spans:
         found.append(
             {

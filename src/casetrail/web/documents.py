@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from casetrail.intake.names import safe_name
 from casetrail.intake.register import Submission
 from casetrail.model.mention import MentionType
 from casetrail.policy.access import Action
+from casetrail.store.scratch import scratch_directory
 from casetrail.web.context import Signed, check_csrf, render, signed_in, web, window
 from casetrail.web.workbench import PAGE, AccessDenied, Window
 
@@ -96,7 +96,7 @@ async def _ingest(request: Request, signed: Signed, files: list[UploadFile]) -> 
     if not signed.sight.may(Action.UPLOAD):
         raise AccessDenied("upload")
     results: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with scratch_directory("casetrail-upload-") as tmp:
         paths = []
         for upload in files:
             data = await upload.read(MAX_UPLOAD_BYTES + 1)
@@ -104,7 +104,7 @@ async def _ingest(request: Request, signed: Signed, files: list[UploadFile]) -> 
             if len(data) > MAX_UPLOAD_BYTES:
                 results.append({"source": name, "status": "failed", "reason": "over the upload limit"})
                 continue
-            path = Path(tmp) / f"{len(paths):04d}" / name
+            path = tmp / f"{len(paths):04d}" / name
             path.parent.mkdir()
             path.write_bytes(data)
             paths.append(path)

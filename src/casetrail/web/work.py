@@ -17,9 +17,7 @@ changed (the case view, the document view), never an event body.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from fastapi import File, Form, HTTPException, Request, UploadFile
@@ -38,6 +36,7 @@ from casetrail.model.casework import (
     Period,
 )
 from casetrail.policy.permissions import Command
+from casetrail.store.scratch import scratch_directory
 from casetrail.views import as_json
 from casetrail.views.case import CaseView
 from casetrail.views.work import subject_choices
@@ -357,8 +356,8 @@ async def amend(request: Request, signed: Signed, doc_id: str, file: UploadFile 
     data = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise FieldError("file", "over the upload limit")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / safe_name(file.filename)
+    with scratch_directory("casetrail-upload-") as tmp:
+        path = tmp / safe_name(file.filename)
         path.write_bytes(data)
         register = web(request).inquiry.register
         outcome = _command(

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import atexit
 import gc
+import io
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from casetrail.analysis import Analysis
@@ -132,7 +131,7 @@ class Workbench:
         # The database narrows by the recorded JSON when that cannot lose a match (ASCII, nothing
         # JSON escapes, not a bare leaf number); the check below decides on the fields as shown.
         narrow = query if query and query.isascii() and not query.isdigit() and not set(query) & set('"\\') else None
-        for leaf, data in self.store.audit_entries(containing=narrow):
+        for leaf, data in self.store.audit.audit_entries(containing=narrow):
             entry = Event.from_leaf(data)
             shown = {key: entry.body.get(key) for key in AUDIT_FIELDS}  # chosen fields, never the raw body
             row = {"leaf": leaf, "at": entry.at, "user": entry.actor, "what": entry.subject, **shown}
@@ -222,8 +221,8 @@ class Workbench:
         self.require_case(session, case_id)
         if not (reason or "").strip():
             raise ReasonRequired("exporting a case file needs a reason")
-        with tempfile.TemporaryDirectory() as tmp:
-            data = export_case(session, self.casework, case_id, Path(tmp) / f"{case_id}.zip").read_bytes()
+        # Built in memory: the case file's plaintext never touches a filesystem.
+        data = export_case(session, self.casework, case_id, io.BytesIO()).getvalue()
         self.audit(session, case_id, "export", reason, fields="case file")
         return data
 
@@ -240,24 +239,24 @@ class Workbench:
         )
         visible = [(d, s, leaf) for d, s, leaf in reversed(rows) if d.id in allowed]
         self.audit(session, "document list", "documents", fields=f"offset {window.offset}")
-        empty = self.store.no_text_documents()  # flagged on the inbox: recorded, but nothing to read
+        empty = self.store.documents.no_text_documents()  # flagged on the inbox: recorded, but nothing to read
         return len(visible), [_document_row(d, s, leaf, empty) for d, s, leaf in window.cut(visible)]
 
     def _readable_document(self, session: Session, doc_id: str) -> tuple[Document, str, int]:
         """The document's record, if this viewer may read it; the one check before showing or acting on one."""
-        found = self.store.get_document(doc_id)
+        found = self.store.documents.get_document(doc_id)
         if found is None or not session.document(doc_id, found[0].provenance.submitted_by):
             raise AccessDenied(doc_id)
         return found
 
     def document(self, session: Session, doc_id: str, reason: str | None = None) -> dict[str, Any]:
         doc, status, leaf = self._readable_document(session, doc_id)
-        text = self.store.get_text(doc_id) if status != "sealed" else None
-        resolved = self.store.mention_records(doc_id)
+        text = self.store.documents.get_text(doc_id) if status != "sealed" else None
+        resolved = self.store.analysis.mention_records(doc_id)
         names = self.casework.entity_view().names
-        ocr = self.store.ocr_sources(doc_id)  # a name read from pixels may be misread: say so beside it
+        ocr = self.store.documents.ocr_sources(doc_id)  # a name read from pixels may be misread: say so beside it
         mentions: list[dict[str, Any]] = []
-        for mid, m in self.store.iter_mentions(document_id=doc_id):
+        for mid, m in self.store.analysis.iter_mentions(document_id=doc_id):
             entity_id, record_id = resolved.get(mid, (None, None))
             if entity_id is not None and not session.entity(entity_id):
                 entity_id = record_id = None  # named, but not to this viewer
@@ -277,12 +276,12 @@ class Workbench:
                 }
             )
         records = {m["record_id"] for m in mentions if m["record_id"]}
-        decisions = [_decision_line(session, d) for d in self.store.decisions_naming(records)]
+        decisions = [_decision_line(session, d) for d in self.store.analysis.decisions_naming(records)]
         self.audit(session, doc_id, "document", reason)
-        text_status, text_reason = self.store.reading(doc_id)
+        text_status, text_reason = self.store.documents.reading(doc_id)
         pages = [
             {"page": p.page, "method": p.method, "confidence": p.confidence, "words": p.words, "label": p.label}
-            for p in self.store.page_sources(doc_id)
+            for p in self.store.documents.page_sources(doc_id)
         ]
         return {
             **_document_row(doc, status, leaf, {doc_id: text_reason} if text_status == NO_TEXT else {}),
@@ -301,7 +300,7 @@ class Workbench:
         if not session.may(Action.ANALYSE):
             raise AccessDenied(doc_id)
         self._readable_document(session, doc_id)
-        entity_id, record_id = self.store.mention_records(doc_id).get(mention_id, (None, None))
+        entity_id, record_id = self.store.analysis.mention_records(doc_id).get(mention_id, (None, None))
         if entity_id is None or record_id is None or not session.entity(entity_id):
             raise AccessDenied(f"{doc_id}/{mention_id}")
         if verdict not in ("confirm", "reject"):
@@ -432,7 +431,7 @@ class Workbench:
             if all(w in names for w in words):
                 entities.append({"id": eid, "name": entity.name, "type": entity.type})
         entities.sort(key=lambda e: (len(e["name"]), e["name"], e["id"]))
-        hits = self.store.search_documents(words, SEARCH_SCAN)
+        hits = self.store.documents.search_documents(words, SEARCH_SCAN)
         submitters = {d: found[0].provenance.submitted_by for d, _ in hits if (found := self.casework.document(d))}
         readable = [(d, snippet) for d, snippet in hits if session.document(d, submitters.get(d))]
         documents = []
@@ -480,7 +479,7 @@ def _unfreeze_at_exit() -> None:
 def _document_row(
     doc: Document, status: str, leaf: int, no_text: Mapping[str, str | None] | None = None
 ) -> dict[str, Any]:
-    """`no_text`: the ids of documents no text was read from, with the reason (store.no_text_documents)."""
+    """`no_text`: the ids of documents no text was read from, with the reason (store.documents.no_text_documents)."""
     empty = no_text is not None and doc.id in no_text
     reason = ((no_text or {}).get(doc.id) or "no text found") if empty else None
     return {

@@ -1,0 +1,600 @@
+"""What analysis reads and concludes: mentions (what documents say), which pipeline read which
+document, investigators' decisions, and the entities of the latest resolution run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from casetrail.model.casework import MentionRef
+from casetrail.model.entity import Decision, DecisionKind, Entity
+from casetrail.model.mention import Mention, MentionType
+from casetrail.store.database import Database, Statements, as_list
+from casetrail.store.ledger import JOIN_OPENED, OPENED
+
+MENTION_COLUMNS = 'id, document_id, start, "end", text, type, extractor, confidence, attributes'
+DECISION_COLUMNS = "leaf_index, kind, left_ref, right_ref, author, reason, at"
+MENTION_REFS = (
+    'SELECT m.document_id, m.start, m."end", m.text, m.type, em.entity_id FROM entity_mentions em'
+    " JOIN mentions m ON m.id = em.mention_id"
+)
+STATEMENTS = Statements(
+    {
+        "to_extract": (
+            "SELECT id, text FROM documents WHERE status != 'sealed' AND text IS NOT NULL"
+            " AND id NOT IN (SELECT document_id FROM extractions WHERE pipeline = ?) ORDER BY seq"
+        ),
+        "add_mention": (
+            'INSERT OR IGNORE INTO mentions (document_id, start, "end", text, type, extractor, confidence,'
+            " attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ),
+        "mark_extracted": "INSERT OR IGNORE INTO extractions (document_id, pipeline, at) VALUES (?, ?, ?)",
+        "mentions": f"SELECT {MENTION_COLUMNS} FROM mentions ORDER BY document_id, start, id",
+        "mentions_in": f"SELECT {MENTION_COLUMNS} FROM mentions WHERE document_id = ? ORDER BY start, id",
+        "mentions_by": (
+            f"SELECT {MENTION_COLUMNS} FROM mentions WHERE extractor IN (SELECT value FROM json_each(?))"
+            " ORDER BY document_id, start, id"
+        ),
+        "mentions_in_by": (
+            f"SELECT {MENTION_COLUMNS} FROM mentions WHERE document_id = ?"
+            " AND extractor IN (SELECT value FROM json_each(?)) ORDER BY start, id"
+        ),
+        "resolvable": (
+            "SELECT id FROM documents WHERE status = 'active'"
+            " AND id NOT IN (SELECT amends FROM documents WHERE amends IS NOT NULL) ORDER BY seq"
+        ),
+        "add_decision": f"INSERT INTO decisions ({DECISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "decision_entries": (
+            f"SELECT e.idx, {OPENED} FROM decisions d JOIN entries e ON e.idx = d.leaf_index {JOIN_OPENED}"
+            " ORDER BY e.idx"
+        ),
+        "decisions": f"SELECT {DECISION_COLUMNS} FROM decisions ORDER BY leaf_index",
+        "decisions_naming": (
+            f"SELECT {DECISION_COLUMNS} FROM decisions WHERE left_ref IN (SELECT value FROM json_each(?))"
+            " OR right_ref IN (SELECT value FROM json_each(?)) ORDER BY leaf_index"
+        ),
+        "clear_entity_mentions": "DELETE FROM entity_mentions",
+        "clear_entities": "DELETE FROM entities",
+        "add_entity": "INSERT INTO entities (id, type, name, aliases, attributes) VALUES (?, ?, ?, ?, ?)",
+        "add_entity_mention": (
+            "INSERT OR IGNORE INTO entity_mentions (entity_id, mention_id, record_id) VALUES (?, ?, ?)"
+        ),
+        "entities": "SELECT id, type, name, aliases, attributes FROM entities ORDER BY id",
+        "entity_records": "SELECT DISTINCT record_id, entity_id FROM entity_mentions",
+        "mention_records": (
+            "SELECT em.mention_id, em.entity_id, em.record_id FROM entity_mentions em"
+            " JOIN mentions m ON m.id = em.mention_id WHERE m.document_id = ?"
+        ),
+        "entity_documents": (
+            "SELECT em.entity_id, m.document_id, d.source_name, COUNT(*) FROM entity_mentions em"
+            " JOIN mentions m ON m.id = em.mention_id JOIN documents d ON d.id = m.document_id"
+            " GROUP BY em.entity_id, m.document_id, d.source_name, d.seq ORDER BY em.entity_id, d.seq"
+        ),
+        "entity_record_ids": "SELECT DISTINCT entity_id, record_id FROM entity_mentions ORDER BY 1, 2",
+        "entity_mentions": "SELECT entity_id, mention_id FROM entity_mentions ORDER BY entity_id, mention_id",
+        "mention_refs": f"{MENTION_REFS} ORDER BY m.document_id, m.start",
+        "mention_refs_in": (
+            f"{MENTION_REFS} WHERE m.document_id IN (SELECT value FROM json_each(?)) ORDER BY m.document_id, m.start"
+        ),
+        "detail_refs": (
+            'SELECT document_id, start, "end", text, type FROM mentions WHERE type IN (SELECT value FROM json_each(?))'
+            " AND substr(extractor, 1, length(?)) != ? ORDER BY document_id, start"
+        ),
+        # Sealing: what was read from the text goes, and the entities it named are renamed or removed.
+        "entities_named_in": (
+            "SELECT DISTINCT em.entity_id FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
+            " WHERE m.document_id = ?"
+        ),
+        "forget_entity_mentions": (
+            "DELETE FROM entity_mentions WHERE mention_id IN (SELECT id FROM mentions WHERE document_id = ?)"
+        ),
+        "forget_mentions": "DELETE FROM mentions WHERE document_id = ?",
+        "entity_said": (
+            "SELECT m.text, COUNT(*) AS n FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
+            " WHERE em.entity_id = ? GROUP BY m.text ORDER BY n DESC, m.text"
+        ),
+        "entity_name": "SELECT name, aliases FROM entities WHERE id = ?",
+        "remove_entity": "DELETE FROM entities WHERE id = ?",
+        "rename_entity": "UPDATE entities SET name = ?, aliases = ? WHERE id = ?",
+        # Incremental analysis (migration 0012): what a run keeps for the next one.
+        "last_run": "SELECT id, kind, pipeline, decisions, documents, at FROM resolution_runs ORDER BY id DESC LIMIT 1",
+        "last_model": "SELECT documents, model FROM resolution_runs WHERE model IS NOT NULL ORDER BY id DESC LIMIT 1",
+        "resolved_count": "SELECT COUNT(*) FROM resolved_documents",
+        "next_run": "SELECT COALESCE(MAX(id), 0) + 1 FROM resolution_runs",
+        "add_run": (
+            "INSERT INTO resolution_runs (id, kind, pipeline, decisions, documents, at, model)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ),
+        "drop_models": "UPDATE resolution_runs SET model = NULL WHERE model IS NOT NULL",
+        "forget_runs": "DELETE FROM resolution_runs",
+        "newest_decision": "SELECT COALESCE(MAX(leaf_index), -1) FROM decisions",
+        "unresolved": (
+            "SELECT id FROM documents WHERE status = 'active'"
+            " AND id NOT IN (SELECT amends FROM documents WHERE amends IS NOT NULL)"
+            " AND id NOT IN (SELECT document_id FROM resolved_documents) ORDER BY seq"
+        ),
+        "resolved_gone": (
+            "SELECT COUNT(*) FROM resolved_documents WHERE document_id NOT IN (SELECT id FROM documents"
+            " WHERE status = 'active' AND id NOT IN (SELECT amends FROM documents WHERE amends IS NOT NULL))"
+        ),
+        "extracted_by": "SELECT document_id FROM extractions WHERE pipeline = ?",
+        "extracted_among": (
+            "SELECT document_id FROM extractions WHERE pipeline = ? AND document_id IN (SELECT value FROM json_each(?))"
+        ),
+        "mark_resolved": "INSERT OR IGNORE INTO resolved_documents (document_id, run) VALUES (?, ?)",
+        "mentions_of_by": (
+            f"SELECT {MENTION_COLUMNS} FROM mentions WHERE document_id IN (SELECT value FROM json_each(?))"
+            " AND extractor IN (SELECT value FROM json_each(?)) ORDER BY document_id, start, id"
+        ),
+        "clear_resolved": "DELETE FROM resolved_documents",
+        "clear_rows": "DELETE FROM resolution_rows",
+        "clear_row_keys": "DELETE FROM resolution_row_keys",
+        "clear_holdings": "DELETE FROM resolution_holdings",
+        "clear_anchors": "DELETE FROM resolution_anchors",
+        "clear_keyed": "DELETE FROM resolution_keyed",
+        "clear_names": "DELETE FROM resolution_names",
+        "add_name": (
+            "INSERT INTO resolution_names (entity_id, name, records) VALUES (?, ?, ?)"
+            " ON CONFLICT (entity_id, name) DO UPDATE SET records = resolution_names.records + excluded.records"
+        ),
+        "names_of": (
+            "SELECT entity_id, name, records FROM resolution_names WHERE entity_id IN (SELECT value FROM json_each(?))"
+        ),
+        "rename_names": "UPDATE resolution_names SET entity_id = ? WHERE entity_id = ?",
+        "add_row": "INSERT OR IGNORE INTO resolution_rows (digest, data) VALUES (?, ?)",
+        "add_row_key": "INSERT OR IGNORE INTO resolution_row_keys (key, digest) VALUES (?, ?)",
+        "add_holding": (
+            "INSERT INTO resolution_holdings (digest, entity_id, records) VALUES (?, ?, ?)"
+            " ON CONFLICT (digest, entity_id) DO UPDATE SET records = resolution_holdings.records + excluded.records"
+        ),
+        "rows_by_keys": (
+            "SELECT DISTINCT r.digest, r.data FROM resolution_row_keys k JOIN resolution_rows r ON r.digest = k.digest"
+            " WHERE k.key IN (SELECT value FROM json_each(?))"
+        ),
+        "rows_by_digest": "SELECT digest, data FROM resolution_rows WHERE digest IN (SELECT value FROM json_each(?))",
+        "holders_of": (
+            "SELECT digest, entity_id, records FROM resolution_holdings WHERE digest IN (SELECT value FROM json_each(?))"
+        ),
+        "holdings_of": (
+            "SELECT entity_id, digest, records FROM resolution_holdings"
+            " WHERE entity_id IN (SELECT value FROM json_each(?))"
+        ),
+        "rehold": "UPDATE resolution_holdings SET entity_id = ? WHERE entity_id = ?",
+        "anchors_of": "SELECT entity_id, anchor FROM resolution_anchors WHERE entity_id IN (SELECT value FROM json_each(?))",
+        "set_anchor": (
+            "INSERT INTO resolution_anchors (entity_id, anchor) VALUES (?, ?)"
+            " ON CONFLICT (entity_id) DO UPDATE SET anchor = excluded.anchor"
+        ),
+        "drop_anchor": "DELETE FROM resolution_anchors WHERE entity_id = ?",
+        "keyed_tails": (
+            "SELECT key, record_id, entity_id FROM resolution_keyed WHERE kind = ?"
+            " AND key IN (SELECT value FROM json_each(?))"
+        ),
+        "set_keyed": (
+            "INSERT INTO resolution_keyed (kind, key, record_id, entity_id) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (kind, key) DO UPDATE SET record_id = excluded.record_id, entity_id = excluded.entity_id"
+        ),
+        "record_entities": (
+            "SELECT DISTINCT em.record_id, em.entity_id, e.type FROM entity_mentions em JOIN entities e"
+            " ON e.id = em.entity_id WHERE em.record_id IN (SELECT value FROM json_each(?))"
+        ),
+        "entities_in": (
+            "SELECT id, type, name, aliases, attributes FROM entities WHERE id IN (SELECT value FROM json_each(?))"
+        ),
+        "update_entity": "UPDATE entities SET id = ?, type = ?, name = ?, aliases = ?, attributes = ? WHERE id = ?",
+        "rekey_entity_mentions": "UPDATE entity_mentions SET entity_id = ? WHERE entity_id = ?",
+        "entity_types": "SELECT type, COUNT(*) FROM entities GROUP BY type",
+    },
+    postgres={
+        "add_mention": (
+            'INSERT INTO mentions (document_id, start, "end", text, type, extractor, confidence, attributes)'
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+        ),
+        "mark_extracted": (
+            "INSERT INTO extractions (document_id, pipeline, at) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
+        ),
+        "mentions_by": f"SELECT {MENTION_COLUMNS} FROM mentions WHERE extractor = ANY(%s) ORDER BY document_id, start, id",
+        "mentions_in_by": (
+            f"SELECT {MENTION_COLUMNS} FROM mentions WHERE document_id = %s AND extractor = ANY(%s) ORDER BY start, id"
+        ),
+        "decisions_naming": (
+            f"SELECT {DECISION_COLUMNS} FROM decisions WHERE left_ref = ANY(%s) OR right_ref = ANY(%s)"
+            " ORDER BY leaf_index"
+        ),
+        "add_entity_mention": (
+            "INSERT INTO entity_mentions (entity_id, mention_id, record_id) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
+        ),
+        "mention_refs_in": f"{MENTION_REFS} WHERE m.document_id = ANY(%s) ORDER BY m.document_id, m.start",
+        "detail_refs": (
+            'SELECT document_id, start, "end", text, type FROM mentions WHERE type = ANY(%s)'
+            " AND substr(extractor, 1, length(%s)) != %s ORDER BY document_id, start"
+        ),
+        "mark_resolved": ("INSERT INTO resolved_documents (document_id, run) VALUES (%s, %s) ON CONFLICT DO NOTHING"),
+        "mentions_of_by": (
+            f"SELECT {MENTION_COLUMNS} FROM mentions WHERE document_id = ANY(%s) AND extractor = ANY(%s)"
+            " ORDER BY document_id, start, id"
+        ),
+        "add_row": "INSERT INTO resolution_rows (digest, data) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        "add_row_key": "INSERT INTO resolution_row_keys (key, digest) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        "rows_by_keys": (
+            "SELECT DISTINCT r.digest, r.data FROM resolution_row_keys k JOIN resolution_rows r ON r.digest = k.digest"
+            " WHERE k.key = ANY(%s)"
+        ),
+        "rows_by_digest": "SELECT digest, data FROM resolution_rows WHERE digest = ANY(%s)",
+        "holders_of": "SELECT digest, entity_id, records FROM resolution_holdings WHERE digest = ANY(%s)",
+        "holdings_of": "SELECT entity_id, digest, records FROM resolution_holdings WHERE entity_id = ANY(%s)",
+        "anchors_of": "SELECT entity_id, anchor FROM resolution_anchors WHERE entity_id = ANY(%s)",
+        "names_of": "SELECT entity_id, name, records FROM resolution_names WHERE entity_id = ANY(%s)",
+        "keyed_tails": "SELECT key, record_id, entity_id FROM resolution_keyed WHERE kind = %s AND key = ANY(%s)",
+        "record_entities": (
+            "SELECT DISTINCT em.record_id, em.entity_id, e.type FROM entity_mentions em JOIN entities e"
+            " ON e.id = em.entity_id WHERE em.record_id = ANY(%s)"
+        ),
+        "entities_in": "SELECT id, type, name, aliases, attributes FROM entities WHERE id = ANY(%s)",
+        "extracted_among": "SELECT document_id FROM extractions WHERE pipeline = %s AND document_id = ANY(%s)",
+    },
+)
+
+
+class AnalysisTables:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.sql = STATEMENTS(db.dialect)
+
+    def _list(self, values: Iterable[Any]) -> Any:
+        return as_list(values, self.db.dialect)
+
+    # -- mentions -----------------------------------------------------------------------------
+
+    def documents_to_extract(self, pipeline: str) -> list[tuple[str, str]]:
+        """(id, text) of readable documents this pipeline version has not read yet."""
+        return [(doc_id, text) for doc_id, text in self.db.run(self.sql["to_extract"], (pipeline,))]
+
+    def add_mentions(self, mentions: Iterable[Mention]) -> None:
+        self.db.run_many(
+            self.sql["add_mention"],
+            (
+                (
+                    m.document_id,
+                    m.start,
+                    m.end,
+                    m.text,
+                    m.type.value,
+                    m.extractor,
+                    m.confidence,
+                    json.dumps(m.attributes, sort_keys=True),
+                )
+                for m in mentions
+            ),
+        )
+
+    def mark_extracted(self, doc_ids: Iterable[str], pipeline: str, at: str) -> None:
+        self.db.run_many(self.sql["mark_extracted"], ((doc_id, pipeline, at) for doc_id in doc_ids))
+
+    def iter_mentions(
+        self, document_id: str | None = None, extractors: Iterable[str] | None = None
+    ) -> Iterator[tuple[int, Mention]]:
+        params: tuple[Any, ...] = () if document_id is None else (document_id,)
+        if extractors is not None:
+            params += (self._list(extractors),)
+        name = "mentions" + ("_in" if document_id is not None else "") + ("_by" if extractors is not None else "")
+        for row in self.db.run(self.sql[name], params):
+            mid, doc_id, start, end, text, kind, extractor, confidence, attributes = row
+            mention = Mention(
+                doc_id, start, end, text, MentionType(kind), extractor, confidence, json.loads(attributes)
+            )
+            yield int(mid), mention
+
+    def resolvable_documents(self) -> list[str]:
+        """Documents whose mentions count: not sealed, not withdrawn, not superseded by an amendment."""
+        return [row[0] for row in self.db.run(self.sql["resolvable"])]
+
+    def forget_document(self, doc_id: str) -> None:
+        """Sealing: a document's mentions and entity links go, and each entity they named is named
+        only by what other documents say, or removed if nothing else names it, so no spelling from
+        the sealed text survives the seal (the next resolution run rebuilds them anyway)."""
+        touched = [str(row[0]) for row in self.db.run(self.sql["entities_named_in"], (doc_id,))]
+        self.db.run(self.sql["forget_entity_mentions"], (doc_id,))
+        self.db.run(self.sql["forget_mentions"], (doc_id,))
+        for entity_id in touched:
+            self._rename_from_what_remains(entity_id)
+        # What resolution kept for incremental runs holds names and term frequencies from every
+        # document: it goes too, so the next run is a full one, over what remains.
+        self.clear_resolution_state()
+        self.db.run(self.sql["forget_runs"])
+
+    def _rename_from_what_remains(self, entity_id: str) -> None:
+        said = [str(text) for text, _ in self.db.run(self.sql["entity_said"], (entity_id,))]
+        if not said:
+            self.db.run(self.sql["remove_entity"], (entity_id,))
+            return
+        row = self.db.run(self.sql["entity_name"], (entity_id,)).fetchone()
+        if row is None:
+            return
+        folded = {text.casefold() for text in said}
+        name = row[0] if str(row[0]).casefold() in folded else said[0]
+        aliases = [alias for alias in json.loads(row[1]) if str(alias).casefold() in folded]
+        self.db.run(self.sql["rename_entity"], (name, json.dumps(aliases), entity_id))
+
+    # -- decisions ----------------------------------------------------------------------------
+
+    def add_decision(self, leaf_index: int, decision: Decision) -> None:
+        row = (leaf_index, decision.kind.value, decision.left, decision.right)
+        self.db.run(self.sql["add_decision"], (*row, decision.author, decision.reason, decision.at))
+
+    def decision_entries(self) -> list[tuple[int, bytes]]:
+        """The ledger entries of recorded decisions, as recorded, oldest first."""
+        return [(int(idx), bytes(data)) for idx, data in self.db.run(self.sql["decision_entries"])]
+
+    def iter_decision_rows(self) -> Iterator[dict[str, Any]]:
+        names = DECISION_COLUMNS.split(", ")
+        for row in self.db.run(self.sql["decisions"]):
+            yield dict(zip(names, row))
+
+    def list_decisions(self) -> list[Decision]:
+        return [
+            Decision(DecisionKind(kind), left, right, author, reason, at)
+            for _, kind, left, right, author, reason, at in self.db.run(self.sql["decisions"])
+        ]
+
+    def decisions_naming(self, refs: Iterable[str]) -> list[dict[str, Any]]:
+        """Decisions whose left or right side is one of these records or entities, oldest first."""
+        wanted = sorted(set(refs))
+        if not wanted:
+            return []
+        names = ("leaf_index", "kind", "left", "right", "author", "reason", "at")
+        listed = self._list(wanted)
+        return [dict(zip(names, row)) for row in self.db.run(self.sql["decisions_naming"], (listed, listed))]
+
+    # -- entities -----------------------------------------------------------------------------
+
+    def replace_entities(self, entities: Iterable[tuple[Entity, list[tuple[int, str]]]]) -> None:
+        """Swap in a resolution run's conclusions: (entity, [(mention id, record id)])."""
+        self.db.run(self.sql["clear_entity_mentions"])
+        self.db.run(self.sql["clear_entities"])
+        self.add_entities(entities)
+
+    def add_entities(self, entities: Iterable[tuple[Entity, list[tuple[int, str]]]]) -> None:
+        """Add entities beside those stored (an incremental run's new ones)."""
+        for entity, members in entities:
+            aliases = json.dumps(list(entity.aliases))
+            attributes = json.dumps(entity.attributes, sort_keys=True, default=str)
+            self.db.run(self.sql["add_entity"], (entity.id, entity.type, entity.name, aliases, attributes))
+            self.db.run_many(self.sql["add_entity_mention"], ((entity.id, mid, rid) for mid, rid in members))
+
+    def entity_rows(self) -> list[dict[str, Any]]:
+        """Entities alone, without their documents (`list_entities` adds those, at a cost)."""
+        return [
+            {"id": eid, "type": kind, "name": name, "aliases": json.loads(aliases), "attributes": json.loads(attrs)}
+            for eid, kind, name, aliases, attrs in self.db.run(self.sql["entities"])
+        ]
+
+    def entity_records(self) -> dict[str, str]:
+        """Record id -> the entity that holds it."""
+        return {str(rid): str(eid) for rid, eid in self.db.run(self.sql["entity_records"])}
+
+    def mention_records(self, document_id: str) -> dict[int, tuple[str, str]]:
+        """A document's resolved mentions: mention id -> (entity id, record id)."""
+        rows = self.db.run(self.sql["mention_records"], (document_id,))
+        return {int(mid): (eid, rid) for mid, eid, rid in rows}
+
+    def list_entities(self) -> list[dict[str, Any]]:
+        """Entities with their documents and mention counts, for listing and export."""
+        entities = {
+            row["id"]: {**row, "documents": [], "mention_count": 0, "records": []} for row in self.entity_rows()
+        }
+        for eid, doc_id, source, count in self.db.run(self.sql["entity_documents"]):
+            entities[eid]["documents"].append({"id": doc_id, "source_name": source})
+            entities[eid]["mention_count"] += int(count)
+        for eid, rid in self.db.run(self.sql["entity_record_ids"]):
+            entities[eid]["records"].append(rid)
+        return list(entities.values())
+
+    def entity_mentions(self) -> Iterator[tuple[str, int]]:
+        for eid, mid in self.db.run(self.sql["entity_mentions"]):
+            yield str(eid), int(mid)
+
+    def entity_mention_refs(self, document_ids: Iterable[str] | None = None) -> list[MentionRef]:
+        """Where documents name resolved entities; all documents when `document_ids` is None."""
+        if document_ids is None:
+            rows = self.db.run(self.sql["mention_refs"])
+        else:
+            ids = sorted(set(document_ids))
+            if not ids:
+                return []
+            rows = self.db.run(self.sql["mention_refs_in"], (self._list(ids),))
+        return [MentionRef(doc, int(start), int(end), text, kind, eid) for doc, start, end, text, kind, eid in rows]
+
+    def detail_mention_refs(
+        self, types: Iterable[str], exclude_extractor_prefix: str = "spacy_ner@"
+    ) -> list[MentionRef]:
+        """Mentions that name no entity but still identify an account (ages, dates, periods)."""
+        kinds = self._list(sorted(set(types)))
+        prefix = exclude_extractor_prefix
+        rows = self.db.run(self.sql["detail_refs"], (kinds, prefix, prefix))
+        return [MentionRef(doc, int(start), int(end), text, kind, "") for doc, start, end, text, kind in rows]
+
+    # -- incremental analysis (migration 0012) ------------------------------------------------
+
+    def last_run(self) -> dict[str, Any] | None:
+        """The newest resolution run: id, kind ("full" or "incremental"), pipeline, decisions
+        (the newest decision leaf it honoured, -1 for none), documents, at."""
+        row = self.db.run(self.sql["last_run"]).fetchone()
+        names = ("id", "kind", "pipeline", "decisions", "documents", "at")
+        return None if row is None else dict(zip(names, row))
+
+    def last_model(self) -> tuple[int, dict[str, Any]] | None:
+        """The model the newest full run trained (JSON), if one is kept, and how many documents
+        that run covered."""
+        row = self.db.run(self.sql["last_model"]).fetchone()
+        return None if row is None else (int(row[0]), json.loads(row[1]))
+
+    def resolved_count(self) -> int:
+        return int(self.db.run(self.sql["resolved_count"]).fetchone()[0])
+
+    def add_run(
+        self, kind: str, pipeline: str, decisions: int, documents: int, at: str, model: dict[str, Any] | None
+    ) -> int:
+        """Record a resolution run (a full run's model replaces the one kept); returns its id."""
+        run = int(self.db.run(self.sql["next_run"]).fetchone()[0])
+        if model is not None:
+            self.db.run(self.sql["drop_models"])
+        text = None if model is None else json.dumps(model, sort_keys=True, default=str)
+        self.db.run(self.sql["add_run"], (run, kind, pipeline, decisions, documents, at, text))
+        return run
+
+    def newest_decision(self) -> int:
+        return int(self.db.run(self.sql["newest_decision"]).fetchone()[0])
+
+    def unresolved_documents(self) -> list[str]:
+        """Resolvable documents the current entities do not cover yet, in intake order."""
+        return [str(row[0]) for row in self.db.run(self.sql["unresolved"])]
+
+    def resolved_but_gone(self) -> int:
+        """Covered documents that no longer count (withdrawn, sealed or amended since)."""
+        return int(self.db.run(self.sql["resolved_gone"]).fetchone()[0])
+
+    def extracted_documents(self, pipeline: str, among: Iterable[str] | None = None) -> set[str]:
+        """Documents this pipeline has read (of `among`, when given)."""
+        if among is None:
+            return {str(row[0]) for row in self.db.run(self.sql["extracted_by"], (pipeline,))}
+        wanted = sorted(set(among))
+        if not wanted:
+            return set()
+        return {str(row[0]) for row in self.db.run(self.sql["extracted_among"], (pipeline, self._list(wanted)))}
+
+    def mark_resolved(self, doc_ids: Iterable[str], run: int) -> None:
+        self.db.run_many(self.sql["mark_resolved"], ((doc_id, run) for doc_id in doc_ids))
+
+    def iter_mentions_of(self, document_ids: Iterable[str], extractors: Iterable[str]) -> Iterator[tuple[int, Mention]]:
+        """The mentions of these documents by these extractors."""
+        ids = sorted(set(document_ids))
+        if not ids:
+            return
+        params = (self._list(ids), self._list(extractors))
+        for row in self.db.run(self.sql["mentions_of_by"], params):
+            mid, doc_id, start, end, text, kind, extractor, confidence, attributes = row
+            yield (
+                int(mid),
+                Mention(doc_id, start, end, text, MentionType(kind), extractor, confidence, json.loads(attributes)),
+            )
+
+    def clear_resolution_state(self) -> None:
+        for name in (
+            "clear_resolved",
+            "clear_rows",
+            "clear_row_keys",
+            "clear_holdings",
+            "clear_anchors",
+            "clear_keyed",
+            "clear_names",
+        ):
+            self.db.run(self.sql[name])
+
+    def add_rows(self, rows: Iterable[tuple[str, Any, Iterable[str]]]) -> None:
+        """Distinct record contents: (digest, row, lookup keys); rows already stored are kept."""
+        rows = list(rows)
+        self.db.run_many(self.sql["add_row"], ((digest, json.dumps(row, sort_keys=True)) for digest, row, _ in rows))
+        self.db.run_many(self.sql["add_row_key"], ((key, digest) for digest, _, keys in rows for key in keys))
+
+    def add_holdings(self, holdings: Iterable[tuple[str, str, int]]) -> None:
+        """(digest, entity id, records): added to what the entity already holds of that row."""
+        self.db.run_many(self.sql["add_holding"], holdings)
+
+    def rows_by_keys(self, keys: Iterable[str]) -> dict[str, Any]:
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        return {str(d): json.loads(data) for d, data in self.db.run(self.sql["rows_by_keys"], (self._list(wanted),))}
+
+    def rows_by_digest(self, digests: Iterable[str]) -> dict[str, Any]:
+        wanted = sorted(set(digests))
+        if not wanted:
+            return {}
+        return {str(d): json.loads(data) for d, data in self.db.run(self.sql["rows_by_digest"], (self._list(wanted),))}
+
+    def holders(self, digests: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Row digest -> {entity id: how many of its records say that row}."""
+        out: dict[str, dict[str, int]] = {}
+        wanted = sorted(set(digests))
+        if wanted:
+            for digest, entity_id, records in self.db.run(self.sql["holders_of"], (self._list(wanted),)):
+                out.setdefault(str(digest), {})[str(entity_id)] = int(records)
+        return out
+
+    def holdings(self, entity_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Entity id -> {row digest: records}."""
+        out: dict[str, dict[str, int]] = {}
+        wanted = sorted(set(entity_ids))
+        if wanted:
+            for entity_id, digest, records in self.db.run(self.sql["holdings_of"], (self._list(wanted),)):
+                out.setdefault(str(entity_id), {})[str(digest)] = int(records)
+        return out
+
+    def add_names(self, names: Iterable[tuple[str, str, int]]) -> None:
+        """(entity id, full name, records): added to the count of records giving that name."""
+        self.db.run_many(self.sql["add_name"], names)
+
+    def names(self, entity_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Entity id -> {full name its records give: how many give it}."""
+        out: dict[str, dict[str, int]] = {}
+        wanted = sorted(set(entity_ids))
+        if wanted:
+            for entity_id, name, records in self.db.run(self.sql["names_of"], (self._list(wanted),)):
+                out.setdefault(str(entity_id), {})[str(name)] = int(records)
+        return out
+
+    def anchors(self, entity_ids: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(entity_ids))
+        if not wanted:
+            return {}
+        return {str(e): str(a) for e, a in self.db.run(self.sql["anchors_of"], (self._list(wanted),))}
+
+    def set_anchors(self, anchors: Iterable[tuple[str, str]]) -> None:
+        self.db.run_many(self.sql["set_anchor"], anchors)
+
+    def keyed_tails(self, kind: str, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Key -> (its newest record, the entity holding it), for one kind of keyed entity."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        rows = self.db.run(self.sql["keyed_tails"], (kind, self._list(wanted)))
+        return {str(key): (str(rid), str(eid)) for key, rid, eid in rows}
+
+    def set_keyed_tails(self, tails: Iterable[tuple[str, str, str, str]]) -> None:
+        """(kind, key, newest record, entity holding it)."""
+        self.db.run_many(self.sql["set_keyed"], tails)
+
+    def record_entities(self, record_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """Record id -> (the entity holding it, that entity's type), for records resolved so far."""
+        wanted = sorted(set(record_ids))
+        if not wanted:
+            return {}
+        rows = self.db.run(self.sql["record_entities"], (self._list(wanted),))
+        return {str(rid): (str(eid), str(kind)) for rid, eid, kind in rows}
+
+    def entities_in(self, entity_ids: Iterable[str]) -> dict[str, Entity]:
+        wanted = sorted(set(entity_ids))
+        if not wanted:
+            return {}
+        return {
+            str(eid): Entity(str(eid), kind, name, tuple(json.loads(aliases)), attributes=json.loads(attrs))
+            for eid, kind, name, aliases, attrs in self.db.run(self.sql["entities_in"], (self._list(wanted),))
+        }
+
+    def update_entity(self, old_id: str, entity: Entity, members: Iterable[tuple[int, str]] = ()) -> None:
+        """An existing entity as an incremental run leaves it: renamed, perhaps re-identified (a
+        person found to be an officer), with new mentions. Its holdings and anchor follow its id."""
+        aliases = json.dumps(list(entity.aliases))
+        attributes = json.dumps(entity.attributes, sort_keys=True, default=str)
+        self.db.run(self.sql["update_entity"], (entity.id, entity.type, entity.name, aliases, attributes, old_id))
+        if entity.id != old_id:
+            self.db.run(self.sql["rekey_entity_mentions"], (entity.id, old_id))
+            self.db.run(self.sql["rehold"], (entity.id, old_id))
+            self.db.run(self.sql["rename_names"], (entity.id, old_id))
+            self.db.run(self.sql["drop_anchor"], (old_id,))
+        self.db.run_many(self.sql["add_entity_mention"], ((entity.id, mid, rid) for mid, rid in members))
+
+    def entity_counts(self) -> dict[str, int]:
+        return {str(kind): int(n) for kind, n in self.db.run(self.sql["entity_types"])}

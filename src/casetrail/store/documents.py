@@ -1,0 +1,248 @@
+"""The documents' tables: each document's metadata, extracted text and status; how its text was
+read (migration 0008); and the full-text index over it (migration 0006)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from casetrail.errors import DuplicateContent
+from casetrail.model.document import (
+    NO_TEXT,
+    Document,
+    DocumentKind,
+    Provenance,
+    TextSource,
+    page_sources_sha256,
+)
+from casetrail.store.database import Database, Statements, as_list
+
+COLUMNS = (
+    "id, sha256, text_sha256, size, media_type, kind, submitted_by, channel, received_at, "
+    "source_name, title, parent_id, amends, status, leaf_index"
+)
+STATEMENTS = Statements(
+    {
+        "next_seq": "SELECT COALESCE(MAX(seq), 0) + 1 FROM documents",
+        "add": (
+            "INSERT INTO documents (seq, id, sha256, text_sha256, size, media_type, kind, submitted_by,"
+            " channel, received_at, source_name, title, parent_id, amends, text, leaf_index)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ),
+        "by_sha": f"SELECT {COLUMNS} FROM documents WHERE sha256 = ?",
+        "by_id": f"SELECT {COLUMNS} FROM documents WHERE id = ?",
+        "text": "SELECT text FROM documents WHERE id = ?",
+        "all": f"SELECT {COLUMNS} FROM documents ORDER BY seq",
+        "texts": (
+            "SELECT id, text FROM documents WHERE status IN (SELECT value FROM json_each(?))"
+            " AND text IS NOT NULL ORDER BY seq"
+        ),
+        "rows": f"SELECT {COLUMNS}, text FROM documents ORDER BY seq",
+        "set_status": "UPDATE documents SET status = ? WHERE id = ?",
+        "clear_text": "UPDATE documents SET text = NULL WHERE id = ?",
+        "search": (
+            "SELECT d.id, snippet(documents_search, 0, char(2), char(3), ' … ', 16) FROM documents_search"
+            " JOIN documents d ON d.seq = documents_search.rowid WHERE documents_search MATCH ?"
+            " ORDER BY rank LIMIT ?"
+        ),
+        # FTS5 keeps a removed document's terms in older segments until they are merged.
+        "purge_search": "INSERT INTO documents_search (documents_search) VALUES ('optimize')",
+        "count": "SELECT status, COUNT(*) FROM documents GROUP BY status",
+        "add_reading": "INSERT INTO document_readings (document_id, status, reason) VALUES (?, ?, ?)",
+        "add_page_source": (
+            'INSERT INTO page_sources (document_id, page, start, "end", method, confidence, words)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ),
+        "reading": "SELECT status, reason FROM document_readings WHERE document_id = ?",
+        "no_text": (
+            "SELECT r.document_id, r.reason FROM document_readings r JOIN documents d ON d.id = r.document_id"
+            " WHERE r.status = ? AND d.status != 'sealed' ORDER BY d.seq"
+        ),
+        "page_sources": (
+            'SELECT page, start, "end", method, confidence, words FROM page_sources WHERE document_id = ? ORDER BY page'
+        ),
+        "ocr_sources": (
+            'SELECT m.id, p.page, p.start, p."end", p.method, p.confidence, p.words FROM mentions m'
+            " JOIN page_sources p ON p.document_id = m.document_id AND p.method = 'ocr'"
+            '  AND p.start < m."end" AND m.start < p."end"'
+            " WHERE m.document_id = ? ORDER BY m.id, p.confidence DESC"
+        ),
+    },
+    postgres={
+        "texts": "SELECT id, text FROM documents WHERE status = ANY(%s) AND text IS NOT NULL ORDER BY seq",
+        # Every word must match (plainto_tsquery ANDs them); the headline marks hits as FTS5's snippet does.
+        "search": (
+            "SELECT id, ts_headline('simple', text, q, 'StartSel=\x02, StopSel=\x03, MaxFragments=1, MaxWords=16')"
+            " FROM documents, plainto_tsquery('simple', %s) AS q"
+            " WHERE text IS NOT NULL AND to_tsvector('simple', text) @@ q"
+            " ORDER BY ts_rank(to_tsvector('simple', text), q) DESC LIMIT %s"
+        ),
+        # The GIN index is over the text itself (migrations_postgres/0006): sealing's NULL takes it out.
+        "purge_search": "SELECT 1",
+    },
+)
+
+
+class DocumentTables:
+    def __init__(self, db: Database, is_duplicate: Callable[[Exception], bool]) -> None:
+        """`is_duplicate(error)`: whether an insert failed on the unique sha256 (engines word it differently)."""
+        self.db = db
+        self.sql = STATEMENTS(db.dialect)
+        self._is_duplicate = is_duplicate
+
+    def next_document_seq(self) -> int:
+        return int(self.db.run(self.sql["next_seq"]).fetchone()[0])
+
+    def add_document(self, doc: Document, text: str, leaf_index: int) -> None:
+        meta = doc.metadata()
+        row = (
+            int(doc.id.split("-")[1]),
+            doc.id,
+            doc.sha256,
+            doc.text_sha256,
+            meta["size"],
+            meta["media_type"],
+            meta["kind"],
+            meta["submitted_by"],
+            meta["channel"],
+            meta["received_at"],
+            meta["source_name"],
+            meta["title"],
+            meta["parent_id"],
+            meta["amends"],
+            text,
+            leaf_index,
+        )
+        try:
+            self.db.run(self.sql["add"], row)
+        except Exception as err:
+            if self._is_duplicate(err):
+                raise DuplicateContent(f"{doc.sha256} is already recorded") from err
+            raise
+
+    def find_document_by_sha(self, sha256: str) -> tuple[Document, str, int] | None:
+        row = self.db.run(self.sql["by_sha"], (sha256,)).fetchone()
+        return document_row(row) if row else None
+
+    def get_document(self, doc_id: str) -> tuple[Document, str, int] | None:
+        """(document, status, leaf_index) or None."""
+        row = self.db.run(self.sql["by_id"], (doc_id,)).fetchone()
+        return document_row(row) if row else None
+
+    def get_text(self, doc_id: str) -> str | None:
+        row = self.db.run(self.sql["text"], (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def iter_documents(self) -> Iterator[tuple[Document, str, int]]:
+        for row in self.db.run(self.sql["all"]):
+            yield document_row(row)
+
+    def iter_texts(self, statuses: tuple[str, ...] = ("active",)) -> Iterator[tuple[str, str]]:
+        yield from self.db.run(self.sql["texts"], (as_list(statuses, self.db.dialect),))
+
+    def iter_document_rows(self) -> Iterator[dict[str, Any]]:
+        """Raw rows, exactly as stored, for verification (no parsing that could hide tampering)."""
+        names = [*COLUMNS.split(", "), "text"]
+        for row in self.db.run(self.sql["rows"]):
+            yield dict(zip(names, row))
+
+    def set_document_status(self, doc_id: str, status: str) -> None:
+        self.db.run(self.sql["set_status"], (status, doc_id))
+
+    def clear_text(self, doc_id: str) -> None:
+        """Sealing: the text goes (what was read from it goes with AnalysisTables.forget_document)."""
+        self.db.run(self.sql["clear_text"], (doc_id,))
+
+    def search_documents(self, words: Iterable[str], limit: int) -> list[tuple[str, str]]:
+        """(document id, snippet) for documents holding every word, best first; at most `limit`.
+
+        Each word is quoted, so no query syntax reaches the engine. The snippet marks each hit with
+        \x02 ... \x03, for the caller to highlight without trusting any markup."""
+        terms = [w for w in words if w.strip()]
+        if not terms:
+            return []
+        if self.db.dialect == "sqlite":
+            query = " ".join('"{}"'.format(t.replace('"', '""')) for t in terms)
+        else:
+            query = " ".join(terms)
+        return [(doc_id, snippet) for doc_id, snippet in self.db.run(self.sql["search"], (query, limit))]
+
+    def purge_search_index(self) -> None:
+        """Merge the index in the sealing transaction, so a sealed text's terms are gone, not just hidden."""
+        self.db.run(self.sql["purge_search"])
+
+    def count_documents(self) -> Mapping[str, int]:
+        return {status: int(n) for status, n in self.db.run(self.sql["count"]).fetchall()}
+
+    # -- how text was read (migration 0008) --------------------------------------------------
+
+    def add_reading(self, doc_id: str, status: str, reason: str | None, sources: Iterable[TextSource]) -> None:
+        """How a document's text was read; called in the transaction that records the document."""
+        self.db.run(self.sql["add_reading"], (doc_id, status, reason))
+        self.db.run_many(
+            self.sql["add_page_source"],
+            ((doc_id, s.page, s.start, s.end, s.method, s.confidence, s.words) for s in sources),
+        )
+
+    def reading(self, doc_id: str) -> tuple[str, str | None]:
+        """(status, reason); a document recorded before readings were kept counts as read."""
+        row = self.db.run(self.sql["reading"], (doc_id,)).fetchone()
+        return (row[0], row[1]) if row else ("read", None)
+
+    def no_text_documents(self) -> dict[str, str | None]:
+        """Documents not sealed from which no text was read: id -> reason (None if recorded before
+        casetrail kept one), in register order."""
+        return {doc_id: reason for doc_id, reason in self.db.run(self.sql["no_text"], (NO_TEXT,))}
+
+    def page_sources(self, doc_id: str) -> list[TextSource]:
+        return [TextSource(*row) for row in self.db.run(self.sql["page_sources"], (doc_id,))]
+
+    def ocr_sources(self, doc_id: str) -> dict[int, TextSource]:
+        """Mention id -> the OCR page its span overlaps; of two pages, the less sure one."""
+        rows = self.db.run(self.sql["ocr_sources"], (doc_id,))
+        return {int(row[0]): TextSource(*row[1:]) for row in rows}  # later (less sure) rows win
+
+    def with_reading(self, doc: Document) -> Document:
+        """`doc` with the reading fields its ledger event committed to, rebuilt from the side tables."""
+        status, reason = self.reading(doc.id)
+        sources = self.page_sources(doc.id)
+        return dataclasses.replace(
+            doc,
+            text_status=status if status == NO_TEXT else None,
+            text_reason=reason if status == NO_TEXT else None,
+            page_sources_sha256=page_sources_sha256(sources) if sources else None,
+        )
+
+
+def document_row(row: Any) -> tuple[Document, str, int]:
+    (
+        doc_id,
+        sha,
+        text_sha,
+        size,
+        media_type,
+        kind,
+        submitted_by,
+        channel,
+        received_at,
+        source_name,
+        title,
+        parent_id,
+        amends,
+        status,
+        leaf_index,
+    ) = row
+    doc = Document(
+        id=doc_id,
+        sha256=sha,
+        text_sha256=text_sha,
+        size=int(size),
+        media_type=media_type,
+        kind=DocumentKind(kind),
+        provenance=Provenance(submitted_by, channel, received_at, source_name),
+        title=title,
+        parent_id=parent_id,
+        amends=amends,
+    )
+    return doc, status, int(leaf_index)

@@ -20,6 +20,7 @@
     │   ├── Malformed              the bytes do not parse as the format they claim
     │   ├── Encrypted              password-protected or DRM'd content
     │   └── Hostile                zip bombs, absurd nesting and similar traps
+    ├── ExtractionError            documents could not be read by the extractors (named, one line)
     ├── DecisionError              an investigator's decision cannot apply (unknown entity, ...)
     └── CaseworkError              a casework change cannot apply (unknown case, missing reason, ...)
         └── IndependenceError      a waiver or assignment the independence rules forbid
@@ -74,6 +75,10 @@ class Encrypted(IntakeError):
 
 class Hostile(IntakeError):
     pass
+
+
+class ExtractionError(CasetrailError):
+    """Documents could not be read; `str(err)` is one line naming them."""
 
 
 class DecisionError(CasetrailError):

@@ -29,7 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import islice
 
-from casetrail.errors import CasetrailError
+from casetrail.errors import ExtractionError
 from casetrail.extraction.pipeline import ExtractionPipeline
 from casetrail.model import Mention
 
@@ -40,10 +40,6 @@ Extracted = list[tuple[str, list[Mention]]]  # (document_id, mentions) per docum
 WINDOW_PER_WORKER = 2
 
 _pipeline: ExtractionPipeline | None = None  # a worker's own pipeline, built once by _start_worker
-
-
-class ExtractionError(CasetrailError):
-    """Documents could not be read; `str(err)` is one line naming them."""
 
 
 @dataclass(frozen=True)

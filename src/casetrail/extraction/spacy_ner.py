@@ -266,6 +266,10 @@ class SpacyNerExtractor:
             self._nlp = nlp
         return self._nlp
 
+    def __getstate__(self) -> dict[str, object]:
+        """Sent to a worker process without the loaded model (tens of MB): the worker loads its own."""
+        return {**self.__dict__, "_nlp": None}
+
     @property
     def components(self) -> list[str]:
         return list(self.nlp.pipe_names)

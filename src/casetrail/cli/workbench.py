@@ -28,6 +28,7 @@ def serve(
 
     from casetrail.web.app import create_app
     from casetrail.web.auth import secure_cookies_default
+    from casetrail.web.protocol import NoDelayProtocol
 
     State.home.require()
     secure = secure_cookies_default(host)
@@ -46,7 +47,7 @@ def serve(
     logging.basicConfig(format="%(asctime)s %(name)s %(message)s", level=logging.WARNING)
     logging.getLogger("casetrail.access").setLevel(logging.INFO if access_log else logging.WARNING)
     if application is not None:
-        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+        uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False, http=NoDelayProtocol)
         return
     # Several workers: uvicorn binds the port here and starts each from the factory's import string.
     uvicorn.run(
@@ -57,6 +58,7 @@ def serve(
         port=port,
         log_level="warning",
         access_log=False,
+        http=NoDelayProtocol,
     )
 
 

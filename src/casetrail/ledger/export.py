@@ -38,7 +38,10 @@ def write_export(store: SqliteStore, verifier_key: str, origin: str, dest: Path)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise StoreError(f"{dest} is not an empty directory: a log export is written into a new one")
     dest.mkdir(parents=True, exist_ok=True)
-    store.conn.execute("BEGIN")
+    # One snapshot for entries, nodes and checkpoints: SQLite's read transaction is one already;
+    # PostgreSQL's default (READ COMMITTED) would let each query see newer commits.
+    snapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if store.dialect == "postgres" else "BEGIN"
+    store.conn.execute(snapshot)
     try:
         size = store.ledger.ledger_size()
         with _writer(dest / "entries.jsonl") as handle:

@@ -197,7 +197,7 @@ class _Server:
             b"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             (name,),
         )
-        if not self.holds_a_store(url) and not self._made_anything(url):
+        if url not in self.claimed and not self._made_anything(url):
             self.spare.append(url)
             return
         self.claimed.discard(url)

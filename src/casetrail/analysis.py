@@ -158,10 +158,11 @@ class Analysis:
         base = self._incremental_base()
         if isinstance(base, str):
             return replace(self._resolve_full(), note=f"full run: {base}")
-        return self._resolve_new(base)
+        return self._resolve_new(*base)
 
-    def _incremental_base(self) -> Trained | str:
-        """The trained model an incremental run builds on, or why there is none to build on."""
+    def _incremental_base(self) -> tuple[Trained, list[str]] | str:
+        """The trained model an incremental run builds on and the documents it resolves, or why
+        there is nothing to build on."""
         tables = self.store.analysis
         run = tables.last_run()
         if run is None:
@@ -176,11 +177,12 @@ class Analysis:
         if kept is None:
             return "the last full run kept no trained model (too few person records)"
         trained_on, model = kept
-        covered = tables.resolved_count() + len(tables.unresolved_documents())
+        documents = tables.unresolved_documents()
+        covered = tables.resolved_count() + len(documents)
         if covered > RETRAIN_GROWTH * max(trained_on, 1):
             return f"the inquiry has grown from {trained_on} to {covered} documents since the model was trained"
         frequencies = {column: [(v, float(p)) for v, p in pairs] for column, pairs in model["term_frequencies"].items()}
-        return Trained(model["model"], frequencies)
+        return Trained(model["model"], frequencies), documents
 
     def _decisions_unsettled(self, since: int) -> bool:
         """Whether a decision recorded after leaf `since` reshapes what is resolved already.
@@ -188,6 +190,8 @@ class Analysis:
         One that only places new records (a new record confirmed into an entity, kept apart from
         one, or split off) an incremental run applies as a full run would. One that joins two
         entities, parts records one entity holds, or splits resolved records needs a full run."""
+        if self.store.analysis.newest_decision() <= since:
+            return False
         events = [Event.from_leaf(data) for idx, data in self.store.analysis.decision_entries() if idx > since]
         if not events:
             return False
@@ -280,10 +284,9 @@ class Analysis:
         self.store.analysis.add_holdings((digest, entity, n) for (digest, entity), n in sorted(held.items()))
         self.store.analysis.add_names((entity, name, n) for (entity, name), n in sorted(names.items()))
 
-    def _resolve_new(self, trained: Trained) -> Summary:
+    def _resolve_new(self, trained: Trained, documents: list[str]) -> Summary:
         """An incremental run: the documents not covered yet, against the entities stored."""
         tables = self.store.analysis
-        documents = tables.unresolved_documents()
         if not documents:
             counts = tables.entity_counts()
             return Summary(0, 0, sum(counts.values()), counts, incremental=True, note="no new documents")
@@ -323,7 +326,9 @@ class Analysis:
             known = Known(holders=holders)
             known.add(rows)
             # Entities a new record known only by a partial name could attach to (linkage._attach_partial):
-            # those with a full name of its surname, or with its nickname. All their rows are needed.
+            # those with a full name of its surname, or with its nickname, told apart by what their
+            # rows sharing a key with the new records say (all their rows of that surname, or with
+            # that nickname: a record known only by its surname or nickname asks for those).
             columns = [person_row(r) for r in read.records if r.type != "pseudonym"]
             weak_surnames = {c["surname"] for c in columns if c["surname"] and not c["given_initial"]}
             weak_nicknames = {c["nickname"] for c in columns if c["nickname"] and not c["surname"]}
@@ -334,8 +339,12 @@ class Analysis:
                     (c["surname"] in weak_surnames and c["given_initial"]) or c["nickname"] in weak_nicknames
                 ):
                     profiled.update(holders.get(digest, {}))
-            known.profiles = tables.holdings(profiled)
-            known.add(tables.rows_by_digest({d for held in known.profiles.values() for d in held if d not in known}))
+            profiles: dict[str, dict[str, int]] = {}
+            for digest, held in holders.items():
+                for holder, n in held.items():
+                    if holder in profiled:
+                        profiles.setdefault(holder, {})[digest] = n
+            known.profiles = profiles
             link = link_new_records(read.records, known, trained, decisions, node_aliases, entity_nodes=named_entities)
             wanted |= link.wanted_merges
             by_record = {r.record_id: r for r in read.records}
@@ -381,19 +390,19 @@ class Analysis:
             wanted |= link.wanted_merges
             old_entities = tables.entities_in({n for c in link.clusters for n in c if n not in keyed_new[kind]})
             for group in link.clusters:
-                news = [n for n in group if n in keyed_new[kind]]
-                olds = [n for n in group if n not in keyed_new[kind]]
-                if not news:
+                fresh = [n for n in group if n in keyed_new[kind]]
+                existing = [n for n in group if n not in keyed_new[kind]]
+                if not fresh:
                     continue
-                members = [pair for rid in news for pair in mention_of[rid]]
-                if olds and olds[0] in old_entities:
-                    entity = _grown_keyed(kind, old_entities[olds[0]], members)
-                    grown[entity.id] = (entity, [(mid, record_id(m)) for mid, m in members])
+                said = [pair for rid in fresh for pair in mention_of[rid]]
+                if existing and existing[0] in old_entities:
+                    entity = _grown_keyed(kind, old_entities[existing[0]], said)
+                    grown[entity.id] = (entity, [(mid, record_id(m)) for mid, m in said])
                 else:
-                    entity, pairs = _keyed_entity(kind, news, mention_of)
+                    entity, pairs = _keyed_entity(kind, fresh, mention_of)
                     added.append((entity, pairs))
-                    anchors[entity.id] = min(news, key=_record_order)
-                entity_of.update((rid, entity.id) for rid in news)
+                    anchors[entity.id] = min(fresh, key=_record_order)
+                entity_of.update((rid, entity.id) for rid in fresh)
 
         covered = set(read.by_doc) | tables.extracted_documents(self.pipeline_id, documents)
         with self.store.transaction():

@@ -3,6 +3,7 @@ workers nobody else does, and every keep-alive response waits for the client's d
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from typing import Any
 
@@ -31,8 +32,12 @@ def test_an_accepted_connection_has_nagle_off() -> None:
         assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0  # as uvicorn's workers get it
         config = Config(app=lambda *_: None, factory=False)
         config.load()
-        protocol = NoDelayProtocol(config=config, server_state=ServerState(), app_state={})
-        protocol.connection_made(Transport(accepted))  # type: ignore[arg-type]
+        loop = asyncio.new_event_loop()  # its own: whether one is current depends on the tests before
+        try:
+            protocol = NoDelayProtocol(config=config, server_state=ServerState(), app_state={}, _loop=loop)
+            protocol.connection_made(Transport(accepted))  # type: ignore[arg-type]
+        finally:
+            loop.close()
         assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:
         for s in (client, accepted, listener):

@@ -96,7 +96,7 @@ def row_data(record: PersonRecord) -> tuple[str, list[Any], dict[str, Any]]:
 
 
 def record_of(row: Mapping[str, Any], record_id: str, document_id: str = "") -> RoledRecord:
-    values = {name: row.get(name) for name in ROW_FIELDS}
+    values: dict[str, Any] = {name: row.get(name) for name in ROW_FIELDS}
     values["roles"] = tuple(row.get("roles") or ())
     values["police"] = bool(row.get("police"))
     return RoledRecord(record_id=record_id, document_id=document_id, **values)
@@ -252,10 +252,22 @@ class Known:
 
 @dataclass
 class IncrementalLink:
-    clusters: list[list[str]]  # node ids: new record ids and at most one existing entity id
+    clusters: list[list[str]]  # those holding new records: their ids, then the existing entity joined, if any
     edges: int
     wanted_merges: set[frozenset[str]]  # pairs of existing entities new evidence would have joined
     skipped_decisions: list[Decision]
+
+
+def _clusters(part: _Anchored, ids: Iterable[str]) -> list[list[str]]:
+    """The clusters holding new records: their ids (sorted), then the existing entity they joined."""
+    groups: dict[str, list[str]] = {}
+    for rid in ids:
+        groups.setdefault(part.find(rid), []).append(rid)
+    out = []
+    for root, members in groups.items():
+        entity = part.entity_of.get(root)
+        out.append(sorted(members) + ([entity] if entity else []))
+    return sorted(out)
 
 
 class _Anchored(_Partition):
@@ -334,9 +346,9 @@ def link_new_records(
     # (A cluster a partial name attaches to is never a namesake: attaching checks that itself.)
     reach = {n for e in edges for n in (e.left, e.right)} | set(entity_nodes)
     apart = _conflicts_within_documents(scored) + _new_namesakes(scored, known, reach)
-    part, skipped, isolated = _partition(part.parent, edges, decisions, entities, apart, False, part)
+    _, skipped, isolated = _partition(part.parent, edges, decisions, entities, apart, False, part)
     _attach_new(part, scored, known, isolated)
-    return IncrementalLink(part.clusters(), len(edges), part.wanted, skipped)
+    return IncrementalLink(_clusters(part, ids), len(edges), part.wanted, skipped)
 
 
 def _score_new(
@@ -429,21 +441,30 @@ class _Bucket:
 
     row: dict[str, Any]
     identity: _Identity
-    identifiers: dict[str, set[Any]] = field(default_factory=dict)
-    new: list[str] = field(default_factory=list)
-    held: set[str] = field(default_factory=set)
+    new: list[str] = field(default_factory=list)  # new record ids
+    held: set[str] = field(default_factory=set)  # entities in reach holding a stored record of it
+    said: list[Sequence[Any]] = field(default_factory=list)  # new records' identifiers
+    stored: list[str] = field(default_factory=list)  # digests of its stored rows
+    _identifiers: dict[str, set[Any]] | None = None
 
-    def note(self, values: Iterable[Any]) -> None:
-        """The record's identifiers (IDENTIFIERS, in order)."""
-        for name, value in zip(IDENTIFIERS, values):
-            if value is not None:
-                self.identifiers.setdefault(name, set()).add(value)
+    def identifiers(self, known: Known) -> dict[str, set[Any]]:
+        """Every phone, collar number, vehicle and date of birth its records give (read when needed)."""
+        if self._identifiers is None:
+            found: dict[str, set[Any]] = {}
+            values = [*self.said, *([known.value(d, name) for name in IDENTIFIERS] for d in self.stored)]
+            for given in values:
+                for name, value in zip(IDENTIFIERS, given):
+                    if value is not None:
+                        found.setdefault(name, set()).add(value)
+            self._identifiers = found
+        return self._identifiers
 
-    def conflicts(self, other: _Bucket) -> bool:
+    def conflicts(self, other: _Bucket, known: Known) -> bool:
         """linkage._buckets_conflict, over the buckets' records new and stored."""
-        if any(values & other.identifiers.get(name, set()) for name, values in self.identifiers.items()):
+        if not (_initials_conflict(self.row, other.row) or self.identity.contradicts(other.identity)):
             return False
-        return _initials_conflict(self.row, other.row) or self.identity.contradicts(other.identity)
+        mine, theirs = self.identifiers(known), other.identifiers(known)
+        return not any(values & theirs.get(name, set()) for name, values in mine.items())
 
 
 def _new_namesakes(records: Sequence[PersonRecord], known: Known, reach: set[str]) -> list[tuple[str, str]]:
@@ -453,31 +474,33 @@ def _new_namesakes(records: Sequence[PersonRecord], known: Known, reach: set[str
     pairs = list(_namesakes(records))
     buckets: dict[str, dict[tuple[Any, ...], _Bucket]] = {}
 
-    def bucket(row: dict[str, Any], identity: _Identity, identifiers: Iterable[Any]) -> _Bucket:
+    def bucket(row: dict[str, Any], identity: _Identity) -> _Bucket:
         key = (row["given"], row["given_initial"], identity.roles, identity.genders, identity.police)
         found = buckets.setdefault(row["surname"], {}).get(key)
         if found is None:
             found = buckets[row["surname"]][key] = _Bucket(row, identity)
-        found.note(identifiers)
         return found
 
     for r in records:
         row = person_row(r)
         if row["surname"]:
-            bucket(row, identity_of(r), (getattr(r, name) for name in IDENTIFIERS)).new.append(r.record_id)
+            b = bucket(row, identity_of(r))
+            b.new.append(r.record_id)
+            b.said.append([getattr(r, name) for name in IDENTIFIERS])
     for digest, held in known.holders.items():
         if digest not in known or known.value(digest, "type") == "pseudonym" or not known.value(digest, "surname"):
             continue
         row = known.person(digest)
         if row["surname"] in buckets:
-            identifiers = (known.value(digest, name) for name in IDENTIFIERS)
-            bucket(row, known.identity(digest), identifiers).held.update(e for e in held if e in reach)
+            b = bucket(row, known.identity(digest))
+            b.stored.append(digest)
+            b.held.update(e for e in held if e in reach)
     for by_key in buckets.values():
         for left in by_key.values():
             if not left.new:
                 continue
             for right in by_key.values():
-                if right is not left and right.held and left.conflicts(right):
+                if right is not left and right.held and left.conflicts(right, known):
                     pairs.extend((n, e) for n in left.new for e in sorted(right.held))
     return pairs
 
@@ -508,14 +531,14 @@ def _attach_new(part: _Partition, records: Sequence[PersonRecord], known: Known,
     for root, rs in rows.items():
         if root in roots_isolated:
             continue
-        full = [r for r in rs if r["surname"] and r["given_initial"]]
-        profile[root] = ({r["rank"] for r in rs if r["rank"]}, {r["given_initial"] for r in rs if r["given_initial"]})
+        full = [c for c in rs if c["surname"] and c["given_initial"]]
+        profile[root] = ({c["rank"] for c in rs if c["rank"]}, {c["given_initial"] for c in rs if c["given_initial"]})
         if full:
-            for r in full:
-                strong_by_surname.setdefault(r["surname"], set()).add(root)
-            for r in rs:
-                if r["nickname"]:
-                    strong_by_nickname.setdefault(r["nickname"], set()).add(root)
+            for c in full:
+                strong_by_surname.setdefault(c["surname"], set()).add(root)
+            for c in rs:
+                if c["nickname"]:
+                    strong_by_nickname.setdefault(c["nickname"], set()).add(root)
         elif root not in anchored:
             weak.append(root)
     first = {root: min(r["unique_id"] for r in rs) for root, rs in rows.items()}
@@ -564,8 +587,8 @@ def link_new_keyed(
     for key, rids in chains.items():
         chain = ([tails[key]] if key in tails else []) + list(rids)
         edges.extend(Edge(a, b, 1.0) for a, b in zip(chain, chain[1:]))
-    part, skipped, _ = _partition(part.parent, edges, decisions, entities, (), False, part)
-    return IncrementalLink(part.clusters(), len(edges), part.wanted, skipped)
+    _, skipped, _ = _partition(part.parent, edges, decisions, entities, (), False, part)
+    return IncrementalLink(_clusters(part, ids), len(edges), part.wanted, skipped)
 
 
 __all__ = [

@@ -397,7 +397,7 @@ class PostgresStore(PostgresLedgerStore):
     def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
         """One statement, inside the open transaction if there is one, else committed by itself."""
         try:
-            return self.conn.execute(sql.encode(), list(params) if params else None)
+            return self.conn.execute(sql.encode(), _nul_free(sql, params) if params else None)
         except psycopg.Error as err:
             raise store_error(self._where, err, _doing(sql)) from err
 
@@ -470,6 +470,23 @@ class PostgresStore(PostgresLedgerStore):
         """Nothing to fold: the server's WAL is its own, recycled at its checkpoints. Sealing does not
         run VACUUM FULL (it would lock the tables it rewrites); see README, 'PostgreSQL'."""
         return True
+
+
+def _nul_free(sql: str, params: Sequence[Any]) -> list[Any]:
+    """PostgreSQL's text cannot hold NUL (psycopg refuses to send one), so no stored text has one and
+    a lookup by a value holding one (`/api/documents/%00`) should find nothing, as on SQLite, not fail:
+    in a read each NUL becomes U+FFFD, which no identifier holds. A write holding one is refused, in one line."""
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return list(params)
+    return [_nul_replaced(p) for p in params]
+
+
+def _nul_replaced(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_nul_replaced(item) for item in value]
+    return value
 
 
 def _doing(sql: str) -> str:

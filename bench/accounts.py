@@ -47,7 +47,7 @@ def main() -> None:
 
         start = time.perf_counter()
         mentions = [
-            *casework.entity_view().mentions,
+            *casework.entity_view().all_mentions(),
             *register.store.analysis.detail_mention_refs(ACCOUNT_DETAIL_TYPES),
         ]
         baseline = time.perf_counter() - start

@@ -257,7 +257,7 @@ def build(cw: Casework, inquiry: Any, doc_of: dict[str, str], rng: random.Random
 
     view = cw.entity_view()
     mentions_of: dict[str, list[str]] = defaultdict(list)
-    for m in view.mentions:
+    for m in view.all_mentions():
         mentions_of[m.document_id].append(m.entity_id)
     statements = {s.doc: s for s in inquiry.statements}
     documents = [(doc_of[s.doc], s) for s in inquiry.statements if s.doc in doc_of]
@@ -433,7 +433,7 @@ def run(args: argparse.Namespace) -> None:
         view = cw.entity_view()
         out("documents", len(doc_of))
         out("entities", len(view.entities))
-        out("entity_mentions", len(view.mentions))
+        out("entity_mentions", len(view.all_mentions()))
         built = build(cw, inquiry, doc_of, rng, args.assign_cases)
         case_ids: list[str] = built["case_ids"]
         book = cw.book()

@@ -221,7 +221,7 @@ def grow_cases(casework: Casework, wanted: int) -> int:
     in_a_case = {d for c in book.cases.values() for d in c.documents}
     view = casework.entity_view()
     officers_in: dict[str, list[str]] = defaultdict(list)
-    for ref in view.mentions:
+    for ref in view.all_mentions():
         entity = view.entities.get(ref.entity_id)
         if entity is not None and entity.type == "officer" and ref.entity_id not in officers_in[ref.document_id]:
             officers_in[ref.document_id].append(ref.entity_id)

@@ -47,7 +47,7 @@ def build_demo_casework(casework: Casework, max_cases: int = 25, now: datetime |
         return result  # already built: the demo is re-runnable
     view = casework.entity_view()
     officers_in: dict[str, list[str]] = defaultdict(list)
-    for ref in view.mentions:
+    for ref in view.all_mentions():
         entity = view.entities.get(ref.entity_id)
         if entity is not None and entity.type == "officer" and ref.entity_id not in officers_in[ref.document_id]:
             officers_in[ref.document_id].append(ref.entity_id)

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from casetrail.errors import DuplicateContent, StoreError
 from casetrail.model.document import Document, DocumentKind, Provenance
-from casetrail.store import accounts, analysis, audit, casework, data_keys, documents, ledger
+from casetrail.store import accounts, analysis, audit, casework, data_keys, documents, ledger, read_models
 from casetrail.store.accounts import AccountStore, UserRow
 from casetrail.store.home import ENV_DATABASE_URL, Home
 from casetrail.store.postgres import STATEMENTS as LEDGER_STATEMENTS
@@ -47,7 +47,7 @@ STATEMENTS = {
 }
 PASSWORD = "correct horse battery staple"
 ORIGIN = "casetrail.test/postgres-app"
-CONCERNS = (ledger, documents, analysis, casework, audit, data_keys, accounts)
+CONCERNS = (ledger, documents, analysis, casework, audit, data_keys, accounts, read_models)
 
 
 @pytest.fixture

@@ -352,7 +352,11 @@ def test_confirming_and_rejecting_a_mention_is_recorded_and_applied_by_the_next_
 def test_a_warm_server_loads_its_views_before_the_first_request(world: World) -> None:
     app = create_app(world.home, secure_cookies=False, warm=True)
     with TestClient(app, headers={"Origin": "http://testserver"}) as client:  # runs the lifespan, as uvicorn does
-        assert {"view", "accounts", "document_cases"} <= app.state.workbench.casework._memos.keys()
+        casework = app.state.workbench.casework
+        assert {"view", "accounts_kept", "case_entity_counts", "document_reach"} <= casework._memos.keys()
+        # the accounts are kept in the store, for every worker, not in this one's memory
+        assert "accounts" not in casework._memos
+        assert casework.store.read_models.stamp("accounts") is not None
         signed = client.post("/login", data={"username": "supervisor", "password": PASSWORD}, follow_redirects=False)
         assert signed.status_code == 303
         assert client.get(f"/api/cases/{world.ids['c1']}").status_code == 200

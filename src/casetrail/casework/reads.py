@@ -7,10 +7,12 @@ and notices, by one small read, when another process wrote. Nothing here writes.
 
 from __future__ import annotations
 
+import json
+import time
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from casetrail.errors import CaseworkError
@@ -49,7 +51,8 @@ from casetrail.oversight.deadlines import Overdue, find_overdue
 from casetrail.oversight.report import build_report
 from casetrail.policy.independence import check, eligible, search
 from casetrail.resolution.matching import PersonIndex
-from casetrail.resolution.view import EntityView
+from casetrail.resolution.view import EntityView, Lookup
+from casetrail.store.read_models import ACCOUNTS
 
 # Entity kinds through which two cases count as linked for the independence rules. Forces and
 # towns are shared by nearly every case in an inquiry; linking through them would make every
@@ -71,6 +74,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "case_link_max_sharing": 25,
 }
 T = TypeVar("T")
+# A claim older than this is taken over: its builder died (a restart mid-build), or is slow, in
+# which case two build the same model and the later commit stands. Waiting is bounded by it.
+ACCOUNTS_BUILD_LIMIT = timedelta(minutes=2)
+CLAIM_POLL_S = 0.2
 EVIDENCE_SHOWN = 3  # mentions per shared entity in a case's link summary
 SHARED_SHOWN = 10  # shared entities per link in that summary, most specific first
 
@@ -148,15 +155,39 @@ class CaseReads:
             self._book_leaf = leaf
         return self._book
 
+    def warm(self) -> None:
+        """Compute what the first pages need: the casebook, the entities, the document-entity
+        index, each case's entities, documents and participants; and the accounts, which only
+        the first worker to find them stale builds (the others read what it keeps)."""
+        book = self.book()
+        self._case_entity_counts(book)  # builds the entity view's document-entity index
+        self.document_reach(book)
+        self.participants(book)
+        self.accounts(book)
+
     def documents(self) -> list[tuple[Document, str, int]]:
-        """Every document with its status and leaf, in order received; kept until documents change."""
-        return self._memo("documents", self.generations()[0], lambda: list(self.store.documents.iter_documents()))
+        """Every document with its status and leaf, in order received, read now (batch work only)."""
+        return list(self.store.documents.iter_documents())
+
+    def document_listing(self) -> list[tuple[str, str]]:
+        """(id, submitted_by) of every document in order received: what lists are filtered and
+        paged by; kept until documents change (two short strings a document, not the documents)."""
+        return self._memo("document_listing", self.generations()[0], self.store.documents.listing)
+
+    def _documents_by_id(self) -> Lookup[tuple[Document, str, int]]:
+        return self._memo("documents_by_id", self.generations()[0], lambda: Lookup(self.store.documents.get_documents))
 
     def document(self, doc_id: str) -> tuple[Document, str, int] | None:
-        by_id = self._memo(
-            "documents_by_id", self.generations()[0], lambda: {d.id: (d, s, l) for d, s, l in self.documents()}
-        )
-        return by_id.get(doc_id)
+        """(document, status, leaf), read from the store by id (the newest answers kept)."""
+        return self._documents_by_id().get(doc_id)
+
+    def documents_of(self, doc_ids: Iterable[str]) -> dict[str, tuple[Document, str, int]]:
+        """Many documents at once, in one query for those not kept."""
+        return self._documents_by_id().many(doc_ids)
+
+    def _amendments(self) -> list[tuple[str, str]]:
+        """(amended, amendment) pairs in order received: few, kept until documents change."""
+        return self._memo("amendments", self.generations()[0], self.store.documents.amendments)
 
     def entity_view(self) -> EntityView:
         return self._memo("view", self.generations()[2], self._load_view)
@@ -166,7 +197,7 @@ class CaseReads:
             row["id"]: Entity(row["id"], row["type"], row["name"], tuple(row["aliases"]), attributes=row["attributes"])
             for row in self.store.analysis.entity_rows()
         }
-        return EntityView(entities, self.store.analysis.entity_records(), self.store.analysis.entity_mention_refs())
+        return EntityView(entities, self.store.analysis)
 
     def entity_ref(self, entity_id: str) -> EntityRef:
         view = self.entity_view()
@@ -261,8 +292,8 @@ class CaseReads:
         every = self.participants(book)
         participants = [p for cid in [case_id, *sorted(linked)] for p in every.get(cid, ())]
         named: dict[str, list[MentionRef]] = defaultdict(list)
-        for doc in self._live_documents(book.cases[case_id]):
-            for ref in view.by_document.get(doc, ()):
+        for refs in view.by_document.many(self._live_documents(book.cases[case_id])).values():
+            for ref in refs:
                 named[ref.entity_id].append(ref)
         waivers = tuple(w for w in book.waivers.values() if w.case_id == case_id)
         return AssignmentContext(
@@ -325,13 +356,13 @@ class CaseReads:
 
     def _live_documents(self, case: Case) -> list[str]:
         """The case's documents that count: active ones, and amended ones through their newest version."""
-        live, newer = self._memo("live", self.generations()[0], self._load_live)
-        return [d for d in case.documents if d in live or newer.get(d) in live]
+        newer = self._memo("newer", self.generations()[0], lambda: dict(self._amendments()))
+        found = self.documents_of([*case.documents, *(newer[d] for d in case.documents if d in newer)])
 
-    def _load_live(self) -> tuple[set[str], dict[str, str]]:
-        live = set(self.store.analysis.resolvable_documents())
-        newer = {doc.amends: doc.id for doc, _, _ in self.documents() if doc.amends}
-        return live, newer
+        def live(doc_id: str | None) -> bool:  # as store.analysis.resolvable_documents says
+            return doc_id in found and found[doc_id][1] == "active" and doc_id not in newer
+
+        return [d for d in case.documents if live(d) or live(newer.get(d))]
 
     def _key(self, book: Casebook) -> Hashable:
         return self.generations(), self._shape(book)
@@ -343,9 +374,8 @@ class CaseReads:
 
         def compute() -> tuple[dict[str, set[str]], list[str]]:
             newer: dict[str, list[str]] = defaultdict(list)
-            for doc, _, _ in self.documents():
-                if doc.amends:
-                    newer[doc.amends].append(doc.id)
+            for amended, amendment in self._amendments():
+                newer[amended].append(amendment)
             held: dict[str, set[str]] = {}
             for cid, case in book.cases.items():
                 found, queue = set(), list(case.documents)
@@ -357,9 +387,7 @@ class CaseReads:
                 held[cid] = found
             allocated = set().union(*held.values()) if held else set()
             # The intake queue: uploads through the workbench that no case holds yet (triage).
-            queue = [
-                d.id for d, _, _ in self.documents() if d.id not in allocated and d.provenance.channel == WEB_CHANNEL
-            ]
+            queue = [d for d in self.store.documents.from_channel(WEB_CHANNEL) if d not in allocated]
             return held, queue
 
         return self._memo("document_reach", self._key(book), compute)
@@ -427,8 +455,8 @@ class CaseReads:
         ]
         pseudonymous, kinds, names = view.pseudonymous, view.kinds, view.names
         if case_id is None:
-            return link_cases(case_documents, view.mentions, kinds, names, subjects, recorded, pseudonymous)
-        named = self._case_entity_refs(book)
+            return link_cases(case_documents, view.all_mentions(), kinds, names, subjects, recorded, pseudonymous)
+        named = self._case_entity_counts(book)
         sharing = self._count_sharing(book)
         mine = named.get(case_id, {}).keys() | subjects[case_id]
         others = {c for c, held in named.items() if c != case_id and not mine.isdisjoint(held.keys())}
@@ -439,7 +467,7 @@ class CaseReads:
             pair = {case_id: case_documents[case_id], other: case_documents[other]}
             shared = mine & (named.get(other, {}).keys() | subjects[other])
             # only the shared entities' mentions: the rest cannot make or show this link
-            refs = [ref for c in pair for e in shared for ref in named.get(c, {}).get(e, ())]
+            refs = [ref for c in pair for ref in self._case_refs(book, c) if ref.entity_id in shared]
             pair_recorded = [r for r in recorded if {r[0], r[1]} == {case_id, other}]
             for linkage in link_cases(
                 pair, refs, kinds, names, {c: subjects[c] for c in pair}, pair_recorded, pseudonymous
@@ -450,28 +478,41 @@ class CaseReads:
                 result.append(replace(linkage, shared=held))
         return result
 
-    def _case_entity_refs(self, book: Casebook) -> dict[str, dict[str, list[MentionRef]]]:
-        """Case -> entity -> its mentions in the case's live documents."""
+    def _case_entity_counts(self, book: Casebook) -> dict[str, dict[str, int]]:
+        """Case -> entity -> how many mentions of it the case's live documents hold (counts, not
+        the mentions: those are read for the one case a page shows, `_case_refs`)."""
 
-        def compute() -> dict[str, dict[str, list[MentionRef]]]:
-            view = self.entity_view()
-            found: dict[str, dict[str, list[MentionRef]]] = {}
+        def compute() -> dict[str, dict[str, int]]:
+            held = self.entity_view().document_entities
+            found: dict[str, dict[str, int]] = {}
             for cid, case in book.cases.items():
-                refs: dict[str, list[MentionRef]] = defaultdict(list)
+                counts: dict[str, int] = defaultdict(int)
                 for doc in self._live_documents(case):
-                    for ref in view.by_document.get(doc, ()):
-                        refs[ref.entity_id].append(ref)
-                found[cid] = {e: sorted(held, key=_evidence_order) for e, held in refs.items()}
+                    for eid, count in held.get(doc, {}).items():
+                        counts[eid] += count
+                found[cid] = dict(counts)
             return found
 
-        return self._memo("case_entity_refs", self._key(book), compute)
+        return self._memo("case_entity_counts", self._key(book), compute)
+
+    def _case_refs(self, book: Casebook, case_id: str) -> list[MentionRef]:
+        """Where one case's live documents name resolved entities, read from the store's index."""
+        refs = self.entity_view().by_document.many(self._live_documents(book.cases[case_id]))
+        return sorted((ref for held in refs.values() for ref in held), key=_evidence_order)
+
+    def _case_refs_by_entity(self, book: Casebook, case_id: str, entities: set[str]) -> dict[str, list[MentionRef]]:
+        found: dict[str, list[MentionRef]] = defaultdict(list)
+        for ref in self._case_refs(book, case_id):
+            if ref.entity_id in entities:
+                found[ref.entity_id].append(ref)
+        return found
 
     def _count_sharing(self, book: Casebook) -> dict[str, int]:
         """Entity -> how many cases name it in their documents or hold it as a subject."""
 
         def compute() -> dict[str, int]:
             cases: dict[str, set[str]] = defaultdict(set)
-            for cid, held in self._case_entity_refs(book).items():
+            for cid, held in self._case_entity_counts(book).items():
                 for eid in held:
                     cases[eid].add(cid)
             for cid, held in self._case_subject_entities(book).items():
@@ -512,11 +553,11 @@ class CaseReads:
         """
         book = book or self.book()
         view = self.entity_view()
-        named = self._case_entity_refs(book)
+        named = self._case_entity_counts(book)
         subjects = self._case_subject_entities(book)
         sharing = self._count_sharing(book)
-        mine_refs = named.get(case_id, {})
-        mine = mine_refs.keys() | subjects[case_id]
+        mine_counts = named.get(case_id, {})
+        mine = mine_counts.keys() | subjects[case_id]
         linking = {e for e in mine if max_cases_sharing is None or sharing.get(e, 0) <= max_cases_sharing}
         reasons: dict[str, list[str]] = defaultdict(list)
         for cid, case in book.cases.items():
@@ -552,11 +593,15 @@ class CaseReads:
             scored.append((strength, pair, other, ranked))
         scored.sort(key=lambda s: (s[0], s[1]))
         result = []
-        for _, pair, other, ranked in scored[:limit]:
-            theirs = named.get(other, {})
+        shown = scored[:limit]
+        wanted = {r[3] for s in shown for r in s[3][:SHARED_SHOWN]}
+        mine_refs = self._case_refs_by_entity(book, case_id, wanted) if shown else {}
+        for _, pair, other, ranked in shown:
+            theirs_counts = named.get(other, {})
+            theirs = self._case_refs_by_entity(book, other, {r[3] for r in ranked[:SHARED_SHOWN]})
             shared = []
             for _, count, name, e, kind, subject_in in ranked[:SHARED_SHOWN]:
-                mine_e, theirs_e = mine_refs.get(e, ()), theirs.get(e, ())
+                mine_e, theirs_e = mine_refs.get(e, []), theirs.get(e, [])
                 evidence = sorted([*mine_e[:EVIDENCE_SHOWN], *theirs_e[:EVIDENCE_SHOWN]], key=_evidence_order)
                 shared.append(
                     {
@@ -566,7 +611,7 @@ class CaseReads:
                         "subject_in": list(subject_in),
                         "cases_sharing": count,
                         "evidence": [m.to_json() for m in evidence[:EVIDENCE_SHOWN]],
-                        "evidence_count": len(mine_e) + len(theirs_e),
+                        "evidence_count": mine_counts.get(e, 0) + theirs_counts.get(e, 0),
                     }
                 )
             result.append(
@@ -600,7 +645,7 @@ class CaseReads:
         view = self.entity_view()
         sharing = self._count_sharing(book)
         subjects = self._case_subject_entities(book)[case_id]
-        mine = self._case_entity_refs(book).get(case_id, {}).keys() | subjects
+        mine = self._case_entity_counts(book).get(case_id, {}).keys() | subjects
         found = [
             {
                 "entity_id": e,
@@ -632,12 +677,54 @@ class CaseReads:
         ]
 
     def accounts(self, book: Casebook | None = None) -> tuple[dict[str, str], list[AccountProposal]]:
-        """Documents grouped into independent accounts, and proposed same-account pairs."""
+        """Documents grouped into independent accounts, and proposed same-account pairs, all of them."""
         book = book or self.book()
+        if not self._keep_accounts(book):
+            return self._memo("accounts", self._accounts_key(book), lambda: self._accounts(book))
+        return self.store.read_models.accounts(), self.store.read_models.proposals()
+
+    def keep_read_models(self) -> str:
+        """Build what the store keeps for every reader if it is stale (the accounts and proposals)."""
+        if not self._keep_accounts(self.book()):
+            return "nothing (a read-only store)"
+        kept = self.store.read_models
+        return f"{kept.account_count()} independent accounts, {kept.proposal_count()} same-account proposals"
+
+    def account_proposals(self, book: Casebook | None = None) -> list[AccountProposal]:
+        """The proposed same-account pairs, best first."""
+        book = book or self.book()
+        if not self._keep_accounts(book):
+            return self.accounts(book)[1]
+        return self.store.read_models.proposals()
+
+    def _accounts_key(self, book: Casebook) -> Hashable:
         # Not keyed on documents: a new upload names nobody until it is extracted, which moves
         # the mentions generation; amending, withdrawing or sealing moves all three.
-        key = self.generations()[1:], self._shape(book)
-        return self._memo("accounts", key, lambda: self._accounts(book))
+        return self.generations()[1:], self._shape(book), float(self.settings["account_proposal_min_score"])
+
+    def _keep_accounts(self, book: Casebook) -> bool:
+        """Make the store's kept accounts and proposals current (store.read_models): the first
+        process to find them stale builds them, under a claim, and every other waits and reads
+        them. False on a read-only store, whose reader computes its own."""
+        if self.store.readonly:
+            return False
+        key = self._accounts_key(book)
+        return self._memo("accounts_kept", key, lambda: self._build_kept_accounts(book, json.dumps(key)))
+
+    def _build_kept_accounts(self, book: Casebook, stamp: str) -> bool:
+        kept = self.store.read_models
+        while kept.stamp(ACCOUNTS) != stamp:
+            now = datetime.now(UTC)
+            if kept.claim(ACCOUNTS, now.isoformat(), (now - ACCOUNTS_BUILD_LIMIT).isoformat()):
+                try:
+                    accounts, proposals = self._accounts(book)
+                    kept.replace_accounts(stamp, datetime.now(UTC).isoformat(), accounts, proposals)
+                except BaseException:
+                    kept.release(ACCOUNTS)
+                    raise
+                break
+            time.sleep(CLAIM_POLL_S)  # another process is building them: read what it keeps
+        return True
 
     def _accounts(self, book: Casebook) -> tuple[dict[str, str], list[AccountProposal]]:
         facts = self._facts(book)
@@ -645,10 +732,8 @@ class CaseReads:
         accounts = group_accounts(facts, book.account_comparisons)
         names = view.names
         live = {f.id for f in facts}
-        details = self._memo(
-            "details", self.generations()[:2], lambda: self.store.analysis.detail_mention_refs(ACCOUNT_DETAIL_TYPES)
-        )
-        mentions = [m for m in [*view.mentions, *details] if m.document_id in live]
+        details = self.store.analysis.detail_mention_refs(ACCOUNT_DETAIL_TYPES)
+        mentions = [m for m in [*view.all_mentions(), *details] if m.document_id in live]
         proposals = propose_same_accounts(
             facts,
             mentions,
@@ -664,18 +749,21 @@ class CaseReads:
         view = self.entity_view()
         if entity_id not in view.entities:
             raise CaseworkError(f"no entity {entity_id!r}; see `casetrail entities`")
-        accounts, proposals = self.accounts(book)
-        key = self.generations()[1:], self._shape(book)  # as accounts'
+        key = self._accounts_key(book)
+        return self._kept("corroboration", key, entity_id, lambda: self._corroboration(book, view, entity_id))
 
-        def compute() -> Corroboration:
-            by_document = self._memo("proposals_by_document", key, lambda: _by_document(proposals))
-            mentions = [m for m in view.by_entity.get(entity_id, ()) if m.document_id in accounts]
+    def _corroboration(self, book: Casebook, view: EntityView, entity_id: str) -> Corroboration:
+        named = view.by_entity.get(entity_id, [])
+        documents = {m.document_id for m in named}
+        if self._keep_accounts(book):
+            accounts = self.store.read_models.account_of(documents)
             # only the proposals that touch this entity's documents, not the whole inquiry's
-            ranked = dict(pair for m in mentions for pair in by_document.get(m.document_id, ()))
-            touching = [ranked[r] for r in sorted(ranked)]
-            return corroborate(entity_id, view.entities[entity_id].name, mentions, accounts, touching)
-
-        return self._kept("corroboration", key, entity_id, compute)
+            touching = [p for _, p in self.store.read_models.proposals_touching(documents)]
+        else:
+            accounts, proposals = self.accounts(book)
+            touching = [p for p in proposals if p.left in documents or p.right in documents]
+        mentions = [m for m in named if m.document_id in accounts]
+        return corroborate(entity_id, view.entities[entity_id].name, mentions, accounts, touching)
 
     def subject_corroboration(
         self, book: Casebook | None = None, case_id: str | None = None
@@ -698,15 +786,6 @@ class CaseReads:
 
     def category_label(self, code: str) -> str:
         return next((c.label for c in self.categories if c.code == code), code)
-
-
-def _by_document(proposals: Sequence[AccountProposal]) -> dict[str, list[tuple[int, AccountProposal]]]:
-    """Document -> the proposals naming it, each with its place in the ranked list."""
-    found: dict[str, list[tuple[int, AccountProposal]]] = defaultdict(list)
-    for rank, p in enumerate(proposals):
-        found[p.left].append((rank, p))
-        found[p.right].append((rank, p))
-    return dict(found)
 
 
 def _evidence_order(ref: MentionRef) -> tuple[str, int, int]:

@@ -498,6 +498,9 @@ class Register:
                 self.store.documents.set_document_status(doc_id, "sealed")
                 self.store.documents.clear_text(doc_id)
                 self.store.analysis.forget_document(doc_id)  # mentions, and the names entities took from it
+                # Kept proposals' reasons quote names read from text: all read models go, and are
+                # built again from what remains.
+                self.store.read_models.clear()
                 # Crypto-shredding (issue 12): the data key goes in the sealing commit, and the
                 # search index is merged so the text's terms are gone rather than marked deleted.
                 self.objects.shred(doc.sha256)

@@ -15,9 +15,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Final
 
-from casetrail.model.casework import Comparison, DocumentFacts, MentionRef
+# AccountProposal lives in the model, so the store can keep proposals (store.read_models); it is
+# still importable from here, where it is made.
+from casetrail.model.casework import AccountProposal, Comparison, DocumentFacts, MentionRef
 
 # How much one shared detail says two documents report the same account, combined as a noisy-OR
 # (1 - Π(1 - w)) so several modest details add up while the score stays below 1. A pseudonym is
@@ -82,19 +84,6 @@ _REASONS: Final = {
     "decade": "both give the {}",
     "age": "both give the age {}",
 }
-
-
-@dataclass(frozen=True)
-class AccountProposal:
-    """Two documents, in different accounts, that look like reports of the same account."""
-
-    left: str
-    right: str
-    score: float
-    reasons: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"left": self.left, "right": self.right, "score": self.score, "reasons": list(self.reasons)}
 
 
 def latest_verdicts(comparisons: Iterable[Comparison]) -> dict[frozenset[str], bool]:

@@ -828,6 +828,20 @@ class DocumentFacts:
 
 
 @dataclass(frozen=True)
+class AccountProposal:
+    """Two documents, in different accounts, that look like reports of the same account
+    (linking.accounts proposes them; store.read_models keeps them)."""
+
+    left: str
+    right: str
+    score: float
+    reasons: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"left": self.left, "right": self.right, "score": self.score, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
 class Participant:
     """Someone with a stake in a case, as the independence rules see them."""
 

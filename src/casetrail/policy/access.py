@@ -62,7 +62,7 @@ participants, `reach` precomputes what one viewer can reach, and the checks cons
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -212,7 +212,9 @@ def identity(viewer: Viewer) -> bool:
 # -- reach -------------------------------------------------------------------------------------
 
 
-def triage(viewer: Viewer, unallocated: Iterable[str], document_entities: Mapping[str, set[str]]) -> frozenset[str]:
+def triage(
+    viewer: Viewer, unallocated: Iterable[str], document_entities: Mapping[str, Collection[str]]
+) -> frozenset[str]:
     """The intake queue this viewer may read to open cases from (`unallocated`: workbench uploads no
     case holds): a supervisor's, less any document naming them."""
     if StaffRole.SUPERVISOR not in viewer.roles or not separation(viewer):
@@ -224,7 +226,7 @@ def reach(
     viewer: Viewer,
     book: Casebook,
     case_documents: Mapping[str, set[str]],
-    document_entities: Mapping[str, set[str]],
+    document_entities: Mapping[str, Collection[str]],
     case_participants: Mapping[str, Sequence[Participant]],
     unallocated: Iterable[str] = (),
 ) -> Reach:

@@ -1,64 +1,141 @@
-"""What a resolution run concluded, as readers consult it: entities, records, mentions and their indexes."""
+"""What a resolution run concluded, as readers consult it: entities in memory, mentions by index.
+
+The entities (a name, a type, aliases) are few beside their mentions: a 100,000-document inquiry
+names a few tens of thousands of entities in millions of mentions. A reader keeps the entities
+and reads mentions from the store when it asks for them, by document or by entity, through the
+store's indexes. A long-lived reader (each workbench worker) so holds no mention-sized state,
+and keeps only the newest answers it gave (`Lookup`).
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from threading import Lock
+from typing import Protocol, TypeVar
 
 from casetrail.model.casework import EntityRef, MentionRef
 from casetrail.model.entity import Entity
 
+V = TypeVar("V")
+KEPT_ANSWERS = 4096  # per lookup: a page asks for tens of keys; a worker serves many pages
+_MISSING = object()
+
+
+class MentionSource(Protocol):
+    """Where a view reads mentions: the store's analysis tables (`store/analysis.py`)."""
+
+    def entity_mention_refs(self, document_ids: Iterable[str] | None = None) -> list[MentionRef]: ...
+
+    def entity_refs_of(self, entity_ids: Iterable[str]) -> list[MentionRef]: ...
+
+    def entity_document_counts(self, entity_ids: Iterable[str]) -> dict[str, dict[str, int]]: ...
+
+    def records_of(self, entity_ids: Iterable[str]) -> dict[str, tuple[str, ...]]: ...
+
+    def record_holders(self, record_ids: Iterable[str]) -> dict[str, str]: ...
+
+    def document_entity_counts(self) -> Iterator[tuple[str, str, int]]: ...
+
+
+class Lookup(Mapping[str, V]):
+    """A read through to the store by key, keeping the newest `size` answers (absent keys too).
+
+    It is read by key (`get`, `[]`, `in`, `many`), never listed: listing would mean holding the
+    whole table, which is what it exists to avoid."""
+
+    def __init__(self, load: Callable[[list[str]], dict[str, V]], size: int = KEPT_ANSWERS) -> None:
+        self._load = load
+        self._size = size
+        self._kept: OrderedDict[str, object] = OrderedDict()
+        self._lock = Lock()  # workers answer requests on several threads
+
+    def __getitem__(self, key: str) -> V:
+        found = self.many([key]).get(key, _MISSING)
+        if found is _MISSING:
+            raise KeyError(key)
+        return found  # type: ignore[return-value]
+
+    def many(self, keys: Iterable[str]) -> dict[str, V]:
+        """The answers for many keys, those not kept read in one query."""
+        wanted = list(dict.fromkeys(keys))
+        with self._lock:
+            known = {k: self._kept[k] for k in wanted if k in self._kept}
+            for k in known:
+                self._kept.move_to_end(k)
+        missing = [k for k in wanted if k not in known]
+        if missing:
+            loaded = self._load(missing)
+            with self._lock:
+                for k in missing:
+                    known[k] = self._kept[k] = loaded.get(k, _MISSING)
+                while len(self._kept) > self._size:
+                    self._kept.popitem(last=False)
+        return {k: v for k, v in known.items() if v is not _MISSING}  # type: ignore[misc]
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("a stored lookup is read by key, not listed")
+
+    def __len__(self) -> int:
+        raise TypeError("a stored lookup is read by key, not counted")
+
+
+def _grouped(refs: Iterable[MentionRef], key: Callable[[MentionRef], str]) -> dict[str, list[MentionRef]]:
+    found: dict[str, list[MentionRef]] = {}
+    for ref in refs:
+        found.setdefault(key(ref), []).append(ref)
+    return found
+
 
 @dataclass(frozen=True)
 class EntityView:
-    """The entities and mentions a resolution run concluded, loaded once per resolution run.
+    """The entities a resolution run concluded, with their mentions read from `source` by index.
 
-    The indexes are built on first use and kept: a long-lived reader (the workbench) asks for one
-    document's or one entity's mentions on every request, and must not scan them all each time.
+    Built once per resolution run (the store's entities generation); what it reads from the store
+    is what that run wrote, since a run replaces entities and their mentions in one transaction.
     """
 
     entities: dict[str, Entity]
-    records: dict[str, str]  # record id -> entity id
-    mentions: list[MentionRef]
+    source: MentionSource
     _current: dict[EntityRef, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
-    def build_indexes(self) -> None:
-        """Build every index now rather than on first use (a server does, before its first request)."""
-        for name in (
-            "by_document",
-            "by_entity",
-            "document_entities",
-            "entity_documents",
-            "kinds",
-            "names",
-            "pseudonymous",
-            "records_of",
-        ):
-            getattr(self, name)
+    @cached_property
+    def by_document(self) -> Lookup[list[MentionRef]]:
+        """Document -> where it names resolved entities, in text order."""
+        return Lookup(lambda docs: _grouped(self.source.entity_mention_refs(docs), lambda r: r.document_id))
 
     @cached_property
-    def by_document(self) -> dict[str, list[MentionRef]]:
-        found: dict[str, list[MentionRef]] = defaultdict(list)
-        for ref in self.mentions:
-            found[ref.document_id].append(ref)
-        return dict(found)
+    def by_entity(self) -> Lookup[list[MentionRef]]:
+        """Entity -> its mentions, in document and text order. A notorious subject's run to tens of
+        thousands: few are kept, and pages that list an entity's documents use `entity_documents`."""
+        return Lookup(lambda ids: _grouped(self.source.entity_refs_of(ids), lambda r: r.entity_id), size=64)
 
     @cached_property
-    def by_entity(self) -> dict[str, list[MentionRef]]:
-        found: dict[str, list[MentionRef]] = defaultdict(list)
-        for ref in self.mentions:
-            found[ref.entity_id].append(ref)
-        return dict(found)
+    def entity_documents(self) -> Lookup[dict[str, int]]:
+        """Entity -> {document: how many times it names the entity}, in document order."""
+        return Lookup(self.source.entity_document_counts, size=256)
 
     @cached_property
-    def document_entities(self) -> dict[str, frozenset[str]]:
-        return {doc: frozenset(r.entity_id for r in refs) for doc, refs in self.by_document.items()}
+    def records_of(self) -> Lookup[tuple[str, ...]]:
+        return Lookup(self.source.records_of)
 
     @cached_property
-    def entity_documents(self) -> dict[str, list[str]]:
-        """Each entity's documents, once each, in document order."""
-        return {eid: list(dict.fromkeys(r.document_id for r in refs)) for eid, refs in self.by_entity.items()}
+    def document_entities(self) -> dict[str, dict[str, int]]:
+        """Document -> the entities it names, with how often: the one whole-inquiry index a reader
+        keeps (need-to-know's reach and case links need it for every document at once). Pairs of
+        ids and a count, not mentions: about a tenth of the memory the mentions took."""
+        found: dict[str, dict[str, int]] = {}
+        intern: dict[str, str] = {}
+        for doc, eid, count in self.source.document_entity_counts():
+            found.setdefault(doc, {})[intern.setdefault(eid, eid)] = count
+        return found
+
+    def all_mentions(self) -> list[MentionRef]:
+        """Every resolved mention, read now: for whole-inquiry batch work (the CLI, the demo, the
+        same-account proposals), never kept by the view."""
+        return self.source.entity_mention_refs()
 
     @cached_property
     def kinds(self) -> dict[str, str]:
@@ -72,23 +149,16 @@ class EntityView:
     def pseudonymous(self) -> frozenset[str]:
         return frozenset(eid for eid, e in self.entities.items() if e.attributes.get("pseudonym"))
 
-    @cached_property
-    def records_of(self) -> dict[str, tuple[str, ...]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for record, eid in self.records.items():
-            found[eid].append(record)
-        return {eid: tuple(sorted(records)) for eid, records in found.items()}
-
     def current(self, ref: EntityRef | None) -> frozenset[str]:
         """The entity ids that hold the records a reference was made with (renumbering-proof).
 
         Kept per reference: a subject named across a large inquiry holds tens of thousands of
-        records, and every request that asks who a subject is now would otherwise walk them."""
+        records, and every request that asks who a subject is now would otherwise look them up."""
         if ref is None:
             return frozenset()
         found = self._current.get(ref)
         if found is None:
-            now = {self.records[r] for r in ref.records if r in self.records}
+            now = set(self.source.record_holders(ref.records).values()) if ref.records else set()
             if not now and ref.entity_id in self.entities:
                 now = {ref.entity_id}
             found = self._current[ref] = frozenset(now)

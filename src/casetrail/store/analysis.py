@@ -77,6 +77,25 @@ STATEMENTS = Statements(
         "mention_refs_in": (
             f"{MENTION_REFS} WHERE m.document_id IN (SELECT value FROM json_each(?)) ORDER BY m.document_id, m.start"
         ),
+        "mention_refs_of": (
+            f"{MENTION_REFS} WHERE em.entity_id IN (SELECT value FROM json_each(?)) ORDER BY m.document_id, m.start"
+        ),
+        "documents_of_entities": (
+            "SELECT em.entity_id, m.document_id, COUNT(*) FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
+            " WHERE em.entity_id IN (SELECT value FROM json_each(?))"
+            " GROUP BY em.entity_id, m.document_id ORDER BY em.entity_id, m.document_id"
+        ),
+        "records_of": (
+            "SELECT DISTINCT entity_id, record_id FROM entity_mentions"
+            " WHERE entity_id IN (SELECT value FROM json_each(?)) ORDER BY 1, 2"
+        ),
+        "record_holders": (
+            "SELECT DISTINCT record_id, entity_id FROM entity_mentions WHERE record_id IN (SELECT value FROM json_each(?))"
+        ),
+        "document_entity_counts": (
+            "SELECT m.document_id, em.entity_id, COUNT(*) FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
+            " GROUP BY m.document_id, em.entity_id"
+        ),
         "detail_refs": (
             'SELECT document_id, start, "end", text, type FROM mentions WHERE type IN (SELECT value FROM json_each(?))'
             " AND substr(extractor, 1, length(?)) != ? ORDER BY document_id, start"
@@ -207,6 +226,15 @@ STATEMENTS = Statements(
             "INSERT INTO entity_mentions (entity_id, mention_id, record_id) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
         ),
         "mention_refs_in": f"{MENTION_REFS} WHERE m.document_id = ANY(%s) ORDER BY m.document_id, m.start",
+        "mention_refs_of": f"{MENTION_REFS} WHERE em.entity_id = ANY(%s) ORDER BY m.document_id, m.start",
+        "documents_of_entities": (
+            "SELECT em.entity_id, m.document_id, COUNT(*) FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
+            " WHERE em.entity_id = ANY(%s) GROUP BY em.entity_id, m.document_id ORDER BY em.entity_id, m.document_id"
+        ),
+        "records_of": (
+            "SELECT DISTINCT entity_id, record_id FROM entity_mentions WHERE entity_id = ANY(%s) ORDER BY 1, 2"
+        ),
+        "record_holders": "SELECT DISTINCT record_id, entity_id FROM entity_mentions WHERE record_id = ANY(%s)",
         "detail_refs": (
             'SELECT document_id, start, "end", text, type FROM mentions WHERE type = ANY(%s)'
             " AND substr(extractor, 1, length(%s)) != %s ORDER BY document_id, start"
@@ -406,6 +434,44 @@ class AnalysisTables:
                 return []
             rows = self.db.run(self.sql["mention_refs_in"], (self._list(ids),))
         return [MentionRef(doc, int(start), int(end), text, kind, eid) for doc, start, end, text, kind, eid in rows]
+
+    def entity_refs_of(self, entity_ids: Iterable[str]) -> list[MentionRef]:
+        """Where documents name these entities, in document and text order."""
+        ids = sorted(set(entity_ids))
+        if not ids:
+            return []
+        rows = self.db.run(self.sql["mention_refs_of"], (self._list(ids),))
+        return [MentionRef(doc, int(start), int(end), text, kind, eid) for doc, start, end, text, kind, eid in rows]
+
+    def entity_document_counts(self, entity_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Entity -> {document: how many times it names the entity}, documents in id order."""
+        found: dict[str, dict[str, int]] = {}
+        ids = sorted(set(entity_ids))
+        if ids:
+            for eid, doc, count in self.db.run(self.sql["documents_of_entities"], (self._list(ids),)):
+                found.setdefault(str(eid), {})[str(doc)] = int(count)
+        return found
+
+    def records_of(self, entity_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Entity -> the records it holds, sorted (entities holding none are left out)."""
+        found: dict[str, list[str]] = {}
+        ids = sorted(set(entity_ids))
+        if ids:
+            for eid, rid in self.db.run(self.sql["records_of"], (self._list(ids),)):
+                found.setdefault(str(eid), []).append(str(rid))
+        return {eid: tuple(records) for eid, records in found.items()}
+
+    def record_holders(self, record_ids: Iterable[str]) -> dict[str, str]:
+        """Record id -> the entity that holds it now (records no entity holds are left out)."""
+        ids = sorted(set(record_ids))
+        if not ids:
+            return {}
+        return {str(rid): str(eid) for rid, eid in self.db.run(self.sql["record_holders"], (self._list(ids),))}
+
+    def document_entity_counts(self) -> Iterator[tuple[str, str, int]]:
+        """(document, entity, mentions) for every document naming a resolved entity."""
+        for doc, eid, count in self.db.run(self.sql["document_entity_counts"]):
+            yield str(doc), str(eid), int(count)
 
     def detail_mention_refs(
         self, types: Iterable[str], exclude_extractor_prefix: str = "spacy_ner@"

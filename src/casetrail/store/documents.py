@@ -32,6 +32,10 @@ STATEMENTS = Statements(
         ),
         "by_sha": f"SELECT {COLUMNS} FROM documents WHERE sha256 = ?",
         "by_id": f"SELECT {COLUMNS} FROM documents WHERE id = ?",
+        "by_ids": f"SELECT {COLUMNS} FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+        "listing": "SELECT id, submitted_by FROM documents ORDER BY seq",
+        "amendments": "SELECT amends, id FROM documents WHERE amends IS NOT NULL ORDER BY seq",
+        "from_channel": "SELECT id FROM documents WHERE channel = ? ORDER BY seq",
         "text": "SELECT text FROM documents WHERE id = ?",
         "all": f"SELECT {COLUMNS} FROM documents ORDER BY seq",
         "texts": (
@@ -71,6 +75,7 @@ STATEMENTS = Statements(
     },
     postgres={
         "texts": "SELECT id, text FROM documents WHERE status = ANY(%s) AND text IS NOT NULL ORDER BY seq",
+        "by_ids": f"SELECT {COLUMNS} FROM documents WHERE id = ANY(%s)",
         # Every word must match (plainto_tsquery ANDs them); the headline marks hits as FTS5's snippet does.
         "search": (
             "SELECT id, ts_headline('simple', text, q, 'StartSel=\x02, StopSel=\x03, MaxFragments=1, MaxWords=16')"
@@ -129,6 +134,28 @@ class DocumentTables:
         """(document, status, leaf_index) or None."""
         row = self.db.run(self.sql["by_id"], (doc_id,)).fetchone()
         return document_row(row) if row else None
+
+    def get_documents(self, doc_ids: Iterable[str]) -> dict[str, tuple[Document, str, int]]:
+        """Document id -> (document, status, leaf_index), for those of `doc_ids` recorded."""
+        ids = sorted(set(doc_ids))
+        if not ids:
+            return {}
+        found = (document_row(row) for row in self.db.run(self.sql["by_ids"], (as_list(ids, self.db.dialect),)))
+        return {doc.id: (doc, status, leaf) for doc, status, leaf in found}
+
+    def listing(self) -> list[tuple[str, str]]:
+        """(id, submitted_by) of every document in the order received: what a list of them is
+        filtered and paged by, without holding the documents themselves."""
+        submitters: dict[str, str] = {}  # a few people submit thousands of documents: one string each
+        return [(str(doc_id), submitters.setdefault(by, by)) for doc_id, by in self.db.run(self.sql["listing"])]
+
+    def amendments(self) -> list[tuple[str, str]]:
+        """(amended document, its amendment), in the order received."""
+        return [(str(old), str(new)) for old, new in self.db.run(self.sql["amendments"])]
+
+    def from_channel(self, channel: str) -> list[str]:
+        """The documents received through `channel` (the workbench's uploads: "web"), in order."""
+        return [str(row[0]) for row in self.db.run(self.sql["from_channel"], (channel,))]
 
     def get_text(self, doc_id: str) -> str | None:
         row = self.db.run(self.sql["text"], (doc_id,)).fetchone()

@@ -16,8 +16,8 @@ server before the Log acknowledges any of its leaves.
 
 `PostgresStore` is the whole store on PostgreSQL (what `Home.open_store()` returns when a database
 URL is set): the ledger as above, and every other concern's tables (store/documents.py, analysis.py,
-casework.py, audit.py, data_keys.py, accounts.py) run through the same connection as the
-`Database` of store/database.py, in PostgreSQL's dialect of their named statements.
+casework.py, audit.py, data_keys.py, read_models.py, accounts.py) run through the same connection
+as the `Database` of store/database.py, in PostgreSQL's dialect of their named statements.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from casetrail.store.database import POSTGRES
 from casetrail.store.documents import DocumentTables
 from casetrail.store.ledger import LedgerTables
 from casetrail.store.postgres_schema import list_migrations, migrate, schema_version
+from casetrail.store.read_models import ReadModels
 
 Node = tuple[int, int]
 
@@ -162,11 +163,11 @@ class PostgresLedgerStore:
     def __init__(self, url: str, migrate_schema: bool = True) -> None:
         self.url = url
         self._where = redacted(url)
+        self._depth = 0
+        self._after: list[Callable[[], None]] = []
         self.conn = self._connect()
         self.version = self._check_schema(migrate_schema)
         self._check_durable()
-        self._depth = 0
-        self._after: list[Callable[[], None]] = []
 
     @property
     def path(self) -> str:
@@ -186,6 +187,15 @@ class PostgresLedgerStore:
             raise store_error(self._where, err, "cannot connect to the store") from err
         conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
         return conn
+
+    def _usable(self) -> psycopg.Connection:
+        """The connection, opened afresh if the last one was lost (the server restarted, a link
+        dropped) and no transaction was open on it. The call that met the loss failed with a
+        StoreError, and nothing it began was committed; the next call works, so a long-lived
+        workbench outlives a server restart."""
+        if not self._depth and (self.conn.closed or self.conn.broken):
+            self.conn = self._connect()
+        return self.conn
 
     def _check_schema(self, migrate_schema: bool) -> int:
         try:
@@ -226,7 +236,7 @@ class PostgresLedgerStore:
                 self._depth -= 1
             return
         try:
-            with self.conn.transaction():
+            with self._usable().transaction():
                 self._depth = 1
                 self._run("lock_ledger")
                 yield
@@ -260,7 +270,7 @@ class PostgresLedgerStore:
 
     def _run(self, name: str, params: tuple[Any, ...] | None = None) -> psycopg.Cursor[Any]:
         try:
-            return self.conn.execute(STATEMENTS[name].encode(), params)
+            return self._usable().execute(STATEMENTS[name].encode(), params)
         except psycopg.Error as err:
             raise store_error(self._where, err, name.replace("_", " ")) from err
 
@@ -269,7 +279,7 @@ class PostgresLedgerStore:
 
     def _copy(self, name: str, types: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
         try:
-            with self.conn.cursor() as cursor, cursor.copy(STATEMENTS[name].encode()) as copy:
+            with self._usable().cursor() as cursor, cursor.copy(STATEMENTS[name].encode()) as copy:
                 copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
@@ -362,7 +372,8 @@ class PostgresLedgerStore:
 
 class PostgresStore(PostgresLedgerStore):
     """The whole store on PostgreSQL: the ledger (this class's own methods, as above) and the other
-    concerns as attributes, `.documents .analysis .casework .audit .data_keys`, as SqliteStore has them.
+    concerns as attributes, `.documents .analysis .casework .audit .data_keys .read_models`, as SqliteStore
+    has them.
 
     What SQLite's file gives SqliteStore, the server gives here or does not need: there is no
     SQLCipher key (`encrypted` is False: encrypting the server's data directory, WAL and backups is
@@ -376,16 +387,24 @@ class PostgresStore(PostgresLedgerStore):
     refusal: str | None = None  # SqliteStore's reason for refusing writes on a full disk; never here
 
     def __init__(self, url: str, readonly: bool = False) -> None:
-        super().__init__(url, migrate_schema=not readonly)
         self.readonly = readonly
-        if readonly:
-            self._run("read_only")
+        super().__init__(url, migrate_schema=not readonly)
         self._ledger_tables = LedgerTables(self, self.path)
         self.documents = DocumentTables(self, _is_duplicate)
         self.analysis = AnalysisTables(self)
         self.casework = CaseworkIndex(self)
         self.audit = AuditTrail(self)
         self.data_keys = DataKeys(self, self.write_alone)
+        self.read_models = ReadModels(self)
+
+    def _connect(self) -> psycopg.Connection:
+        conn = super()._connect()
+        if self.readonly:  # on every connection, a reconnection too
+            try:
+                conn.execute(STATEMENTS["read_only"].encode())
+            except psycopg.Error as err:
+                raise store_error(self._where, err, "opening the store read-only") from err
+        return conn
 
     def transaction(self) -> AbstractContextManager[None]:
         if self.readonly and not self._depth:
@@ -397,14 +416,14 @@ class PostgresStore(PostgresLedgerStore):
     def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
         """One statement, inside the open transaction if there is one, else committed by itself."""
         try:
-            return self.conn.execute(sql.encode(), _nul_free(sql, params) if params else None)
+            return self._usable().execute(sql.encode(), _nul_free(sql, params) if params else None)
         except psycopg.Error as err:
             raise store_error(self._where, err, _doing(sql)) from err
 
     def run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """One statement for many rows, pipelined (one round trip per batch, not per row)."""
         try:
-            with self.conn.cursor() as cursor:
+            with self._usable().cursor() as cursor:
                 cursor.executemany(sql.encode(), rows)
         except psycopg.Error as err:
             raise store_error(self._where, err, _doing(sql)) from err
@@ -412,7 +431,7 @@ class PostgresStore(PostgresLedgerStore):
     def write_alone(self, sql: str, params: Sequence[Any], doing: str) -> None:
         """One statement: joining the open transaction, else its own (autocommit) transaction."""
         try:
-            self.conn.execute(sql.encode(), list(params))
+            self._usable().execute(sql.encode(), list(params))
         except psycopg.Error as err:
             raise store_error(self._where, err, doing) from err
 

@@ -1,5 +1,5 @@
 """The SQLite store: the embedded database under the store's tables (their SQL: store/ledger.py,
-documents.py, analysis.py, casework.py, audit.py, data_keys.py, accounts.py).
+documents.py, analysis.py, casework.py, audit.py, data_keys.py, read_models.py, accounts.py).
 
 WAL journal with synchronous=FULL, so a COMMIT that returned is on disk. Writers use
 BEGIN IMMEDIATE so two processes never interleave half-batches.
@@ -33,6 +33,7 @@ from casetrail.store.data_keys import DataKeys
 from casetrail.store.database import SQLITE
 from casetrail.store.documents import DocumentTables
 from casetrail.store.ledger import LedgerTables
+from casetrail.store.read_models import ReadModels
 from casetrail.store.schema import list_migrations, migrate
 
 BUSY_SECONDS = 30.0
@@ -122,7 +123,7 @@ def connect_readonly(path: Path, key: str | None = None) -> sqlite3.Connection:
 
 class SqliteStore:
     """The embedded database, and its tables by concern: `ledger`, `documents`, `analysis`,
-    `casework`, `audit` and `data_keys` (accounts: store/accounts.py over `conn`)."""
+    `casework`, `audit`, `data_keys` and `read_models` (accounts: store/accounts.py over `conn`)."""
 
     dialect = SQLITE
 
@@ -162,6 +163,7 @@ class SqliteStore:
         self.casework = CaseworkIndex(self)
         self.audit = AuditTrail(self)
         self.data_keys = DataKeys(self, self.write_alone)
+        self.read_models = ReadModels(self)
 
     def close(self) -> None:
         self.conn.close()

@@ -413,7 +413,7 @@ def build_proposals(sight: Sight, casework: Casework) -> Proposals:
             (),
             sight.allowed(Command.COMPARE_ACCOUNTS, document_ids=(p.left, p.right)),
         )
-        for p in casework.accounts(book)[1]
+        for p in casework.account_proposals(book)
         if readable_document(sight, casework, p.left) and readable_document(sight, casework, p.right)
     )
     unknowns = []

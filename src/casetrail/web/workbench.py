@@ -95,12 +95,8 @@ class Workbench:
         self._stamp: Any = None
 
     def warm(self) -> None:
-        """Load what the first pages would: the casebook, the entity view and its indexes, the accounts."""
-        self.casework.book()
-        self.casework.entity_view().build_indexes()
-        self.casework.document_cases()
-        self.casework.accounts()
-        self.casework.participants()
+        """Load what the first pages would (`CaseReads.warm`), then put it out of the collector's sight."""
+        self.casework.warm()
         gc.freeze()
 
     # -- who is looking -------------------------------------------------------------------
@@ -228,19 +224,14 @@ class Workbench:
 
     def documents(self, session: Session, window: Window = Window()) -> tuple[int, list[dict[str, Any]]]:
         """The documents this viewer may see, newest first: how many, and one page of them."""
-        rows = self.casework.documents()
-        allowed = set(
-            filter_documents(
-                session.viewer,
-                session.reach,
-                [d.id for d, _, _ in rows],
-                {d.id: d.provenance.submitted_by for d, _, _ in rows},
-            )
-        )
-        visible = [(d, s, leaf) for d, s, leaf in reversed(rows) if d.id in allowed]
+        listing = self.casework.document_listing()
+        ids = [doc_id for doc_id, _ in reversed(listing)]
+        visible = filter_documents(session.viewer, session.reach, ids, dict(listing))
         self.audit(session, "document list", "documents", fields=f"offset {window.offset}")
         empty = self.store.documents.no_text_documents()  # flagged on the inbox: recorded, but nothing to read
-        return len(visible), [_document_row(d, s, leaf, empty) for d, s, leaf in window.cut(visible)]
+        page = window.cut(visible)
+        found = self.casework.documents_of(page)
+        return len(visible), [_document_row(*found[doc_id], empty) for doc_id in page if doc_id in found]
 
     def _readable_document(self, session: Session, doc_id: str) -> tuple[Document, str, int]:
         """The document's record, if this viewer may read it; the one check before showing or acting on one."""
@@ -328,18 +319,12 @@ class Workbench:
         entity = view.entities.get(entity_id)
         if entity is None:
             raise AccessDenied(entity_id)
-        named_in = view.entity_documents.get(entity_id, [])
-        readable = filter_documents(session.viewer, session.reach, reversed(named_in))  # newest first
+        named_in = view.entity_documents.get(entity_id, {})
+        readable = filter_documents(session.viewer, session.reach, reversed(list(named_in)))  # newest first
         page = window.cut(readable)
-        on_page = set(page)
-        counts: dict[str, int] = defaultdict(int)
-        mentions = []
-        readable_set = set(readable)
-        for m in view.by_entity.get(entity_id, ()):
-            if m.document_id in readable_set:
-                counts[m.document_id] += 1
-                if m.document_id in on_page:
-                    mentions.append(m.to_json())
+        counts = {doc: named_in[doc] for doc in readable}
+        on_page = view.by_document.many(page)
+        mentions = [m.to_json() for doc in sorted(on_page) for m in on_page[doc] if m.entity_id == entity_id]
         timeline = []
         for doc_id in page:
             found = self.casework.document(doc_id)

@@ -1,0 +1,174 @@
+"""Read models (migration 0013): what the workbench derives from the store, kept in it, so that one
+process builds each and every worker reads it by indexed queries rather than recomputing it in its
+own memory.
+
+Kept today, under the name "accounts": which documents form one independent account (document id
+-> account id, casetrail.linking.accounts.group_accounts) and the proposed same-account pairs,
+best first, each with its rank (its place in that order, from 0). `read_models` says which inputs
+each kept model was built from: its builder's stamp, an opaque string it compares with the stamp
+of what the store holds now, to tell whether the model is current.
+
+A proposal's reasons quote names read from documents' text, so sealing a document clears every
+read model (`clear`), and the next reader finds no stamp and builds them again from what remains.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from casetrail.model.casework import AccountProposal
+from casetrail.store.database import Database, Statements, as_list
+
+ACCOUNTS = "accounts"  # the read model `replace_accounts` keeps
+BUILDING = "building:"  # the prefix of a builder's claim on a model
+PROPOSAL_COLUMNS = "rank, left_id, right_id, score, reasons"
+
+STATEMENTS = Statements(
+    {
+        "stamp": "SELECT stamp FROM read_models WHERE name = ?",
+        "set_stamp": (
+            "INSERT INTO read_models (name, stamp, built_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp, built_at = excluded.built_at"
+        ),
+        # A builder's claim: a row named for the model it builds, taken if absent or older than the
+        # given time (a builder that died), so that workers finding a model stale build it once.
+        "claim": (
+            "INSERT INTO read_models (name, stamp, built_at) VALUES (?, '', ?)"
+            " ON CONFLICT (name) DO UPDATE SET built_at = excluded.built_at WHERE read_models.built_at < ?"
+        ),
+        "release": "DELETE FROM read_models WHERE name = ?",
+        "clear_read_models": "DELETE FROM read_models",
+        "clear_accounts": "DELETE FROM document_accounts",
+        "clear_proposals": "DELETE FROM account_proposals",
+        "add_account": "INSERT INTO document_accounts (document_id, account_id) VALUES (?, ?)",
+        "add_proposal": f"INSERT INTO account_proposals ({PROPOSAL_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+        "account_of": (
+            "SELECT document_id, account_id FROM document_accounts"
+            " WHERE document_id IN (SELECT value FROM json_each(?))"
+        ),
+        "accounts": "SELECT document_id, account_id FROM document_accounts ORDER BY document_id",
+        "account_count": "SELECT COUNT(DISTINCT account_id) FROM document_accounts",
+        "document_count": "SELECT COUNT(*) FROM document_accounts",
+        # Ranks run 0, 1, 2, ... with no gap (only replace_accounts writes them), so a page is a
+        # range of the primary key: read from the index, never skipped over as OFFSET would be.
+        "proposals_from": f"SELECT {PROPOSAL_COLUMNS} FROM account_proposals WHERE rank >= ? ORDER BY rank",
+        "proposals_between": (
+            f"SELECT {PROPOSAL_COLUMNS} FROM account_proposals WHERE rank >= ? AND rank < ? ORDER BY rank"
+        ),
+        "proposal_count": "SELECT COUNT(*) FROM account_proposals",
+        # One row per proposal however many of the ids it names; each side by its own index.
+        "proposals_touching": (
+            f"SELECT {PROPOSAL_COLUMNS} FROM account_proposals WHERE left_id IN (SELECT value FROM json_each(?))"
+            " OR right_id IN (SELECT value FROM json_each(?)) ORDER BY rank"
+        ),
+    },
+    postgres={
+        "account_of": "SELECT document_id, account_id FROM document_accounts WHERE document_id = ANY(%s)",
+        "proposals_touching": (
+            f"SELECT {PROPOSAL_COLUMNS} FROM account_proposals WHERE left_id = ANY(%s) OR right_id = ANY(%s)"
+            " ORDER BY rank"
+        ),
+    },
+)
+
+
+class ReadModels:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.sql = STATEMENTS(db.dialect)
+
+    def _list(self, values: Iterable[Any]) -> Any:
+        return as_list(values, self.db.dialect)
+
+    def stamp(self, name: str) -> str | None:
+        """The stamp of the inputs the kept model `name` was built from; None if none is kept."""
+        row = self.db.run(self.sql["stamp"], (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def clear(self) -> None:
+        """Forget every read model (sealing: proposals' reasons quote names read from text)."""
+        with self.db.transaction():
+            for name in ("clear_read_models", "clear_accounts", "clear_proposals"):
+                self.db.run(self.sql[name])
+
+    def claim(self, name: str, at: str, expired_before: str) -> bool:
+        """Take the right to build `name` (False: another process holds it, since `expired_before`)."""
+        with self.db.transaction():
+            taken = self.db.run(self.sql["claim"], (BUILDING + name, at, expired_before)).rowcount
+        return bool(taken)
+
+    def release(self, name: str) -> None:
+        with self.db.transaction():
+            self.db.run(self.sql["release"], (BUILDING + name,))
+
+    # -- accounts ---------------------------------------------------------------------------------
+
+    def replace_accounts(
+        self, stamp: str, at: str, accounts: Mapping[str, str], proposals: Sequence[AccountProposal]
+    ) -> None:
+        """Swap in the accounts (document id -> account id) and the proposals, ranked in the order
+        given, built from the inputs `stamp` names at `at`: all in one commit (or in the caller's
+        open transaction), so a reader sees the old model or the new, never a mixture."""
+        with self.db.transaction():
+            self.db.run(self.sql["clear_accounts"])
+            self.db.run(self.sql["clear_proposals"])
+            self.db.run_many(self.sql["add_account"], sorted(accounts.items()))
+            self.db.run_many(
+                self.sql["add_proposal"],
+                (
+                    (rank, p.left, p.right, float(p.score), json.dumps(list(p.reasons)))
+                    for rank, p in enumerate(proposals)
+                ),
+            )
+            self.db.run(self.sql["set_stamp"], (ACCOUNTS, stamp, at))
+            self.db.run(self.sql["release"], (BUILDING + ACCOUNTS,))
+
+    def account_of(self, document_ids: Iterable[str]) -> dict[str, str]:
+        """Document id -> its account id, for those of `document_ids` the kept model holds."""
+        wanted = sorted(set(document_ids))
+        if not wanted:
+            return {}
+        rows = self.db.run(self.sql["account_of"], (self._list(wanted),))
+        return {str(doc_id): str(account_id) for doc_id, account_id in rows}
+
+    def accounts(self) -> dict[str, str]:
+        """Every document the kept model places, with its account id (for whole-inquiry listings)."""
+        return {str(doc_id): str(account_id) for doc_id, account_id in self.db.run(self.sql["accounts"])}
+
+    def account_count(self) -> int:
+        """How many distinct accounts the kept model holds."""
+        return int(self.db.run(self.sql["account_count"]).fetchone()[0])
+
+    def document_count(self) -> int:
+        """How many documents the kept model places in an account."""
+        return int(self.db.run(self.sql["document_count"]).fetchone()[0])
+
+    def proposals(self, offset: int = 0, limit: int | None = None) -> list[AccountProposal]:
+        """The kept proposals in rank order, from the `offset`-th, at most `limit` of them."""
+        start = max(offset, 0)
+        if limit is None:
+            rows = self.db.run(self.sql["proposals_from"], (start,))
+        else:
+            rows = self.db.run(self.sql["proposals_between"], (start, start + max(limit, 0)))
+        return [proposal for _, proposal in _proposals(rows)]
+
+    def proposal_count(self) -> int:
+        return int(self.db.run(self.sql["proposal_count"]).fetchone()[0])
+
+    def proposals_touching(self, document_ids: Iterable[str]) -> list[tuple[int, AccountProposal]]:
+        """(rank, proposal) of every kept proposal whose left or right is one of `document_ids`,
+        each once, in rank order."""
+        wanted = sorted(set(document_ids))
+        if not wanted:
+            return []
+        listed = self._list(wanted)
+        return _proposals(self.db.run(self.sql["proposals_touching"], (listed, listed)))
+
+
+def _proposals(rows: Iterable[Sequence[Any]]) -> list[tuple[int, AccountProposal]]:
+    return [
+        (int(rank), AccountProposal(str(left), str(right), float(score), tuple(str(r) for r in json.loads(reasons))))
+        for rank, left, right, score, reasons in rows
+    ]

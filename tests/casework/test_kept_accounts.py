@@ -1,0 +1,107 @@
+"""The accounts and same-account proposals are built once and kept in the store, for every reader.
+
+A workbench runs several workers on one store. The first to find the kept accounts stale builds
+them under a claim; the others wait for it and read what it kept, rather than each computing the
+whole inquiry's proposals in its own memory. Runs on both backends. Everyone here is fictional.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from casetrail.analysis import Analysis
+from casetrail.casework import Casework
+from casetrail.intake.register import Register, Submission, iter_files
+from casetrail.store.home import Home
+from casetrail.store.read_models import ACCOUNTS
+
+INQUIRY = Path(__file__).parent / "inquiry"
+
+
+@pytest.fixture()
+def home(tmp_path: Path) -> Home:
+    home = Home(tmp_path / "home")
+    register = Register.create(home, "casetrail.test/kept-accounts")
+    register.ingest(iter_files([INQUIRY]), Submission("intake", "test"))
+    Analysis(register).extract()
+    Analysis(register).resolve()
+    return home
+
+
+def reader(home: Home) -> Casework:
+    """A reader in a process of its own: its own connection and its own memory."""
+    return Casework(Register.open(home))
+
+
+def refuse_to_compute(casework: Casework) -> None:
+    def computing(*_: object) -> None:
+        raise AssertionError("this reader should have read the kept accounts, not computed them")
+
+    casework._accounts = computing  # type: ignore[method-assign]
+
+
+def test_the_kept_accounts_are_what_a_reader_would_compute(home: Home) -> None:
+    casework = reader(home)
+    accounts, proposals = casework._accounts(casework.book())
+    assert proposals, "the test inquiry has a news article repeating a statement: a proposal"
+    assert "accounts" in casework.keep_read_models()
+    kept = casework.store.read_models
+    assert kept.accounts() == accounts
+    assert kept.proposals() == proposals
+    assert casework.accounts() == (accounts, proposals)
+
+
+def test_a_second_reader_reads_what_the_first_built(home: Home) -> None:
+    first = reader(home)
+    first.warm()
+    second = reader(home)
+    refuse_to_compute(second)
+    assert second.accounts() == first.accounts()
+    entity = next(iter(second.entity_view().entities))
+    assert second.corroboration(entity) == first.corroboration(entity)
+
+
+def test_a_reader_waits_for_the_builder_that_holds_the_claim(home: Home) -> None:
+    builder, waiting = reader(home), reader(home)
+    book = builder.book()
+    accounts, proposals = builder._accounts(book)
+    now = datetime.now(UTC)
+    assert builder.store.read_models.claim(ACCOUNTS, now.isoformat(), (now - timedelta(minutes=2)).isoformat())
+    stamp = json.dumps(builder._accounts_key(book))
+
+    def build_later() -> None:
+        time.sleep(0.5)
+        builder.store.read_models.replace_accounts(stamp, datetime.now(UTC).isoformat(), accounts, proposals)
+
+    thread = threading.Thread(target=build_later)
+    thread.start()
+    refuse_to_compute(waiting)
+    try:
+        assert waiting.account_proposals() == proposals
+    finally:
+        thread.join()
+    assert waiting.store.read_models.stamp("building:" + ACCOUNTS) is None  # the claim went with the build
+
+
+def test_a_dead_builders_claim_lapses(home: Home) -> None:
+    casework = reader(home)
+    long_ago = datetime.now(UTC) - timedelta(hours=2)
+    kept = casework.store.read_models
+    assert kept.claim(ACCOUNTS, long_ago.isoformat(), (long_ago - timedelta(minutes=2)).isoformat())
+    # a live claim is not taken twice
+    assert not kept.claim(ACCOUNTS, long_ago.isoformat(), (long_ago - timedelta(minutes=2)).isoformat())
+    assert casework.account_proposals() == casework._accounts(casework.book())[1]
+
+
+def test_a_decision_moves_the_kept_accounts_for_every_reader(home: Home) -> None:
+    first, second = reader(home), reader(home)
+    [proposal, *_] = first.account_proposals()
+    first.compare("account", proposal.left, proposal.right, True, "the article quotes the statement", "lead")
+    assert second.accounts()[0][proposal.left] == second.accounts()[0][proposal.right]
+    assert (proposal.left, proposal.right) not in {(p.left, p.right) for p in second.account_proposals()}

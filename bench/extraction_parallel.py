@@ -7,7 +7,12 @@ worker loads its own model, inside the timing); the steady figure takes off the 
 alone as a run of two one-document batches. The target (issue 14) is ratio >= 1.8 on 2 cores;
 other work on the machine lowers it, so the CPU seconds each run used are printed too: when the
 workers' CPU is close to the serial run's, the pool adds little work of its own, and a slow ratio
-means the cores were busy elsewhere. Usage: python bench/extraction_parallel.py [statements]
+means the cores were busy elsewhere.
+
+With --spark, the same statements are also read on Spark (`casetrail analyse --engine spark`,
+extraction.spark) in the same run, against the same serial baseline: the session is started before
+the timing (its start is printed apart), and each Spark Python worker loads its own model inside it,
+as the processes do. Usage: python bench/extraction_parallel.py [statements] [--spark]
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from casetrail.extraction import ExtractionPipeline, SpacyNerExtractor
 from casetrail.extraction.parallel import extract_chunks
 from casetrail.synthetic.inquiry import generate_inquiry
 
-STATEMENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 400
+ARGS = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+STATEMENTS = int(ARGS[0]) if ARGS else 400
+SPARK = "--spark" in sys.argv[1:]
 JOBS = 2
 
 
@@ -40,6 +47,25 @@ def cpu_seconds(who: int) -> float:
 def extract(pipeline: ExtractionPipeline, items: list[tuple[str, str]], jobs: int) -> int:
     """Mentions found, so both runs can be checked to agree."""
     return sum(len(mentions) for chunk in extract_chunks(pipeline, items, jobs=jobs) for _, mentions in chunk)
+
+
+def on_spark(items: list[tuple[str, str]], words: int, serial: float, expected: int) -> None:
+    """Spark against the serial baseline: session start apart, then a cold pipeline end to end."""
+    from casetrail.extraction.spark import extract_chunks_on_spark
+    from casetrail.spark import spark_session, spark_unavailable_reason
+
+    reason = spark_unavailable_reason()
+    if reason is not None:
+        print(f"spark: skipped ({reason})")
+        return
+    startup = seconds(spark_session)
+    found: list[int] = []
+    cold = ExtractionPipeline()
+    elapsed = seconds(lambda: found.append(sum(len(m) for c in extract_chunks_on_spark(cold, items) for _, m in c)))
+    assert found == [expected], f"spark disagrees with the serial run: {found[0]} mentions, not {expected}"
+    spark_wps, serial_wps = words / elapsed, words / serial
+    print(f"spark:                {spark_wps:9.0f} words/s ({elapsed:.1f} s; session start {startup:.1f} s apart)")
+    print(f"spark_wps={spark_wps:.0f} spark_ratio={spark_wps / serial_wps:.2f}")
 
 
 def main() -> None:
@@ -74,6 +100,8 @@ def main() -> None:
         f"serial_wps={serial_wps:.0f} parallel_wps={parallel_wps:.0f} ratio={parallel_wps / serial_wps:.2f}"
         f" steady_ratio={steady_wps / serial_wps:.2f}"
     )
+    if SPARK:
+        on_spark(items, words, serial, found[1])
 
 
 if __name__ == "__main__":

@@ -17,8 +17,9 @@ ALLOWED: dict[str, set[str]] = {
     "store": BASE | {"store"},
     "ledger": BASE | {"ledger", "store"},
     "intake": BASE | {"intake", "ledger", "store"},
-    "extraction": BASE | {"extraction"},
-    "resolution": BASE | {"resolution", "store"},  # store.scratch only: see the test below
+    "extraction": BASE | {"extraction", "spark"},
+    "resolution": BASE | {"resolution", "store", "spark"},  # store.scratch only: see the test below
+    "spark": BASE | {"store"},  # the Spark session both steps run on; store.scratch only, as resolution
     "linking": BASE | {"linking"},
     "policy": BASE | {"policy"},
     "oversight": BASE | {"oversight"},
@@ -41,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
         "store",
         "extraction",
         "resolution",
+        "spark",
         "oversight",
         "synthetic",
         "views",
@@ -121,8 +123,9 @@ def test_the_model_does_no_io() -> None:
 
 
 def test_resolution_takes_only_scratch_space_from_the_store() -> None:
-    """DuckDB's spill folder (store.scratch) is the one thing resolution takes from the store."""
-    for path in sorted((SRC / "resolution").rglob("*.py")):
+    """DuckDB's spill folder and Spark's local folder (store.scratch) are the one thing resolution,
+    and the Spark session it shares with extraction, take from the store."""
+    for path in [*sorted((SRC / "resolution").rglob("*.py")), SRC / "spark.py"]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("casetrail.store"):
                 assert node.module == "casetrail.store.scratch", f"{path.name} imports {node.module}"

@@ -12,13 +12,14 @@ import hashlib
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from casetrail.errors import DecisionError
 from casetrail.extraction.parallel import extract_chunks
 from casetrail.extraction.pipeline import ExtractionPipeline
+from casetrail.extraction.spark import ExtractionEngine, extract_chunks_on_spark
 from casetrail.intake.register import Register, utc_now
 from casetrail.ledger.log import Commit
 from casetrail.ledger.record import append_events
@@ -118,16 +119,24 @@ class Analysis:
 
     # -- extraction -----------------------------------------------------------------------
 
-    def extract(self, on_document: Callable[[str], None] | None = None, batch: int = 64, jobs: int = 1) -> int:
+    def extract(
+        self,
+        on_document: Callable[[str], None] | None = None,
+        batch: int = 64,
+        jobs: int = 1,
+        engine: ExtractionEngine = "processes",
+    ) -> int:
         """Read every document this pipeline version has not read; returns how many were read.
 
         `jobs` worker processes compute the mentions of `batch` documents at a time; this process
         alone writes them, a batch per transaction and in the serial order, so the rows are the
         serial run's and a failure keeps every batch written before it (extraction.parallel).
+        `engine="spark"` computes the same batches on Spark instead, as many at once as the
+        session has cores (extraction.spark); the writing, and so the rows, are the same.
         """
         todo = self.store.analysis.documents_to_extract(self.pipeline_id)
         done = 0
-        for results in extract_chunks(self.pipeline, todo, chunk_size=batch, jobs=jobs):
+        for results in self._extracted(todo, batch, jobs, engine):
             with self.store.transaction():
                 for doc_id, mentions in results:
                     self.store.analysis.add_mentions(mentions)
@@ -137,6 +146,18 @@ class Analysis:
                 for doc_id, _ in results:
                     on_document(doc_id)
         return done
+
+    def _extracted(
+        self, todo: list[tuple[str, str]], batch: int, jobs: int, engine: ExtractionEngine
+    ) -> Iterator[list[tuple[str, list[Mention]]]]:
+        """The mentions of `todo`, chunk by chunk in input order, from the chosen engine."""
+        if engine == "spark":
+            if jobs != 1:  # Spark's parallelism is its session's; a process count would mean nothing
+                raise ValueError("jobs is for engine='processes'; Spark reads as many batches at once as it has cores")
+            return extract_chunks_on_spark(self.pipeline, todo, chunk_size=batch)
+        if engine != "processes":
+            raise ValueError(f"unknown extraction engine {engine!r}; use 'processes' or 'spark'")
+        return extract_chunks(self.pipeline, todo, chunk_size=batch, jobs=jobs)
 
     # -- resolution -----------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from casetrail import spark as spark_support
 from casetrail.errors import CasetrailError, DecisionError
 from casetrail.model import Decision, DecisionKind, PersonRecord
 from casetrail.resolution import engines
@@ -201,16 +202,17 @@ def test_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     if reason is not None:
         with pytest.raises(EngineUnavailable, match="spark engine|pyspark|Java"):
             link_records(records, [], engine="spark")
-    # Without pyspark, whatever this machine has, the spark engine says so before any work.
-    real = engines.importlib.util.find_spec
+    # Without pyspark, whatever this machine has, the spark engine says so before any work (the
+    # checks live in casetrail.spark, the session extraction shares).
+    real = spark_support.importlib.util.find_spec
     monkeypatch.setattr(
-        engines.importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a)
+        spark_support.importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a)
     )
     with pytest.raises(EngineUnavailable, match="pyspark is not installed"):
         link_records(records, [], engine="spark")
-    monkeypatch.setattr(engines, "_java", lambda: None)
-    monkeypatch.setattr(engines.importlib.util, "find_spec", real)
-    if engines.importlib.util.find_spec("pyspark") is not None:
+    monkeypatch.setattr(spark_support, "_java", lambda: None)
+    monkeypatch.setattr(spark_support.importlib.util, "find_spec", real)
+    if spark_support.importlib.util.find_spec("pyspark") is not None:
         with pytest.raises(EngineUnavailable, match="Java runtime"):
             link_records(records, [], engine="spark")
 
@@ -334,4 +336,5 @@ def test_a_spark_run_leaves_nothing_behind(spark: Any) -> None:
     ]
     assert link_records(records, [], engine="spark") == link_records(records, [])
     assert {t.name for t in spark.catalog.listTables()} == tables
-    assert engines._WORKDIR is not None and not any((engines._WORKDIR / "checkpoints").iterdir())
+    workdir = spark_support.own_workdir(spark)  # the local session's folder (casetrail.spark)
+    assert workdir is not None and not any((workdir / "checkpoints").iterdir())

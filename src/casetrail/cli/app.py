@@ -704,6 +704,27 @@ def open_analysis(model: str | None = None) -> Analysis:
     return Analysis(register, ExtractionPipeline(spacy_model=chosen) if chosen else None)
 
 
+def extraction_jobs(engine: str, jobs: int | None) -> int:
+    """The worker processes `analyse` extracts with, once `--engine` and `--jobs` are known to go
+    together and the engine to be able to run; else one line and exit 1."""
+    from casetrail.extraction.parallel import default_jobs
+    from casetrail.extraction.spark import EXTRACTION_ENGINES
+    from casetrail.spark import spark_unavailable_reason
+
+    if engine not in EXTRACTION_ENGINES:
+        fail(f"unknown --engine {engine!r}; use processes or spark")
+    if engine == "processes":
+        return jobs or default_jobs()
+    if jobs is not None:  # rejected rather than ignored: Spark's parallelism is the session's cores
+        fail(
+            "--jobs is for --engine processes; on Spark, extraction runs as many batches at once as the session has cores"
+        )
+    reason = spark_unavailable_reason()
+    if reason is not None:
+        fail(f"--engine spark cannot run here: {reason}")
+    return 1
+
+
 @app.command()
 def analyse(
     model: Annotated[
@@ -717,6 +738,14 @@ def analyse(
             help="Processes that extract at once (default: every core); 1 extracts in this process.",
         ),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Where extraction runs: processes (this machine, --jobs of them) or spark (the active"
+            " SparkSession, else a local one; needs casetrail[spark] and Java 17+). The same mentions either way.",
+        ),
+    ] = "processes",
     full: Annotated[
         bool,
         typer.Option(
@@ -730,8 +759,10 @@ def analyse(
 
     New documents are resolved against the entities already concluded, with the model the last
     full run trained; `--full` re-resolves everything (and merges entities new evidence joins)."""
-    from casetrail.extraction.parallel import ExtractionError, default_jobs
+    from casetrail.extraction.parallel import ExtractionError
+    from casetrail.spark import EngineUnavailable
 
+    jobs = extraction_jobs(engine, jobs)  # before the store is opened: a choice that cannot run touches nothing
     analysis = open_analysis(model)
     todo = len(analysis.store.analysis.documents_to_extract(analysis.pipeline_id))
     progress = Progress(
@@ -745,9 +776,11 @@ def analyse(
     with progress:
         task = progress.add_task("extract", total=todo)
         try:
-            read = analysis.extract(on_document=lambda _: progress.advance(task), jobs=jobs or default_jobs())
+            read = analysis.extract(on_document=lambda _: progress.advance(task), jobs=jobs, engine=engine)  # type: ignore[arg-type]
         except ExtractionError as error:
             fail(f"{error}; the documents read before them are kept, and `casetrail analyse` goes on from there")
+        except EngineUnavailable as error:  # Spark would not start: nothing was read
+            fail(str(error))
     summary = analysis.resolve(incremental=not full)
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.by_type.items()))
     how = "new documents only, against the existing entities" if summary.incremental else "full run"
@@ -756,6 +789,11 @@ def analyse(
     if summary.note:
         out.print(summary.note)
     out.print(f"{summary.entities} entities: {kinds}")
+    # The workbench's kept views are built here, by the writer, once: its workers then read them.
+    from casetrail.inquiry import Inquiry
+
+    kept = Inquiry(State.home, analysis.register).casework.keep_read_models()
+    out.print(f"kept for the workbench: {kept}")
 
 
 @app.command()

@@ -13,7 +13,7 @@ chunk by chunk, so the rows are written in the serial order too. Only a bounded 
 in flight, so memory does not grow with the corpus. A batch that fails (in a worker, or in this
 process when one job reads them all) or a worker that dies stops the run with an `ExtractionError`
 naming the documents of the batch; chunks already handed back (and written by the caller) stay
-written.
+written. extraction.spark runs the same tasks on Spark, through the public helpers here.
 """
 
 from __future__ import annotations
@@ -28,11 +28,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import islice
+from typing import TypeVar
 
 from casetrail.errors import ExtractionError
 from casetrail.extraction.pipeline import ExtractionPipeline
 from casetrail.model import Mention
 
+T = TypeVar("T")
 Item = tuple[str, str]  # (document_id, text)
 Extracted = list[tuple[str, list[Mention]]]  # (document_id, mentions) per document, in input order
 
@@ -43,7 +45,7 @@ _pipeline: ExtractionPipeline | None = None  # a worker's own pipeline, built on
 
 
 @dataclass(frozen=True)
-class _Task:
+class Task:
     """One pipeline batch: what a worker reads at a time; `closes_chunk` when the caller's chunk ends with it."""
 
     items: list[Item]
@@ -56,7 +58,7 @@ def default_jobs() -> int:
     return count() or 1
 
 
-def chunked(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
     """Consecutive lists of `size` items (the last may be shorter)."""
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
@@ -70,22 +72,22 @@ def extract_chunks(
 
     Either way a batch that fails raises an ExtractionError naming its documents, chained to the cause.
     """
-    tasks = list(_tasks(items, chunk_size, pipeline.batch_size))  # the items are in memory already
+    tasks = list(batch_tasks(items, chunk_size, pipeline.batch_size))  # the items are in memory already
     workers = min(jobs, len(tasks))
     if workers < 2:  # a pool of one costs a process start and a model load for nothing
-        return _regrouped(_in_process(pipeline, tasks))
-    return _regrouped(_in_processes(pipeline, iter(tasks), workers))
+        return regrouped(_in_process(pipeline, tasks))
+    return regrouped(_in_processes(pipeline, iter(tasks), workers))
 
 
-def _tasks(items: Iterable[Item], chunk_size: int, batch_size: int) -> Iterator[_Task]:
+def batch_tasks(items: Iterable[Item], chunk_size: int, batch_size: int) -> Iterator[Task]:
     """The batches `pipeline.stream` would make of each chunk: a chunk is cut afresh from its start."""
     for chunk in chunked(items, chunk_size):
         batches = list(chunked(chunk, batch_size))
         for index, batch in enumerate(batches):
-            yield _Task(batch, closes_chunk=index == len(batches) - 1)
+            yield Task(batch, closes_chunk=index == len(batches) - 1)
 
 
-def _regrouped(done: Iterable[tuple[_Task, Extracted]]) -> Iterator[Extracted]:
+def regrouped(done: Iterable[tuple[Task, Extracted]]) -> Iterator[Extracted]:
     """Batches put back together into the caller's chunks."""
     chunk: Extracted = []
     for task, extracted in done:
@@ -95,7 +97,7 @@ def _regrouped(done: Iterable[tuple[_Task, Extracted]]) -> Iterator[Extracted]:
             chunk = []
 
 
-def _in_process(pipeline: ExtractionPipeline, tasks: Iterable[_Task]) -> Iterator[tuple[_Task, Extracted]]:
+def _in_process(pipeline: ExtractionPipeline, tasks: Iterable[Task]) -> Iterator[tuple[Task, Extracted]]:
     """Each batch read here, one after another: `--jobs 1`, and runs too small to share out."""
     for task in tasks:
         try:
@@ -105,13 +107,13 @@ def _in_process(pipeline: ExtractionPipeline, tasks: Iterable[_Task]) -> Iterato
         yield task, extracted
 
 
-def _in_processes(pipeline: ExtractionPipeline, tasks: Iterator[_Task], jobs: int) -> Iterator[tuple[_Task, Extracted]]:
+def _in_processes(pipeline: ExtractionPipeline, tasks: Iterator[Task], jobs: int) -> Iterator[tuple[Task, Extracted]]:
     """Each batch computed by one of `jobs` worker processes, handed back in submission order."""
-    blueprint = _blueprint(pipeline)
+    pickled = blueprint(pipeline, "worker processes")
     pool = ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(blueprint,)
+        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker, initargs=(pickled,)
     )
-    pending: deque[tuple[_Task, Future[Extracted]]] = deque()
+    pending: deque[tuple[Task, Future[Extracted]]] = deque()
     try:
         _top_up(pool, pending, tasks, jobs * WINDOW_PER_WORKER)
         while pending:
@@ -123,18 +125,18 @@ def _in_processes(pipeline: ExtractionPipeline, tasks: Iterator[_Task], jobs: in
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _blueprint(pipeline: ExtractionPipeline) -> bytes:
+def blueprint(pipeline: ExtractionPipeline, destination: str) -> bytes:
     """The pipeline as bytes, pickled here so one that cannot travel fails before any worker starts."""
     try:
         return pickle.dumps(pipeline)
     except (pickle.PicklingError, TypeError, AttributeError) as error:
-        raise ExtractionError(f"this extraction pipeline cannot be sent to worker processes: {error}") from error
+        raise ExtractionError(f"this extraction pipeline cannot be sent to {destination}: {error}") from error
 
 
 def _top_up(
     pool: ProcessPoolExecutor,
-    pending: deque[tuple[_Task, Future[Extracted]]],
-    tasks: Iterator[_Task],
+    pending: deque[tuple[Task, Future[Extracted]]],
+    tasks: Iterator[Task],
     window: int,
 ) -> None:
     """Submit tasks until `window` are in flight: enough to keep every worker busy, no more."""
@@ -145,25 +147,34 @@ def _top_up(
         pending.append((task, pool.submit(_extract_batch, task.items)))
 
 
-def _result(task: _Task, future: Future[Extracted]) -> Extracted:
+def _result(task: Task, future: Future[Extracted]) -> Extracted:
     """The batch's mentions from its worker; the ExtractionError's cause keeps the worker's traceback."""
     try:
         return future.result()
     except BrokenProcessPool as error:  # which batch the dead worker held is not known: this one waited on it
-        names = _names([doc_id for doc_id, _ in task.items])
+        names = document_names([doc_id for doc_id, _ in task.items])
         raise ExtractionError(f"a worker process died before {names} were read (killed, or out of memory?)") from error
     except Exception as error:
         raise _failure(task, error) from error
 
 
-def _failure(task: _Task, error: Exception) -> ExtractionError:
-    """One line: the batch's documents, and the first line of what went wrong."""
-    reason = str(error).splitlines()[0] if str(error) else ""
-    names = _names([doc_id for doc_id, _ in task.items])
-    return ExtractionError(f"extraction failed on {names}: {type(error).__name__}: {reason}")
+def _failure(task: Task, error: Exception) -> ExtractionError:
+    """The batch's ExtractionError for an exception raised reading it."""
+    return batch_failure(task, type(error).__name__, first_line(error))
 
 
-def _names(doc_ids: list[str]) -> str:
+def batch_failure(task: Task, kind: str, reason: str) -> ExtractionError:
+    """One line: the batch's documents, and the first line of what went wrong (`kind`: its class)."""
+    names = document_names([doc_id for doc_id, _ in task.items])
+    return ExtractionError(f"extraction failed on {names}: {kind}: {reason}")
+
+
+def first_line(error: BaseException) -> str:
+    """What an error says, up to its first line break ("" when it says nothing)."""
+    return str(error).splitlines()[0] if str(error) else ""
+
+
+def document_names(doc_ids: list[str]) -> str:
     """Documents on one line: all of them when few, else the first, the last and how many."""
     if len(doc_ids) <= 3:
         return ", ".join(doc_ids)

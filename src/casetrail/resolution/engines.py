@@ -12,14 +12,10 @@ DuckDB
     not spill at all, and a run that outgrows memory fails rather than write names to disk.
 
 Spark
-    Needs pyspark 4 (the `spark` extra pins it) and a Java runtime, 17 or later. If a
-    SparkSession is already active in the process (a notebook on a cluster, say), it is used as
-    it is: its owner puts Splink's similarity jar on its classpath and sets a checkpoint
-    directory, where Splink writes its intermediate tables. Otherwise one local session is created on first use and kept for the life of the process: local mode on
-    `SPARK_LOCAL_CORES` cores, bound to the loopback address, no web UI, scratch and checkpoint
-    files under one temporary folder that is removed at exit. Splink's Jaro-Winkler and other
-    similarity functions come from the jar inside the installed Splink wheel; nothing is fetched
-    at run time (no spark.jars.packages).
+    The process's one SparkSession (`casetrail.spark`, shared with extraction on Spark): the active
+    session if there is one, whose owner puts Splink's similarity jar on its classpath and sets a
+    checkpoint directory, where Splink writes its intermediate tables; else casetrail's local one,
+    with the jar from the installed Splink wheel and its checkpoints in memory-backed scratch.
 
     Runs share the session one at a time (a lock): each run writes Splink's intermediate tables
     as parquet under its own checkpoint folder, and on leaving drops the temporary views it made
@@ -40,14 +36,10 @@ Do the engines agree?
 
 from __future__ import annotations
 
-import atexit
-import importlib.metadata
-import importlib.util
 import itertools
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -56,58 +48,20 @@ from typing import Any, Literal
 
 import pyarrow as pa
 
-from casetrail.errors import CasetrailError
+# The session lives in casetrail.spark since extraction runs on it too; its names stay importable here.
+from casetrail.spark import (
+    SESSION_LOCK,
+    SPARK_LOCAL_CONF,
+    SPARK_LOCAL_CORES,
+    EngineUnavailable,
+    own_workdir,
+    require_spark,
+    spark_session,
+    spark_unavailable_reason,
+)
 
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[Engine, ...] = ("duckdb", "spark")
-
-SPARK_LOCAL_CORES = 2
-# Settings for the local session: sized for a small machine (2 cores) and small-to-medium inquiries.
-SPARK_LOCAL_CONF: dict[str, str] = {
-    "spark.app.name": "casetrail-linkage",
-    "spark.driver.memory": "2g",
-    "spark.sql.shuffle.partitions": str(SPARK_LOCAL_CORES),
-    "spark.default.parallelism": str(SPARK_LOCAL_CORES),
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
-    "spark.driver.host": "127.0.0.1",
-    "spark.driver.bindAddress": "127.0.0.1",
-    "spark.sql.catalogImplementation": "in-memory",
-    "spark.sql.session.timeZone": "UTC",
-    "spark.sql.execution.arrow.pyspark.enabled": "true",
-}
-_LOG4J2 = """\
-rootLogger.level = error
-rootLogger.appenderRef.stderr.ref = console
-appender.console.type = Console
-appender.console.name = console
-appender.console.target = SYSTEM_ERR
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n
-"""
-
-
-class EngineUnavailable(CasetrailError):
-    """The requested linkage engine cannot run here (e.g. Spark without pyspark or Java)."""
-
-
-def _java() -> str | None:
-    home = os.environ.get("JAVA_HOME")
-    if home and (Path(home) / "bin" / "java").is_file():
-        return str(Path(home) / "bin" / "java")
-    return shutil.which("java")
-
-
-def spark_unavailable_reason() -> str | None:
-    """Why engine='spark' cannot run here, or None when it can (without starting anything)."""
-    if importlib.util.find_spec("pyspark") is None:
-        return "pyspark is not installed (install casetrail[spark])"
-    version = importlib.metadata.version("pyspark")
-    if int(version.split(".")[0]) < 4:
-        return f"the spark engine needs pyspark 4 or later (install casetrail[spark]); found {version}"
-    if _java() is None:
-        return "the spark engine needs a Java runtime (17 or later); none on JAVA_HOME or PATH"
-    return None
 
 
 def check_engine(engine: str) -> None:
@@ -115,89 +69,10 @@ def check_engine(engine: str) -> None:
     if engine not in ENGINES:
         raise EngineUnavailable(f"unknown linkage engine {engine!r}; use 'duckdb' or 'spark'")
     if engine == "spark":
-        reason = spark_unavailable_reason()
-        if reason is not None:
-            raise EngineUnavailable(f"{reason}; use engine='duckdb'")
+        require_spark(hint="; use engine='duckdb'")
 
 
-# --------------------------------------------------------------------------------------------
-# The Spark session
-
-
-_LOCK = threading.RLock()
-_SESSION: Any = None  # the SparkSession casetrail created, if it did
-_WORKDIR: Path | None = None
 _RUNS = itertools.count()
-
-
-def _cleanup_workdir() -> None:
-    global _SESSION, _WORKDIR
-    with _LOCK:
-        if _SESSION is not None:
-            try:
-                _SESSION.stop()
-            except Exception:  # noqa: BLE001 - the JVM may already be gone at exit
-                pass
-            _SESSION = None
-        if _WORKDIR is not None:
-            shutil.rmtree(_WORKDIR, ignore_errors=True)
-            _WORKDIR = None
-
-
-def _create_local_session() -> Any:
-    global _SESSION, _WORKDIR
-    from pyspark.sql import SparkSession
-    from splink.backends.spark import similarity_jar_location
-
-    jar = similarity_jar_location()
-    if not Path(jar).is_file():
-        raise EngineUnavailable(f"Splink's similarity jar is missing at {jar}; reinstall splink")
-    workdir = Path(tempfile.mkdtemp(prefix="casetrail-spark-"))
-    log4j = workdir / "log4j2.properties"
-    log4j.write_text(_LOG4J2)
-    (workdir / "checkpoints").mkdir()
-    builder = SparkSession.builder.master(f"local[{SPARK_LOCAL_CORES}]")
-    conf = {
-        **SPARK_LOCAL_CONF,
-        "spark.jars": jar,
-        "spark.local.dir": str(workdir / "local"),
-        "spark.sql.warehouse.dir": str(workdir / "warehouse"),
-        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{log4j}",
-    }
-    for key, value in conf.items():
-        builder = builder.config(key, value)
-    # Spark looks up the host's address at start; keep it, like every port it opens, on loopback.
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    if _WORKDIR is not None:  # an earlier session of ours was stopped by someone
-        shutil.rmtree(_WORKDIR, ignore_errors=True)
-    else:
-        atexit.register(_cleanup_workdir)
-    _WORKDIR = workdir
-    try:
-        session = builder.getOrCreate()
-    except Exception as err:  # noqa: BLE001 - e.g. Java too old or missing: say so plainly
-        raise EngineUnavailable(f"could not start a local Spark session: {err}") from err
-    session.sparkContext.setLogLevel("ERROR")
-    _SESSION = session
-    return session
-
-
-def spark_session() -> Any:
-    """The process's SparkSession: the active one if there is one, else casetrail's local one."""
-    check_engine("spark")
-    from pyspark.sql import SparkSession
-
-    with _LOCK:
-        if _SESSION is not None and _SESSION.sparkContext._jsc is not None:
-            return _SESSION
-        active = SparkSession.getActiveSession()
-        if active is not None:
-            return active
-        return _create_local_session()
-
-
-def _owned(session: Any) -> bool:
-    return session is _SESSION and _WORKDIR is not None
 
 
 # --------------------------------------------------------------------------------------------
@@ -235,13 +110,13 @@ def open_engine(engine: Engine) -> Iterator[EngineRun]:
         return
     from splink import SparkAPI
 
-    with _LOCK:
+    with SESSION_LOCK:
         session = spark_session()
         run = next(_RUNS)
         checkpoints: Path | None = None
-        if _owned(session):
-            assert _WORKDIR is not None
-            checkpoints = Path(tempfile.mkdtemp(prefix=f"run{run}-", dir=_WORKDIR / "checkpoints"))
+        workdir = own_workdir(session)
+        if workdir is not None:
+            checkpoints = Path(tempfile.mkdtemp(prefix=f"run{run}-", dir=workdir / "checkpoints"))
             session.sparkContext.setCheckpointDir(str(checkpoints))
             lineage: str | None = "parquet"
         elif (

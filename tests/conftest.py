@@ -78,6 +78,15 @@ def open_db(home: Path):  # type: ignore[no-untyped-def]
     return connect(home / "casetrail.db", Home(home).sqlcipher_key())
 
 
+def mention_rows(home: Path) -> list[tuple[Any, ...]]:
+    """Every mention row of a home, in id order: what two extraction runs are compared by."""
+    db = open_db(home)
+    try:
+        return list(db.execute("SELECT * FROM mentions ORDER BY id").fetchall())
+    finally:
+        db.close()
+
+
 class _PostgresConnection:
     """What tests do with open_db's connection (execute, commit, close), on a PostgreSQL database."""
 

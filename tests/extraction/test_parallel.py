@@ -74,13 +74,9 @@ def _casetrail(home: Path, *args: str | Path) -> subprocess.CompletedProcess[str
 
 
 def _mention_rows(home: Path) -> list[tuple]:
-    from tests.conftest import open_db  # here, not at import: workers import this module for Exploding
+    from tests.conftest import mention_rows  # here, not at import: workers import this module for Exploding
 
-    db = open_db(home)
-    try:
-        return db.execute("SELECT * FROM mentions ORDER BY id").fetchall()
-    finally:
-        db.close()
+    return mention_rows(home)
 
 
 @pytest.fixture(scope="module")

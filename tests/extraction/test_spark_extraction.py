@@ -55,13 +55,9 @@ def _register(home: Path, folders: list[Path]) -> Register:
 
 
 def _mention_rows(home: Path) -> list[tuple]:
-    from tests.conftest import open_db  # here, not at import: Spark's workers import this module
+    from tests.conftest import mention_rows  # here, not at import: Spark's workers import this module
 
-    db = open_db(home)
-    try:
-        return db.execute("SELECT * FROM mentions ORDER BY id").fetchall()
-    finally:
-        db.close()
+    return mention_rows(home)
 
 
 def _todo(register: Register, analysis: Analysis) -> list[str]:

@@ -51,6 +51,7 @@ from casetrail.resolution.linkage import (
     PERSON_SCHEMA,
     PERSON_SPEC,
     Edge,
+    _attach_weak,
     _conflicts_within_documents,
     _edges,
     _Identity,
@@ -59,6 +60,7 @@ from casetrail.resolution.linkage import (
     _Partition,
     _partition,
     _quiet_splink,
+    _Strong,
     group_identical,
     person_row,
 )
@@ -542,29 +544,8 @@ def _attach_new(part: _Partition, records: Sequence[PersonRecord], known: Known,
         elif root not in anchored:
             weak.append(root)
     first = {root: min(r["unique_id"] for r in rs) for root, rs in rows.items()}
-    for root in sorted(weak, key=lambda w: first[w]):
-        rs = rows[root]
-        surnames = {r["surname"] for r in rs if r["surname"]}
-        nicknames = {r["nickname"] for r in rs if r["nickname"]}
-        if len(surnames) == 1:
-            ranks, initials = profile[root]
-            candidates = {
-                c
-                for c in strong_by_surname.get(next(iter(surnames)), set())
-                if not (ranks and profile[c][0] and not ranks & profile[c][0])
-                and not (initials and not initials & profile[c][1])
-                and not identity[root].contradicts(identity[c])
-            }
-        elif not surnames and len(nicknames) == 1:
-            candidates = set(strong_by_nickname.get(next(iter(nicknames)), set()))
-        else:
-            continue
-        if len(candidates) == 1:
-            target = next(iter(candidates))
-            if part.allowed(root, target):
-                part.union(root, target)
-                profile[target] = (profile[target][0] | profile[root][0], profile[target][1] | profile[root][1])
-                identity[target] = identity[target].merged(identity[root])
+    strong = _Strong(strong_by_surname, strong_by_nickname, profile, identity)
+    _attach_weak(part, sorted(weak, key=lambda w: first[w]), rows, strong)
 
 
 # --------------------------------------------------------------------------------------------

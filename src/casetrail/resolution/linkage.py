@@ -657,21 +657,42 @@ def _attach_partial(part: _Partition, records: Sequence[PersonRecord], isolated:
         else:
             weak.append(root)
     identity = {root: _Identity.of([by_id[r] for r in rids]) for root, rids in members.items()}
-    for root in sorted(weak, key=lambda w: min(members[w])):
-        rs = [rows[r] for r in members[root]]
-        surnames = {r["surname"] for r in rs if r["surname"]}
-        nicknames = {r["nickname"] for r in rs if r["nickname"]}
+    clusters = {root: [rows[r] for r in rids] for root, rids in members.items()}
+    strong = _Strong(strong_by_surname, strong_by_nickname, profile, identity)
+    _attach_weak(part, sorted(weak, key=lambda w: min(members[w])), clusters, strong)
+
+
+@dataclass
+class _Strong:
+    """The clusters a partial name may join, and what each says: surname and nickname -> the
+    clusters with a full name that give it; root -> (ranks, initials) and identity."""
+
+    by_surname: dict[str, set[str]]
+    by_nickname: dict[str, set[str]]
+    profile: dict[str, tuple[set[str], set[str]]]
+    identity: dict[str, _Identity]
+
+
+def _attach_weak(
+    part: _Partition, weak: Sequence[str], rows: Mapping[str, Sequence[Mapping[str, Any]]], strong: _Strong
+) -> None:
+    """Each weak cluster, in the order given, joins the one strong cluster that fits it, if only one does
+    (shared by the full run, `_attach_partial`, and the incremental one, `incremental._attach_new`)."""
+    profile, identity = strong.profile, strong.identity
+    for root in weak:
+        surnames = {r["surname"] for r in rows[root] if r["surname"]}
+        nicknames = {r["nickname"] for r in rows[root] if r["nickname"]}
         if len(surnames) == 1:
             ranks, initials = profile[root]
             candidates = {
                 c
-                for c in strong_by_surname.get(next(iter(surnames)), set())
+                for c in strong.by_surname.get(next(iter(surnames)), set())
                 if not (ranks and profile[c][0] and not ranks & profile[c][0])
                 and not (initials and not initials & profile[c][1])
                 and not identity[root].contradicts(identity[c])
             }
         elif not surnames and len(nicknames) == 1:
-            candidates = set(strong_by_nickname.get(next(iter(nicknames)), set()))
+            candidates = set(strong.by_nickname.get(next(iter(nicknames)), set()))
         else:
             continue
         if len(candidates) == 1:

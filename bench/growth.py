@@ -50,7 +50,6 @@ import argparse
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -67,7 +66,7 @@ from typing import Any
 import httpx
 from _keys import encrypted_home  # noqa: E402
 from _timing import pct
-from workbench import INVESTIGATOR, PASSWORD, TruthExtractor, World, gather_documents, store_truth
+from workbench import INVESTIGATOR, PASSWORD, TruthExtractor, World, gather_documents, ingest_corpus, store_truth
 
 from casetrail.accounts import Accounts, in_ledger
 from casetrail.analysis import Analysis
@@ -75,13 +74,16 @@ from casetrail.casework import Casework
 from casetrail.demo import CATEGORY_CUES, DEMO_ACTOR, INDEPENDENT_STAFF, OVERSEER, SUPERVISOR, build_demo_casework
 from casetrail.errors import CaseworkError
 from casetrail.extraction.pipeline import ExtractionPipeline
-from casetrail.intake.register import Register, Submission, iter_files
+from casetrail.intake.register import Register
 from casetrail.model.casework import AssignmentRole, PartyRole
 from casetrail.store.accounts import AccountStore
 from casetrail.store.home import ENV_DATABASE_URL, Home
 from casetrail.store.keys import ENV_KEY_FILE
-from casetrail.synthetic.inquiry import Inquiry, generate_inquiry, write_corpus
+from casetrail.synthetic.inquiry import Inquiry, generate_inquiry
 from casetrail.views.sight import sight_for
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the served helpers live with the tests
+from tests import served  # noqa: E402
 
 TARGET_MS = 150.0
 ROLES = ("investigator", "supervisor", "overseer")
@@ -154,10 +156,7 @@ def grow(grown: Grown, step: int, where: Path, args: argparse.Namespace) -> dict
 
     register = grown.register
     part = Inquiry(grown.inquiry.seed, grown.inquiry.cast, grown.inquiry.statements[grown.ingested : step])
-    corpus = where / f"corpus-{step}"
-    write_corpus(part, corpus)
-    outcomes = register.ingest(iter_files([corpus]), Submission("bench", "synthetic"), batch_size=256)
-    doc_of = {Path(o.source).name: o.document_id for o in outcomes if o.status == "recorded" and o.document_id}
+    doc_of = ingest_corpus(register, part, where / f"corpus-{step}")
     grown.ingested = step
     lap("ingest")
     stored, dropped = store_truth(register, part, doc_of)
@@ -270,48 +269,6 @@ def pools_for(grown: Grown, step: int, seed: int, size: int) -> dict[str, dict[s
 # -- the server -----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def workers_of(server: int) -> set[int]:
-    """The server's worker processes (uvicorn spawns them; the resource tracker is not one)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            command = (entry / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue
-        if parent == server and b"spawn_main" in command:
-            found.add(int(entry.name))
-    return found
-
-
-def worker_of(response: httpx.Response, port: int, workers: set[int]) -> int | None:
-    """Which worker holds the server's end of the connection this response came on (as tests/web/test_workers.py)."""
-    client_port = response.extensions["network_stream"].get_extra_info("client_addr")[1]
-    inode = None
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local, remote = (int(f.split(":")[1], 16) for f in fields[1:3])
-        if (local, remote) == (port, client_port) and fields[3] == "01":  # established
-            inode = fields[9]
-    if inode is None:
-        return None
-    for pid in workers:
-        with suppress(OSError):
-            for fd in Path(f"/proc/{pid}/fd").iterdir():
-                with suppress(OSError):
-                    if os.readlink(fd) == f"socket:[{inode}]":
-                        return pid
-    return None
-
-
 def cpu_s(pids: set[int]) -> float:
     """User + system CPU seconds the processes have used (those still running)."""
     ticks = 0
@@ -346,36 +303,20 @@ class Server:
 
 
 def start_server(home: Home, key_file: Path, workers: int, log: Path) -> Server:
-    port = free_port()
+    port = served.free_port()
     env = dict(os.environ, **{ENV_KEY_FILE: str(key_file)})
-    command = [sys.executable, "-m", "casetrail", "--home", str(home.root), "serve", "--workers", str(workers)]
-    with log.open("wb") as err:
-        process = subprocess.Popen(
-            [*command, "--port", str(port)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-            env=env,
-            start_new_session=True,  # its own process group: the workers go with it on failure
-        )
-    return Server(process, port, log)
+    return Server(served.spawn_server(home.root, workers, port, log, env), port, log)
 
 
 def wait_warm(server: Server, count: int, deadline_s: float) -> tuple[float, float]:
     """(seconds until /login first answered 200, seconds until every worker had answered one)."""
     started = time.perf_counter()
     deadline = time.monotonic() + deadline_s
-    first = None
-    while first is None:
-        if server.process.poll() is not None:
-            raise SystemExit(f"the server stopped:\n{server.log.read_text()[-3000:]}")
-        with suppress(httpx.TransportError):
-            if httpx.get(f"{server.base}/login", timeout=5).status_code == 200:
-                first = time.perf_counter() - started
-                break
-        if time.monotonic() > deadline:
-            raise SystemExit(f"no answer in {deadline_s} s:\n{server.log.read_text()[-3000:]}")
-        time.sleep(0.05)
+    try:
+        served.wait_until_serving(server.process, server.base, deadline_s, server.log)
+    except served.NotServing as error:
+        raise SystemExit(str(error)) from None
+    first = time.perf_counter() - started
     if count == 1:  # `serve --workers 1` serves in its own process, warm before it listens
         server.workers = {server.process.pid}
         return first, first
@@ -383,14 +324,14 @@ def wait_warm(server: Server, count: int, deadline_s: float) -> tuple[float, flo
     # until each worker has answered one.
     answered: set[int] = set()
     while True:
-        server.workers = workers_of(server.process.pid)
+        server.workers = served.workers_of(server.process.pid)
         found: list[int | None] = []
 
         def probe() -> None:
             with httpx.Client(base_url=server.base, timeout=10) as client:
                 response = client.get("/login")
                 if response.status_code == 200:
-                    found.append(worker_of(response, server.port, server.workers))
+                    found.append(served.worker_of(response, server.port, server.workers))
 
         threads = [threading.Thread(target=probe) for _ in range(2 * count)]
         for thread in threads:
@@ -417,9 +358,7 @@ def stop_server(server: Server) -> int | None:
         code = server.process.wait(30)
     except subprocess.TimeoutExpired:
         pass
-    with suppress(ProcessLookupError):
-        os.killpg(server.process.pid, signal.SIGKILL)  # no-op after a clean stop: the group is gone
-    server.process.wait(10)
+    served.kill_group(server.process)
     return code
 
 
@@ -439,9 +378,9 @@ class Sample:
 
 
 def sign_in(base: str, role: str) -> tuple[httpx.Client, float]:
-    client = httpx.Client(base_url=base, headers={"Origin": base}, timeout=120)
+    client = served.http_client(base, timeout=120)
     start = time.perf_counter()
-    answer = client.post("/login", data={"username": role, "password": PASSWORD}, follow_redirects=False)
+    answer = served.sign_in(client, role, PASSWORD)
     seconds = time.perf_counter() - start
     if answer.status_code != 303:
         client.close()
@@ -581,7 +520,7 @@ def measure(grown: Grown, step: int, where: Path, args: argparse.Namespace, buil
             server.base, pools, args.users, args.requests, args.seed + step, server.workers
         )
         load_after = loadavg()
-        server.workers |= workers_of(server.process.pid) if args.workers > 1 else set()
+        server.workers |= served.workers_of(server.process.pid) if args.workers > 1 else set()
         seen |= server.workers
         rss_after = [rss_mb(pid) for pid in sorted(server.workers) if Path(f"/proc/{pid}").exists()]
     except BaseException:

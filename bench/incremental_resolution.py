@@ -1,9 +1,9 @@
 """Incremental analysis (issue 14): resolving 1,000 new documents against N resolved ones.
 
 A synthetic inquiry of N + NEW documents is generated; the first N go through the real ledger
-(`Register.ingest`, encrypted store), their extraction is the generator's true mentions (as in
-bench/workbench.py: `TruthMention.to_mention`, `store.analysis.add_mentions` + `mark_extracted`
-under "truth@1", so spaCy's half hour per 100,000 documents is not measured), and a full
+(`Register.ingest`, encrypted store), their extraction is the generator's true mentions (stored
+by bench/workbench.py's `store_truth`: `TruthMention.to_mention`, `store.analysis.add_mentions` +
+`mark_extracted` under "truth@1", so spaCy's half hour per 100,000 documents is not measured), and a full
 `Analysis.resolve()` runs and is timed. Then the NEW documents are ingested the same way and
 `Analysis.resolve(incremental=True)` is timed. Target (issue 14): under 60 s for 1,000 new
 documents at 300,000, growing sublinearly with N.
@@ -28,35 +28,19 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from _keys import encrypted_home  # noqa: E402
+from workbench import TruthExtractor, ingest_corpus, out, store_truth
 
 from casetrail.analysis import Analysis
 from casetrail.extraction.pipeline import ExtractionPipeline
-from casetrail.intake.register import Register, Submission, iter_files, utc_now
-from casetrail.model import Mention
+from casetrail.intake.register import Register
 from casetrail.resolution.evaluation import pairwise
 from casetrail.store.home import Home
 from casetrail.store.keys import KeyFileSource
-from casetrail.synthetic.inquiry import TRUTH_EXTRACTOR, Inquiry, Statement, generate_inquiry, write_corpus
+from casetrail.synthetic.inquiry import Inquiry, Statement, generate_inquiry
 
 PERSON_KINDS = {"person", "officer"}
-
-
-def out(name: str, value: Any) -> None:
-    if isinstance(value, float):
-        value = f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
-    print(f"{name}={value}", flush=True)
-
-
-class TruthExtractor:
-    """Names the generator's truth as the extractor; it never runs (the truth is stored)."""
-
-    name, version = TRUTH_EXTRACTOR.split("@")
-
-    def extract(self, document_id: str, text: str) -> list[Mention]:
-        raise NotImplementedError("the truth is stored, not extracted")
 
 
 def analysis_of(register: Register) -> Analysis:
@@ -67,42 +51,9 @@ def ingest(
     register: Register, inquiry: Inquiry, statements: list[Statement], folder: Path, cast: dict[tuple[str, int], str]
 ) -> int:
     """Ingest `statements` and store their true mentions; returns how many documents were recorded."""
-    write_corpus(Inquiry(inquiry.seed, inquiry.cast, tuple(statements)), folder)
-    outcomes = register.ingest(iter_files([folder]), Submission("bench", "synthetic"), batch_size=256)
-    doc_of = {Path(o.source).name: o.document_id for o in outcomes if o.status == "recorded" and o.document_id}
-    store = register.store
-    pending: list[Mention] = []
-    done: list[str] = []
-
-    def flush() -> None:
-        with store.transaction():
-            store.analysis.add_mentions(pending)
-            store.analysis.mark_extracted(done, TRUTH_EXTRACTOR, utc_now())
-        pending.clear()
-        done.clear()
-
-    for s in statements:
-        doc_id = doc_of.get(s.doc)
-        if doc_id is None:
-            continue
-        text = store.documents.get_text(doc_id) or ""
-        shift = 0
-        for truth in sorted(s.mentions, key=lambda m: m.start):
-            start = truth.start + shift
-            if text[start : start + len(truth.text)] != truth.text:
-                found = text.find(truth.text, max(0, start - 64), start + len(truth.text) + 512)
-                if found < 0:
-                    continue
-                shift = found - truth.start
-            m = truth.to_mention(doc_id)
-            start, end = truth.start + shift, truth.end + shift
-            pending.append(Mention(doc_id, start, end, m.text, m.type, m.extractor, 1.0, m.attributes))
-            if truth.cast_id:
-                cast[(doc_id, start)] = truth.cast_id
-        done.append(doc_id)
-        if len(done) >= 2000:
-            flush()
-    flush()
+    part = Inquiry(inquiry.seed, inquiry.cast, tuple(statements))
+    doc_of = ingest_corpus(register, part, folder)
+    store_truth(register, part, doc_of, cast)
     return len(doc_of)
 
 

@@ -118,12 +118,23 @@ class Clock:
         return seconds
 
 
-def store_truth(register: Register, inquiry: Inquiry, doc_of: dict[str, str]) -> tuple[int, int]:
+def ingest_corpus(register: Register, inquiry: Inquiry, folder: Path) -> dict[str, str]:
+    """Write the inquiry's documents to `folder` and ingest them through the ledger; returns file
+    name -> document id of each one recorded."""
+    write_corpus(inquiry, folder)
+    outcomes = register.ingest(iter_files([folder]), Submission("bench", "synthetic"), batch_size=256)
+    return {Path(o.source).name: o.document_id for o in outcomes if o.status == "recorded" and o.document_id}
+
+
+def store_truth(
+    register: Register, inquiry: Inquiry, doc_of: dict[str, str], cast: dict[tuple[str, int], str] | None = None
+) -> tuple[int, int]:
     """Store every true mention against its document; spans are re-found where intake's text differs.
 
     The .txt and .md files hold the generator's text exactly; intake's HTML reader can lay out a
     few .html documents differently, so a mention whose span does not hold its text is looked for
-    nearby (in order, carrying the shift forward) and dropped only if it is not there.
+    nearby (in order, carrying the shift forward) and dropped only if it is not there. With `cast`,
+    each stored mention of a cast member is noted there: (document id, start) -> cast id.
     Returns (stored, dropped)."""
     store, stored, dropped, batch = register.store, 0, 0, 2000
     pending: list[Mention] = []
@@ -164,6 +175,8 @@ def store_truth(register: Register, inquiry: Inquiry, doc_of: dict[str, str]) ->
                 )
             )
             stored += 1
+            if cast is not None and truth.cast_id:
+                cast[(doc_id, truth.start + shift)] = truth.cast_id
         done.append(doc_id)
         if len(done) >= batch:
             flush()

@@ -6,60 +6,35 @@ Everyone and everything here is fictional.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-from httpx import Response
 
-from casetrail.accounts import Accounts, in_ledger
-from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.extraction.pipeline import ExtractionPipeline
-from casetrail.intake.register import Register, Submission, iter_files
+from casetrail.intake.register import Register
 from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.ledger.verification import verify_store
-from casetrail.model.casework import AssignmentRole, PartyRole, StaffRole
+from casetrail.model.casework import AssignmentRole, PartyRole
 from casetrail.model.event import Event, EventType
-from casetrail.store.accounts import AccountStore
 from casetrail.store.home import Home
-from casetrail.web.app import create_app
+from tests.web.world import World as SignedIn
+from tests.web.world import analysed, documents_by_name, every_viewer, register_staff, send, with_notes
 
-INQUIRY = Path(__file__).resolve().parents[1] / "casework" / "inquiry"
-PASSWORD = "correct horse battery staple"
 VIEWERS = ("assigned", "unassigned", "subject", "supervisor", "overseer", "auditor", "admin", "intake", "anonymous")
 NOTES = 16  # short call notes, so that each write below has a document of its own
 
 
-@dataclass
-class World:
-    home: Home
-    ids: dict[str, str]
-    clients: dict[str, TestClient]
-    csrf: dict[str, str]
-
-    def store_size(self) -> int:
-        return int(self.clients["supervisor"].app.state.web.inquiry.store.ledger.ledger_size())  # type: ignore[attr-defined]
-
-    def events_since(self, size: int) -> list[Event]:
-        store = self.clients["supervisor"].app.state.web.inquiry.store  # type: ignore[attr-defined]
-        return [Event.from_leaf(data) for _, data in store.ledger.iter_recorded(size)]
-
-    def written_since(self, size: int) -> list[Event]:
-        """The changes since `size`: every event but the read audit."""
-        return [e for e in self.events_since(size) if e.type is not EventType.READ_AUDITED]
+class World(SignedIn):
+    """The world, and who made each change it records."""
 
     def actor(self, event: Event) -> str:
         """Who made a change. A document event's actor is a salted commitment (the log names nobody),
         opened here from the encrypted store: the submitter it commits to, or the bare hash."""
-        store = self.clients["supervisor"].app.state.web.inquiry.store  # type: ignore[attr-defined]
         if event.body.get("v") != 2:
             return event.actor
-        found = store.documents.get_document(event.subject)
+        found = self.register.store.documents.get_document(event.subject)
         submitter = found[0].provenance.submitted_by if found else None
         committed = event.body["document"]["submitted_by"]
         return str(submitter) if event.actor == committed and submitter else event.actor
@@ -68,67 +43,26 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     root = tmp_path_factory.mktemp("work")
-    corpus = root / "corpus"
-    shutil.copytree(INQUIRY, corpus)
-    for n in range(1, NOTES + 1):
-        (corpus / f"note-{n:02d}.txt").write_text(
-            f"Note {n}: a caller rang the Abbey Lane line about the flat; call reference {n * 7919}.\n"
-        )
     home = Home(root / "home")
-    register = Register.create(home, "casetrail.test/work")
-    register.ingest(iter_files([corpus]), Submission("intake", "test"))
-    analysis = Analysis(register, ExtractionPipeline(spacy_model=None))  # rules only: quick, and enough here
-    analysis.extract()
-    analysis.resolve()
+    # rules only: quick, and enough here
+    register = analysed(home, "work", with_notes(root, NOTES), ExtractionPipeline(spacy_model=None))
     cw = Casework(register)
-    doc = {
-        d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
-        for d, _, _ in register.store.documents.iter_documents()
-    }
+    doc = documents_by_name(register)
     lead = "lead"
-    body = "Independent Office for Police Conduct"
-    pryce = cw.register_staff("Owen Pryce", lead, force=body)
-    tait = cw.register_staff("Imogen Tait", lead, force=body)
-    whitlock = cw.register_staff(
-        "Darren Whitlock", lead, force="Northmoor Police", collar_number="4471", roles=(StaffRole.SUPERVISOR,)
-    )
-    marsh = cw.register_staff("Helen Marsh", lead, force=body, roles=(StaffRole.SUPERVISOR,))
-    calder = cw.register_staff("Ruth Calder", lead, force=body, roles=(StaffRole.OVERSEER,))
+    staff = register_staff(cw, lead)
     c1 = cw.open_case("Complaints about an officer", lead)
     party = cw.add_party(c1.id, PartyRole.COMPLAINANT, lead, pseudonym="Ash")
     cw.add_documents(c1.id, [doc["statement-ash"], doc["statement-cass"]], lead)
     al1 = cw.add_allegation(c1.id, "abuse_of_position_sexual", lead)
-    cw.add_subject(al1.id, lead, staff_id=whitlock.id)  # Whitlock is the subject of c1: it is barred to him
+    cw.add_subject(al1.id, lead, staff_id=staff.whitlock.id)  # Whitlock is the subject of c1: it is barred to him
     c2 = cw.open_case("Abbey Lane flat", lead)
     cw.add_documents(c2.id, [doc["statement-dell"], *(doc[f"note-{n:02d}"] for n in range(1, 11))], lead)
     al2 = cw.add_allegation(c2.id, "assault", lead)
     c3 = cw.open_case("Briar's account", lead)
     cw.add_documents(c3.id, [doc["statement-briar"], *(doc[f"note-{n:02d}"] for n in range(11, NOTES + 1))], lead)
     for case in (c2, c3):
-        assert cw.assign(case.id, pryce.id, AssignmentRole.INVESTIGATOR, lead).allowed
-    accounts = Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
-    users = {
-        "assigned": (["investigator"], pryce.id),
-        "unassigned": (["investigator"], tait.id),
-        "subject": (["supervisor"], whitlock.id),
-        "supervisor": (["supervisor"], marsh.id),
-        "overseer": (["overseer"], calder.id),
-        "auditor": (["auditor"], None),
-        "admin": (["administrator"], None),
-        "intake": (["intake"], None),
-    }
-    app = create_app(home, secure_cookies=False)
-    clients = {"anonymous": TestClient(app, headers={"Origin": "http://testserver"})}
-    csrf = {"anonymous": ""}
-    for name, (roles, staff) in users.items():
-        accounts.create_user(name, PASSWORD, roles, staff_id=staff)
-        client = TestClient(app, headers={"Origin": "http://testserver"})
-        assert (
-            client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False).status_code
-            == 303
-        )
-        clients[name] = client
-        csrf[name] = client.get("/api/me").json()["csrf_token"]
+        assert cw.assign(case.id, staff.pryce.id, AssignmentRole.INVESTIGATOR, lead).allowed
+    clients, csrf = every_viewer(home, register, staff)
     ids = {
         "c1": c1.id,
         "c2": c2.id,
@@ -136,32 +70,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         "al1": al1.id,
         "al2": al2.id,
         "party": party.id,
-        "whitlock": whitlock.id,
-        "tait": tait.id,
+        "whitlock": staff.whitlock.id,
+        "tait": staff.tait.id,
         "ash": doc["statement-ash"],
         "dell": doc["statement-dell"],
         **{f"n{n:02d}": doc[f"note-{n:02d}"] for n in range(1, NOTES + 1)},
     }
     return World(home, ids, clients, csrf)
-
-
-def send(
-    world: World,
-    viewer: str,
-    method: str,
-    url: str,
-    form: dict[str, Any] | None = None,
-    files: dict[str, Any] | None = None,
-    page: bool = False,
-) -> Response:
-    """As a page's form does (the token in the form) or as a script does (the token in a header)."""
-    client = world.clients[viewer]
-    if method == "GET":
-        return client.get(url, params=form, follow_redirects=False)
-    token = world.csrf[viewer]
-    data = {**(form or {}), **({"csrf_token": token} if page else {})}
-    headers = {} if page else {"x-csrf-token": token}
-    return client.post(url, data=data, files=files, headers=headers, follow_redirects=False)
 
 
 # -- who may do what: every new write route × every viewer ------------------------------------------

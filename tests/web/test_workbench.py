@@ -14,19 +14,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from casetrail.accounts import Accounts, in_ledger
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
-from casetrail.intake.register import Register, Submission, iter_files
+from casetrail.intake.register import Register
 from casetrail.ledger.checkpoint import NoteVerifier
 from casetrail.ledger.verification import verify_store
-from casetrail.model.casework import AssignmentRole, PartyRole, StaffRole
-from casetrail.store.accounts import AccountStore
+from casetrail.model.casework import AssignmentRole, PartyRole
 from casetrail.store.home import Home
 from casetrail.web.app import create_app
+from tests.web.world import PASSWORD, analysed, documents_by_name, register_staff, sign_in, viewers
 
-INQUIRY = Path(__file__).resolve().parents[1] / "casework" / "inquiry"
-PASSWORD = "correct horse battery staple"
 VIEWERS = ("assigned", "unassigned", "subject", "supervisor", "overseer", "auditor", "admin", "intake")
 
 
@@ -40,28 +37,12 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     home = Home(tmp_path_factory.mktemp("web") / "home")
-    register = Register.create(home, "casetrail.test/web")
-    register.ingest(iter_files([INQUIRY]), Submission("intake", "test"))
-    Analysis(register).extract()
-    Analysis(register).resolve()
+    register = analysed(home, "web")
     cw = Casework(register)
-    doc = {
-        d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
-        for d, _, _ in register.store.documents.iter_documents()
-    }
+    doc = documents_by_name(register)
     officer = next(e for e in cw.entity_view().entities.values() if e.type == "officer")
     lead = "lead"
-    pryce = cw.register_staff("Owen Pryce", lead, force="Independent Office for Police Conduct")
-    tait = cw.register_staff("Imogen Tait", lead, force="Independent Office for Police Conduct")
-    whitlock = cw.register_staff(
-        "Darren Whitlock", lead, force="Northmoor Police", collar_number="4471", roles=(StaffRole.SUPERVISOR,)
-    )
-    marsh = cw.register_staff(
-        "Helen Marsh", lead, force="Independent Office for Police Conduct", roles=(StaffRole.SUPERVISOR,)
-    )
-    calder = cw.register_staff(
-        "Ruth Calder", lead, force="Independent Office for Police Conduct", roles=(StaffRole.OVERSEER,)
-    )
+    staff = register_staff(cw, lead)
     c1 = cw.open_case("Complaints about an officer", lead)
     party = cw.add_party(c1.id, PartyRole.COMPLAINANT, lead, pseudonym="Ash", entity_id=None)
     for name in ("statement-ash", "statement-cass"):
@@ -70,26 +51,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     cw.add_subject(allegation.id, lead, entity_id=officer.id)
     c2 = cw.open_case("Abbey Lane flat", lead)
     cw.add_document(c2.id, doc["statement-dell"], lead)
-    assert cw.assign(c2.id, pryce.id, AssignmentRole.INVESTIGATOR, lead).allowed
-    accounts = Accounts(AccountStore(register.store), in_ledger(register.log, register.store))
-    users = {
-        "assigned": (["investigator"], pryce.id),
-        "unassigned": (["investigator"], tait.id),
-        "subject": (["supervisor"], whitlock.id),
-        "supervisor": (["supervisor"], marsh.id),
-        "overseer": (["overseer"], calder.id),
-        "auditor": (["auditor"], None),
-        "admin": (["administrator"], None),
-        "intake": (["intake"], None),
-    }
-    app = create_app(home, secure_cookies=False)
-    clients = {}
-    for name, (roles, staff) in users.items():
-        accounts.create_user(name, PASSWORD, roles, staff_id=staff)
-        client = TestClient(app, headers={"Origin": "http://testserver"})
-        signed = client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False)
-        assert signed.status_code == 303 and signed.headers["location"] == "/", name
-        clients[name] = client
+    assert cw.assign(c2.id, staff.pryce.id, AssignmentRole.INVESTIGATOR, lead).allowed
+    clients = sign_in(create_app(home, secure_cookies=False), register, viewers(staff))
     ids = {
         "c1": c1.id,
         "c2": c2.id,
@@ -98,7 +61,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         "dell": doc["statement-dell"],
         "article": doc["article-ash"],
         "officer": officer.id,
-        "whitlock": whitlock.id,
+        "whitlock": staff.whitlock.id,
         "party": party.id,
     }
     return World(home, ids, clients)

@@ -9,20 +9,27 @@ SIGTERM stops them all without a traceback.
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import CliRun
+from tests.served import (
+    free_port,
+    http_client,
+    kill_group,
+    sign_in,
+    spawn_server,
+    wait_until_serving,
+    worker_of,
+    workers_of,
+)
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="traces connections through Linux /proc")
 
@@ -32,66 +39,13 @@ PASSWORD = "lantern over the harbour wall 42"
 STARTUP_SECONDS = 60
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _workers(server: int) -> set[int]:
-    """The server's worker processes (uvicorn spawns them; the resource tracker is not one)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            command = (entry / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue
-        if parent == server and b"spawn_main" in command:
-            found.add(int(entry.name))
-    return found
-
-
-def _worker_of(response: httpx.Response, port: int, workers: set[int]) -> int:
-    """Which worker holds the server's end of the (kept-alive) connection this response came on."""
-    client_port = response.extensions["network_stream"].get_extra_info("client_addr")[1]
-    inode = None
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local, remote = (int(f.split(":")[1], 16) for f in fields[1:3])
-        if (local, remote) == (port, client_port) and fields[3] == "01":  # established
-            inode = fields[9]
-    assert inode is not None, f"no server end for client port {client_port}"
-    for pid in workers:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                if os.readlink(fd) == f"socket:[{inode}]":
-                    return pid
-            except OSError:
-                continue
-    raise AssertionError(f"no worker of {workers} holds socket {inode}")
-
-
 @contextmanager
 def _serving(cli: CliRun, port: int, stderr: Path) -> Iterator[subprocess.Popen[bytes]]:
-    command = [sys.executable, "-m", "casetrail", "--home", str(cli.home), "serve", "--workers", "2"]  # type: ignore[attr-defined]
-    with stderr.open("wb") as err:
-        server = subprocess.Popen(
-            [*command, "--port", str(port)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-            start_new_session=True,  # its own process group: the workers go with it if the test fails
-        )
+    server = spawn_server(cli.home, 2, port, stderr)  # type: ignore[attr-defined]
     try:
         yield server
     finally:
-        # Killing the server alone would leave its workers running, orphaned, on the port.
-        with suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)  # no-op after a clean stop: the group is gone
-        server.wait(10)
+        kill_group(server)
 
 
 def test_two_workers_share_one_store(cli: CliRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,24 +54,12 @@ def test_two_workers_share_one_store(cli: CliRun, tmp_path: Path, monkeypatch: p
     cli("user", "add", "front-desk", "--role", "intake")
     staff = cli("staff", "add", "Morgan Lead", "--role", "supervisor", "--force", "Independent Office").stdout
     cli("user", "add", "lead", "--role", "supervisor", "--staff", staff.split()[1])  # "registered S-0001 ..."
-    port, errors = _free_port(), tmp_path / "serve.err"
+    port, errors = free_port(), tmp_path / "serve.err"
     base = f"http://127.0.0.1:{port}"
 
-    def client(cookies: httpx.Cookies | None = None) -> httpx.Client:
-        return httpx.Client(base_url=base, headers={"Origin": base}, cookies=cookies, timeout=10)
-
     with _serving(cli, port, errors) as server:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert server.poll() is None, errors.read_text()
-            try:
-                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"no answer in {STARTUP_SECONDS} s\n{errors.read_text()}"
-            time.sleep(0.1)
-        workers = _workers(server.pid)
+        wait_until_serving(server, base, STARTUP_SECONDS, errors)
+        workers = workers_of(server.pid)
         assert len(workers) == 2, workers
         deadline = time.monotonic() + STARTUP_SECONDS  # the second worker may still be loading
 
@@ -126,16 +68,17 @@ def test_two_workers_share_one_store(cli: CliRun, tmp_path: Path, monkeypatch: p
         held: dict[str, dict[int, httpx.Client]] = {}
         csrf: dict[str, str] = {}
         for user in ("front-desk", "lead"):
-            signing = client()
-            answer = signing.post("/login", data={"username": user, "password": PASSWORD}, follow_redirects=False)
+            signing = http_client(base, timeout=10)
+            answer = sign_in(signing, user, PASSWORD)
             assert answer.status_code == 303, answer.text
             held[user], answers = {}, 0
             while len(held[user]) < 2 or answers < 20:
                 assert time.monotonic() < deadline, f"{user}: only workers {set(held[user])} answered"
-                fresh = client(signing.cookies)
+                fresh = http_client(base, timeout=10, cookies=signing.cookies)
                 me = fresh.get("/api/me")
                 assert me.status_code == 200, (user, me.status_code, me.text)  # whichever worker it is
-                pid = _worker_of(me, port, workers)
+                pid = worker_of(me, port, workers)
+                assert pid is not None, f"no worker of {workers} holds the server's end of {user}'s connection"
                 answers += 1
                 csrf[user] = me.json()["csrf_token"]
                 if pid in held[user]:
@@ -147,7 +90,7 @@ def test_two_workers_share_one_store(cli: CliRun, tmp_path: Path, monkeypatch: p
         def on(pid: int, user: str, method: str, path: str, **kwargs: object) -> httpx.Response:
             answer = held[user][pid].request(method, path, headers={"x-csrf-token": csrf[user]}, **kwargs)  # type: ignore[arg-type]
             assert answer.status_code == 200, (method, path, answer.status_code, answer.text)
-            assert _worker_of(answer, port, workers) == pid  # the kept-alive connection is still that worker's
+            assert worker_of(answer, port, workers) == pid  # the kept-alive connection is still that worker's
             return answer
 
         def listed(pid: int, user: str) -> set[str]:

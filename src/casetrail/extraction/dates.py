@@ -25,42 +25,8 @@ from typing import Any
 
 from casetrail.extraction.extractor import build_mention
 from casetrail.model import Mention, MentionType
+from casetrail.model.words import MONTHS, NUMBER_WORDS, TENS
 
-MONTHS: dict[str, int] = {
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "sept": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-
-_NUMBER_WORDS: dict[str, int] = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen".split()
-    )
-}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _DECADE_WORDS = {
     "teens": (13, 19),
     "twenties": (20, 29),
@@ -188,11 +154,11 @@ def _number(word: str) -> int | None:
     word = word.lower().replace(" ", "-")
     if word.isdigit():
         return int(word)
-    if word in _NUMBER_WORDS:
-        return _NUMBER_WORDS[word]
+    if word in NUMBER_WORDS:
+        return NUMBER_WORDS[word]
     tens, _, unit = word.partition("-")
-    if tens in _TENS:
-        return _TENS[tens] + (_NUMBER_WORDS.get(unit, 0) if unit else 0)
+    if tens in TENS:
+        return TENS[tens] + (NUMBER_WORDS.get(unit, 0) if unit else 0)
     return None
 
 

@@ -20,6 +20,7 @@ from typing import Final
 # AccountProposal lives in the model, so the store can keep proposals (store.read_models); it is
 # still importable from here, where it is made.
 from casetrail.model.casework import AccountProposal, Comparison, DocumentFacts, MentionRef
+from casetrail.model.words import MONTH_NAMES, MONTHS, NUMBER_WORDS, TENS
 
 # How much one shared detail says two documents report the same account, combined as a noisy-OR
 # (1 - Π(1 - w)) so several modest details add up while the score stays below 1. A pseudonym is
@@ -140,47 +141,7 @@ class _Detail:
     key: str
 
 
-_MONTHS: Final = {
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "sept": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-_MONTH_NAMES: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_MONTH_RE: Final = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH_RE: Final = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ISO_DATE: Final = re.compile(r"\b(\d{4})-(\d{2})(?:-(\d{2}))?\b")
 _UK_DATE: Final = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _DAY_MONTH: Final = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
@@ -189,23 +150,6 @@ _MONTH_YEAR: Final = re.compile(rf"\b({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I)
 _YEAR: Final = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _SHORT_RANGE_END: Final = re.compile(r"\b(1[89]|20)(\d\d)\s*[-–/]\s*(\d\d)\b")  # "1997-98"
 _DECADE: Final = re.compile(r"(?:\b(early|mid|late)[\s-]+)?(?:the\s+)?'?\b(1[89]|20)?(\d)0'?s\b", re.I)
-_NUMBER_WORDS: Final = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen".split()
-    )
-}
-_TENS: Final = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
 
 
 def _fold(text: str) -> str:
@@ -221,20 +165,20 @@ def _date_details(text: str) -> list[tuple[_Detail, str]]:
     for m in _UK_DATE.finditer(text):
         found.append((int(m[3]), int(m[2]), int(m[1])))
     for m in _DAY_MONTH.finditer(text):
-        found.append((int(m[3]), _MONTHS[m[2].lower()], int(m[1])))
+        found.append((int(m[3]), MONTHS[m[2].lower()], int(m[1])))
     for m in _MONTH_DAY.finditer(text):
-        found.append((int(m[3]), _MONTHS[m[1].lower()], int(m[2])))
+        found.append((int(m[3]), MONTHS[m[1].lower()], int(m[2])))
     if not found:  # "March 1998" only when no fuller form matched the same words
         for m in _MONTH_YEAR.finditer(text):
-            found.append((int(m[2]), _MONTHS[m[1].lower()], None))
+            found.append((int(m[2]), MONTHS[m[1].lower()], None))
     details: list[tuple[_Detail, str]] = []
     for year, month, day in found:
         if month is not None and 1 <= month <= 12:
             if day is not None and 1 <= day <= 31:
                 details.append(
-                    (_Detail("date", f"{year:04d}-{month:02d}-{day:02d}"), f"{day} {_MONTH_NAMES[month - 1]} {year}")
+                    (_Detail("date", f"{year:04d}-{month:02d}-{day:02d}"), f"{day} {MONTH_NAMES[month - 1]} {year}")
                 )
-            details.append((_Detail("month", f"{year:04d}-{month:02d}"), f"{_MONTH_NAMES[month - 1]} {year}"))
+            details.append((_Detail("month", f"{year:04d}-{month:02d}"), f"{MONTH_NAMES[month - 1]} {year}"))
         details.append((_Detail("year", f"{year:04d}"), str(year)))
     return details + _year_details(text)
 
@@ -258,11 +202,11 @@ def _ages(text: str) -> set[int]:
     ages = {int(n) for n in re.findall(r"\b(\d{1,3})\b", text) if 0 < int(n) < 120}
     words = re.findall(r"[a-z]+", text.lower())
     for i, w in enumerate(words):
-        if w in _TENS:
-            unit = _NUMBER_WORDS.get(words[i + 1], 0) if i + 1 < len(words) else 0
-            ages.add(_TENS[w] + (unit if unit < 10 else 0))
-        elif w in _NUMBER_WORDS and w != "zero" and not (i and words[i - 1] in _TENS):
-            ages.add(_NUMBER_WORDS[w])
+        if w in TENS:
+            unit = NUMBER_WORDS.get(words[i + 1], 0) if i + 1 < len(words) else 0
+            ages.add(TENS[w] + (unit if unit < 10 else 0))
+        elif w in NUMBER_WORDS and w != "zero" and not (i and words[i - 1] in TENS):
+            ages.add(NUMBER_WORDS[w])
     return ages
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from casetrail.model import Mention, MentionType
+from casetrail.model.words import MONTH_NAMES
 from casetrail.synthetic import names as N
 
 TRUTH_EXTRACTOR = "truth@1"
@@ -50,20 +51,6 @@ RANKS: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 RANK_KEYS: tuple[str, ...] = tuple(RANKS)
 RANK_WEIGHTS: tuple[int, ...] = (30, 14, 10, 16, 6, 9, 6, 4, 3, 2)
-MONTHS: tuple[str, ...] = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 TYPO_RATE = 0.05
 
 
@@ -725,12 +712,12 @@ class Writer:
         y = self.year + rng.randint(0, 3)
         roll = 0.0 if day else rng.random()
         if roll < 0.25:
-            d, m = rng.randint(1, 28), MONTHS[rng.randrange(12)]
+            d, m = rng.randint(1, 28), MONTH_NAMES[rng.randrange(12)]
             form = rng.randrange(4)
             if form == 0:
                 return [("on ", None), (f"{d} {m} {y}", ("date", None, {}))]
             if form == 1:
-                return [("on ", None), (f"{d:02d}/{MONTHS.index(m) + 1:02d}/{y}", ("date", None, {}))]
+                return [("on ", None), (f"{d:02d}/{MONTH_NAMES.index(m) + 1:02d}/{y}", ("date", None, {}))]
             if form == 2:
                 suffix = "th" if 10 < d < 14 else {1: "st", 2: "nd", 3: "rd"}.get(d % 10, "th")
                 return [("on the ", None), (f"{d}{suffix} of {m} {y}", ("date", None, {}))]
@@ -742,7 +729,7 @@ class Writer:
                 ),
             ]
         if roll < 0.4:
-            return [("in ", None), (f"{MONTHS[rng.randrange(12)]} {y}", ("date", None, {}))]
+            return [("in ", None), (f"{MONTH_NAMES[rng.randrange(12)]} {y}", ("date", None, {}))]
         if roll < 0.55:
             return [
                 ("in the ", None),

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -39,17 +40,19 @@ from casetrail.web.context import Signed, render, require_fresh, signed_in, web
 from casetrail.web.forms import (
     FieldError,
     Stamped,
-    checked,
+    TokenForm,
     field_errors,
     required,
     see_other,
-    unprocessable,
+    submit,
+    submit_api,
     with_status,
     zip_download,
 )
 from casetrail.web.routes_table import Route
 from casetrail.web.workbench import AccessDenied
 
+T = TypeVar("T")
 SCHEDULES = {
     "non_sensitive": Schedule.NON_SENSITIVE,
     "mg6c": Schedule.NON_SENSITIVE,
@@ -75,13 +78,11 @@ class JudgeForm(Stamped):
     reason: str = ""
 
 
-class ExportForm(BaseModel):
-    csrf_token: str = ""
+class ExportForm(TokenForm):
     reason: str = ""
 
 
-class RedactForm(BaseModel):
-    csrf_token: str = ""
+class RedactForm(TokenForm):
     reason: str = ""
     spans: list[str] = []  # START:END, each a suggested span or one of the person's own
     extra: str = ""  # the page's box for more spans: START:END, separated by spaces or commas
@@ -279,32 +280,47 @@ def _schedules(
     return with_status(page, 422 if error else 200)
 
 
+def _submit_schedules(
+    request: Request,
+    case_id: str,
+    form: TokenForm,
+    which: str,
+    write: Callable[[Signed], T],
+    answer: Callable[[T], Response] | None = None,
+) -> Response:
+    """A form of the schedules page: then the schedules afresh (or `answer`), or the page again."""
+    return submit(
+        request,
+        form.csrf_token,
+        write,
+        answer or (lambda _: see_other(f"/cases/{case_id}/disclosure")),
+        lambda signed, error: _schedules(request, signed, case_id, error=error, which=which, given=form),
+    )
+
+
 async def schedule_page(request: Request, case_id: str, form: Annotated[ScheduleForm, Form()]) -> Response:
-    signed = checked(request, form.csrf_token)
-    try:
-        schedule(request, signed, case_id, form)
-    except FieldError as error:
-        return _schedules(request, signed, case_id, error=error, which="schedule", given=form)
-    return see_other(f"/cases/{case_id}/disclosure")
+    return _submit_schedules(
+        request, case_id, form, "schedule", lambda signed: schedule(request, signed, case_id, form)
+    )
 
 
 async def judge_page(request: Request, case_id: str, item_id: str, form: Annotated[JudgeForm, Form()]) -> Response:
-    signed = checked(request, form.csrf_token)
-    try:
-        judge(request, signed, case_id, item_id, form)
-    except FieldError as error:
-        return _schedules(request, signed, case_id, error=error, which=f"judge-{item_id}", given=form)
-    return see_other(f"/cases/{case_id}/disclosure")
+    which = f"judge-{item_id}"
+    return _submit_schedules(
+        request, case_id, form, which, lambda signed: judge(request, signed, case_id, item_id, form)
+    )
 
 
 async def export_page(request: Request, case_id: str, form: Annotated[ExportForm, Form()]) -> Response:
     """The signed bundle from the schedules page: a POST, so the reason stays out of URLs."""
-    signed = checked(request, form.csrf_token)
-    try:
-        data = export(request, signed, case_id, form)
-    except FieldError as error:
-        return _schedules(request, signed, case_id, error=error, which="export", given=form)
-    return zip_download(data, f"disclosure-{case_id}")
+    return _submit_schedules(
+        request,
+        case_id,
+        form,
+        "export",
+        lambda signed: export(request, signed, case_id, form),
+        lambda data: zip_download(data, f"disclosure-{case_id}"),
+    )
 
 
 async def redaction_page(request: Request, doc_id: str) -> HTMLResponse:
@@ -333,12 +349,13 @@ def _redaction(
 
 
 async def redact_page(request: Request, doc_id: str, form: Annotated[RedactForm, Form()]) -> Response:
-    signed = checked(request, form.csrf_token)
-    try:
-        redaction(request, signed, doc_id, form)
-    except FieldError as error:
-        return _redaction(request, signed, doc_id, error, form)
-    return see_other(f"/documents/{doc_id}")
+    return submit(
+        request,
+        form.csrf_token,
+        lambda signed: redaction(request, signed, doc_id, form),
+        lambda _: see_other(f"/documents/{doc_id}"),
+        lambda signed, error: _redaction(request, signed, doc_id, error, form),
+    )
 
 
 # -- the API: the same commands, answering the viewer's schedules or the new version ------------------
@@ -357,35 +374,30 @@ def _schedules_answer(request: Request, case_id: str, item_id: str) -> JSONRespo
     return JSONResponse({"item": item_id, "disclosure": as_json(_view(request, signed, case_id))})
 
 
+def _submit_schedules_api(request: Request, case_id: str, form: TokenForm, write: Callable[[Signed], str]) -> Response:
+    """Answer the item the write names, and the schedules as the viewer now sees them."""
+    return submit_api(request, form.csrf_token, write, lambda item_id: _schedules_answer(request, case_id, item_id))
+
+
 async def api_schedule(request: Request, case_id: str, form: Annotated[ScheduleForm, Form()]) -> Response:
     """Put a case document on MG6C (`non_sensitive`) or MG6D (`sensitive`, with its reason), or change its entry."""
-    signed = checked(request, form.csrf_token)
-    try:
-        item_id = schedule(request, signed, case_id, form)
-    except FieldError as error:
-        return unprocessable(error)
-    return _schedules_answer(request, case_id, item_id)
+    return _submit_schedules_api(request, case_id, form, lambda signed: schedule(request, signed, case_id, form))
 
 
 async def api_judge(request: Request, case_id: str, item_id: str, form: Annotated[JudgeForm, Form()]) -> Response:
     """Record the disclosure test for an item (`meets_test` yes or no), with its reason."""
-    signed = checked(request, form.csrf_token)
-    try:
-        judge(request, signed, case_id, item_id, form)
-    except FieldError as error:
-        return unprocessable(error)
-    return _schedules_answer(request, case_id, item_id)
+    return _submit_schedules_api(request, case_id, form, lambda signed: judge(request, signed, case_id, item_id, form))
 
 
 async def api_export(request: Request, case_id: str, form: Annotated[ExportForm, Form()]) -> Response:
     """The schedules as a signed bundle (JSON and PDF inside) that `casetrail verify-case-file` checks
     offline. Needs a reason (audited)."""
-    signed = checked(request, form.csrf_token)
-    try:
-        data = export(request, signed, case_id, form)
-    except FieldError as error:
-        return unprocessable(error)
-    return zip_download(data, f"disclosure-{case_id}")
+    return submit_api(
+        request,
+        form.csrf_token,
+        lambda signed: export(request, signed, case_id, form),
+        lambda data: zip_download(data, f"disclosure-{case_id}"),
+    )
 
 
 async def api_suggestions(request: Request, doc_id: str) -> dict[str, Any]:
@@ -395,12 +407,12 @@ async def api_suggestions(request: Request, doc_id: str) -> dict[str, Any]:
 
 async def api_redact(request: Request, doc_id: str, form: Annotated[RedactForm, Form()]) -> Response:
     """Record a redacted copy (the chosen `spans`, START:END) as a new version, with a reason; its id."""
-    signed = checked(request, form.csrf_token)
-    try:
-        version = redaction(request, signed, doc_id, form)
-    except FieldError as error:
-        return unprocessable(error)
-    return JSONResponse({"version": version, "original": doc_id})
+    return submit_api(
+        request,
+        form.csrf_token,
+        lambda signed: redaction(request, signed, doc_id, form),
+        lambda version: JSONResponse({"version": version, "original": doc_id}),
+    )
 
 
 ROUTES: tuple[Route, ...] = (

@@ -7,6 +7,8 @@ of who may do what stay in `policy`, and the command layer records the change.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -14,6 +16,7 @@ from pydantic import BaseModel
 
 from casetrail.web.context import Signed, check_csrf, signed_in
 
+T = TypeVar("T")
 _FILE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -26,10 +29,15 @@ class FieldError(Exception):
         self.message = message
 
 
-class Stamped(BaseModel):
-    """A form sent from a page that showed a case: the CSRF token and the case's version it saw."""
+class TokenForm(BaseModel):
+    """A form with its CSRF token (an API caller may send the `X-CSRF-Token` header instead)."""
 
     csrf_token: str = ""
+
+
+class Stamped(TokenForm):
+    """A form sent from a page that showed a case: the CSRF token and the case's version it saw."""
+
     version: str = ""
 
 
@@ -38,6 +46,30 @@ def checked(request: Request, csrf_token: str | None = None) -> Signed:
     signed = signed_in(request)
     check_csrf(request, signed, csrf_token)
     return signed
+
+
+def submit(
+    request: Request,
+    csrf_token: str | None,
+    write: Callable[[Signed], T],
+    answer: Callable[[T], Response],
+    again: Callable[[Signed, FieldError], Response],
+) -> Response:
+    """A write sent from a form: `checked`, then `write` (need-to-know, permission, freshness, the fields,
+    the command), then `answer` what it made; a field it cannot take shows the form `again`, beside it."""
+    signed = checked(request, csrf_token)
+    try:
+        made = write(signed)
+    except FieldError as error:
+        return again(signed, error)
+    return answer(made)
+
+
+def submit_api(
+    request: Request, csrf_token: str | None, write: Callable[[Signed], T], answer: Callable[[T], Response]
+) -> Response:
+    """`submit` for the API: a field it cannot take is 422 `{"detail", "field"}`."""
+    return submit(request, csrf_token, write, answer, lambda _signed, error: unprocessable(error))
 
 
 def required(value: str, field: str, message: str) -> str:

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 
 from casetrail.accounts import (
     AccountError,
@@ -47,7 +48,7 @@ from casetrail.web.context import (
     signed_in,
     web,
 )
-from casetrail.web.forms import checked
+from casetrail.web.forms import FieldError, TokenForm, checked, required, unprocessable
 from casetrail.web.routes_table import Route
 from casetrail.web.workbench import AccessDenied, Session
 
@@ -55,12 +56,116 @@ APPLIES = "at the next resolution run (casetrail analyse)"
 DECISIONS = {"merge": DecisionKind.CONFIRM, "keep_apart": DecisionKind.REJECT, "split": DecisionKind.SPLIT}
 
 
-@dataclass
-class Invalid(Exception):
-    """A field the request got wrong: 422, said next to the field on a page."""
+# -- the forms: every field optional, so a session and a CSRF token are checked before the fields ---
+# The API's caller sends the CSRF token as the `X-CSRF-Token` header; a page's form carries it (`...Page`).
 
-    field: str | None
-    detail: str
+
+class ActionForm(BaseModel):
+    description: str = ""
+    owner: str = ""  # a staff id
+    due: str = ""  # an ISO date
+    case_id: str = ""
+    version: str = ""  # the case version the viewer's page showed
+
+
+class RaiseForm(ActionForm):
+    intelligence_id: str = ""  # the item the action answers (the intelligence queue names it in the path)
+
+
+class RaisePage(RaiseForm, TokenForm):
+    pass
+
+
+class AnswerPage(ActionForm, TokenForm):
+    pass
+
+
+class CompleteForm(BaseModel):
+    result: str = ""
+    version: str = ""
+
+
+class CompletePage(CompleteForm, TokenForm):
+    pass
+
+
+class IntelligenceForm(BaseModel):
+    summary: str = ""
+    document_id: str = ""
+    case_id: str = ""
+    version: str = ""
+
+
+class IntelligencePage(IntelligenceForm, TokenForm):
+    pass
+
+
+class WaiverForm(BaseModel):
+    case_id: str = ""
+    staff_id: str = ""
+    rule: str = ""
+    reason: str = ""
+    version: str = ""
+
+
+class WaiverPage(WaiverForm, TokenForm):
+    pass
+
+
+class VerdictForm(BaseModel):
+    left: str = ""
+    right: str = ""
+    verdict: str = ""  # confirm or reject
+    reason: str = ""
+
+
+class VerdictPage(VerdictForm, TokenForm):
+    pass
+
+
+class DecisionForm(BaseModel):
+    kind: str = ""  # merge, keep_apart or split
+    other: str = ""
+    record: str = ""
+    reason: str = ""
+
+
+class DecisionPage(DecisionForm, TokenForm):
+    pass
+
+
+class StaffForm(BaseModel):
+    name: str = ""
+    force: str = ""
+    unit: str = ""
+    roles: list[str] | None = None
+    collar_number: str = ""
+
+
+class StaffPage(StaffForm, TokenForm):
+    pass
+
+
+class UserForm(BaseModel):
+    username: str = ""
+    password: str = ""
+    roles: list[str] | None = None
+    staff_id: str = ""
+
+
+class UserPage(UserForm, TokenForm):
+    pass
+
+
+# -- the shared steps ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A queue's page: its template, and its view as built for the viewer (which audits the read)."""
+
+    template: str
+    build: Callable[[Request, Signed], Any]
 
 
 class Refused(Exception):
@@ -77,9 +182,7 @@ def _forbidden(what: str) -> HTTPException:
 
 
 def _required(value: str, field: str, what: str) -> str:
-    if not value.strip():
-        raise Invalid(field, f"{what} is required")
-    return value.strip()
+    return required(value, field, f"{what} is required")
 
 
 def _casework(request: Request) -> Any:
@@ -93,7 +196,7 @@ def _command(call: Callable[[], Any]) -> Any:
     except IndependenceError:
         raise
     except CasetrailError as error:
-        raise Invalid(None, str(error)) from None
+        raise FieldError(None, str(error)) from None
 
 
 def _gate(allowed: bool) -> None:
@@ -113,37 +216,37 @@ def _readable_case(sight: Session, case_id: str) -> str | None:
     return case_id.strip()
 
 
-def _raise(
-    request: Request,
-    signed: Signed,
-    case_id: str,
-    description: str,
-    owner: str,
-    due: str,
-    intelligence_id: str,
-    version: str,
-) -> views.ActionLine:
-    sight, book = signed.sight, _casework(request).book()
+def _filed_case(
+    request: Request, sight: Session, case_id: str, version: str, command: Command, what: str, doing: str
+) -> str | None:
+    """The case a new `what` is filed in (None: none yet), after need-to-know (404), the write table (403; a
+    role that may only file it in a case is asked to choose one, 422) and the page's case version (409)."""
+    case = _readable_case(sight, case_id)
+    if not sight.allowed(command, case_id=case):
+        if case is None and holds(sight.viewer, command):
+            raise FieldError("case_id", f"choose the case this {what} belongs to")
+        raise _forbidden(doing)
+    if case is not None:
+        require_fresh(request, case, version)
+    return case
+
+
+def _raise(request: Request, signed: Signed, form: ActionForm, intelligence_id: str) -> views.ActionLine:
+    sight, book, case_id = signed.sight, _casework(request).book(), form.case_id
     intelligence = intelligence_id.strip() or None
     if intelligence is not None:
         item = book.intelligence.get(intelligence)
         if item is None or not views.intelligence_visible(sight, book, item):
             raise AccessDenied(intelligence)
         case_id = case_id or (item.case_id or "")
-    case = _readable_case(sight, case_id)
-    if not sight.allowed(Command.RAISE_ACTION, case_id=case):
-        if case is None and holds(sight.viewer, Command.RAISE_ACTION):
-            raise Invalid("case_id", "choose the case this action belongs to")
-        raise _forbidden("raise actions")
-    if case is not None:
-        require_fresh(request, case, version)
-    text = _required(description, "description", "a description")
-    if owner.strip() not in book.staff:
-        raise Invalid("owner", "choose the member of staff who owns this action")
-    _date(due, "due")
+    case = _filed_case(request, sight, case_id, form.version, Command.RAISE_ACTION, "action", "raise actions")
+    text = _required(form.description, "description", "a description")
+    if form.owner.strip() not in book.staff:
+        raise FieldError("owner", "choose the member of staff who owns this action")
+    _date(form.due, "due")
     action = _command(
         lambda: _casework(request).raise_action(
-            text, owner.strip(), due.strip(), sight.username, case_id=case, intelligence_id=intelligence
+            text, form.owner.strip(), form.due.strip(), sight.username, case_id=case, intelligence_id=intelligence
         )
     )
     return _action_line(request, sight, action.id)
@@ -153,7 +256,7 @@ def _date(value: str, field: str) -> None:
     try:
         parse_instant(value.strip())
     except ValueError:
-        raise Invalid(field, "give a date, e.g. 2026-05-01") from None
+        raise FieldError(field, "give a date, e.g. 2026-05-01") from None
 
 
 def _action_line(request: Request, sight: Session, action_id: str) -> views.ActionLine:
@@ -161,7 +264,7 @@ def _action_line(request: Request, sight: Session, action_id: str) -> views.Acti
     return views.action_line(sight, book, book.actions[action_id], datetime.now(UTC))
 
 
-def _complete(request: Request, signed: Signed, action_id: str, result: str, version: str) -> views.ActionLine:
+def _complete(request: Request, signed: Signed, action_id: str, form: CompleteForm) -> views.ActionLine:
     sight, book = signed.sight, _casework(request).book()
     action = book.actions.get(action_id)
     if action is None or not views.action_visible(sight, book, action):
@@ -169,8 +272,8 @@ def _complete(request: Request, signed: Signed, action_id: str, result: str, ver
     if not sight.allowed(Command.COMPLETE_ACTION, case_id=action.case_id):
         raise _forbidden("complete this action")
     if action.case_id is not None:
-        require_fresh(request, action.case_id, version)
-    text = _required(result, "result", "the result")
+        require_fresh(request, action.case_id, form.version)
+    text = _required(form.result, "result", "the result")
     _command(lambda: _casework(request).complete_action(action_id, text, sight.username))
     return _action_line(request, sight, action_id)
 
@@ -182,44 +285,32 @@ def _board(request: Request, signed: Signed) -> views.ActionBoard:
     return board
 
 
+ACTIONS = Queue("queue_actions.html", _board)
+
+
 async def actions_page(request: Request) -> HTMLResponse:
-    signed = signed_in(request)
-    return _page(request, signed, "queue_actions.html", _board(request, signed))
+    return _show(request, ACTIONS)
 
 
-async def raise_action_page(
-    request: Request,
-    case_id: str = Form(""),
-    description: str = Form(""),
-    owner: str = Form(""),
-    due: str = Form(""),
-    intelligence_id: str = Form(""),
-    version: str = Form(""),
-    csrf_token: str = Form(""),
-) -> HTMLResponse:
-    signed = checked(request, csrf_token)
-    values = {"case_id": case_id, "description": description, "owner": owner, "due": due}
+async def raise_action_page(request: Request, form: Annotated[RaisePage, Form()]) -> HTMLResponse:
+    values = form.model_dump(include={"case_id", "description", "owner", "due"})
     return _page_write(
         request,
-        signed,
-        "queue_actions.html",
-        _board,
+        form.csrf_token,
+        ACTIONS,
         values,
-        lambda: f"Raised {_raise(request, signed, case_id, description, owner, due, intelligence_id, version).id}.",
+        lambda signed: f"Raised {_raise(request, signed, form, form.intelligence_id).id}.",
     )
 
 
-async def complete_action_page(
-    request: Request, action_id: str, result: str = Form(""), version: str = Form(""), csrf_token: str = Form("")
-) -> HTMLResponse:
-    signed = checked(request, csrf_token)
+async def complete_action_page(request: Request, action_id: str, form: Annotated[CompletePage, Form()]) -> HTMLResponse:
+    values = {"result": form.result, "action": action_id}
     return _page_write(
         request,
-        signed,
-        "queue_actions.html",
-        _board,
-        {"result": result, "action": action_id},
-        lambda: f"Completed {_complete(request, signed, action_id, result, version).id}.",
+        form.csrf_token,
+        ACTIONS,
+        values,
+        lambda signed: f"Completed {_complete(request, signed, action_id, form).id}.",
     )
 
 
@@ -229,51 +320,30 @@ async def api_actions(request: Request) -> dict[str, Any]:
     return view
 
 
-async def api_raise_action(
-    request: Request,
-    case_id: str = Form(""),
-    description: str = Form(""),
-    owner: str = Form(""),
-    due: str = Form(""),
-    intelligence_id: str = Form(""),
-    version: str = Form(""),
-) -> Response:
+async def api_raise_action(request: Request, form: Annotated[RaiseForm, Form()]) -> Response:
     """Raise an action (owner: a staff id; due: an ISO date); `version`: the case version your view showed."""
-    signed = checked(request)
-    return _api_write(
-        lambda: {"action": as_json(_raise(request, signed, case_id, description, owner, due, intelligence_id, version))}
-    )
+    return _api_write(request, lambda signed: {"action": as_json(_raise(request, signed, form, form.intelligence_id))})
 
 
-async def api_complete_action(
-    request: Request, action_id: str, result: str = Form(""), version: str = Form("")
-) -> Response:
-    signed = checked(request)
-    return _api_write(lambda: {"action": as_json(_complete(request, signed, action_id, result, version))})
+async def api_complete_action(request: Request, action_id: str, form: Annotated[CompleteForm, Form()]) -> Response:
+    return _api_write(request, lambda signed: {"action": as_json(_complete(request, signed, action_id, form))})
 
 
 # -- intelligence ------------------------------------------------------------------------------
 
 
-def _record(
-    request: Request, signed: Signed, summary: str, document_id: str, case_id: str, version: str
-) -> views.IntelligenceLine:
+def _record(request: Request, signed: Signed, form: IntelligenceForm) -> views.IntelligenceLine:
     sight, casework = signed.sight, _casework(request)
-    case = _readable_case(sight, case_id)
-    if not sight.allowed(Command.RECORD_INTELLIGENCE, case_id=case):
-        if case is None and holds(sight.viewer, Command.RECORD_INTELLIGENCE):
-            raise Invalid("case_id", "choose the case this intelligence belongs to")
-        raise _forbidden("record intelligence")
-    if case is not None:
-        require_fresh(request, case, version)
-    document = document_id.strip() or None
-    if document is not None and not views.readable_document(sight, casework, document):
-        raise Invalid("document_id", "no document you may read has that id")
-    if not summary.strip() and document is None:
-        raise Invalid("summary", "a summary (or a document) is required")
-    item = _command(
-        lambda: casework.record_intelligence(summary.strip(), sight.username, document_id=document, case_id=case)
+    case = _filed_case(
+        request, sight, form.case_id, form.version, Command.RECORD_INTELLIGENCE, "intelligence", "record intelligence"
     )
+    document = form.document_id.strip() or None
+    if document is not None and not views.readable_document(sight, casework, document):
+        raise FieldError("document_id", "no document you may read has that id")
+    summary = form.summary.strip()
+    if not summary and document is None:
+        raise FieldError("summary", "a summary (or a document) is required")
+    item = _command(lambda: casework.record_intelligence(summary, sight.username, document_id=document, case_id=case))
     return views.intelligence_line(sight, casework, casework.book().intelligence[item.id], datetime.now(UTC))
 
 
@@ -286,53 +356,31 @@ def _queue(request: Request, signed: Signed, days: int = views.LAPSING_DAYS) -> 
     return queue
 
 
+INTELLIGENCE = Queue("queue_intelligence.html", _queue)
+
+
 async def intelligence_page(request: Request, days: int = views.LAPSING_DAYS) -> HTMLResponse:
     signed = signed_in(request)
-    return _page(request, signed, "queue_intelligence.html", _queue(request, signed, days))
+    return _page(request, signed, INTELLIGENCE.template, _queue(request, signed, days))
 
 
-async def record_intelligence_page(
-    request: Request,
-    summary: str = Form(""),
-    document_id: str = Form(""),
-    case_id: str = Form(""),
-    version: str = Form(""),
-    csrf_token: str = Form(""),
-) -> HTMLResponse:
-    signed = checked(request, csrf_token)
-    values = {"summary": summary, "document_id": document_id, "case_id": case_id}
+async def record_intelligence_page(request: Request, form: Annotated[IntelligencePage, Form()]) -> HTMLResponse:
+    values = form.model_dump(include={"summary", "document_id", "case_id"})
     return _page_write(
-        request,
-        signed,
-        "queue_intelligence.html",
-        _queue,
-        values,
-        lambda: f"Recorded {_record(request, signed, summary, document_id, case_id, version).id}.",
+        request, form.csrf_token, INTELLIGENCE, values, lambda signed: f"Recorded {_record(request, signed, form).id}."
     )
 
 
 async def answer_intelligence_page(
-    request: Request,
-    intelligence_id: str,
-    description: str = Form(""),
-    owner: str = Form(""),
-    due: str = Form(""),
-    case_id: str = Form(""),
-    version: str = Form(""),
-    csrf_token: str = Form(""),
+    request: Request, intelligence_id: str, form: Annotated[AnswerPage, Form()]
 ) -> HTMLResponse:
-    signed = checked(request, csrf_token)
-    values = {"item": intelligence_id, "description": description, "owner": owner, "due": due}
+    values = {"item": intelligence_id, **form.model_dump(include={"description", "owner", "due"})}
     return _page_write(
         request,
-        signed,
-        "queue_intelligence.html",
-        _queue,
+        form.csrf_token,
+        INTELLIGENCE,
         values,
-        lambda: (
-            f"Raised {_raise(request, signed, case_id, description, owner, due, intelligence_id, version).id} "
-            f"for {intelligence_id}."
-        ),
+        lambda signed: f"Raised {_raise(request, signed, form, intelligence_id).id} for {intelligence_id}.",
     )
 
 
@@ -342,33 +390,15 @@ async def api_intelligence(request: Request, days: int = views.LAPSING_DAYS) -> 
     return view
 
 
-async def api_record_intelligence(
-    request: Request,
-    summary: str = Form(""),
-    document_id: str = Form(""),
-    case_id: str = Form(""),
-    version: str = Form(""),
-) -> Response:
-    signed = checked(request)
-    return _api_write(
-        lambda: {"intelligence": as_json(_record(request, signed, summary, document_id, case_id, version))}
-    )
+async def api_record_intelligence(request: Request, form: Annotated[IntelligenceForm, Form()]) -> Response:
+    return _api_write(request, lambda signed: {"intelligence": as_json(_record(request, signed, form))})
 
 
 async def api_answer_intelligence(
-    request: Request,
-    intelligence_id: str,
-    description: str = Form(""),
-    owner: str = Form(""),
-    due: str = Form(""),
-    case_id: str = Form(""),
-    version: str = Form(""),
+    request: Request, intelligence_id: str, form: Annotated[ActionForm, Form()]
 ) -> Response:
     """Raise the action that answers an intelligence item (in its case, or the case you choose)."""
-    signed = checked(request)
-    return _api_write(
-        lambda: {"action": as_json(_raise(request, signed, case_id, description, owner, due, intelligence_id, version))}
-    )
+    return _api_write(request, lambda signed: {"action": as_json(_raise(request, signed, form, intelligence_id))})
 
 
 # -- the overseer's inbox ----------------------------------------------------------------------
@@ -381,27 +411,23 @@ def _inbox(request: Request, signed: Signed) -> views.Inbox:
     return inbox
 
 
-def _waive(
-    request: Request, signed: Signed, case_id: str, staff_id: str, rule: str, reason: str, version: str
-) -> views.WaiverLine:
+def _waive(request: Request, signed: Signed, form: WaiverForm) -> views.WaiverLine:
     sight, casework = signed.sight, _casework(request)
-    case = _readable_case(sight, case_id)
+    case = _readable_case(sight, form.case_id)
     if case is None:
-        raise Invalid("case_id", "choose the case")
+        raise FieldError("case_id", "choose the case")
     if not sight.allowed(Command.RECORD_WAIVER, case_id=case):
         raise _forbidden("record waivers")
-    require_fresh(request, case, version)
-    book = casework.book()
-    if staff_id.strip() not in book.staff:
-        raise Invalid("staff_id", "choose the member of staff the waiver is for")
+    require_fresh(request, case, form.version)
+    book, staff_id, rule = casework.book(), form.staff_id.strip(), form.rule
+    if staff_id not in book.staff:
+        raise FieldError("staff_id", "choose the member of staff the waiver is for")
     if rule not in {r.value for r in WAIVABLE_RULES}:
-        raise Invalid("rule", "only a same-force or same-unit conflict can be waived")
-    text = _required(reason, "reason", "a reason")
+        raise FieldError("rule", "only a same-force or same-unit conflict can be waived")
+    text = _required(form.reason, "reason", "a reason")
     overseer = sight.viewer.staff_id or ""
     try:
-        waiver = _command(
-            lambda: casework.record_waiver(case, staff_id.strip(), Rule(rule), text, overseer, by=sight.username)
-        )
+        waiver = _command(lambda: casework.record_waiver(case, staff_id, Rule(rule), text, overseer, by=sight.username))
     except IndependenceError:
         # The overseer's own conflicts, told as kinds (detail only where views.conflicts allows it).
         verdict = casework.check_assignment(case, overseer, AssignmentRole.REVIEWER)
@@ -419,29 +445,17 @@ def _waive(
     )
 
 
+INBOX = Queue("queue_inbox.html", _inbox)
+
+
 async def inbox_page(request: Request) -> HTMLResponse:
-    signed = signed_in(request)
-    return _page(request, signed, "queue_inbox.html", _inbox(request, signed))
+    return _show(request, INBOX)
 
 
-async def waiver_page(
-    request: Request,
-    case_id: str = Form(""),
-    staff_id: str = Form(""),
-    rule: str = Form(""),
-    reason: str = Form(""),
-    version: str = Form(""),
-    csrf_token: str = Form(""),
-) -> HTMLResponse:
-    signed = checked(request, csrf_token)
-    values = {"case_id": case_id, "staff_id": staff_id, "rule": rule, "reason": reason}
+async def waiver_page(request: Request, form: Annotated[WaiverPage, Form()]) -> HTMLResponse:
+    values = form.model_dump(include={"case_id", "staff_id", "rule", "reason"})
     return _page_write(
-        request,
-        signed,
-        "queue_inbox.html",
-        _inbox,
-        values,
-        lambda: f"Recorded {_waive(request, signed, case_id, staff_id, rule, reason, version).id}.",
+        request, form.csrf_token, INBOX, values, lambda signed: f"Recorded {_waive(request, signed, form).id}."
     )
 
 
@@ -451,17 +465,9 @@ async def api_inbox(request: Request) -> dict[str, Any]:
     return view
 
 
-async def api_waiver(
-    request: Request,
-    case_id: str = Form(""),
-    staff_id: str = Form(""),
-    rule: str = Form(""),
-    reason: str = Form(""),
-    version: str = Form(""),
-) -> Response:
+async def api_waiver(request: Request, form: Annotated[WaiverForm, Form()]) -> Response:
     """Waive a same-force or same-unit conflict for one member of staff on one case (overseer only)."""
-    signed = checked(request)
-    return _api_write(lambda: {"waiver": as_json(_waive(request, signed, case_id, staff_id, rule, reason, version))})
+    return _api_write(request, lambda signed: {"waiver": as_json(_waive(request, signed, form))})
 
 
 # -- proposals ---------------------------------------------------------------------------------
@@ -476,32 +482,25 @@ def _proposals(request: Request, signed: Signed) -> views.Proposals:
 
 def _same(verdict: str) -> bool:
     if verdict not in ("confirm", "reject"):
-        raise Invalid("verdict", "confirm or reject")
+        raise FieldError("verdict", "confirm or reject")
     return verdict == "confirm"
 
 
-def _compare_accounts(
-    request: Request, signed: Signed, left: str, right: str, verdict: str, reason: str
-) -> dict[str, Any]:
+def _compare_accounts(request: Request, signed: Signed, form: VerdictForm) -> dict[str, Any]:
     sight, casework = signed.sight, _casework(request)
-    for side, doc in (("left", left), ("right", right)):
+    for side, doc in (("left", form.left), ("right", form.right)):
         _required(doc, side, "a document")
         if not views.readable_document(sight, casework, doc.strip()):
             raise AccessDenied(doc)
-    if not sight.allowed(Command.COMPARE_ACCOUNTS, document_ids=(left.strip(), right.strip())):
+    if not sight.allowed(Command.COMPARE_ACCOUNTS, document_ids=(form.left.strip(), form.right.strip())):
         raise _forbidden("decide on accounts")
-    same, text = _same(verdict), _required(reason, "reason", "a reason")
-    _command(lambda: casework.compare("account", left.strip(), right.strip(), same, text, sight.username))
-    return {"kind": "account", "left": left.strip(), "right": right.strip(), "same": same, "reason": text}
+    return _compare(request, signed, "account", form)
 
 
-def _compare_unknowns(
-    request: Request, signed: Signed, left: str, right: str, verdict: str, reason: str
-) -> dict[str, Any]:
-    sight, casework = signed.sight, _casework(request)
-    book = casework.book()
+def _compare_unknowns(request: Request, signed: Signed, form: VerdictForm) -> dict[str, Any]:
+    sight, book = signed.sight, _casework(request).book()
     cases = []
-    for side, ref in (("left", left), ("right", right)):
+    for side, ref in (("left", form.left), ("right", form.right)):
         _required(ref, side, "an unknown subject")
         subject = book.subjects.get(ref.strip())
         if subject is None or not sight.case(subject.case_id):
@@ -509,52 +508,39 @@ def _compare_unknowns(
         cases.append(subject.case_id)
     if not all(sight.allowed(Command.COMPARE, case_id=c) for c in cases):
         raise _forbidden("decide on unknown subjects")
-    same, text = _same(verdict), _required(reason, "reason", "a reason")
-    _command(lambda: casework.compare("unknown", left.strip(), right.strip(), same, text, sight.username))
-    return {"kind": "unknown", "left": left.strip(), "right": right.strip(), "same": same, "reason": text}
+    return _compare(request, signed, "unknown", form)
+
+
+def _compare(request: Request, signed: Signed, kind: str, form: VerdictForm) -> dict[str, Any]:
+    """Record the verdict on a pair the caller has checked the viewer may read and decide on."""
+    left, right = form.left.strip(), form.right.strip()
+    same, text = _same(form.verdict), _required(form.reason, "reason", "a reason")
+    _command(lambda: _casework(request).compare(kind, left, right, same, text, signed.sight.username))
+    return {"kind": kind, "left": left, "right": right, "same": same, "reason": text}
+
+
+PROPOSALS = Queue("queue_proposals.html", _proposals)
 
 
 async def proposals_page(request: Request) -> HTMLResponse:
-    signed = signed_in(request)
-    return _page(request, signed, "queue_proposals.html", _proposals(request, signed))
+    return _show(request, PROPOSALS)
 
 
-async def accounts_verdict_page(
-    request: Request,
-    left: str = Form(""),
-    right: str = Form(""),
-    verdict: str = Form(""),
-    reason: str = Form(""),
-    csrf_token: str = Form(""),
+def _verdict_page(
+    request: Request, form: VerdictPage, compare: Callable[[Request, Signed, VerdictForm], dict[str, Any]]
 ) -> HTMLResponse:
-    signed = checked(request, csrf_token)
+    values = {"pair": f"{form.left}/{form.right}", "reason": form.reason}
     return _page_write(
-        request,
-        signed,
-        "queue_proposals.html",
-        _proposals,
-        {"pair": f"{left}/{right}", "reason": reason},
-        lambda: _verdict_note(_compare_accounts(request, signed, left, right, verdict, reason)),
+        request, form.csrf_token, PROPOSALS, values, lambda signed: _verdict_note(compare(request, signed, form))
     )
 
 
-async def unknowns_verdict_page(
-    request: Request,
-    left: str = Form(""),
-    right: str = Form(""),
-    verdict: str = Form(""),
-    reason: str = Form(""),
-    csrf_token: str = Form(""),
-) -> HTMLResponse:
-    signed = checked(request, csrf_token)
-    return _page_write(
-        request,
-        signed,
-        "queue_proposals.html",
-        _proposals,
-        {"pair": f"{left}/{right}", "reason": reason},
-        lambda: _verdict_note(_compare_unknowns(request, signed, left, right, verdict, reason)),
-    )
+async def accounts_verdict_page(request: Request, form: Annotated[VerdictPage, Form()]) -> HTMLResponse:
+    return _verdict_page(request, form, _compare_accounts)
+
+
+async def unknowns_verdict_page(request: Request, form: Annotated[VerdictPage, Form()]) -> HTMLResponse:
+    return _verdict_page(request, form, _compare_unknowns)
 
 
 def _verdict_note(found: dict[str, Any]) -> str:
@@ -568,47 +554,39 @@ async def api_proposals(request: Request) -> dict[str, Any]:
     return view
 
 
-async def api_accounts_verdict(
-    request: Request, left: str = Form(""), right: str = Form(""), verdict: str = Form(""), reason: str = Form("")
-) -> Response:
+async def api_accounts_verdict(request: Request, form: Annotated[VerdictForm, Form()]) -> Response:
     """Confirm (the same account) or reject a same-account proposal, with a reason."""
-    signed = checked(request)
-    return _api_write(lambda: {"verdict": _compare_accounts(request, signed, left, right, verdict, reason)})
+    return _api_write(request, lambda signed: {"verdict": _compare_accounts(request, signed, form)})
 
 
-async def api_unknowns_verdict(
-    request: Request, left: str = Form(""), right: str = Form(""), verdict: str = Form(""), reason: str = Form("")
-) -> Response:
+async def api_unknowns_verdict(request: Request, form: Annotated[VerdictForm, Form()]) -> Response:
     """Confirm (the same person) or reject an unknown-subject proposal, with a reason."""
-    signed = checked(request)
-    return _api_write(lambda: {"verdict": _compare_unknowns(request, signed, left, right, verdict, reason)})
+    return _api_write(request, lambda signed: {"verdict": _compare_unknowns(request, signed, form)})
 
 
 # -- entities: merge and split -----------------------------------------------------------------
 
 
-def _decide(
-    request: Request, signed: Signed, entity_id: str, kind: str, other: str, record: str, reason: str
-) -> dict[str, Any]:
-    sight, casework = signed.sight, _casework(request)
+def _decide(request: Request, signed: Signed, entity_id: str, form: DecisionForm) -> dict[str, Any]:
+    sight, casework, kind = signed.sight, _casework(request), form.kind
     if not sight.entity(entity_id) or entity_id not in casework.entity_view().entities:
         raise AccessDenied(entity_id)
     if kind not in DECISIONS:
-        raise Invalid("kind", "merge, keep_apart or split")
+        raise FieldError("kind", "merge, keep_apart or split")
     left, right = entity_id, None
-    if kind == "split" and record.strip():
-        left = record.strip()
+    if kind == "split" and form.record.strip():
+        left = form.record.strip()
         if left not in casework.entity_view().records_of.get(entity_id, ()) or not views.readable_document(
             sight, casework, left.split(":", 1)[0]
         ):
-            raise Invalid("record", "not a record of this entity in a document you may read")
+            raise FieldError("record", "not a record of this entity in a document you may read")
     elif kind != "split":
-        right = _required(other, "other", "the other entity")
+        right = _required(form.other, "other", "the other entity")
         if right == entity_id or not sight.entity(right) or right not in casework.entity_view().entities:
-            raise Invalid("other", "not another entity you may open")
+            raise FieldError("other", "not another entity you may open")
     if not sight.allowed(Command.DECIDE_ENTITY, entity_ids=tuple(e for e in (entity_id, right) if e)):
         raise _forbidden("decide on entities")
-    text = _required(reason, "reason", "a reason")
+    text = _required(form.reason, "reason", "a reason")
     commit = _command(lambda: Analysis(casework.register).decide(DECISIONS[kind], left, right, sight.username, text))
     return {
         "kind": kind,
@@ -620,42 +598,27 @@ def _decide(
     }
 
 
-async def entity_decision_page(
-    request: Request,
-    entity_id: str,
-    kind: str = Form(""),
-    other: str = Form(""),
-    record: str = Form(""),
-    reason: str = Form(""),
-    csrf_token: str = Form(""),
-) -> HTMLResponse:
-    signed = checked(request, csrf_token)
-    values = {"kind": kind, "other": other, "record": record, "reason": reason}
-    errors: dict[str | None, str] = {}
+async def entity_decision_page(request: Request, entity_id: str, form: Annotated[DecisionPage, Form()]) -> HTMLResponse:
+    # Not `_page_write`: the entity's page keeps what was sent even after a decision is recorded.
+    signed = checked(request, form.csrf_token)
+    values = form.model_dump(include={"kind", "other", "record", "reason"})
+    errors: dict[str, str] = {}
     message = None
     try:
-        found = _decide(request, signed, entity_id, kind, other, record, reason)
+        found = _decide(request, signed, entity_id, form)
         message = f"Recorded ({found['kind'].replace('_', ' ')}); it applies {APPLIES}."
-    except Invalid as error:
-        errors = {error.field or "form": error.detail}
+    except FieldError as error:
+        errors = _errors(error)
     entity = web(request).bench.entity(signed.sight, entity_id)  # audited by the workbench
     response = render(request, "entity.html", signed, entity=entity, errors=errors, values=values, message=message)
     response.status_code = 422 if errors else 200
     return response
 
 
-async def api_entity_decision(
-    request: Request,
-    entity_id: str,
-    kind: str = Form(""),
-    other: str = Form(""),
-    record: str = Form(""),
-    reason: str = Form(""),
-) -> Response:
+async def api_entity_decision(request: Request, entity_id: str, form: Annotated[DecisionForm, Form()]) -> Response:
     """merge (with `other`), keep_apart (with `other`) or split (the entity, or one `record` of it); with a reason.
     Recorded now, applied at the next resolution run."""
-    signed = checked(request)
-    return _api_write(lambda: {"decision": _decide(request, signed, entity_id, kind, other, record, reason)})
+    return _api_write(request, lambda signed: {"decision": _decide(request, signed, entity_id, form)})
 
 
 # -- administration ----------------------------------------------------------------------------
@@ -675,26 +638,24 @@ def _require(signed: Signed, command: Command) -> None:
 
 def _roles(roles: list[str]) -> list[StaffRole]:
     if not roles:
-        raise Invalid("roles", "choose at least one role")
+        raise FieldError("roles", "choose at least one role")
     try:
         return [StaffRole(r) for r in dict.fromkeys(roles)]
     except ValueError:
-        raise Invalid("roles", "choose from the listed roles") from None
+        raise FieldError("roles", "choose from the listed roles") from None
 
 
-def _register(
-    request: Request, signed: Signed, name: str, force: str, unit: str, roles: list[str], collar_number: str
-) -> views.StaffLine:
+def _register(request: Request, signed: Signed, form: StaffForm) -> views.StaffLine:
     _require(signed, Command.MANAGE_STAFF)
-    text, held = _required(name, "name", "a name"), _roles(roles)
+    text, held = _required(form.name, "name", "a name"), _roles(form.roles or [])
     member = _command(
         lambda: _casework(request).register_staff(
             text,
             signed.sight.username,
-            force=force.strip() or None,
-            unit=unit.strip() or None,
+            force=form.force.strip() or None,
+            unit=form.unit.strip() or None,
             roles=held,
-            collar_number=collar_number.strip() or None,
+            collar_number=form.collar_number.strip() or None,
         )
     )
     return views.StaffLine(
@@ -702,16 +663,15 @@ def _register(
     )
 
 
-def _create_user(
-    request: Request, signed: Signed, username: str, password: str, roles: list[str], staff_id: str
-) -> views.UserLine:
+def _create_user(request: Request, signed: Signed, form: UserForm) -> views.UserLine:
     _require(signed, Command.MANAGE_USERS)
-    name = _field("username", lambda: normalise_username(username))
+    password, roles = form.password, form.roles or []
+    name = _field("username", lambda: normalise_username(form.username))
     _field("roles", lambda: check_roles(roles))
     _field("password", lambda: check_password(name, password))
-    staff = staff_id.strip() or None
+    staff = form.staff_id.strip() or None
     if staff is not None and staff not in _casework(request).book().staff:
-        raise Invalid("staff_id", "no member of staff has that id")
+        raise FieldError("staff_id", "no member of staff has that id")
     user = _field(
         "username",
         lambda: web(request).accounts.create_user(name, password, roles, staff_id=staff, by=signed.sight.username),
@@ -723,7 +683,7 @@ def _field(field: str, call: Callable[[], Any]) -> Any:
     try:
         return call()
     except AccountError as error:
-        raise Invalid(field, str(error)) from None
+        raise FieldError(field, str(error)) from None
 
 
 def _user_line(user: Any) -> views.UserLine:
@@ -743,7 +703,7 @@ def _change_user(request: Request, signed: Signed, user_id: str, change: str, co
     if user is None:
         raise AccessDenied(user_id)
     if change in CONFIRMED and confirm.strip().lower() != user.username:
-        raise Invalid("confirm_username", f"type the username ({user.username}) to confirm")
+        raise FieldError("confirm_username", f"type the username ({user.username}) to confirm")
     by = signed.sight.username
     if change == "totp-reset":
         _field("user", lambda: accounts.reset_totp(user_id, by=by))
@@ -752,49 +712,28 @@ def _change_user(request: Request, signed: Signed, user_id: str, change: str, co
     return _user_line(accounts.get_user(user_id))
 
 
+ADMIN = Queue("admin_people.html", _admin)
+
+
 async def admin_page(request: Request) -> HTMLResponse:
-    signed = signed_in(request)
-    return _page(request, signed, "admin_people.html", _admin(request, signed))
+    return _show(request, ADMIN)
 
 
-async def register_staff_page(
-    request: Request,
-    name: str = Form(""),
-    force: str = Form(""),
-    unit: str = Form(""),
-    roles: Annotated[list[str] | None, Form()] = None,
-    collar_number: str = Form(""),
-    csrf_token: str = Form(""),
-) -> HTMLResponse:
-    signed = checked(request, csrf_token)
-    values = {"name": name, "force": force, "unit": unit, "collar_number": collar_number, "form": "staff"}
+async def register_staff_page(request: Request, form: Annotated[StaffPage, Form()]) -> HTMLResponse:
+    values = {**form.model_dump(include={"name", "force", "unit", "collar_number"}), "form": "staff"}
     return _page_write(
-        request,
-        signed,
-        "admin_people.html",
-        _admin,
-        values,
-        lambda: f"Registered {_register(request, signed, name, force, unit, roles or [], collar_number).id}.",
+        request, form.csrf_token, ADMIN, values, lambda signed: f"Registered {_register(request, signed, form).id}."
     )
 
 
-async def create_user_page(
-    request: Request,
-    username: str = Form(""),
-    password: str = Form(""),
-    roles: Annotated[list[str] | None, Form()] = None,
-    staff_id: str = Form(""),
-    csrf_token: str = Form(""),
-) -> HTMLResponse:
-    signed = checked(request, csrf_token)
-    values = {"username": username, "staff_id": staff_id, "form": "user"}
+async def create_user_page(request: Request, form: Annotated[UserPage, Form()]) -> HTMLResponse:
+    values = {**form.model_dump(include={"username", "staff_id"}), "form": "user"}  # never the password
     return _page_write(
         request,
-        signed,
-        "admin_people.html",
-        _admin,
+        form.csrf_token,
+        ADMIN,
         values,
-        lambda: f"Created {_create_user(request, signed, username, password, roles or [], staff_id).username}.",
+        lambda signed: f"Created {_create_user(request, signed, form).username}.",
     )
 
 
@@ -802,14 +741,12 @@ def _user_change_page(change: str) -> Callable[..., Any]:
     async def handler(
         request: Request, user_id: str, confirm_username: str = Form(""), csrf_token: str = Form("")
     ) -> HTMLResponse:
-        signed = checked(request, csrf_token)
         return _page_write(
             request,
-            signed,
-            "admin_people.html",
-            _admin,
+            csrf_token,
+            ADMIN,
             {"user": user_id},
-            lambda: (
+            lambda signed: (
                 f"{_change_user(request, signed, user_id, change, confirm_username).username}: "
                 f"{change.replace('-', ' ')} done."
             ),
@@ -821,8 +758,9 @@ def _user_change_page(change: str) -> Callable[..., Any]:
 
 def _api_user_change(change: str) -> Callable[..., Any]:
     async def handler(request: Request, user_id: str, confirm_username: str = Form("")) -> Response:
-        signed = checked(request)
-        return _api_write(lambda: {"user": as_json(_change_user(request, signed, user_id, change, confirm_username))})
+        return _api_write(
+            request, lambda signed: {"user": as_json(_change_user(request, signed, user_id, change, confirm_username))}
+        )
 
     handler.__name__ = f"api_user_{change.replace('-', '_')}"
     handler.__doc__ = {
@@ -844,36 +782,22 @@ async def api_users(request: Request) -> list[dict[str, Any]]:
     return view
 
 
-async def api_register_staff(
-    request: Request,
-    name: str = Form(""),
-    force: str = Form(""),
-    unit: str = Form(""),
-    roles: Annotated[list[str] | None, Form()] = None,
-    collar_number: str = Form(""),
-) -> Response:
+async def api_register_staff(request: Request, form: Annotated[StaffForm, Form()]) -> Response:
     """Register a member of staff (force, unit, roles, collar number)."""
-    signed = checked(request)
-    return _api_write(
-        lambda: {"staff": as_json(_register(request, signed, name, force, unit, roles or [], collar_number))}
-    )
+    return _api_write(request, lambda signed: {"staff": as_json(_register(request, signed, form))})
 
 
-async def api_create_user(
-    request: Request,
-    username: str = Form(""),
-    password: str = Form(""),
-    roles: Annotated[list[str] | None, Form()] = None,
-    staff_id: str = Form(""),
-) -> Response:
+async def api_create_user(request: Request, form: Annotated[UserForm, Form()]) -> Response:
     """Create an account with roles and, for case work, the member of staff it is."""
-    signed = checked(request)
-    return _api_write(
-        lambda: {"user": as_json(_create_user(request, signed, username, password, roles or [], staff_id))}
-    )
+    return _api_write(request, lambda signed: {"user": as_json(_create_user(request, signed, form))})
 
 
 # -- how pages and the API answer --------------------------------------------------------------
+
+
+def _show(request: Request, queue: Queue) -> HTMLResponse:
+    signed = signed_in(request)
+    return _page(request, signed, queue.template, queue.build(request, signed))
 
 
 def _page(request: Request, signed: Signed, name: str, view: Any, status: int = 200, **context: Any) -> HTMLResponse:
@@ -883,46 +807,36 @@ def _page(request: Request, signed: Signed, name: str, view: Any, status: int = 
     return response
 
 
+def _errors(error: FieldError) -> dict[str, str]:
+    """Field -> message; an error of no one field is shown at the top of the page (key "form")."""
+    return {error.field or "form": error.message}
+
+
 def _page_write(
-    request: Request,
-    signed: Signed,
-    name: str,
-    build: Callable[[Request, Signed], Any],
-    values: dict[str, Any],
-    write: Callable[[], str],
+    request: Request, csrf_token: str, queue: Queue, values: dict[str, Any], write: Callable[[Signed], str]
 ) -> HTMLResponse:
-    """Do the write, then show the page as it now is: with the note, or with the error beside its field."""
+    """Do the write, then show the queue as it now is: with `write`'s note, or with what was sent (`values`)
+    and the error beside its field."""
+    signed = checked(request, csrf_token)
+    shown: dict[str, Any]
     try:
-        message = write()
-    except Invalid as error:
-        return _page(
-            request,
-            signed,
-            name,
-            build(request, signed),
-            422,
-            values=values,
-            errors={error.field or "form": error.detail},
-        )
+        message = write(signed)
+    except FieldError as error:
+        status, shown = 422, {"values": values, "errors": _errors(error)}
     except Refused as error:
-        return _page(
-            request,
-            signed,
-            name,
-            build(request, signed),
-            403,
-            values=values,
-            errors={"form": error.detail},
-            refusal=error.conflicts,
-        )
-    return _page(request, signed, name, build(request, signed), message=message)
+        status, shown = 403, {"values": values, "errors": {"form": error.detail}, "refusal": error.conflicts}
+    else:
+        status, shown = 200, {"message": message}
+    return _page(request, signed, queue.template, queue.build(request, signed), status, **shown)
 
 
-def _api_write(write: Callable[[], dict[str, Any]]) -> Response:
+def _api_write(request: Request, write: Callable[[Signed], dict[str, Any]]) -> Response:
+    """Do the write (the CSRF token in the header), answering what it made as JSON, or why not."""
+    signed = checked(request)
     try:
-        return JSONResponse(write())
-    except Invalid as error:
-        return JSONResponse({"detail": error.detail, "field": error.field}, status_code=422)
+        return JSONResponse(write(signed))
+    except FieldError as error:
+        return unprocessable(error)
     except Refused as error:
         return JSONResponse({"detail": error.detail, "conflicts": as_json(error.conflicts)}, status_code=403)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import File, Form, HTTPException, Request, UploadFile
@@ -51,10 +52,13 @@ from casetrail.web.documents import MAX_UPLOAD_BYTES
 from casetrail.web.forms import (
     FieldError,
     Stamped,
+    TokenForm,
     checked,
     field_errors,
     required,
     see_other,
+    submit,
+    submit_api,
     unprocessable,
     with_status,
 )
@@ -62,6 +66,9 @@ from casetrail.web.routes_table import Route
 from casetrail.web.workbench import AccessDenied, Window
 
 T = TypeVar("T")
+F = TypeVar("F", bound=TokenForm)
+# A command on one case, allegation or document (by its id), from its form: the shape most writes below take.
+FormCommand = Callable[[Request, Signed, str, F], T]
 ADDABLE = 50  # documents offered on the case's work page, newest or best first
 # ISO dates or years, as the CLI takes them: "2003", "2003-05", "2003-05-17"
 PERIOD_END = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -136,13 +143,11 @@ class SubjectForm(Stamped):
     vehicle: str = ""
 
 
-class WithdrawForm(BaseModel):
-    csrf_token: str = ""
+class WithdrawForm(TokenForm):
     reason: str = ""
 
 
-class SealForm(BaseModel):
-    csrf_token: str = ""
+class SealForm(TokenForm):
     reason: str = ""
     order: str = ""
     confirm: str = ""  # the page's "the content goes for good" box; the API's caller has said so by calling
@@ -397,12 +402,13 @@ def seal(request: Request, signed: Signed, doc_id: str, form: SealForm, need_con
 
 async def open_page(request: Request, form: Annotated[OpenForm, Form()]) -> Response:
     """Open a case from documents ticked in the inbox or in search results."""
-    signed = checked(request, form.csrf_token)
-    try:
-        case_id = open_case(request, signed, form, need_documents=True)
-    except FieldError as error:
-        return _open_form(request, signed, form, error)
-    return see_other(f"/cases/{case_id}")
+    return submit(
+        request,
+        form.csrf_token,
+        lambda signed: open_case(request, signed, form, need_documents=True),
+        lambda case_id: see_other(f"/cases/{case_id}"),
+        lambda signed, error: _open_form(request, signed, form, error),
+    )
 
 
 def _open_form(request: Request, signed: Signed, form: OpenForm, error: FieldError) -> HTMLResponse:
@@ -444,9 +450,7 @@ def _case_work(
     sight = signed.sight
     if not sight.case(case_id):
         raise AccessDenied(case_id)
-    may = {c.value: sight.allowed(c, case_id=case_id) for c in CASE_COMMANDS}
-    if not any(may.values()):
-        raise HTTPException(403, "your role may not change this case")
+    may = _may_use(signed, case_id, CASE_COMMANDS, "change this case")
     case = web(request).bench.case(sight, case_id)
     addable = _addable(request, signed, case, q) if may[Command.ADD_DOCUMENTS] else []
     page = render(
@@ -467,6 +471,14 @@ def _case_work(
     return with_status(page, 422 if error else 200)
 
 
+def _may_use(signed: Signed, case_id: str, commands: tuple[Command, ...], doing: str) -> dict[str, bool]:
+    """Which of a page's forms the viewer may use; a page of forms they may use none of is refused (403)."""
+    may = {c.value: signed.sight.allowed(c, case_id=case_id) for c in commands}
+    if not any(may.values()):
+        raise HTTPException(403, f"your role may not {doing}")
+    return may
+
+
 def _addable(request: Request, signed: Signed, case: CaseView, q: str) -> list[dict[str, Any]]:
     """Documents this viewer may read and the case does not hold: the best matches for `q`, else the newest."""
     bench, held, shown = web(request).bench, {d.id for d in case.documents}, Window(0, ADDABLE)
@@ -474,40 +486,39 @@ def _addable(request: Request, signed: Signed, case: CaseView, q: str) -> list[d
     return [r for r in rows if r["id"] not in held]
 
 
+def _submit_case_work(
+    request: Request,
+    case_id: str,
+    form: F,
+    which: str,
+    command: FormCommand[F, T],
+    leads_to: Callable[[T], str] | None = None,
+) -> Response:
+    """A form of the case's work page: then the case (or the page `leads_to` names), or the page again."""
+    return submit(
+        request,
+        form.csrf_token,
+        lambda signed: command(request, signed, case_id, form),
+        lambda made: see_other(f"/cases/{case_id}" if leads_to is None else leads_to(made)),
+        lambda signed, error: _case_work(request, signed, case_id, error=error, which=which, given=form),
+    )
+
+
 async def documents_page(request: Request, case_id: str, form: Annotated[DocumentsForm, Form()]) -> Response:
-    signed = checked(request, form.csrf_token)
-    try:
-        add_documents(request, signed, case_id, form)
-    except FieldError as error:
-        return _case_work(request, signed, case_id, error=error, which="documents", given=form)
-    return see_other(f"/cases/{case_id}")
+    return _submit_case_work(request, case_id, form, "documents", add_documents)
 
 
 async def party_page(request: Request, case_id: str, form: Annotated[PartyForm, Form()]) -> Response:
-    signed = checked(request, form.csrf_token)
-    try:
-        add_party(request, signed, case_id, form)
-    except FieldError as error:
-        return _case_work(request, signed, case_id, error=error, which="party", given=form)
-    return see_other(f"/cases/{case_id}")
+    return _submit_case_work(request, case_id, form, "party", add_party)
 
 
 async def allegation_add_page(request: Request, case_id: str, form: Annotated[AllegationForm, Form()]) -> Response:
-    signed = checked(request, form.csrf_token)
-    try:
-        allegation_id = add_allegation(request, signed, case_id, form)
-    except FieldError as error:
-        return _case_work(request, signed, case_id, error=error, which="allegation", given=form)
-    return see_other(f"/allegations/{allegation_id}")  # next: who it is about
+    # Then the allegation's page: next comes who it is about.
+    return _submit_case_work(request, case_id, form, "allegation", add_allegation, lambda made: f"/allegations/{made}")
 
 
 async def link_page(request: Request, case_id: str, form: Annotated[LinkForm, Form()]) -> Response:
-    signed = checked(request, form.csrf_token)
-    try:
-        link_cases(request, signed, case_id, form)
-    except FieldError as error:
-        return _case_work(request, signed, case_id, error=error, which="link", given=form)
-    return see_other(f"/cases/{case_id}")
+    return _submit_case_work(request, case_id, form, "link", link_cases)
 
 
 async def allegation_page(request: Request, allegation_id: str, q: str = "") -> HTMLResponse:
@@ -528,9 +539,7 @@ def _allegation_work(
     case_id = _allegation_case(request, allegation_id)
     if not sight.case(case_id):
         raise AccessDenied(allegation_id)
-    may = {c.value: sight.allowed(c, case_id=case_id) for c in ALLEGATION_COMMANDS}
-    if not any(may.values()):
-        raise HTTPException(403, "your role may not change this allegation")
+    may = _may_use(signed, case_id, ALLEGATION_COMMANDS, "change this allegation")
     case = web(request).bench.case(sight, case_id)
     allegation = next(a for a in case.allegations if a.id == allegation_id)
     choices = subject_choices(sight, _casework(request), q) if may[Command.ADD_SUBJECT] and q.strip() else None
@@ -551,22 +560,25 @@ def _allegation_work(
     return with_status(page, 422 if error else 200)
 
 
+def _submit_allegation_work(
+    request: Request, allegation_id: str, form: F, which: str, command: FormCommand[F, str]
+) -> Response:
+    """A form of the allegation's page: then its case (the command's answer), or the page again."""
+    return submit(
+        request,
+        form.csrf_token,
+        lambda signed: command(request, signed, allegation_id, form),
+        lambda case_id: see_other(f"/cases/{case_id}"),
+        lambda signed, error: _allegation_work(request, signed, allegation_id, error=error, which=which, given=form),
+    )
+
+
 async def status_page(request: Request, allegation_id: str, form: Annotated[StatusForm, Form()]) -> Response:
-    signed = checked(request, form.csrf_token)
-    try:
-        case_id = change_status(request, signed, allegation_id, form)
-    except FieldError as error:
-        return _allegation_work(request, signed, allegation_id, error=error, which="status", given=form)
-    return see_other(f"/cases/{case_id}")
+    return _submit_allegation_work(request, allegation_id, form, "status", change_status)
 
 
 async def subject_page(request: Request, allegation_id: str, form: Annotated[SubjectForm, Form()]) -> Response:
-    signed = checked(request, form.csrf_token)
-    try:
-        case_id = add_subject(request, signed, allegation_id, form)
-    except FieldError as error:
-        return _allegation_work(request, signed, allegation_id, error=error, which="subject", given=form)
-    return see_other(f"/cases/{case_id}")
+    return _submit_allegation_work(request, allegation_id, form, "subject", add_subject)
 
 
 def _document_work(
@@ -578,6 +590,19 @@ def _document_work(
     return with_status(page, 422)
 
 
+def _submit_document_work(
+    request: Request, doc_id: str, form: F, which: str, given: dict[str, str], command: FormCommand[F, None]
+) -> Response:
+    """A form of a document's life: then the document, or those forms again with what was `given`."""
+    return submit(
+        request,
+        form.csrf_token,
+        lambda signed: command(request, signed, doc_id, form),
+        lambda _: see_other(f"/documents/{doc_id}"),
+        lambda signed, error: _document_work(request, signed, doc_id, error, which, given),
+    )
+
+
 async def amend_page(
     request: Request,
     doc_id: str,
@@ -585,6 +610,7 @@ async def amend_page(
     reason: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    # The one command that awaits (it reads the upload), so `submit` cannot hold its try: its steps by hand.
     signed = checked(request, csrf_token)
     try:
         await amend(request, signed, doc_id, file, reason)
@@ -594,21 +620,12 @@ async def amend_page(
 
 
 async def withdraw_page(request: Request, doc_id: str, form: Annotated[WithdrawForm, Form()]) -> Response:
-    signed = checked(request, form.csrf_token)
-    try:
-        withdraw(request, signed, doc_id, form)
-    except FieldError as error:
-        return _document_work(request, signed, doc_id, error, "withdraw", {"reason": form.reason})
-    return see_other(f"/documents/{doc_id}")
+    return _submit_document_work(request, doc_id, form, "withdraw", {"reason": form.reason}, withdraw)
 
 
 async def seal_page(request: Request, doc_id: str, form: Annotated[SealForm, Form()]) -> Response:
-    signed = checked(request, form.csrf_token)
-    try:
-        seal(request, signed, doc_id, form, need_confirmation=True)
-    except FieldError as error:
-        return _document_work(request, signed, doc_id, error, "seal", {"reason": form.reason, "order": form.order})
-    return see_other(f"/documents/{doc_id}")
+    given = {"reason": form.reason, "order": form.order}
+    return _submit_document_work(request, doc_id, form, "seal", given, partial(seal, need_confirmation=True))
 
 
 # -- the API: the same commands, answering the viewer's view of what changed --------------------------
@@ -626,54 +643,66 @@ def _document_answer(request: Request, doc_id: str, **made: str) -> JSONResponse
     return JSONResponse({**made, "document": web(request).bench.document(signed_in(request).sight, doc_id)})
 
 
+def _submit_case_api(
+    request: Request, case_id: str, form: F, command: FormCommand[F, str | None], made: str = ""
+) -> Response:
+    """Answer the case as the viewer now sees it and, under the key `made`, the id of what the command made."""
+    return submit_api(
+        request,
+        form.csrf_token,
+        lambda signed: command(request, signed, case_id, form),
+        lambda new_id: _case_answer(request, case_id, **({made: new_id} if made and new_id is not None else {})),
+    )
+
+
+def _submit_allegation_api(request: Request, allegation_id: str, form: F, command: FormCommand[F, str]) -> Response:
+    """Answer the allegation's case (the command says which) as the viewer now sees it."""
+    return submit_api(
+        request,
+        form.csrf_token,
+        lambda signed: command(request, signed, allegation_id, form),
+        lambda case_id: _case_answer(request, case_id),
+    )
+
+
+def _submit_document_api(request: Request, doc_id: str, form: F, command: FormCommand[F, None]) -> Response:
+    """Answer the document as the viewer now sees it."""
+    return submit_api(
+        request,
+        form.csrf_token,
+        lambda signed: command(request, signed, doc_id, form),
+        lambda _: _document_answer(request, doc_id),
+    )
+
+
 async def api_open(request: Request, form: Annotated[OpenForm, Form()]) -> Response:
     """Open a case, with its first documents if any are given: one commit, so all of it or nothing."""
-    signed = checked(request, form.csrf_token)
-    try:
-        case_id = open_case(request, signed, form, need_documents=False)
-    except FieldError as error:
-        return unprocessable(error)
-    return _case_answer(request, case_id)
+    return submit_api(
+        request,
+        form.csrf_token,
+        lambda signed: open_case(request, signed, form, need_documents=False),
+        lambda case_id: _case_answer(request, case_id),
+    )
 
 
 async def api_documents(request: Request, case_id: str, form: Annotated[DocumentsForm, Form()]) -> Response:
     """Add documents you may read to a case: all of them in one commit, or none."""
-    signed = checked(request, form.csrf_token)
-    try:
-        add_documents(request, signed, case_id, form)
-    except FieldError as error:
-        return unprocessable(error)
-    return _case_answer(request, case_id)
+    return _submit_case_api(request, case_id, form, add_documents)
 
 
 async def api_party(request: Request, case_id: str, form: Annotated[PartyForm, Form()]) -> Response:
     """A complainant or witness, held by pseudonym; an entity (their identity) only with the identity role."""
-    signed = checked(request, form.csrf_token)
-    try:
-        party_id = add_party(request, signed, case_id, form)
-    except FieldError as error:
-        return unprocessable(error)
-    return _case_answer(request, case_id, party=party_id)
+    return _submit_case_api(request, case_id, form, add_party, made="party")
 
 
 async def api_allegation(request: Request, case_id: str, form: Annotated[AllegationForm, Form()]) -> Response:
     """An allegation: a configured category, a summary, when (years or ISO dates) and where."""
-    signed = checked(request, form.csrf_token)
-    try:
-        allegation_id = add_allegation(request, signed, case_id, form)
-    except FieldError as error:
-        return unprocessable(error)
-    return _case_answer(request, case_id, allegation=allegation_id)
+    return _submit_case_api(request, case_id, form, add_allegation, made="allegation")
 
 
 async def api_link(request: Request, case_id: str, form: Annotated[LinkForm, Form()]) -> Response:
     """Record by hand, with a reason, that two cases you may read are linked."""
-    signed = checked(request, form.csrf_token)
-    try:
-        link_cases(request, signed, case_id, form)
-    except FieldError as error:
-        return unprocessable(error)
-    return _case_answer(request, case_id)
+    return _submit_case_api(request, case_id, form, link_cases)
 
 
 async def api_subject_choices(request: Request, case_id: str, q: str = "") -> Response:
@@ -687,22 +716,12 @@ async def api_subject_choices(request: Request, case_id: str, q: str = "") -> Re
 
 async def api_status(request: Request, allegation_id: str, form: Annotated[StatusForm, Form()]) -> Response:
     """Change an allegation's status, with a reason; its history keeps every earlier one."""
-    signed = checked(request, form.csrf_token)
-    try:
-        case_id = change_status(request, signed, allegation_id, form)
-    except FieldError as error:
-        return unprocessable(error)
-    return _case_answer(request, case_id)
+    return _submit_allegation_api(request, allegation_id, form, change_status)
 
 
 async def api_subject(request: Request, allegation_id: str, form: Annotated[SubjectForm, Form()]) -> Response:
     """Name who an allegation is about: `kind` entity (`entity_id`), staff (`staff_id`) or unknown (described)."""
-    signed = checked(request, form.csrf_token)
-    try:
-        case_id = add_subject(request, signed, allegation_id, form)
-    except FieldError as error:
-        return unprocessable(error)
-    return _case_answer(request, case_id)
+    return _submit_allegation_api(request, allegation_id, form, add_subject)
 
 
 async def api_amend(
@@ -713,7 +732,7 @@ async def api_amend(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Record a new version of a document, with a reason; the original stays as it was."""
-    signed = checked(request, csrf_token)
+    signed = checked(request, csrf_token)  # by hand, as `amend_page`: the command awaits
     try:
         new_id = await amend(request, signed, doc_id, file, reason)
     except FieldError as error:
@@ -723,22 +742,12 @@ async def api_amend(
 
 async def api_withdraw(request: Request, doc_id: str, form: Annotated[WithdrawForm, Form()]) -> Response:
     """Mark a document withdrawn, with a reason: it stays on record."""
-    signed = checked(request, form.csrf_token)
-    try:
-        withdraw(request, signed, doc_id, form)
-    except FieldError as error:
-        return unprocessable(error)
-    return _document_answer(request, doc_id)
+    return _submit_document_api(request, doc_id, form, withdraw)
 
 
 async def api_seal(request: Request, doc_id: str, form: Annotated[SealForm, Form()]) -> Response:
     """Remove a document's content, with a reason and the order's reference; its hash stays in the log."""
-    signed = checked(request, form.csrf_token)
-    try:
-        seal(request, signed, doc_id, form, need_confirmation=False)
-    except FieldError as error:
-        return unprocessable(error)
-    return _document_answer(request, doc_id)
+    return _submit_document_api(request, doc_id, form, partial(seal, need_confirmation=False))
 
 
 ROUTES: tuple[Route, ...] = (

@@ -314,10 +314,13 @@ class Register:
             leaves = [leaf for leaf, _ in events]
 
             def write_rows(indices: list[int]) -> None:
-                for (doc, text), item, index, (_, committed) in zip(docs, fresh, indices, events):
-                    self.store.documents.add_document(doc, text, index)
-                    self.store.documents.add_reading(doc.id, item.text_status, item.text_reason, item.page_sources)
-                    self.store.ledger.add_commitment(index, committed.salt, committed.held)
+                # a statement per table, not per document: on a database server each is a round trip
+                rows = list(zip(docs, fresh, indices, events))
+                self.store.documents.add_documents([(doc, text, index) for (doc, text), _, index, _ in rows])
+                self.store.documents.add_readings(
+                    [(doc.id, item.text_status, item.text_reason, item.page_sources) for (doc, _), item, _, _ in rows]
+                )
+                self.store.ledger.add_commitments([(index, c.salt, c.held) for _, _, index, (_, c) in rows])
 
             # events that follow a document go after every document's, so indices[:len(docs)] stay theirs
             followed = [commit_event(e) for (doc, _), item in zip(docs, fresh) if item.follow for e in item.follow(doc)]
@@ -330,8 +333,8 @@ class Register:
 
             commit = self.log.append(leaves, also=write_all)
         # Durable from here on: only now is anyone told.
-        for (doc, _), item, index in zip(docs, fresh, commit.indices):
-            receipt = self._receipt_or_none(commit, index, doc.id)
+        receipts = self._receipts_or_none(commit, [leaf for leaf, _ in events], [doc.id for doc, _ in docs])
+        for (doc, _), item, index, receipt in zip(docs, fresh, commit.indices, receipts):
             said = item.text_reason if item.text_status == NO_TEXT else None
             outcomes.append(
                 Outcome(item.source, "recorded", document_id=doc.id, leaf_index=index, reason=said, receipt=receipt)
@@ -344,8 +347,9 @@ class Register:
         """Store the bytes of items not yet held (outside the write lock: fsyncs are slow).
         Returns the hashes whose objects this call created."""
         written: set[str] = set()
+        recorded = self.store.documents.find_documents_by_sha(item.sha256 for item in pending)
         for item in pending:
-            if self.objects.has(item.sha256) or self.store.documents.find_document_by_sha(item.sha256) is not None:
+            if item.sha256 in recorded or item.sha256 in written or self.objects.has(item.sha256):
                 continue  # held already, or sealed: a sealed document's bytes must not come back
             self.objects.put(item.data)  # fsynced before the commit that refers to it
             written.add(item.sha256)
@@ -358,13 +362,13 @@ class Register:
             if found is not None and found[1] == "sealed" and found[0].sha256 in written:
                 self.objects.remove(found[0].sha256)
 
-    def _receipt_or_none(self, commit: Commit, index: int, doc_id: str) -> Receipt | None:
-        """The receipt; if it cannot be built now (a full disk), the record stands without it:
-        `casetrail receipt ID` issues one later."""
+    def _receipts_or_none(self, commit: Commit, leaves: list[bytes], doc_ids: list[str]) -> list[Receipt | None]:
+        """The documents' receipts; if they cannot be built now (a full disk), the records stand
+        without them: `casetrail receipt ID` issues one later."""
         try:
-            return self._receipt_for(commit, index, doc_id)
+            return list(self.log.commit_receipts(commit, leaves, doc_ids))
         except CasetrailError:
-            return None
+            return [None] * len(doc_ids)
 
     def _sort_held(
         self, pending: list[_Pending]
@@ -375,8 +379,9 @@ class Register:
         seen: dict[str, _Pending] = {}
         ids: dict[int, str] = {}  # id(pending item) -> document id, for attachments' parents
         repeats: list[tuple[Outcome, _Pending]] = []
+        recorded = self.store.documents.find_documents_by_sha(item.sha256 for item in pending)
         for item in pending:
-            held = self.store.documents.find_document_by_sha(item.sha256)
+            held = recorded.get(item.sha256)
             if held is not None:
                 ids[id(item)] = held[0].id
                 outcomes.append(Outcome(item.source, "duplicate", document_id=held[0].id, leaf_index=held[2]))
@@ -426,9 +431,6 @@ class Register:
         committed = commit_body(body, DOCUMENT_PATHS)
         actor = committed.body["document"]["submitted_by"]
         return Event(kind, doc.id, at, actor, committed.body).to_leaf(), committed
-
-    def _receipt_for(self, commit: Commit, index: int, doc_id: str) -> Receipt:
-        return self.log.receipt(index, size=commit.size, document_id=doc_id)
 
     # -- changing the record --------------------------------------------------------------
 

@@ -4,7 +4,7 @@ read (migration 0008); and the full-text index over it (migration 0006)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from casetrail.errors import DuplicateContent
@@ -33,6 +33,7 @@ STATEMENTS = Statements(
         "by_sha": f"SELECT {COLUMNS} FROM documents WHERE sha256 = ?",
         "by_id": f"SELECT {COLUMNS} FROM documents WHERE id = ?",
         "by_ids": f"SELECT {COLUMNS} FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+        "by_shas": f"SELECT {COLUMNS} FROM documents WHERE sha256 IN (SELECT value FROM json_each(?))",
         "listing": "SELECT id, submitted_by FROM documents ORDER BY seq",
         "amendments": "SELECT amends, id FROM documents WHERE amends IS NOT NULL ORDER BY seq",
         "from_channel": "SELECT id FROM documents WHERE channel = ? ORDER BY seq",
@@ -76,6 +77,7 @@ STATEMENTS = Statements(
     postgres={
         "texts": "SELECT id, text FROM documents WHERE status = ANY(%s) AND text IS NOT NULL ORDER BY seq",
         "by_ids": f"SELECT {COLUMNS} FROM documents WHERE id = ANY(%s)",
+        "by_shas": f"SELECT {COLUMNS} FROM documents WHERE sha256 = ANY(%s)",
         # Every word must match (plainto_tsquery ANDs them); the headline marks hits as FTS5's snippet does.
         "search": (
             "SELECT id, ts_headline('simple', text, q, 'StartSel=\x02, StopSel=\x03, MaxFragments=1, MaxWords=16')"
@@ -100,35 +102,29 @@ class DocumentTables:
         return int(self.db.run(self.sql["next_seq"]).fetchone()[0])
 
     def add_document(self, doc: Document, text: str, leaf_index: int) -> None:
-        meta = doc.metadata()
-        row = (
-            int(doc.id.split("-")[1]),
-            doc.id,
-            doc.sha256,
-            doc.text_sha256,
-            meta["size"],
-            meta["media_type"],
-            meta["kind"],
-            meta["submitted_by"],
-            meta["channel"],
-            meta["received_at"],
-            meta["source_name"],
-            meta["title"],
-            meta["parent_id"],
-            meta["amends"],
-            text,
-            leaf_index,
-        )
+        self.add_documents([(doc, text, leaf_index)])
+
+    def add_documents(self, documents: Sequence[tuple[Document, str, int]]) -> None:
+        """Many documents in one statement (one round trip to a server, not one each)."""
         try:
-            self.db.run(self.sql["add"], row)
+            self.db.run_many(self.sql["add"], [_document_values(*found) for found in documents])
         except Exception as err:
             if self._is_duplicate(err):
-                raise DuplicateContent(f"{doc.sha256} is already recorded") from err
+                shas = ", ".join(doc.sha256 for doc, _, _ in documents)
+                raise DuplicateContent(f"one of {shas} is already recorded") from err
             raise
 
     def find_document_by_sha(self, sha256: str) -> tuple[Document, str, int] | None:
         row = self.db.run(self.sql["by_sha"], (sha256,)).fetchone()
         return document_row(row) if row else None
+
+    def find_documents_by_sha(self, shas: Iterable[str]) -> dict[str, tuple[Document, str, int]]:
+        """sha256 -> (document, status, leaf_index), for those of `shas` recorded: one query."""
+        wanted = sorted(set(shas))
+        if not wanted:
+            return {}
+        found = (document_row(row) for row in self.db.run(self.sql["by_shas"], (as_list(wanted, self.db.dialect),)))
+        return {doc.sha256: (doc, status, leaf) for doc, status, leaf in found}
 
     def get_document(self, doc_id: str) -> tuple[Document, str, int] | None:
         """(document, status, leaf_index) or None."""
@@ -206,10 +202,18 @@ class DocumentTables:
 
     def add_reading(self, doc_id: str, status: str, reason: str | None, sources: Iterable[TextSource]) -> None:
         """How a document's text was read; called in the transaction that records the document."""
-        self.db.run(self.sql["add_reading"], (doc_id, status, reason))
+        self.add_readings([(doc_id, status, reason, sources)])
+
+    def add_readings(self, readings: Sequence[tuple[str, str, str | None, Iterable[TextSource]]]) -> None:
+        """Many documents' readings: (id, status, reason, page sources), in two statements."""
+        self.db.run_many(self.sql["add_reading"], [(doc_id, status, reason) for doc_id, status, reason, _ in readings])
         self.db.run_many(
             self.sql["add_page_source"],
-            ((doc_id, s.page, s.start, s.end, s.method, s.confidence, s.words) for s in sources),
+            [
+                (doc_id, s.page, s.start, s.end, s.method, s.confidence, s.words)
+                for doc_id, _, _, sources in readings
+                for s in sources
+            ],
         )
 
     def reading(self, doc_id: str) -> tuple[str, str | None]:
@@ -273,3 +277,26 @@ def document_row(row: Any) -> tuple[Document, str, int]:
         amends=amends,
     )
     return doc, status, int(leaf_index)
+
+
+def _document_values(doc: Document, text: str, leaf_index: int) -> tuple[Any, ...]:
+    """A document's row, in the order of the "add" statement's columns."""
+    meta = doc.metadata()
+    return (
+        int(doc.id.split("-")[1]),
+        doc.id,
+        doc.sha256,
+        doc.text_sha256,
+        meta["size"],
+        meta["media_type"],
+        meta["kind"],
+        meta["submitted_by"],
+        meta["channel"],
+        meta["received_at"],
+        meta["source_name"],
+        meta["title"],
+        meta["parent_id"],
+        meta["amends"],
+        text,
+        leaf_index,
+    )

@@ -145,8 +145,13 @@ class LedgerTables:
     def add_commitment(self, leaf_index: int, salt: bytes, held: Mapping[str, Any]) -> None:
         """The salt of a version-2 event at `leaf_index`, and the committed values kept nowhere else;
         called in the transaction that appends the event."""
-        self.db.run(
-            self.sql["add_commitment"], (leaf_index, salt, json.dumps(dict(held), sort_keys=True, ensure_ascii=False))
+        self.add_commitments([(leaf_index, salt, held)])
+
+    def add_commitments(self, rows: Iterable[tuple[int, bytes, Mapping[str, Any]]]) -> None:
+        """Many events' salts and committed values, in one statement."""
+        self.db.run_many(
+            self.sql["add_commitment"],
+            [(index, salt, json.dumps(dict(held), sort_keys=True, ensure_ascii=False)) for index, salt, held in rows],
         )
 
     def commitment(self, leaf_index: int) -> tuple[bytes, dict[str, Any]] | None:

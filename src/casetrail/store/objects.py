@@ -74,8 +74,9 @@ class ObjectStore:
         # The key first (its own small commit): two writers with the same bytes then share one key,
         # so whichever file lands last still opens. A key made afresh means any file already
         # there was written under a key that was lost (a crash before its commit): write it again.
-        made = self.encrypted and self.table is not None and self.table.data_key(sha) is None
-        data_key = self._data_key(sha, create=True) if self.encrypted else None
+        held = self.table.data_key(sha) if self.encrypted and self.table is not None else None
+        made = self.encrypted and self.table is not None and held is None
+        data_key = self._data_key(sha, create=True, held=(held,)) if self.encrypted else None
         target = self.path(sha)
         if target.exists() and not made:
             return sha
@@ -136,9 +137,12 @@ class ObjectStore:
         self.shred(sha256)
         self.path(sha256).unlink(missing_ok=True)
 
-    def _data_key(self, sha256: str, create: bool) -> bytes | None:
+    def _data_key(
+        self, sha256: str, create: bool, held: tuple[tuple[str, str, bytes] | None] | None = None
+    ) -> bytes | None:
+        """The unwrapped data key (`held`: the row, or None, that the caller has just read)."""
         assert self.keys is not None and self.table is not None
-        row = self.table.data_key(sha256)
+        row = held[0] if held is not None else self.table.data_key(sha256)
         if row is None and create:
             fresh = self.keys.wrap_data_key(os.urandom(KEY_BYTES), sha256)
             self.table.add_data_key(sha256, self.keys.object_name(sha256), self.keys.kek_id, fresh)

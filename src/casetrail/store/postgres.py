@@ -447,6 +447,9 @@ class PostgresStore(PostgresLedgerStore):
     def add_commitment(self, leaf_index: int, salt: bytes, held: Mapping[str, Any]) -> None:
         self._ledger_tables.add_commitment(leaf_index, salt, held)
 
+    def add_commitments(self, rows: Iterable[tuple[int, bytes, Mapping[str, Any]]]) -> None:
+        self._ledger_tables.add_commitments(rows)
+
     def commitment(self, leaf_index: int) -> tuple[bytes, dict[str, Any]] | None:
         return self._ledger_tables.commitment(leaf_index)
 

@@ -112,3 +112,16 @@ def test_adding_documents_is_all_or_nothing(home: Home) -> None:
         casework.add_documents(case.id, [second, "D-999999"], BY)
     casework.add_documents(case.id, [second], BY)
     assert list(casework.book().cases[case.id].documents) == [first, second]
+
+
+def test_refs_in_reads_only_the_documents_and_entities_asked_for(home: Home) -> None:
+    view = Casework(Register.open(home)).entity_view()
+    documents = [d for d, _ in Register.open(home).store.documents.listing()]
+    everything = [ref for refs in view.by_document.many(documents).values() for ref in refs]
+    first, *rest = sorted({ref.entity_id for ref in everything})
+    assert rest, "the fixture should name more than one entity"
+    one_document = [documents[0]]
+    expected = [r for r in everything if r.document_id in one_document and r.entity_id in {first, rest[0]}]
+    assert view.refs_in(one_document, [first, rest[0]]) == expected
+    assert view.refs_in(documents, [first]) == [r for r in everything if r.entity_id == first]
+    assert view.refs_in(documents, []) == [] and view.refs_in([], [first]) == []

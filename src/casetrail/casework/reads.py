@@ -367,6 +367,12 @@ class CaseReads:
     def _key(self, book: Casebook) -> Hashable:
         return self.generations(), self._shape(book)
 
+    def _live(self, book: Casebook) -> dict[str, list[str]]:
+        """Case -> its live documents (`_live_documents`), for every case: kept while the book's shape holds."""
+        return self._memo(
+            "live_documents", self._key(book), lambda: {cid: self._live_documents(c) for cid, c in book.cases.items()}
+        )
+
     def document_reach(self, book: Casebook | None = None) -> tuple[dict[str, set[str]], list[str]]:
         """Need-to-know's view of the documents: each case's documents with every later version of
         them (an amendment belongs where its original does), and the intake queue."""
@@ -398,8 +404,8 @@ class CaseReads:
 
         def compute() -> dict[str, set[str]]:
             found: dict[str, set[str]] = defaultdict(set)
-            for cid, case in book.cases.items():
-                for doc in self._live_documents(case):
+            for cid, docs in self._live(book).items():
+                for doc in docs:
                     found[doc].add(cid)
             return dict(found)
 
@@ -485,9 +491,9 @@ class CaseReads:
         def compute() -> dict[str, dict[str, int]]:
             held = self.entity_view().document_entities
             found: dict[str, dict[str, int]] = {}
-            for cid, case in book.cases.items():
+            for cid, docs in self._live(book).items():
                 counts: dict[str, int] = defaultdict(int)
-                for doc in self._live_documents(case):
+                for doc in docs:
                     for eid, count in held.get(doc, {}).items():
                         counts[eid] += count
                 found[cid] = dict(counts)
@@ -497,30 +503,29 @@ class CaseReads:
 
     def _case_refs(self, book: Casebook, case_id: str) -> list[MentionRef]:
         """Where one case's live documents name resolved entities, read from the store's index."""
-        refs = self.entity_view().by_document.many(self._live_documents(book.cases[case_id]))
+        refs = self.entity_view().by_document.many(self._live(book)[case_id])
         return sorted((ref for held in refs.values() for ref in held), key=_evidence_order)
 
-    def _case_refs_by_entity(self, book: Casebook, case_id: str, entities: set[str]) -> dict[str, list[MentionRef]]:
-        found: dict[str, list[MentionRef]] = defaultdict(list)
-        for ref in self._case_refs(book, case_id):
-            if ref.entity_id in entities:
-                found[ref.entity_id].append(ref)
-        return found
+    def _cases_by_entity(self, book: Casebook) -> dict[str, set[str]]:
+        """Entity -> the cases that name it in their documents or hold it as a subject."""
 
-    def _count_sharing(self, book: Casebook) -> dict[str, int]:
-        """Entity -> how many cases name it in their documents or hold it as a subject."""
-
-        def compute() -> dict[str, int]:
+        def compute() -> dict[str, set[str]]:
             cases: dict[str, set[str]] = defaultdict(set)
             for cid, held in self._case_entity_counts(book).items():
                 for eid in held:
                     cases[eid].add(cid)
-            for cid, held in self._case_subject_entities(book).items():
-                for eid in held:
+            for cid, subjects in self._case_subject_entities(book).items():
+                for eid in subjects:
                     cases[eid].add(cid)
-            return {eid: len(c) for eid, c in cases.items()}
+            return dict(cases)
 
-        return self._memo("sharing", self._key(book), compute)
+        return self._memo("cases_by_entity", self._key(book), compute)
+
+    def _count_sharing(self, book: Casebook) -> dict[str, int]:
+        """Entity -> how many cases name it in their documents or hold it as a subject."""
+        return self._memo(
+            "sharing", self._key(book), lambda: {e: len(c) for e, c in self._cases_by_entity(book).items()}
+        )
 
     def _case_subject_entities(self, book: Casebook) -> dict[str, set[str]]:
         view = self.entity_view()
@@ -555,54 +560,36 @@ class CaseReads:
         view = self.entity_view()
         named = self._case_entity_counts(book)
         subjects = self._case_subject_entities(book)
-        sharing = self._count_sharing(book)
-        mine_counts = named.get(case_id, {})
-        mine = mine_counts.keys() | subjects[case_id]
-        linking = {e for e in mine if max_cases_sharing is None or sharing.get(e, 0) <= max_cases_sharing}
-        reasons: dict[str, list[str]] = defaultdict(list)
-        for cid, case in book.cases.items():
-            for link in case.links:
-                other = link.other if cid == case_id else cid if link.other == case_id else None
-                if other is not None and other != case_id and link.reason not in reasons[other]:
-                    reasons[other].append(link.reason)
-        others = {c for c, held in named.items() if c != case_id and not linking.isdisjoint(held.keys())}
-        others |= {c for c, held in subjects.items() if c != case_id and held & linking} | reasons.keys()
+        holders = self._cases_by_entity(book)
+        mine = named.get(case_id, {}).keys() | subjects[case_id]
+        reasons = self._recorded_links(book, case_id)
+        shared_with: dict[str, list[str]] = defaultdict(list)
+        for e in mine:
+            for other in holders.get(e, ()):
+                if other != case_id:
+                    shared_with[other].append(e)
+        others = {
+            other
+            for other, held in shared_with.items()
+            if max_cases_sharing is None or any(len(holders[e]) <= max_cases_sharing for e in held)
+        } | reasons.keys()
         if visible is not None:
             others = {c for c in others if visible(c)}
         scored = []
         for other in others:
             pair = (min(case_id, other), max(case_id, other))
-            ranked = []
-            for e in (mine & named.get(other, {}).keys()) | (mine & subjects[other]):
-                subject_in = tuple(c for c in pair if e in subjects[c])
-                kind = (
-                    "subject" if subject_in else "pseudonym" if e in view.pseudonymous else view.kinds.get(e, "other")
-                )
-                ranked.append(
-                    (
-                        KIND_ORDER.get(kind, len(KIND_ORDER)),
-                        sharing.get(e, 0),
-                        view.names.get(e, e),
-                        e,
-                        kind,
-                        subject_in,
-                    )
-                )
-            ranked.sort()
-            strength = (-1, 0) if reasons.get(other) else ranked[0][:2]
+            ranked = [_shared_rank(view, e, pair, subjects, holders) for e in shared_with.get(other, ())]
+            strength = (-1, 0) if reasons.get(other) else min(ranked)[:2]
             scored.append((strength, pair, other, ranked))
         scored.sort(key=lambda s: (s[0], s[1]))
+        shown = [(pair, other, sorted(ranked)[:SHARED_SHOWN], len(ranked)) for _, pair, other, ranked in scored[:limit]]
+        evidence = self._link_evidence(book, case_id, {other: {r[3] for r in top} for _, other, top, _ in shown})
+        counts = {c: named.get(c, {}) for c in (case_id, *(other for _, other, _, _ in shown))}
         result = []
-        shown = scored[:limit]
-        wanted = {r[3] for s in shown for r in s[3][:SHARED_SHOWN]}
-        mine_refs = self._case_refs_by_entity(book, case_id, wanted) if shown else {}
-        for _, pair, other, ranked in shown:
-            theirs_counts = named.get(other, {})
-            theirs = self._case_refs_by_entity(book, other, {r[3] for r in ranked[:SHARED_SHOWN]})
+        for pair, other, top, shared_count in shown:
             shared = []
-            for _, count, name, e, kind, subject_in in ranked[:SHARED_SHOWN]:
-                mine_e, theirs_e = mine_refs.get(e, []), theirs.get(e, [])
-                evidence = sorted([*mine_e[:EVIDENCE_SHOWN], *theirs_e[:EVIDENCE_SHOWN]], key=_evidence_order)
+            for _, count, name, e, kind, subject_in in top:
+                refs = sorted([*evidence.get((case_id, e), ()), *evidence.get((other, e), ())], key=_evidence_order)
                 shared.append(
                     {
                         "entity_id": e,
@@ -610,8 +597,8 @@ class CaseReads:
                         "name": name,
                         "subject_in": list(subject_in),
                         "cases_sharing": count,
-                        "evidence": [m.to_json() for m in evidence[:EVIDENCE_SHOWN]],
-                        "evidence_count": mine_counts.get(e, 0) + theirs_counts.get(e, 0),
+                        "evidence": [m.to_json() for m in refs[:EVIDENCE_SHOWN]],
+                        "evidence_count": counts[case_id].get(e, 0) + counts[other].get(e, 0),
                     }
                 )
             result.append(
@@ -620,11 +607,52 @@ class CaseReads:
                     "right": pair[1],
                     "other": other,
                     "shared": shared,
-                    "shared_count": len(ranked),
+                    "shared_count": shared_count,
                     "recorded": reasons.get(other, []),
                 }
             )
         return len(scored), result
+
+    @staticmethod
+    def _recorded_links(book: Casebook, case_id: str) -> dict[str, list[str]]:
+        """Other case -> the reasons given for links recorded by hand between it and this case."""
+        reasons: dict[str, list[str]] = defaultdict(list)
+        for cid, case in book.cases.items():
+            for link in case.links:
+                other = link.other if cid == case_id else cid if link.other == case_id else None
+                if other is not None and other != case_id and link.reason not in reasons[other]:
+                    reasons[other].append(link.reason)
+        return reasons
+
+    def _link_evidence(
+        self, book: Casebook, case_id: str, wanted: dict[str, set[str]]
+    ) -> dict[tuple[str, str], list[MentionRef]]:
+        """(case, entity) -> the first `EVIDENCE_SHOWN` mentions of the entity in the case's live
+        documents, for this case and each shown other case's wanted entities: one read of the
+        store's index for all of them, restricted to those documents and entities."""
+        if not wanted:
+            return {}
+        entities = {case_id: set().union(*wanted.values()), **wanted}
+        named = self.entity_view().document_entities
+        live = self._live(book)
+        holding: dict[str, list[str]] = defaultdict(list)  # only documents that hold some of the evidence
+        for cid, wanted_here in entities.items():
+            remaining = dict.fromkeys(wanted_here, EVIDENCE_SHOWN)
+            for doc in sorted(live[cid]):
+                if not remaining:
+                    break
+                for e in remaining.keys() & named.get(doc, {}).keys():
+                    holding[doc].append(cid)
+                    remaining[e] -= named[doc][e]
+                    if remaining[e] <= 0:
+                        del remaining[e]
+        found: dict[tuple[str, str], list[MentionRef]] = defaultdict(list)
+        for ref in self.entity_view().refs_in(holding, entities[case_id]):
+            for cid in dict.fromkeys(holding[ref.document_id]):
+                held = found[(cid, ref.entity_id)]
+                if ref.entity_id in entities[cid] and len(held) < EVIDENCE_SHOWN:
+                    held.append(ref)
+        return found
 
     def subject_cases(self, book: Casebook | None = None) -> dict[str, set[str]]:
         """Entity -> the cases that hold it as an allegation's subject."""
@@ -790,3 +818,23 @@ class CaseReads:
 
 def _evidence_order(ref: MentionRef) -> tuple[str, int, int]:
     return ref.document_id, ref.start, ref.end
+
+
+def _shared_rank(
+    view: EntityView, entity_id: str, pair: tuple[str, str], subjects: dict[str, set[str]], holders: dict[str, set[str]]
+) -> tuple[int, int, str, str, str, tuple[str, ...]]:
+    """How specific one shared entity makes a link: subjects first, then by kind, then the fewest cases."""
+    subject_in = tuple(c for c in pair if entity_id in subjects[c])
+    if subject_in:
+        kind = "subject"
+    else:
+        kind = "pseudonym" if entity_id in view.pseudonymous else view.kinds.get(entity_id, "other")
+    sharing = len(holders.get(entity_id, ()))
+    return (
+        KIND_ORDER.get(kind, len(KIND_ORDER)),
+        sharing,
+        view.names.get(entity_id, entity_id),
+        entity_id,
+        kind,
+        subject_in,
+    )

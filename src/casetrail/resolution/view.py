@@ -27,7 +27,9 @@ _MISSING = object()
 class MentionSource(Protocol):
     """Where a view reads mentions: the store's analysis tables (`store/analysis.py`)."""
 
-    def entity_mention_refs(self, document_ids: Iterable[str] | None = None) -> list[MentionRef]: ...
+    def entity_mention_refs(
+        self, document_ids: Iterable[str] | None = None, entity_ids: Iterable[str] | None = None
+    ) -> list[MentionRef]: ...
 
     def entity_refs_of(self, entity_ids: Iterable[str]) -> list[MentionRef]: ...
 
@@ -105,6 +107,10 @@ class EntityView:
     def by_document(self) -> Lookup[list[MentionRef]]:
         """Document -> where it names resolved entities, in text order."""
         return Lookup(lambda docs: _grouped(self.source.entity_mention_refs(docs), lambda r: r.document_id))
+
+    def refs_in(self, document_ids: Iterable[str], entity_ids: Iterable[str]) -> list[MentionRef]:
+        """Where these documents name these entities, in document and text order (read now, not kept)."""
+        return self.source.entity_mention_refs(document_ids, entity_ids)
 
     @cached_property
     def by_entity(self) -> Lookup[list[MentionRef]]:

@@ -80,6 +80,11 @@ STATEMENTS = Statements(
         "mention_refs_of": (
             f"{MENTION_REFS} WHERE em.entity_id IN (SELECT value FROM json_each(?)) ORDER BY m.document_id, m.start"
         ),
+        "mention_refs_in_of": (
+            # by document first: the documents are few, a widely named entity's mentions are not
+            f"{MENTION_REFS} WHERE m.document_id IN (SELECT value FROM json_each(?))"
+            " AND +em.entity_id IN (SELECT value FROM json_each(?)) ORDER BY m.document_id, m.start"
+        ),
         "documents_of_entities": (
             "SELECT em.entity_id, m.document_id, COUNT(*) FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
             " WHERE em.entity_id IN (SELECT value FROM json_each(?))"
@@ -227,6 +232,9 @@ STATEMENTS = Statements(
         ),
         "mention_refs_in": f"{MENTION_REFS} WHERE m.document_id = ANY(%s) ORDER BY m.document_id, m.start",
         "mention_refs_of": f"{MENTION_REFS} WHERE em.entity_id = ANY(%s) ORDER BY m.document_id, m.start",
+        "mention_refs_in_of": (
+            f"{MENTION_REFS} WHERE m.document_id = ANY(%s) AND em.entity_id = ANY(%s) ORDER BY m.document_id, m.start"
+        ),
         "documents_of_entities": (
             "SELECT em.entity_id, m.document_id, COUNT(*) FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
             " WHERE em.entity_id = ANY(%s) GROUP BY em.entity_id, m.document_id ORDER BY em.entity_id, m.document_id"
@@ -424,15 +432,22 @@ class AnalysisTables:
         for eid, mid in self.db.run(self.sql["entity_mentions"]):
             yield str(eid), int(mid)
 
-    def entity_mention_refs(self, document_ids: Iterable[str] | None = None) -> list[MentionRef]:
-        """Where documents name resolved entities; all documents when `document_ids` is None."""
+    def entity_mention_refs(
+        self, document_ids: Iterable[str] | None = None, entity_ids: Iterable[str] | None = None
+    ) -> list[MentionRef]:
+        """Where documents name resolved entities; all documents when `document_ids` is None, and
+        only `entity_ids` (with documents given) when those are given."""
         if document_ids is None:
             rows = self.db.run(self.sql["mention_refs"])
         else:
             ids = sorted(set(document_ids))
-            if not ids:
+            entities = None if entity_ids is None else sorted(set(entity_ids))
+            if not ids or entities == []:
                 return []
-            rows = self.db.run(self.sql["mention_refs_in"], (self._list(ids),))
+            if entities is None:
+                rows = self.db.run(self.sql["mention_refs_in"], (self._list(ids),))
+            else:
+                rows = self.db.run(self.sql["mention_refs_in_of"], (self._list(ids), self._list(entities)))
         return [MentionRef(doc, int(start), int(end), text, kind, eid) for doc, start, end, text, kind, eid in rows]
 
     def entity_refs_of(self, entity_ids: Iterable[str]) -> list[MentionRef]:

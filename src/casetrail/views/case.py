@@ -20,7 +20,8 @@ from casetrail.views.sight import Sight
 if TYPE_CHECKING:
     from casetrail.casework import Casework
 
-LINKS_SHOWN = 100  # linked cases in the API, strongest first; the page shows 25 of them
+LINKS_SHOWN = 100  # linked cases in the API, strongest first
+PAGE_LINKS_SHOWN = 25  # on the case page, which points to the API for the rest
 
 
 @dataclass(frozen=True)
@@ -214,9 +215,14 @@ class CaseView:
 
 
 def build_case_view(
-    sight: Sight, casework: Casework, case_id: str, leaf_hashes: Mapping[int, str] | None = None
+    sight: Sight,
+    casework: Casework,
+    case_id: str,
+    leaf_hashes: Mapping[int, str] | None = None,
+    links_shown: int = LINKS_SHOWN,
 ) -> CaseView:
-    """The case as `sight` may see it; the caller has checked that `sight` may read the case."""
+    """The case as `sight` may see it, with its `links_shown` strongest links (all are counted);
+    the caller has checked that `sight` may read the case."""
     book = casework.book()
     case = book.cases[case_id]
     return CaseView(
@@ -284,7 +290,7 @@ def build_case_view(
             for e in book.escalations
             if e.case_id == case_id
         ),
-        **_links(sight, casework, book, case_id),
+        **_links(sight, casework, book, case_id, links_shown),
         history=case_history(sight, book, case_id, leaf_hashes),
     )
 
@@ -368,10 +374,10 @@ def _assignments(sight: Sight, casework: Casework, book: Casebook, case_id: str)
     return tuple(lines)
 
 
-def _links(sight: Sight, casework: Casework, book: Casebook, case_id: str) -> dict[str, Any]:
+def _links(sight: Sight, casework: Casework, book: Casebook, case_id: str, shown: int) -> dict[str, Any]:
     """Links to cases this viewer may read, with evidence from documents they may read."""
     cap = int(casework.settings["case_link_max_sharing"])
-    count, summaries = casework.link_summaries(case_id, cap, book, visible=sight.case, limit=LINKS_SHOWN)
+    count, summaries = casework.link_summaries(case_id, cap, book, visible=sight.case, limit=shown)
     links = tuple(
         LinkLine(
             s["other"], tuple(_shared(sight, shared) for shared in s["shared"]), s["shared_count"], tuple(s["recorded"])

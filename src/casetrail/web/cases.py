@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from casetrail.model.casework import AssignmentRole
 from casetrail.policy.access import Action
 from casetrail.views import as_json
+from casetrail.views.case import PAGE_LINKS_SHOWN
 from casetrail.views.conflicts import VerdictView
 from casetrail.web.context import Signed, check_csrf, render, signed_in, web
 from casetrail.web.forms import checked, zip_download
@@ -26,7 +27,7 @@ async def case_page(
 ) -> HTMLResponse:
     signed = signed_in(request)
     bench = web(request).bench
-    case = bench.case(signed.sight, case_id)
+    case = bench.case(signed.sight, case_id, links_shown=PAGE_LINKS_SHOWN)
     picker = bench.picker(signed.sight, case_id) if signed.sight.may(Action.ASSIGN) else []
     return render(
         request,

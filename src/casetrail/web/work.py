@@ -451,7 +451,7 @@ def _case_work(
     if not sight.case(case_id):
         raise AccessDenied(case_id)
     may = _may_use(signed, case_id, CASE_COMMANDS, "change this case")
-    case = web(request).bench.case(sight, case_id)
+    case = web(request).bench.case(sight, case_id, links_shown=0)  # its pages list no links
     addable = _addable(request, signed, case, q) if may[Command.ADD_DOCUMENTS] else []
     page = render(
         request,
@@ -540,7 +540,7 @@ def _allegation_work(
     if not sight.case(case_id):
         raise AccessDenied(allegation_id)
     may = _may_use(signed, case_id, ALLEGATION_COMMANDS, "change this allegation")
-    case = web(request).bench.case(sight, case_id)
+    case = web(request).bench.case(sight, case_id, links_shown=0)  # its pages list no links
     allegation = next(a for a in case.allegations if a.id == allegation_id)
     choices = subject_choices(sight, _casework(request), q) if may[Command.ADD_SUBJECT] and q.strip() else None
     page = render(

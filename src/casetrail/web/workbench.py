@@ -31,7 +31,7 @@ from casetrail.policy.access import (
     filter_documents,
     filter_entities,
 )
-from casetrail.views.case import CaseView, build_case_view
+from casetrail.views.case import LINKS_SHOWN, CaseView, build_case_view
 from casetrail.views.conflicts import VerdictView, refused, verdict_view
 from casetrail.views.export import export_case
 from casetrail.views.oversight import OversightView, build_oversight_view
@@ -165,9 +165,12 @@ class Workbench:
         if not session.case(case_id):
             raise AccessDenied(case_id)
 
-    def case(self, session: Session, case_id: str, reason: str | None = None) -> CaseView:
+    def case(
+        self, session: Session, case_id: str, reason: str | None = None, links_shown: int = LINKS_SHOWN
+    ) -> CaseView:
+        """The case as this viewer may see it (audited), with its `links_shown` strongest links."""
         self.require_case(session, case_id)
-        view = build_case_view(session, self.casework, case_id)
+        view = build_case_view(session, self.casework, case_id, links_shown=links_shown)
         self.audit(session, case_id, "case", reason)
         return view
 

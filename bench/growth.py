@@ -10,7 +10,8 @@ real resolution (`Analysis.resolve()`, full by default; `--incremental` after th
 grows the casework: the demo's casework at the first step (`build_demo_casework`: cases, staff,
 intelligence, escalations, alerts), then one more case per new complaint, in the demo's way, up to
 documents/50 cases (between 25 and 500); each case gathers up to `--case-documents` documents
-naming its subjects (workbench.py `gather_documents`). Accounts: an investigator assigned to about a
+naming its subjects (workbench.py `gather_documents`); then, as `casetrail analyse` ends, the
+store's read models are made current (`keep_read_models`: accounts and same-account proposals). Accounts: an investigator assigned to about a
 quarter of the cases, a supervisor and an overseer (workbench.py's three).
 
 At each step, a real server in a subprocess, started as an operator starts it (with the key file in
@@ -175,6 +176,8 @@ def grow(grown: Grown, step: int, where: Path, args: argparse.Namespace) -> dict
     world = World(register, Casework(register, grown.home.config()), {}, grown.staff, grown.users, grown.home)
     added = gather_documents(world, args.case_documents, args.seed)
     lap("gather_case_documents")
+    kept = world.casework.keep_read_models()  # as `casetrail analyse` ends: the workers read what it keeps
+    lap("keep_read_models")
     book = world.casework.book()
     say(
         step,
@@ -187,6 +190,7 @@ def grow(grown: Grown, step: int, where: Path, args: argparse.Namespace) -> dict
         cases=len(book.cases),
         case_documents_added=added,
         case_documents_total=sum(len(c.documents) for c in book.cases.values()),
+        kept=kept.replace(" ", "_"),
     )
     return laps
 

@@ -7,10 +7,11 @@ and notices, by one small read, when another process wrote. Nothing here writes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -156,12 +157,13 @@ class CaseReads:
         return self._book
 
     def warm(self) -> None:
-        """Compute what the first pages need: the casebook, the entities, the document-entity
-        index, each case's entities, documents and participants; and the accounts, which only
-        the first worker to find them stale builds (the others read what it keeps)."""
+        """Compute what the first pages need: the casebook, the entities, what the cases' documents
+        and the intake queue name, each case's entities, documents and participants; and the
+        accounts, which only the first worker to find them stale builds (the others read what it keeps)."""
         book = self.book()
-        self._case_entity_counts(book)  # builds the entity view's document-entity index
-        self.document_reach(book)
+        documents, queue = self.document_reach(book)
+        self.document_entities([*(d for held in documents.values() for d in held), *queue])
+        self._case_entity_counts(book)
         self.participants(book)
         self.accounts(book)
 
@@ -191,6 +193,20 @@ class CaseReads:
 
     def entity_view(self) -> EntityView:
         return self._memo("view", self.generations()[2], self._load_view)
+
+    def document_entities(self, document_ids: Iterable[str]) -> Mapping[str, Mapping[str, int]]:
+        """Document -> the entities it names, with how often, for at least these documents.
+
+        Read from the store once per resolution run for each document asked for, and kept: what
+        casework asks for is the cases' documents and the intake queue (`document_reach`), which
+        grow with the casework, not with the corpus."""
+        kept: dict[str, dict[str, int]] = self._memo("document_entities", self.generations()[2], dict)
+        missing = [d for d in document_ids if d not in kept]
+        if missing:
+            found = self.entity_view().document_entities(missing)
+            for doc in missing:
+                kept[doc] = found.get(doc, {})
+        return kept
 
     def _load_view(self) -> EntityView:
         entities = {
@@ -416,9 +432,11 @@ class CaseReads:
 
         def compute() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
             view = self.entity_view()
+            held = self.document_cases(book)
+            named = self.document_entities(held)
             by_entity: dict[str, set[str]] = defaultdict(set)
-            for doc, cases in self.document_cases(book).items():
-                for eid in view.document_entities.get(doc, ()):
+            for doc, cases in held.items():
+                for eid in named.get(doc, ()):
                     entity = view.entities.get(eid)
                     if entity is None:
                         continue
@@ -489,9 +507,10 @@ class CaseReads:
         the mentions: those are read for the one case a page shows, `_case_refs`)."""
 
         def compute() -> dict[str, dict[str, int]]:
-            held = self.entity_view().document_entities
+            live = self._live(book)
+            held = self.document_entities(d for docs in live.values() for d in docs)
             found: dict[str, dict[str, int]] = {}
-            for cid, docs in self._live(book).items():
+            for cid, docs in live.items():
                 counts: dict[str, int] = defaultdict(int)
                 for doc in docs:
                     for eid, count in held.get(doc, {}).items():
@@ -633,8 +652,8 @@ class CaseReads:
         if not wanted:
             return {}
         entities = {case_id: set().union(*wanted.values()), **wanted}
-        named = self.entity_view().document_entities
         live = self._live(book)
+        named = self.document_entities(d for cid in entities for d in live[cid])
         holding: dict[str, list[str]] = defaultdict(list)  # only documents that hold some of the evidence
         for cid, wanted_here in entities.items():
             remaining = dict.fromkeys(wanted_here, EVIDENCE_SHOWN)
@@ -727,8 +746,15 @@ class CaseReads:
 
     def _accounts_key(self, book: Casebook) -> Hashable:
         # Not keyed on documents: a new upload names nobody until it is extracted, which moves
-        # the mentions generation; amending, withdrawing or sealing moves all three.
-        return self.generations()[1:], self._shape(book), float(self.settings["account_proposal_min_score"])
+        # the mentions generation; amending, withdrawing or sealing moves all three. Of the book,
+        # only what accounts read: who gave each document, and the human verdicts (opening a
+        # case, naming a subject or linking cases leaves them as they were).
+        return (
+            self.generations()[1:],
+            self._memo("given", (self._book_leaf, id(book)), lambda: _given_digest(book)),
+            len(book.account_comparisons),
+            float(self.settings["account_proposal_min_score"]),
+        )
 
     def _keep_accounts(self, book: Casebook) -> bool:
         """Make the store's kept accounts and proposals current (store.read_models): the first
@@ -838,3 +864,9 @@ def _shared_rank(
         kind,
         subject_in,
     )
+
+
+def _given_digest(book: Casebook) -> str:
+    """A digest of who gave each document in a case: what the casebook adds to the accounts."""
+    given = sorted((d, p) for c in book.cases.values() for d, p in c.documents.items() if p)
+    return hashlib.sha256(json.dumps(given).encode()).hexdigest()

@@ -39,7 +39,7 @@ class MentionSource(Protocol):
 
     def record_holders(self, record_ids: Iterable[str]) -> dict[str, str]: ...
 
-    def document_entity_counts(self) -> Iterator[tuple[str, str, int]]: ...
+    def document_entity_counts(self, document_ids: Iterable[str]) -> Iterator[tuple[str, str, int]]: ...
 
 
 class Lookup(Mapping[str, V]):
@@ -127,16 +127,19 @@ class EntityView:
     def records_of(self) -> Lookup[tuple[str, ...]]:
         return Lookup(self.source.records_of)
 
-    @cached_property
-    def document_entities(self) -> dict[str, dict[str, int]]:
-        """Document -> the entities it names, with how often: the one whole-inquiry index a reader
-        keeps (need-to-know's reach and case links need it for every document at once). Pairs of
-        ids and a count, not mentions: about a tenth of the memory the mentions took."""
+    def document_entities(self, document_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Document -> the entities it names, with how often, for these documents (read now: the
+        caller keeps what it needs, `CaseReads.document_entities`). Pairs of ids and a count, not
+        mentions; each entity id is one string however many documents name it."""
         found: dict[str, dict[str, int]] = {}
         intern: dict[str, str] = {}
-        for doc, eid, count in self.source.document_entity_counts():
-            found.setdefault(doc, {})[intern.setdefault(eid, eid)] = count
+        for doc, eid, count in self.source.document_entity_counts(document_ids):
+            found.setdefault(doc, {})[intern.setdefault(eid, self._id(eid))] = count
         return found
+
+    def _id(self, entity_id: str) -> str:
+        """The view's own copy of an entity id, so that kept indexes share it."""
+        return self.entities[entity_id].id if entity_id in self.entities else entity_id
 
     def all_mentions(self) -> list[MentionRef]:
         """Every resolved mention, read now: for whole-inquiry batch work (the CLI, the demo, the

@@ -19,6 +19,7 @@ MENTION_REFS = (
     'SELECT m.document_id, m.start, m."end", m.text, m.type, em.entity_id FROM entity_mentions em'
     " JOIN mentions m ON m.id = em.mention_id"
 )
+IDS_PER_QUERY = 10_000  # ids bound to one statement: a case-sized list, never the corpus
 STATEMENTS = Statements(
     {
         "to_extract": (
@@ -99,7 +100,7 @@ STATEMENTS = Statements(
         ),
         "document_entity_counts": (
             "SELECT m.document_id, em.entity_id, COUNT(*) FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
-            " GROUP BY m.document_id, em.entity_id"
+            " WHERE m.document_id IN (SELECT value FROM json_each(?)) GROUP BY m.document_id, em.entity_id"
         ),
         "detail_refs": (
             'SELECT document_id, start, "end", text, type FROM mentions WHERE type IN (SELECT value FROM json_each(?))'
@@ -232,6 +233,10 @@ STATEMENTS = Statements(
         ),
         "mention_refs_in": f"{MENTION_REFS} WHERE m.document_id = ANY(%s) ORDER BY m.document_id, m.start",
         "mention_refs_of": f"{MENTION_REFS} WHERE em.entity_id = ANY(%s) ORDER BY m.document_id, m.start",
+        "document_entity_counts": (
+            "SELECT m.document_id, em.entity_id, COUNT(*) FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
+            " WHERE m.document_id = ANY(%s) GROUP BY m.document_id, em.entity_id"
+        ),
         "mention_refs_in_of": (
             f"{MENTION_REFS} WHERE m.document_id = ANY(%s) AND em.entity_id = ANY(%s) ORDER BY m.document_id, m.start"
         ),
@@ -483,10 +488,13 @@ class AnalysisTables:
             return {}
         return {str(rid): str(eid) for rid, eid in self.db.run(self.sql["record_holders"], (self._list(ids),))}
 
-    def document_entity_counts(self) -> Iterator[tuple[str, str, int]]:
-        """(document, entity, mentions) for every document naming a resolved entity."""
-        for doc, eid, count in self.db.run(self.sql["document_entity_counts"]):
-            yield str(doc), str(eid), int(count)
+    def document_entity_counts(self, document_ids: Iterable[str]) -> Iterator[tuple[str, str, int]]:
+        """(document, entity, mentions) for each of these documents that names a resolved entity."""
+        ids = sorted(set(document_ids))
+        for start in range(0, len(ids), IDS_PER_QUERY):
+            chunk = self._list(ids[start : start + IDS_PER_QUERY])
+            for doc, eid, count in self.db.run(self.sql["document_entity_counts"], (chunk,)):
+                yield str(doc), str(eid), int(count)
 
     def detail_mention_refs(
         self, types: Iterable[str], exclude_extractor_prefix: str = "spacy_ner@"

@@ -74,9 +74,9 @@ def sight_for(casework: Casework, user_id: str, username: str, roles: frozenset[
     if staff_id and staff_id in book.staff:
         entity_ids = casework.candidate(book.staff[staff_id]).entity_ids
     viewer = Viewer(user_id, frozenset(StaffRole(r) for r in roles), staff_id, entity_ids)
-    view = casework.entity_view()
     case_documents, unallocated = casework.document_reach(book)
-    found = reach(viewer, book, case_documents, view.document_entities, casework.participants(book), unallocated)
+    held = casework.document_entities([*(d for docs in case_documents.values() for d in docs), *unallocated])
+    found = reach(viewer, book, case_documents, held, casework.participants(book), unallocated)
     return Sight(viewer, found, username)
 
 

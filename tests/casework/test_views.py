@@ -114,14 +114,17 @@ def test_adding_documents_is_all_or_nothing(home: Home) -> None:
     assert list(casework.book().cases[case.id].documents) == [first, second]
 
 
-def test_refs_in_reads_only_the_documents_and_entities_asked_for(home: Home) -> None:
+def test_refs_at_reads_only_the_pairs_asked_for(home: Home) -> None:
     view = Casework(Register.open(home)).entity_view()
     documents = [d for d, _ in Register.open(home).store.documents.listing()]
     everything = [ref for refs in view.by_document.many(documents).values() for ref in refs]
-    first, *rest = sorted({ref.entity_id for ref in everything})
-    assert rest, "the fixture should name more than one entity"
-    one_document = [documents[0]]
-    expected = [r for r in everything if r.document_id in one_document and r.entity_id in {first, rest[0]}]
-    assert view.refs_in(one_document, [first, rest[0]]) == expected
-    assert view.refs_in(documents, [first]) == [r for r in everything if r.entity_id == first]
-    assert view.refs_in(documents, []) == [] and view.refs_in([], [first]) == []
+    pairs = sorted({(ref.document_id, ref.entity_id) for ref in everything})
+    assert len({doc for doc, _ in pairs}) > 1 and len({e for _, e in pairs}) > 1, "the fixture names more"
+    # a document with one of its entities, and another document with an entity the first names
+    (doc, entity), other = pairs[0], next(p for p in pairs if p[0] != pairs[0][0])
+    crossed = (other[0], entity)
+    asked = [(doc, entity), other, crossed]
+    expected = [r for r in everything if (r.document_id, r.entity_id) in asked]
+    assert view.refs_at(asked) == expected
+    assert 0 < len(expected) < len(everything)  # some asked for, and not all of it
+    assert view.refs_at([]) == []

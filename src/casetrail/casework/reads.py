@@ -654,22 +654,24 @@ class CaseReads:
         entities = {case_id: set().union(*wanted.values()), **wanted}
         live = self._live(book)
         named = self.document_entities(d for cid in entities for d in live[cid])
-        holding: dict[str, list[str]] = defaultdict(list)  # only documents that hold some of the evidence
+        pairs: dict[tuple[str, str], list[str]] = defaultdict(
+            list
+        )  # (document, entity) -> the cases it is evidence for
         for cid, wanted_here in entities.items():
             remaining = dict.fromkeys(wanted_here, EVIDENCE_SHOWN)
             for doc in sorted(live[cid]):
                 if not remaining:
                     break
                 for e in remaining.keys() & named.get(doc, {}).keys():
-                    holding[doc].append(cid)
+                    pairs[(doc, e)].append(cid)
                     remaining[e] -= named[doc][e]
                     if remaining[e] <= 0:
                         del remaining[e]
         found: dict[tuple[str, str], list[MentionRef]] = defaultdict(list)
-        for ref in self.entity_view().refs_in(holding, entities[case_id]):
-            for cid in dict.fromkeys(holding[ref.document_id]):
+        for ref in self.entity_view().refs_at(pairs):
+            for cid in pairs[(ref.document_id, ref.entity_id)]:
                 held = found[(cid, ref.entity_id)]
-                if ref.entity_id in entities[cid] and len(held) < EVIDENCE_SHOWN:
+                if len(held) < EVIDENCE_SHOWN:
                     held.append(ref)
         return found
 

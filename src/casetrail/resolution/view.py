@@ -27,9 +27,9 @@ _MISSING = object()
 class MentionSource(Protocol):
     """Where a view reads mentions: the store's analysis tables (`store/analysis.py`)."""
 
-    def entity_mention_refs(
-        self, document_ids: Iterable[str] | None = None, entity_ids: Iterable[str] | None = None
-    ) -> list[MentionRef]: ...
+    def entity_mention_refs(self, document_ids: Iterable[str] | None = None) -> list[MentionRef]: ...
+
+    def entity_mention_refs_at(self, pairs: Iterable[tuple[str, str]]) -> list[MentionRef]: ...
 
     def entity_refs_of(self, entity_ids: Iterable[str]) -> list[MentionRef]: ...
 
@@ -108,9 +108,10 @@ class EntityView:
         """Document -> where it names resolved entities, in text order."""
         return Lookup(lambda docs: _grouped(self.source.entity_mention_refs(docs), lambda r: r.document_id))
 
-    def refs_in(self, document_ids: Iterable[str], entity_ids: Iterable[str]) -> list[MentionRef]:
-        """Where these documents name these entities, in document and text order (read now, not kept)."""
-        return self.source.entity_mention_refs(document_ids, entity_ids)
+    def refs_at(self, pairs: Iterable[tuple[str, str]]) -> list[MentionRef]:
+        """Where each (document, entity) pair's document names its entity, in document and text
+        order (read now, not kept)."""
+        return self.source.entity_mention_refs_at(pairs)
 
     @cached_property
     def by_entity(self) -> Lookup[list[MentionRef]]:

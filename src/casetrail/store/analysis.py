@@ -81,10 +81,13 @@ STATEMENTS = Statements(
         "mention_refs_of": (
             f"{MENTION_REFS} WHERE em.entity_id IN (SELECT value FROM json_each(?)) ORDER BY m.document_id, m.start"
         ),
-        "mention_refs_in_of": (
-            # by document first: the documents are few, a widely named entity's mentions are not
-            f"{MENTION_REFS} WHERE m.document_id IN (SELECT value FROM json_each(?))"
-            " AND +em.entity_id IN (SELECT value FROM json_each(?)) ORDER BY m.document_id, m.start"
+        "mention_refs_at": (
+            # driven by the pairs (a JSON array of [document, entity]), each through the documents'
+            # index: a widely named entity's mentions are many, a document's are few
+            'SELECT m.document_id, m.start, m."end", m.text, m.type, em.entity_id FROM json_each(?) p'
+            " CROSS JOIN mentions m ON m.document_id = json_extract(p.value, '$[0]')"
+            " CROSS JOIN entity_mentions em ON em.mention_id = m.id AND em.entity_id = json_extract(p.value, '$[1]')"
+            " ORDER BY m.document_id, m.start"
         ),
         "documents_of_entities": (
             "SELECT em.entity_id, m.document_id, COUNT(*) FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
@@ -237,8 +240,9 @@ STATEMENTS = Statements(
             "SELECT m.document_id, em.entity_id, COUNT(*) FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
             " WHERE m.document_id = ANY(%s) GROUP BY m.document_id, em.entity_id"
         ),
-        "mention_refs_in_of": (
-            f"{MENTION_REFS} WHERE m.document_id = ANY(%s) AND em.entity_id = ANY(%s) ORDER BY m.document_id, m.start"
+        "mention_refs_at": (
+            f"{MENTION_REFS} JOIN jsonb_array_elements(%s::jsonb) AS p(pair)"
+            " ON m.document_id = p.pair->>0 AND em.entity_id = p.pair->>1 ORDER BY m.document_id, m.start"
         ),
         "documents_of_entities": (
             "SELECT em.entity_id, m.document_id, COUNT(*) FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
@@ -437,22 +441,23 @@ class AnalysisTables:
         for eid, mid in self.db.run(self.sql["entity_mentions"]):
             yield str(eid), int(mid)
 
-    def entity_mention_refs(
-        self, document_ids: Iterable[str] | None = None, entity_ids: Iterable[str] | None = None
-    ) -> list[MentionRef]:
-        """Where documents name resolved entities; all documents when `document_ids` is None, and
-        only `entity_ids` (with documents given) when those are given."""
+    def entity_mention_refs(self, document_ids: Iterable[str] | None = None) -> list[MentionRef]:
+        """Where documents name resolved entities; all documents when `document_ids` is None."""
         if document_ids is None:
             rows = self.db.run(self.sql["mention_refs"])
         else:
             ids = sorted(set(document_ids))
-            entities = None if entity_ids is None else sorted(set(entity_ids))
-            if not ids or entities == []:
+            if not ids:
                 return []
-            if entities is None:
-                rows = self.db.run(self.sql["mention_refs_in"], (self._list(ids),))
-            else:
-                rows = self.db.run(self.sql["mention_refs_in_of"], (self._list(ids), self._list(entities)))
+            rows = self.db.run(self.sql["mention_refs_in"], (self._list(ids),))
+        return [MentionRef(doc, int(start), int(end), text, kind, eid) for doc, start, end, text, kind, eid in rows]
+
+    def entity_mention_refs_at(self, pairs: Iterable[tuple[str, str]]) -> list[MentionRef]:
+        """Where each (document, entity) pair's document names its entity, in document and text order."""
+        wanted = sorted(set(pairs))
+        if not wanted:
+            return []
+        rows = self.db.run(self.sql["mention_refs_at"], (json.dumps(wanted),))
         return [MentionRef(doc, int(start), int(end), text, kind, eid) for doc, start, end, text, kind, eid in rows]
 
     def entity_refs_of(self, entity_ids: Iterable[str]) -> list[MentionRef]:

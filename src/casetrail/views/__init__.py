@@ -17,15 +17,26 @@ line by line from the fields each event type may show.
 from __future__ import annotations
 
 from dataclasses import fields, is_dataclass
+from functools import cache
 from typing import Any
+
+_PLAIN = (str, int, float, bool, type(None))
 
 
 def as_json(view: Any) -> Any:
     """A view as JSON-ready data: dicts, lists, strings, numbers, booleans and None."""
-    if is_dataclass(view) and not isinstance(view, type):
-        return {f.name: as_json(getattr(view, f.name)) for f in fields(view)}
+    if isinstance(view, _PLAIN):
+        return view
     if isinstance(view, (list, tuple)):
         return [as_json(v) for v in view]
     if isinstance(view, dict):
         return {k: as_json(v) for k, v in view.items()}
+    if is_dataclass(view) and not isinstance(view, type):
+        return {name: as_json(getattr(view, name)) for name in _names(type(view))}
     return view
+
+
+@cache
+def _names(kind: type) -> tuple[str, ...]:
+    """A view class's field names, looked up once per class (a case's API answer has thousands of lines)."""
+    return tuple(f.name for f in fields(kind))

@@ -373,10 +373,10 @@ class CaseReads:
     def _live_documents(self, case: Case) -> list[str]:
         """The case's documents that count: active ones, and amended ones through their newest version."""
         newer = self._memo("newer", self.generations()[0], lambda: dict(self._amendments()))
-        found = self.documents_of([*case.documents, *(newer[d] for d in case.documents if d in newer)])
+        status = self.store.documents.statuses([*case.documents, *(newer[d] for d in case.documents if d in newer)])
 
         def live(doc_id: str | None) -> bool:  # as store.analysis.resolvable_documents says
-            return doc_id in found and found[doc_id][1] == "active" and doc_id not in newer
+            return status.get(doc_id or "") == "active" and doc_id not in newer
 
         return [d for d in case.documents if live(d) or live(newer.get(d))]
 

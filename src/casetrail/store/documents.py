@@ -33,6 +33,8 @@ STATEMENTS = Statements(
         "by_sha": f"SELECT {COLUMNS} FROM documents WHERE sha256 = ?",
         "by_id": f"SELECT {COLUMNS} FROM documents WHERE id = ?",
         "by_ids": f"SELECT {COLUMNS} FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+        "statuses": "SELECT id, status FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+        "submitters": "SELECT id, submitted_by FROM documents WHERE id IN (SELECT value FROM json_each(?))",
         "by_shas": f"SELECT {COLUMNS} FROM documents WHERE sha256 IN (SELECT value FROM json_each(?))",
         "listing": "SELECT id, submitted_by FROM documents ORDER BY seq",
         "amendments": "SELECT amends, id FROM documents WHERE amends IS NOT NULL ORDER BY seq",
@@ -77,6 +79,8 @@ STATEMENTS = Statements(
     postgres={
         "texts": "SELECT id, text FROM documents WHERE status = ANY(%s) AND text IS NOT NULL ORDER BY seq",
         "by_ids": f"SELECT {COLUMNS} FROM documents WHERE id = ANY(%s)",
+        "statuses": "SELECT id, status FROM documents WHERE id = ANY(%s)",
+        "submitters": "SELECT id, submitted_by FROM documents WHERE id = ANY(%s)",
         "by_shas": f"SELECT {COLUMNS} FROM documents WHERE sha256 = ANY(%s)",
         # Every word must match (plainto_tsquery ANDs them); the headline marks hits as FTS5's snippet does.
         "search": (
@@ -138,6 +142,22 @@ class DocumentTables:
             return {}
         found = (document_row(row) for row in self.db.run(self.sql["by_ids"], (as_list(ids, self.db.dialect),)))
         return {doc.id: (doc, status, leaf) for doc, status, leaf in found}
+
+    def statuses(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """Document id -> its status (active, withdrawn, amended, sealed), for those recorded."""
+        ids = sorted(set(doc_ids))
+        if not ids:
+            return {}
+        return {
+            str(i): str(status) for i, status in self.db.run(self.sql["statuses"], (as_list(ids, self.db.dialect),))
+        }
+
+    def submitters(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """Document id -> who submitted it, for those recorded."""
+        ids = sorted(set(doc_ids))
+        if not ids:
+            return {}
+        return {str(i): str(by) for i, by in self.db.run(self.sql["submitters"], (as_list(ids, self.db.dialect),))}
 
     def listing(self) -> list[tuple[str, str]]:
         """(id, submitted_by) of every document in the order received: what a list of them is

@@ -420,11 +420,13 @@ class Workbench:
                 entities.append({"id": eid, "name": entity.name, "type": entity.type})
         entities.sort(key=lambda e: (len(e["name"]), e["name"], e["id"]))
         hits = self.store.documents.search_documents(words, SEARCH_SCAN)
-        submitters = {d: found[0].provenance.submitted_by for d, _ in hits if (found := self.casework.document(d))}
+        submitters = self.store.documents.submitters(d for d, _ in hits)  # one read for every hit
         readable = [(d, snippet) for d, snippet in hits if session.document(d, submitters.get(d))]
+        page = window.cut(readable)
+        held = self.casework.documents_of(d for d, _ in page)
         documents = []
-        for doc_id, snippet in window.cut(readable):
-            found = self.casework.document(doc_id)
+        for doc_id, snippet in page:
+            found = held.get(doc_id)
             row = _document_row(*found) if found else {"id": doc_id}
             documents.append({**row, "snippet": _marked(snippet)})
         self.audit(session, query[:200], "search")

@@ -83,11 +83,12 @@ STATEMENTS = Statements(
         ),
         "mention_refs_at": (
             # driven by the pairs (a JSON array of [document, entity]), each through the documents'
-            # index: a widely named entity's mentions are many, a document's are few
+            # index: a widely named entity's mentions are many, a document's are few. The second
+            # list (the pairs' documents) is what PostgreSQL's planner needs; here it only agrees.
             'SELECT m.document_id, m.start, m."end", m.text, m.type, em.entity_id FROM json_each(?) p'
             " CROSS JOIN mentions m ON m.document_id = json_extract(p.value, '$[0]')"
             " CROSS JOIN entity_mentions em ON em.mention_id = m.id AND em.entity_id = json_extract(p.value, '$[1]')"
-            " ORDER BY m.document_id, m.start"
+            " WHERE m.document_id IN (SELECT value FROM json_each(?)) ORDER BY m.document_id, m.start"
         ),
         "documents_of_entities": (
             "SELECT em.entity_id, m.document_id, COUNT(*) FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
@@ -241,8 +242,10 @@ STATEMENTS = Statements(
             " WHERE m.document_id = ANY(%s) GROUP BY m.document_id, em.entity_id"
         ),
         "mention_refs_at": (
-            f"{MENTION_REFS} JOIN jsonb_array_elements(%s::jsonb) AS p(pair)"
-            " ON m.document_id = p.pair->>0 AND em.entity_id = p.pair->>1 ORDER BY m.document_id, m.start"
+            # the documents' array keeps the planner off a widely named entity's many mentions
+            f"{MENTION_REFS} WHERE (m.document_id, em.entity_id) IN"
+            " (SELECT p->>0, p->>1 FROM jsonb_array_elements(%s::jsonb) p) AND m.document_id = ANY(%s)"
+            " ORDER BY m.document_id, m.start"
         ),
         "documents_of_entities": (
             "SELECT em.entity_id, m.document_id, COUNT(*) FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
@@ -457,7 +460,8 @@ class AnalysisTables:
         wanted = sorted(set(pairs))
         if not wanted:
             return []
-        rows = self.db.run(self.sql["mention_refs_at"], (json.dumps(wanted),))
+        documents = self._list(sorted({doc for doc, _ in wanted}))
+        rows = self.db.run(self.sql["mention_refs_at"], (json.dumps(wanted), documents))
         return [MentionRef(doc, int(start), int(end), text, kind, eid) for doc, start, end, text, kind, eid in rows]
 
     def entity_refs_of(self, entity_ids: Iterable[str]) -> list[MentionRef]:

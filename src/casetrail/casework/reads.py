@@ -308,7 +308,7 @@ class CaseReads:
         every = self.participants(book)
         participants = [p for cid in [case_id, *sorted(linked)] for p in every.get(cid, ())]
         named: dict[str, list[MentionRef]] = defaultdict(list)
-        for refs in view.by_document.many(self._live_documents(book.cases[case_id])).values():
+        for refs in view.by_document.many(self._live_documents([book.cases[case_id]])[case_id]).values():
             for ref in refs:
                 named[ref.entity_id].append(ref)
         waivers = tuple(w for w in book.waivers.values() if w.case_id == case_id)
@@ -370,24 +370,26 @@ class CaseReads:
         ]
         return report
 
-    def _live_documents(self, case: Case) -> list[str]:
-        """The case's documents that count: active ones, and amended ones through their newest version."""
+    def _live_documents(self, cases: Iterable[Case]) -> dict[str, list[str]]:
+        """Each case's documents that count: active ones, and amended ones through their newest
+        version (one status read for all the cases)."""
+        cases = list(cases)
         newer = self._memo("newer", self.generations()[0], lambda: dict(self._amendments()))
-        status = self.store.documents.statuses([*case.documents, *(newer[d] for d in case.documents if d in newer)])
+        status = self.store.documents.statuses(
+            doc for c in cases for d in c.documents for doc in (d, newer.get(d)) if doc is not None
+        )
 
         def live(doc_id: str | None) -> bool:  # as store.analysis.resolvable_documents says
             return status.get(doc_id or "") == "active" and doc_id not in newer
 
-        return [d for d in case.documents if live(d) or live(newer.get(d))]
+        return {c.id: [d for d in c.documents if live(d) or live(newer.get(d))] for c in cases}
 
     def _key(self, book: Casebook) -> Hashable:
         return self.generations(), self._shape(book)
 
     def _live(self, book: Casebook) -> dict[str, list[str]]:
         """Case -> its live documents (`_live_documents`), for every case: kept while the book's shape holds."""
-        return self._memo(
-            "live_documents", self._key(book), lambda: {cid: self._live_documents(c) for cid, c in book.cases.items()}
-        )
+        return self._memo("live_documents", self._key(book), lambda: self._live_documents(book.cases.values()))
 
     def document_reach(self, book: Casebook | None = None) -> tuple[dict[str, set[str]], list[str]]:
         """Need-to-know's view of the documents: each case's documents with every later version of
@@ -472,7 +474,7 @@ class CaseReads:
         """
         book = book or self.book()
         view = self.entity_view()
-        case_documents = {cid: set(self._live_documents(c)) for cid, c in book.cases.items()}
+        case_documents = {cid: set(docs) for cid, docs in self._live(book).items()}
         subjects = self._case_subject_entities(book)
         recorded = [
             (cid, link.other, link.reason) for cid, c in book.cases.items() for link in c.links if cid < link.other
@@ -654,9 +656,8 @@ class CaseReads:
         entities = {case_id: set().union(*wanted.values()), **wanted}
         live = self._live(book)
         named = self.document_entities(d for cid in entities for d in live[cid])
-        pairs: dict[tuple[str, str], list[str]] = defaultdict(
-            list
-        )  # (document, entity) -> the cases it is evidence for
+        # (document, entity) -> the cases whose evidence it is
+        pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
         for cid, wanted_here in entities.items():
             remaining = dict.fromkeys(wanted_here, EVIDENCE_SHOWN)
             for doc in sorted(live[cid]):

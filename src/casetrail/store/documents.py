@@ -145,19 +145,18 @@ class DocumentTables:
 
     def statuses(self, doc_ids: Iterable[str]) -> dict[str, str]:
         """Document id -> its status (active, withdrawn, amended, sealed), for those recorded."""
-        ids = sorted(set(doc_ids))
-        if not ids:
-            return {}
-        return {
-            str(i): str(status) for i, status in self.db.run(self.sql["statuses"], (as_list(ids, self.db.dialect),))
-        }
+        return self._by_id("statuses", doc_ids)
 
     def submitters(self, doc_ids: Iterable[str]) -> dict[str, str]:
         """Document id -> who submitted it, for those recorded."""
+        return self._by_id("submitters", doc_ids)
+
+    def _by_id(self, statement: str, doc_ids: Iterable[str]) -> dict[str, str]:
+        """Document id -> one column, by a statement selecting (id, column) for a list of ids."""
         ids = sorted(set(doc_ids))
         if not ids:
             return {}
-        return {str(i): str(by) for i, by in self.db.run(self.sql["submitters"], (as_list(ids, self.db.dialect),))}
+        return {str(i): str(value) for i, value in self.db.run(self.sql[statement], (as_list(ids, self.db.dialect),))}
 
     def listing(self) -> list[tuple[str, str]]:
         """(id, submitted_by) of every document in the order received: what a list of them is

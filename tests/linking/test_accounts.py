@@ -296,3 +296,34 @@ def test_proposals_scale_through_the_index() -> None:
         noisy_or(0.9, 0.03 * COMMON_FACTOR),
         ("both use the pseudonym Poppy", f"both name the force (in {n} of {n} accounts)"),
     )
+
+
+DETAIL_MENTIONS = [
+    ("Poppy", "pseudonym", "E-poppy"),
+    ("PC Ann Vale", "officer", "E-vale"),
+    ("Josh Reed", "person", "E-reed"),
+    ("AB12 CDE", "vehicle", "E-car"),
+    ("07700 900456", "phone", ""),
+    ("collar number 812", "collar_number", ""),
+    ("aged 13", "age", ""),
+    ("14 March 2003", "date", ""),
+    ("in the early 2000s", "period", ""),
+    ("2004", "period", ""),
+    ("Eastwood", "place", "E-eastwood"),
+    ("the council", "organisation", "E-council"),
+]
+
+
+@given(
+    st.lists(st.sets(st.sampled_from(range(len(DETAIL_MENTIONS))), max_size=8), min_size=2, max_size=10),
+    st.sampled_from([0.3, 0.6, 0.66, 0.9, 0.95]),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_threshold_keeps_exactly_the_pairs_that_score_at_least_it(picks: list[set[int]], min_score: float) -> None:
+    # Pairs below the threshold are skipped before they are scored: none that reaches it may be lost.
+    documents = [doc(i) for i in range(1, len(picks) + 1)]
+    mentions = [ref(i, 40 * k, *DETAIL_MENTIONS[k]) for i, chosen in enumerate(picks, start=1) for k in sorted(chosen)]
+    every = propose_same_accounts(documents, mentions, [], min_score=0.0)
+    assert propose_same_accounts(documents, mentions, [], min_score=min_score) == [
+        p for p in every if p.score >= min_score
+    ]

@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import combinations
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
 # AccountProposal lives in the model, so the store can keep proposals (store.read_models); it is
 # still importable from here, where it is made.
@@ -54,6 +53,8 @@ DEFAULT_MIN_SCORE: Final = 0.6
 # Details held by more documents than this do not generate candidate pairs (they still add to the
 # score of pairs found through rarer details), which keeps the proposer near O(documents × details).
 PAIR_CAP: Final = 50
+# Float products taken in another order may differ in the last bits: the ceiling errs upwards.
+_SLACK: Final = 1e-9
 
 _EMPTY: Final[Mapping[str, str]] = MappingProxyType({})
 
@@ -135,8 +136,7 @@ def group_accounts(documents: Sequence[DocumentFacts], comparisons: Sequence[Com
 # -- details: what a mention says that another report of the same account would say too ----------
 
 
-@dataclass(frozen=True, order=True)
-class _Detail:
+class _Detail(NamedTuple):  # a tuple: hashed and compared in C, millions of times per build
     kind: str  # a key of WEIGHTS
     key: str
 
@@ -283,6 +283,15 @@ def _score(
     return round(1.0 - miss, 4), tuple(r for _, r in weighted)
 
 
+def _ceiling(shared: set[_Detail]) -> float:
+    """The most `_score` could give these shared details: every weight whole (commonness, repeats
+    and covered years only lower it), rounded as the score is, so a pair below it is never scored."""
+    miss = 1.0
+    for detail in shared:
+        miss *= 1.0 - WEIGHTS[detail.kind]
+    return round(1.0 - miss + _SLACK, 4)
+
+
 def _is_common(detail: _Detail, count: int, n: int) -> bool:
     return detail.kind != "pseudonym" and count > 2 and count * 2 > n
 
@@ -334,12 +343,15 @@ def propose_same_accounts(
         else:
             continue
         for a, b in pairs:
-            if accounts[a] != accounts[b] and frozenset((accounts[a], accounts[b])) not in different:
+            if accounts[a] != accounts[b] and not (different and frozenset((accounts[a], accounts[b])) in different):
                 candidates.add((a, b))
 
     proposals = []
     for a, b in candidates:
-        score, reasons = _score(details[a] & details[b], df, n, labels)
+        shared = details[a] & details[b]
+        if _ceiling(shared) < min_score:
+            continue  # most candidates share a place or a year: too little to be proposed, whatever df says
+        score, reasons = _score(shared, df, n, labels)
         if score >= min_score:
             proposals.append(AccountProposal(a, b, score, reasons))
     proposals.sort(key=lambda p: (-p.score, p.left, p.right))

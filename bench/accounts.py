@@ -51,7 +51,7 @@ def main() -> None:
             *register.store.analysis.detail_mention_refs(ACCOUNT_DETAIL_TYPES),
         ]
         baseline = time.perf_counter() - start
-        facts = casework._facts(casework.book())
+        facts = casework.accounts.facts(casework.book())
         start = time.perf_counter()
         proposals = propose_same_accounts(facts, mentions, [], min_score=0.5)
         seconds = time.perf_counter() - start

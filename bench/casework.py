@@ -469,13 +469,13 @@ def run(args: argparse.Namespace) -> None:
 
         measures: dict[str, Callable[[int], Any]] = {
             "book": lambda _: cw.book(),
-            "links": lambda _: cw.links(),
-            "accounts": lambda _: cw.accounts(),
-            "subject_corroboration": lambda _: cw.subject_corroboration(),
+            "links": lambda _: cw.links.pairs(),
+            "accounts": lambda _: cw.accounts.grouped(),
+            "subject_corroboration": lambda _: cw.accounts.subject_corroboration(),
             "unknown_proposals": lambda _: cw.unknown_proposals(),
             "report": lambda _: cw.report(NOW),
             "case_view": lambda i: case_json(cw, case(i)),
-            "assignable": lambda i: cw.assignable(case(i)),
+            "assignable": lambda i: cw.independence.assignable(case(i)),
         }
         results: dict[str, Any] = {}
         for name, fn in measures.items():
@@ -532,12 +532,12 @@ def run(args: argparse.Namespace) -> None:
         # The picker against the check, case by case: everyone offered passes, everyone else fails.
         offered_total = offered_bad = withheld_bad = 0
         for case_id in case_ids[: args.picker_cases]:
-            context = cw.context(book, case_id)
-            offered = {c.staff.id for c in cw.assignable(case_id)}
+            context = cw.independence.context(book, case_id)
+            offered = {c.staff.id for c in cw.independence.assignable(case_id)}
             for s in book.staff.values():
                 if StaffRole.INVESTIGATOR not in s.roles and StaffRole.SUPERVISOR not in s.roles:
                     continue
-                allowed = check(cw.candidate(s), context).allowed
+                allowed = check(cw.independence.candidate(s), context).allowed
                 offered_bad += s.id in offered and not allowed
                 withheld_bad += s.id not in offered and allowed
             offered_total += len(offered)

@@ -11,7 +11,7 @@ grows the casework: the demo's casework at the first step (`build_demo_casework`
 intelligence, escalations, alerts), then one more case per new complaint, in the demo's way, up to
 documents/50 cases (between 25 and 500); each case gathers up to `--case-documents` documents
 naming its subjects (workbench.py `gather_documents`); then, as `casetrail analyse` ends, the
-store's read models are made current (`keep_read_models`: accounts and same-account proposals). Accounts: an investigator assigned to about a
+store's read models are made current (`accounts.keep`: accounts and same-account proposals). Accounts: an investigator assigned to about a
 quarter of the cases, a supervisor and an overseer (workbench.py's three).
 
 At each step, a real server in a subprocess, started as an operator starts it (with the key file in
@@ -176,7 +176,7 @@ def grow(grown: Grown, step: int, where: Path, args: argparse.Namespace) -> dict
     world = World(register, Casework(register, grown.home.config()), {}, grown.staff, grown.users, grown.home)
     added = gather_documents(world, args.case_documents, args.seed)
     lap("gather_case_documents")
-    kept = world.casework.keep_read_models()  # as `casetrail analyse` ends: the workers read what it keeps
+    kept = world.casework.accounts.keep()  # as `casetrail analyse` ends: the workers read what it keeps
     lap("keep_read_models")
     book = world.casework.book()
     say(

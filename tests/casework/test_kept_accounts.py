@@ -43,18 +43,18 @@ def refuse_to_compute(casework: Casework) -> None:
     def computing(*_: object) -> None:
         raise AssertionError("this reader should have read the kept accounts, not computed them")
 
-    casework._accounts = computing  # type: ignore[method-assign]
+    casework.accounts.compute = computing  # type: ignore[method-assign]
 
 
 def test_the_kept_accounts_are_what_a_reader_would_compute(home: Home) -> None:
     casework = reader(home)
-    accounts, proposals = casework._accounts(casework.book())
+    accounts, proposals = casework.accounts.compute(casework.book())
     assert proposals, "the test inquiry has a news article repeating a statement: a proposal"
-    assert "accounts" in casework.keep_read_models()
+    assert "accounts" in casework.accounts.keep()
     kept = casework.store.read_models
     assert kept.accounts() == accounts
     assert kept.proposals() == proposals
-    assert casework.accounts() == (accounts, proposals)
+    assert casework.accounts.grouped() == (accounts, proposals)
 
 
 def test_a_second_reader_reads_what_the_first_built(home: Home) -> None:
@@ -62,18 +62,18 @@ def test_a_second_reader_reads_what_the_first_built(home: Home) -> None:
     first.warm()
     second = reader(home)
     refuse_to_compute(second)
-    assert second.accounts() == first.accounts()
+    assert second.accounts.grouped() == first.accounts.grouped()
     entity = next(iter(second.entity_view().entities))
-    assert second.corroboration(entity) == first.corroboration(entity)
+    assert second.accounts.corroboration(entity) == first.accounts.corroboration(entity)
 
 
 def test_a_reader_waits_for_the_builder_that_holds_the_claim(home: Home) -> None:
     builder, waiting = reader(home), reader(home)
     book = builder.book()
-    accounts, proposals = builder._accounts(book)
+    accounts, proposals = builder.accounts.compute(book)
     now = datetime.now(UTC)
     assert builder.store.read_models.claim(ACCOUNTS, now.isoformat(), (now - timedelta(minutes=2)).isoformat())
-    stamp = json.dumps(builder._accounts_key(book))
+    stamp = json.dumps(builder.accounts.key(book))
 
     def build_later() -> None:
         time.sleep(0.5)
@@ -83,7 +83,7 @@ def test_a_reader_waits_for_the_builder_that_holds_the_claim(home: Home) -> None
     thread.start()
     refuse_to_compute(waiting)
     try:
-        assert waiting.account_proposals() == proposals
+        assert waiting.accounts.proposals() == proposals
     finally:
         thread.join()
     assert waiting.store.read_models.stamp("building:" + ACCOUNTS) is None  # the claim went with the build
@@ -96,12 +96,12 @@ def test_a_dead_builders_claim_lapses(home: Home) -> None:
     assert kept.claim(ACCOUNTS, long_ago.isoformat(), (long_ago - timedelta(minutes=2)).isoformat())
     # a live claim is not taken twice
     assert not kept.claim(ACCOUNTS, long_ago.isoformat(), (long_ago - timedelta(minutes=2)).isoformat())
-    assert casework.account_proposals() == casework._accounts(casework.book())[1]
+    assert casework.accounts.proposals() == casework.accounts.compute(casework.book())[1]
 
 
 def test_a_decision_moves_the_kept_accounts_for_every_reader(home: Home) -> None:
     first, second = reader(home), reader(home)
-    [proposal, *_] = first.account_proposals()
+    [proposal, *_] = first.accounts.proposals()
     first.compare("account", proposal.left, proposal.right, True, "the article quotes the statement", "lead")
-    assert second.accounts()[0][proposal.left] == second.accounts()[0][proposal.right]
-    assert (proposal.left, proposal.right) not in {(p.left, p.right) for p in second.account_proposals()}
+    assert second.accounts.grouped()[0][proposal.left] == second.accounts.grouped()[0][proposal.right]
+    assert (proposal.left, proposal.right) not in {(p.left, p.right) for p in second.accounts.proposals()}

@@ -73,31 +73,31 @@ def test_picker_and_search_never_offer_anyone_the_check_refuses(casework: Casewo
         c2.id: {namesake.id, pryce.id, marsh.id},  # Marsh under waiver
         c3.id: {namesake.id, pryce.id, marsh.id},  # linked to C2: its parties are refused here too
     }
-    rules = {c.rule for c in casework.check_assignment(c1.id, whitlock.id, AssignmentRole.INTERVIEWER).conflicts}
+    rules = {c.rule for c in casework.independence.check(c1.id, whitlock.id, AssignmentRole.INTERVIEWER).conflicts}
     assert rules == {Rule.NAMED_IN_DOCUMENTS, Rule.PARTY_IN_LINKED_CASE}
-    assert initial_only.id not in {c.staff.id for c in casework.assignable(c1.id)}
+    assert initial_only.id not in {c.staff.id for c in casework.independence.assignable(c1.id)}
     for case_id, allowed in expected.items():
         book = casework.book()
-        context = casework.context(book, case_id)
+        context = casework.independence.context(book, case_id)
         accepted = {
             s.id
             for s in book.staff.values()
-            if check(casework.candidate(s), context).allowed and StaffRole.INVESTIGATOR in s.roles
+            if check(casework.independence.candidate(s), context).allowed and StaffRole.INVESTIGATOR in s.roles
         }
         assert accepted == allowed, case_id
-        assert {c.staff.id for c in casework.assignable(case_id)} == allowed, case_id
+        assert {c.staff.id for c in casework.independence.assignable(case_id)} == allowed, case_id
         for query in ("Whitlock", "whitlock", "4471", "Northmoor", "Darren", "D.", "Elsewhere", "Frost", "o"):
-            found = {c.staff.id for c in casework.assignable(case_id, query)}
+            found = {c.staff.id for c in casework.independence.assignable(case_id, query)}
             assert found <= allowed, (case_id, query)
-        assert whitlock.id not in {c.staff.id for c in casework.assignable(case_id, "Darren Whitlock")}
+        assert whitlock.id not in {c.staff.id for c in casework.independence.assignable(case_id, "Darren Whitlock")}
     # the namesake is offered by search (she is not the officer), the officer never is
-    assert [c.staff.id for c in casework.assignable(c2.id, "Whitlock")] == [namesake.id]
+    assert [c.staff.id for c in casework.independence.assignable(c2.id, "Whitlock")] == [namesake.id]
 
 
 def test_linked_cases_index_agrees_with_the_full_linkage(casework: Casework) -> None:
     """The fast entity index behind the policy gives the same linked cases as computing every link."""
     book = casework.book()
-    linkages = casework.links(book)
+    linkages = casework.links.pairs(book)
     kinds = {"subject", "person", "officer", "pseudonym", "vehicle", "phone"}
     for case_id in book.cases:
         slow = set()
@@ -106,8 +106,8 @@ def test_linked_cases_index_agrees_with_the_full_linkage(casework: Casework) -> 
                 linkage.recorded or any(s.kind in kinds or s.subject_in for s in linkage.shared)
             ):
                 slow.add(linkage.right if linkage.left == case_id else linkage.left)
-        assert casework.linked_cases(book, case_id) == slow, case_id
-        one = {(l.left, l.right, tuple(s.entity_id for s in l.shared)) for l in casework.links(book, case_id)}
+        assert casework.links.linked_cases(book, case_id) == slow, case_id
+        one = {(l.left, l.right, tuple(s.entity_id for s in l.shared)) for l in casework.links.pairs(book, case_id)}
         every = {
             (l.left, l.right, tuple(s.entity_id for s in l.shared)) for l in linkages if case_id in (l.left, l.right)
         }
@@ -119,8 +119,8 @@ def test_link_summaries_agree_with_the_links(casework: Casework) -> None:
     book = casework.book()
     assert len(book.cases) >= 3, "runs after the picker test, which opens the cases"
     for case_id in book.cases:
-        full = {(l.left, l.right): l for l in casework.links(book, case_id)}
-        count, listed = casework.link_summaries(case_id, None, book)
+        full = {(l.left, l.right): l for l in casework.links.pairs(book, case_id)}
+        count, listed = casework.links.summaries(case_id, None, book)
         summary = {(s["left"], s["right"]): s for s in listed}
         assert summary.keys() == full.keys() and count == len(listed), case_id
         # strongest first: made by hand, then by the most specific shared entity
@@ -129,10 +129,10 @@ def test_link_summaries_agree_with_the_links(casework: Casework) -> None:
             for s in listed
         ]
         assert strength == sorted(strength), case_id
-        assert casework.link_summaries(case_id, None, book, limit=1) == (count, listed[:1])
+        assert casework.links.summaries(case_id, None, book, limit=1) == (count, listed[:1])
         hidden = {s["other"] for s in listed[::2]}
         assert {
-            s["other"] for s in casework.link_summaries(case_id, None, book, visible=lambda c: c not in hidden)[1]
+            s["other"] for s in casework.links.summaries(case_id, None, book, visible=lambda c: c not in hidden)[1]
         } == ({s["other"] for s in listed} - hidden)
         for pair, link in full.items():
             got, shown = summary[pair], link.shared[:10]
@@ -144,9 +144,9 @@ def test_link_summaries_agree_with_the_links(casework: Casework) -> None:
             assert sorted(got["recorded"]) == sorted(link.recorded), pair
         # with a cap, an entity more cases hold links nothing by itself; a link made by hand always shows
         for cap in (1, 2):
-            capped = {(s["left"], s["right"]) for s in casework.link_summaries(case_id, cap, book)[1]}
+            capped = {(s["left"], s["right"]) for s in casework.links.summaries(case_id, cap, book)[1]}
             expected = {
                 pair for pair, link in full.items() if link.recorded or any(s.cases_sharing <= cap for s in link.shared)
             }
             assert capped == expected, (case_id, cap)
-    assert any(l.recorded for l in casework.links(book)), "the picker test records a link by hand"
+    assert any(l.recorded for l in casework.links.pairs(book)), "the picker test records a link by hand"

@@ -6,16 +6,19 @@ is independent and asks oversight what is overdue. Every change is a ledger even
 through the log; the state is `model.casework.replay` over those events.
 
     reads.py         the casebook and the read models computed from it, kept between calls
+    links.py         case links and their evidence (`reads.links`)
+    accounts.py      independent accounts, same-account proposals, corroboration (`reads.accounts`)
+    independence.py  the assignment rules' inputs and verdicts (`reads.independence`)
     commands.py      `Casework`: the reads plus the commands, each a ledger event
     presentation.py  the operator's full rendering of a case (CLI, JSON)
 """
 
+from casetrail.casework.accounts import ACCOUNT_DETAIL_TYPES
 from casetrail.casework.commands import Casework
+from casetrail.casework.links import POLICY_LINK_KINDS
 from casetrail.casework.reads import (
-    ACCOUNT_DETAIL_TYPES,
     ASSIGNMENT_CONFLICT,
     DEFAULT_SETTINGS,
-    POLICY_LINK_KINDS,
     WEB_CHANNEL,
     CaseReads,
 )

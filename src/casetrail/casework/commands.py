@@ -307,8 +307,8 @@ class Casework(CaseReads):
         """Check and, if independent, assign. The check, and the refusal or assignment, are events."""
         with self._writing() as book:
             staff = self._staff(book, staff_id)
-            context = self.context(book, case_id)
-            verdict = check(self.candidate(staff), context)
+            context = self.independence.context(book, case_id)
+            verdict = check(self.independence.candidate(staff), context)
             if any(a.staff_id == staff_id and a.role == role for a in book.current_assignments(case_id)):
                 raise CaseworkError(f"{staff_id} is already {role.value} on {case_id}")
             base = {"staff_id": staff_id, "role": AssignmentRole(role).value}
@@ -340,12 +340,12 @@ class Casework(CaseReads):
         with self._writing() as book:
             self._staff(book, staff_id)
             overseer = self._staff(book, overseer_id)
-            context = self.context(book, case_id)
+            context = self.independence.context(book, case_id)
             if rule not in WAIVABLE_RULES:
                 raise IndependenceError(
                     f"{rule.value} cannot be waived: it is a conflict of interest, not of affiliation"
                 )
-            objections = may_waive(self.candidate(overseer), context)
+            objections = may_waive(self.independence.candidate(overseer), context)
             if objections:
                 raise IndependenceError(f"{overseer_id} may not record waivers on {case_id}: " + "; ".join(objections))
             waiver_id = book.next_id("W")
@@ -458,7 +458,7 @@ class Casework(CaseReads):
                 )
                 for item in due
             ]
-            for assignment, verdict in self.conflicted_assignments(book):
+            for assignment, verdict in self.independence.conflicted_assignments(book):
                 item = f"{assignment.case_id}/{assignment.staff_id}/{assignment.role.value}"
                 if not book.escalated(item, ASSIGNMENT_CONFLICT):
                     body = {
@@ -484,7 +484,7 @@ class Casework(CaseReads):
         with self._writing() as book:
             alerted = {r for a in book.alerts if a.kind == "repeat_subject" for r in a.detail.get("records", [])}
             events = []
-            for eid, found in sorted(self.subject_corroboration(book).items()):
+            for eid, found in sorted(self.accounts.subject_corroboration(book).items()):
                 records = list(view.records_of.get(eid, ()))
                 if found.independent < k or alerted & set(records):
                     continue

@@ -20,13 +20,13 @@ def case_json(self: CaseReads, case_id: str, full: bool = True) -> dict[str, Any
     """A case as `case show --format json` and the case file give it.
 
     `full=False` is the workbench's summary: corroboration as counts, and no links (it asks
-    `link_summaries` for those it may show). A subject named in most of a large inquiry would
+    `links.summaries` for those it may show). A subject named in most of a large inquiry would
     otherwise put every document id in every page of every case naming them.
     """
     book = self.book()
     case = self._case(book, case_id)
     view = self.entity_view()
-    corroboration = self.subject_corroboration(book, case_id)
+    corroboration = self.accounts.subject_corroboration(book, case_id)
     documents = []
     for doc_id, given_by in case.documents.items():
         found = self.document(doc_id)
@@ -81,10 +81,10 @@ def case_json(self: CaseReads, case_id: str, full: bool = True) -> dict[str, Any
                 "subjects": subjects,
             }
         )
-    links = [l.to_json() for l in self.links(book, case_id)] if full else []
-    context = self.context(book, case_id)
+    links = [l.to_json() for l in self.links.pairs(book, case_id)] if full else []
+    context = self.independence.context(book, case_id)
     conflicts_now = {
-        (a.staff_id, a.role): check(self.candidate(book.staff[a.staff_id]), context)
+        (a.staff_id, a.role): check(self.independence.candidate(book.staff[a.staff_id]), context)
         for a in book.current_assignments(case_id)
     }
     return {

@@ -792,7 +792,7 @@ def analyse(
     # The workbench's kept views are built here, by the writer, once: its workers then read them.
     from casetrail.inquiry import Inquiry
 
-    kept = Inquiry(State.home, analysis.register).casework.keep_read_models()
+    kept = Inquiry(State.home, analysis.register).casework.accounts.keep()
     out.print(f"kept for the workbench: {kept}")
 
 

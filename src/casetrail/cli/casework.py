@@ -130,7 +130,7 @@ def staff_list(
     """List staff; with --case, the assignee picker: nobody the independence rules would refuse."""
     casework = open_casework()
     if case is not None:
-        members = [c.staff for c in run(lambda: casework.assignable(case, search))]
+        members = [c.staff for c in run(lambda: casework.independence.assignable(case, search))]
     else:
         needle = (search or "").casefold()
         members = [
@@ -279,7 +279,7 @@ def case_link(case_id: str, other: str, reason: Annotated[str, typer.Option(help
 @case_app.command("links")
 def case_links(case_id: Annotated[Optional[str], typer.Argument()] = None, format: Format = "table") -> None:
     """Cases linked through shared subjects, vehicles, places, phones or organisations, with evidence."""
-    linkages = run(lambda: open_casework().links())
+    linkages = run(lambda: open_casework().links.pairs())
     rows = [l.to_json() for l in linkages if case_id is None or case_id in (l.left, l.right)]
     if format == "json":
         emit_json(rows)
@@ -445,7 +445,7 @@ def unknowns_decide(
 @accounts_app.command("list")
 def accounts_list(format: Format = "table") -> None:
     """Documents grouped into independent accounts, and proposed same-account pairs."""
-    accounts, proposals = open_casework().accounts()
+    accounts, proposals = open_casework().accounts.grouped()
     groups: dict[str, list[str]] = {}
     for doc, account in sorted(accounts.items()):
         groups.setdefault(account, []).append(doc)
@@ -485,7 +485,7 @@ def accounts_decide(
 @app.command()
 def corroboration(entity_id: str, format: Format = "table") -> None:
     """How many independent accounts name an entity, and which documents are reports of one account."""
-    found = run(lambda: open_casework().corroboration(entity_id))
+    found = run(lambda: open_casework().accounts.corroboration(entity_id))
     if format == "json":
         emit_json(found.to_json())
         return

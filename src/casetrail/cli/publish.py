@@ -87,7 +87,7 @@ def named_subjects(casework: Casework) -> list[NamedSubject]:
         for eid in view.current(subject.entity):
             if forces.get(eid) is None:
                 forces[eid] = subject.force
-    found = casework.subject_corroboration(book)
+    found = casework.accounts.subject_corroboration(book)
     return [NamedSubject(forces.get(eid), c.independent) for eid, c in sorted(found.items())]
 
 

@@ -332,7 +332,7 @@ def _allegation(sight: Sight, casework: Casework, book: Casebook, a: Allegation)
 
 def _subject(sight: Sight, casework: Casework, book: Casebook, s: Subject) -> SubjectLine:
     current = sorted(casework.entity_view().current(s.entity))
-    found = casework.subject_corroboration(book, s.case_id)
+    found = casework.accounts.subject_corroboration(book, s.case_id)
     corroboration = tuple(
         CorroborationLine(sight.shown(e), len(found[e].documents), found[e].independent, found[e].at_least)
         for e in current
@@ -357,7 +357,7 @@ def _assignments(sight: Sight, casework: Casework, book: Casebook, case_id: str)
     for a in book.assignments:
         if a.case_id != case_id:
             continue
-        now = casework.conflicts_now(book, a) if a.ended_at is None else ()
+        now = casework.independence.conflicts_now(book, a) if a.ended_at is None else ()
         lines.append(
             AssignmentLine(
                 a.staff_id,
@@ -377,7 +377,7 @@ def _assignments(sight: Sight, casework: Casework, book: Casebook, case_id: str)
 def _links(sight: Sight, casework: Casework, book: Casebook, case_id: str, shown: int) -> dict[str, Any]:
     """Links to cases this viewer may read, with evidence from documents they may read."""
     cap = int(casework.settings["case_link_max_sharing"])
-    count, summaries = casework.link_summaries(case_id, cap, book, visible=sight.case, limit=shown)
+    count, summaries = casework.links.summaries(case_id, cap, book, visible=sight.case, limit=shown)
     links = tuple(
         LinkLine(
             s["other"], tuple(_shared(sight, shared) for shared in s["shared"]), s["shared_count"], tuple(s["recorded"])
@@ -386,7 +386,7 @@ def _links(sight: Sight, casework: Casework, book: Casebook, case_id: str, shown
     )
     widely = tuple(
         WidelySharedLine(sight.shown(w["entity_id"]), w["name"], w["kind"], w["cases_sharing"])
-        for w in casework.widely_shared(case_id, cap, book)
+        for w in casework.links.widely_shared(case_id, cap, book)
     )
     return {"links": links, "link_count": count, "widely_shared": widely}
 

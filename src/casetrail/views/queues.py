@@ -328,7 +328,7 @@ def build_inbox(sight: Sight, casework: Casework) -> Inbox:
     )
     conflicts = [
         _conflict(sight, book, a.case_id, a.staff_id, a.role.value, "assigned", a.at, v.conflicts)
-        for a, v in casework.conflicted_assignments(book)
+        for a, v in casework.independence.conflicted_assignments(book)
         if sight.case(a.case_id)
     ]
     conflicts += [_refusal(sight, book, r) for r in _latest_refusals(book) if sight.case(r.case_id)]
@@ -413,7 +413,7 @@ def build_proposals(sight: Sight, casework: Casework) -> Proposals:
             (),
             sight.allowed(Command.COMPARE_ACCOUNTS, document_ids=(p.left, p.right)),
         )
-        for p in casework.account_proposals(book)
+        for p in casework.accounts.proposals(book)
         if readable_document(sight, casework, p.left) and readable_document(sight, casework, p.right)
     )
     unknowns = []

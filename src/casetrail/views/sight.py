@@ -72,11 +72,11 @@ def sight_for(casework: Casework, user_id: str, username: str, roles: frozenset[
     book = casework.book()
     entity_ids: frozenset[str] = frozenset()
     if staff_id and staff_id in book.staff:
-        entity_ids = casework.candidate(book.staff[staff_id]).entity_ids
+        entity_ids = casework.independence.candidate(book.staff[staff_id]).entity_ids
     viewer = Viewer(user_id, frozenset(StaffRole(r) for r in roles), staff_id, entity_ids)
     case_documents, unallocated = casework.document_reach(book)
     held = casework.document_entities([*(d for docs in case_documents.values() for d in docs), *unallocated])
-    found = reach(viewer, book, case_documents, held, casework.participants(book), unallocated)
+    found = reach(viewer, book, case_documents, held, casework.independence.participants(book), unallocated)
     return Sight(viewer, found, username)
 
 

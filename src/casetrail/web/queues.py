@@ -430,7 +430,7 @@ def _waive(request: Request, signed: Signed, form: WaiverForm) -> views.WaiverLi
         waiver = _command(lambda: casework.record_waiver(case, staff_id, Rule(rule), text, overseer, by=sight.username))
     except IndependenceError:
         # The overseer's own conflicts, told as kinds (detail only where views.conflicts allows it).
-        verdict = casework.check_assignment(case, overseer, AssignmentRole.REVIEWER)
+        verdict = casework.independence.check(case, overseer, AssignmentRole.REVIEWER)
         found = conflict_lines(sight, case, [*verdict.conflicts, *(c for c, _ in verdict.waived)])
         raise Refused("you may not record waivers on this case: you are not independent of it", found) from None
     return views.WaiverLine(

@@ -181,7 +181,7 @@ class Workbench:
             raise AccessDenied(case_id)
         found = [
             {"id": c.staff.id, "name": c.staff.name, "force": c.staff.force}
-            for c in self.casework.assignable(case_id, query)
+            for c in self.casework.independence.assignable(case_id, query)
         ]
         self.audit(session, case_id, "picker", query)
         return found
@@ -337,7 +337,7 @@ class Workbench:
         book = self.casework.book()
         document_cases = self.casework.document_cases(book)
         held = {c for d in readable for c in document_cases.get(d, ())}
-        held |= self.casework.subject_cases(book).get(entity_id, set())
+        held |= self.casework.links.subject_cases(book).get(entity_id, set())
         cases = [
             {"id": c, "title": book.cases[c].title} for c in filter_cases(session.viewer, session.reach, sorted(held))
         ]

@@ -1,0 +1,170 @@
+"""Independent accounts as casework reads them: documents grouped into accounts, the proposed
+same-account pairs, and corroboration (how many independent accounts name an entity).
+
+The accounts and proposals are kept in the store (`store.read_models`): the first process to
+find them stale builds them under a claim, and every other waits and reads what it kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Hashable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from casetrail.errors import CaseworkError
+from casetrail.linking.accounts import AccountProposal, group_accounts, propose_same_accounts
+from casetrail.linking.corroboration import Corroboration, corroborate
+from casetrail.model.casework import Casebook, DocumentFacts
+from casetrail.resolution.view import EntityView
+from casetrail.store.read_models import ACCOUNTS
+
+if TYPE_CHECKING:
+    from casetrail.casework.reads import CaseReads
+
+# Details that tie two reports to one account without being entities ("aged 14", "in 2003").
+ACCOUNT_DETAIL_TYPES = ("age", "date", "period", "collar_number")
+# A claim older than this is taken over: its builder died (a restart mid-build), or is slow, in
+# which case two build the same model and the later commit stands. Waiting is bounded by it.
+ACCOUNTS_BUILD_LIMIT = timedelta(minutes=2)
+CLAIM_POLL_S = 0.2
+
+
+class Accounts:
+    """One job of the casework reads: independent accounts, their proposals and corroboration."""
+
+    def __init__(self, reads: CaseReads) -> None:
+        self.reads = reads
+
+    def facts(self, book: Casebook) -> list[DocumentFacts]:
+        given: dict[str, str] = {}
+        for case in book.cases.values():
+            for doc_id, party in case.documents.items():
+                if party:
+                    given[doc_id] = party
+        active = [doc for doc, status, _ in self.reads.documents() if status == "active"]
+        return [
+            DocumentFacts(
+                doc.id, doc.kind.value, doc.provenance.source_name, doc.parent_id, doc.amends, given.get(doc.id)
+            )
+            for doc in active
+        ]
+
+    def grouped(self, book: Casebook | None = None) -> tuple[dict[str, str], list[AccountProposal]]:
+        """Documents grouped into independent accounts, and proposed same-account pairs, all of them."""
+        book = book or self.reads.book()
+        if not self._keep_accounts(book):
+            return self.reads.memo("accounts", self.key(book), lambda: self.compute(book))
+        return self.reads.store.read_models.accounts(), self.reads.store.read_models.proposals()
+
+    def keep(self) -> str:
+        """Build what the store keeps for every reader if it is stale (the accounts and proposals)."""
+        if not self._keep_accounts(self.reads.book()):
+            return "nothing (a read-only store)"
+        kept = self.reads.store.read_models
+        return f"{kept.account_count()} independent accounts, {kept.proposal_count()} same-account proposals"
+
+    def proposals(self, book: Casebook | None = None) -> list[AccountProposal]:
+        """The proposed same-account pairs, best first."""
+        book = book or self.reads.book()
+        if not self._keep_accounts(book):
+            return self.grouped(book)[1]
+        return self.reads.store.read_models.proposals()
+
+    def key(self, book: Casebook) -> Hashable:
+        # Not keyed on documents: a new upload names nobody until it is extracted, which moves
+        # the mentions generation; amending, withdrawing or sealing moves all three. Of the book,
+        # only what accounts read: who gave each document, and the human verdicts (opening a
+        # case, naming a subject or linking cases leaves them as they were).
+        return (
+            self.reads.generations()[1:],
+            self.reads.memo("given", (self.reads.book_leaf, id(book)), lambda: _given_digest(book)),
+            len(book.account_comparisons),
+            float(self.reads.settings["account_proposal_min_score"]),
+        )
+
+    def _keep_accounts(self, book: Casebook) -> bool:
+        """Make the store's kept accounts and proposals current (store.read_models): the first
+        process to find them stale builds them, under a claim, and every other waits and reads
+        them. False on a read-only store, whose reader computes its own."""
+        if self.reads.store.readonly:
+            return False
+        key = self.key(book)
+        return self.reads.memo("accounts_kept", key, lambda: self._build_kept_accounts(book, json.dumps(key)))
+
+    def _build_kept_accounts(self, book: Casebook, stamp: str) -> bool:
+        kept = self.reads.store.read_models
+        while kept.stamp(ACCOUNTS) != stamp:
+            now = datetime.now(UTC)
+            if kept.claim(ACCOUNTS, now.isoformat(), (now - ACCOUNTS_BUILD_LIMIT).isoformat()):
+                try:
+                    accounts, proposals = self.compute(book)
+                    kept.replace_accounts(stamp, datetime.now(UTC).isoformat(), accounts, proposals)
+                except BaseException:
+                    kept.release(ACCOUNTS)
+                    raise
+                break
+            time.sleep(CLAIM_POLL_S)  # another process is building them: read what it keeps
+        return True
+
+    def compute(self, book: Casebook) -> tuple[dict[str, str], list[AccountProposal]]:
+        facts = self.facts(book)
+        view = self.reads.entity_view()
+        accounts = group_accounts(facts, book.account_comparisons)
+        names = view.names
+        live = {f.id for f in facts}
+        details = self.reads.store.analysis.detail_mention_refs(ACCOUNT_DETAIL_TYPES)
+        mentions = [m for m in [*view.all_mentions(), *details] if m.document_id in live]
+        proposals = propose_same_accounts(
+            facts,
+            mentions,
+            book.account_comparisons,
+            names,
+            min_score=float(self.reads.settings["account_proposal_min_score"]),
+        )
+        return accounts, proposals
+
+    def corroboration(self, entity_id: str, book: Casebook | None = None) -> Corroboration:
+        """How many independent accounts name this entity; kept until accounts or the book change."""
+        book = book or self.reads.book()
+        view = self.reads.entity_view()
+        if entity_id not in view.entities:
+            raise CaseworkError(f"no entity {entity_id!r}; see `casetrail entities`")
+        key = self.key(book)
+        return self.reads.memo_item("corroboration", key, entity_id, lambda: self._corroboration(book, view, entity_id))
+
+    def _corroboration(self, book: Casebook, view: EntityView, entity_id: str) -> Corroboration:
+        named = view.by_entity.get(entity_id, [])
+        documents = {m.document_id for m in named}
+        if self._keep_accounts(book):
+            accounts = self.reads.store.read_models.account_of(documents)
+            # only the proposals that touch this entity's documents, not the whole inquiry's
+            touching = [p for _, p in self.reads.store.read_models.proposals_touching(documents)]
+        else:
+            accounts, proposals = self.grouped(book)
+            touching = [p for p in proposals if p.left in documents or p.right in documents]
+        mentions = [m for m in named if m.document_id in accounts]
+        return corroborate(entity_id, view.entities[entity_id].name, mentions, accounts, touching)
+
+    def subject_corroboration(
+        self, book: Casebook | None = None, case_id: str | None = None
+    ) -> dict[str, Corroboration]:
+        """Corroboration for every entity that is a subject of an allegation (in one case, if given)."""
+        book = book or self.reads.book()
+        view = self.reads.entity_view()
+        result = {}
+        for subject in book.subjects.values():
+            if case_id is not None and subject.case_id != case_id:
+                continue
+            for eid in view.current(subject.entity):
+                if eid not in result:
+                    result[eid] = self.corroboration(eid, book)
+        return result
+
+
+def _given_digest(book: Casebook) -> str:
+    """A digest of who gave each document in a case: what the casebook adds to the accounts."""
+    given = sorted((d, p) for c in book.cases.values() for d, p in c.documents.items() if p)
+    return hashlib.sha256(json.dumps(given).encode()).hexdigest()

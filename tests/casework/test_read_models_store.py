@@ -35,7 +35,7 @@ def test_an_empty_store_keeps_no_model(register: Register) -> None:
     assert models.proposals() == [] and models.proposal_count() == 0
     assert models.account_of(["D-000001"]) == {} and models.account_of([]) == {}
     assert models.account_count() == 0 and models.document_count() == 0
-    assert models.proposals_touching(["D-000001"]) == [] and models.proposals_touching([]) == []
+    assert models.proposals_within(["D-000001", "D-000003"]) == [] and models.proposals_within([]) == []
 
 
 def test_accounts_and_proposals_round_trip(register: Register) -> None:
@@ -56,16 +56,15 @@ def test_accounts_and_proposals_round_trip(register: Register) -> None:
     assert models.proposals(limit=1) == PROPOSALS[:1]
     assert models.proposals(4) == [] and models.proposals(0, 0) == []
 
-    # D-000003 is on the right of one proposal and the left of the next; D-000005 only on the right;
-    # a proposal naming two of the ids (D-000003 and D-000004) comes back once.
-    touching = models.proposals_touching(["D-000003", "D-000005", "D-000099"])
-    assert touching == [(0, PROPOSALS[0]), (1, PROPOSALS[1]), (2, PROPOSALS[2]), (3, PROPOSALS[3])]
-    assert models.proposals_touching(["D-000004", "D-000003"]) == [
-        (0, PROPOSALS[0]),
+    # Only proposals with both sides among the ids: D-000003 is on the right of one and the left of
+    # the next, and only the one whose other side is asked for too comes back.
+    assert models.proposals_within(["D-000003", "D-000004", "D-000099"]) == [(1, PROPOSALS[1])]
+    assert models.proposals_within(["D-000005", "D-000004", "D-000003", "D-000002"]) == [
         (1, PROPOSALS[1]),
         (2, PROPOSALS[2]),
+        (3, PROPOSALS[3]),
     ]
-    assert models.proposals_touching(["D-000002"]) == [(3, PROPOSALS[3])]
+    assert models.proposals_within(["D-000002"]) == [] and models.proposals_within(["D-000001", "D-000002"]) == []
 
 
 def test_another_process_reads_what_one_built(register: Register, tmp_path: Path) -> None:
@@ -74,7 +73,7 @@ def test_another_process_reads_what_one_built(register: Register, tmp_path: Path
     try:
         models = reader.store.read_models
         assert models.stamp("accounts") == "stamp-1"
-        assert models.proposals_touching(["D-000001"]) == [(0, PROPOSALS[0])]
+        assert models.proposals_within(["D-000001", "D-000003"]) == [(0, PROPOSALS[0])]
     finally:
         reader.store.close()
 
@@ -88,8 +87,8 @@ def test_a_second_build_replaces_the_first(register: Register) -> None:
     assert models.account_of(ACCOUNTS) == {"D-000001": "A-9"}
     assert models.account_count() == 1 and models.document_count() == 2
     assert models.proposals() == newer and models.proposal_count() == 1
-    assert models.proposals_touching(["D-000003", "D-000005"]) == []
-    assert models.proposals_touching(["D-000001"]) == [(0, newer[0])]
+    assert models.proposals_within(["D-000001", "D-000003"]) == []
+    assert models.proposals_within(["D-000001", "D-000006"]) == [(0, newer[0])]
 
 
 def test_a_build_that_fails_leaves_the_model_it_would_have_replaced(register: Register) -> None:

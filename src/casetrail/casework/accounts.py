@@ -140,11 +140,11 @@ class Accounts:
         documents = {m.document_id for m in named}
         if self._keep_accounts(book):
             accounts = self.reads.store.read_models.account_of(documents)
-            # only the proposals that touch this entity's documents, not the whole inquiry's
-            touching = [p for _, p in self.reads.store.read_models.proposals_touching(documents)]
+            # only the proposals between this entity's documents, not the whole inquiry's
+            touching = [p for _, p in self.reads.store.read_models.proposals_within(documents)]
         else:
             accounts, proposals = self.grouped(book)
-            touching = [p for p in proposals if p.left in documents or p.right in documents]
+            touching = [p for p in proposals if p.left in documents and p.right in documents]
         mentions = [m for m in named if m.document_id in accounts]
         return corroborate(entity_id, view.entities[entity_id].name, mentions, accounts, touching)
 

@@ -58,16 +58,16 @@ STATEMENTS = Statements(
             f"SELECT {PROPOSAL_COLUMNS} FROM account_proposals WHERE rank >= ? AND rank < ? ORDER BY rank"
         ),
         "proposal_count": "SELECT COUNT(*) FROM account_proposals",
-        # One row per proposal however many of the ids it names; each side by its own index.
-        "proposals_touching": (
+        # Found through the left side's index, kept if the right side is in the set too.
+        "proposals_within": (
             f"SELECT {PROPOSAL_COLUMNS} FROM account_proposals WHERE left_id IN (SELECT value FROM json_each(?))"
-            " OR right_id IN (SELECT value FROM json_each(?)) ORDER BY rank"
+            " AND right_id IN (SELECT value FROM json_each(?)) ORDER BY rank"
         ),
     },
     postgres={
         "account_of": "SELECT document_id, account_id FROM document_accounts WHERE document_id = ANY(%s)",
-        "proposals_touching": (
-            f"SELECT {PROPOSAL_COLUMNS} FROM account_proposals WHERE left_id = ANY(%s) OR right_id = ANY(%s)"
+        "proposals_within": (
+            f"SELECT {PROPOSAL_COLUMNS} FROM account_proposals WHERE left_id = ANY(%s) AND right_id = ANY(%s)"
             " ORDER BY rank"
         ),
     },
@@ -157,14 +157,14 @@ class ReadModels:
     def proposal_count(self) -> int:
         return int(self.db.run(self.sql["proposal_count"]).fetchone()[0])
 
-    def proposals_touching(self, document_ids: Iterable[str]) -> list[tuple[int, AccountProposal]]:
-        """(rank, proposal) of every kept proposal whose left or right is one of `document_ids`,
-        each once, in rank order."""
+    def proposals_within(self, document_ids: Iterable[str]) -> list[tuple[int, AccountProposal]]:
+        """(rank, proposal) of every kept proposal between two of `document_ids`, in rank order:
+        what corroboration keeps of them, read without the reasons of any other."""
         wanted = sorted(set(document_ids))
         if not wanted:
             return []
         listed = self._list(wanted)
-        return _proposals(self.db.run(self.sql["proposals_touching"], (listed, listed)))
+        return _proposals(self.db.run(self.sql["proposals_within"], (listed, listed)))
 
 
 def _proposals(rows: Iterable[Sequence[Any]]) -> list[tuple[int, AccountProposal]]:

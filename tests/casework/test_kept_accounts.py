@@ -105,3 +105,19 @@ def test_a_decision_moves_the_kept_accounts_for_every_reader(home: Home) -> None
     first.compare("account", proposal.left, proposal.right, True, "the article quotes the statement", "lead")
     assert second.accounts.grouped()[0][proposal.left] == second.accounts.grouped()[0][proposal.right]
     assert (proposal.left, proposal.right) not in {(p.left, p.right) for p in second.accounts.proposals()}
+
+
+@pytest.mark.parametrize("readonly", [False, True])
+def test_proposals_between_some_documents_are_those_with_both_sides_among_them(home: Home, readonly: bool) -> None:
+    reader(home).accounts.keep()
+    casework = Casework(Register.open(home, readonly=readonly))
+    [proposal, *_] = every = casework.accounts.proposals()
+    others = sorted({doc.id for doc, _, _ in casework.documents()} - {proposal.left, proposal.right})
+    both = [p for p in every if {p.left, p.right} <= {proposal.left, proposal.right, *others[:1]}]
+    assert casework.accounts.proposals_between([proposal.left, proposal.right, *others[:1]]) == both
+    assert proposal in both
+    without_right = [proposal.left, *others]
+    assert casework.accounts.proposals_between(without_right) == [
+        p for p in every if {p.left, p.right} <= set(without_right)
+    ]
+    assert proposal not in casework.accounts.proposals_between([proposal.left, *others])

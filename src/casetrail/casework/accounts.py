@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,15 @@ class Accounts:
         if not self._keep_accounts(book):
             return self.grouped(book)[1]
         return self.reads.store.read_models.proposals()
+
+    def proposals_between(self, document_ids: Iterable[str], book: Casebook | None = None) -> list[AccountProposal]:
+        """The proposed same-account pairs whose two documents are both among `document_ids`, best
+        first: what one viewer may be shown, read without the rest of the inquiry's."""
+        book = book or self.reads.book()
+        ids = set(document_ids)
+        if not self._keep_accounts(book):
+            return [p for p in self.grouped(book)[1] if p.left in ids and p.right in ids]
+        return [p for _, p in self.reads.store.read_models.proposals_within(ids)]
 
     def key(self, book: Casebook) -> Hashable:
         # Not keyed on documents: a new upload names nobody until it is extracted, which moves

@@ -33,7 +33,7 @@ from casetrail.model.casework import (
     StaffRole,
 )
 from casetrail.oversight.deadlines import count_days_late, has_passed
-from casetrail.policy.access import EVERY_CASE_ROLES, known_person, separation
+from casetrail.policy.access import EVERY_CASE_ROLES, filter_documents, known_person, separation
 from casetrail.policy.permissions import Command, holds
 from casetrail.views.case import case_version
 from casetrail.views.conflicts import ConflictLine, conflict_lines
@@ -401,6 +401,9 @@ class Proposals:
 
 def build_proposals(sight: Sight, casework: Casework) -> Proposals:
     book = casework.book()
+    # Only proposals between documents this viewer may read are read from the store at all.
+    listing = casework.document_listing()
+    readable = filter_documents(sight.viewer, sight.reach, (d for d, _ in listing), dict(listing))
     accounts = tuple(
         ProposalLine(
             "account",
@@ -413,7 +416,7 @@ def build_proposals(sight: Sight, casework: Casework) -> Proposals:
             (),
             sight.allowed(Command.COMPARE_ACCOUNTS, document_ids=(p.left, p.right)),
         )
-        for p in casework.accounts.proposals(book)
+        for p in casework.accounts.proposals_between(readable, book)
         if readable_document(sight, casework, p.left) and readable_document(sight, casework, p.right)
     )
     unknowns = []

@@ -59,6 +59,12 @@ class Accounts:
             return self.reads.memo("accounts", self.key(book), lambda: self.compute(book))
         return self.reads.store.read_models.accounts(), self.reads.store.read_models.proposals()
 
+    def ready(self, book: Casebook) -> None:
+        """Make the accounts ready to read without reading them all: current in the store (built
+        here if this process is the first to find them stale), or computed here on a read-only store."""
+        if not self._keep_accounts(book):
+            self.reads.memo("accounts", self.key(book), lambda: self.compute(book))
+
     def keep(self) -> str:
         """Build what the store keeps for every reader if it is stale (the accounts and proposals)."""
         if not self._keep_accounts(self.reads.book()):

@@ -147,7 +147,7 @@ class CaseReads:
         self.document_entities([*(d for held in documents.values() for d in held), *queue])
         self.links.case_entity_counts(book)
         self.independence.participants(book)
-        self.accounts.grouped(book)
+        self.accounts.ready(book)
 
     def documents(self) -> list[tuple[Document, str, int]]:
         """Every document with its status and leaf, in order received, read now (batch work only)."""

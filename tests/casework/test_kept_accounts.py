@@ -8,6 +8,10 @@ whole inquiry's proposals in its own memory. Runs on both backends. Everyone her
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -17,6 +21,7 @@ import pytest
 
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
+from casetrail.casework.accounts import _claim
 from casetrail.intake.register import Register, Submission, iter_files
 from casetrail.store.home import Home
 from casetrail.store.read_models import ACCOUNTS
@@ -97,6 +102,33 @@ def test_a_dead_builders_claim_lapses(home: Home) -> None:
     # a live claim is not taken twice
     assert not kept.claim(ACCOUNTS, long_ago.isoformat(), (long_ago - timedelta(minutes=2)).isoformat())
     assert casework.accounts.proposals() == casework.accounts.compute(casework.book())[1]
+
+
+def test_a_claim_held_by_a_process_here_that_is_gone_is_taken_at_once(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    casework = reader(home)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    holder = f"{socket.gethostname()}:{int(gone.stdout)}"
+    now = datetime.now(UTC)
+    assert casework.store.read_models.claim(ACCOUNTS, now.isoformat(), (now - timedelta(minutes=2)).isoformat(), holder)
+
+    def wait(_: float) -> None:
+        raise AssertionError("waited for a builder that is no longer running")
+
+    monkeypatch.setattr("casetrail.casework.accounts.time.sleep", wait)
+    assert casework.accounts.proposals() == casework.accounts.compute(casework.book())[1]
+    assert casework.store.read_models.claim_holder(ACCOUNTS) is None  # taken over, built, released
+
+
+def test_a_claim_held_by_a_running_process_or_another_machine_is_waited_for(home: Home) -> None:
+    kept = reader(home).store.read_models
+    now = datetime.now(UTC)
+    for holder in (f"{socket.gethostname()}:{os.getpid()}", "another-host:1", ""):
+        assert kept.claim(ACCOUNTS, now.isoformat(), (now - timedelta(minutes=2)).isoformat(), holder)
+        assert not _claim(kept)
+        assert kept.claim_holder(ACCOUNTS) == holder
+        kept.release(ACCOUNTS)
 
 
 def test_a_decision_moves_the_kept_accounts_for_every_reader(home: Home) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import time
 from collections.abc import Hashable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -19,15 +21,16 @@ from casetrail.linking.accounts import AccountProposal, group_accounts, propose_
 from casetrail.linking.corroboration import Corroboration, corroborate
 from casetrail.model.casework import Casebook, DocumentFacts
 from casetrail.resolution.view import EntityView
-from casetrail.store.read_models import ACCOUNTS
+from casetrail.store.read_models import ACCOUNTS, ReadModels
 
 if TYPE_CHECKING:
     from casetrail.casework.reads import CaseReads
 
 # Details that tie two reports to one account without being entities ("aged 14", "in 2003").
 ACCOUNT_DETAIL_TYPES = ("age", "date", "period", "collar_number")
-# A claim older than this is taken over: its builder died (a restart mid-build), or is slow, in
-# which case two build the same model and the later commit stands. Waiting is bounded by it.
+# A claim older than this is taken over: its builder died on another machine (one on this machine
+# is seen to be gone at once, `_gone`), or is slow, in which case two build the same model and the
+# later commit stands. Waiting is bounded by it.
 ACCOUNTS_BUILD_LIMIT = timedelta(minutes=2)
 CLAIM_POLL_S = 0.2
 
@@ -112,8 +115,7 @@ class Accounts:
     def _build_kept_accounts(self, book: Casebook, stamp: str) -> bool:
         kept = self.reads.store.read_models
         while kept.stamp(ACCOUNTS) != stamp:
-            now = datetime.now(UTC)
-            if kept.claim(ACCOUNTS, now.isoformat(), (now - ACCOUNTS_BUILD_LIMIT).isoformat()):
+            if _claim(kept):
                 try:
                     accounts, proposals = self.compute(book)
                     kept.replace_accounts(stamp, datetime.now(UTC).isoformat(), accounts, proposals)
@@ -177,6 +179,32 @@ class Accounts:
                 if eid not in result:
                     result[eid] = self.corroboration(eid, book)
         return result
+
+
+def _claim(kept: ReadModels) -> bool:
+    """Take the claim on building the accounts: if nobody holds it, if its holder has held it
+    too long, or if its holder was a process on this machine that is no longer running (killed
+    mid-build: nobody need wait out `ACCOUNTS_BUILD_LIMIT` for it)."""
+    now = datetime.now(UTC)
+    me = f"{socket.gethostname()}:{os.getpid()}"
+    if kept.claim(ACCOUNTS, now.isoformat(), (now - ACCOUNTS_BUILD_LIMIT).isoformat(), me):
+        return True
+    holder = kept.claim_holder(ACCOUNTS)
+    return holder is not None and _gone(holder) and kept.take_over(ACCOUNTS, holder, me, now.isoformat())
+
+
+def _gone(holder: str) -> bool:
+    """Whether a claim's holder ("host:pid") was a process on this machine that no longer runs."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's process (PostgreSQL), or a holder that did not say: wait
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # someone else's live process
+    return False
 
 
 def _given_digest(book: Casebook) -> str:

@@ -34,10 +34,13 @@ STATEMENTS = Statements(
         ),
         # A builder's claim: a row named for the model it builds, taken if absent or older than the
         # given time (a builder that died), so that workers finding a model stale build it once.
+        # The claim's stamp names its holder, so that a holder known to be gone can be replaced at once.
         "claim": (
-            "INSERT INTO read_models (name, stamp, built_at) VALUES (?, '', ?)"
-            " ON CONFLICT (name) DO UPDATE SET built_at = excluded.built_at WHERE read_models.built_at < ?"
+            "INSERT INTO read_models (name, stamp, built_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp, built_at = excluded.built_at"
+            " WHERE read_models.built_at < ?"
         ),
+        "take_over": "UPDATE read_models SET stamp = ?, built_at = ? WHERE name = ? AND stamp = ?",
         "release": "DELETE FROM read_models WHERE name = ?",
         "clear_read_models": "DELETE FROM read_models",
         "clear_accounts": "DELETE FROM document_accounts",
@@ -93,10 +96,21 @@ class ReadModels:
             for name in ("clear_read_models", "clear_accounts", "clear_proposals"):
                 self.db.run(self.sql[name])
 
-    def claim(self, name: str, at: str, expired_before: str) -> bool:
-        """Take the right to build `name` (False: another process holds it, since `expired_before`)."""
+    def claim(self, name: str, at: str, expired_before: str, holder: str = "") -> bool:
+        """Take the right to build `name` for `holder` (False: another holds it, since `expired_before`)."""
         with self.db.transaction():
-            taken = self.db.run(self.sql["claim"], (BUILDING + name, at, expired_before)).rowcount
+            taken = self.db.run(self.sql["claim"], (BUILDING + name, holder, at, expired_before)).rowcount
+        return bool(taken)
+
+    def claim_holder(self, name: str) -> str | None:
+        """Who holds the claim on building `name` (as `claim` was told); None if nobody does."""
+        return self.stamp(BUILDING + name)
+
+    def take_over(self, name: str, gone: str, holder: str, at: str) -> bool:
+        """Take the claim on `name` from `gone`, a holder known to be no longer running (False: it
+        changed hands or was released meanwhile)."""
+        with self.db.transaction():
+            taken = self.db.run(self.sql["take_over"], (holder, at, BUILDING + name, gone)).rowcount
         return bool(taken)
 
     def release(self, name: str) -> None:

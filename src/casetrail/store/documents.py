@@ -82,14 +82,16 @@ STATEMENTS = Statements(
         "statuses": "SELECT id, status FROM documents WHERE id = ANY(%s)",
         "submitters": "SELECT id, submitted_by FROM documents WHERE id = ANY(%s)",
         "by_shas": f"SELECT {COLUMNS} FROM documents WHERE sha256 = ANY(%s)",
-        # Every word must match (plainto_tsquery ANDs them); the headline marks hits as FTS5's snippet does.
+        # Every word must match (plainto_tsquery ANDs them), accents folded on both sides as the
+        # index is (migrations_postgres/0014); the headline marks hits as FTS5's snippet does, in
+        # the text as written (a word matched only once folded is shown but not marked).
         "search": (
             "SELECT id, ts_headline('simple', text, q, 'StartSel=\x02, StopSel=\x03, MaxFragments=1, MaxWords=16')"
-            " FROM documents, plainto_tsquery('simple', %s) AS q"
-            " WHERE text IS NOT NULL AND to_tsvector('simple', text) @@ q"
-            " ORDER BY ts_rank(to_tsvector('simple', text), q) DESC LIMIT %s"
+            " FROM documents, plainto_tsquery('simple', casetrail_fold(%s)) AS q"
+            " WHERE text IS NOT NULL AND to_tsvector('simple', casetrail_fold(text)) @@ q"
+            " ORDER BY ts_rank(to_tsvector('simple', casetrail_fold(text)), q) DESC LIMIT %s"
         ),
-        # The GIN index is over the text itself (migrations_postgres/0006): sealing's NULL takes it out.
+        # The GIN index is over the folded text (migrations_postgres/0014): sealing's NULL takes it out.
         "purge_search": "SELECT 1",
     },
 )

@@ -1,0 +1,2 @@
+-- Nothing to do here: SQLite's FTS5 index has folded accents since 0006 (unicode61
+-- remove_diacritics 2). PostgreSQL's dialect of this migration makes its search do the same.

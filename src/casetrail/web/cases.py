@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from casetrail.model.casework import AssignmentRole
 from casetrail.policy.access import Action
 from casetrail.views import as_json
-from casetrail.views.case import PAGE_LINKS_SHOWN
+from casetrail.views.case import LINKS_SHOWN, PAGE_LINKS_SHOWN
 from casetrail.views.conflicts import VerdictView
 from casetrail.web.context import Signed, check_csrf, render, signed_in, web
 from casetrail.web.forms import checked, zip_download
@@ -34,6 +34,8 @@ async def case_page(
         "case.html",
         signed,
         case=case,
+        links_shown=PAGE_LINKS_SHOWN,
+        api_links_shown=LINKS_SHOWN,
         picker=picker,
         roles=[r.value for r in AssignmentRole],
         message=message,

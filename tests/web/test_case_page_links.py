@@ -1,0 +1,46 @@
+"""The case page's linked cases: it shows as many as `PAGE_LINKS_SHOWN` says and counts the rest.
+
+Everyone here is fictional.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from casetrail.casework import Casework
+from casetrail.store.home import Home
+from casetrail.web import cases
+from casetrail.web.app import create_app
+from tests.web.world import analysed, documents_by_name, register_staff, sign_in, viewers
+
+MORE = re.compile(r"and (\d+) more linked cases")
+
+
+def test_the_page_shows_the_links_its_constant_allows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = Home(tmp_path / "home")
+    register = analysed(home, "links")
+    cw = Casework(register)
+    doc = documents_by_name(register)
+    officer = next(e for e in cw.entity_view().entities.values() if e.type == "officer")
+    staff = register_staff(cw, "lead")
+    opened = []
+    for title, name in (("First", "statement-ash"), ("Second", "statement-cass"), ("Third", "statement-dell")):
+        case = cw.open_case(f"{title} complaint about the officer", "lead")
+        cw.add_document(case.id, doc[name], "lead")
+        cw.add_subject(cw.add_allegation(case.id, "abuse_of_position_sexual", "lead").id, "lead", entity_id=officer.id)
+        opened.append(case.id)
+    supervisor = sign_in(create_app(home, secure_cookies=False), register, {"supervisor": viewers(staff)["supervisor"]})
+    client = supervisor["supervisor"]
+    count = client.get(f"/api/cases/{opened[0]}").json()["link_count"]
+    assert count == 2, "the other two cases share the officer"
+
+    page = client.get(f"/cases/{opened[0]}")
+    assert page.status_code == 200 and not MORE.search(page.text)  # two links, 25 shown: none left over
+    monkeypatch.setattr(cases, "PAGE_LINKS_SHOWN", 1)
+    page = client.get(f"/cases/{opened[0]}")
+    assert page.status_code == 200
+    assert MORE.findall(page.text) == ["1"]
+    assert len(re.findall(r'<tr><td><a href="/cases/', page.text)) == 1

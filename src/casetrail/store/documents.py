@@ -48,10 +48,15 @@ STATEMENTS = Statements(
         "rows": f"SELECT {COLUMNS}, text FROM documents ORDER BY seq",
         "set_status": "UPDATE documents SET status = ? WHERE id = ?",
         "clear_text": "UPDATE documents SET text = NULL WHERE id = ?",
+        # Ranked ids first, snippets after for the few shown: a snippet costs as much as the ranking.
         "search": (
+            "SELECT d.id FROM documents_search JOIN documents d ON d.seq = documents_search.rowid"
+            " WHERE documents_search MATCH ? ORDER BY rank LIMIT ?"
+        ),
+        "snippets": (
             "SELECT d.id, snippet(documents_search, 0, char(2), char(3), ' … ', 16) FROM documents_search"
             " JOIN documents d ON d.seq = documents_search.rowid WHERE documents_search MATCH ?"
-            " ORDER BY rank LIMIT ?"
+            " AND documents_search.rowid IN (SELECT seq FROM documents WHERE id IN (SELECT value FROM json_each(?)))"
         ),
         # FTS5 keeps a removed document's terms in older segments until they are merged.
         "purge_search": "INSERT INTO documents_search (documents_search) VALUES ('optimize')",
@@ -86,10 +91,14 @@ STATEMENTS = Statements(
         # index is (migrations_postgres/0014); the headline marks hits as FTS5's snippet does, in
         # the text as written (a word matched only once folded is shown but not marked).
         "search": (
-            "SELECT id, ts_headline('simple', text, q, 'StartSel=\x02, StopSel=\x03, MaxFragments=1, MaxWords=16')"
-            " FROM documents, plainto_tsquery('simple', casetrail_fold(%s)) AS q"
+            "SELECT id FROM documents, plainto_tsquery('simple', casetrail_fold(%s)) AS q"
             " WHERE text IS NOT NULL AND to_tsvector('simple', casetrail_fold(text)) @@ q"
             " ORDER BY ts_rank(to_tsvector('simple', casetrail_fold(text)), q) DESC LIMIT %s"
+        ),
+        "snippets": (
+            "SELECT id, ts_headline('simple', text, q, 'StartSel=\x02, StopSel=\x03, MaxFragments=1, MaxWords=16')"
+            " FROM documents, plainto_tsquery('simple', casetrail_fold(%s)) AS q"
+            " WHERE id = ANY(%s) AND text IS NOT NULL AND to_tsvector('simple', casetrail_fold(text)) @@ q"
         ),
         # The GIN index is over the folded text (migrations_postgres/0014): sealing's NULL takes it out.
         "purge_search": "SELECT 1",
@@ -199,18 +208,34 @@ class DocumentTables:
         self.db.run(self.sql["clear_text"], (doc_id,))
 
     def search_documents(self, words: Iterable[str], limit: int) -> list[tuple[str, str]]:
-        """(document id, snippet) for documents holding every word, best first; at most `limit`.
+        """(document id, snippet) for documents holding every word, best first; at most `limit`."""
+        hits = self.search_hits(words, limit)
+        snippets = self.snippets(words, hits)
+        return [(doc_id, snippets.get(doc_id, "")) for doc_id in hits]
 
-        Each word is quoted, so no query syntax reaches the engine. The snippet marks each hit with
-        \x02 ... \x03, for the caller to highlight without trusting any markup."""
+    def search_hits(self, words: Iterable[str], limit: int) -> list[str]:
+        """The ids of documents holding every word, best first; at most `limit`.
+
+        Each word is quoted, so no query syntax reaches the engine."""
+        query = self._query(words)
+        return [str(doc_id) for (doc_id,) in self.db.run(self.sql["search"], (query, limit))] if query else []
+
+    def snippets(self, words: Iterable[str], document_ids: Iterable[str]) -> dict[str, str]:
+        """Document id -> a snippet of its text around the words, each hit marked with \x02 ... \x03
+        for the caller to highlight without trusting any markup (for the documents holding them)."""
+        query, wanted = self._query(words), sorted(set(document_ids))
+        if not query or not wanted:
+            return {}
+        return {
+            str(d): str(snippet)
+            for d, snippet in self.db.run(self.sql["snippets"], (query, as_list(wanted, self.db.dialect)))
+        }
+
+    def _query(self, words: Iterable[str]) -> str:
         terms = [w for w in words if w.strip()]
-        if not terms:
-            return []
         if self.db.dialect == "sqlite":
-            query = " ".join('"{}"'.format(t.replace('"', '""')) for t in terms)
-        else:
-            query = " ".join(terms)
-        return [(doc_id, snippet) for doc_id, snippet in self.db.run(self.sql["search"], (query, limit))]
+            return " ".join('"{}"'.format(t.replace('"', '""')) for t in terms)
+        return " ".join(terms)
 
     def purge_search_index(self) -> None:
         """Merge the index in the sealing transaction, so a sealed text's terms are gone, not just hidden."""

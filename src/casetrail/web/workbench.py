@@ -419,16 +419,17 @@ class Workbench:
             if all(w in names for w in words):
                 entities.append({"id": eid, "name": entity.name, "type": entity.type})
         entities.sort(key=lambda e: (len(e["name"]), e["name"], e["id"]))
-        hits = self.store.documents.search_documents(words, SEARCH_SCAN)
-        submitters = self.store.documents.submitters(d for d, _ in hits)  # one read for every hit
-        readable = [(d, snippet) for d, snippet in hits if session.document(d, submitters.get(d))]
+        hits = self.store.documents.search_hits(words, SEARCH_SCAN)
+        submitters = self.store.documents.submitters(hits)  # one read for every hit
+        readable = [d for d in hits if session.document(d, submitters.get(d))]
         page = window.cut(readable)
-        held = self.casework.documents_of(d for d, _ in page)
+        held = self.casework.documents_of(page)
+        snippets = self.store.documents.snippets(words, page)  # for the page's documents only
         documents = []
-        for doc_id, snippet in page:
+        for doc_id in page:
             found = held.get(doc_id)
             row = _document_row(*found) if found else {"id": doc_id}
-            documents.append({**row, "snippet": _marked(snippet)})
+            documents.append({**row, "snippet": _marked(snippets.get(doc_id, ""))})
         self.audit(session, query[:200], "search")
         return {
             "query": query,

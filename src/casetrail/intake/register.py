@@ -346,14 +346,14 @@ class Register:
     def _put_objects(self, pending: list[_Pending]) -> set[str]:
         """Store the bytes of items not yet held (outside the write lock: fsyncs are slow).
         Returns the hashes whose objects this call created."""
-        written: set[str] = set()
         recorded = self.store.documents.find_documents_by_sha(item.sha256 for item in pending)
+        wanted: dict[str, bytes] = {}
         for item in pending:
-            if item.sha256 in recorded or item.sha256 in written or self.objects.has(item.sha256):
+            if item.sha256 in recorded or item.sha256 in wanted or self.objects.has(item.sha256):
                 continue  # held already, or sealed: a sealed document's bytes must not come back
-            self.objects.put(item.data)  # fsynced before the commit that refers to it
-            written.add(item.sha256)
-        return written
+            wanted[item.sha256] = item.data
+        self.objects.put_many(list(wanted.values()))  # all fsynced before the commit that refers to them
+        return set(wanted)
 
     def _drop_sealed_copies(self, outcomes: list[Outcome], written: set[str]) -> None:
         """Another writer recorded (and sealed) these bytes while ours were written: remove our copy."""

@@ -3,14 +3,17 @@ and the object file name it is kept under. Sealing destroys the key: crypto-shre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from casetrail.store.database import Database, Statements
+from casetrail.store.database import Database, Statements, as_list
+
+DataKeyRow = tuple[str, str, bytes]  # (object name, KEK id, wrapped key)
 
 STATEMENTS = Statements(
     {
         "get": "SELECT name, kek_id, wrapped FROM data_keys WHERE sha256 = ?",
+        "get_many": "SELECT sha256, name, kek_id, wrapped FROM data_keys WHERE sha256 IN (SELECT value FROM json_each(?))",
         "add": "INSERT OR IGNORE INTO data_keys (sha256, name, kek_id, wrapped) VALUES (?, ?, ?, ?)",
         # With secure_delete on (SQLite), the wrapped key is zeroed in the page, not just freed.
         "destroy": "DELETE FROM data_keys WHERE sha256 = ?",
@@ -19,27 +22,36 @@ STATEMENTS = Statements(
         "names": "SELECT name, sha256 FROM data_keys",
     },
     postgres={
+        "get_many": "SELECT sha256, name, kek_id, wrapped FROM data_keys WHERE sha256 = ANY(%s)",
         "add": ("INSERT INTO data_keys (sha256, name, kek_id, wrapped) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING"),
     },
 )
 
 
 class DataKeys:
-    def __init__(self, db: Database, write_alone: Callable[[str, Sequence[Any], str], None]) -> None:
-        """`write_alone(sql, params, doing)`: one statement outside any batch, as cheaply as the engine allows."""
+    def __init__(self, db: Database, write_alone: Callable[[str, Sequence[Sequence[Any]], str], None]) -> None:
+        """`write_alone(sql, rows, doing)`: one statement for many rows outside any batch, in one
+        commit, as cheaply as the engine allows."""
         self.db = db
         self.sql = STATEMENTS(db.dialect)
         self._write_alone = write_alone
 
-    def data_key(self, sha256: str) -> tuple[str, str, bytes] | None:
+    def data_key(self, sha256: str) -> DataKeyRow | None:
         """(object name, KEK id, wrapped key) of one original's data key; None once sealed."""
         row = self.db.run(self.sql["get"], (sha256,)).fetchone()
         return (str(row[0]), str(row[1]), bytes(row[2])) if row else None
 
-    def add_data_key(self, sha256: str, name: str, kek_id: str, wrapped: bytes) -> None:
-        """Of two writers racing with the same bytes the first key stands, and both use it. Usually
-        its own small commit, before the object is written (outside the batch's transaction)."""
-        self._write_alone(self.sql["add"], (sha256, name, kek_id, wrapped), "storing a document's data key")
+    def data_keys(self, shas: Iterable[str]) -> dict[str, DataKeyRow]:
+        """SHA-256 -> (object name, KEK id, wrapped key) of those held, in one statement."""
+        found = self.db.run(self.sql["get_many"], (as_list(shas, self.db.dialect),))
+        return {str(sha): (str(name), str(kek), bytes(wrapped)) for sha, name, kek, wrapped in found}
+
+    def add_data_keys(self, rows: Sequence[tuple[str, str, str, bytes]]) -> None:
+        """(sha256, object name, KEK id, wrapped key) rows. Of two writers racing with the same bytes
+        the first key stands, and both use it. Usually one small commit of its own, before the
+        objects are written (outside the batch's transaction)."""
+        if rows:
+            self._write_alone(self.sql["add"], rows, "storing documents' data keys")
 
     def destroy_data_key(self, sha256: str) -> None:
         self.db.run(self.sql["destroy"], (sha256,))

@@ -13,16 +13,19 @@ that refers to them, so a crash can leave an orphan object but never a dangling 
 
 A write goes to `.NAME.PID.tmp` first. A failed write removes its own temporary file; a killed
 process cannot, so `leftovers()` finds those of processes that are gone, for `verify` to list
-and `ingest` to clear.
+and `ingest` to clear. A batch (`put_many`) reads and makes its data keys in a few statements,
+not a few per object, and fsyncs its files and their folders together.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Protocol
 
@@ -30,19 +33,23 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from casetrail.errors import DiskFull, KeyCustodyError, StoreError
+from casetrail.store.data_keys import DataKeyRow
 from casetrail.store.keys import KEY_BYTES, NONCE_BYTES, StoreKeys
 
 _TMP = re.compile(r"\.[0-9a-f]{62}\.(\d+)\.tmp")
 _NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
 MAGIC = b"CTOBJ1\0"  # an encrypted object: MAGIC, nonce, AES-256-GCM ciphertext and tag
+_SYNCS_IN_FLIGHT = 16  # fsyncs at once: the file system commits those waiting together
 
 
 class DataKeyTable(Protocol):
     """Where data keys are kept (the encrypted database: SqliteStore)."""
 
-    def data_key(self, sha256: str) -> tuple[str, str, bytes] | None: ...
+    def data_key(self, sha256: str) -> DataKeyRow | None: ...
 
-    def add_data_key(self, sha256: str, name: str, kek_id: str, wrapped: bytes) -> None: ...
+    def data_keys(self, shas: Iterable[str]) -> dict[str, DataKeyRow]: ...
+
+    def add_data_keys(self, rows: Sequence[tuple[str, str, str, bytes]]) -> None: ...
 
     def destroy_data_key(self, sha256: str) -> None: ...
 
@@ -70,44 +77,58 @@ class ObjectStore:
         return self.root / name[:2] / name[2:]
 
     def put(self, data: bytes) -> str:
-        sha = hashlib.sha256(data).hexdigest()
-        # The key first (its own small commit): two writers with the same bytes then share one key,
-        # so whichever file lands last still opens. A key made afresh means any file already
-        # there was written under a key that was lost (a crash before its commit): write it again.
-        held = self.table.data_key(sha) if self.encrypted and self.table is not None else None
-        made = self.encrypted and self.table is not None and held is None
-        data_key = self._data_key(sha, create=True, held=(held,)) if self.encrypted else None
-        target = self.path(sha)
-        if target.exists() and not made:
-            return sha
-        try:
-            self._write(target, _seal(data_key, sha, data) if data_key is not None else data)
-        except OSError as err:
-            if err.errno in _NO_ROOM:
-                raise DiskFull(
-                    f"the disk holding {self.root} is full: nothing in this step was recorded; "
-                    "free some space and run the command again (what was recorded before is safe)"
-                ) from err
-            raise StoreError(f"{target}: cannot write the original bytes: {err.strerror or err}") from err
-        return sha
+        return self.put_many([data])[0]
 
-    def _write(self, target: Path, data: bytes) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    def put_many(self, datas: Sequence[bytes]) -> list[str]:
+        """Store each one's bytes (repeats once), every file durable on return: the SHA-256s, in order."""
+        shas = [hashlib.sha256(data).hexdigest() for data in datas]
+        unique = dict(zip(shas, datas))
+        data_keys, made = self._batch_keys(list(unique))
+        files: dict[Path, bytes] = {}
+        for sha, data in unique.items():
+            target = self.path(sha)
+            if sha in made or not target.exists():
+                files[target] = _seal(data_keys[sha], sha, data) if self.encrypted else data
         try:
-            with open(tmp, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)  # no partial file left behind for someone to wonder about
-            raise
-        directory = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+            _write_all(files)
+        except _Failed as failed:
+            raise self._write_error(failed.path, failed.error) from failed.error
+        return shas
+
+    def _batch_keys(self, shas: list[str]) -> tuple[dict[str, bytes], set[str]]:
+        """Each hash's unwrapped data key, and the hashes whose key this call made.
+
+        The keys first (their own small commit), before any file: two writers with the same bytes
+        then share one key, so whichever file lands last still opens. A key made afresh means any
+        file already there was written under a key that was lost (a crash before its commit): write
+        it again. The re-read after adding gives the key that stood where another writer came first."""
+        if self.keys is None or self.table is None or not shas:
+            return {}, set()
+        rows = self.table.data_keys(shas)
+        made = [sha for sha in shas if sha not in rows]
+        if made:
+            self.table.add_data_keys([self._fresh_key(sha) for sha in made])
+            rows.update(self.table.data_keys(made))
+        lost = [sha for sha in shas if sha not in rows]
+        if lost:  # sealed by another writer between our add and our read: never write it in clear
+            raise StoreError(
+                f"the data key of object {self.name(lost[0])} was destroyed as it was made (sealed meanwhile): "
+                "run the command again"
+            )
+        return {sha: self._unwrap(sha, rows[sha]) for sha in shas}, set(made)
+
+    def _fresh_key(self, sha256: str) -> tuple[str, str, str, bytes]:
+        assert self.keys is not None
+        wrapped = self.keys.wrap_data_key(os.urandom(KEY_BYTES), sha256)
+        return sha256, self.keys.object_name(sha256), self.keys.kek_id, wrapped
+
+    def _write_error(self, path: Path, err: OSError) -> StoreError:
+        if err.errno in _NO_ROOM:
+            return DiskFull(
+                f"the disk holding {self.root} is full: nothing in this step was recorded; "
+                "free some space and run the command again (what was recorded before is safe)"
+            )
+        return StoreError(f"{path}: cannot write the original bytes: {err.strerror or err}")
 
     def get(self, sha256: str) -> bytes | None:
         """The original bytes; None when absent, or when its data key is gone (sealed: shredded).
@@ -116,12 +137,12 @@ class ObjectStore:
             blob = self.path(sha256).read_bytes()
         except FileNotFoundError:
             return None
-        if not self.encrypted:
+        if self.table is None:
             return blob
-        data_key = self._data_key(sha256, create=False)
-        if data_key is None:
+        row = self.table.data_key(sha256)
+        if row is None:
             return None
-        return _open(data_key, sha256, blob)
+        return _open(self._unwrap(sha256, row), sha256, blob)
 
     def has(self, sha256: str) -> bool:
         return self.path(sha256).exists()
@@ -137,18 +158,9 @@ class ObjectStore:
         self.shred(sha256)
         self.path(sha256).unlink(missing_ok=True)
 
-    def _data_key(
-        self, sha256: str, create: bool, held: tuple[tuple[str, str, bytes] | None] | None = None
-    ) -> bytes | None:
-        """The unwrapped data key (`held`: the row, or None, that the caller has just read)."""
-        assert self.keys is not None and self.table is not None
-        row = held[0] if held is not None else self.table.data_key(sha256)
-        if row is None and create:
-            fresh = self.keys.wrap_data_key(os.urandom(KEY_BYTES), sha256)
-            self.table.add_data_key(sha256, self.keys.object_name(sha256), self.keys.kek_id, fresh)
-            row = self.table.data_key(sha256)
-        if row is None:
-            return None
+    def _unwrap(self, sha256: str, row: DataKeyRow) -> bytes:
+        """The data key of a row of the data-key table, checked against the store's KEK."""
+        assert self.keys is not None
         _, kek_id, wrapped = row
         if kek_id != self.keys.kek_id:
             raise KeyCustodyError(
@@ -197,6 +209,85 @@ class ObjectStore:
         if not self.root.is_dir():
             return []
         return sorted(p for p in self.root.iterdir() if p.is_dir() and len(p.name) == 2)
+
+
+class _Failed(Exception):
+    """An OSError met writing `path` (a batch's file or folder)."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(path, error)
+        self.path = path
+        self.error = error
+
+
+def _write_all(files: dict[Path, bytes]) -> None:
+    """Each file to its temporary, fsynced (several at once), renamed into place, then each folder
+    fsynced once: all durable on return. On a failure no temporary file of the batch is left."""
+    folders = {target.parent for target in files}
+    for folder in folders:
+        if not folder.is_dir():  # a look, not a failing mkdir that locks the parent folder
+            _at(folder, lambda path: path.mkdir(parents=True, exist_ok=True))
+    try:
+        _each(lambda target: _write_synced(_temporary(target), files[target]), files)
+        for target in files:
+            _at(target, lambda path: os.replace(_temporary(path), path))
+    except BaseException:
+        for target in files:
+            with contextlib.suppress(OSError):
+                _temporary(target).unlink(missing_ok=True)  # no partial file left for someone to wonder about
+        raise
+    _each(_sync_folder, folders)  # the renames durable
+
+
+def _temporary(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _each(action: Callable[[Path], None], paths: Collection[Path]) -> None:
+    """`action` on every path, a few at once (fsync releases the GIL); when all are done, the first
+    failure is raised."""
+    if len(paths) <= 1:
+        for path in paths:
+            _at(path, action)
+        return
+    futures = [_pool().submit(_at, path, action) for path in paths]
+    wait(futures)  # all finished before any failure is raised: none still writing during the cleanup
+    for future in futures:
+        future.result()
+
+
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The process's writer threads, started once (not per batch); a forked child makes its own,
+    since it inherits the pool but not its threads."""
+    global _POOL
+    if _POOL is None or _POOL[0] != os.getpid():
+        _POOL = (os.getpid(), ThreadPoolExecutor(_SYNCS_IN_FLIGHT, thread_name_prefix="casetrail-fsync"))
+    return _POOL[1]
+
+
+def _at(path: Path, action: Callable[[Path], None]) -> None:
+    try:
+        action(path)
+    except OSError as err:
+        raise _Failed(path, err) from err
 
 
 def _seal(data_key: bytes, sha256: str, data: bytes) -> bytes:

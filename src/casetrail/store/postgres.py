@@ -394,7 +394,7 @@ class PostgresStore(PostgresLedgerStore):
         self.analysis = AnalysisTables(self)
         self.casework = CaseworkIndex(self)
         self.audit = AuditTrail(self)
-        self.data_keys = DataKeys(self, self.write_alone)
+        self.data_keys = DataKeys(self, self.write_many_alone)
         self.read_models = ReadModels(self)
 
     def _connect(self) -> psycopg.Connection:
@@ -428,10 +428,14 @@ class PostgresStore(PostgresLedgerStore):
         except psycopg.Error as err:
             raise store_error(self._where, err, _doing(sql)) from err
 
-    def write_alone(self, sql: str, params: Sequence[Any], doing: str) -> None:
-        """One statement: joining the open transaction, else its own (autocommit) transaction."""
+    def write_many_alone(self, sql: str, rows: Sequence[Sequence[Any]], doing: str) -> None:
+        """One statement for many rows, in one round trip: joining the open transaction, else one
+        commit of their own. psycopg pipelines executemany and ends it with a single Sync, and the
+        server runs everything before a Sync as one implicit transaction: all rows or none, one
+        commit (an explicit BEGIN would cost two more round trips)."""
         try:
-            self._usable().execute(sql.encode(), list(params))
+            with self._usable().cursor() as cursor:
+                cursor.executemany(sql.encode(), rows)
         except psycopg.Error as err:
             raise store_error(self._where, err, doing) from err
 

@@ -162,7 +162,7 @@ class SqliteStore:
         self.analysis = AnalysisTables(self)
         self.casework = CaseworkIndex(self)
         self.audit = AuditTrail(self)
-        self.data_keys = DataKeys(self, self.write_alone)
+        self.data_keys = DataKeys(self, self.write_many_alone)
         self.read_models = ReadModels(self)
 
     def close(self) -> None:
@@ -238,21 +238,34 @@ class SqliteStore:
     def run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.conn.executemany(sql, rows)
 
-    def write_alone(self, sql: str, params: Sequence[Any], doing: str) -> None:
-        """One statement, joining an open transaction, else committed without its own fsync: the WAL
-        is written in order, so the next FULL commit makes it durable too. A crash before then loses
-        only what that commit would have referred to (a data key for an object not yet recorded)."""
+    def write_many_alone(self, sql: str, rows: Sequence[Sequence[Any]], doing: str) -> None:
+        """One statement for many rows, joining an open transaction, else one commit of their own
+        without its own fsync: the WAL is written in order, so the next FULL commit makes it durable
+        too. A crash before then loses only what that commit would have referred to (data keys for
+        objects not yet recorded)."""
         if self._depth:
-            self.conn.execute(sql, params)
+            self.conn.executemany(sql, rows)
             return
         try:
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            try:
-                self.conn.execute(sql, params)
-            finally:
-                self.conn.execute("PRAGMA synchronous=FULL")
+            with self._unsynced_commit():
+                self.conn.executemany(sql, rows)
         except sqlite3.OperationalError as err:
             raise store_error(self.path, err, doing) from err
+
+    @contextmanager
+    def _unsynced_commit(self) -> Iterator[None]:
+        # One transaction, not a commit per row (autocommit would make each row its own).
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self._abandon()
+                raise
+        finally:
+            self.conn.execute("PRAGMA synchronous=FULL")
 
     # -- the whole store ----------------------------------------------------------------------
 

@@ -401,7 +401,8 @@ class Proposals:
 
 def build_proposals(sight: Sight, casework: Casework) -> Proposals:
     book = casework.book()
-    # Only proposals between documents this viewer may read are read from the store at all.
+    # Only proposals between documents this viewer may read are read from the store at all: the
+    # one check, made on the listing's submitters, not again on each proposal's loaded documents.
     listing = casework.document_listing()
     readable = filter_documents(sight.viewer, sight.reach, (d for d, _ in listing), dict(listing))
     accounts = tuple(
@@ -417,7 +418,6 @@ def build_proposals(sight: Sight, casework: Casework) -> Proposals:
             sight.allowed(Command.COMPARE_ACCOUNTS, document_ids=(p.left, p.right)),
         )
         for p in casework.accounts.proposals_between(readable, book)
-        if readable_document(sight, casework, p.left) and readable_document(sight, casework, p.right)
     )
     unknowns = []
     for p in casework.unknown_proposals():

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from casetrail.intake.register import utc_now
 from casetrail.model.casework import (
     Assignment,
     AssignmentContext,
@@ -20,8 +21,9 @@ from casetrail.model.casework import (
     StaffRole,
     Verdict,
 )
+from casetrail.model.entity import Entity
 from casetrail.policy.independence import check, eligible, search
-from casetrail.resolution.matching import PersonIndex
+from casetrail.resolution.matching import PersonIndex, Wanted, matching, person_keys
 
 if TYPE_CHECKING:
     from casetrail.casework.reads import CaseReads
@@ -40,14 +42,29 @@ class Independence:
         if found is None or found.staff != staff:
             view = self.reads.entity_view()
             ids = set(view.current(staff.entity))
-            ids |= self._people().match(staff.name, staff.collar_number)
+            ids |= self._people(staff.name, staff.collar_number)
             found = candidates[staff.id] = Candidate(staff, frozenset(ids))
         return found
 
-    def _people(self) -> PersonIndex:
-        return self.reads.memo(
-            "people", self.reads.generations()[2], lambda: PersonIndex(self.reads.entity_view().entities.values())
-        )
+    def _people(self, name: str, collar_number: str | None) -> set[str]:
+        """The entities this member of staff may be: those the store's person index files under
+        their surname or collar number, judged as they are now (no worker holds every entity)."""
+        analysis = self.reads.store.analysis
+        wanted = Wanted.of(name, collar_number)
+        if not analysis.people_indexed():
+            if self.reads.store.readonly:  # a read-only copy from before the index: match in memory
+                return self._unindexed().match(name, collar_number)
+            analysis.reindex_people(person_keys, utc_now())  # once, after an upgrade or a seal
+        return matching(wanted, analysis.entities_in(analysis.people_keyed(wanted.keys)).values())
+
+    def _unindexed(self) -> PersonIndex:
+        def load() -> PersonIndex:
+            rows = self.reads.store.analysis.entity_rows()
+            return PersonIndex(
+                Entity(r["id"], r["type"], r["name"], tuple(r["aliases"]), attributes=r["attributes"]) for r in rows
+            )
+
+        return self.reads.memo("people", self.reads.generations()[2], load)
 
     def context(self, book: Casebook, case_id: str) -> AssignmentContext:
         """What the independence rules need for one case, gathered once per casebook leaf."""

@@ -103,35 +103,66 @@ def given_agreement(wanted: GivenNames, known: GivenNames) -> Given:
     return Given.CONFLICT
 
 
+SURNAME, COLLAR = "surname:", "collar:"  # the two kinds of key a person is found by
+
+
+def person_keys(entity: Entity) -> list[str]:
+    """The keys a member of staff may find this entity by: its folded surnames and its collar
+    numbers. None for an entity that is not a person or an officer, or is a pseudonym: those are
+    never matched. What the store indexes entities by (`casetrail.store.analysis`)."""
+    if entity.type not in PERSON_KINDS or entity.attributes.get("pseudonym"):
+        return []
+    known = Known.of(entity)
+    return sorted({SURNAME + s for s in known.surnames} | {COLLAR + c for c in known.collars})
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A known person (a member of staff) as matching compares them."""
+
+    surname: str  # folded; "" when the name has none
+    given: GivenNames
+    collar: str | None
+
+    @staticmethod
+    def of(name: str, collar_number: str | None = None) -> Wanted:
+        parsed = parse_name(name, collar_number=collar_number)
+        surname = fold(parsed.surname) if parsed.surname else ""
+        return Wanted(surname, GivenNames.of([parsed]), parsed.collar_number)
+
+    @property
+    def keys(self) -> list[str]:
+        """The keys of the only entities that can be this person (see `person_keys`)."""
+        return [*([SURNAME + self.surname] if self.surname else []), *([COLLAR + self.collar] if self.collar else [])]
+
+    def matches(self, known: Known) -> bool:
+        """Whether this person may be that entity (see the module's rules)."""
+        if self.surname and self.surname in known.surnames and _same_by_name(known, self.given, self.collar):
+            return True
+        return bool(self.collar and self.collar in known.collars and _same_by_collar(known, self.surname, self.given))
+
+
+def matching(wanted: Wanted, candidates: Iterable[Entity]) -> set[str]:
+    """Ids of the candidates this person is: candidates found by `wanted.keys`, judged as they are now."""
+    return {e.id for e in candidates if person_keys(e) and wanted.matches(Known.of(e))}
+
+
 class PersonIndex:
-    """Person and officer entities indexed by folded surname and by collar number."""
+    """Person and officer entities indexed in memory by `person_keys` (the store keeps the same
+    index for the workbench, which holds no inquiry-sized state)."""
 
     def __init__(self, entities: Iterable[Entity]) -> None:
-        self._by_surname: dict[str, list[Known]] = defaultdict(list)
-        self._by_collar: dict[str, list[Known]] = defaultdict(list)
+        self._by_key: dict[str, list[Known]] = defaultdict(list)
         for entity in entities:
-            if entity.type not in PERSON_KINDS or entity.attributes.get("pseudonym"):
-                continue
-            known = Known.of(entity)
-            for surname in known.surnames:
-                self._by_surname[surname].append(known)
-            for collar in known.collars:
-                self._by_collar[collar].append(known)
+            if keys := person_keys(entity):
+                known = Known.of(entity)
+                for key in keys:
+                    self._by_key[key].append(known)
 
     def match(self, name: str, collar_number: str | None = None) -> set[str]:
         """Ids of the entities this person is (see the module's rules)."""
-        wanted = parse_name(name, collar_number=collar_number)
-        surname = fold(wanted.surname) if wanted.surname else ""
-        given = GivenNames.of([wanted])
-        collar = wanted.collar_number
-        found: set[str] = set()
-        for known in self._by_surname.get(surname, []) if surname else []:
-            if _same_by_name(known, given, collar):
-                found.add(known.id)
-        for known in self._by_collar.get(collar, []) if collar else []:
-            if _same_by_collar(known, surname, given):
-                found.add(known.id)
-        return found
+        wanted = Wanted.of(name, collar_number)
+        return {k.id for key in wanted.keys for k in self._by_key.get(key, []) if wanted.matches(k)}
 
 
 def _same_by_name(known: Known, given: GivenNames, collar: str | None) -> bool:

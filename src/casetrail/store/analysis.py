@@ -4,7 +4,7 @@ document, investigators' decisions, and the entities of the latest resolution ru
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from casetrail.model.casework import MentionRef
@@ -12,6 +12,11 @@ from casetrail.model.entity import Decision, DecisionKind, Entity
 from casetrail.model.mention import Mention, MentionType
 from casetrail.store.database import Database, Statements, as_list
 from casetrail.store.ledger import JOIN_OPENED, OPENED
+
+# What the person index files an entity under (casetrail.resolution.matching.person_keys): given by
+# the writer, so that the store knows where to file entities but not the rules that match them.
+PersonKeys = Callable[[Entity], Iterable[str]]
+PEOPLE = "person_keys"  # the read_models row saying the person index is whole
 
 MENTION_COLUMNS = 'id, document_id, start, "end", text, type, extractor, confidence, attributes'
 DECISION_COLUMNS = "leaf_index, kind, left_ref, right_ref, author, reason, at"
@@ -62,6 +67,18 @@ STATEMENTS = Statements(
             "INSERT OR IGNORE INTO entity_mentions (entity_id, mention_id, record_id) VALUES (?, ?, ?)"
         ),
         "entities": "SELECT id, type, name, aliases, attributes FROM entities ORDER BY id",
+        "entity_ids": "SELECT id FROM entities ORDER BY id",
+        "clear_person_keys": "DELETE FROM person_keys",
+        "add_person_key": "INSERT INTO person_keys (key, entity_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        "forget_person_keys": "DELETE FROM person_keys WHERE entity_id = ?",
+        "people_keyed": (
+            "SELECT DISTINCT entity_id FROM person_keys WHERE key IN (SELECT value FROM json_each(?)) ORDER BY entity_id"
+        ),
+        "people_indexed": f"SELECT 1 FROM read_models WHERE name = '{PEOPLE}'",
+        "mark_people_indexed": (
+            f"INSERT INTO read_models (name, stamp, built_at) VALUES ('{PEOPLE}', 'whole', ?)"
+            " ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp, built_at = excluded.built_at"
+        ),
         "entity_records": "SELECT DISTINCT record_id, entity_id FROM entity_mentions",
         "mention_records": (
             "SELECT em.mention_id, em.entity_id, em.record_id FROM entity_mentions em"
@@ -291,6 +308,7 @@ STATEMENTS = Statements(
             " ON e.id = em.entity_id WHERE em.record_id = ANY(%s)"
         ),
         "entities_in": "SELECT id, type, name, aliases, attributes FROM entities WHERE id = ANY(%s)",
+        "people_keyed": "SELECT DISTINCT entity_id FROM person_keys WHERE key = ANY(%s) ORDER BY entity_id",
         "extracted_among": "SELECT document_id FROM extractions WHERE pipeline = %s AND document_id = ANY(%s)",
     },
 )
@@ -367,6 +385,7 @@ class AnalysisTables:
         said = [str(text) for text, _ in self.db.run(self.sql["entity_said"], (entity_id,))]
         if not said:
             self.db.run(self.sql["remove_entity"], (entity_id,))
+            self.db.run(self.sql["forget_person_keys"], (entity_id,))
             return
         row = self.db.run(self.sql["entity_name"], (entity_id,)).fetchone()
         if row is None:
@@ -408,19 +427,51 @@ class AnalysisTables:
 
     # -- entities -----------------------------------------------------------------------------
 
-    def replace_entities(self, entities: Iterable[tuple[Entity, list[tuple[int, str]]]]) -> None:
-        """Swap in a resolution run's conclusions: (entity, [(mention id, record id)])."""
+    def replace_entities(
+        self, entities: Iterable[tuple[Entity, list[tuple[int, str]]]], person_keys: PersonKeys, at: str
+    ) -> None:
+        """Swap in a resolution run's conclusions: (entity, [(mention id, record id)]), and the
+        person index with them, which is then whole."""
         self.db.run(self.sql["clear_entity_mentions"])
         self.db.run(self.sql["clear_entities"])
-        self.add_entities(entities)
+        self.db.run(self.sql["clear_person_keys"])
+        self.add_entities(entities, person_keys)
+        self.db.run(self.sql["mark_people_indexed"], (at,))
 
-    def add_entities(self, entities: Iterable[tuple[Entity, list[tuple[int, str]]]]) -> None:
-        """Add entities beside those stored (an incremental run's new ones)."""
+    def add_entities(self, entities: Iterable[tuple[Entity, list[tuple[int, str]]]], person_keys: PersonKeys) -> None:
+        """Add entities beside those stored (an incremental run's new ones), filed in the person index."""
         for entity, members in entities:
             aliases = json.dumps(list(entity.aliases))
             attributes = json.dumps(entity.attributes, sort_keys=True, default=str)
             self.db.run(self.sql["add_entity"], (entity.id, entity.type, entity.name, aliases, attributes))
             self.db.run_many(self.sql["add_entity_mention"], ((entity.id, mid, rid) for mid, rid in members))
+            self._file_person(entity, person_keys)
+
+    def _file_person(self, entity: Entity, person_keys: PersonKeys) -> None:
+        self.db.run_many(self.sql["add_person_key"], ((key, entity.id) for key in person_keys(entity)))
+
+    # -- the person index (migration 0015) -----------------------------------------------------
+
+    def people_indexed(self) -> bool:
+        """Whether every entity is filed in the person index (not yet after an upgrade, or a seal)."""
+        return self.db.run(self.sql["people_indexed"]).fetchone() is not None
+
+    def reindex_people(self, person_keys: PersonKeys, at: str) -> None:
+        """File every entity in the person index afresh, in one transaction (read in batches)."""
+        with self.db.transaction():
+            self.db.run(self.sql["clear_person_keys"])
+            ids = [str(row[0]) for row in self.db.run(self.sql["entity_ids"])]
+            for start in range(0, len(ids), 1000):
+                for entity in self.entities_in(ids[start : start + 1000]).values():
+                    self._file_person(entity, person_keys)
+            self.db.run(self.sql["mark_people_indexed"], (at,))
+
+    def people_keyed(self, keys: Iterable[str]) -> list[str]:
+        """Ids of the entities filed under any of these keys: the only ones a person can be."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return []
+        return [str(row[0]) for row in self.db.run(self.sql["people_keyed"], (self._list(wanted),))]
 
     def entity_rows(self) -> list[dict[str, Any]]:
         """Entities alone, without their documents (`list_entities` adds those, at a cost)."""
@@ -691,7 +742,9 @@ class AnalysisTables:
             for eid, kind, name, aliases, attrs in self.db.run(self.sql["entities_in"], (self._list(wanted),))
         }
 
-    def update_entity(self, old_id: str, entity: Entity, members: Iterable[tuple[int, str]] = ()) -> None:
+    def update_entity(
+        self, old_id: str, entity: Entity, person_keys: PersonKeys, members: Iterable[tuple[int, str]] = ()
+    ) -> None:
         """An existing entity as an incremental run leaves it: renamed, perhaps re-identified (a
         person found to be an officer), with new mentions. Its holdings and anchor follow its id."""
         aliases = json.dumps(list(entity.aliases))
@@ -703,6 +756,8 @@ class AnalysisTables:
             self.db.run(self.sql["rename_names"], (entity.id, old_id))
             self.db.run(self.sql["drop_anchor"], (old_id,))
         self.db.run_many(self.sql["add_entity_mention"], ((entity.id, mid, rid) for mid, rid in members))
+        self.db.run(self.sql["forget_person_keys"], (old_id,))
+        self._file_person(entity, person_keys)
 
     def entity_counts(self) -> dict[str, int]:
         return {str(kind): int(n) for kind, n in self.db.run(self.sql["entity_types"])}

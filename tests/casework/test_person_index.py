@@ -115,3 +115,18 @@ def test_only_people_are_filed(register: Register) -> None:
         )
     }
     assert kinds and kinds <= PERSON_KINDS
+
+
+def test_sealing_takes_the_keys_only_the_sealed_text_gave(register: Register, tmp_path: Path) -> None:
+    late = tmp_path / "late.txt"
+    late.write_text(LATE)
+    doc_id = register.ingest(iter_files([late]), Submission("intake", "test"))[0].document_id
+    Analysis(register).extract()
+    Analysis(register).resolve()
+    assert answers(register)["Ruth Okafor"], "only the late statement names her"
+
+    register.seal(doc_id, "lead", "a court order")
+    keys = {str(key) for (key,) in run_sql(register.store, "SELECT key FROM person_keys")}
+    assert "surname:okafor" not in keys  # in the sealing commit, before any reader comes
+    assert answers(register) == expected(register)
+    assert answers(register)["Ruth Okafor"] == frozenset()

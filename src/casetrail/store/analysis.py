@@ -75,6 +75,7 @@ STATEMENTS = Statements(
             "SELECT DISTINCT entity_id FROM person_keys WHERE key IN (SELECT value FROM json_each(?)) ORDER BY entity_id"
         ),
         "people_indexed": f"SELECT 1 FROM read_models WHERE name = '{PEOPLE}'",
+        "unmark_people_indexed": f"DELETE FROM read_models WHERE name = '{PEOPLE}'",
         "mark_people_indexed": (
             f"INSERT INTO read_models (name, stamp, built_at) VALUES ('{PEOPLE}', 'whole', ?)"
             " ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp, built_at = excluded.built_at"
@@ -376,6 +377,10 @@ class AnalysisTables:
         self.db.run(self.sql["forget_mentions"], (doc_id,))
         for entity_id in touched:
             self._rename_from_what_remains(entity_id)
+            self.db.run(self.sql["forget_person_keys"], (entity_id,))
+        # Their keys may quote a surname only the sealed text gave: gone now, and the index is no
+        # longer whole, so its next reader files every entity again from what remains.
+        self.db.run(self.sql["unmark_people_indexed"])
         # What resolution kept for incremental runs holds names and term frequencies from every
         # document: it goes too, so the next run is a full one, over what remains.
         self.clear_resolution_state()
@@ -385,7 +390,6 @@ class AnalysisTables:
         said = [str(text) for text, _ in self.db.run(self.sql["entity_said"], (entity_id,))]
         if not said:
             self.db.run(self.sql["remove_entity"], (entity_id,))
-            self.db.run(self.sql["forget_person_keys"], (entity_id,))
             return
         row = self.db.run(self.sql["entity_name"], (entity_id,)).fetchone()
         if row is None:

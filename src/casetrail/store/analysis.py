@@ -141,9 +141,15 @@ STATEMENTS = Statements(
             "SELECT m.text, COUNT(*) AS n FROM entity_mentions em JOIN mentions m ON m.id = em.mention_id"
             " WHERE em.entity_id = ? GROUP BY m.text ORDER BY n DESC, m.text"
         ),
-        "entity_name": "SELECT name, aliases FROM entities WHERE id = ?",
+        "entity_name": "SELECT name, aliases, attributes FROM entities WHERE id = ?",
+        # Whether a document still naming the entity says this (sealing: what only the sealed text said goes).
+        "entity_text_says": (
+            "SELECT 1 FROM documents WHERE id IN (SELECT m.document_id FROM entity_mentions em"
+            " JOIN mentions m ON m.id = em.mention_id WHERE em.entity_id = ?)"
+            " AND instr(lower(text), lower(?)) > 0 LIMIT 1"
+        ),
         "remove_entity": "DELETE FROM entities WHERE id = ?",
-        "rename_entity": "UPDATE entities SET name = ?, aliases = ? WHERE id = ?",
+        "rename_entity": "UPDATE entities SET name = ?, aliases = ?, attributes = ? WHERE id = ?",
         # Incremental analysis (migration 0012): what a run keeps for the next one.
         "last_run": "SELECT id, kind, pipeline, decisions, documents, at FROM resolution_runs ORDER BY id DESC LIMIT 1",
         "last_model": "SELECT documents, model FROM resolution_runs WHERE model IS NOT NULL ORDER BY id DESC LIMIT 1",
@@ -310,6 +316,11 @@ STATEMENTS = Statements(
         ),
         "entities_in": "SELECT id, type, name, aliases, attributes FROM entities WHERE id = ANY(%s)",
         "people_keyed": "SELECT DISTINCT entity_id FROM person_keys WHERE key = ANY(%s) ORDER BY entity_id",
+        "entity_text_says": (
+            "SELECT 1 FROM documents WHERE id IN (SELECT m.document_id FROM entity_mentions em"
+            " JOIN mentions m ON m.id = em.mention_id WHERE em.entity_id = %s)"
+            " AND strpos(lower(text), lower(%s)) > 0 LIMIT 1"
+        ),
         "extracted_among": "SELECT document_id FROM extractions WHERE pipeline = %s AND document_id = ANY(%s)",
     },
 )
@@ -397,7 +408,22 @@ class AnalysisTables:
         folded = {text.casefold() for text in said}
         name = row[0] if str(row[0]).casefold() in folded else said[0]
         aliases = [alias for alias in json.loads(row[1]) if str(alias).casefold() in folded]
-        self.db.run(self.sql["rename_entity"], (name, json.dumps(aliases), entity_id))
+        attributes = self._attributes_still_said(entity_id, json.loads(row[2]))
+        self.db.run(self.sql["rename_entity"], (name, json.dumps(aliases), attributes, entity_id))
+
+    def _attributes_still_said(self, entity_id: str, attributes: dict[str, Any]) -> str:
+        """The entity's attributes less each value (a collar number, a force) that no document still
+        naming it says: such a value came only from the sealed text. The next resolution run, a
+        full one, derives them all again from what remains."""
+        kept: dict[str, Any] = {}
+        for key, values in attributes.items():
+            if not isinstance(values, list):
+                kept[key] = values  # a flag (pseudonym), not text
+                continue
+            said = [v for v in values if self.db.run(self.sql["entity_text_says"], (entity_id, str(v))).fetchone()]
+            if said:
+                kept[key] = said
+        return json.dumps(kept, sort_keys=True, default=str)
 
     # -- decisions ----------------------------------------------------------------------------
 

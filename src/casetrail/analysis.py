@@ -37,7 +37,7 @@ from casetrail.resolution.incremental import (
     row_keys,
 )
 from casetrail.resolution.linkage import Edge, LinkResult, cluster, person_row, resolve_links
-from casetrail.resolution.matching import person_keys
+from casetrail.resolution.matching import PERSON_KEYS
 
 # Splink narrates training at WARNING; a CLI user needs the result, not the EM log.
 logging.getLogger("splink").setLevel(logging.ERROR)
@@ -277,7 +277,7 @@ class Analysis:
         entity_of = {rid: entity.id for entity, pairs in entities for _, rid in pairs}
         anchors = {entity.id: min((rid for _, rid in pairs), key=_record_order) for entity, pairs in entities if pairs}
         with self.store.transaction():
-            self.store.analysis.replace_entities(entities, person_keys, utc_now())
+            self.store.analysis.replace_entities(entities, PERSON_KEYS, utc_now())
             self.store.analysis.clear_resolution_state()
             self._keep(read.records, entity_of)
             self.store.analysis.set_anchors(sorted(anchors.items()))
@@ -428,9 +428,9 @@ class Analysis:
 
         covered = set(read.by_doc) | tables.extracted_documents(self.pipeline_id, documents)
         with self.store.transaction():
-            tables.add_entities(added, person_keys)
+            tables.add_entities(added, PERSON_KEYS)
             for old_id, (entity, members) in grown.items():
-                tables.update_entity(old_id, entity, person_keys, members)
+                tables.update_entity(old_id, entity, PERSON_KEYS, members)
             self._keep(read.records, entity_of)
             tables.set_anchors(sorted(anchors.items()))
             tables.set_keyed_tails(_tails(read, entity_of, older))

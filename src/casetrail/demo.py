@@ -46,9 +46,10 @@ def build_demo_casework(casework: Casework, max_cases: int = 25, now: datetime |
     if casework.book().cases:
         return result  # already built: the demo is re-runnable
     view = casework.entity_view()
+    entities = view.all_entities()  # batch work: every entity, read now
     officers_in: dict[str, list[str]] = defaultdict(list)
     for ref in view.all_mentions():
-        entity = view.entities.get(ref.entity_id)
+        entity = entities.get(ref.entity_id)
         if entity is not None and entity.type == "officer" and ref.entity_id not in officers_in[ref.document_id]:
             officers_in[ref.document_id].append(ref.entity_id)
 
@@ -56,9 +57,9 @@ def build_demo_casework(casework: Casework, max_cases: int = 25, now: datetime |
     casework.register_staff(OVERSEER, DEMO_ACTOR, force=BODY, roles=(StaffRole.OVERSEER,))
     casework.register_staff(SUPERVISOR, DEMO_ACTOR, force=BODY, roles=(StaffRole.SUPERVISOR,))
     # Officers of the force under investigation are in the pool too, as they were when it investigated itself.
-    named = sorted({e for ids in officers_in.values() for e in ids}, key=lambda e: -len(view.entities[e].aliases))
+    named = sorted({e for ids in officers_in.values() for e in ids}, key=lambda e: -len(entities[e].aliases))
     for entity_id in named[:3]:
-        entity = view.entities[entity_id]
+        entity = entities[entity_id]
         forces = entity.attributes.get("force") or ["the force under investigation"]
         force = next((f for f in forces if f.endswith(("Police", "Constabulary"))), forces[0])
         collar = (entity.attributes.get("collar_number") or [None])[0]

@@ -68,7 +68,7 @@ def test_a_second_reader_reads_what_the_first_built(home: Home) -> None:
     second = reader(home)
     refuse_to_compute(second)
     assert second.accounts.grouped() == first.accounts.grouped()
-    entity = next(iter(second.entity_view().entities))
+    entity = next(iter(second.entity_view().all_entities()))
     assert second.accounts.corroboration(entity) == first.accounts.corroboration(entity)
 
 

@@ -58,7 +58,7 @@ def test_picker_and_search_never_offer_anyone_the_check_refuses(casework: Casewo
     # C2 has him as a subject, a complainant who is staff, and a same-force unknown subject.
     c2 = casework.open_case("Cass's complaint", BY)
     casework.add_document(c2.id, doc(casework, "statement-cass"), BY)
-    officer = next(e for e in casework.entity_view().entities.values() if e.type == "officer")
+    officer = next(e for e in casework.entity_view().all_entities().values() if e.type == "officer")
     allegation = casework.add_allegation(c2.id, "abuse_of_position_sexual", BY)
     casework.add_subject(allegation.id, BY, entity_id=officer.id)
     casework.add_party(c2.id, PartyRole.COMPLAINANT, BY, staff_id=complainant_staff.id)

@@ -65,7 +65,7 @@ def test_each_kind_of_change_moves_its_generation(home: Home, tmp_path: Path) ->
 def test_a_long_lived_casework_sees_what_another_process_wrote(home: Home, tmp_path: Path) -> None:
     casework = Casework(Register.open(home))
     documents_before = {d.id for d, _, _ in casework.documents()}
-    entities_before = set(casework.entity_view().entities)
+    entities_before = set(casework.entity_view().all_entities())
     assert casework.book().cases == {}
 
     writer = other_process(home)
@@ -79,7 +79,7 @@ def test_a_long_lived_casework_sees_what_another_process_wrote(home: Home, tmp_p
     assert [c.title for c in casework.book().cases.values()] == ["Opened elsewhere"]
     assert {d.id for d, _, _ in casework.documents()} == documents_before | {outcome.document_id}
     view = casework.entity_view()
-    assert set(view.entities) != entities_before
+    assert set(view.all_entities()) != entities_before
     assert outcome.document_id in view.by_document  # the new statement's mentions are resolved and indexed
 
 

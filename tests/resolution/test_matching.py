@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casetrail.model.entity import Entity
 from casetrail.resolution.matching import (
     Given,
     GivenNames,
     PersonIndex,
+    Wanted,
     given_agreement,
+    matching,
 )
 from casetrail.resolution.person_name import parse_name
 
@@ -103,3 +107,39 @@ def test_given_agreement() -> None:
     assert given_agreement(names("Jayne Platt"), names("Jay Platt")) is Given.CONFLICT  # whole names only
     assert given_agreement(names("Sarah Hartley"), names("D. Hartley")) is Given.CONFLICT
     assert given_agreement(names("Sarah Hartley"), names("DS Hartley")) is Given.UNKNOWN
+
+
+# -- the index's keys only narrow: it finds what judging every entity finds ---------------------
+
+RANKS = ("", "PC ", "DS ", "Sergeant ", "Mrs ")
+GIVEN = ("", "Darren ", "D. ", "Michael ", "Mick ", "M. ", "Bill ", "William ", "W. ", "Sarah ", "Kev ", "Kevin ")
+SURNAMES = ("Hartley", "Whitlok", "Okafor-Quist")
+COLLARS = (None, "4471", "1180")
+
+
+def written() -> st.SearchStrategy[str]:
+    return st.builds(
+        lambda r, g, s: f"{r}{g}{s}", st.sampled_from(RANKS), st.sampled_from(GIVEN), st.sampled_from(SURNAMES)
+    )
+
+
+@st.composite
+def entities(draw: st.DrawFn) -> list[Entity]:
+    found = []
+    for n in range(draw(st.integers(1, 8))):
+        collar = draw(st.sampled_from(COLLARS))
+        attributes: dict[str, Any] = {"collar_number": [collar]} if collar else {}
+        if draw(st.booleans()) and draw(st.booleans()):
+            attributes["pseudonym"] = True
+        kind = draw(st.sampled_from(("person", "officer", "vehicle")))
+        found.append(entity(f"E-{n}", draw(written()), *draw(st.lists(written(), max_size=2)), kind=kind, **attributes))
+    return found
+
+
+@given(entities(), st.sampled_from(GIVEN), st.sampled_from(SURNAMES), st.sampled_from(COLLARS))
+@settings(max_examples=300, deadline=None)
+def test_the_index_finds_what_judging_every_entity_finds(
+    known: list[Entity], given_name: str, surname: str, collar: str | None
+) -> None:
+    wanted = Wanted.of(f"{given_name}{surname}", collar)
+    assert PersonIndex(known).match(f"{given_name}{surname}", collar) == matching(wanted, known)

@@ -246,7 +246,7 @@ def build_world(root: Path, open_clients: ExitStack) -> World:
 
 def _casework(cw: Casework, home: Home, documents: dict[str, str]) -> World:
     """Staff, cases, parties, subjects, assignments, links, refusals and oversight, as `CASES` and the rest say."""
-    names = {e.id: e.name for e in cw.entity_view().entities.values()}
+    names = {e.id: e.name for e in cw.entity_view().all_entities().values()}
     officers = {k: _entity_named(names, name) for k, (name, _) in OFFICERS.items()}
     identities = {k: _entity_named(names, name) for k, (name, _) in IDENTITIES.items()}
     staff = {k: cw.register_staff(name, LEAD, force=BODY, roles=roles).id for k, (name, roles) in STAFF.items()}

@@ -99,7 +99,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     cw.add_document(c1.id, doc["statement-ash"], lead, given_by=party.id)
     cw.add_document(c1.id, doc["statement-cass"], lead)
     allegation = cw.add_allegation(c1.id, "abuse_of_position_sexual", lead)
-    officers = [e for e in cw.entity_view().entities.values() if e.type == "officer"]
+    officers = [e for e in cw.entity_view().all_entities().values() if e.type == "officer"]
     if officers:
         cw.add_subject(allegation.id, lead, entity_id=officers[0].id)
     c2 = cw.open_case("Abbey Lane flat", lead)
@@ -124,7 +124,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     book = cw.book()
     ids = {
         "documents": sorted(doc.values()),
-        "entities": sorted(cw.entity_view().entities)[:50],
+        "entities": sorted(cw.entity_view().all_entities())[:50],
         "cases": sorted(book.cases),
         "parties": sorted(book.parties),
         "staff": sorted(book.staff),

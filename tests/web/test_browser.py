@@ -81,7 +81,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
         for d, _, _ in register.store.documents.iter_documents()
     }
-    officer = next(e for e in cw.entity_view().entities.values() if e.type == "officer" and "Whitlock" in e.name)
+    officer = next(e for e in cw.entity_view().all_entities().values() if e.type == "officer" and "Whitlock" in e.name)
     lead = "lead"
     tait = cw.register_staff("Imogen Tait", lead, force=IOPC)
     whitlock = cw.register_staff(

@@ -24,7 +24,7 @@ def test_the_page_shows_the_links_its_constant_allows(tmp_path: Path, monkeypatc
     register = analysed(home, "links")
     cw = Casework(register)
     doc = documents_by_name(register)
-    officer = next(e for e in cw.entity_view().entities.values() if e.type == "officer")
+    officer = next(e for e in cw.entity_view().all_entities().values() if e.type == "officer")
     staff = register_staff(cw, "lead")
     opened = []
     for title, name in (("First", "statement-ash"), ("Second", "statement-cass"), ("Third", "statement-dell")):

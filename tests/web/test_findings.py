@@ -58,7 +58,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
         for d, _, _ in register.store.documents.iter_documents()
     }
-    entities = cw.entity_view().entities.values()
+    entities = cw.entity_view().all_entities().values()
     officer = next(e for e in entities if e.type == "officer")
     briar = next(e for e in entities if e.name == "Briar")  # named only in a statement no case holds
     lead = "lead"

@@ -73,7 +73,7 @@ def _casework(cw: Casework, register: Register) -> dict[str, str]:
         d.provenance.source_name.rsplit("/", 1)[-1].removesuffix(".txt"): d.id
         for d, _, _ in register.store.documents.iter_documents()
     }
-    entities = {e.name: e.id for e in cw.entity_view().entities.values()}
+    entities = {e.name: e.id for e in cw.entity_view().all_entities().values()}
     staff = {
         "pryce": cw.register_staff("Owen Pryce", LEAD, force=IOPC),
         "tait": cw.register_staff("Imogen Tait", LEAD, force=IOPC),

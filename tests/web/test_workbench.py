@@ -40,7 +40,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     register = analysed(home, "web")
     cw = Casework(register)
     doc = documents_by_name(register)
-    officer = next(e for e in cw.entity_view().entities.values() if e.type == "officer")
+    officer = next(e for e in cw.entity_view().all_entities().values() if e.type == "officer")
     lead = "lead"
     staff = register_staff(cw, lead)
     c1 = cw.open_case("Complaints about an officer", lead)

@@ -130,7 +130,7 @@ class Accounts:
         facts = self.facts(book)
         view = self.reads.entity_view()
         accounts = group_accounts(facts, book.account_comparisons)
-        names = view.names
+        names = {eid: e.name for eid, e in view.all_entities().items()}  # batch work: every entity, read now
         live = {f.id for f in facts}
         details = self.reads.store.analysis.detail_mention_refs(ACCOUNT_DETAIL_TYPES)
         mentions = [m for m in [*view.all_mentions(), *details] if m.document_id in live]
@@ -171,14 +171,10 @@ class Accounts:
         """Corroboration for every entity that is a subject of an allegation (in one case, if given)."""
         book = book or self.reads.book()
         view = self.reads.entity_view()
-        result = {}
-        for subject in book.subjects.values():
-            if case_id is not None and subject.case_id != case_id:
-                continue
-            for eid in view.current(subject.entity):
-                if eid not in result:
-                    result[eid] = self.corroboration(eid, book)
-        return result
+        subjects = [s for s in book.subjects.values() if case_id is None or s.case_id == case_id]
+        held = list(dict.fromkeys(eid for s in subjects for eid in view.current(s.entity)))
+        view.entities.many(held)  # one read for them all: each `corroboration` then finds its entity kept
+        return {eid: self.corroboration(eid, book) for eid in held}
 
 
 def _claim(kept: ReadModels) -> bool:

@@ -23,7 +23,7 @@ from casetrail.model.casework import (
 )
 from casetrail.model.entity import Entity
 from casetrail.policy.independence import check, eligible, search
-from casetrail.resolution.matching import PersonIndex, Wanted, matching, person_keys
+from casetrail.resolution.matching import PERSON_KEYS, PersonIndex, Wanted, matching
 
 if TYPE_CHECKING:
     from casetrail.casework.reads import CaseReads
@@ -51,10 +51,10 @@ class Independence:
         their surname or collar number, judged as they are now (no worker holds every entity)."""
         analysis = self.reads.store.analysis
         wanted = Wanted.of(name, collar_number)
-        if not analysis.people_indexed():
+        if not analysis.people_indexed(PERSON_KEYS):
             if self.reads.store.readonly:  # a read-only copy from before the index: match in memory
                 return self._unindexed().match(name, collar_number)
-            analysis.reindex_people(person_keys, utc_now())  # once, after an upgrade or a seal
+            analysis.reindex_people(PERSON_KEYS, utc_now())  # once, after an upgrade, a seal or new rules
         return matching(wanted, analysis.entities_in(analysis.people_keyed(wanted.keys)).values())
 
     def _unindexed(self) -> PersonIndex:

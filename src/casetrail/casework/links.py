@@ -5,13 +5,13 @@ reads keep (`CaseReads.memo`) and linking's rules (`casetrail.linking.links`).""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from casetrail.linking.links import KIND_ORDER, CaseLinkage, link_cases
 from casetrail.model.casework import Casebook, MentionRef
-from casetrail.resolution.view import EntityView
+from casetrail.model.entity import Entity
 
 if TYPE_CHECKING:
     from casetrail.casework.reads import CaseReads
@@ -37,14 +37,14 @@ class CaseLinks:
             view = self.reads.entity_view()
             held = self.reads.document_cases(book)
             named = self.reads.document_entities(held)
+            # every case's entities in a few reads, not one each, and not kept
+            linking = {
+                e.id for e in view.scan(e for doc in held for e in named.get(doc, ())) if _kind(e) in POLICY_LINK_KINDS
+            }
             by_entity: dict[str, set[str]] = defaultdict(set)
             for doc, cases in held.items():
                 for eid in named.get(doc, ()):
-                    entity = view.entities.get(eid)
-                    if entity is None:
-                        continue
-                    kind = "pseudonym" if entity.attributes.get("pseudonym") else entity.type
-                    if kind in POLICY_LINK_KINDS:
+                    if eid in linking:
                         by_entity[eid] |= cases
             for subject in book.subjects.values():
                 for eid in view.current(subject.entity):
@@ -80,8 +80,8 @@ class CaseLinks:
         recorded = [
             (cid, link.other, link.reason) for cid, c in book.cases.items() for link in c.links if cid < link.other
         ]
-        pseudonymous, kinds, names = view.pseudonymous, view.kinds, view.names
         if case_id is None:
+            kinds, names, pseudonymous = _labels(view.all_entities().values())
             return link_cases(case_documents, view.all_mentions(), kinds, names, subjects, recorded, pseudonymous)
         named = self.case_entity_counts(book)
         sharing = self._count_sharing(book)
@@ -89,10 +89,11 @@ class CaseLinks:
         others = {c for c, held in named.items() if c != case_id and not mine.isdisjoint(held.keys())}
         others |= {c for c, s in subjects.items() if s & mine} | {link.other for link in book.cases[case_id].links}
         others.discard(case_id)
+        shares = {other: mine & (named.get(other, {}).keys() | subjects[other]) for other in sorted(others)}
+        kinds, names, pseudonymous = _labels(view.entities.many(set().union(*shares.values())).values())
         result = []
-        for other in sorted(others):
+        for other, shared in shares.items():
             pair = {case_id: case_documents[case_id], other: case_documents[other]}
-            shared = mine & (named.get(other, {}).keys() | subjects[other])
             # only the shared entities' mentions: the rest cannot make or show this link
             refs = [ref for c in pair for ref in self._case_refs(book, c) if ref.entity_id in shared]
             pair_recorded = [r for r in recorded if {r[0], r[1]} == {case_id, other}]
@@ -199,13 +200,14 @@ class CaseLinks:
             others = {c for c in others if visible(c)}
         # An entity ranks the same in every pair unless it is also the other case's subject: rank
         # each once (a case sharing 50 entities with 300 others would rank 15,000 pairs).
-        alone = {e: _shared_rank(view, e, (case_id,), subjects, holders) for e in mine}
+        entities = view.entities.many(mine)  # one read for the case's entities, not one each
+        alone = {e: _shared_rank(entities.get(e), e, (case_id,), subjects, holders) for e in mine}
         scored = []
         for other in others:
             pair = (min(case_id, other), max(case_id, other))
             theirs = subjects[other]
             ranked = [
-                _shared_rank(view, e, pair, subjects, holders) if e in theirs else alone[e]
+                _shared_rank(entities.get(e), e, pair, subjects, holders) if e in theirs else alone[e]
                 for e in shared_with.get(other, ())
             ]
             strength = (-1, 0) if reasons.get(other) else min(ranked)[:2]
@@ -304,19 +306,16 @@ class CaseLinks:
         sharing = self._count_sharing(book)
         subjects = self._case_subject_entities(book)[case_id]
         mine = self.case_entity_counts(book).get(case_id, {}).keys() | subjects
+        wide = [e for e in mine if sharing.get(e, 0) > max_cases_sharing]
+        entities = view.entities.many(wide)
         found = [
             {
                 "entity_id": e,
-                "name": view.names.get(e, e),
+                "name": entities[e].name if e in entities else e,
                 "cases_sharing": sharing[e],
-                "kind": "subject"
-                if e in subjects
-                else "pseudonym"
-                if e in view.pseudonymous
-                else view.kinds.get(e, "other"),
+                "kind": "subject" if e in subjects else _kind(entities.get(e)),
             }
-            for e in mine
-            if sharing.get(e, 0) > max_cases_sharing
+            for e in wide
         ]
         return sorted(found, key=lambda s: (KIND_ORDER.get(s["kind"], len(KIND_ORDER)), -s["cases_sharing"], s["name"]))
 
@@ -325,20 +324,35 @@ def _evidence_order(ref: MentionRef) -> tuple[str, int, int]:
     return ref.document_id, ref.start, ref.end
 
 
+def _kind(entity: Entity | None) -> str:
+    """The kind an entity links as: a survivor's pseudonym whatever its type."""
+    if entity is None:
+        return "other"
+    return "pseudonym" if entity.attributes.get("pseudonym") else entity.type
+
+
+def _labels(entities: Iterable[Entity]) -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
+    """These entities' kinds, names and which are pseudonyms, as `link_cases` takes them."""
+    held = list(entities)
+    pseudonymous = frozenset(e.id for e in held if e.attributes.get("pseudonym"))
+    return {e.id: e.type for e in held}, {e.id: e.name for e in held}, pseudonymous
+
+
 def _shared_rank(
-    view: EntityView, entity_id: str, pair: tuple[str, str], subjects: dict[str, set[str]], holders: dict[str, set[str]]
+    entity: Entity | None,
+    entity_id: str,
+    pair: tuple[str, ...],
+    subjects: Mapping[str, set[str]],
+    holders: Mapping[str, set[str]],
 ) -> tuple[int, int, str, str, str, tuple[str, ...]]:
     """How specific one shared entity makes a link: subjects first, then by kind, then the fewest cases."""
     subject_in = tuple(c for c in pair if entity_id in subjects[c])
-    if subject_in:
-        kind = "subject"
-    else:
-        kind = "pseudonym" if entity_id in view.pseudonymous else view.kinds.get(entity_id, "other")
+    kind = "subject" if subject_in else _kind(entity)
     sharing = len(holders.get(entity_id, ()))
     return (
         KIND_ORDER.get(kind, len(KIND_ORDER)),
         sharing,
-        view.names.get(entity_id, entity_id),
+        entity.name if entity is not None else entity_id,
         entity_id,
         kind,
         subject_in,

@@ -28,7 +28,6 @@ from casetrail.model.casework import (
     StaffMember,
 )
 from casetrail.model.document import Document
-from casetrail.model.entity import Entity
 from casetrail.model.event import Event
 from casetrail.oversight.deadlines import Overdue, find_overdue
 from casetrail.oversight.report import build_report
@@ -139,7 +138,7 @@ class CaseReads:
         return self._book
 
     def warm(self) -> None:
-        """Compute what the first pages need: the casebook, the entities, what the cases' documents
+        """Compute what the first pages need: the casebook, what the cases' documents
         and the intake queue name, each case's entities, documents and participants; and the
         accounts, which only the first worker to find them stale builds (the others read what it keeps)."""
         book = self.book()
@@ -174,7 +173,8 @@ class CaseReads:
         return self.memo("amendments", self.generations()[0], self.store.documents.amendments)
 
     def entity_view(self) -> EntityView:
-        return self.memo("view", self.generations()[2], self._load_view)
+        """The resolution run's entities and mentions, read by key from the store (none held)."""
+        return self.memo("view", self.generations()[2], lambda: EntityView(self.store.analysis))
 
     def document_entities(self, document_ids: Iterable[str]) -> Mapping[str, Mapping[str, int]]:
         """Document -> the entities it names, with how often, for at least these documents.
@@ -189,13 +189,6 @@ class CaseReads:
             for doc in missing:
                 kept[doc] = found.get(doc, {})
         return kept
-
-    def _load_view(self) -> EntityView:
-        entities = {
-            row["id"]: Entity(row["id"], row["type"], row["name"], tuple(row["aliases"]), attributes=row["attributes"])
-            for row in self.store.analysis.entity_rows()
-        }
-        return EntityView(entities, self.store.analysis)
 
     def entity_ref(self, entity_id: str) -> EntityRef:
         view = self.entity_view()

@@ -9,7 +9,7 @@ of pairs of cases.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Final
@@ -72,7 +72,7 @@ def link_cases(
     entity_names: Mapping[str, str],
     case_subjects: Mapping[str, set[str]],
     recorded: Sequence[tuple[str, str, str]] = (),
-    pseudonymous: set[str] | frozenset[str] = frozenset(),
+    pseudonymous: Container[str] = frozenset(),
     max_cases_sharing: int | None = None,
 ) -> list[CaseLinkage]:
     """Every pair of cases that shares an entity or was linked by hand, ordered by case ids.

@@ -103,17 +103,36 @@ def given_agreement(wanted: GivenNames, known: GivenNames) -> Given:
     return Given.CONFLICT
 
 
-SURNAME, COLLAR = "surname:", "collar:"  # the two kinds of key a person is found by
+NAME, COLLAR = "name:", "collar:"  # the two kinds of key a person is found by
 
 
 def person_keys(entity: Entity) -> list[str]:
-    """The keys a member of staff may find this entity by: its folded surnames and its collar
-    numbers. None for an entity that is not a person or an officer, or is a pseudonym: those are
-    never matched. What the store indexes entities by (`casetrail.store.analysis`)."""
+    """The keys a member of staff may find this entity by. None for an entity that is not a person
+    or an officer, or is a pseudonym: those are never matched. What the store indexes entities by
+    (`casetrail.store.analysis`).
+
+    A name key is a folded surname with one initial the entity's given names may start with
+    ("name:hartley:d"), or with none when it has no given name ("name:hartley:"): given names that
+    agree share an initial (a familiar form brings its formal name's initial), so a person is found
+    under their own initials and the bare surname, not under every Hartley in the inquiry."""
     if entity.type not in PERSON_KINDS or entity.attributes.get("pseudonym"):
         return []
     known = Known.of(entity)
-    return sorted({SURNAME + s for s in known.surnames} | {COLLAR + c for c in known.collars})
+    initials = sorted(known.given.all_initials) if known.given.known else [""]
+    return sorted({f"{NAME}{s}:{i}" for s in known.surnames for i in initials} | {COLLAR + c for c in known.collars})
+
+
+class PersonKeys:
+    """`person_keys` as the store takes it: with the version of its rules, so that a store filed
+    under other rules is filed again by its next reader. Change `version` with the rules."""
+
+    version = "2 (surname and initial, collar number)"
+
+    def __call__(self, entity: Entity) -> list[str]:
+        return person_keys(entity)
+
+
+PERSON_KEYS = PersonKeys()
 
 
 @dataclass(frozen=True)
@@ -133,7 +152,10 @@ class Wanted:
     @property
     def keys(self) -> list[str]:
         """The keys of the only entities that can be this person (see `person_keys`)."""
-        return [*([SURNAME + self.surname] if self.surname else []), *([COLLAR + self.collar] if self.collar else [])]
+        # Without a given name, a surname alone matches nobody (only a collar number can).
+        named = self.surname and self.given.known
+        initials = [*sorted(self.given.all_initials), ""] if named else []
+        return [*(f"{NAME}{self.surname}:{i}" for i in initials), *([COLLAR + self.collar] if self.collar else [])]
 
     def matches(self, known: Known) -> bool:
         """Whether this person may be that entity (see the module's rules)."""

@@ -1,31 +1,39 @@
-"""What a resolution run concluded, as readers consult it: entities in memory, mentions by index.
+"""What a resolution run concluded, as readers consult it: entities and mentions, by key.
 
-The entities (a name, a type, aliases) are few beside their mentions: a 100,000-document inquiry
-names a few tens of thousands of entities in millions of mentions. A reader keeps the entities
-and reads mentions from the store when it asks for them, by document or by entity, through the
-store's indexes. A long-lived reader (each workbench worker) so holds no mention-sized state,
-and keeps only the newest answers it gave (`Lookup`).
+A 100,000-document inquiry names well over a hundred thousand entities in millions of mentions.
+A reader reads both from the store when it asks for them, by id, by document or by entity,
+through the store's indexes. A long-lived reader (each workbench worker) so holds no
+inquiry-sized state, and keeps only the newest answers it gave (`Lookup`). Whole-inquiry batch
+work (the CLI, the demo, the same-account proposals) reads everything now and keeps nothing.
 """
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from threading import Lock
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from casetrail.model.casework import EntityRef, MentionRef
 from casetrail.model.entity import Entity
 
 V = TypeVar("V")
 KEPT_ANSWERS = 4096  # per lookup: a page asks for tens of keys; a worker serves many pages
+SCAN_BATCH = 2000  # entities per query when a pass reads many (`EntityView.scan`)
 _MISSING = object()
 
 
-class MentionSource(Protocol):
-    """Where a view reads mentions: the store's analysis tables (`store/analysis.py`)."""
+class ResolvedSource(Protocol):
+    """Where a view reads entities and mentions: the store's analysis tables (`store/analysis.py`)."""
+
+    def entities_in(self, entity_ids: Iterable[str]) -> dict[str, Entity]: ...
+
+    def entity_rows(self) -> list[dict[str, Any]]: ...
+
+    def entities_by_name(self, words: Iterable[str]) -> list[tuple[str, str, str, tuple[str, ...]]]: ...
 
     def entity_mention_refs(self, document_ids: Iterable[str] | None = None) -> list[MentionRef]: ...
 
@@ -84,6 +92,40 @@ class Lookup(Mapping[str, V]):
         raise TypeError("a stored lookup is read by key, not counted")
 
 
+class Field(Mapping[str, V]):
+    """One field of each entity (its name, its kind), read by key through the entities' `Lookup`.
+
+    A key whose entity is absent, or whose field `pick` gives as None, is not in it."""
+
+    def __init__(self, entities: Lookup[Entity], pick: Callable[[Entity], V | None]) -> None:
+        self._entities = entities
+        self._pick = pick
+
+    def __getitem__(self, key: str) -> V:
+        found = self.many([key])
+        if key not in found:
+            raise KeyError(key)
+        return found[key]
+
+    def many(self, keys: Iterable[str]) -> dict[str, V]:
+        picked = ((k, self._pick(e)) for k, e in self._entities.many(keys).items())
+        return {k: v for k, v in picked if v is not None}
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("a stored field is read by key, not listed")
+
+    def __len__(self) -> int:
+        raise TypeError("a stored field is read by key, not counted")
+
+
+def _pseudonymous(entity: Entity) -> bool | None:
+    return True if entity.attributes.get("pseudonym") else None
+
+
+def _from_row(row: Mapping[str, Any]) -> Entity:
+    return Entity(row["id"], row["type"], row["name"], tuple(row["aliases"]), attributes=row["attributes"])
+
+
 def _grouped(refs: Iterable[MentionRef], key: Callable[[MentionRef], str]) -> dict[str, list[MentionRef]]:
     found: dict[str, list[MentionRef]] = {}
     for ref in refs:
@@ -93,15 +135,59 @@ def _grouped(refs: Iterable[MentionRef], key: Callable[[MentionRef], str]) -> di
 
 @dataclass(frozen=True)
 class EntityView:
-    """The entities a resolution run concluded, with their mentions read from `source` by index.
+    """The entities a resolution run concluded and their mentions, read from `source` by key.
 
     Built once per resolution run (the store's entities generation); what it reads from the store
     is what that run wrote, since a run replaces entities and their mentions in one transaction.
+    A page that reads many entities asks `entities.many` (or `names.many` ...) once, not each.
     """
 
-    entities: dict[str, Entity]
-    source: MentionSource
+    source: ResolvedSource
     _current: dict[EntityRef, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def entities(self) -> Lookup[Entity]:
+        """Entity id -> the entity (a name, a type, aliases, attributes)."""
+        return Lookup(self.source.entities_in)
+
+    @cached_property
+    def names(self) -> Field[str]:
+        return Field(self.entities, lambda e: e.name)
+
+    @cached_property
+    def kinds(self) -> Field[str]:
+        return Field(self.entities, lambda e: e.type)
+
+    @cached_property
+    def pseudonymous(self) -> Field[bool]:
+        """Holds the ids of entities that are a survivor's pseudonym (`e in view.pseudonymous`)."""
+        return Field(self.entities, _pseudonymous)
+
+    def scan(self, entity_ids: Iterable[str]) -> Iterator[Entity]:
+        """These entities in id order, read now `SCAN_BATCH` at a time and not kept: for a pass
+        over many (a name search over what a viewer can reach) that should neither hold them all
+        at once nor push a page's entities out of `entities`."""
+        ids = sorted(set(entity_ids))
+        for start in range(0, len(ids), SCAN_BATCH):
+            batch = ids[start : start + SCAN_BATCH]
+            found = self.source.entities_in(batch)
+            yield from (found[e] for e in batch if e in found)
+
+    def named(self, words: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(id, type, name) of the entities whose name and aliases, casefolded, hold every one of
+        these (casefolded) words, in id order, read now: the store narrows by the ASCII words, in
+        one query, and the words are checked here."""
+        found = []
+        for eid, kind, name, aliases in self.source.entities_by_name([w for w in words if w.isascii()]):
+            text = " ".join((name, *aliases)).casefold()
+            if all(w in text for w in words):
+                found.append((eid, kind, name))
+        return sorted(found)
+
+    def all_entities(self) -> dict[str, Entity]:
+        """Every entity, read now: for whole-inquiry batch work (the CLI, the demo, the
+        same-account proposals), never kept by the view."""
+        return {row["id"]: _from_row(row) for row in self.source.entity_rows()}
 
     @cached_property
     def by_document(self) -> Lookup[list[MentionRef]]:
@@ -133,31 +219,15 @@ class EntityView:
         caller keeps what it needs, `CaseReads.document_entities`). Pairs of ids and a count, not
         mentions; each entity id is one string however many documents name it."""
         found: dict[str, dict[str, int]] = {}
-        intern: dict[str, str] = {}
         for doc, eid, count in self.source.document_entity_counts(document_ids):
-            found.setdefault(doc, {})[intern.setdefault(eid, self._id(eid))] = count
+            # one copy of each id, so that kept indexes share it (no read of the entity for it)
+            found.setdefault(doc, {})[sys.intern(eid)] = count
         return found
-
-    def _id(self, entity_id: str) -> str:
-        """The view's own copy of an entity id, so that kept indexes share it."""
-        return self.entities[entity_id].id if entity_id in self.entities else entity_id
 
     def all_mentions(self) -> list[MentionRef]:
         """Every resolved mention, read now: for whole-inquiry batch work (the CLI, the demo, the
         same-account proposals), never kept by the view."""
         return self.source.entity_mention_refs()
-
-    @cached_property
-    def kinds(self) -> dict[str, str]:
-        return {eid: e.type for eid, e in self.entities.items()}
-
-    @cached_property
-    def names(self) -> dict[str, str]:
-        return {eid: e.name for eid, e in self.entities.items()}
-
-    @cached_property
-    def pseudonymous(self) -> frozenset[str]:
-        return frozenset(eid for eid, e in self.entities.items() if e.attributes.get("pseudonym"))
 
     def current(self, ref: EntityRef | None) -> frozenset[str]:
         """The entity ids that hold the records a reference was made with (renumbering-proof).

@@ -4,8 +4,8 @@ document, investigators' decisions, and the entities of the latest resolution ru
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
 
 from casetrail.model.casework import MentionRef
 from casetrail.model.entity import Decision, DecisionKind, Entity
@@ -13,10 +13,18 @@ from casetrail.model.mention import Mention, MentionType
 from casetrail.store.database import Database, Statements, as_list
 from casetrail.store.ledger import JOIN_OPENED, OPENED
 
-# What the person index files an entity under (casetrail.resolution.matching.person_keys): given by
-# the writer, so that the store knows where to file entities but not the rules that match them.
-PersonKeys = Callable[[Entity], Iterable[str]]
-PEOPLE = "person_keys"  # the read_models row saying the person index is whole
+PEOPLE = "person_keys"  # the read_models row saying which rules filed the whole person index
+
+
+class PersonKeys(Protocol):
+    """What the person index files an entity under (casetrail.resolution.matching.PERSON_KEYS),
+    given by the writer, so that the store knows where to file entities but not the rules that
+    match them. `version` names the rules: an index filed under others is filed again."""
+
+    version: str
+
+    def __call__(self, entity: Entity) -> Iterable[str]: ...
+
 
 MENTION_COLUMNS = 'id, document_id, start, "end", text, type, extractor, confidence, attributes'
 DECISION_COLUMNS = "leaf_index, kind, left_ref, right_ref, author, reason, at"
@@ -74,10 +82,10 @@ STATEMENTS = Statements(
         "people_keyed": (
             "SELECT DISTINCT entity_id FROM person_keys WHERE key IN (SELECT value FROM json_each(?)) ORDER BY entity_id"
         ),
-        "people_indexed": f"SELECT 1 FROM read_models WHERE name = '{PEOPLE}'",
+        "people_indexed": f"SELECT 1 FROM read_models WHERE name = '{PEOPLE}' AND stamp = ?",
         "unmark_people_indexed": f"DELETE FROM read_models WHERE name = '{PEOPLE}'",
         "mark_people_indexed": (
-            f"INSERT INTO read_models (name, stamp, built_at) VALUES ('{PEOPLE}', 'whole', ?)"
+            f"INSERT INTO read_models (name, stamp, built_at) VALUES ('{PEOPLE}', ?, ?)"
             " ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp, built_at = excluded.built_at"
         ),
         "entity_records": "SELECT DISTINCT record_id, entity_id FROM entity_mentions",
@@ -236,6 +244,12 @@ STATEMENTS = Statements(
         "entities_in": (
             "SELECT id, type, name, aliases, attributes FROM entities WHERE id IN (SELECT value FROM json_each(?))"
         ),
+        # LIKE folds ASCII case only: a row with any other character, or a JSON escape, always passes
+        "entities_by_name": (
+            "SELECT id, type, name, aliases FROM entities WHERE (name || aliases) GLOB '*[^ -~]*'"
+            " OR instr(aliases, '\\') > 0 OR NOT EXISTS (SELECT 1 FROM json_each(?) w"
+            " WHERE (name || ' ' || aliases) NOT LIKE '%' || w.value || '%')"
+        ),
         "update_entity": "UPDATE entities SET id = ?, type = ?, name = ?, aliases = ?, attributes = ? WHERE id = ?",
         "rekey_entity_mentions": "UPDATE entity_mentions SET entity_id = ? WHERE entity_id = ?",
         "entity_types": "SELECT type, COUNT(*) FROM entities GROUP BY type",
@@ -315,6 +329,11 @@ STATEMENTS = Statements(
             " ON e.id = em.entity_id WHERE em.record_id = ANY(%s)"
         ),
         "entities_in": "SELECT id, type, name, aliases, attributes FROM entities WHERE id = ANY(%s)",
+        "entities_by_name": (
+            "SELECT id, type, name, aliases FROM entities WHERE (name || aliases) ~ '[^ -~]'"
+            " OR strpos(aliases, '\\') > 0 OR NOT EXISTS (SELECT 1 FROM unnest(%s::text[]) w"
+            " WHERE (name || ' ' || aliases) NOT ILIKE '%%' || w || '%%')"
+        ),
         "people_keyed": "SELECT DISTINCT entity_id FROM person_keys WHERE key = ANY(%s) ORDER BY entity_id",
         "entity_text_says": (
             "SELECT 1 FROM documents WHERE id IN (SELECT m.document_id FROM entity_mentions em"
@@ -466,7 +485,7 @@ class AnalysisTables:
         self.db.run(self.sql["clear_entities"])
         self.db.run(self.sql["clear_person_keys"])
         self.add_entities(entities, person_keys)
-        self.db.run(self.sql["mark_people_indexed"], (at,))
+        self.db.run(self.sql["mark_people_indexed"], (person_keys.version, at))
 
     def add_entities(self, entities: Iterable[tuple[Entity, list[tuple[int, str]]]], person_keys: PersonKeys) -> None:
         """Add entities beside those stored (an incremental run's new ones), filed in the person index."""
@@ -482,9 +501,10 @@ class AnalysisTables:
 
     # -- the person index (migration 0015) -----------------------------------------------------
 
-    def people_indexed(self) -> bool:
-        """Whether every entity is filed in the person index (not yet after an upgrade, or a seal)."""
-        return self.db.run(self.sql["people_indexed"]).fetchone() is not None
+    def people_indexed(self, person_keys: PersonKeys) -> bool:
+        """Whether every entity is filed in the person index under these rules (not yet after an
+        upgrade, a seal, or a change of the rules)."""
+        return self.db.run(self.sql["people_indexed"], (person_keys.version,)).fetchone() is not None
 
     def reindex_people(self, person_keys: PersonKeys, at: str) -> None:
         """File every entity in the person index afresh, in one transaction (read in batches)."""
@@ -494,7 +514,7 @@ class AnalysisTables:
             for start in range(0, len(ids), 1000):
                 for entity in self.entities_in(ids[start : start + 1000]).values():
                     self._file_person(entity, person_keys)
-            self.db.run(self.sql["mark_people_indexed"], (at,))
+            self.db.run(self.sql["mark_people_indexed"], (person_keys.version, at))
 
     def people_keyed(self, keys: Iterable[str]) -> list[str]:
         """Ids of the entities filed under any of these keys: the only ones a person can be."""
@@ -771,6 +791,13 @@ class AnalysisTables:
             str(eid): Entity(str(eid), kind, name, tuple(json.loads(aliases)), attributes=json.loads(attrs))
             for eid, kind, name, aliases, attrs in self.db.run(self.sql["entities_in"], (self._list(wanted),))
         }
+
+    def entities_by_name(self, words: Iterable[str]) -> list[tuple[str, str, str, tuple[str, ...]]]:
+        """(id, type, name, aliases) of every entity whose name or aliases may hold each of these
+        ASCII words, in any case: a narrowing that can let through more, never fewer (the caller
+        checks the words), so that a name search need not read every entity."""
+        rows = self.db.run(self.sql["entities_by_name"], (self._list(words),))
+        return [(str(eid), kind, name, tuple(json.loads(aliases))) for eid, kind, name, aliases in rows]
 
     def update_entity(
         self, old_id: str, entity: Entity, person_keys: PersonKeys, members: Iterable[tuple[int, str]] = ()

@@ -86,7 +86,7 @@ def operator_sight(casework: Casework, username: str) -> Sight:
     The operator is the person at the server with the database in hand; no bar can hide from
     them what the files hold. Their exports are still built through the same views."""
     book = casework.book()
-    view = casework.entity_view()
     documents = frozenset(d for case in book.cases.values() for d in case.documents)
-    everything = Reach(frozenset(book.cases), documents, frozenset(view.entities), frozenset())
+    entities = frozenset(casework.entity_view().all_entities())  # the CLI's batch work: read now, once
+    everything = Reach(frozenset(book.cases), documents, entities, frozenset())
     return Sight(Viewer(f"cli:{username}", frozenset({StaffRole.SUPERVISOR}), None), everything, username)

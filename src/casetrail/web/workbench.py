@@ -247,7 +247,7 @@ class Workbench:
         doc, status, leaf = self._readable_document(session, doc_id)
         text = self.store.documents.get_text(doc_id) if status != "sealed" else None
         resolved = self.store.analysis.mention_records(doc_id)
-        names = self.casework.entity_view().names
+        names = self.casework.entity_view().names.many({e for e, _ in resolved.values()})  # one read
         ocr = self.store.documents.ocr_sources(doc_id)  # a name read from pixels may be misread: say so beside it
         mentions: list[dict[str, Any]] = []
         for mid, m in self.store.analysis.iter_mentions(document_id=doc_id):
@@ -373,11 +373,12 @@ class Workbench:
             for m in view.by_document.get(doc, ()):
                 if m.entity_id != entity_id:
                     weights[m.entity_id] += 1
-        neighbours = [e for e in filter_entities(session.viewer, session.reach, list(weights)) if e in view.entities]
-        neighbours = sorted(neighbours, key=lambda e: (-weights[e], e))[:CHART_NEIGHBOURS]
+        # the entity and its readable neighbours in one read, not one each
+        entities = view.entities.many([entity_id, *filter_entities(session.viewer, session.reach, list(weights))])
+        neighbours = sorted((e for e in entities if e != entity_id), key=lambda e: (-weights[e], e))[:CHART_NEIGHBOURS]
 
         def node(e: str) -> dict[str, Any]:
-            return {"id": e, "label": view.entities[e].name, "type": view.entities[e].type, "href": f"/entities/{e}"}
+            return {"id": e, "label": entities[e].name, "type": entities[e].type, "href": f"/entities/{e}"}
 
         nodes = [node(entity_id), *(node(e) for e in neighbours)]
         edges = [{"from": entity_id, "to": e, "weight": weights[e]} for e in neighbours]
@@ -409,15 +410,8 @@ class Workbench:
                 "offset": window.offset,
                 "limit": window.limit,
             }
-        view = self.casework.entity_view()
-        entities = []
-        for eid in sorted(session.reach.entities):
-            entity = view.entities.get(eid)
-            if entity is None or not session.entity(eid):
-                continue
-            names = " ".join((entity.name, *entity.aliases)).casefold()
-            if all(w in names for w in words):
-                entities.append({"id": eid, "name": entity.name, "type": entity.type})
+        named = self.casework.entity_view().named(words)  # one narrowed read, not every entity reached
+        entities = [{"id": eid, "name": name, "type": kind} for eid, kind, name in named if session.entity(eid)]
         entities.sort(key=lambda e: (len(e["name"]), e["name"], e["id"]))
         hits = self.store.documents.search_hits(words, SEARCH_SCAN)
         submitters = self.store.documents.submitters(hits)  # one read for every hit

@@ -1,7 +1,8 @@
 -- Which person and officer entities a member of staff may be: each entity under its folded
--- surnames and its collar numbers (casetrail.resolution.matching.person_keys), written with the
--- entity by every resolution run, so that the independence rules read the few entities sharing a
--- staff member's surname instead of each worker holding every entity in memory. A key may outlive
+-- surnames with its given names' initials, and its collar numbers
+-- (casetrail.resolution.matching.person_keys), written with the entity by every resolution run, so
+-- that the independence rules read the few entities sharing a staff member's surname and initial
+-- instead of each worker holding every entity in memory. A key may outlive
 -- a spelling that a seal removed: readers judge each candidate on the entity as it is now.
 CREATE TABLE person_keys (
     key       TEXT NOT NULL,
@@ -9,7 +10,5 @@ CREATE TABLE person_keys (
     PRIMARY KEY (key, entity_id)
 ) WITHOUT ROWID;
 CREATE INDEX person_keys_entity ON person_keys(entity_id);
--- The index is whole when read_models holds 'person_keys': true at once of a store with no
--- entities; a store that has some is indexed by its next reader (casework.independence).
-INSERT INTO read_models (name, stamp, built_at)
-    SELECT 'person_keys', 'whole', '' WHERE NOT EXISTS (SELECT 1 FROM entities);
+-- Which rules filed the whole index is kept in read_models ('person_keys'): a full resolution run
+-- files it whole; a store upgraded with entities, or sealed, is filed again by its next reader.

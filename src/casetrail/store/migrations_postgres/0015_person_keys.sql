@@ -1,9 +1,7 @@
--- PostgreSQL's dialect of migrations/0015: entities under their folded surnames and collar numbers.
+-- PostgreSQL's dialect of migrations/0015: entities under their surnames, initials and collar numbers.
 CREATE TABLE person_keys (
     key       TEXT NOT NULL,
     entity_id TEXT NOT NULL,
     PRIMARY KEY (key, entity_id)
 );
 CREATE INDEX person_keys_entity ON person_keys(entity_id);
-INSERT INTO read_models (name, stamp, built_at)
-    SELECT 'person_keys', 'whole', '' WHERE NOT EXISTS (SELECT 1 FROM entities);

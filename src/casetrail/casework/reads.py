@@ -31,6 +31,7 @@ from casetrail.model.document import Document
 from casetrail.model.event import Event
 from casetrail.oversight.deadlines import Overdue, find_overdue
 from casetrail.oversight.report import build_report
+from casetrail.policy.access import Reach, Viewer, filter_documents
 from casetrail.resolution.view import EntityView, Lookup
 
 WEB_CHANNEL = "web"  # Submission.channel of a workbench upload (web/documents.py)
@@ -152,10 +153,21 @@ class CaseReads:
         """Every document with its status and leaf, in order received, read now (batch work only)."""
         return list(self.store.documents.iter_documents())
 
-    def document_listing(self) -> list[tuple[str, str]]:
-        """(id, submitted_by) of every document in order received: what lists are filtered and
-        paged by; kept until documents change (two short strings a document, not the documents)."""
-        return self.memo("document_listing", self.generations()[0], self.store.documents.listing)
+    def readable_documents(self, viewer: Viewer, reach: Reach) -> list[str]:
+        """The documents this viewer may read, in the order received: read from the store by what
+        could pass (their reach, their own uploads), never the inquiry's whole listing, and each
+        through the one check (`policy.access.filter_documents`)."""
+
+        def compute() -> list[str]:
+            found = self.store.documents.listing_among(reach.documents, viewer.user_id)
+            return filter_documents(viewer, reach, (doc_id for doc_id, _ in found), dict(found))
+
+        # Kept per viewer and reach until documents or casework change: a viewer pages through one list.
+        kept: dict[Hashable, list[str]] = self.memo("readable_documents", self.leaf_key(), dict)
+        key = (viewer, reach.documents)
+        if key not in kept:
+            kept[key] = compute()
+        return kept[key]
 
     def _documents_by_id(self) -> Lookup[tuple[Document, str, int]]:
         return self.memo("documents_by_id", self.generations()[0], lambda: Lookup(self.store.documents.get_documents))

@@ -33,7 +33,7 @@ from casetrail.model.casework import (
     StaffRole,
 )
 from casetrail.oversight.deadlines import count_days_late, has_passed
-from casetrail.policy.access import EVERY_CASE_ROLES, filter_documents, known_person, separation
+from casetrail.policy.access import EVERY_CASE_ROLES, known_person, separation
 from casetrail.policy.permissions import Command, holds
 from casetrail.views.case import case_version
 from casetrail.views.conflicts import ConflictLine, conflict_lines
@@ -403,8 +403,7 @@ def build_proposals(sight: Sight, casework: Casework) -> Proposals:
     book = casework.book()
     # Only proposals between documents this viewer may read are read from the store at all: the
     # one check, made on the listing's submitters, not again on each proposal's loaded documents.
-    listing = casework.document_listing()
-    readable = filter_documents(sight.viewer, sight.reach, (d for d, _ in listing), dict(listing))
+    readable = casework.readable_documents(sight.viewer, sight.reach)
     accounts = tuple(
         ProposalLine(
             "account",

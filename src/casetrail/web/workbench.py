@@ -227,9 +227,7 @@ class Workbench:
 
     def documents(self, session: Session, window: Window = Window()) -> tuple[int, list[dict[str, Any]]]:
         """The documents this viewer may see, newest first: how many, and one page of them."""
-        listing = self.casework.document_listing()
-        ids = [doc_id for doc_id, _ in reversed(listing)]
-        visible = filter_documents(session.viewer, session.reach, ids, dict(listing))
+        visible = self.casework.readable_documents(session.viewer, session.reach)[::-1]
         self.audit(session, "document list", "documents", fields=f"offset {window.offset}")
         empty = self.store.documents.no_text_documents()  # flagged on the inbox: recorded, but nothing to read
         page = window.cut(visible)

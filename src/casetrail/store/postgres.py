@@ -75,6 +75,8 @@ STATEMENTS: dict[str, str] = {
     "checkpoint_covering": "SELECT size, note FROM checkpoints WHERE size > %s ORDER BY size LIMIT 1",
     "iter_checkpoints": "SELECT size, note FROM checkpoints ORDER BY size",
     "synchronous_commit": "SHOW synchronous_commit",
+    # For the implicit transaction it is sent in only: that commit returns before its WAL is flushed.
+    "unsynced_commit": "SELECT set_config('synchronous_commit', 'off', true)",
     "fsync": "SHOW fsync",
     # A store opened read-only: the server refuses every write on this session, whatever issues it.
     "read_only": "SET default_transaction_read_only = on",
@@ -432,10 +434,21 @@ class PostgresStore(PostgresLedgerStore):
         """One statement for many rows, in one round trip: joining the open transaction, else one
         commit of their own. psycopg pipelines executemany and ends it with a single Sync, and the
         server runs everything before a Sync as one implicit transaction: all rows or none, one
-        commit (an explicit BEGIN would cost two more round trips)."""
+        commit (an explicit BEGIN would cost two more round trips).
+
+        That commit of their own does not wait for the WAL to reach the disk, as SQLite's does not
+        (sqlite.py): the WAL is flushed in order, so the next durable commit, which is the one that
+        refers to these rows, makes them durable too. A crash before it loses only rows nothing
+        recorded refers to yet (data keys of objects not yet recorded, which are made again)."""
         try:
-            with self._usable().cursor() as cursor:
-                cursor.executemany(sql.encode(), rows)
+            conn = self._usable()
+            with conn.cursor() as cursor:
+                if self._depth:
+                    cursor.executemany(sql.encode(), rows)
+                    return
+                with conn.pipeline():
+                    cursor.execute(STATEMENTS["unsynced_commit"].encode())
+                    cursor.executemany(sql.encode(), rows)
         except psycopg.Error as err:
             raise store_error(self._where, err, doing) from err
 

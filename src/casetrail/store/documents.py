@@ -97,19 +97,19 @@ STATEMENTS = Statements(
         "submitters": "SELECT id, submitted_by FROM documents WHERE id = ANY(%s)",
         "by_shas": f"SELECT {COLUMNS} FROM documents WHERE sha256 = ANY(%s)",
         # Every word must match (plainto_tsquery ANDs them), accents folded on both sides as the
-        # index is (migrations_postgres/0014); the headline marks hits as FTS5's snippet does, in
+        # stored vector is (migrations_postgres/0017); the headline marks hits as FTS5's snippet does, in
         # the text as written (a word matched only once folded is shown but not marked).
         "search": (
             "SELECT id FROM documents, plainto_tsquery('simple', casetrail_fold(%s)) AS q"
-            " WHERE text IS NOT NULL AND to_tsvector('simple', casetrail_fold(text)) @@ q"
-            " ORDER BY ts_rank(to_tsvector('simple', casetrail_fold(text)), q) DESC LIMIT %s"
+            " WHERE search_vector @@ q ORDER BY ts_rank(search_vector, q) DESC LIMIT %s"
         ),
         "snippets": (
             "SELECT id, ts_headline('simple', text, q, 'StartSel=\x02, StopSel=\x03, MaxFragments=1, MaxWords=16')"
             " FROM documents, plainto_tsquery('simple', casetrail_fold(%s)) AS q"
-            " WHERE id = ANY(%s) AND text IS NOT NULL AND to_tsvector('simple', casetrail_fold(text)) @@ q"
+            " WHERE id = ANY(%s) AND text IS NOT NULL AND search_vector @@ q"
         ),
-        # The GIN index is over the folded text (migrations_postgres/0014): sealing's NULL takes it out.
+        # The GIN index is over the stored vector of the folded text (migrations_postgres/0017): sealing's
+        # NULL empties it.
         "purge_search": "SELECT 1",
     },
 )

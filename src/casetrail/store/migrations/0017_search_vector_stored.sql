@@ -1,0 +1,2 @@
+-- Nothing to do here: SQLite's FTS5 index keeps what it ranks by. PostgreSQL's dialect of this
+-- migration stores each document's search vector, so that ranking no longer recomputes it.

@@ -51,10 +51,14 @@ class Independence:
         their surname or collar number, judged as they are now (no worker holds every entity)."""
         analysis = self.reads.store.analysis
         wanted = Wanted.of(name, collar_number)
-        if not analysis.people_indexed(PERSON_KEYS):
-            if self.reads.store.readonly:  # a read-only copy from before the index: match in memory
+        whole = analysis.people_indexed(PERSON_KEYS)
+        if not whole or analysis.stale_people():
+            if self.reads.store.readonly:  # a read-only copy the index is not current in: match in memory
                 return self._unindexed().match(name, collar_number)
-            analysis.reindex_people(PERSON_KEYS, utc_now())  # once, after an upgrade, a seal or new rules
+            if whole:
+                analysis.refile_stale_people(PERSON_KEYS)  # those a seal took keys from
+            else:
+                analysis.reindex_people(PERSON_KEYS, utc_now())  # once, after an upgrade or new rules
         return matching(wanted, analysis.entities_in(analysis.people_keyed(wanted.keys)).values())
 
     def _unindexed(self) -> PersonIndex:

@@ -83,7 +83,10 @@ STATEMENTS = Statements(
             "SELECT DISTINCT entity_id FROM person_keys WHERE key IN (SELECT value FROM json_each(?)) ORDER BY entity_id"
         ),
         "people_indexed": f"SELECT 1 FROM read_models WHERE name = '{PEOPLE}' AND stamp = ?",
-        "unmark_people_indexed": f"DELETE FROM read_models WHERE name = '{PEOPLE}'",
+        "mark_person_stale": "INSERT INTO person_keys_stale (entity_id) VALUES (?) ON CONFLICT DO NOTHING",
+        "stale_people": "SELECT entity_id FROM person_keys_stale ORDER BY entity_id",
+        "forget_stale_person": "DELETE FROM person_keys_stale WHERE entity_id = ?",
+        "clear_stale_people": "DELETE FROM person_keys_stale",
         "mark_people_indexed": (
             f"INSERT INTO read_models (name, stamp, built_at) VALUES ('{PEOPLE}', ?, ?)"
             " ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp, built_at = excluded.built_at"
@@ -407,10 +410,10 @@ class AnalysisTables:
         self.db.run(self.sql["forget_mentions"], (doc_id,))
         for entity_id in touched:
             self._rename_from_what_remains(entity_id)
+            # Its keys may quote a surname only the sealed text gave: gone now, and the entity is
+            # filed again from what remains by the index's next reader (`refile_stale_people`).
             self.db.run(self.sql["forget_person_keys"], (entity_id,))
-        # Their keys may quote a surname only the sealed text gave: gone now, and the index is no
-        # longer whole, so its next reader files every entity again from what remains.
-        self.db.run(self.sql["unmark_people_indexed"])
+            self.db.run(self.sql["mark_person_stale"], (entity_id,))
         # What resolution kept for incremental runs holds names and term frequencies from every
         # document: it goes too, so the next run is a full one, over what remains.
         self.clear_resolution_state()
@@ -484,6 +487,7 @@ class AnalysisTables:
         self.db.run(self.sql["clear_entity_mentions"])
         self.db.run(self.sql["clear_entities"])
         self.db.run(self.sql["clear_person_keys"])
+        self.db.run(self.sql["clear_stale_people"])
         self.add_entities(entities, person_keys)
         self.db.run(self.sql["mark_people_indexed"], (person_keys.version, at))
 
@@ -502,19 +506,35 @@ class AnalysisTables:
     # -- the person index (migration 0015) -----------------------------------------------------
 
     def people_indexed(self, person_keys: PersonKeys) -> bool:
-        """Whether every entity is filed in the person index under these rules (not yet after an
-        upgrade, a seal, or a change of the rules)."""
+        """Whether every entity was filed in the person index under these rules (not yet after an
+        upgrade, or a change of the rules); a seal leaves some to file again (`stale_people`)."""
         return self.db.run(self.sql["people_indexed"], (person_keys.version,)).fetchone() is not None
 
     def reindex_people(self, person_keys: PersonKeys, at: str) -> None:
         """File every entity in the person index afresh, in one transaction (read in batches)."""
         with self.db.transaction():
             self.db.run(self.sql["clear_person_keys"])
+            self.db.run(self.sql["clear_stale_people"])
             ids = [str(row[0]) for row in self.db.run(self.sql["entity_ids"])]
             for start in range(0, len(ids), 1000):
                 for entity in self.entities_in(ids[start : start + 1000]).values():
                     self._file_person(entity, person_keys)
             self.db.run(self.sql["mark_people_indexed"], (person_keys.version, at))
+
+    def stale_people(self) -> list[str]:
+        """Entities a seal took keys from, not yet filed again (few: those one document named)."""
+        return [str(row[0]) for row in self.db.run(self.sql["stale_people"])]
+
+    def refile_stale_people(self, person_keys: PersonKeys) -> int:
+        """File again, from what remains, the entities a seal took keys from; how many there were."""
+        with self.db.transaction():
+            stale = self.stale_people()
+            for entity in self.entities_in(stale).values():
+                self.db.run(self.sql["forget_person_keys"], (entity.id,))
+                self._file_person(entity, person_keys)
+            for entity_id in stale:  # one gone since (removed, renumbered) has nothing to file
+                self.db.run(self.sql["forget_stale_person"], (entity_id,))
+        return len(stale)
 
     def people_keyed(self, keys: Iterable[str]) -> list[str]:
         """Ids of the entities filed under any of these keys: the only ones a person can be."""

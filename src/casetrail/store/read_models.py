@@ -42,7 +42,8 @@ STATEMENTS = Statements(
         ),
         "take_over": "UPDATE read_models SET stamp = ?, built_at = ? WHERE name = ? AND stamp = ?",
         "release": "DELETE FROM read_models WHERE name = ?",
-        "clear_read_models": "DELETE FROM read_models",
+        # Not the person index's stamp (store.analysis): a seal marks the entities to file again instead.
+        "clear_read_models": "DELETE FROM read_models WHERE name <> 'person_keys'",
         "clear_accounts": "DELETE FROM document_accounts",
         "clear_proposals": "DELETE FROM account_proposals",
         "add_account": "INSERT INTO document_accounts (document_id, account_id) VALUES (?, ?)",

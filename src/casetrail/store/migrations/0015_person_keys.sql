@@ -11,4 +11,9 @@ CREATE TABLE person_keys (
 ) WITHOUT ROWID;
 CREATE INDEX person_keys_entity ON person_keys(entity_id);
 -- Which rules filed the whole index is kept in read_models ('person_keys'): a full resolution run
--- files it whole; a store upgraded with entities, or sealed, is filed again by its next reader.
+-- files it whole; a store upgraded with entities is filed again by its next reader.
+-- Entities a seal took keys from (they may have quoted the sealed text), to be filed again from
+-- what remains by the index's next reader.
+CREATE TABLE person_keys_stale (
+    entity_id TEXT PRIMARY KEY
+) WITHOUT ROWID;

@@ -5,3 +5,8 @@ CREATE TABLE person_keys (
     PRIMARY KEY (key, entity_id)
 );
 CREATE INDEX person_keys_entity ON person_keys(entity_id);
+-- Entities a seal took keys from (they may have quoted the sealed text), to be filed again from
+-- what remains by the index's next reader.
+CREATE TABLE person_keys_stale (
+    entity_id TEXT PRIMARY KEY
+);

@@ -41,8 +41,7 @@ def staff(name: str, collar: str | None) -> StaffMember:
 
 
 def every_entity(register: Register) -> list[Entity]:
-    rows = register.store.analysis.entity_rows()
-    return [Entity(r["id"], r["type"], r["name"], tuple(r["aliases"]), attributes=r["attributes"]) for r in rows]
+    return list(Casework(register).entity_view().all_entities().values())
 
 
 def answers(register: Register) -> dict[str, frozenset[str]]:

@@ -21,7 +21,6 @@ from casetrail.model.casework import (
     StaffRole,
     Verdict,
 )
-from casetrail.model.entity import Entity
 from casetrail.policy.independence import check, eligible, search
 from casetrail.resolution.matching import PERSON_KEYS, PersonIndex, Wanted, matching
 
@@ -48,7 +47,8 @@ class Independence:
 
     def _people(self, name: str, collar_number: str | None) -> set[str]:
         """The entities this member of staff may be: those the store's person index files under
-        their surname or collar number, judged as they are now (no worker holds every entity)."""
+        their keys (surname and initial, collar number), judged as they are now (no worker holds
+        every entity)."""
         analysis = self.reads.store.analysis
         wanted = Wanted.of(name, collar_number)
         whole = analysis.people_indexed(PERSON_KEYS)
@@ -63,10 +63,7 @@ class Independence:
 
     def _unindexed(self) -> PersonIndex:
         def load() -> PersonIndex:
-            rows = self.reads.store.analysis.entity_rows()
-            return PersonIndex(
-                Entity(r["id"], r["type"], r["name"], tuple(r["aliases"]), attributes=r["attributes"]) for r in rows
-            )
+            return PersonIndex(self.reads.entity_view().all_entities().values())
 
         return self.reads.memo("people", self.reads.generations()[2], load)
 

@@ -94,9 +94,9 @@ class CaseReads:
             self.on_computed()
         return value
 
-    def memo_item(self, name: str, key: Hashable, item: str, compute: Callable[[], T]) -> T:
+    def memo_item(self, name: str, key: Hashable, item: Hashable, compute: Callable[[], T]) -> T:
         """One entry of a kept table (contexts, pickers, corroboration): computed once per item while `key` holds."""
-        table: dict[str, T] = self.memo(name, key, dict)
+        table: dict[Hashable, T] = self.memo(name, key, dict)
         if item not in table:
             table[item] = compute()
         return table[item]
@@ -163,11 +163,7 @@ class CaseReads:
             return filter_documents(viewer, reach, (doc_id for doc_id, _ in found), dict(found))
 
         # Kept per viewer and reach until documents or casework change: a viewer pages through one list.
-        kept: dict[Hashable, list[str]] = self.memo("readable_documents", self.leaf_key(), dict)
-        key = (viewer, reach.documents)
-        if key not in kept:
-            kept[key] = compute()
-        return kept[key]
+        return self.memo_item("readable_documents", self.leaf_key(), (viewer, reach.documents), compute)
 
     def _documents_by_id(self) -> Lookup[tuple[Document, str, int]]:
         return self.memo("documents_by_id", self.generations()[0], lambda: Lookup(self.store.documents.get_documents))

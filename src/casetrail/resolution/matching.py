@@ -115,9 +115,15 @@ def person_keys(entity: Entity) -> list[str]:
     ("name:hartley:d"), or with none when it has no given name ("name:hartley:"): given names that
     agree share an initial (a familiar form brings its formal name's initial), so a person is found
     under their own initials and the bare surname, not under every Hartley in the inquiry."""
-    if entity.type not in PERSON_KINDS or entity.attributes.get("pseudonym"):
-        return []
-    known = Known.of(entity)
+    return _keys(Known.of(entity)) if _filed(entity) else []
+
+
+def _filed(entity: Entity) -> bool:
+    """Whether an entity is matched against staff at all: people and officers, never a pseudonym."""
+    return entity.type in PERSON_KINDS and not entity.attributes.get("pseudonym")
+
+
+def _keys(known: Known) -> list[str]:
     initials = sorted(known.given.all_initials) if known.given.known else [""]
     return sorted({f"{NAME}{s}:{i}" for s in known.surnames for i in initials} | {COLLAR + c for c in known.collars})
 
@@ -166,7 +172,7 @@ class Wanted:
 
 def matching(wanted: Wanted, candidates: Iterable[Entity]) -> set[str]:
     """Ids of the candidates this person is: candidates found by `wanted.keys`, judged as they are now."""
-    return {e.id for e in candidates if person_keys(e) and wanted.matches(Known.of(e))}
+    return {e.id for e in candidates if _filed(e) and wanted.matches(Known.of(e))}
 
 
 class PersonIndex:
@@ -176,9 +182,9 @@ class PersonIndex:
     def __init__(self, entities: Iterable[Entity]) -> None:
         self._by_key: dict[str, list[Known]] = defaultdict(list)
         for entity in entities:
-            if keys := person_keys(entity):
-                known = Known.of(entity)
-                for key in keys:
+            if _filed(entity):
+                known = Known.of(entity)  # parsed once, for its keys and for matching
+                for key in _keys(known):
                     self._by_key[key].append(known)
 
     def match(self, name: str, collar_number: str | None = None) -> set[str]:

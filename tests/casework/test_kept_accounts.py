@@ -21,7 +21,7 @@ import pytest
 
 from casetrail.analysis import Analysis
 from casetrail.casework import Casework
-from casetrail.casework.accounts import _claim
+from casetrail.casework.accounts import take_claim
 from casetrail.intake.register import Register, Submission, iter_files
 from casetrail.store.home import Home
 from casetrail.store.read_models import ACCOUNTS
@@ -126,7 +126,7 @@ def test_a_claim_held_by_a_running_process_or_another_machine_is_waited_for(home
     now = datetime.now(UTC)
     for holder in (f"{socket.gethostname()}:{os.getpid()}", "another-host:1", ""):
         assert kept.claim(ACCOUNTS, now.isoformat(), (now - timedelta(minutes=2)).isoformat(), holder)
-        assert not _claim(kept)
+        assert not take_claim(kept)
         assert kept.claim_holder(ACCOUNTS) == holder
         kept.release(ACCOUNTS)
 
@@ -153,3 +153,21 @@ def test_proposals_between_some_documents_are_those_with_both_sides_among_them(h
         p for p in every if {p.left, p.right} <= set(without_right)
     ]
     assert proposal not in casework.accounts.proposals_between([proposal.left, *others])
+
+
+def test_a_refusal_drops_its_proposals_from_the_kept_model_without_a_build(home: Home) -> None:
+    first = reader(home)
+    first.warm()
+    [proposal, *_] = first.accounts.proposals()
+    first.compare("account", proposal.right, proposal.left, False, "two survivors, one officer", "lead")
+    later = reader(home)
+    refuse_to_compute(later)  # the kept model is brought up to date in place
+    got = later.accounts.grouped()
+    assert got == reader(home).accounts.compute(later.book())
+    assert (proposal.left, proposal.right) not in {(p.left, p.right) for p in got[1]}
+    assert later.store.read_models.stamp(ACCOUNTS) == json.dumps(later.accounts.key(later.book()))
+    # Undoing it with "the same" joins two accounts: that needs a build
+    later.compare("account", proposal.left, proposal.right, True, "on review, one account", "lead")
+    with pytest.raises(AssertionError, match="should have read the kept accounts"):
+        later.accounts.grouped()
+    assert reader(home).accounts.grouped()[0][proposal.left] == reader(home).accounts.grouped()[0][proposal.right]

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from casetrail.errors import CaseworkError
-from casetrail.linking.accounts import AccountProposal, group_accounts, propose_same_accounts
+from casetrail.linking.accounts import AccountProposal, group_accounts, propose_same_accounts, refusals_since
 from casetrail.linking.corroboration import Corroboration, corroborate
 from casetrail.model.casework import Casebook, DocumentFacts
 from casetrail.resolution.view import EntityView
@@ -115,15 +115,37 @@ class Accounts:
     def _build_kept_accounts(self, book: Casebook, stamp: str) -> bool:
         kept = self.reads.store.read_models
         while kept.stamp(ACCOUNTS) != stamp:
-            if _claim(kept):
+            if take_claim(kept):
                 try:
-                    accounts, proposals = self.compute(book)
-                    kept.replace_accounts(stamp, datetime.now(UTC).isoformat(), accounts, proposals)
+                    if not self._drop_refused(book, stamp):
+                        accounts, proposals = self.compute(book)
+                        kept.replace_accounts(stamp, datetime.now(UTC).isoformat(), accounts, proposals)
                 except BaseException:
                     kept.release(ACCOUNTS)
                     raise
                 break
             time.sleep(CLAIM_POLL_S)  # another process is building them: read what it keeps
+        return True
+
+    def _drop_refused(self, book: Casebook, stamp: str) -> bool:
+        """Bring the kept model up to `stamp` without a new build, when all that changed since it
+        was kept is new "not the same" verdicts (`refusals_since`): drop the proposals between the
+        accounts they name. At 30,000 documents a build takes about 36 s; this, a few queries.
+        False when the kept model differs from `stamp` in anything else."""
+        kept = self.reads.store.read_models
+        before = kept.stamp(ACCOUNTS)
+        if before is None:
+            return False
+        old, new = json.loads(before), json.loads(stamp)
+        known = old[2]  # `key`: (generations, who gave what, verdicts so far, threshold)
+        if [old[0], old[1], old[3]] != [new[0], new[1], new[3]] or known > new[2]:
+            return False
+        refused = refusals_since(book.account_comparisons, known)
+        if refused is None:
+            return False
+        of = kept.account_of(d for pair in refused for d in pair)
+        pairs = {(of[a], of[b]) for a, b in refused if a in of and b in of and of[a] != of[b]}
+        kept.drop_proposals_between(stamp, datetime.now(UTC).isoformat(), sorted(pairs))
         return True
 
     def compute(self, book: Casebook) -> tuple[dict[str, str], list[AccountProposal]]:
@@ -177,7 +199,7 @@ class Accounts:
         return {eid: self.corroboration(eid, book) for eid in held}
 
 
-def _claim(kept: ReadModels) -> bool:
+def take_claim(kept: ReadModels) -> bool:
     """Take the claim on building the accounts: if nobody holds it, if its holder has held it
     too long, or if its holder was a process on this machine that is no longer running (killed
     mid-build: nobody need wait out `ACCOUNTS_BUILD_LIMIT` for it)."""

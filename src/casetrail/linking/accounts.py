@@ -97,6 +97,28 @@ def latest_verdicts(comparisons: Iterable[Comparison]) -> dict[frozenset[str], b
     return verdicts
 
 
+def refusals_since(comparisons: Sequence[Comparison], known: int) -> list[tuple[str, str]] | None:
+    """The document pairs newly said to be different accounts, if every verdict after the first
+    `known` (in ledger order) says "not the same" and overrides no "same".
+
+    Such verdicts leave the accounts, and so every detail's commonness, as they were: in
+    `propose_same_accounts` they only stop the proposals between two accounts. A kept model can
+    drop those and be what a new build would give. None when a verdict joins accounts or undoes
+    a join: only a new build says what that changes.
+    """
+    latest: dict[frozenset[str], bool] = {}
+    refused: list[tuple[str, str]] = []
+    for index, c in enumerate(sorted(comparisons, key=lambda c: c.leaf)):
+        pair = frozenset((c.left, c.right))
+        if index >= known and c.left != c.right:
+            if c.same or latest.get(pair, False):
+                return None
+            refused.append((c.left, c.right))
+        if c.left != c.right:
+            latest[pair] = c.same
+    return refused
+
+
 def group_accounts(documents: Sequence[DocumentFacts], comparisons: Sequence[Comparison]) -> dict[str, str]:
     """Document id -> account id (the smallest document id of its account).
 

@@ -55,13 +55,28 @@ STATEMENTS = Statements(
         "accounts": "SELECT document_id, account_id FROM document_accounts ORDER BY document_id",
         "account_count": "SELECT COUNT(DISTINCT account_id) FROM document_accounts",
         "document_count": "SELECT COUNT(*) FROM document_accounts",
-        # Ranks run 0, 1, 2, ... with no gap (only replace_accounts writes them), so a page is a
+        # Ranks run 0, 1, 2, ... with no gap (a drop closes them up), so a page is a
         # range of the primary key: read from the index, never skipped over as OFFSET would be.
         "proposals_from": f"SELECT {PROPOSAL_COLUMNS} FROM account_proposals WHERE rank >= ? ORDER BY rank",
         "proposals_between": (
             f"SELECT {PROPOSAL_COLUMNS} FROM account_proposals WHERE rank >= ? AND rank < ? ORDER BY rank"
         ),
         "proposal_count": "SELECT COUNT(*) FROM account_proposals",
+        # The proposals between two accounts (given twice): found from each account's documents.
+        "drop_proposals_between": (
+            "DELETE FROM account_proposals WHERE rank IN (SELECT p.rank FROM document_accounts l"
+            " JOIN account_proposals p ON p.left_id = l.document_id"
+            " JOIN document_accounts r ON r.document_id = p.right_id"
+            " WHERE l.account_id IN (?, ?) AND r.account_id IN (?, ?) AND l.account_id <> r.account_id)"
+        ),
+        # Ranks close up after a drop in two steps, so that no two rows ever hold one rank: the rows
+        # that move go first to -1 - their new rank, which no row holds, then to their new rank.
+        "park_moved_ranks": (
+            "UPDATE account_proposals SET rank = -1 - n.place FROM (SELECT rank AS old,"
+            " ROW_NUMBER() OVER (ORDER BY rank) - 1 AS place FROM account_proposals) n"
+            " WHERE account_proposals.rank = n.old AND n.old <> n.place"
+        ),
+        "place_moved_ranks": "UPDATE account_proposals SET rank = -1 - rank WHERE rank < 0",
         # Found through the left side's index, kept if the right side is in the set too.
         "proposals_within": (
             f"SELECT {PROPOSAL_COLUMNS} FROM account_proposals WHERE left_id IN (SELECT value FROM json_each(?))"
@@ -137,6 +152,17 @@ class ReadModels:
                     for rank, p in enumerate(proposals)
                 ),
             )
+            self.db.run(self.sql["set_stamp"], (ACCOUNTS, stamp, at))
+            self.db.run(self.sql["release"], (BUILDING + ACCOUNTS,))
+
+    def drop_proposals_between(self, stamp: str, at: str, account_pairs: Iterable[tuple[str, str]]) -> None:
+        """Drop the proposals between each pair of accounts, close up the ranks, and stamp the model
+        as built from the inputs `stamp` names: in one commit, as `replace_accounts` is."""
+        with self.db.transaction():
+            for left, right in account_pairs:
+                self.db.run(self.sql["drop_proposals_between"], (left, right, left, right))
+            self.db.run(self.sql["park_moved_ranks"])
+            self.db.run(self.sql["place_moved_ranks"])
             self.db.run(self.sql["set_stamp"], (ACCOUNTS, stamp, at))
             self.db.run(self.sql["release"], (BUILDING + ACCOUNTS,))
 

@@ -11,8 +11,10 @@ from casetrail.store import postgres_schema, schema
 from casetrail.store.postgres import PostgresLedgerStore
 from casetrail.store.sqlite import SqliteStore
 
-# SQLite's full-text index is a virtual table with shadow tables; PostgreSQL's is an index (0006).
-SQLITE_ONLY_PREFIX = "documents_search"
+# SQLite's full-text indexes are virtual tables with shadow tables; PostgreSQL's are indexes (0006, 0018).
+SQLITE_ONLY_PREFIX = ("documents_search", "entity_names_search")
+# The rowid SQLite's name index refers to rows by (0018); PostgreSQL's GIN index needs none.
+SQLITE_ONLY_COLUMNS = {("entity_names", "seq", True)}
 POSTGRES_ONLY = {"schema_version"}  # PostgreSQL has no PRAGMA user_version
 # What PostgreSQL's search ranks by, stored beside the text (SQLite's is in its FTS5 tables).
 POSTGRES_ONLY_COLUMNS = {("documents", "search_vector", False)}
@@ -29,14 +31,14 @@ def _sqlite_columns(path: Path) -> set[tuple[str, str, bool]]:
     tables = [row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     found = set()
     for table in tables:
-        if table.startswith(("sqlite_", SQLITE_ONLY_PREFIX)):
+        if table.startswith(("sqlite_", *SQLITE_ONLY_PREFIX)):
             continue
         for _cid, column, _type, notnull, _default, primary in store.conn.execute(f'PRAGMA table_info("{table}")'):
             # SQLite lets a non-INTEGER primary key column hold NULL unless told otherwise;
             # PostgreSQL never does, and neither does casetrail write one.
             found.add((table, column, bool(notnull or primary)))
     store.close()
-    return found
+    return found - SQLITE_ONLY_COLUMNS
 
 
 def _postgres_columns(url: str) -> set[tuple[str, str, bool]]:

@@ -6,9 +6,21 @@ investigation concludes, and every conclusion can be revisited.
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+# How `searchable_name` folds, which the store's name index was filed under: Python's casefolding
+# follows its Unicode version, so an index filed under another is filed again.
+NAME_FOLDING = f"casefold, unicode {unicodedata.unidata_version}"
+
+
+def searchable_name(name: str, aliases: Iterable[str]) -> str:
+    """What a name search looks in: the name and aliases as one casefolded text ('Anna Strauß'
+    holds 'strauss'), which holds a searched word if the word, casefolded, is a substring of it."""
+    return " ".join((name, *aliases)).casefold()
 
 
 @dataclass(frozen=True)

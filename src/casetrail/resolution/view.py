@@ -18,7 +18,7 @@ from threading import Lock
 from typing import Any, Protocol, TypeVar
 
 from casetrail.model.casework import EntityRef, MentionRef
-from casetrail.model.entity import Entity
+from casetrail.model.entity import Entity, searchable_name
 
 V = TypeVar("V")
 KEPT_ANSWERS = 4096  # per lookup: a page asks for tens of keys; a worker serves many pages
@@ -175,12 +175,11 @@ class EntityView:
 
     def named(self, words: Sequence[str]) -> list[tuple[str, str, str]]:
         """(id, type, name) of the entities whose name and aliases, casefolded, hold every one of
-        these (casefolded) words, in id order, read now: the store narrows by the ASCII words, in
-        one query, and the words are checked here."""
+        these (casefolded) words, in id order, read now: the store narrows through its name index,
+        in one query, and every word is checked here (the index skips words under three letters)."""
         found = []
-        for eid, kind, name, aliases in self.source.entities_by_name([w for w in words if w.isascii()]):
-            text = " ".join((name, *aliases)).casefold()
-            if all(w in text for w in words):
+        for eid, kind, name, aliases in self.source.entities_by_name(words):
+            if all(w in searchable_name(name, aliases) for w in words):
                 found.append((eid, kind, name))
         return sorted(found)
 

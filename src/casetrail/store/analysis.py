@@ -8,9 +8,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 from casetrail.model.casework import MentionRef
-from casetrail.model.entity import Decision, DecisionKind, Entity
+from casetrail.model.entity import NAME_FOLDING, Decision, DecisionKind, Entity, searchable_name
 from casetrail.model.mention import Mention, MentionType
-from casetrail.store.database import Database, Statements, as_list
+from casetrail.store.database import SQLITE, Database, Statements, as_list
 from casetrail.store.ledger import JOIN_OPENED, OPENED
 
 PEOPLE = "person_keys"  # the read_models row saying which rules filed the whole person index
@@ -32,6 +32,7 @@ MENTION_REFS = (
     'SELECT m.document_id, m.start, m."end", m.text, m.type, em.entity_id FROM entity_mentions em'
     " JOIN mentions m ON m.id = em.mention_id"
 )
+TRIGRAM = 3  # the shortest word a trigram index finds: shorter ones are checked by the caller only
 IDS_PER_QUERY = 10_000  # ids bound to one statement: a case-sized list, never the corpus
 STATEMENTS = Statements(
     {
@@ -91,6 +92,18 @@ STATEMENTS = Statements(
             f"INSERT INTO read_models (name, stamp, built_at) VALUES ('{PEOPLE}', ?, ?)"
             " ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp, built_at = excluded.built_at"
         ),
+        # The name index (migration 0018): each entity's `searchable_name`, filed in Python.
+        "clear_entity_names": "DELETE FROM entity_names",
+        "file_entity_name": (
+            "INSERT INTO entity_names (entity_id, folded) VALUES (?, ?)"
+            " ON CONFLICT (entity_id) DO UPDATE SET folded = excluded.folded"
+        ),
+        "forget_entity_name": "DELETE FROM entity_names WHERE entity_id = ?",
+        "names_filed": "SELECT 1 FROM entity_names_filed WHERE stamp = ?",
+        "unmark_names_filed": "DELETE FROM entity_names_filed",
+        "mark_names_filed": "INSERT INTO entity_names_filed (stamp) VALUES (?)",
+        # FTS5 keeps a renamed entity's old trigrams in older segments until they are merged.
+        "purge_entity_names": "INSERT INTO entity_names_search (entity_names_search) VALUES ('optimize')",
         "entity_records": "SELECT DISTINCT record_id, entity_id FROM entity_mentions",
         "mention_records": (
             "SELECT em.mention_id, em.entity_id, em.record_id FROM entity_mentions em"
@@ -247,8 +260,15 @@ STATEMENTS = Statements(
         "entities_in": (
             "SELECT id, type, name, aliases, attributes FROM entities WHERE id IN (SELECT value FROM json_each(?))"
         ),
-        # LIKE folds ASCII case only: a row with any other character, or a JSON escape, always passes
+        # Through the trigram index: every word (three characters or more), each a quoted phrase.
         "entities_by_name": (
+            "SELECT e.id, e.type, e.name, e.aliases FROM entity_names_search s"
+            " JOIN entity_names n ON n.seq = s.rowid JOIN entities e ON e.id = n.entity_id"
+            " WHERE entity_names_search MATCH ?"
+        ),
+        # Without the index (a read-only copy from before 0018), every entity is read. LIKE folds
+        # ASCII case only: a row with any other character, or a JSON escape, always passes
+        "entities_by_name_scan": (
             "SELECT id, type, name, aliases FROM entities WHERE (name || aliases) GLOB '*[^ -~]*'"
             " OR instr(aliases, '\\') > 0 OR NOT EXISTS (SELECT 1 FROM json_each(?) w"
             " WHERE (name || ' ' || aliases) NOT LIKE '%' || w.value || '%')"
@@ -332,7 +352,15 @@ STATEMENTS = Statements(
             " ON e.id = em.entity_id WHERE em.record_id = ANY(%s)"
         ),
         "entities_in": "SELECT id, type, name, aliases, attributes FROM entities WHERE id = ANY(%s)",
+        # The GIN index serves one LIKE: the longest word's (a LIKE ALL over an array it cannot
+        # serve), and the rows it finds are checked against every word's pattern.
         "entities_by_name": (
+            "SELECT e.id, e.type, e.name, e.aliases FROM entity_names n JOIN entities e ON e.id = n.entity_id"
+            " WHERE n.folded LIKE %s AND n.folded LIKE ALL (%s::text[])"
+        ),
+        # Nothing to merge: dead rows wait for VACUUM like every table's (README, 'PostgreSQL').
+        "purge_entity_names": "SELECT 1",
+        "entities_by_name_scan": (
             "SELECT id, type, name, aliases FROM entities WHERE (name || aliases) ~ '[^ -~]'"
             " OR strpos(aliases, '\\') > 0 OR NOT EXISTS (SELECT 1 FROM unnest(%s::text[]) w"
             " WHERE (name || ' ' || aliases) NOT ILIKE '%%' || w || '%%')"
@@ -349,8 +377,10 @@ STATEMENTS = Statements(
 
 
 class AnalysisTables:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, readonly: bool = False) -> None:
+        """`readonly`: a copy that cannot file its name index, and so searches without it."""
         self.db = db
+        self.readonly = readonly
         self.sql = STATEMENTS(db.dialect)
 
     def _list(self, values: Iterable[Any]) -> Any:
@@ -409,11 +439,13 @@ class AnalysisTables:
         self.db.run(self.sql["forget_entity_mentions"], (doc_id,))
         self.db.run(self.sql["forget_mentions"], (doc_id,))
         for entity_id in touched:
-            self._rename_from_what_remains(entity_id)
+            self._rename_from_what_remains(entity_id)  # and files its name again, or forgets it
             # Its keys may quote a surname only the sealed text gave: gone now, and the entity is
             # filed again from what remains by the index's next reader (`refile_stale_people`).
             self.db.run(self.sql["forget_person_keys"], (entity_id,))
             self.db.run(self.sql["mark_person_stale"], (entity_id,))
+        if touched:  # the name index's old trigrams may spell what only the sealed text said
+            self.db.run(self.sql["purge_entity_names"])
         # What resolution kept for incremental runs holds names and term frequencies from every
         # document: it goes too, so the next run is a full one, over what remains.
         self.clear_resolution_state()
@@ -423,6 +455,7 @@ class AnalysisTables:
         said = [str(text) for text, _ in self.db.run(self.sql["entity_said"], (entity_id,))]
         if not said:
             self.db.run(self.sql["remove_entity"], (entity_id,))
+            self.db.run(self.sql["forget_entity_name"], (entity_id,))
             return
         row = self.db.run(self.sql["entity_name"], (entity_id,)).fetchone()
         if row is None:
@@ -432,6 +465,7 @@ class AnalysisTables:
         aliases = [alias for alias in json.loads(row[1]) if str(alias).casefold() in folded]
         attributes = self._attributes_still_said(entity_id, json.loads(row[2]))
         self.db.run(self.sql["rename_entity"], (name, json.dumps(aliases), attributes, entity_id))
+        self._file_name(entity_id, name, aliases)
 
     def _attributes_still_said(self, entity_id: str, attributes: dict[str, Any]) -> str:
         """The entity's attributes less each value (a collar number, a force) that no document still
@@ -483,22 +517,26 @@ class AnalysisTables:
         self, entities: Iterable[tuple[Entity, list[tuple[int, str]]]], person_keys: PersonKeys, at: str
     ) -> None:
         """Swap in a resolution run's conclusions: (entity, [(mention id, record id)]), and the
-        person index with them, which is then whole."""
+        person index and the name index with them, which are then whole."""
         self.db.run(self.sql["clear_entity_mentions"])
         self.db.run(self.sql["clear_entities"])
         self.db.run(self.sql["clear_person_keys"])
         self.db.run(self.sql["clear_stale_people"])
+        self.db.run(self.sql["clear_entity_names"])
         self.add_entities(entities, person_keys)
         self.db.run(self.sql["mark_people_indexed"], (person_keys.version, at))
+        self._mark_names_filed()
 
     def add_entities(self, entities: Iterable[tuple[Entity, list[tuple[int, str]]]], person_keys: PersonKeys) -> None:
-        """Add entities beside those stored (an incremental run's new ones), filed in the person index."""
+        """Add entities beside those stored (an incremental run's new ones), filed in the person
+        index and the name index."""
         for entity, members in entities:
             aliases = json.dumps(list(entity.aliases))
             attributes = json.dumps(entity.attributes, sort_keys=True, default=str)
             self.db.run(self.sql["add_entity"], (entity.id, entity.type, entity.name, aliases, attributes))
             self.db.run_many(self.sql["add_entity_mention"], ((entity.id, mid, rid) for mid, rid in members))
             self._file_person(entity, person_keys)
+            self._file_name(entity.id, entity.name, entity.aliases)
 
     def _file_person(self, entity: Entity, person_keys: PersonKeys) -> None:
         self.db.run_many(self.sql["add_person_key"], ((key, entity.id) for key in person_keys(entity)))
@@ -813,11 +851,67 @@ class AnalysisTables:
         }
 
     def entities_by_name(self, words: Iterable[str]) -> list[tuple[str, str, str, tuple[str, ...]]]:
-        """(id, type, name, aliases) of every entity whose name or aliases may hold each of these
-        ASCII words, in any case: a narrowing that can let through more, never fewer (the caller
-        checks the words), so that a name search need not read every entity."""
-        rows = self.db.run(self.sql["entities_by_name"], (self._list(words),))
+        """(id, type, name, aliases) of every entity whose `searchable_name` may hold each of these
+        casefolded words: a narrowing that can let through more, never fewer (the caller checks
+        every word), so that a name search need not read every entity.
+
+        The name index (migration 0018: SQLite's FTS5 trigram table, PostgreSQL's pg_trgm GIN
+        index) finds the entities holding the words of three characters or more; shorter words are
+        left to the caller. Only when every word is shorter, or on a read-only copy whose index is
+        not filed, is every entity read (ASCII-only LIKE, letting through any row it cannot judge)."""
+        words = list(words)
+        indexed = [w for w in words if len(w) >= TRIGRAM]
+        if indexed and self._names_ready():
+            rows = self.db.run(self.sql["entities_by_name"], self._name_query(indexed))
+        else:
+            rows = self.db.run(self.sql["entities_by_name_scan"], (self._list([w for w in words if w.isascii()]),))
         return [(str(eid), kind, name, tuple(json.loads(aliases))) for eid, kind, name, aliases in rows]
+
+    def _name_query(self, words: list[str]) -> tuple[Any, ...]:
+        """The index statement's parameters: FTS5 phrases (quoted, so no query syntax reaches the
+        engine), or LIKE patterns with their wildcards escaped, the longest word's first."""
+        if self.db.dialect == SQLITE:
+            return (" AND ".join('"{}"'.format(w.replace('"', '""')) for w in words),)
+        patterns = ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words]
+        return (max(patterns, key=len), patterns)
+
+    # -- the name index (migration 0018) -----------------------------------------------------
+
+    def _file_name(self, entity_id: str, name: str, aliases: Iterable[str]) -> None:
+        self.db.run(self.sql["file_entity_name"], (entity_id, searchable_name(name, aliases)))
+
+    def _mark_names_filed(self) -> None:
+        self.db.run(self.sql["unmark_names_filed"])
+        self.db.run(self.sql["mark_names_filed"], (NAME_FOLDING,))
+
+    def names_filed(self) -> bool:
+        """Whether every entity is filed in the name index under this Python's casefolding (not
+        yet in a store upgraded with entities, nor after an upgrade of Unicode's tables)."""
+        return self.db.run(self.sql["names_filed"], (NAME_FOLDING,)).fetchone() is not None
+
+    def refile_names(self) -> None:
+        """File every entity in the name index afresh, in one transaction (read in batches)."""
+        with self.db.transaction():
+            if self.names_filed():  # another worker filed them while this one waited for the lock
+                return
+            self.db.run(self.sql["clear_entity_names"])
+            ids = [str(row[0]) for row in self.db.run(self.sql["entity_ids"])]
+            for start in range(0, len(ids), 1000):
+                batch = self.entities_in(ids[start : start + 1000]).values()
+                self.db.run_many(
+                    self.sql["file_entity_name"], ((e.id, searchable_name(e.name, e.aliases)) for e in batch)
+                )
+            self._mark_names_filed()
+
+    def _names_ready(self) -> bool:
+        """Whether a search may use the name index: filed, or filed now by this, its first writable
+        reader since the upgrade (a read-only copy searches without it)."""
+        if self.names_filed():
+            return True
+        if self.readonly:
+            return False
+        self.refile_names()
+        return True
 
     def update_entity(
         self, old_id: str, entity: Entity, person_keys: PersonKeys, members: Iterable[tuple[int, str]] = ()
@@ -832,9 +926,11 @@ class AnalysisTables:
             self.db.run(self.sql["rehold"], (entity.id, old_id))
             self.db.run(self.sql["rename_names"], (entity.id, old_id))
             self.db.run(self.sql["drop_anchor"], (old_id,))
+            self.db.run(self.sql["forget_entity_name"], (old_id,))
         self.db.run_many(self.sql["add_entity_mention"], ((entity.id, mid, rid) for mid, rid in members))
         self.db.run(self.sql["forget_person_keys"], (old_id,))
         self._file_person(entity, person_keys)
+        self._file_name(entity.id, entity.name, entity.aliases)
 
     def entity_counts(self) -> dict[str, int]:
         return {str(kind): int(n) for kind, n in self.db.run(self.sql["entity_types"])}

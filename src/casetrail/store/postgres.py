@@ -393,7 +393,7 @@ class PostgresStore(PostgresLedgerStore):
         super().__init__(url, migrate_schema=not readonly)
         self._ledger_tables = LedgerTables(self, self.path)
         self.documents = DocumentTables(self, _is_duplicate)
-        self.analysis = AnalysisTables(self)
+        self.analysis = AnalysisTables(self, readonly=self.readonly)
         self.casework = CaseworkIndex(self)
         self.audit = AuditTrail(self)
         self.data_keys = DataKeys(self, self.write_many_alone)

@@ -159,7 +159,7 @@ class SqliteStore:
         self._after: list[Callable[[], None]] = []
         self.ledger = LedgerTables(self, path)
         self.documents = DocumentTables(self, _is_duplicate)
-        self.analysis = AnalysisTables(self)
+        self.analysis = AnalysisTables(self, readonly=self.readonly)
         self.casework = CaseworkIndex(self)
         self.audit = AuditTrail(self)
         self.data_keys = DataKeys(self, self.write_many_alone)

@@ -68,7 +68,7 @@ test: $(STAMP) assets browser intake-tools postgres
 # The suites that make stores (casework, workbench, faults, ledger, at rest, oversight, intake and the
 # CLI's), again with every store on PostgreSQL (issue 14): each test in a new database on the server
 # CASETRAIL_TEST_DATABASE_URL names, or on a throwaway cluster; tests marked sqlite_only skip, saying why.
-PG_SUITES := tests/casework tests/web tests/faults tests/ledger tests/rest tests/oversight tests/intake $(wildcard tests/test_*.py)
+PG_SUITES := tests/casework tests/store tests/web tests/faults tests/ledger tests/rest tests/oversight tests/intake $(wildcard tests/test_*.py)
 
 test-postgres: $(STAMP) assets browser intake-tools postgres
 	CASETRAIL_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -p no:cacheprovider $(PG_SUITES)

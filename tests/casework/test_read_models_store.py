@@ -101,24 +101,31 @@ def test_a_build_that_fails_leaves_the_model_it_would_have_replaced(register: Re
     assert models.account_of(["D-000001"]) == {"D-000001": "A-1"} and models.proposals() == PROPOSALS
 
 
-def test_dropping_the_proposals_between_two_accounts_closes_up_the_ranks(register: Register) -> None:
+def test_changes_taken_in_place_close_up_the_ranks(register: Register) -> None:
     models = register.store.read_models
-    assert models.claim("accounts", AT, "2026-03-01T08:58:00Z", "host:1")
-    models.replace_accounts("stamp-1", AT, ACCOUNTS, PROPOSALS)
     extra = AccountProposal("D-000005", "D-000001", 0.05, ())  # again, the other way round
-    models.replace_accounts("stamp-1", AT, ACCOUNTS, [*PROPOSALS, extra])
+    counts = (4, 1, {("organisation", "entity:E-council"): (3, 3)})
+    models.replace_accounts("stamp-1", AT, ACCOUNTS, [*PROPOSALS, extra], counts)
+    assert models.common_counts() == counts
     assert models.claim("accounts", AT, "2026-03-01T08:58:00Z", "host:2")
-    # D-000002/D-000005 (rank 3) and D-000005/D-000001 (rank 4): rank 1
-    models.drop_proposals_between("stamp-2", AT, [("A-4", "A-1"), ("A-2", "A-3")])
+    # D-000002/D-000005 (rank 3) and D-000005/D-000001 (rank 4); then A-3 joins A-2,
+    # and what was between is now between A-2 and A-4 (rank 2)
+    steps = [("drop", "A-4", "A-1"), ("join", "A-2", "A-3"), ("drop", "A-2", "A-4")]
+    models.apply_account_changes("stamp-2", AT, steps, (3, 1, {("organisation", "entity:E-council"): (2, 3)}))
     assert models.stamp("accounts") == "stamp-2"
     assert models.claim_holder("accounts") is None  # the claim went with the change
-    remaining = [PROPOSALS[0], PROPOSALS[2]]
+    remaining = PROPOSALS[:2]
     assert models.proposals() == remaining and models.proposal_count() == 2
     assert models.proposals(1, 1) == remaining[1:]  # pages are ranks: they must have closed up
     assert [rank for rank, _ in models.proposals_within(ACCOUNTS)] == [0, 1]
-    assert models.accounts() == ACCOUNTS
-    models.drop_proposals_between("stamp-3", AT, [("A-1", "A-9")])  # nothing between them
-    assert models.proposals() == remaining and models.stamp("accounts") == "stamp-3"
+    assert models.account_of(["D-000003", "D-000004"]) == {"D-000003": "A-2", "D-000004": "A-2"}
+    assert models.account_count() == 3
+    assert models.common_counts() == (3, 1, {("organisation", "entity:E-council"): (2, 3)})
+    models.clear()  # a seal: the counts go with the model
+    assert models.common_counts() is None and models.proposals() == []
+    models.replace_accounts("stamp-3", AT, ACCOUNTS, PROPOSALS, counts)
+    models.replace_accounts("stamp-4", AT, ACCOUNTS, PROPOSALS)  # a build that kept no counts
+    assert models.common_counts() is None
 
 
 def test_clear_forgets_every_model(register: Register) -> None:

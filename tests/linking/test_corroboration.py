@@ -49,7 +49,7 @@ def test_reports_of_one_account_count_once() -> None:
     proposals = propose_same_accounts(documents, mentions, [], {ALI: "PC Hassan Ali"}, min_score=0.5)
     assert [(p.left, p.right) for p in proposals] == [(d(1), d(2))]
     assert proposals[0].score == pytest.approx(1 - 0.7 * 0.75 * (1 - 0.35 * 0.2), abs=1e-4)  # 0.51175
-    assert proposals[0].reasons[-1] == "both name PC Hassan Ali (in 4 of 4 accounts)"
+    assert proposals[0].reasons[-1] == "both name PC Hassan Ali (common to most accounts)"
     result = corroborate(ALI, "PC Hassan Ali", [m for m in mentions if m.entity_id == ALI], accounts, proposals)
     assert result.documents == (d(1), d(2), d(3), d(4), d(5))
     assert result.accounts == ((d(1),), (d(2),), (d(3), d(4)), (d(5),))

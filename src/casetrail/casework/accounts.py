@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from casetrail.errors import CaseworkError
-from casetrail.linking.accounts import AccountProposal, group_accounts, propose_same_accounts, refusals_since
+from casetrail.linking.account_changes import documents_named, plan_verdicts
+from casetrail.linking.accounts import AccountProposal, CommonCounts, group_accounts, propose_and_count
 from casetrail.linking.corroboration import Corroboration, corroborate
 from casetrail.model.casework import Casebook, DocumentFacts
 from casetrail.resolution.view import EntityView
@@ -117,9 +118,12 @@ class Accounts:
         while kept.stamp(ACCOUNTS) != stamp:
             if take_claim(kept):
                 try:
-                    if not self._drop_refused(book, stamp):
-                        accounts, proposals = self.compute(book)
-                        kept.replace_accounts(stamp, datetime.now(UTC).isoformat(), accounts, proposals)
+                    if not self._take_verdicts(book, stamp):
+                        accounts, proposals, counts = self.build(book)
+                        at = datetime.now(UTC).isoformat()
+                        kept.replace_accounts(
+                            stamp, at, accounts, proposals, (counts.accounts, counts.bound, counts.held)
+                        )
                 except BaseException:
                     kept.release(ACCOUNTS)
                     raise
@@ -127,28 +131,36 @@ class Accounts:
             time.sleep(CLAIM_POLL_S)  # another process is building them: read what it keeps
         return True
 
-    def _drop_refused(self, book: Casebook, stamp: str) -> bool:
-        """Bring the kept model up to `stamp` without a new build, when all that changed since it
-        was kept is new "not the same" verdicts (`refusals_since`): drop the proposals between the
-        accounts they name. At 30,000 documents a build takes about 36 s; this, a few queries.
-        False when the kept model differs from `stamp` in anything else."""
+    def _take_verdicts(self, book: Casebook, stamp: str) -> bool:
+        """Bring the kept model up to `stamp` in place when all that changed since it was kept is
+        new verdicts that `plan_verdicts` can take (a "not the same", or a "the same" that moves no
+        detail's commonness): a few queries, where a build reads every mention (about 36 s at
+        30,000 documents). False when anything else changed, or a verdict needs a build."""
         kept = self.reads.store.read_models
-        before = kept.stamp(ACCOUNTS)
-        if before is None:
+        before, counts = kept.stamp(ACCOUNTS), kept.common_counts()
+        if before is None or counts is None:
             return False
         old, new = json.loads(before), json.loads(stamp)
         known = old[2]  # `key`: (generations, who gave what, verdicts so far, threshold)
         if [old[0], old[1], old[3]] != [new[0], new[1], new[3]] or known > new[2]:
             return False
-        refused = refusals_since(book.account_comparisons, known)
-        if refused is None:
+        verdicts = book.account_comparisons
+        plan = plan_verdicts(verdicts, known, kept.account_of(documents_named(verdicts)), CommonCounts(*counts))
+        if plan is None:
             return False
-        of = kept.account_of(d for pair in refused for d in pair)
-        pairs = {(of[a], of[b]) for a, b in refused if a in of and b in of and of[a] != of[b]}
-        kept.drop_proposals_between(stamp, datetime.now(UTC).isoformat(), sorted(pairs))
+        after = plan.counts
+        kept.apply_account_changes(
+            stamp, datetime.now(UTC).isoformat(), plan.steps, (after.accounts, after.bound, after.held)
+        )
         return True
 
     def compute(self, book: Casebook) -> tuple[dict[str, str], list[AccountProposal]]:
+        accounts, proposals, _ = self.build(book)
+        return accounts, proposals
+
+    def build(self, book: Casebook) -> tuple[dict[str, str], list[AccountProposal], CommonCounts]:
+        """The accounts and proposals from every mention in the inquiry, with the detail counts
+        that let later verdicts be taken in place (`_take_verdicts`)."""
         facts = self.facts(book)
         view = self.reads.entity_view()
         accounts = group_accounts(facts, book.account_comparisons)
@@ -156,14 +168,14 @@ class Accounts:
         live = {f.id for f in facts}
         details = self.reads.store.analysis.detail_mention_refs(ACCOUNT_DETAIL_TYPES)
         mentions = [m for m in [*view.all_mentions(), *details] if m.document_id in live]
-        proposals = propose_same_accounts(
+        proposals, counts = propose_and_count(
             facts,
             mentions,
             book.account_comparisons,
             names,
             min_score=float(self.reads.settings["account_proposal_min_score"]),
         )
-        return accounts, proposals
+        return accounts, proposals, counts
 
     def corroboration(self, entity_id: str, book: Casebook | None = None) -> Corroboration:
         """How many independent accounts name this entity; kept until accounts or the book change."""

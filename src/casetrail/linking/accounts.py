@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import combinations
 from types import MappingProxyType
 from typing import Final, NamedTuple
@@ -95,28 +96,6 @@ def latest_verdicts(comparisons: Iterable[Comparison]) -> dict[frozenset[str], b
         if c.left != c.right:
             verdicts[frozenset((c.left, c.right))] = c.same
     return verdicts
-
-
-def refusals_since(comparisons: Sequence[Comparison], known: int) -> list[tuple[str, str]] | None:
-    """The document pairs newly said to be different accounts, if every verdict after the first
-    `known` (in ledger order) says "not the same" and overrides no "same".
-
-    Such verdicts leave the accounts, and so every detail's commonness, as they were: in
-    `propose_same_accounts` they only stop the proposals between two accounts. A kept model can
-    drop those and be what a new build would give. None when a verdict joins accounts or undoes
-    a join: only a new build says what that changes.
-    """
-    latest: dict[frozenset[str], bool] = {}
-    refused: list[tuple[str, str]] = []
-    for index, c in enumerate(sorted(comparisons, key=lambda c: c.leaf)):
-        pair = frozenset((c.left, c.right))
-        if index >= known and c.left != c.right:
-            if c.same or latest.get(pair, False):
-                return None
-            refused.append((c.left, c.right))
-        if c.left != c.right:
-            latest[pair] = c.same
-    return refused
 
 
 def group_accounts(documents: Sequence[DocumentFacts], comparisons: Sequence[Comparison]) -> dict[str, str]:
@@ -291,7 +270,9 @@ def _score(
         reason = _REASONS[d.kind].format(labels[d])
         if _is_common(d, df[d], n):
             weight *= COMMON_FACTOR
-            reason += f" (in {df[d]} of {n} accounts)"
+            # no count here: it would move with every account added or joined, and a kept
+            # proposal's reasons would have to be rewritten for each (linking.account_changes)
+            reason += " (common to most accounts)"
         by_kind[d.kind].append((weight, reason))
     weighted = [
         (w * REPEAT_FACTOR**i, r)
@@ -318,6 +299,41 @@ def _is_common(detail: _Detail, count: int, n: int) -> bool:
     return detail.kind != "pseudonym" and count > 2 and count * 2 > n
 
 
+@dataclass(frozen=True)
+class CommonCounts:
+    """How many accounts hold each detail that is, or might become, common to most of them: what a
+    kept model needs to tell whether joining two accounts changes any detail's weight
+    (`linking.account_changes`). Of `accounts` accounts, a detail not in `held` is held by at most
+    `bound`; one in `held` by between its low and high count (a join lowers a count by one or not
+    at all, and only a build says which)."""
+
+    accounts: int
+    bound: int
+    held: Mapping[tuple[str, str], tuple[int, int]]
+
+    @classmethod
+    def of(cls, df: Mapping[_Detail, int], n: int) -> CommonCounts:
+        bound = n // 4  # far enough from half that many joins pass before one could become common
+        held = {(d.kind, d.key): (c, c) for d, c in df.items() if c > bound and d.kind != "pseudonym"}
+        return cls(n, bound, held)
+
+    def after_join(self) -> CommonCounts | None:
+        """The counts once two accounts are one, if no detail's commonness can have changed; None
+        if one might have (or a detail not held could now be common): only a build can tell."""
+        n = self.accounts - 1
+        if 2 * self.bound > n:
+            return None
+        held: dict[tuple[str, str], tuple[int, int]] = {}
+        for (kind, key), (low, high) in self.held.items():
+            detail = _Detail(kind, key)
+            was = _is_common(detail, low, self.accounts)
+            lowest = max(low - 1, 0)
+            if _is_common(detail, lowest, n) != was or _is_common(detail, high, n) != was:
+                return None
+            held[(kind, key)] = (lowest, high)
+        return CommonCounts(n, self.bound, held)
+
+
 def propose_same_accounts(
     documents: Sequence[DocumentFacts],
     mentions: Sequence[MentionRef],
@@ -331,6 +347,17 @@ def propose_same_accounts(
     whose accounts a human has said are different (the latest verdict on any two of their
     documents) is not proposed. Best first.
     """
+    return propose_and_count(documents, mentions, comparisons, entity_names, min_score)[0]
+
+
+def propose_and_count(
+    documents: Sequence[DocumentFacts],
+    mentions: Sequence[MentionRef],
+    comparisons: Sequence[Comparison],
+    entity_names: Mapping[str, str] = _EMPTY,
+    min_score: float = DEFAULT_MIN_SCORE,
+) -> tuple[list[AccountProposal], CommonCounts]:
+    """`propose_same_accounts`, and the counts a kept model needs to take later joins in place."""
     accounts = group_accounts(documents, comparisons)
     classes = _entity_classes(m for m in mentions if m.document_id in accounts)
     details: dict[str, set[_Detail]] = defaultdict(set)
@@ -377,4 +404,4 @@ def propose_same_accounts(
         if score >= min_score:
             proposals.append(AccountProposal(a, b, score, reasons))
     proposals.sort(key=lambda p: (-p.score, p.left, p.right))
-    return proposals
+    return proposals, CommonCounts.of(df, n)

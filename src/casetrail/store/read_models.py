@@ -22,8 +22,12 @@ from casetrail.model.casework import AccountProposal
 from casetrail.store.database import Database, Statements, as_list
 
 ACCOUNTS = "accounts"  # the read model `replace_accounts` keeps
+ACCOUNT_COUNTS = "account_counts"  # kept with it: how many accounts, and the bound of the counts not held
 BUILDING = "building:"  # the prefix of a builder's claim on a model
 PROPOSAL_COLUMNS = "rank, left_id, right_id, score, reasons"
+# (accounts, bound, held): casetrail.linking.accounts.CommonCounts as the store keeps it
+KeptCounts = tuple[int, int, Mapping[tuple[str, str], tuple[int, int]]]
+Step = tuple[str, str, str]  # casetrail.linking.account_changes.Step: ("drop" | "join", account, account)
 
 STATEMENTS = Statements(
     {
@@ -41,11 +45,15 @@ STATEMENTS = Statements(
             " WHERE read_models.built_at < ?"
         ),
         "take_over": "UPDATE read_models SET stamp = ?, built_at = ? WHERE name = ? AND stamp = ?",
-        "release": "DELETE FROM read_models WHERE name = ?",
+        "forget": "DELETE FROM read_models WHERE name = ?",
         # Not the person index's stamp (store.analysis): a seal marks the entities to file again instead.
         "clear_read_models": "DELETE FROM read_models WHERE name <> 'person_keys'",
         "clear_accounts": "DELETE FROM document_accounts",
         "clear_proposals": "DELETE FROM account_proposals",
+        "clear_counts": "DELETE FROM account_common_details",
+        "add_count": "INSERT INTO account_common_details (detail_kind, detail_key, low, high) VALUES (?, ?, ?, ?)",
+        "counts": "SELECT detail_kind, detail_key, low, high FROM account_common_details",
+        "join_accounts": "UPDATE document_accounts SET account_id = ? WHERE account_id = ?",
         "add_account": "INSERT INTO document_accounts (document_id, account_id) VALUES (?, ?)",
         "add_proposal": f"INSERT INTO account_proposals ({PROPOSAL_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
         "account_of": (
@@ -109,7 +117,7 @@ class ReadModels:
     def clear(self) -> None:
         """Forget every read model (sealing: proposals' reasons quote names read from text)."""
         with self.db.transaction():
-            for name in ("clear_read_models", "clear_accounts", "clear_proposals"):
+            for name in ("clear_read_models", "clear_accounts", "clear_proposals", "clear_counts"):
                 self.db.run(self.sql[name])
 
     def claim(self, name: str, at: str, expired_before: str, holder: str = "") -> bool:
@@ -131,16 +139,22 @@ class ReadModels:
 
     def release(self, name: str) -> None:
         with self.db.transaction():
-            self.db.run(self.sql["release"], (BUILDING + name,))
+            self.db.run(self.sql["forget"], (BUILDING + name,))
 
     # -- accounts ---------------------------------------------------------------------------------
 
     def replace_accounts(
-        self, stamp: str, at: str, accounts: Mapping[str, str], proposals: Sequence[AccountProposal]
+        self,
+        stamp: str,
+        at: str,
+        accounts: Mapping[str, str],
+        proposals: Sequence[AccountProposal],
+        counts: KeptCounts | None = None,
     ) -> None:
         """Swap in the accounts (document id -> account id) and the proposals, ranked in the order
-        given, built from the inputs `stamp` names at `at`: all in one commit (or in the caller's
-        open transaction), so a reader sees the old model or the new, never a mixture."""
+        given, built from the inputs `stamp` names at `at`, with the detail counts that let later
+        joins be taken in place (none: every join needs a build): all in one commit (or in the
+        caller's open transaction), so a reader sees the old model or the new, never a mixture."""
         with self.db.transaction():
             self.db.run(self.sql["clear_accounts"])
             self.db.run(self.sql["clear_proposals"])
@@ -152,19 +166,47 @@ class ReadModels:
                     for rank, p in enumerate(proposals)
                 ),
             )
-            self.db.run(self.sql["set_stamp"], (ACCOUNTS, stamp, at))
-            self.db.run(self.sql["release"], (BUILDING + ACCOUNTS,))
+            self._keep_counts(counts, at)
+            self._stamp_accounts(stamp, at)
 
-    def drop_proposals_between(self, stamp: str, at: str, account_pairs: Iterable[tuple[str, str]]) -> None:
-        """Drop the proposals between each pair of accounts, close up the ranks, and stamp the model
-        as built from the inputs `stamp` names: in one commit, as `replace_accounts` is."""
+    def apply_account_changes(self, stamp: str, at: str, steps: Iterable[Step], counts: KeptCounts) -> None:
+        """Take verdicts into the kept model in place (casetrail.linking.account_changes): each step
+        in order, `("drop", a, b)` the proposals between accounts a and b, `("join", kept, joined)`
+        joined's documents into kept; then close up the ranks, keep the counts, and stamp the model
+        as built from the inputs `stamp` names. In one commit, as `replace_accounts` is."""
         with self.db.transaction():
-            for left, right in account_pairs:
-                self.db.run(self.sql["drop_proposals_between"], (left, right, left, right))
+            for step, first, second in steps:
+                if step == "drop":
+                    self.db.run(self.sql["drop_proposals_between"], (first, second, first, second))
+                else:
+                    self.db.run(self.sql["join_accounts"], (first, second))
             self.db.run(self.sql["park_moved_ranks"])
             self.db.run(self.sql["place_moved_ranks"])
-            self.db.run(self.sql["set_stamp"], (ACCOUNTS, stamp, at))
-            self.db.run(self.sql["release"], (BUILDING + ACCOUNTS,))
+            self._keep_counts(counts, at)
+            self._stamp_accounts(stamp, at)
+
+    def common_counts(self) -> KeptCounts | None:
+        """The detail counts kept with the accounts model: (accounts, bound, held); None if none are."""
+        kept = self.stamp(ACCOUNT_COUNTS)
+        if kept is None:
+            return None
+        numbers = json.loads(kept)
+        held = {(str(k), str(key)): (int(low), int(high)) for k, key, low, high in self.db.run(self.sql["counts"])}
+        return int(numbers["accounts"]), int(numbers["bound"]), held
+
+    def _keep_counts(self, counts: KeptCounts | None, at: str) -> None:
+        self.db.run(self.sql["clear_counts"])
+        if counts is None:
+            self.db.run(self.sql["forget"], (ACCOUNT_COUNTS,))
+            return
+        accounts, bound, held = counts
+        rows = ((kind, key, low, high) for (kind, key), (low, high) in sorted(held.items()))
+        self.db.run_many(self.sql["add_count"], rows)
+        self.db.run(self.sql["set_stamp"], (ACCOUNT_COUNTS, json.dumps({"accounts": accounts, "bound": bound}), at))
+
+    def _stamp_accounts(self, stamp: str, at: str) -> None:
+        self.db.run(self.sql["set_stamp"], (ACCOUNTS, stamp, at))
+        self.db.run(self.sql["forget"], (BUILDING + ACCOUNTS,))
 
     def account_of(self, document_ids: Iterable[str]) -> dict[str, str]:
         """Document id -> its account id, for those of `document_ids` the kept model holds."""

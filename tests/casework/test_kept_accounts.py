@@ -23,6 +23,7 @@ from casetrail.analysis import Analysis
 from casetrail.casework import Casework
 from casetrail.casework.accounts import take_claim
 from casetrail.intake.register import Register, Submission, iter_files
+from casetrail.model.casework import PartyRole
 from casetrail.store.home import Home
 from casetrail.store.read_models import ACCOUNTS
 
@@ -205,3 +206,27 @@ def test_verdicts_are_taken_into_the_kept_model_without_a_build(wide_home: Home)
     with pytest.raises(AssertionError, match="should have read the kept accounts"):
         later.accounts.grouped()
     assert reader(home).accounts.grouped() == reader(home).accounts.compute(later.book())
+
+
+def test_documents_given_by_one_party_are_joined_in_the_kept_model_without_a_build(wide_home: Home) -> None:
+    first = reader(wide_home)
+    first.warm()
+    documents = sorted(first.store.read_models.accounts())
+    case = first.open_case("Two calls from one caller", "lead")
+    caller = first.add_party(case.id, PartyRole.COMPLAINANT, "lead", pseudonym="Larch")
+    first.add_documents(case.id, documents[:1], "lead", given_by=caller.id)  # one document: nothing to join
+    later = reader(wide_home)
+    refuse_to_compute(later)
+    assert later.accounts.grouped() == reader(wide_home).accounts.compute(later.book())
+    first.add_documents(case.id, documents[-2:], "lead", given_by=caller.id)  # now three from one party
+    refuse_to_compute(later)
+    joined = later.accounts.grouped()
+    assert joined == reader(wide_home).accounts.compute(later.book())
+    assert joined[0][documents[0]] == joined[0][documents[-1]] == joined[0][documents[-2]]
+    # the same document given by another party in a second case may split an account: a build
+    other = first.open_case("A second case", "lead")
+    someone = first.add_party(other.id, PartyRole.WITNESS, "lead", pseudonym="Rowan")
+    first.add_documents(other.id, documents[-1:], "lead", given_by=someone.id)
+    with pytest.raises(AssertionError, match="should have read the kept accounts"):
+        later.accounts.grouped()
+    assert reader(wide_home).accounts.grouped() == reader(wide_home).accounts.compute(later.book())

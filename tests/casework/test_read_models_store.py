@@ -105,13 +105,15 @@ def test_changes_taken_in_place_close_up_the_ranks(register: Register) -> None:
     models = register.store.read_models
     extra = AccountProposal("D-000005", "D-000001", 0.05, ())  # again, the other way round
     counts = (4, 1, {("organisation", "entity:E-council"): (3, 3)})
-    models.replace_accounts("stamp-1", AT, ACCOUNTS, [*PROPOSALS, extra], counts)
-    assert models.common_counts() == counts
+    models.replace_accounts("stamp-1", AT, ACCOUNTS, [*PROPOSALS, extra], counts, {"D-000003": "P-1"})
+    assert models.common_counts() == counts and models.given() == {"D-000003": "P-1"}
     assert models.claim("accounts", AT, "2026-03-01T08:58:00Z", "host:2")
     # D-000002/D-000005 (rank 3) and D-000005/D-000001 (rank 4); then A-3 joins A-2,
     # and what was between is now between A-2 and A-4 (rank 2)
     steps = [("drop", "A-4", "A-1"), ("join", "A-2", "A-3"), ("drop", "A-2", "A-4")]
-    models.apply_account_changes("stamp-2", AT, steps, (3, 1, {("organisation", "entity:E-council"): (2, 3)}))
+    counted = (3, 1, {("organisation", "entity:E-council"): (2, 3)})
+    models.apply_account_changes("stamp-2", AT, steps, counted, {"D-000004": "P-1"})
+    assert models.given() == {"D-000003": "P-1", "D-000004": "P-1"}
     assert models.stamp("accounts") == "stamp-2"
     assert models.claim_holder("accounts") is None  # the claim went with the change
     remaining = PROPOSALS[:2]
@@ -122,7 +124,7 @@ def test_changes_taken_in_place_close_up_the_ranks(register: Register) -> None:
     assert models.account_count() == 3
     assert models.common_counts() == (3, 1, {("organisation", "entity:E-council"): (2, 3)})
     models.clear()  # a seal: the counts go with the model
-    assert models.common_counts() is None and models.proposals() == []
+    assert models.common_counts() is None and models.proposals() == [] and models.given() == {}
     models.replace_accounts("stamp-3", AT, ACCOUNTS, PROPOSALS, counts)
     models.replace_accounts("stamp-4", AT, ACCOUNTS, PROPOSALS)  # a build that kept no counts
     assert models.common_counts() is None

@@ -5,11 +5,12 @@ Everyone here is fictional."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casetrail.linking.account_changes import Step, plan_verdicts
+from casetrail.linking.account_changes import Step, given_joins, plan_verdicts
 from casetrail.linking.accounts import AccountProposal, CommonCounts, group_accounts, propose_and_count
 from casetrail.model.casework import Comparison, DocumentFacts, MentionRef
 from tests.linking.test_accounts import DETAIL_MENTIONS, doc, ref, verdict
@@ -104,3 +105,33 @@ def test_undoing_a_join_or_a_join_that_moves_commonness_needs_a_build() -> None:
     plan = plan_verdicts([*joined, verdict(1, 2, True, 1)], 1, accounts, counts)
     assert plan is not None
     assert plan_verdicts([*joined, verdict(1, 2, True, 1), verdict(3, 4, True, 2)], 1, accounts, counts) is None
+
+
+@given(inquiries(), st.data())
+@settings(max_examples=300, deadline=None)
+def test_documents_newly_given_by_one_party_are_joined_in_place(
+    inquiry: tuple[list[DocumentFacts], list[MentionRef], list[Comparison], int, int], data: st.DataObject
+) -> None:
+    documents, mentions, comparisons, first, _ = inquiry
+    parties = st.one_of(st.none(), st.sampled_from(["P-1", "P-2", "P-3"]))
+    later = [d if d.given_by else replace(d, given_by=data.draw(parties)) for d in documents]
+    accounts, proposals, counts = build(documents, mentions, comparisons[:first])
+    before = {d.id: d.given_by for d in documents if d.given_by}
+    now = {d.id: d.given_by for d in later if d.given_by}
+    joins = given_joins(before, now, accounts)
+    assert joins is not None
+    plan = plan_verdicts(comparisons, first, accounts, counts, joins)
+    if plan is None:
+        return
+    accounts, proposals = apply(plan.steps, accounts, proposals)
+    built_accounts, built_proposals, _ = build(later, mentions, comparisons)
+    assert accounts == built_accounts
+    assert proposals == built_proposals
+
+
+def test_a_party_changed_or_gone_needs_a_build() -> None:
+    live = {"D-000001", "D-000002", "D-000003"}
+    assert given_joins({"D-000001": "P-1"}, {"D-000001": "P-2"}, live) is None
+    assert given_joins({"D-000001": "P-1"}, {}, live) is None
+    now = {"D-000001": "P-1", "D-000002": "P-1", "D-000003": "P-1", "D-000009": "P-1"}  # 9 is not live
+    assert given_joins({"D-000001": "P-1"}, now, live) == [("D-000001", "D-000002"), ("D-000001", "D-000003")]

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from casetrail.errors import CaseworkError
-from casetrail.linking.account_changes import documents_named, plan_verdicts
+from casetrail.linking.account_changes import documents_named, given_joins, plan_verdicts
 from casetrail.linking.accounts import AccountProposal, CommonCounts, group_accounts, propose_and_count
 from casetrail.linking.corroboration import Corroboration, corroborate
 from casetrail.model.casework import Casebook, DocumentFacts
@@ -43,11 +43,7 @@ class Accounts:
         self.reads = reads
 
     def facts(self, book: Casebook) -> list[DocumentFacts]:
-        given: dict[str, str] = {}
-        for case in book.cases.values():
-            for doc_id, party in case.documents.items():
-                if party:
-                    given[doc_id] = party
+        given = given_by(book)
         active = [doc for doc, status, _ in self.reads.documents() if status == "active"]
         return [
             DocumentFacts(
@@ -118,12 +114,11 @@ class Accounts:
         while kept.stamp(ACCOUNTS) != stamp:
             if take_claim(kept):
                 try:
-                    if not self._take_verdicts(book, stamp):
+                    if not self._change_in_place(book, stamp):
                         accounts, proposals, counts = self.build(book)
                         at = datetime.now(UTC).isoformat()
-                        kept.replace_accounts(
-                            stamp, at, accounts, proposals, (counts.accounts, counts.bound, counts.held)
-                        )
+                        held = (counts.accounts, counts.bound, counts.held)
+                        kept.replace_accounts(stamp, at, accounts, proposals, held, given_by(book))
                 except BaseException:
                     kept.release(ACCOUNTS)
                     raise
@@ -131,27 +126,33 @@ class Accounts:
             time.sleep(CLAIM_POLL_S)  # another process is building them: read what it keeps
         return True
 
-    def _take_verdicts(self, book: Casebook, stamp: str) -> bool:
+    def _change_in_place(self, book: Casebook, stamp: str) -> bool:
         """Bring the kept model up to `stamp` in place when all that changed since it was kept is
-        new verdicts that `plan_verdicts` can take (a "not the same", or a "the same" that moves no
-        detail's commonness): a few queries, where a build reads every mention (about 36 s at
-        30,000 documents). False when anything else changed, or a verdict needs a build."""
+        new verdicts and documents newly given by a party, and `plan_verdicts` can take them: a few
+        queries, where a build reads every mention (about 36 s at 30,000 documents). False when
+        anything else changed, or a change needs a build."""
         kept = self.reads.store.read_models
         before, counts = kept.stamp(ACCOUNTS), kept.common_counts()
         if before is None or counts is None:
             return False
         old, new = json.loads(before), json.loads(stamp)
         known = old[2]  # `key`: (generations, who gave what, verdicts so far, threshold)
-        if [old[0], old[1], old[3]] != [new[0], new[1], new[3]] or known > new[2]:
+        if [old[0], old[3]] != [new[0], new[3]] or known > new[2]:
             return False
-        verdicts = book.account_comparisons
-        plan = plan_verdicts(verdicts, known, kept.account_of(documents_named(verdicts)), CommonCounts(*counts))
+        verdicts, given = book.account_comparisons, given_by(book)
+        was_given = kept.given() if old[1] != new[1] else given
+        added = {doc: party for doc, party in given.items() if doc not in was_given}
+        touched = set(added.values())
+        party_documents = {doc for doc, party in given.items() if party in touched}  # the added among them
+        accounts = kept.account_of(documents_named(verdicts) | party_documents)
+        structure = given_joins(was_given, given, accounts)
+        if structure is None:
+            return False
+        plan = plan_verdicts(verdicts, known, accounts, CommonCounts(*counts), structure)
         if plan is None:
             return False
-        after = plan.counts
-        kept.apply_account_changes(
-            stamp, datetime.now(UTC).isoformat(), plan.steps, (after.accounts, after.bound, after.held)
-        )
+        after = (plan.counts.accounts, plan.counts.bound, plan.counts.held)
+        kept.apply_account_changes(stamp, datetime.now(UTC).isoformat(), plan.steps, after, added)
         return True
 
     def compute(self, book: Casebook) -> tuple[dict[str, str], list[AccountProposal]]:
@@ -160,7 +161,7 @@ class Accounts:
 
     def build(self, book: Casebook) -> tuple[dict[str, str], list[AccountProposal], CommonCounts]:
         """The accounts and proposals from every mention in the inquiry, with the detail counts
-        that let later verdicts be taken in place (`_take_verdicts`)."""
+        that let later verdicts be taken in place (`_change_in_place`)."""
         facts = self.facts(book)
         view = self.reads.entity_view()
         accounts = group_accounts(facts, book.account_comparisons)
@@ -237,7 +238,11 @@ def _gone(holder: str) -> bool:
     return False
 
 
+def given_by(book: Casebook) -> dict[str, str]:
+    """Who gave each document in a case (document -> party; of a document in several cases, the
+    party of the last): what the casebook adds to the accounts."""
+    return {d: p for c in book.cases.values() for d, p in c.documents.items() if p}
+
+
 def _given_digest(book: Casebook) -> str:
-    """A digest of who gave each document in a case: what the casebook adds to the accounts."""
-    given = sorted((d, p) for c in book.cases.values() for d, p in c.documents.items() if p)
-    return hashlib.sha256(json.dumps(given).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(sorted(given_by(book).items())).encode()).hexdigest()

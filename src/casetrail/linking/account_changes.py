@@ -6,7 +6,8 @@ little of it, and `plan_verdicts` says what, as steps the store applies in one c
 
 - "not the same" stops the proposals between two accounts: drop them;
 - "the same" joins two accounts: drop the proposals between them, join them, and drop those
-  between the joined account and every account a human has refused against either of its parts.
+  between the joined account and every account a human has refused against either of its parts;
+- a document given by a party that gave another (`given_joins`) joins their accounts the same way.
 
 A join leaves every pair's shared details as they were, so each score stands unless a detail's
 commonness changes (it counts accounts): `CommonCounts.after_join` rules that out, or the plan
@@ -16,7 +17,7 @@ account, which only a build can say). A refused plan means a new build, as befor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,12 +36,17 @@ class VerdictChanges:
 
 
 def plan_verdicts(
-    comparisons: Sequence[Comparison], known: int, accounts: Mapping[str, str], counts: CommonCounts
+    comparisons: Sequence[Comparison],
+    known: int,
+    accounts: Mapping[str, str],
+    counts: CommonCounts,
+    structure: Iterable[tuple[str, str]] = (),
 ) -> VerdictChanges | None:
-    """The steps for every verdict after the first `known` (in ledger order), given the kept
-    accounts (document -> account, for at least the live documents the verdicts name; a document
-    not in it is not live, and a verdict on it changes nothing) and the kept `counts`. None when
-    only a build can say what they change."""
+    """The steps for every verdict after the first `known` (in ledger order), and for the
+    `structure` pairs newly joined by who gave them (`given_joins`), given the kept accounts
+    (document -> account, for at least the live documents named; a document not in it is not live,
+    and a verdict on it changes nothing) and the kept `counts`. None when only a build can say
+    what they change."""
     ordered = sorted(comparisons, key=lambda c: c.leaf)
     latest = {frozenset((c.left, c.right)): c.same for c in ordered[:known] if c.left != c.right}
     joined: dict[str, str] = {}
@@ -51,6 +57,24 @@ def plan_verdicts(
         return account
 
     steps: list[Step] = []
+
+    def join(left: str, right: str) -> bool:
+        nonlocal counts
+        after = counts.after_join()
+        if after is None:
+            return False
+        counts = after
+        kept, gone = min(left, right), max(left, right)
+        joined[gone] = kept
+        steps.extend((("drop", left, right), ("join", kept, gone)))
+        steps.extend(("drop", kept, other) for other in _refused_against(kept, latest, accounts, find))
+        return True
+
+    # Joins and verdicts commute (a build groups by both, then proposes): structure first.
+    for a, b in structure:
+        if a in accounts and b in accounts and find(accounts[a]) != find(accounts[b]):
+            if not join(find(accounts[a]), find(accounts[b])):
+                return None
     for c in ordered[known:]:
         pair = frozenset((c.left, c.right))
         if c.left == c.right:
@@ -63,17 +87,27 @@ def plan_verdicts(
         left, right = find(accounts[c.left]), find(accounts[c.right])
         if left == right:
             continue
-        steps.append(("drop", left, right))
-        if c.same:
-            after = counts.after_join()
-            if after is None:
-                return None
-            counts = after
-            kept, gone = min(left, right), max(left, right)
-            joined[gone] = kept
-            steps.append(("join", kept, gone))
-            steps.extend(("drop", kept, other) for other in _refused_against(kept, latest, accounts, find))
+        if not c.same:
+            steps.append(("drop", left, right))
+        elif not join(left, right):
+            return None
     return VerdictChanges(tuple(steps), counts)
+
+
+def given_joins(
+    before: Mapping[str, str], now: Mapping[str, str], live: Container[str]
+) -> list[tuple[str, str]] | None:
+    """The live documents to join because the same party now gave them (document -> party, as the
+    casebook says before and now), or None when a document's party changed or went: that may
+    split an account, which only a build can say."""
+    if any(now.get(doc) != party for doc, party in before.items()):
+        return None
+    touched = {party for doc, party in now.items() if doc not in before}
+    by_party: dict[str, list[str]] = {}
+    for doc, party in sorted(now.items()):
+        if party in touched and doc in live:
+            by_party.setdefault(party, []).append(doc)
+    return [(docs[0], doc) for docs in by_party.values() for doc in docs[1:]]
 
 
 def _refused_against(

@@ -54,6 +54,9 @@ STATEMENTS = Statements(
         "add_count": "INSERT INTO account_common_details (detail_kind, detail_key, low, high) VALUES (?, ?, ?, ?)",
         "counts": "SELECT detail_kind, detail_key, low, high FROM account_common_details",
         "join_accounts": "UPDATE document_accounts SET account_id = ? WHERE account_id = ?",
+        "clear_given": "DELETE FROM account_given",
+        "add_given": "INSERT INTO account_given (document_id, party) VALUES (?, ?)",
+        "given": "SELECT document_id, party FROM account_given",
         "add_account": "INSERT INTO document_accounts (document_id, account_id) VALUES (?, ?)",
         "add_proposal": f"INSERT INTO account_proposals ({PROPOSAL_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
         "account_of": (
@@ -117,7 +120,7 @@ class ReadModels:
     def clear(self) -> None:
         """Forget every read model (sealing: proposals' reasons quote names read from text)."""
         with self.db.transaction():
-            for name in ("clear_read_models", "clear_accounts", "clear_proposals", "clear_counts"):
+            for name in ("clear_read_models", "clear_accounts", "clear_proposals", "clear_counts", "clear_given"):
                 self.db.run(self.sql[name])
 
     def claim(self, name: str, at: str, expired_before: str, holder: str = "") -> bool:
@@ -150,11 +153,13 @@ class ReadModels:
         accounts: Mapping[str, str],
         proposals: Sequence[AccountProposal],
         counts: KeptCounts | None = None,
+        given: Mapping[str, str] | None = None,
     ) -> None:
         """Swap in the accounts (document id -> account id) and the proposals, ranked in the order
-        given, built from the inputs `stamp` names at `at`, with the detail counts that let later
-        joins be taken in place (none: every join needs a build): all in one commit (or in the
-        caller's open transaction), so a reader sees the old model or the new, never a mixture."""
+        given, built from the inputs `stamp` names at `at`, with what lets later verdicts and
+        parties be taken in place: the detail counts, and who gave each document (none: every
+        change needs a build). All in one commit (or in the caller's open transaction), so a
+        reader sees the old model or the new, never a mixture."""
         with self.db.transaction():
             self.db.run(self.sql["clear_accounts"])
             self.db.run(self.sql["clear_proposals"])
@@ -166,14 +171,20 @@ class ReadModels:
                     for rank, p in enumerate(proposals)
                 ),
             )
+            self.db.run(self.sql["clear_given"])
             self._keep_counts(counts, at)
+            if counts is not None:
+                self.db.run_many(self.sql["add_given"], sorted((given or {}).items()))
             self._stamp_accounts(stamp, at)
 
-    def apply_account_changes(self, stamp: str, at: str, steps: Iterable[Step], counts: KeptCounts) -> None:
+    def apply_account_changes(
+        self, stamp: str, at: str, steps: Iterable[Step], counts: KeptCounts, given: Mapping[str, str] | None = None
+    ) -> None:
         """Take verdicts into the kept model in place (casetrail.linking.account_changes): each step
         in order, `("drop", a, b)` the proposals between accounts a and b, `("join", kept, joined)`
-        joined's documents into kept; then close up the ranks, keep the counts, and stamp the model
-        as built from the inputs `stamp` names. In one commit, as `replace_accounts` is."""
+        joined's documents into kept; then close up the ranks, keep the counts and the documents
+        newly `given` (document -> party), and stamp the model as built from the inputs `stamp`
+        names. In one commit, as `replace_accounts` is."""
         with self.db.transaction():
             for step, first, second in steps:
                 if step == "drop":
@@ -183,7 +194,12 @@ class ReadModels:
             self.db.run(self.sql["park_moved_ranks"])
             self.db.run(self.sql["place_moved_ranks"])
             self._keep_counts(counts, at)
+            self.db.run_many(self.sql["add_given"], sorted((given or {}).items()))
             self._stamp_accounts(stamp, at)
+
+    def given(self) -> dict[str, str]:
+        """Who gave each document, as the kept accounts model was built from it (document -> party)."""
+        return {str(doc): str(party) for doc, party in self.db.run(self.sql["given"])}
 
     def common_counts(self) -> KeptCounts | None:
         """The detail counts kept with the accounts model: (accounts, bound, held); None if none are."""

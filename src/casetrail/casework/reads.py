@@ -165,6 +165,14 @@ class CaseReads:
         # Kept per viewer and reach until documents or casework change: a viewer pages through one list.
         return self.memo_item("readable_documents", self.leaf_key(), (viewer, reach.documents), compute)
 
+    def readable_set(self, viewer: Viewer, reach: Reach) -> frozenset[str]:
+        """`readable_documents` as a set, kept as long: what a search's hits are kept by, in memory,
+        instead of reading each hit's submitter to put it through the check again."""
+        key = (viewer, reach.documents)
+        return self.memo_item(
+            "readable_set", self.leaf_key(), key, lambda: frozenset(self.readable_documents(viewer, reach))
+        )
+
     def _documents_by_id(self) -> Lookup[tuple[Document, str, int]]:
         return self.memo("documents_by_id", self.generations()[0], lambda: Lookup(self.store.documents.get_documents))
 

@@ -34,7 +34,6 @@ STATEMENTS = Statements(
         "by_id": f"SELECT {COLUMNS} FROM documents WHERE id = ?",
         "by_ids": f"SELECT {COLUMNS} FROM documents WHERE id IN (SELECT value FROM json_each(?))",
         "statuses": "SELECT id, status FROM documents WHERE id IN (SELECT value FROM json_each(?))",
-        "submitters": "SELECT id, submitted_by FROM documents WHERE id IN (SELECT value FROM json_each(?))",
         "by_shas": f"SELECT {COLUMNS} FROM documents WHERE sha256 IN (SELECT value FROM json_each(?))",
         "listing": "SELECT id, submitted_by FROM documents ORDER BY seq",
         # Two index reads, by id and by submitter (migration 0016), never a scan of the table.
@@ -94,7 +93,6 @@ STATEMENTS = Statements(
         "texts": "SELECT id, text FROM documents WHERE status = ANY(%s) AND text IS NOT NULL ORDER BY seq",
         "by_ids": f"SELECT {COLUMNS} FROM documents WHERE id = ANY(%s)",
         "statuses": "SELECT id, status FROM documents WHERE id = ANY(%s)",
-        "submitters": "SELECT id, submitted_by FROM documents WHERE id = ANY(%s)",
         "by_shas": f"SELECT {COLUMNS} FROM documents WHERE sha256 = ANY(%s)",
         # Every word must match (plainto_tsquery ANDs them), accents folded on both sides as the
         # stored vector is (migrations_postgres/0017); the headline marks hits as FTS5's snippet does, in
@@ -166,10 +164,6 @@ class DocumentTables:
     def statuses(self, doc_ids: Iterable[str]) -> dict[str, str]:
         """Document id -> its status (active, withdrawn, amended, sealed), for those recorded."""
         return self._by_id("statuses", doc_ids)
-
-    def submitters(self, doc_ids: Iterable[str]) -> dict[str, str]:
-        """Document id -> who submitted it, for those recorded."""
-        return self._by_id("submitters", doc_ids)
 
     def _by_id(self, statement: str, doc_ids: Iterable[str]) -> dict[str, str]:
         """Document id -> one column, by a statement selecting (id, column) for a list of ids."""

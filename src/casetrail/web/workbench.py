@@ -412,8 +412,8 @@ class Workbench:
         entities = [{"id": eid, "name": name, "type": kind} for eid, kind, name in named if session.entity(eid)]
         entities.sort(key=lambda e: (len(e["name"]), e["name"], e["id"]))
         hits = self.store.documents.search_hits(words, SEARCH_SCAN)
-        submitters = self.store.documents.submitters(hits)  # one read for every hit
-        readable = [d for d in hits if session.document(d, submitters.get(d))]
+        may_read = self.casework.readable_set(session.viewer, session.reach)  # the one check, kept
+        readable = [d for d in hits if d in may_read]
         page = window.cut(readable)
         held = self.casework.documents_of(page)
         snippets = self.store.documents.snippets(words, page)  # for the page's documents only

@@ -9,7 +9,10 @@ from typing import Any
 
 
 def pct(samples: Sequence[float], q: float) -> float:
-    """The q-quantile by the nearest-rank method (0.95 of 60 samples is the 57th smallest)."""
+    """The q-quantile by the nearest-rank method (0.95 of 60 samples is the 57th smallest); NaN
+    for no samples (a short run may not reach every route)."""
+    if not samples:
+        return math.nan
     ordered = sorted(samples)
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 

@@ -168,9 +168,11 @@ class CaseLinks:
         book: Casebook | None = None,
         visible: Callable[[str], bool] | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> tuple[int, list[dict[str, Any]]]:
-        """One case's links as the workbench shows them: how many there are, and the strongest
-        `limit` (the most specific shared entity first; links made by hand before all).
+        """One case's links as the workbench shows them: how many there are, and `limit` of them
+        after the `offset` strongest (the most specific shared entity first; links made by hand
+        before all). Only the links returned have their evidence read.
 
         Each gives the `SHARED_SHOWN` most specific shared entities (`shared_count` says how many
         there are), each with its evidence counted and its first `EVIDENCE_SHOWN` mentions.
@@ -213,7 +215,8 @@ class CaseLinks:
             strength = (-1, 0) if reasons.get(other) else min(ranked)[:2]
             scored.append((strength, pair, other, ranked))
         scored.sort(key=lambda s: (s[0], s[1]))
-        shown = [(pair, other, sorted(ranked)[:SHARED_SHOWN], len(ranked)) for _, pair, other, ranked in scored[:limit]]
+        window = scored[offset:] if limit is None else scored[offset : offset + limit]
+        shown = [(pair, other, sorted(ranked)[:SHARED_SHOWN], len(ranked)) for _, pair, other, ranked in window]
         evidence = self._link_evidence(book, case_id, {other: {r[3] for r in top} for _, other, top, _ in shown})
         counts = {c: named.get(c, {}) for c in (case_id, *(other for _, other, _, _ in shown))}
         result = []

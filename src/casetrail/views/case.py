@@ -20,7 +20,8 @@ from casetrail.views.sight import Sight
 if TYPE_CHECKING:
     from casetrail.casework import Casework
 
-LINKS_SHOWN = 100  # linked cases in the API, strongest first
+LINKS_SHOWN = 25  # linked cases per page of the API, strongest first (`links_offset` pages on)
+LINKS_MOST = 100  # the most one page of the API gives (`links_limit`)
 PAGE_LINKS_SHOWN = 25  # on the case page, which points to the API for the rest
 
 
@@ -210,6 +211,7 @@ class CaseView:
     escalations: tuple[EscalationLine, ...]
     links: tuple[LinkLine, ...]
     link_count: int
+    links_offset: int  # how many stronger links come before `links`
     widely_shared: tuple[WidelySharedLine, ...]
     history: tuple[HistoryLine, ...]
 
@@ -220,9 +222,10 @@ def build_case_view(
     case_id: str,
     leaf_hashes: Mapping[int, str] | None = None,
     links_shown: int = LINKS_SHOWN,
+    links_offset: int = 0,
 ) -> CaseView:
-    """The case as `sight` may see it, with its `links_shown` strongest links (all are counted);
-    the caller has checked that `sight` may read the case."""
+    """The case as `sight` may see it, with `links_shown` of its links, strongest first, after the
+    `links_offset` strongest (all are counted); the caller has checked that `sight` may read the case."""
     book = casework.book()
     case = book.cases[case_id]
     return CaseView(
@@ -290,7 +293,7 @@ def build_case_view(
             for e in book.escalations
             if e.case_id == case_id
         ),
-        **_links(sight, casework, book, case_id, links_shown),
+        **_links(sight, casework, book, case_id, links_shown, links_offset),
         history=case_history(sight, book, case_id, leaf_hashes),
     )
 
@@ -374,10 +377,10 @@ def _assignments(sight: Sight, casework: Casework, book: Casebook, case_id: str)
     return tuple(lines)
 
 
-def _links(sight: Sight, casework: Casework, book: Casebook, case_id: str, shown: int) -> dict[str, Any]:
+def _links(sight: Sight, casework: Casework, book: Casebook, case_id: str, shown: int, offset: int) -> dict[str, Any]:
     """Links to cases this viewer may read, with evidence from documents they may read."""
     cap = int(casework.settings["case_link_max_sharing"])
-    count, summaries = casework.links.summaries(case_id, cap, book, visible=sight.case, limit=shown)
+    count, summaries = casework.links.summaries(case_id, cap, book, visible=sight.case, limit=shown, offset=offset)
     links = tuple(
         LinkLine(
             s["other"], tuple(_shared(sight, shared) for shared in s["shared"]), s["shared_count"], tuple(s["recorded"])
@@ -388,7 +391,7 @@ def _links(sight: Sight, casework: Casework, book: Casebook, case_id: str, shown
         WidelySharedLine(sight.shown(w["entity_id"]), w["name"], w["kind"], w["cases_sharing"])
         for w in casework.links.widely_shared(case_id, cap, book)
     )
-    return {"links": links, "link_count": count, "widely_shared": widely}
+    return {"links": links, "link_count": count, "links_offset": offset, "widely_shared": widely}
 
 
 def _shared(sight: Sight, shared: dict[str, Any]) -> SharedLine:

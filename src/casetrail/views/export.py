@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from casetrail.casefile import CaseFileOut, export_case_file, history_leaf_hash
 from casetrail.errors import LedgerError
 from casetrail.views import as_json
-from casetrail.views.case import build_case_view
+from casetrail.views.case import LINKS_MOST, build_case_view
 from casetrail.views.sight import Sight
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def export_case(sight: Sight, casework: Casework, case_id: str, out: CaseFileOut
         if data is None:
             raise LedgerError(f"leaf {entry.leaf} is missing from the store")
         hashes[entry.leaf] = history_leaf_hash(data)
-    view = build_case_view(sight, casework, case_id, hashes)
+    view = build_case_view(sight, casework, case_id, hashes, links_shown=LINKS_MOST)  # as many as one page may hold
     return export_case_file(
         out,
         case=as_json(view),

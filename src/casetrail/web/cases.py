@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Form, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from casetrail.model.casework import AssignmentRole
 from casetrail.policy.access import Action
 from casetrail.views import as_json
-from casetrail.views.case import LINKS_SHOWN, PAGE_LINKS_SHOWN
+from casetrail.views.case import LINKS_MOST, LINKS_SHOWN, PAGE_LINKS_SHOWN
 from casetrail.views.conflicts import VerdictView
 from casetrail.web.context import Signed, check_csrf, render, signed_in, web
 from casetrail.web.forms import checked, zip_download
@@ -36,6 +36,7 @@ async def case_page(
         case=case,
         links_shown=PAGE_LINKS_SHOWN,
         api_links_shown=LINKS_SHOWN,
+        api_links_most=LINKS_MOST,
         picker=picker,
         roles=[r.value for r in AssignmentRole],
         message=message,
@@ -67,8 +68,17 @@ async def api_cases(request: Request) -> list[dict[str, Any]]:
     return web(request).bench.cases(signed_in(request).sight)
 
 
-async def api_case(request: Request, case_id: str, reason: str | None = None) -> dict[str, Any]:
-    view: dict[str, Any] = as_json(web(request).bench.case(signed_in(request).sight, case_id, reason))
+async def api_case(
+    request: Request,
+    case_id: str,
+    reason: str | None = None,
+    links_offset: int = Query(0, ge=0),
+    links_limit: int = Query(LINKS_SHOWN, ge=0, le=LINKS_MOST),
+) -> dict[str, Any]:
+    """The case as you may see it, with `links_limit` of its linked cases after the `links_offset`
+    strongest (`link_count` counts them all)."""
+    bench, sight = web(request).bench, signed_in(request).sight
+    view: dict[str, Any] = as_json(bench.case(sight, case_id, reason, links_limit, links_offset))
     return view
 
 

@@ -166,11 +166,17 @@ class Workbench:
             raise AccessDenied(case_id)
 
     def case(
-        self, session: Session, case_id: str, reason: str | None = None, links_shown: int = LINKS_SHOWN
+        self,
+        session: Session,
+        case_id: str,
+        reason: str | None = None,
+        links_shown: int = LINKS_SHOWN,
+        links_offset: int = 0,
     ) -> CaseView:
-        """The case as this viewer may see it (audited), with its `links_shown` strongest links."""
+        """The case as this viewer may see it (audited), with `links_shown` of its links, strongest
+        first, after the `links_offset` strongest."""
         self.require_case(session, case_id)
-        view = build_case_view(session, self.casework, case_id, links_shown=links_shown)
+        view = build_case_view(session, self.casework, case_id, links_shown=links_shown, links_offset=links_offset)
         self.audit(session, case_id, "case", reason)
         return view
 

@@ -66,8 +66,10 @@ def build_oversight_view(sight: Sight, casework: Casework, now: datetime | None 
     book = casework.book()
     moment = now or datetime.now(UTC)
     report = casework.report(moment, visible=lambda c: _case_visible(sight, c))
+    # the one check, made once for the viewer: an alert can list thousands of documents
+    readable = casework.readable_set(sight.viewer, sight.reach)
     for item in report["intelligence"]:
-        item["document"] = item["document"] if sight.document(item["document"]) else None
+        item["document"] = item["document"] if item["document"] in readable else None
     overdue = tuple(
         OverdueLine(o.item_id, o.reason, o.due, o.case_id, o.owner, o.days_overdue, o.description)
         for o in casework.overdue(moment)
@@ -81,7 +83,7 @@ def build_oversight_view(sight: Sight, casework: Casework, now: datetime | None 
             int(a.detail.get("threshold", 0)),
             a.at,
             tuple(c for c in a.detail.get("cases", []) if sight.case(c)),
-            tuple(d for d in a.detail.get("documents", []) if sight.document(d)),
+            tuple(d for d in a.detail.get("documents", []) if d in readable),
         )
         for a in book.alerts
         if sight.entity(a.key)

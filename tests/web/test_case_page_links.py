@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from casetrail.casework import Casework
 from casetrail.store.home import Home
@@ -19,21 +20,27 @@ from tests.web.world import analysed, documents_by_name, register_staff, sign_in
 MORE = re.compile(r"and (\d+) more linked cases")
 
 
-def test_the_page_shows_the_links_its_constant_allows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = Home(tmp_path / "home")
+def cases_sharing_the_officer(home: Home, statements: tuple[str, ...]) -> tuple[TestClient, list[str]]:
+    """A case per statement, each alleging against the officer they all name; a supervisor's client."""
     register = analysed(home, "links")
     cw = Casework(register)
     doc = documents_by_name(register)
     officer = next(e for e in cw.entity_view().all_entities().values() if e.type == "officer")
     staff = register_staff(cw, "lead")
     opened = []
-    for title, name in (("First", "statement-ash"), ("Second", "statement-cass"), ("Third", "statement-dell")):
-        case = cw.open_case(f"{title} complaint about the officer", "lead")
+    for number, name in enumerate(statements):
+        case = cw.open_case(f"Complaint {number} about the officer", "lead")
         cw.add_document(case.id, doc[name], "lead")
         cw.add_subject(cw.add_allegation(case.id, "abuse_of_position_sexual", "lead").id, "lead", entity_id=officer.id)
         opened.append(case.id)
-    supervisor = sign_in(create_app(home, secure_cookies=False), register, {"supervisor": viewers(staff)["supervisor"]})
-    client = supervisor["supervisor"]
+    clients = sign_in(create_app(home, secure_cookies=False), register, {"supervisor": viewers(staff)["supervisor"]})
+    return clients["supervisor"], opened
+
+
+def test_the_page_shows_the_links_its_constant_allows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    client, opened = cases_sharing_the_officer(
+        Home(tmp_path / "home"), ("statement-ash", "statement-cass", "statement-dell")
+    )
     count = client.get(f"/api/cases/{opened[0]}").json()["link_count"]
     assert count == 2, "the other two cases share the officer"
 
@@ -47,22 +54,8 @@ def test_the_page_shows_the_links_its_constant_allows(tmp_path: Path, monkeypatc
 
 
 def test_the_api_pages_through_the_links_strongest_first(tmp_path: Path) -> None:
-    home = Home(tmp_path / "home")
-    register = analysed(home, "links")
-    cw = Casework(register)
-    doc = documents_by_name(register)
-    officer = next(e for e in cw.entity_view().all_entities().values() if e.type == "officer")
-    staff = register_staff(cw, "lead")
-    opened = []
     names = ("statement-ash", "statement-cass", "statement-dell", "statement-briar")
-    for number, name in enumerate(names):
-        case = cw.open_case(f"Complaint {number} about the officer", "lead")
-        cw.add_document(case.id, doc[name], "lead")
-        cw.add_subject(cw.add_allegation(case.id, "abuse_of_position_sexual", "lead").id, "lead", entity_id=officer.id)
-        opened.append(case.id)
-    client = sign_in(create_app(home, secure_cookies=False), register, {"supervisor": viewers(staff)["supervisor"]})[
-        "supervisor"
-    ]
+    client, opened = cases_sharing_the_officer(Home(tmp_path / "home"), names)
     whole = client.get(f"/api/cases/{opened[0]}", params={"links_limit": 100}).json()
     assert whole["link_count"] == 3 and len(whole["links"]) == 3 and whole["links_offset"] == 0
     pages = [

@@ -477,6 +477,10 @@ class Casebook:
     unknown_comparisons: list[Comparison] = field(default_factory=list)
     account_comparisons: list[Comparison] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    # Kept by the fold, so a question about one item need not walk every action or escalation
+    # (the oversight report asks it of every intelligence item).
+    _actions_of: dict[str, dict[str, None]] = field(default_factory=dict, repr=False, compare=False)
+    _escalations_of: dict[str, list[Escalation]] = field(default_factory=dict, repr=False, compare=False)
 
     # -- ids ----------------------------------------------------------------------------
 
@@ -509,10 +513,14 @@ class Casebook:
         return [w for w in self.waivers.values() if w.case_id == case_id and w.staff_id == staff_id]
 
     def actions_for(self, intelligence_id: str) -> list[Action]:
-        return [a for a in self.actions.values() if a.intelligence_id == intelligence_id]
+        return [self.actions[a] for a in self._actions_of.get(intelligence_id, ())]
+
+    def escalations_for(self, item_id: str) -> list[Escalation]:
+        """The escalations of one action or intelligence item, in the order recorded."""
+        return list(self._escalations_of.get(item_id, ()))
 
     def escalated(self, item_id: str, reason: str) -> bool:
-        return any(e.item_id == item_id and e.reason == reason for e in self.escalations)
+        return any(e.reason == reason for e in self._escalations_of.get(item_id, ()))
 
     def case_of(self, entry: HistoryEntry) -> str | None:
         """The case an event belongs to, if any."""
@@ -730,9 +738,19 @@ def _waiver(book: Casebook, e: HistoryEntry) -> None:
 
 def _action(book: Casebook, e: HistoryEntry) -> None:
     b = e.body
+    before = book.actions.get(e.subject)
+    if before is not None and before.intelligence_id is not None:
+        book._actions_of[before.intelligence_id].pop(e.subject, None)
     book.actions[e.subject] = Action(
         e.subject, b.get("case"), b["description"], b["owner"], b["due"], e.at, e.actor, e.leaf, b.get("intelligence")
     )
+    answers = b.get("intelligence")
+    if answers is None:
+        return
+    if before is None:
+        book._actions_of.setdefault(answers, {})[e.subject] = None
+    else:  # raised again under its id (never by the commands): keep the walk's order, the actions' own
+        book._actions_of[answers] = {a: None for a, found in book.actions.items() if found.intelligence_id == answers}
 
 
 def _completed(book: Casebook, e: HistoryEntry) -> None:
@@ -757,9 +775,11 @@ def _intelligence(book: Casebook, e: HistoryEntry) -> None:
 
 def _escalation(book: Casebook, e: HistoryEntry) -> None:
     b = e.body
-    book.escalations.append(
-        Escalation(e.subject, b["reason"], b["due"], b.get("case"), e.at, e.leaf, b.get("to", StaffRole.OVERSEER.value))
+    escalation = Escalation(
+        e.subject, b["reason"], b["due"], b.get("case"), e.at, e.leaf, b.get("to", StaffRole.OVERSEER.value)
     )
+    book.escalations.append(escalation)
+    book._escalations_of.setdefault(e.subject, []).append(escalation)
 
 
 def _alert(book: Casebook, e: HistoryEntry) -> None:

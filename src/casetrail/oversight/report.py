@@ -44,9 +44,7 @@ OPEN = "open"
 
 
 def _escalations(book: Casebook, item_id: str) -> list[dict[str, Any]]:
-    found: list[Escalation] = sorted(
-        (e for e in book.escalations if e.item_id == item_id), key=lambda e: (parse_instant(e.at), e.leaf)
-    )
+    found: list[Escalation] = sorted(book.escalations_for(item_id), key=lambda e: (parse_instant(e.at), e.leaf))
     return [{"at": e.at, "reason": e.reason, "due": e.due, "to": e.to} for e in found]
 
 

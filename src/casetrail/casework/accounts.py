@@ -117,8 +117,7 @@ class Accounts:
                     if not self._change_in_place(book, stamp):
                         accounts, proposals, counts = self.build(book)
                         at = datetime.now(UTC).isoformat()
-                        held = (counts.accounts, counts.bound, counts.held)
-                        kept.replace_accounts(stamp, at, accounts, proposals, held, given_by(book))
+                        kept.replace_accounts(stamp, at, accounts, proposals, counts, given_by(book))
                 except BaseException:
                     kept.release(ACCOUNTS)
                     raise
@@ -151,8 +150,7 @@ class Accounts:
         plan = plan_verdicts(verdicts, known, accounts, CommonCounts(*counts), structure)
         if plan is None:
             return False
-        after = (plan.counts.accounts, plan.counts.bound, plan.counts.held)
-        kept.apply_account_changes(stamp, datetime.now(UTC).isoformat(), plan.steps, after, added)
+        kept.apply_account_changes(stamp, datetime.now(UTC).isoformat(), plan.steps, plan.counts, added)
         return True
 
     def compute(self, book: Casebook) -> tuple[dict[str, str], list[AccountProposal]]:

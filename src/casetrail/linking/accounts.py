@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import combinations
 from types import MappingProxyType
 from typing import Final, NamedTuple
@@ -299,13 +298,12 @@ def _is_common(detail: _Detail, count: int, n: int) -> bool:
     return detail.kind != "pseudonym" and count > 2 and count * 2 > n
 
 
-@dataclass(frozen=True)
-class CommonCounts:
+class CommonCounts(NamedTuple):
     """How many accounts hold each detail that is, or might become, common to most of them: what a
     kept model needs to tell whether joining two accounts changes any detail's weight
     (`linking.account_changes`). Of `accounts` accounts, a detail not in `held` is held by at most
     `bound`; one in `held` by between its low and high count (a join lowers a count by one or not
-    at all, and only a build says which)."""
+    at all, and only a build says which). A tuple, as the store keeps it (store.read_models)."""
 
     accounts: int
     bound: int
